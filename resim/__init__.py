@@ -1,0 +1,13 @@
+"""resim: simulate manufacturing value chains under disruption and compare response strategies.
+
+>>> import resim
+>>> sc = resim.load_scenario("scenarios/quickstart.yaml")   # doctest: +SKIP
+>>> graph = sc.value_chain()                                  # doctest: +SKIP
+"""
+
+from resim.errors import Problem, ScenarioError
+from resim.scenario import Scenario, load_scenario
+
+__version__ = "0.1.0"
+
+__all__ = ["Scenario", "ScenarioError", "Problem", "load_scenario", "__version__"]
