@@ -37,9 +37,20 @@ def _duplicates(section: str, ids: Iterable[str]) -> list[Finding]:
 
 
 def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'?" if close else f"no {kind} has this id"
     return f"unknown {kind} '{name}' ({hint})"
+
+
+def _loops(graph: nx.DiGraph, ids: list[str]) -> list[tuple[int, str]]:
+    """Each cycle of ``graph`` as (index of its first-listed member, "a -> b -> a")."""
+    order = {name: i for i, name in enumerate(ids)}
+    loops = []
+    for cycle in nx.simple_cycles(graph):
+        start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
+        cycle = cycle[start:] + cycle[:start]
+        loops.append((order[cycle[0]], " -> ".join([*cycle, cycle[0]])))
+    return loops
 
 
 def _check_ids(sc: "Scenario") -> list[Finding]:
@@ -77,12 +88,7 @@ def _check_parts(sc: "Scenario") -> list[Finding]:
                 found.append((("parts", i, "bom", child), "a part cannot contain itself"))
             else:
                 bom.add_edge(part.id, child)
-    order = {p.id: i for i, p in enumerate(sc.parts)}
-    for cycle in nx.simple_cycles(bom):
-        start = min(range(len(cycle)), key=lambda k: order[cycle[k]])  # report at the first part
-        cycle = cycle[start:] + cycle[:start]
-        index = order[cycle[0]]
-        loop = " -> ".join([*cycle, cycle[0]])
+    for index, loop in _loops(bom, [p.id for p in sc.parts]):
         found.append((("parts", index, "bom"),
                       f"bill of materials has a cycle {loop} (expected a tree of parts)"))
     return found
@@ -231,10 +237,8 @@ def _check_events(sc: "Scenario") -> list[Finding]:
         if event.then is not None and event.then not in events:
             found.append((("disruptions", i, "then"), _unknown("disruption", event.then, events)))
     chain = nx.DiGraph((d.id, d.then) for d in sc.disruptions if d.then in events)
-    for cycle in nx.simple_cycles(chain):
-        index = next(i for i, d in enumerate(sc.disruptions) if d.id == cycle[0])
-        found.append((("disruptions", index, "then"),
-                      f"follow-ups form a loop {' -> '.join([*cycle, cycle[0]])}"))
+    for index, loop in _loops(chain, [d.id for d in sc.disruptions]):
+        found.append((("disruptions", index, "then"), f"follow-ups form a loop {loop}"))
     return found
 
 

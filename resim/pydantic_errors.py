@@ -25,8 +25,12 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def raw_path(loc: tuple, data: Any) -> tuple[str | int, ...]:
-    """The part of a pydantic location that exists in the user's data, plus a missing field's name."""
+def raw_path(loc: tuple, data: Any, missing: bool = False) -> tuple[str | int, ...]:
+    """The part of a pydantic location that exists in the user's data, plus a missing field's name.
+
+    Steps that are not in the data (union tags, validator names) are dropped, except the last
+    step of a ``missing`` error, which names the absent field.
+    """
     path: list[str | int] = []
     current = data
     for i, step in enumerate(loc):
@@ -36,7 +40,7 @@ def raw_path(loc: tuple, data: Any) -> tuple[str | int, ...]:
         elif isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current):
             current = current[step]
             path.append(step)
-        elif isinstance(current, dict) and i == len(loc) - 1 and isinstance(step, str):
+        elif missing and isinstance(current, dict) and i == len(loc) - 1 and isinstance(step, str):
             path.append(step)  # a missing field: name it, its parent has the line
     return tuple(path)
 
@@ -104,6 +108,10 @@ def _message(error: dict, root: type[BaseModel]) -> str:
         return f"missing {ctx.get('discriminator', 'type')} (it says which kind of entry this is)"
     if kind in ("value_error", "assertion_error"):
         return msg.split(", ", 1)[1] if msg.startswith(("Value error, ", "Assertion failed, ")) else msg
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} items (got {ctx.get('actual_length')})"
+    if kind == "too_long":
+        return f"takes at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
     if msg.startswith("Input should be "):
         return f"got {_short(value)} (expected {msg[len('Input should be '):]})"
     return f"{msg[0].lower()}{msg[1:]} (got {_short(value)})"
@@ -111,4 +119,9 @@ def _message(error: dict, root: type[BaseModel]) -> str:
 
 def describe_error(error: dict, data: Any, root: type[BaseModel]) -> tuple[tuple, str]:
     """(path in the user's data, one-line message) for one pydantic error dict."""
-    return raw_path(tuple(error["loc"]), data), _message(error, root)
+    path = raw_path(tuple(error["loc"]), data, missing=error["type"] == "missing")
+    if error["type"] == "union_tag_invalid":
+        tag = str((error.get("ctx") or {}).get("discriminator", "")).strip("'")
+        if tag:
+            path += (tag,)  # point at the field holding the unknown kind
+    return path, _message(error, root)

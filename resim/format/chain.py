@@ -168,8 +168,8 @@ class Lane(Spec):
 class Seasonality(Spec):
     """A demand multiplier over the year: 12 monthly factors, or a sine wave."""
 
-    monthly: tuple[Positive, Positive, Positive, Positive, Positive, Positive,
-                   Positive, Positive, Positive, Positive, Positive, Positive] | None = None
+    monthly: tuple[Positive, ...] | None = Field(None, min_length=12, max_length=12,
+                                                 description="factors for January..December")
     amplitude: Annotated[float, Field(ge=0.0, lt=1.0)] | None = None
     peak_day: int = Field(0, ge=0, le=365)
     period_days: Positive = 365.0

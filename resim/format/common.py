@@ -52,8 +52,17 @@ def _split_list(value: object) -> object:
     return value
 
 
+def _check_lane_ref(value: str) -> str:
+    """A lane is named by its id or as ``FROM->TO``."""
+    for end in value.split("->", 1):
+        _check_id(end.strip())
+    return "->".join(end.strip() for end in value.split("->", 1))
+
+
 Id = Annotated[str, AfterValidator(_check_id)]
 IdList = Annotated[tuple[Id, ...], BeforeValidator(_split_list)]
+LaneRef = Annotated[str, AfterValidator(_check_lane_ref)]
+LaneRefList = Annotated[tuple[LaneRef, ...], BeforeValidator(_split_list)]
 Country = Annotated[str, AfterValidator(_check_country)]
 Region = Annotated[str, AfterValidator(_check_region)]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from resim.dists import Dist
 from resim.format.common import (
-    Country, Fraction, Id, IdList, Latitude, Longitude, NonNegative, Positive, Region, Spec, TextList,
+    Country, Fraction, Id, IdList, LaneRefList, Latitude, Longitude, NonNegative, Positive, Region, Spec, TextList,
 )
 
 __all__ = ["Recovery", "Footprint", "Disruption", "DISRUPTION_TYPES"]
@@ -125,7 +125,7 @@ class DemandShock(_Event):
 
 class Logistics(_Event):
     type: Literal["logistics"]
-    lanes: IdList = Field(min_length=1)
+    lanes: LaneRefList = Field(min_length=1, description="lanes hit, by id or as FROM->TO")
     lead_time_multiplier: Annotated[float, Field(ge=1.0, allow_inf_nan=False)] | None = Field(
         None, description="lanes stay open but slower; omitted = lanes closed")
 

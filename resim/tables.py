@@ -1,0 +1,146 @@
+"""CSV-backed tables: ``nodes: {csv: nodes.csv}`` in a scenario reads rows from a file beside it.
+
+Analysts keep networks in spreadsheets, so any list in a scenario may come from a CSV file. Each
+row becomes a mapping; a dotted header (``policy.level``) makes a nested field; an empty cell leaves
+the field unset; a cell starting with ``[`` or ``{`` is read as YAML flow (``[{part: A, ...}]``);
+every other cell is text, converted by validation like a YAML value. Paths are relative to the
+scenario file and may not leave its folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from pathlib import Path as FsPath
+from typing import Any
+
+from resim.errors import Problem, ScenarioError, format_path
+from resim.safeyaml import Located, decode_text, parse_yaml_text
+
+__all__ = ["expand_csv_tables", "MAX_CSV_BYTES"]
+
+MAX_CSV_BYTES = 64 * 1024 * 1024
+
+Path = tuple[str | int, ...]
+
+
+def expand_csv_tables(located: Located, scenario_path: str | os.PathLike) -> Located:
+    """Replace every ``{csv: FILE}`` mapping in ``located`` by the rows of FILE, with their lines.
+
+    Raises ScenarioError listing every unreadable or misplaced table.
+    """
+    folder = FsPath(scenario_path).resolve().parent
+    shown_folder = os.path.dirname(located.where(())[0])
+    locations = dict(located.locations)
+    problems: list[Problem] = []
+
+    def expand(value: Any, path: Path) -> Any:
+        if isinstance(value, dict) and set(value) == {"csv"}:
+            try:
+                return _read_table(value["csv"], folder, shown_folder, path, locations)
+            except ScenarioError as exc:
+                problems.extend(_relocate(exc, located, path))
+                return []
+        if isinstance(value, dict):
+            return {k: expand(v, path + (k,)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [expand(v, path + (i,)) for i, v in enumerate(value)]
+        return value
+
+    data = expand(located.data, ())
+    if problems:
+        raise ScenarioError(sorted(set(problems)))
+    return Located(data, locations)
+
+
+def _relocate(error: ScenarioError, located: Located, path: Path) -> list[Problem]:
+    """Problems without a CSV line of their own point at the ``csv:`` entry in the scenario."""
+    file, line = located.where(path + ("csv",))
+    return [p if p.line else Problem(file, line, p.path, p.message) for p in error.problems]
+
+
+def _fail(path: Path, message: str) -> ScenarioError:
+    return ScenarioError([Problem("", 0, format_path(path + ("csv",)), message)])
+
+
+def _read_table(name: Any, folder: FsPath, shown_folder: str, path: Path,
+                locations: dict[Path, tuple[str, int]]) -> list[dict]:
+    if not isinstance(name, str) or not name.strip():
+        raise _fail(path, f"got {name!r} (expected the name of a CSV file beside the scenario)")
+    target = (folder / name).resolve()
+    if os.path.isabs(name) or not target.is_relative_to(folder):
+        raise _fail(path, f"{name!r}: the path leaves the scenario's folder (expected a file in {folder})")
+    display = os.path.join(shown_folder, name)
+    try:
+        size = target.stat().st_size
+        if size > MAX_CSV_BYTES:
+            raise _fail(path, f"{name} is {size:,} bytes (at most {MAX_CSV_BYTES:,})")
+        raw = target.read_bytes()
+    except OSError as exc:
+        raise _fail(path, f"cannot read {name} ({exc.strerror or exc})") from None
+    text = decode_text(raw, display)
+    return _rows(text, display, path, locations)
+
+
+def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, int]]) -> list[dict]:
+    problems: list[Problem] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise ScenarioError([Problem(display, 1, format_path(path), f"unreadable CSV header ({exc})")]) from None
+    if not header or not any(h.strip() for h in header):
+        raise ScenarioError([Problem(display, 1, format_path(path), "no header row (expected column names)")])
+    columns = [h.strip() for h in header]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
+    if repeated or "" in columns:
+        what = f"repeated column {repeated[0]!r}" if repeated else "an empty column name"
+        raise ScenarioError([Problem(display, 1, format_path(path), f"{what} (expected distinct names)")])
+    rows: list[dict] = []
+    start = reader.line_num + 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(Problem(display, start, format_path(path + (len(rows),)), f"unreadable row ({exc})"))
+            break
+        line, start = start, reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue
+        index = len(rows)
+        row_path = path + (index,)
+        if len(cells) > len(columns):
+            problems.append(Problem(display, line, format_path(row_path),
+                                    f"{len(cells)} cells (the header has {len(columns)} columns)"))
+        locations[row_path] = (display, line)
+        row: dict = {}
+        for column, cell in zip(columns, cells):
+            cell = cell.strip()
+            if not cell:
+                continue
+            keys = tuple(column.split("."))
+            locations[row_path + keys] = (display, line)
+            _set(row, keys, _cell_value(cell, display, line, row_path + keys, problems))
+        rows.append(row)
+    if problems:
+        raise ScenarioError(problems)
+    return rows
+
+
+def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[Problem]) -> Any:
+    if cell[0] not in "[{":
+        return cell
+    try:
+        return parse_yaml_text(cell, display).data
+    except ScenarioError as exc:
+        problems.extend(Problem(display, line, format_path(path), p.message) for p in exc.problems)
+        return cell
+
+
+def _set(row: dict, keys: tuple[str, ...], value: Any) -> None:
+    for key in keys[:-1]:
+        row = row.setdefault(key, {})
+    row[keys[-1]] = value
