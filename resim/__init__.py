@@ -6,8 +6,10 @@
 """
 
 from resim.errors import Problem, ScenarioError
-from resim.scenario import Scenario, load_scenario
+from resim.runner import run
+from resim.scenario import Scenario, load_scenario, scenario_from_dict
 
 __version__ = "0.1.0"
 
-__all__ = ["Scenario", "ScenarioError", "Problem", "load_scenario", "__version__"]
+__all__ = ["Scenario", "ScenarioError", "Problem", "load_scenario", "run", "scenario_from_dict",
+           "__version__"]

@@ -9,11 +9,11 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Callable, Sequence
 
 from resim import __version__
+from resim.files import write_atomic
 from resim.errors import Problem, ScenarioError
 
 __all__ = ["main"]
@@ -24,19 +24,6 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 def _print_problems(problems: Sequence[Problem]) -> None:
     for problem in problems:
         print(problem, file=sys.stderr)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, so no half file remains."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -64,6 +51,41 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
     print(describe(load_scenario(args.path)))
     return EXIT_OK
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from resim.progress import ProgressBar
+    from resim.runner import run
+    from resim.scenario import load_scenario
+
+    scenario = load_scenario(args.path)
+    if args.horizon is not None:
+        scenario = scenario.replace(horizon_days=args.horizon)
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
+    output = Path(args.output or Path("results") / Path(args.path).stem)
+    try:
+        results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
+                      executor=args.executor, workers=args.workers,
+                      progress=ProgressBar(f"{Path(args.path).name}"))
+    except ValueError as exc:
+        print(f"resim run: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    results.save(output)
+    table = results.summary[results.summary.metric.isin(
+        ["fill_rate", "recovery_time_days", "shortfall_units", "cost_total"])]
+    print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"results written to {output}/")
+    return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {value}")
+    return value
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
@@ -100,6 +122,21 @@ def _parser() -> argparse.ArgumentParser:
                     "single-sourced critical parts and regional concentration.")
     info.add_argument("path", metavar="PATH", help="scenario YAML file")
     info.set_defaults(run=_cmd_info)
+
+    run = commands.add_parser(
+        "run", help="simulate a scenario and write a results folder",
+        description="Run Monte Carlo replications of each strategy with common random numbers and "
+                    "write run.json, summary.csv, replications.csv, timeseries.csv and costs.csv.")
+    run.add_argument("path", metavar="PATH", help="scenario YAML file")
+    run.add_argument("-o", "--output", metavar="DIR", help="results folder (default results/<scenario name>)")
+    run.add_argument("--replications", type=_positive_int, metavar="N", help="default: the scenario's")
+    run.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
+    run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none)")
+    run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
+    run.add_argument("--executor", choices=("serial", "processes"), default="processes",
+                     help="where replications run (default: processes, one per core)")
+    run.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
+    run.set_defaults(run=_cmd_run)
 
     schema = commands.add_parser(
         "schema", help="JSON Schema of the scenario format (for editors)",

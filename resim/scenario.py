@@ -31,7 +31,7 @@ from resim.tables import expand_csv_tables
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Scenario", "load_scenario", "validate_data"]
+__all__ = ["Scenario", "load_scenario", "scenario_from_dict", "validate_data"]
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -100,7 +100,7 @@ class Scenario(Spec):
         data = _thaw(self.model_dump(by_alias=True, exclude_unset=True, mode="python"))
         for key, value in changes.items():
             _set_path(data, _parse_path(key), value)
-        variant = validate_data(Located(data, {}), display=f"{self._source or '<scenario>'} (replaced)")
+        variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
         variant._source, variant._sha256 = self._source, None
         return variant
 
@@ -176,3 +176,8 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     scenario._source = display
     scenario._sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return scenario
+
+
+def scenario_from_dict(data: dict, name: str = "<dict>") -> Scenario:
+    """Validate a scenario given as plain Python data (as YAML would read it); raise ScenarioError."""
+    return validate_data(Located(data, {}), name)

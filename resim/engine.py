@@ -1,0 +1,330 @@
+"""The simulation model: SimPy schedules the discrete events, NumPy moves each day's flows.
+
+Time is in days. Things that happen at an instant (a disruption's onset and end, an agreement
+starting, a strategy's detection) are SimPy events at integer times; they take effect at the start
+of their day. Each day's flows of all nodes then advance together as array operations, at time
+``day + 0.5``, in this order:
+
+1. **Receipts**: shipments due today arrive and join stock on hand.
+2. **Demand**: each market's demand of the day joins its backlog; the total wanted is split over
+   the open lanes into the market by their shares.
+3. **Production**: a node makes what its work orders ask (a make-to-stock part: the orders of its
+   policy; a make-to-order part: what its customers want beyond its stock), within the node's
+   capacity (shared by its parts in proportion to what each asks) and the components on hand
+   (shared in proportion too); made units are available the same day.
+4. **Shipping**: each stock point serves what is asked of it, old and new alike, in proportion to
+   each customer's request when stock is short (the *proportional* allocation rule); a lane's
+   capacity then caps its shipments (what it cannot carry stays owed). Customer shipments are
+   deliveries: a market's backlog is served first, then the day's demand, and the units of the
+   day's demand delivered that day are *on time*. A market with lost sales loses what is not
+   delivered; a backordering market keeps it as backlog.
+5. **Ordering**: each stock point due for review computes its inventory position (on hand + in
+   transit to it + ordered and not yet shipped − owed to customers) and orders by its policy.
+   Orders go to the open inbound lanes by share (to production for parts the node makes) and
+   are served from the next day; a shipment leaving on day ``t`` over a lane with lead time ``L``
+   (at least one day) is received on day ``t + L``.
+
+Quantities are continuous (a fluid model at the day level): shares and shortages may split units.
+
+While the model runs, its value chain may change through public operations (used by disruptions
+and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
+:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_demand_factor`,
+:meth:`Model.add_node` and :meth:`Model.add_lane`. Their semantics for orders and goods in flight
+are stated on each.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import simpy
+
+from resim.format.chain import Lane, Node
+from resim.ledger import COST_COMPONENTS, Ledger
+from resim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network
+from resim.scenario import Scenario
+from resim.streams import Streams
+
+__all__ = ["Model", "simulate"]
+
+_COST = {name: i for i, name in enumerate(COST_COMPONENTS)}
+
+
+def _seasonal_factor(season, days: np.ndarray) -> np.ndarray:
+    if season is None:
+        return np.ones(len(days))
+    if season.monthly is not None:
+        month = np.minimum((days % 365) * 12 // 365, 11).astype(int)  # day 0 is 1 January
+        return np.asarray(season.monthly)[month]
+    phase = 2 * np.pi * (days - season.peak_day) / season.period_days
+    return 1.0 + season.amplitude * np.cos(phase)
+
+
+def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    """Normalise ``values`` within groups (each group sums to 1, or 0 when its values do)."""
+    total = np.bincount(groups, values, minlength=n_groups)[groups]
+    return np.divide(values, total, out=np.zeros_like(values), where=total > 0)
+
+
+class Model:
+    """One replication of one scenario: state arrays, the SimPy environment and the ledger.
+
+    Create it, schedule changes with :meth:`at`, then :meth:`run`. ``detail=True`` keeps daily
+    series per stock point in the ledger (needed for :meth:`Ledger.stock`).
+    """
+
+    def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
+                 detail: bool = False):
+        self.scenario = scenario
+        self.horizon = scenario.horizon_days
+        self.streams = Streams(scenario.seed if seed is None else seed, replication)
+        self.net = Network(scenario)
+        self.env = simpy.Environment()
+        self.day = 0
+        net, h = self.net, self.horizon
+        self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail)
+        self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
+            if scenario.demand else np.zeros((0, h))
+        self.demand_factor = np.ones(len(scenario.demand))
+        self.market_backlog = np.zeros(len(scenario.demand))
+        self.node_capacity_factor = np.ones(len(net.node_ids))
+        self.lane_open = np.ones(len(net.lane_keys), bool)
+        self.lane_lt_factor = np.ones(len(net.lane_keys))
+        self.lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
+        self.share = net.base_share.copy()
+        self.on_hand = net.sku_initial.copy()
+        self.work_orders = np.zeros(net.n_sku)
+        self.arc_backlog = np.zeros(net.n_arcs)
+        self.in_transit = np.zeros(net.n_arcs)
+        self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
+        self.env.process(self._days())
+
+    # -- random inputs ----------------------------------------------------------------------------
+
+    def _demand_draws(self, index: int) -> np.ndarray:
+        entry = self.scenario.demand[index]
+        rng = self.streams.get("demand", entry.market, entry.part)
+        days = np.arange(self.horizon)
+        draws = np.asarray(entry.daily.sample(rng, self.horizon), float)
+        return np.maximum(draws * _seasonal_factor(entry.seasonality, days), 0.0)
+
+    def _lead_times(self, lane: Lane) -> np.ndarray:
+        rng = self.streams.get("lead_time", lane.key)
+        draws = np.asarray(lane.lead_time_days.sample(rng, self.horizon), float)
+        return np.clip(np.rint(draws), 1, self.horizon).astype(np.int64)
+
+    # -- running ----------------------------------------------------------------------------------
+
+    def at(self, day: int, action: Callable[["Model"], None]) -> None:
+        """Call ``action(model)`` at the start of ``day`` (before that day's flows)."""
+        def wait():
+            yield self.env.timeout(max(day - self.env.now, 0))
+            action(self)
+        self.env.process(wait())
+
+    def run(self) -> Ledger:
+        """Simulate the whole horizon; return the ledger."""
+        self.env.run(until=self.horizon)
+        return self.ledger
+
+    def _days(self):
+        yield self.env.timeout(0.5)
+        for day in range(self.horizon):
+            self.day = day
+            self._step(day)
+            yield self.env.timeout(1)
+
+    # -- changes while running --------------------------------------------------------------------
+
+    def set_capacity(self, node: str, factor: float) -> None:
+        """Scale a node's production capacity (0 stops it; 1 restores it). Stock on hand can still
+        be shipped; work orders wait."""
+        self.node_capacity_factor[self.net.node_index[node]] = factor
+
+    def set_lane_open(self, lane: str, open_: bool) -> None:
+        """Open or close a lane. A closed lane ships nothing and receives no new orders; orders
+        already placed on it stay owed and are served when it reopens; goods in transit arrive."""
+        self.lane_open[self.net.lane_index[lane]] = open_
+
+    def set_lead_time_factor(self, lane: str, factor: float) -> None:
+        """Multiply the lead time of shipments leaving on a lane from now on (goods in transit keep
+        their arrival day)."""
+        self.lane_lt_factor[self.net.lane_index[lane]] = factor
+
+    def set_share(self, lane: str, share: float) -> None:
+        """Set the share of its destination's new orders a lane receives (0 = standby)."""
+        arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
+        self.share[arcs] = share
+
+    def set_demand_factor(self, market: str, factor: float, part: str | None = None) -> None:
+        """Multiply a market's demand (of one part, or all) from today on."""
+        for i, entry in enumerate(self.scenario.demand):
+            if entry.market == market and part in (None, entry.part):
+                self.demand_factor[i] = factor
+
+    def add_node(self, node: Node) -> None:
+        """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
+        old = self.net.n_sku
+        self.net.add_node(node)
+        new = self.net.n_sku - old
+        self.on_hand = np.concatenate([self.on_hand, self.net.sku_initial[old:]])
+        self.work_orders = np.concatenate([self.work_orders, np.zeros(new)])
+        self.node_capacity_factor = np.append(self.node_capacity_factor, 1.0)
+        self.ledger.grow_stock(self.net.n_sku, self.net.sku_keys)
+
+    def add_lane(self, lane: Lane) -> None:
+        """Add a lane (its source must hold or make its parts). It takes new orders by its share
+        from today; existing orders stay with the lanes they were placed on."""
+        old = self.net.n_arcs
+        self.net.add_lane(lane)
+        new = self.net.n_arcs - old
+        self.lane_open = np.append(self.lane_open, True)
+        self.lane_lt_factor = np.append(self.lane_lt_factor, 1.0)
+        self.lead_times = np.vstack([self.lead_times, self._lead_times(lane)])
+        self.share = np.concatenate([self.share, self.net.base_share[old:]])
+        self.arc_backlog = np.concatenate([self.arc_backlog, np.zeros(new)])
+        self.in_transit = np.concatenate([self.in_transit, np.zeros(new)])
+        self.pipeline = np.hstack([self.pipeline, np.zeros((self.pipeline.shape[0], new))])
+
+    # -- one day ----------------------------------------------------------------------------------
+
+    def _step(self, day: int) -> None:
+        net, ledger = self.net, self.ledger
+        n_sku, cost = net.n_sku, ledger.cost[day]
+
+        # 1. Receipts.
+        slot = day % self.pipeline.shape[0]
+        arriving = self.pipeline[slot].copy()
+        self.pipeline[slot] = 0.0
+        self.in_transit -= arriving
+        received = np.bincount(net.arc_dst[net.repl], arriving[net.repl], minlength=n_sku)
+        self.on_hand += received
+
+        # 2. Demand, split over the open lanes into each market.
+        demand = self.demand_draws[:, day] * self.demand_factor
+        wanted = self.market_backlog + demand
+        open_arc = self.lane_open[net.arc_lane]
+        share = _share_of(self.share * open_arc, net.arc_group, net.n_groups)
+        request = np.where(open_arc, self.arc_backlog, 0.0)
+        request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
+        asked = np.bincount(net.arc_src, request, minlength=n_sku)
+
+        # 3. Production.
+        produced, consumed = self._produce(asked)
+
+        # 4. Shipping: proportional allocation, then lane capacity.
+        available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
+        ship = request * np.minimum(available, 1.0)[net.arc_src]
+        on_lane = np.bincount(net.arc_lane, ship, minlength=len(net.lane_keys))
+        room = np.divide(net.lane_capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
+        ship *= np.minimum(room, 1.0)[net.arc_lane]
+        shipped = np.bincount(net.arc_src, ship, minlength=n_sku)
+        self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
+
+        repl, cust = net.repl, net.cust
+        self.arc_backlog[repl] -= ship[repl]
+        lead = np.rint(self.lead_times[net.arc_lane[repl], day] * self.lane_lt_factor[net.arc_lane[repl]])
+        lead = np.clip(lead, 1, self.horizon).astype(np.int64)
+        self._ensure_pipeline(int(lead.max(initial=1)))
+        self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
+        self.in_transit[repl] += ship[repl]
+
+        delivered = np.bincount(net.arc_dem[cust], ship[cust], minlength=len(demand))
+        on_time = np.clip(delivered - self.market_backlog, 0.0, demand)
+        unmet = np.maximum(wanted - delivered, 0.0)
+        lost = np.where(net.dem_lost_sales, unmet, 0.0)
+        self.market_backlog = unmet - lost
+
+        # 5. Ordering.
+        self._order(day, share)
+
+        # Costs and the ledger.
+        cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
+        cost[_COST["procurement"]] = ship @ net.arc_price
+        cost[_COST["transport"]] = ship @ net.arc_transport
+        cost[_COST["holding"]] = self.on_hand @ net.sku_holding
+        cost[_COST["shortage_penalty"]] = (demand - on_time) @ net.dem_penalty
+        for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),
+                             ("backlog", self.market_backlog), ("lost", lost)):
+            ledger.market[name][day] = values
+        focal = net.node_focal[net.sku_node]
+        inbound = np.bincount(net.arc_dst[repl], self.in_transit[repl], minlength=n_sku)
+        ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
+        ledger.totals["in_transit"][day] = inbound[focal].sum()
+        ledger.totals["produced"][day] = produced.sum()
+        if ledger.detail:
+            for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
+                                 ("received", received), ("produced", produced),
+                                 ("consumed", consumed), ("shipped", shipped)):
+                ledger.stock_series[name][day] = values
+
+    def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Run production rows; return units made and components used, per stock point."""
+        net = self.net
+        made, used = np.zeros(net.n_sku), np.zeros(net.n_sku)
+        if not len(net.row_sku):
+            return made, used
+        out = net.row_sku
+        make_to_stock = net.sku_policy[out] > 0
+        want = np.where(make_to_stock, self.work_orders[out], np.maximum(asked[out] - self.on_hand[out], 0.0))
+        want[net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
+        capacity = net.node_capacity * self.node_capacity_factor
+        per_node = np.bincount(net.row_node, want, minlength=len(capacity))
+        fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
+        want = want * np.minimum(fit, 1.0)[net.row_node]
+        bom = net.bom
+        if bom.nnz:
+            need = bom.T @ want
+            enough = np.divide(self.on_hand, need, out=np.ones(net.n_sku), where=need > 0)
+            enough = np.minimum(enough, 1.0)[bom.indices]
+            counts = np.diff(bom.indptr)
+            rows = np.flatnonzero(counts)
+            scale = np.ones(len(want))
+            scale[rows] = np.minimum.reduceat(enough, bom.indptr[rows])
+            want = want * scale
+            used = bom.T @ want
+            self.on_hand = np.maximum(self.on_hand - used, 0.0)
+        made[out] = want
+        self.on_hand += made
+        self.work_orders[out] = np.where(make_to_stock, self.work_orders[out] - want, 0.0)
+        return made, used
+
+    def _order(self, day: int, share: np.ndarray) -> None:
+        net, n_sku = self.net, self.net.n_sku
+        repl, cust = net.repl, net.cust
+        owed = np.bincount(net.arc_src[repl], self.arc_backlog[repl], minlength=n_sku)
+        owed += np.bincount(net.arc_src[cust], self.market_backlog[net.arc_dem[cust]] * share[cust],
+                            minlength=n_sku)
+        coming = np.bincount(net.arc_dst[repl], self.in_transit[repl] + self.arc_backlog[repl],
+                             minlength=n_sku)
+        position = self.on_hand + coming + self.work_orders - owed
+        policy, a, b = net.sku_policy, net.sku_a, net.sku_b
+        due = (day % net.sku_review) == 0
+        order = np.zeros(n_sku)
+        up_to = due & (policy == POLICY_UP_TO)
+        order[up_to] = np.maximum(a[up_to] - position[up_to], 0.0)
+        s_s = due & (policy == POLICY_S_S) & (position <= a)
+        order[s_s] = b[s_s] - position[s_s]
+        r_q = due & (policy == POLICY_R_Q) & (position <= a)
+        order[r_q] = b[r_q] * (np.floor((a[r_q] - position[r_q]) / b[r_q]) + 1)
+        made_here = net.sku_row >= 0
+        self.work_orders[made_here] += order[made_here]
+        self.arc_backlog[repl] += order[net.arc_dst[repl]] * share[repl] * (~made_here[net.arc_dst[repl]])
+
+    def _ensure_pipeline(self, longest: int) -> None:
+        """Grow the ring of shipments in transit when a lead time outgrows it."""
+        size = self.pipeline.shape[0]
+        if longest < size:
+            return
+        grown = np.zeros((longest + 1, self.pipeline.shape[1]))
+        for offset in range(size):  # keep each day's arrivals on its day
+            day = self.day + offset
+            grown[day % (longest + 1)] = self.pipeline[day % size]
+        self.pipeline = grown
+
+
+def simulate(scenario: Scenario, *, replication: int = 0, seed: int | None = None,
+             detail: bool = False) -> Ledger:
+    """Simulate one replication of ``scenario`` (no disruptions or strategies yet); return its ledger."""
+    return Model(scenario, replication=replication, seed=seed, detail=detail).run()

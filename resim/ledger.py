@@ -1,0 +1,97 @@
+"""The daily ledger of one replication: what was demanded, delivered, made, held and paid.
+
+The model fills preallocated arrays (day × entity); the DataFrame views are built on demand, in
+tidy (long) form. Per stock point series are kept only when the model is run with ``detail=True``
+(a 5,000-node chain over a year would otherwise hold hundreds of megabytes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Ledger", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
+
+COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
+                   "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
+MARKET_COLUMNS = ("demand", "delivered", "on_time", "backlog", "lost")
+STOCK_COLUMNS = ("on_hand", "in_transit", "received", "produced", "consumed", "shipped", "scrapped")
+
+
+@dataclass
+class Ledger:
+    """Daily arrays of one replication; DataFrame views via :meth:`markets`, :meth:`stock`, :meth:`costs`."""
+
+    horizon: int
+    demand_keys: list[tuple[str, str]]
+    sku_keys: list[tuple[str, str]]
+    detail: bool
+    market: dict[str, np.ndarray] = field(init=False)
+    stock_series: dict[str, np.ndarray] = field(init=False)
+    totals: dict[str, np.ndarray] = field(init=False)
+    cost: np.ndarray = field(init=False)
+    onset_day: int | None = None
+
+    def __post_init__(self) -> None:
+        h, m = self.horizon, len(self.demand_keys)
+        self.market = {name: np.zeros((h, m)) for name in MARKET_COLUMNS}
+        self.totals = {name: np.zeros(h) for name in ("on_hand", "in_transit", "produced")}
+        self.cost = np.zeros((h, len(COST_COMPONENTS)))
+        self.stock_series = {}
+        if self.detail:
+            self.stock_series = {name: np.zeros((h, len(self.sku_keys))) for name in STOCK_COLUMNS}
+
+    def grow_stock(self, n_sku: int, sku_keys: list[tuple[str, str]]) -> None:
+        """Make room for stock points added while the model runs."""
+        self.sku_keys = list(sku_keys)
+        for name, values in self.stock_series.items():
+            extra = np.zeros((self.horizon, n_sku - values.shape[1]))
+            self.stock_series[name] = np.hstack([values, extra])
+
+    def markets(self) -> pd.DataFrame:
+        """One row per day × (market, part): demand, delivered, on_time, backlog, lost (units)."""
+        h, m = self.horizon, len(self.demand_keys)
+        frame = pd.DataFrame({
+            "day": np.repeat(np.arange(h), m),
+            "market": np.tile([k[0] for k in self.demand_keys], h),
+            "part": np.tile([k[1] for k in self.demand_keys], h),
+        })
+        for name in MARKET_COLUMNS:
+            frame[name] = self.market[name].ravel()
+        return frame
+
+    def stock(self) -> pd.DataFrame:
+        """One row per day × (node, part): on hand, in transit to it, flows (units); needs detail."""
+        if not self.detail:
+            raise ValueError("per stock point series were not kept: run the model with detail=True")
+        h, n = self.horizon, len(self.sku_keys)
+        frame = pd.DataFrame({
+            "day": np.repeat(np.arange(h), n),
+            "node": np.tile([k[0] for k in self.sku_keys], h),
+            "part": np.tile([k[1] for k in self.sku_keys], h),
+        })
+        for name in STOCK_COLUMNS:
+            frame[name] = self.stock_series[name].ravel()
+        return frame
+
+    def costs(self) -> pd.DataFrame:
+        """One row per day × cost component (currency)."""
+        h, c = self.cost.shape
+        return pd.DataFrame({"day": np.repeat(np.arange(h), c),
+                             "component": np.tile(COST_COMPONENTS, h),
+                             "cost": self.cost.ravel()})
+
+    def daily_totals(self) -> pd.DataFrame:
+        """One row per day: demand, delivered, on_time, backlog, lost over all markets, and
+        on hand, in transit and produced over all focal stock points (units)."""
+        frame = pd.DataFrame({name: self.market[name].sum(axis=1) for name in MARKET_COLUMNS})
+        for name, values in self.totals.items():
+            frame[name] = values
+        frame.insert(0, "day", np.arange(self.horizon))
+        return frame
+
+    def cost_totals(self) -> dict[str, float]:
+        """Total cost per component over the horizon (currency)."""
+        return dict(zip(COST_COMPONENTS, self.cost.sum(axis=0).tolist()))

@@ -1,0 +1,112 @@
+"""Results of an experiment: tidy tables, and the results folder they are saved to.
+
+| file | one row per |
+| --- | --- |
+| run.json | run (version, scenario path and sha256, seed, replications, strategies, executor, time) |
+| summary.csv | strategy × metric, with a 95 % t-interval |
+| replications.csv | strategy × replication, every metric and cost |
+| timeseries.csv | strategy × day: mean demand, deliveries, backlog, inventory; fill rate mean, p05, p95 |
+| costs.csv | strategy × cost component, with a 95 % t-interval |
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from resim.files import write_atomic
+from resim.ledger import COST_COMPONENTS
+from resim.metrics import METRIC_NAMES
+from resim.stats import summarise
+
+if TYPE_CHECKING:
+    from resim.runner import Outcome
+    from resim.scenario import Scenario
+
+__all__ = ["Results"]
+
+
+@dataclass
+class Results:
+    """The tables of a run (pandas DataFrames) and its provenance (``info``)."""
+
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    timeseries: pd.DataFrame
+    costs: pd.DataFrame
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_outcomes(cls, scenario: "Scenario", outcomes: list["Outcome"], info: dict) -> "Results":
+        """Build the tables from replication outcomes (in any order)."""
+        from resim import __version__
+
+        outcomes = sorted(outcomes, key=lambda o: (info["strategies"].index(o.strategy), o.replication))
+        replications = cls._replication_table(outcomes)
+        confidence = scenario.metrics.confidence
+        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response"]
+        summary = summarise(replications, metric_columns, confidence=confidence)
+        cost_columns = [f"cost_{c}" for c in COST_COMPONENTS]
+        costs = summarise(replications, cost_columns, confidence=confidence)
+        costs = costs.rename(columns={"metric": "component"})
+        costs["component"] = costs["component"].str.removeprefix("cost_")
+        info = {"resim_version": __version__, "scenario": scenario.source, "scenario_name": scenario.name,
+                "scenario_sha256": scenario.sha256, "horizon_days": scenario.horizon_days, **info}
+        return cls(summary, replications, cls._timeseries(outcomes), costs, info)
+
+    @staticmethod
+    def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
+        rows = []
+        for o in outcomes:
+            row = {"strategy": o.strategy, "replication": o.replication, **o.metrics}
+            row["cost_total"] = sum(o.costs.values())
+            row.update({f"cost_{name}": value for name, value in o.costs.items()})
+            rows.append(row)
+        table = pd.DataFrame(rows)
+        # The response cost pairs each strategy with `none` in the same replication (common random numbers).
+        baseline = table[table.strategy == "none"].set_index("replication")["cost_total"]
+        table.insert(table.columns.get_loc("cost_total") + 1, "cost_response",
+                     table["cost_total"] - table["replication"].map(baseline))
+        return table
+
+    @staticmethod
+    def _timeseries(outcomes: list["Outcome"]) -> pd.DataFrame:
+        frames = []
+        for strategy in dict.fromkeys(o.strategy for o in outcomes):
+            daily = {name: np.vstack([o.daily[name] for o in outcomes if o.strategy == strategy])
+                     for name in outcomes[0].daily}
+            fill = daily["fill_rate"]
+            frames.append(pd.DataFrame({
+                "strategy": strategy,
+                "day": np.arange(fill.shape[1]),
+                "demand": daily["demand"].mean(axis=0),
+                "delivered": daily["delivered"].mean(axis=0),
+                "on_time": daily["on_time"].mean(axis=0),
+                "fill_rate": fill.mean(axis=0),
+                "fill_rate_p05": np.quantile(fill, 0.05, axis=0),
+                "fill_rate_p95": np.quantile(fill, 0.95, axis=0),
+                "backlog": daily["backlog"].mean(axis=0),
+                "inventory": daily["on_hand"].mean(axis=0),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def save(self, folder: str | os.PathLike) -> Path:
+        """Write the results folder (each file atomically; run.json last); return its path."""
+        folder = Path(folder)
+        tables = {"summary.csv": self.summary, "replications.csv": self.replications,
+                  "timeseries.csv": self.timeseries, "costs.csv": self.costs}
+        for name, table in tables.items():
+            write_atomic(folder / name, table.to_csv(index=False, float_format="%.6g"))
+        write_atomic(folder / "run.json", json.dumps(self.info, indent=2) + "\n")
+        return folder
+
+    def __repr__(self) -> str:
+        strategies = ", ".join(self.info.get("strategies", []))
+        return (f"Results({self.info.get('scenario_name')!r}: {self.info.get('replications')} "
+                f"replications of {strategies})")

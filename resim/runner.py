@@ -1,0 +1,117 @@
+"""Monte Carlo experiments: replications × strategies over an executor, with common random numbers.
+
+Replication ``i`` draws from ``SeedSequence(seed, spawn_key=(i, ...))`` whatever the strategy, the
+executor or the number of workers, so strategies are compared on the same demand and lead times
+and the numbers never depend on how the work was spread.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+import numpy as np
+
+from resim.engine import Model
+from resim.ledger import COST_COMPONENTS
+from resim.metrics import replication_metrics, rolling_fill
+from resim.results import Results
+from resim.scenario import Scenario
+
+__all__ = ["run", "run_replication", "Outcome", "EXECUTORS"]
+
+EXECUTORS = ("serial", "processes")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    """What one replication of one strategy leaves behind: metrics and a few daily series."""
+
+    strategy: str
+    replication: int
+    metrics: dict[str, float]
+    costs: dict[str, float]
+    daily: dict[str, np.ndarray]
+
+
+def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
+    """Simulate one replication of one strategy and reduce its ledger to an Outcome."""
+    model = Model(scenario, replication=replication, seed=seed)
+    ledger = model.run()
+    totals = ledger.daily_totals()
+    demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
+    settings = scenario.metrics
+    metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
+                                  ledger.onset_day, settings)
+    daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
+    daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily)
+
+
+def _strategy_ids(scenario: Scenario, strategies: Sequence[str] | None) -> list[str]:
+    known = ["none", *(s.id for s in scenario.strategies if s.id != "none")]
+    if strategies is None:
+        return ["none"]
+    unknown = [s for s in strategies if s not in known]
+    if unknown:
+        raise ValueError(f"unknown strategy {unknown[0]!r} (expected one of {', '.join(known)})")
+    return list(dict.fromkeys(strategies))
+
+
+_WORKER_SCENARIO: Scenario | None = None
+
+
+def _init_worker(scenario: Scenario) -> None:
+    global _WORKER_SCENARIO
+    _WORKER_SCENARIO = scenario
+
+
+def _work(task: tuple[str, int, int]) -> Outcome:
+    assert _WORKER_SCENARIO is not None
+    return run_replication(_WORKER_SCENARIO, *task)
+
+
+def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
+              workers: int | None) -> Iterator[Outcome]:
+    if executor == "serial" or len(tasks) <= 1:
+        for task in tasks:
+            yield run_replication(scenario, *task)
+        return
+    workers = workers or os.cpu_count() or 1
+    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,)) as pool:
+        chunk = max(1, len(tasks) // (workers * 8))
+        yield from pool.map(_work, tasks, chunksize=chunk)
+
+
+def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
+        strategies: Sequence[str] | None = None, executor: str = "processes",
+        workers: int | None = None, progress: Progress | None = None) -> Results:
+    """Run ``replications`` of each strategy; return the Results (tables and run information).
+
+    ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``["none"]``;
+    ``progress(done, total)`` is called as replications finish.
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
+    replications = scenario.replications if replications is None else int(replications)
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    seed = scenario.seed if seed is None else int(seed)
+    names = _strategy_ids(scenario, strategies)
+    tasks = [(name, i, seed) for name in names for i in range(replications)]
+    started = time.perf_counter()
+    outcomes = []
+    for done, outcome in enumerate(_outcomes(scenario, tasks, executor, workers), 1):
+        outcomes.append(outcome)
+        if progress:
+            progress(done, len(tasks))
+    info = {"seed": seed, "replications": replications, "strategies": names, "executor": executor,
+            "workers": 1 if executor == "serial" else (workers or os.cpu_count() or 1),
+            "wall_seconds": round(time.perf_counter() - started, 3),
+            "cost_components": list(COST_COMPONENTS)}
+    return Results.from_outcomes(scenario, outcomes, info)
