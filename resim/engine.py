@@ -28,7 +28,7 @@ Quantities are continuous (a fluid model at the day level): shares and shortages
 
 While the model runs, its value chain may change through public operations (used by disruptions
 and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
-:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_demand_factor`,
+:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`,
 :meth:`Model.add_node` and :meth:`Model.add_lane`. Their semantics for orders and goods in flight
 are stated on each.
 """
@@ -146,6 +146,15 @@ class Model:
         """Open or close a lane. A closed lane ships nothing and receives no new orders; orders
         already placed on it stay owed and are served when it reopens; goods in transit arrive."""
         self.lane_open[self.net.lane_index[lane]] = open_
+
+    def cancel_orders(self, lane: str) -> float:
+        """Cancel the orders outstanding on a lane (not goods in transit); return the units
+        cancelled. The buyers' inventory positions drop by as much, so they re-order at their
+        next review from whichever lanes are open then."""
+        arcs = self.net.arc_lane == self.net.lane_index[lane]
+        cancelled = float(self.arc_backlog[arcs].sum())
+        self.arc_backlog[arcs] = 0.0
+        return cancelled
 
     def set_lead_time_factor(self, lane: str, factor: float) -> None:
         """Multiply the lead time of shipments leaving on a lane from now on (goods in transit keep
@@ -269,7 +278,9 @@ class Model:
         make_to_stock = net.sku_policy[out] > 0
         want = np.where(make_to_stock, self.work_orders[out], np.maximum(asked[out] - self.on_hand[out], 0.0))
         want[net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
-        capacity = net.node_capacity * self.node_capacity_factor
+        factor = self.node_capacity_factor
+        # Unlimited capacity stopped is zero, not inf * 0 = nan.
+        capacity = np.multiply(net.node_capacity, factor, out=np.zeros_like(factor), where=factor > 0)
         per_node = np.bincount(net.row_node, want, minlength=len(capacity))
         fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
         want = want * np.minimum(fit, 1.0)[net.row_node]

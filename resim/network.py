@@ -137,8 +137,11 @@ class Network:
         from_cores = node.kind == "reman"
         self._cols["row_from_cores"].append(from_cores)
         if not from_cores:
+            # A maker uses the components it holds; one holding none of them (a MaaS provider
+            # added while running) is supplied from outside the modelled chain.
             for child, quantity in self.scenario.parts_by_id[part].bom.items():
-                self._bom_entries.append((row, self.sku_index[(node.id, child)], quantity))
+                if (node.id, child) in self.sku_index:
+                    self._bom_entries.append((row, self.sku_index[(node.id, child)], quantity))
 
     def add_lane(self, lane: Lane, *, refresh: bool = True) -> int:
         """Add a lane and its arcs; return its index. Its source must hold or make its parts."""
