@@ -57,7 +57,9 @@ class Results:
         costs = costs.rename(columns={"metric": "component"})
         costs["component"] = costs["component"].str.removeprefix("cost_")
         info = {"resim_version": __version__, "scenario": scenario.source, "scenario_name": scenario.name,
-                "scenario_sha256": scenario.sha256, "horizon_days": scenario.horizon_days, **info}
+                "scenario_sha256": scenario.sha256,
+                "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
+                "horizon_days": scenario.horizon_days, **info}
         return cls(summary, replications, cls._timeseries(outcomes), costs, info)
 
     @staticmethod

@@ -57,6 +57,7 @@ class Scenario(Spec):
 
     _source: str | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)
+    _changes: dict = PrivateAttr(default_factory=dict)
 
     @field_validator("currency")
     @classmethod
@@ -72,7 +73,8 @@ class Scenario(Spec):
 
     @property
     def sha256(self) -> str | None:
-        """SHA-256 of the scenario file's bytes (None for scenarios built in Python)."""
+        """SHA-256 of the scenario file's bytes (None for scenarios built in Python); variants
+        keep their file's hash, and :attr:`changes` says what differs from it."""
         return self._sha256
 
     @cached_property
@@ -101,8 +103,14 @@ class Scenario(Spec):
         for key, value in changes.items():
             _set_path(data, _parse_path(key), value)
         variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
-        variant._source, variant._sha256 = self._source, None
+        variant._source, variant._sha256 = self._source, self._sha256
+        variant._changes = {**self._changes, **changes}
         return variant
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """Fields changed by :meth:`replace` since the scenario was read (path -> value)."""
+        return dict(self._changes)
 
     def _repr_summary(self) -> str:
         return (f"Scenario({self.name!r}: {len(self.nodes)} nodes, {len(self.lanes)} lanes, "

@@ -1,0 +1,95 @@
+"""Experiments: reproducible across executors, replication counts and runs; the results folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import resim
+from resim.cli import main
+from resim.synthetic import synthetic_chain
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+
+
+@pytest.fixture(scope="module")
+def chain() -> resim.Scenario:
+    return resim.scenario_from_dict(synthetic_chain(25, tiers=2, seed=9, horizon_days=90))
+
+
+def test_serial_and_processes_give_identical_numbers(chain):
+    serial = resim.run(chain, replications=6, seed=4, executor="serial")
+    parallel = resim.run(chain, replications=6, seed=4, executor="processes", workers=2)
+    pd.testing.assert_frame_equal(serial.replications, parallel.replications)
+    pd.testing.assert_frame_equal(serial.summary, parallel.summary)
+    pd.testing.assert_frame_equal(serial.timeseries, parallel.timeseries)
+
+
+def test_more_replications_leave_the_first_ones_unchanged(chain):
+    few = resim.run(chain, replications=3, seed=4, executor="serial").replications
+    many = resim.run(chain, replications=5, seed=4, executor="serial").replications
+    pd.testing.assert_frame_equal(few, many.iloc[:3])
+    other_seed = resim.run(chain, replications=3, seed=5, executor="serial").replications
+    assert not few["cost_total"].equals(other_seed["cost_total"])
+
+
+def test_summary_is_the_t_interval_of_the_replications(chain):
+    res = resim.run(chain, replications=8, seed=1, executor="serial")
+    values = res.replications["shortfall_units"].to_numpy()
+    row = res.summary.set_index("metric").loc["shortfall_units"]
+    assert row["mean"] == pytest.approx(values.mean())
+    if values.std() > 0:
+        low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((low, high))
+    costs = res.replications.filter(like="cost_").drop(columns=["cost_total", "cost_response"])
+    np.testing.assert_allclose(costs.sum(axis=1), res.replications["cost_total"])
+    assert (res.replications["cost_response"] == 0).all()  # `none` against itself
+
+
+def test_timeseries_fill_rate_band_contains_its_mean(chain):
+    ts = resim.run(chain, replications=5, seed=2, executor="serial").timeseries
+    assert len(ts) == 90 and (ts.fill_rate_p05 <= ts.fill_rate + 1e-12).all()
+    assert (ts.fill_rate <= ts.fill_rate_p95 + 1e-12).all()
+    assert ((ts.fill_rate >= 0) & (ts.fill_rate <= 1)).all()
+
+
+def test_unknown_strategy_is_refused(chain):
+    with pytest.raises(ValueError, match="unknown strategy 'fast'"):
+        resim.run(chain, strategies=["fast"], replications=1)
+
+
+def test_resim_run_writes_the_results_folder(tmp_path, capsys):
+    out = tmp_path / "qs"
+    assert main(["run", str(QUICKSTART), "-o", str(out), "--replications", "3",
+                 "--horizon", "120", "--executor", "serial"]) == 0
+    assert "results written to" in capsys.readouterr().out
+    assert {p.name for p in out.iterdir()} == {"run.json", "summary.csv", "replications.csv",
+                                               "timeseries.csv", "costs.csv"}
+    info = json.loads((out / "run.json").read_text())
+    assert info["replications"] == 3 and info["seed"] == 2026 and info["horizon_days"] == 120
+    assert len(info["scenario_sha256"]) == 64
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary.columns) == ["strategy", "metric", "mean", "std", "ci_low", "ci_high", "n"]
+    assert len(pd.read_csv(out / "replications.csv")) == 3
+    costs = pd.read_csv(out / "costs.csv")
+    assert set(costs.component) >= {"production", "procurement", "transport", "holding"}
+    assert len(pd.read_csv(out / "timeseries.csv")) == 120
+
+
+def test_resim_run_bad_arguments_exit_2_and_write_nothing(tmp_path):
+    out = tmp_path / "never"
+    result = subprocess.run([sys.executable, "-m", "resim", "run", str(QUICKSTART), "-o", str(out),
+                             "--strategies", "teleport"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "unknown strategy 'teleport'" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()
+    result = subprocess.run([sys.executable, "-m", "resim", "run", str(QUICKSTART), "--replications", "0"],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "expected at least 1" in result.stderr
