@@ -5,8 +5,8 @@ Usage (with the peer's own virtual environment, see benchmarks/README.md)::
     benchmarks/.venv-peer/bin/python benchmarks/peer_supplynetpy.py CHAIN.json [--days 365] [--seed 0]
 
 CHAIN.json is the plain scenario data of :func:`resim.synthetic.synthetic_chain` (``json.dump``
-of the dict). The script imports neither resim nor anything beyond the standard library, NumPy
-and SupplyNetPy, so it runs in a virtual environment of its own.
+of the dict). The script imports neither resim nor anything beyond the standard library, NumPy,
+SupplyNetPy and ``chain_dists.py`` beside it, so it runs in a virtual environment of its own.
 
 How the chain maps onto SupplyNetPy's classes (``import SupplyNetPy.Components as scm``):
 
@@ -14,8 +14,10 @@ How the chain maps onto SupplyNetPy's classes (``import SupplyNetPy.Components a
   mined at ``capacity_per_day`` units per day;
 * a supplier of a component, and a plant -> ``scm.Manufacturer`` making an ``scm.Product`` whose
   ``raw_materials`` are the BOM, in batches of ``capacity_per_day`` units per day; its output
-  stock follows ``scm.SSReplenishment`` with s = level - 1, S = level, reviewed daily
-  (``period=1``), i.e. resim's daily base-stock review;
+  stock follows ``scm.SSReplenishment`` with s = S - 1, reviewed daily (``period=1``), i.e.
+  resim's daily base-stock review. SupplyNetPy manufacturers hold no stock of their inputs, so
+  the input base stocks are folded into the output's order-up-to level: S = output level +
+  the largest (input level / units per product) over the BOM, the same cover in days;
 * SupplyNetPy lets a manufacturer buy only from raw-material suppliers (it reads
   ``link.source.raw_material``), so a manufacturer that sells to another manufacturer is given a
   ``raw_material`` attribute: an ``scm.RawMaterial`` standing for the part it makes. This is the
@@ -29,9 +31,10 @@ How the chain maps onto SupplyNetPy's classes (``import SupplyNetPy.Components a
   triangular lead times are drawn from the same triangular distribution).
 
 What SupplyNetPy cannot express, and was simplified: a manufacturer keeps no base stock of its
-inputs (it orders exactly the components of the units it plans, when it plans them); it orders
-each component from the first of its sources, so dual sourcing shares are not followed (a DC's
-single source is unaffected); link costs are per order, not per unit; capacities are production
+inputs (it orders exactly the components of the units it plans, when it plans them, so its input
+buffers become output stock, as above); it orders
+each component from the first of its sources, so dual sourcing shares are not followed: the
+first source of a dual-sourced part gets both sources' capacity and stock, and the second idles; link costs are per order, not per unit; capacities are production
 batch sizes; the raw-material suppliers hold at most four times their base-stock level.
 
 Output: ``{"nodes": resim nodes, "peer_nodes": SupplyNetPy nodes + demands, "links": ...,
@@ -44,51 +47,16 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
-import resource
 import sys
 import time
 import warnings
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import simpy
 import SupplyNetPy.Components as scm
 
-_CALL = re.compile(r"^\s*([a-z_]+)\s*\(([^)]*)\)\s*$")
-
-
-def sampler(spec: Any, rng: np.random.Generator, at_least: float = 0.0) -> Callable[[], float]:
-    """A zero-argument function drawing from a resim distribution written as a number or
-    ``name(args)`` (constant, triangular, uniform, poisson, normal)."""
-    if isinstance(spec, (int, float)) or (isinstance(spec, str) and _CALL.match(spec) is None):
-        value = max(at_least, float(spec))
-        return lambda: value
-    name, args = _CALL.match(spec).groups()
-    a = [float(x) for x in args.split(",")]
-    if name == "triangular":
-        low, mode, high = a
-        return lambda: max(at_least, float(rng.triangular(low, mode, high)))
-    if name == "uniform":
-        return lambda: max(at_least, float(rng.uniform(a[0], a[1])))
-    if name == "poisson":
-        return lambda: max(at_least, float(rng.poisson(a[0])))
-    if name == "normal":
-        return lambda: max(at_least, float(rng.normal(a[0], a[1])))
-    raise ValueError(f"distribution {spec!r} is not supported by this script")
-
-
-def mean_of(spec: Any) -> float:
-    """Mean of a resim distribution in the forms :func:`sampler` reads."""
-    if isinstance(spec, (int, float)):
-        return float(spec)
-    match = _CALL.match(spec)
-    if match is None:
-        return float(spec)
-    name, args = match.groups()
-    a = [float(x) for x in args.split(",")]
-    return sum(a) / 3 if name == "triangular" else (sum(a) / 2 if name == "uniform" else a[0])
-
+from chain_dists import as_list, peak_rss_mb, sampler  # benchmarks/ is on sys.path when run as a script
 
 def build(data: dict, env: simpy.Environment, rng: np.random.Generator) -> dict:
     """The SupplyNetPy network (``scm.create_sc_net``) equivalent to a synthetic chain."""
@@ -97,19 +65,39 @@ def build(data: dict, env: simpy.Environment, rng: np.random.Generator) -> dict:
     levels = {(n["id"], s["part"]): float(s["policy"]["level"])
               for n in data["nodes"] for s in n.get("inventory", [])}
     quiet = {"logging": False}
+    # A manufacturer orders each component from its first source only (see the module
+    # docstring), so the first source of a dual-sourced part takes over the other's capacity and
+    # stock: lanes list a part's sources in the same order for every buyer.
+    inbound: dict[tuple[str, str], list[str]] = {}
+    for lane in data["lanes"]:
+        for part in as_list(lane["parts"]):
+            inbound.setdefault((lane["to"], part), []).append(lane["from"])
+    takes_over: dict[str, set[str]] = {}
+    for (dest, _), sources in inbound.items():
+        if len(sources) > 1 and nodes[dest]["kind"] in ("supplier", "plant"):
+            takes_over.setdefault(sources[0], set()).update(sources[1:])
 
     raw_materials = {  # every part that a manufacturer buys, as SupplyNetPy sees it
         pid: scm.RawMaterial(ID=f"rm_{pid}", name=pid, extraction_quantity=1,
                              extraction_time=1, mining_cost=0, cost=max(0.01, p["unit_cost"]))
         for pid, p in parts.items()}
 
+    def cover(site: str) -> float:
+        """Order-up-to level of a maker's output, with its input buffers folded in (SupplyNetPy
+        manufacturers hold no inputs): output level + max(input level / units per product)."""
+        part = parts[nodes[site]["makes"]]
+        return levels[(site, part["id"])] + max(
+            (levels[(site, c)] / q for c, q in part.get("bom", {}).items()), default=0.0)
+
     built: dict[str, Any] = {}  # site id (or "dc/product") -> scm node
     for node in data["nodes"]:
         nid, kind = node["id"], node["kind"]
         if kind in ("supplier", "plant"):
             part = parts[node["makes"]]
-            level = levels[(nid, part["id"])]
-            capacity = float(node.get("capacity_per_day") or max(1.0, level))
+            pooled = [nid, *sorted(takes_over.get(nid, ()))]
+            level = sum(cover(n) for n in pooled)
+            capacity = sum(float(nodes[n].get("capacity_per_day") or levels[(n, part["id"])])
+                           for n in pooled)
             if not part.get("bom"):
                 rm = scm.RawMaterial(ID=f"rm_{part['id']}", name=part["id"],
                                      extraction_quantity=capacity, extraction_time=1,
@@ -147,7 +135,7 @@ def build(data: dict, env: simpy.Environment, rng: np.random.Generator) -> dict:
     links, market_lanes = [], {}
     for i, lane in enumerate(data["lanes"]):
         source, dest = nodes[lane["from"]], nodes[lane["to"]]
-        lane_parts = lane["parts"] if isinstance(lane["parts"], list) else [lane["parts"]]
+        lane_parts = as_list(lane["parts"])
         if dest["kind"] == "market":
             for part in lane_parts:
                 market_lanes[(dest["id"], part)] = lane
@@ -193,7 +181,7 @@ def run(data: dict, days: int, seed: int) -> dict:
         "days": days,
         "seconds": finished - built,
         "build_seconds": built - started,
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_mb": peak_rss_mb(),
         "fill_rate": delivered / ordered if ordered else None,
     }
 

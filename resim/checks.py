@@ -220,7 +220,7 @@ def _check_supply(sc: "Scenario") -> list[Finding]:
 def _check_events(sc: "Scenario") -> list[Finding]:
     found = []
     nodes = sc.nodes_by_id
-    lanes = {lane.key for lane in sc.lanes}
+    lanes = {lane.key for lane in sc.lanes} | {f"{lane.source}->{lane.dest}" for lane in sc.lanes}
     events = {d.id for d in sc.disruptions}
     for i, event in enumerate(sc.disruptions):
         for field, kind, known in (("nodes", "node", nodes), ("markets", "node", nodes),

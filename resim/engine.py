@@ -40,8 +40,10 @@ from typing import Callable
 import numpy as np
 import simpy
 
+from resim.disruptions import schedule_disruptions
 from resim.format.chain import Lane, Node
 from resim.ledger import COST_COMPONENTS, Ledger
+from resim.levers import Levers
 from resim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network
 from resim.scenario import Scenario
 from resim.streams import Streams
@@ -70,12 +72,13 @@ def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarr
 class Model:
     """One replication of one scenario: state arrays, the SimPy environment and the ledger.
 
-    Create it, schedule changes with :meth:`at`, then :meth:`run`. ``detail=True`` keeps daily
-    series per stock point in the ledger (needed for :meth:`Ledger.stock`).
+    Create it, schedule changes with :meth:`at`, then :meth:`run`. The scenario's disruptions are
+    drawn and scheduled on creation (``disruptions=False`` leaves them out). ``detail=True`` keeps
+    daily series per stock point in the ledger (needed for :meth:`Ledger.stock`).
     """
 
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
-                 detail: bool = False):
+                 detail: bool = False, disruptions: bool = True):
         self.scenario = scenario
         self.horizon = scenario.horizon_days
         self.streams = Streams(scenario.seed if seed is None else seed, replication)
@@ -86,19 +89,29 @@ class Model:
         self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail)
         self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
             if scenario.demand else np.zeros((0, h))
-        self.demand_factor = np.ones(len(scenario.demand))
         self.market_backlog = np.zeros(len(scenario.demand))
-        self.node_capacity_factor = np.ones(len(net.node_ids))
-        self.lane_open = np.ones(len(net.lane_keys), bool)
-        self.lane_lt_factor = np.ones(len(net.lane_keys))
+        self.levers = Levers()
+        for name, size in (("capacity", len(net.node_ids)), ("shipping", len(net.node_ids)),
+                           ("process", len(net.row_sku)), ("lane", len(net.lane_keys)),
+                           ("lead_time", len(net.lane_keys)), ("arc", net.n_arcs),
+                           ("demand", len(scenario.demand))):
+            self.levers.add(name, size)
+        self.levers.add("tariff", net.n_arcs, additive=True)  # ad-valorem rate
+        self.levers.add("duty", net.n_arcs, additive=True)    # currency per unit
+        self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
+        self._listeners: list[Callable[["Model", dict], None]] = []
         self.lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
         self.share = net.base_share.copy()
         self.on_hand = net.sku_initial.copy()
+        self.quarantine = np.zeros(net.n_sku)
+        self.scrapped_today = np.zeros(net.n_sku)
+        self.quarantined_today = np.zeros(net.n_sku)
         self.work_orders = np.zeros(net.n_sku)
         self.arc_backlog = np.zeros(net.n_arcs)
         self.in_transit = np.zeros(net.n_arcs)
         self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
         self.env.process(self._days())
+        self.occurrences = schedule_disruptions(self) if disruptions else []
 
     # -- random inputs ----------------------------------------------------------------------------
 
@@ -137,15 +150,28 @@ class Model:
 
     # -- changes while running --------------------------------------------------------------------
 
-    def set_capacity(self, node: str, factor: float) -> None:
-        """Scale a node's production capacity (0 stops it; 1 restores it). Stock on hand can still
-        be shipped; work orders wait."""
-        self.node_capacity_factor[self.net.node_index[node]] = factor
+    def set_capacity(self, node: str, factor: float, *, cause: str = "user") -> None:
+        """Scale a node's production capacity (0 stops it, 1 removes this cause's change). Stock
+        on hand can still be shipped; work orders wait."""
+        self.levers.set("capacity", [self.net.node_index[node]], factor, cause)
 
-    def set_lane_open(self, lane: str, open_: bool) -> None:
+    def set_process_capacity(self, rows: np.ndarray, factor: float, *, cause: str = "user") -> None:
+        """Scale the output of production rows (one part at one node), e.g. one process lost."""
+        self.levers.set("process", rows, factor, cause)
+
+    def set_shipping(self, node: str, factor: float, *, cause: str = "user") -> None:
+        """Scale the share of what is asked of a node that it can ship (0 = shipment-pausing).
+        Orders to it stay owed; receipts and goods in transit to it are not affected."""
+        self.levers.set("shipping", [self.net.node_index[node]], factor, cause)
+
+    def set_lane_open(self, lane: str, open_: bool, *, cause: str = "user") -> None:
         """Open or close a lane. A closed lane ships nothing and receives no new orders; orders
         already placed on it stay owed and are served when it reopens; goods in transit arrive."""
-        self.lane_open[self.net.lane_index[lane]] = open_
+        self.set_lane_capacity(lane, 1.0 if open_ else 0.0, cause=cause)
+
+    def set_lane_capacity(self, lane: str, factor: float, *, cause: str = "user") -> None:
+        """Scale a lane's capacity (0 closes it, see :meth:`set_lane_open`)."""
+        self.levers.set("lane", [self.net.lane_index[lane]], factor, cause)
 
     def cancel_orders(self, lane: str) -> float:
         """Cancel the orders outstanding on a lane (not goods in transit); return the units
@@ -156,45 +182,96 @@ class Model:
         self.arc_backlog[arcs] = 0.0
         return cancelled
 
-    def set_lead_time_factor(self, lane: str, factor: float) -> None:
+    def set_lead_time_factor(self, lane: str, factor: float, *, cause: str = "user") -> None:
         """Multiply the lead time of shipments leaving on a lane from now on (goods in transit keep
         their arrival day)."""
-        self.lane_lt_factor[self.net.lane_index[lane]] = factor
+        self.levers.set("lead_time", [self.net.lane_index[lane]], factor, cause)
 
     def set_share(self, lane: str, share: float) -> None:
         """Set the share of its destination's new orders a lane receives (0 = standby)."""
         arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
         self.share[arcs] = share
 
-    def set_demand_factor(self, market: str, factor: float, part: str | None = None) -> None:
+    def set_demand_factor(self, market: str, factor: float, part: str | None = None, *,
+                          cause: str = "user") -> None:
         """Multiply a market's demand (of one part, or all) from today on."""
-        for i, entry in enumerate(self.scenario.demand):
-            if entry.market == market and part in (None, entry.part):
-                self.demand_factor[i] = factor
+        entries = [i for i, entry in enumerate(self.scenario.demand)
+                   if entry.market == market and part in (None, entry.part)]
+        self.levers.set("demand", entries, factor, cause)
+
+    def add_arc_rule(self, cause: str, rule: Callable[[np.ndarray], None]) -> None:
+        """Apply ``rule(arc_indices)`` to every arc now and to arcs added later (trade rules)."""
+        self._arc_rules[cause] = rule
+        rule(np.arange(self.net.n_arcs))
+
+    def end(self, cause: str) -> None:
+        """Undo every lever change and arc rule of ``cause``."""
+        self._arc_rules.pop(cause, None)
+        self.levers.clear(cause)
+
+    def remove_stock(self, skus: np.ndarray, fraction: float, *, quarantine: bool) -> np.ndarray:
+        """Take ``fraction`` of the stock on hand at ``skus`` out: scrapped, or into quarantine
+        (released by :meth:`release_quarantine`); return the units taken per stock point."""
+        taken = self.on_hand[skus] * fraction
+        self.on_hand[skus] -= taken
+        if quarantine:
+            self.quarantine[skus] += taken
+            self.quarantined_today[skus] += taken
+        else:
+            self.scrapped_today[skus] += taken
+        return taken
+
+    def release_quarantine(self, skus: np.ndarray, units: np.ndarray) -> None:
+        """Return quarantined units to stock on hand."""
+        units = np.minimum(units, self.quarantine[skus])
+        self.quarantine[skus] -= units
+        self.on_hand[skus] += units
+        self.quarantined_today[skus] -= units
+
+    def listen(self, callback: Callable[["Model", dict], None]) -> None:
+        """Call ``callback(model, event)`` when a disruption starts or ends (for strategies)."""
+        self._listeners.append(callback)
+
+    def notify(self, event: dict) -> None:
+        """Record a disruption event in the ledger and tell the listeners."""
+        self.ledger.events.append(event)
+        if event["what"] == "start" and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day):
+            self.ledger.onset_day = int(event["day"])
+        for callback in self._listeners:
+            callback(self, event)
 
     def add_node(self, node: Node) -> None:
         """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
-        old = self.net.n_sku
-        self.net.add_node(node)
-        new = self.net.n_sku - old
-        self.on_hand = np.concatenate([self.on_hand, self.net.sku_initial[old:]])
-        self.work_orders = np.concatenate([self.work_orders, np.zeros(new)])
-        self.node_capacity_factor = np.append(self.node_capacity_factor, 1.0)
-        self.ledger.grow_stock(self.net.n_sku, self.net.sku_keys)
+        net = self.net
+        old = net.n_sku
+        net.add_node(node)
+        new = net.n_sku - old
+        self.on_hand = np.concatenate([self.on_hand, net.sku_initial[old:]])
+        for name in ("work_orders", "quarantine", "scrapped_today", "quarantined_today"):
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
+        self.levers.grow("capacity", len(net.node_ids))
+        self.levers.grow("shipping", len(net.node_ids))
+        self.levers.grow("process", len(net.row_sku))
+        self.ledger.grow_stock(net.n_sku, net.sku_keys)
 
     def add_lane(self, lane: Lane) -> None:
         """Add a lane (its source must hold or make its parts). It takes new orders by its share
-        from today; existing orders stay with the lanes they were placed on."""
+        from today; existing orders stay with the lanes they were placed on. Trade rules in force
+        apply to it."""
         old = self.net.n_arcs
         self.net.add_lane(lane)
         new = self.net.n_arcs - old
-        self.lane_open = np.append(self.lane_open, True)
-        self.lane_lt_factor = np.append(self.lane_lt_factor, 1.0)
+        for name, size in (("lane", len(self.net.lane_keys)), ("lead_time", len(self.net.lane_keys)),
+                           ("arc", self.net.n_arcs), ("tariff", self.net.n_arcs),
+                           ("duty", self.net.n_arcs)):
+            self.levers.grow(name, size)
         self.lead_times = np.vstack([self.lead_times, self._lead_times(lane)])
         self.share = np.concatenate([self.share, self.net.base_share[old:]])
         self.arc_backlog = np.concatenate([self.arc_backlog, np.zeros(new)])
         self.in_transit = np.concatenate([self.in_transit, np.zeros(new)])
         self.pipeline = np.hstack([self.pipeline, np.zeros((self.pipeline.shape[0], new))])
+        for rule in self._arc_rules.values():
+            rule(np.arange(old, self.net.n_arcs))
 
     # -- one day ----------------------------------------------------------------------------------
 
@@ -211,9 +288,11 @@ class Model:
         self.on_hand += received
 
         # 2. Demand, split over the open lanes into each market.
-        demand = self.demand_draws[:, day] * self.demand_factor
+        levers = self.levers
+        demand = self.demand_draws[:, day] * levers["demand"]
         wanted = self.market_backlog + demand
-        open_arc = self.lane_open[net.arc_lane]
+        lane_factor = levers["lane"]
+        open_arc = (lane_factor[net.arc_lane] > 0) & (levers["arc"] > 0)
         share = _share_of(self.share * open_arc, net.arc_group, net.n_groups)
         request = np.where(open_arc, self.arc_backlog, 0.0)
         request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
@@ -224,16 +303,19 @@ class Model:
 
         # 4. Shipping: proportional allocation, then lane capacity.
         available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
-        ship = request * np.minimum(available, 1.0)[net.arc_src]
+        available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
+        ship = request * available[net.arc_src]
         on_lane = np.bincount(net.arc_lane, ship, minlength=len(net.lane_keys))
-        room = np.divide(net.lane_capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
+        capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor),
+                               where=lane_factor > 0)
+        room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
         ship *= np.minimum(room, 1.0)[net.arc_lane]
         shipped = np.bincount(net.arc_src, ship, minlength=n_sku)
         self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
 
         repl, cust = net.repl, net.cust
         self.arc_backlog[repl] -= ship[repl]
-        lead = np.rint(self.lead_times[net.arc_lane[repl], day] * self.lane_lt_factor[net.arc_lane[repl]])
+        lead = np.rint(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]])
         lead = np.clip(lead, 1, self.horizon).astype(np.int64)
         self._ensure_pipeline(int(lead.max(initial=1)))
         self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
@@ -252,6 +334,8 @@ class Model:
         cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
         cost[_COST["procurement"]] = ship @ net.arc_price
         cost[_COST["transport"]] = ship @ net.arc_transport
+        cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] * net.arc_into_focal
+                                        + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding
         cost[_COST["shortage_penalty"]] = (demand - on_time) @ net.dem_penalty
         for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),
@@ -265,8 +349,11 @@ class Model:
         if ledger.detail:
             for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
                                  ("received", received), ("produced", produced),
-                                 ("consumed", consumed), ("shipped", shipped)):
+                                 ("consumed", consumed), ("shipped", shipped),
+                                 ("scrapped", self.scrapped_today), ("quarantined", self.quarantined_today)):
                 ledger.stock_series[name][day] = values
+        self.scrapped_today[:] = 0.0
+        self.quarantined_today[:] = 0.0
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Run production rows; return units made and components used, per stock point."""
@@ -278,12 +365,12 @@ class Model:
         make_to_stock = net.sku_policy[out] > 0
         want = np.where(make_to_stock, self.work_orders[out], np.maximum(asked[out] - self.on_hand[out], 0.0))
         want[net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
-        factor = self.node_capacity_factor
+        factor = self.levers["capacity"]
         # Unlimited capacity stopped is zero, not inf * 0 = nan.
         capacity = np.multiply(net.node_capacity, factor, out=np.zeros_like(factor), where=factor > 0)
         per_node = np.bincount(net.row_node, want, minlength=len(capacity))
         fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
-        want = want * np.minimum(fit, 1.0)[net.row_node]
+        want = want * np.minimum(fit, 1.0)[net.row_node] * self.levers["process"]
         bom = net.bom
         if bom.nnz:
             need = bom.T @ want
@@ -337,5 +424,5 @@ class Model:
 
 def simulate(scenario: Scenario, *, replication: int = 0, seed: int | None = None,
              detail: bool = False) -> Ledger:
-    """Simulate one replication of ``scenario`` (no disruptions or strategies yet); return its ledger."""
+    """Simulate one replication of ``scenario`` with its disruptions; return its ledger."""
     return Model(scenario, replication=replication, seed=seed, detail=detail).run()

@@ -17,7 +17,8 @@ __all__ = ["Ledger", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
 COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
                    "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
 MARKET_COLUMNS = ("demand", "delivered", "on_time", "backlog", "lost")
-STOCK_COLUMNS = ("on_hand", "in_transit", "received", "produced", "consumed", "shipped", "scrapped")
+STOCK_COLUMNS = ("on_hand", "in_transit", "received", "produced", "consumed", "shipped", "scrapped",
+                 "quarantined")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Ledger:
     totals: dict[str, np.ndarray] = field(init=False)
     cost: np.ndarray = field(init=False)
     onset_day: int | None = None
+    events: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         h, m = self.horizon, len(self.demand_keys)

@@ -33,7 +33,7 @@ _COLUMNS: dict[str, type] = {
     "sku_holding": float,
     "row_sku": np.int64, "row_node": np.int64, "row_from_cores": bool,
     "arc_lane": np.int64, "arc_src": np.int64, "arc_dst": np.int64, "arc_dem": np.int64,
-    "arc_share": float, "arc_transport": float, "arc_price": float,
+    "arc_share": float, "arc_transport": float, "arc_price": float, "arc_into_focal": bool,
     "lane_capacity": float,
 }
 
@@ -168,6 +168,7 @@ class Network:
             self._cols["arc_transport"].append(lane.cost_per_unit if into_focal else 0.0)
             price = self.scenario.parts_by_id[part].unit_cost if into_focal and not source_focal else 0.0
             self._cols["arc_price"].append(price)
+            self._cols["arc_into_focal"].append(into_focal)
         if refresh:
             self.refresh()
         return index
