@@ -6,6 +6,8 @@ import copy
 
 import yaml
 
+import resim
+
 _SMALL = {
     "name": "hand-built chain",
     "horizon_days": 60,
@@ -52,3 +54,24 @@ def write(path, data: dict) -> str:
     """Write ``data`` as YAML to ``path`` and return the path as a string."""
     path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     return str(path)
+
+
+def hand_chain(horizon: int = 6, a_level: float = 40) -> resim.Scenario:
+    """Supplier sA -> plant (P = 2 A) -> dc -> market, constant demand 10/day (see the test)."""
+    return resim.scenario_from_dict({
+        "name": "by hand", "horizon_days": horizon,
+        "parts": [{"id": "P", "unit_cost": 100, "bom": {"A": 2}}, {"id": "A", "unit_cost": 5}],
+        "nodes": [
+            {"id": "sA", "kind": "supplier", "country": "CN", "region": "asia", "makes": "A"},
+            {"id": "plant", "kind": "plant", "country": "DE", "region": "europe", "makes": "P",
+             "production_cost_per_unit": 3,
+             "inventory": [{"part": "A", "policy": {"type": "base_stock", "level": a_level}}]},
+            {"id": "dc", "kind": "dc", "country": "DE", "region": "europe", "holding_cost_rate": 0,
+             "inventory": [{"part": "P", "policy": {"type": "base_stock", "level": 30}}]},
+            {"id": "m", "kind": "market", "country": "DE", "region": "europe"},
+        ],
+        "lanes": [{"from": "sA", "to": "plant", "parts": "A", "lead_time_days": 2, "cost_per_unit": 1},
+                  {"from": "plant", "to": "dc", "parts": "P", "lead_time_days": 1},
+                  {"from": "dc", "to": "m", "parts": "P", "lead_time_days": 1}],
+        "demand": [{"market": "m", "part": "P", "daily": 10}],
+    })

@@ -13,6 +13,7 @@ from scipy import stats
 
 import resim
 from resim.engine import Model, simulate
+from tests.chains import hand_chain
 
 
 def single_stage(policy: dict, rate: float, lead: int, horizon: int) -> resim.Scenario:
@@ -90,27 +91,6 @@ def test_lost_sales_lose_what_is_not_delivered_and_keep_no_backlog():
     m = ledger.market
     assert m["lost"].sum() > 0 and m["backlog"].max() == 0
     np.testing.assert_allclose(m["demand"], m["on_time"] + m["lost"])
-
-
-def hand_chain(horizon: int = 6, a_level: float = 40) -> resim.Scenario:
-    """Supplier sA -> plant (P = 2 A) -> dc -> market, constant demand 10/day (see the test)."""
-    return resim.scenario_from_dict({
-        "name": "by hand", "horizon_days": horizon,
-        "parts": [{"id": "P", "unit_cost": 100, "bom": {"A": 2}}, {"id": "A", "unit_cost": 5}],
-        "nodes": [
-            {"id": "sA", "kind": "supplier", "country": "CN", "region": "asia", "makes": "A"},
-            {"id": "plant", "kind": "plant", "country": "DE", "region": "europe", "makes": "P",
-             "production_cost_per_unit": 3,
-             "inventory": [{"part": "A", "policy": {"type": "base_stock", "level": a_level}}]},
-            {"id": "dc", "kind": "dc", "country": "DE", "region": "europe", "holding_cost_rate": 0,
-             "inventory": [{"part": "P", "policy": {"type": "base_stock", "level": 30}}]},
-            {"id": "m", "kind": "market", "country": "DE", "region": "europe"},
-        ],
-        "lanes": [{"from": "sA", "to": "plant", "parts": "A", "lead_time_days": 2, "cost_per_unit": 1},
-                  {"from": "plant", "to": "dc", "parts": "P", "lead_time_days": 1},
-                  {"from": "dc", "to": "m", "parts": "P", "lead_time_days": 1}],
-        "demand": [{"market": "m", "part": "P", "daily": 10}],
-    })
 
 
 def test_a_deterministic_chain_follows_the_ledger_computed_by_hand():
