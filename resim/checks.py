@@ -236,6 +236,9 @@ def _check_events(sc: "Scenario") -> list[Finding]:
             found.append((("disruptions", i, "market"), _unknown("node", market, nodes)))
         if event.then is not None and event.then not in events:
             found.append((("disruptions", i, "then"), _unknown("disruption", event.then, events)))
+    reference = sc.metrics.reference
+    if reference is not None and reference not in events:
+        found.append((("metrics", "reference"), _unknown("disruption", reference, events)))
     chain = nx.DiGraph((d.id, d.then) for d in sc.disruptions if d.then in events)
     for index, loop in _loops(chain, [d.id for d in sc.disruptions]):
         found.append((("disruptions", index, "then"), f"follow-ups form a loop {loop}"))

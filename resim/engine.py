@@ -235,7 +235,9 @@ class Model:
     def notify(self, event: dict) -> None:
         """Record a disruption event in the ledger and tell the listeners."""
         self.ledger.events.append(event)
-        if event["what"] == "start" and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day):
+        reference = self.scenario.metrics.reference
+        if (event["what"] == "start" and reference in (None, event["id"])
+                and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day)):
             self.ledger.onset_day = int(event["day"])
         for callback in self._listeners:
             callback(self, event)

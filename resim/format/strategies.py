@@ -41,7 +41,7 @@ class Strategy(Spec):
 
 
 class Metrics(Spec):
-    """Settings of the resilience metrics (see docs/metrics.md)."""
+    """Settings of the resilience metrics (see docs/model.md)."""
 
     failure_level: Fraction = Field(0.90, description="dip threshold, a share of the baseline")
     recovery_level: Fraction = Field(0.95, description="recovery threshold, a share of the baseline")
@@ -49,6 +49,9 @@ class Metrics(Spec):
     baseline_days: Annotated[int, Field(ge=1, le=3650)] = 28
     hold_days: Annotated[int, Field(ge=1, le=365)] = 7
     confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
+    reference: Id | None = Field(
+        None, description="disruption whose first onset is t0 of the recovery metrics; "
+                          "default: the first onset of any disruption")
 
     @model_validator(mode="after")
     def _hysteresis(self) -> "Metrics":
