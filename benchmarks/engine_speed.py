@@ -122,6 +122,8 @@ def _rate(result: dict | None) -> float | None:
 def _seconds(result: dict | None) -> str:
     if result is None:
         return "not run"
+    if "skipped" in result:
+        return "skipped"
     if "error" in result:
         return f"error ({result['error']})"
     return _fmt(result["seconds"], 3 if result["seconds"] < 1 else 2)
@@ -225,14 +227,18 @@ def main(argv: list[str] | None = None) -> int:
             row: dict[str, Any] = {"nodes": len(data["nodes"]), "lanes": len(data["lanes"])}
             row["resim"] = _run([sys.executable, __file__, "--worker", "resim", chain],
                                 args.timeout)
-            if args.per_node and nodes <= args.max_per_node_nodes:
+            if args.per_node:
                 row["simpy_per_node"] = _run(
                     [sys.executable, str(HERE / "simpy_per_node.py"), chain,
-                     "--seed", str(args.seed)], args.timeout)
-            if args.peer and nodes <= args.max_peer_nodes:
+                     "--seed", str(args.seed)], args.timeout
+                ) if nodes <= args.max_per_node_nodes else {
+                    "skipped": f"over --max-per-node-nodes {args.max_per_node_nodes}"}
+            if args.peer:
                 row["supplynetpy"] = _run(
                     [str(PEER_PYTHON), str(HERE / "peer_supplynetpy.py"), chain,
-                     "--seed", str(args.seed)], args.timeout)
+                     "--seed", str(args.seed)], args.timeout
+                ) if nodes <= args.max_peer_nodes else {
+                    "skipped": f"over --max-peer-nodes {args.max_peer_nodes}"}
             rows.append(row)
             print(json.dumps(row), file=sys.stderr, flush=True)
     print(table(rows))

@@ -2,7 +2,7 @@
 
 Usage (with the peer's own virtual environment, see benchmarks/README.md)::
 
-    benchmarks/.venv-peer/bin/python benchmarks/peer_supplynetpy.py CHAIN.json [--days 365] [--seed 0]
+    benchmarks/.venv-peer/bin/python benchmarks/peer_supplynetpy.py CHAIN.json [--seed 0]
 
 CHAIN.json is the plain scenario data of :func:`resim.synthetic.synthetic_chain` (``json.dump``
 of the dict). The script imports neither resim nor anything beyond the standard library, NumPy,
@@ -32,10 +32,11 @@ How the chain maps onto SupplyNetPy's classes (``import SupplyNetPy.Components a
 
 What SupplyNetPy cannot express, and was simplified: a manufacturer keeps no base stock of its
 inputs (it orders exactly the components of the units it plans, when it plans them, so its input
-buffers become output stock, as above); it orders
-each component from the first of its sources, so dual sourcing shares are not followed: the
-first source of a dual-sourced part gets both sources' capacity and stock, and the second idles; link costs are per order, not per unit; capacities are production
-batch sizes; the raw-material suppliers hold at most four times their base-stock level.
+buffers become output stock, as above); it orders each component from the first of its sources,
+so dual-sourcing shares are not followed: the first source of a dual-sourced part gets both
+sources' capacity and stock, and the second idles; link costs are per order, not per unit;
+capacities are production batch sizes; raw-material suppliers hold at most four times their
+base-stock level; a day's Poisson demand of 0 becomes an order of 1 unit.
 
 Output: ``{"nodes": resim nodes, "peer_nodes": SupplyNetPy nodes + demands, "links": ...,
 "seconds": wall seconds of the simulation run, "build_seconds": ..., "peak_mb": peak resident set
@@ -56,7 +57,8 @@ import numpy as np
 import simpy
 import SupplyNetPy.Components as scm
 
-from chain_dists import as_list, peak_rss_mb, sampler  # benchmarks/ is on sys.path when run as a script
+# benchmarks/ is on sys.path when this runs as a script
+from chain_dists import as_list, peak_rss_mb, sampler
 
 def build(data: dict, env: simpy.Environment, rng: np.random.Generator) -> dict:
     """The SupplyNetPy network (``scm.create_sc_net``) equivalent to a synthetic chain."""

@@ -39,7 +39,8 @@ from typing import Any, Callable
 import numpy as np
 import simpy
 
-from chain_dists import as_list, peak_rss_mb, sampler  # benchmarks/ is on sys.path when run as a script
+# benchmarks/ is on sys.path when this runs as a script
+from chain_dists import as_list, peak_rss_mb, sampler
 
 Sampler = Callable[[], float]
 

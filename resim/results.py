@@ -50,7 +50,7 @@ class Results:
         outcomes = sorted(outcomes, key=lambda o: (info["strategies"].index(o.strategy), o.replication))
         replications = cls._replication_table(outcomes)
         confidence = scenario.metrics.confidence
-        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response"]
+        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response", "revenue", "profit"]
         summary = summarise(replications, metric_columns, confidence=confidence)
         cost_columns = [f"cost_{c}" for c in COST_COMPONENTS]
         costs = summarise(replications, cost_columns, confidence=confidence)
@@ -68,6 +68,7 @@ class Results:
         for o in outcomes:
             row = {"strategy": o.strategy, "replication": o.replication, **o.metrics}
             row["cost_total"] = sum(o.costs.values())
+            row["profit"] = row["revenue"] - row["cost_total"]
             row.update({f"cost_{name}": value for name, value in o.costs.items()})
             rows.append(row)
         table = pd.DataFrame(rows)

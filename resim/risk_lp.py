@@ -13,7 +13,8 @@ Variables, all ``>= 0``:
 * ``t``: the length of the period, days (maximised for TTS; fixed at the TTR for the impact);
 * ``x[l, p]``: units of part ``p`` moved on lane ``l`` (only parts the lane carries);
 * ``y[n, p]``: units of ``p`` made at node ``n`` (only parts in ``n.makes``);
-* ``s[n, p] <= initial_units``: units of ``n``'s day-0 stock of ``p`` used;
+* ``s[n, p] <= initial_units``: units of ``n``'s day-0 stock of ``p`` used (it appears
+  in one row only, so it is folded into that row's right-hand side);
 * ``f[d] <= daily.mean * t`` (impact only): units of demand entry ``d`` fulfilled.
 
 Constraints:
@@ -46,6 +47,14 @@ Assumptions and limits
 * Remanufacturing nodes make nothing here: they run on returned cores, a circular response the
   simulation models; their stock counts. Standby lanes (share 0) count unless ``standby=False``.
 * A lane's capacity limits all its parts together.
+
+Solving
+-------
+:class:`OutageLP` builds the sparse constraint matrices once per scenario and splits them into
+independent blocks (parts of the chain sharing no stock, capacity or flow, coupled only by ``t``):
+TTS is the smallest block TTS and the losses add up over blocks, so a node's outage is re-solved
+only in the blocks it touches, by changing column bounds and right-hand sides. Every LP is solved
+with ``scipy.optimize.linprog(method="highs")``.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -67,8 +77,62 @@ _TIE_BREAK = 1e-6
 _DEFAULT_TTR = 30.0
 
 
+class _Block:
+    """One independent piece of the LP: rows and columns that share no constraint with the rest
+    except the period ``t`` (local column 0)."""
+
+    def __init__(self, a_tts: sparse.csr_matrix, a_imp: sparse.csr_matrix, b_ub: np.ndarray,
+                 upper: np.ndarray, f_cols: np.ndarray, demand_mean: np.ndarray,
+                 margin: np.ndarray, node_cols: dict[str, np.ndarray],
+                 node_rows: dict[str, np.ndarray]) -> None:
+        self.a_tts, self.a_imp, self.b_ub, self.upper = a_tts, a_imp, b_ub, upper
+        self.f_cols, self.demand_mean, self.margin = f_cols, demand_mean, margin
+        self.node_cols, self.node_rows = node_cols, node_rows
+        self.has_demand = bool(len(f_cols)) and bool(demand_mean.any())
+
+    def _down(self, node: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Lower and upper column bounds and right-hand side with ``node`` out."""
+        upper, b_ub = self.upper.copy(), self.b_ub.copy()
+        if node is not None:
+            upper[self.node_cols.get(node, _NONE)] = 0.0
+            b_ub[self.node_rows.get(node, _NONE)] = 0.0
+        return np.zeros_like(upper), upper, b_ub
+
+    def survive(self, node: str | None, max_days: float) -> float:
+        """Largest t (<= max_days) for which this block meets its mean demand."""
+        if not self.has_demand:
+            return max_days
+        lower, upper, b_ub = self._down(node)
+        upper[0] = max_days
+        cost = np.zeros(len(upper))
+        cost[0] = -1.0
+        return float(_solve(cost, self.a_tts, b_ub, lower, upper).x[0])
+
+    def impact(self, node: str | None, days: float, tie: float) -> tuple[float, float]:
+        """Units and margin of demand lost over ``days``, margin minimised."""
+        demanded = self.demand_mean * days
+        if not self.has_demand or days == 0:
+            return 0.0, 0.0
+        lower, upper, b_ub = self._down(node)
+        lower[0] = upper[0] = days
+        upper[self.f_cols] = demanded
+        cost = np.zeros(len(upper))
+        cost[self.f_cols] = -(self.margin + tie)
+        result = _solve(cost, self.a_imp, b_ub, lower, upper)
+        lost = np.clip(demanded - result.x[self.f_cols], 0.0, None)
+        lost[lost <= 1e-9 * max(1.0, float(demanded.max()))] = 0.0
+        return float(lost.sum()), float(lost @ self.margin)
+
+
+_NONE = np.zeros(0, dtype=int)
+
+
 class OutageLP:
-    """The stress-test LPs of one scenario, built once; each solve only changes variable bounds.
+    """The stress-test LPs of one scenario, built once; each solve only changes bounds.
+
+    The constraint matrix is split into independent blocks (parts of the chain that share no
+    stock, capacity or flow); a node's outage is solved only in the blocks it touches, the others
+    keep their intact-network answer (computed once).
 
     >>> lp = OutageLP(scenario)                       # doctest: +SKIP
     >>> lp.time_to_survive("mcu_fab_tw")              # doctest: +SKIP
@@ -76,7 +140,6 @@ class OutageLP:
 
     def __init__(self, scenario: "Scenario", *, standby: bool = True) -> None:
         self.scenario = scenario
-        nodes = scenario.nodes_by_id
         parts = scenario.parts_by_id
         lanes = [lane for lane in scenario.lanes if standby or lane.share != 0]
 
@@ -90,23 +153,16 @@ class OutageLP:
         def row(node: str, part: str) -> int:
             return rows.setdefault((node, part), len(rows))
 
-        entries: list[tuple[int, int, float]] = []  # (row, column, coefficient), common part
-        lower: list[float] = [0.0]                   # column 0 is t
-        upper: list[float] = [np.inf]
+        entries: list[tuple[int, int, float]] = []  # (row, column, coefficient), without t
+        n_cols = 1                                   # column 0 is t
         node_cols: dict[str, list[int]] = {n.id: [] for n in scenario.nodes}
         cap_rows: list[tuple[list[int], float]] = []  # (columns, capacity per day)
 
-        def column(ub: float = np.inf) -> int:
-            lower.append(0.0)
-            upper.append(ub)
-            return len(upper) - 1
-
         # flows: +1 in the source's balance, -1 in the destination's (or its demand row)
         for lane in lanes:
-            cols = []
-            for part in lane.parts:
-                col = column()
-                cols.append(col)
+            cols = list(range(n_cols, n_cols + len(lane.parts)))
+            n_cols += len(cols)
+            for part, col in zip(lane.parts, cols):
                 entries.append((row(lane.source, part), col, 1.0))
                 entries.append((row(lane.dest, part), col, -1.0))
             node_cols[lane.source].extend(cols)
@@ -117,10 +173,9 @@ class OutageLP:
         for node in scenario.nodes:
             if node.kind in ("market", "reman") or not node.makes:
                 continue
-            cols = []
-            for part in node.makes:
-                col = column()
-                cols.append(col)
+            cols = list(range(n_cols, n_cols + len(node.makes)))
+            n_cols += len(cols)
+            for part, col in zip(node.makes, cols):
                 entries.append((row(node.id, part), col, -1.0))
                 for child, quantity in parts[part].bom.items():
                     if child in held[node.id]:
@@ -128,76 +183,115 @@ class OutageLP:
             node_cols[node.id].extend(cols)
             if node.capacity_per_day is not None:
                 cap_rows.append((cols, float(node.capacity_per_day)))
-        # day-0 stock
+        # day-0 stock: the right-hand side of the balance rows (the stock-used variables are
+        # column singletons bounded by the stock, so they fold into it)
+        node_rows: dict[str, list[int]] = {n.id: [] for n in scenario.nodes}
+        stock: dict[int, float] = {}
         for node in scenario.nodes:
-            for stock in node.inventory:
-                if stock.initial_units > 0:
-                    col = column(float(stock.initial_units))
-                    entries.append((row(node.id, stock.part), col, -1.0))
-                    node_cols[node.id].append(col)
-        # demand: one fulfilment column per entry (used by the impact LP only)
-        self._demand_mean = np.array([float(d.daily.mean) for d in scenario.demand])
-        demand_rows = np.array([row(d.market, d.part) for d in scenario.demand], dtype=int)
-        self._f_cols = np.array([column(0.0) for _ in scenario.demand], dtype=int)
-        self._margin = np.array([_unit_margin(d.price, parts[d.part].unit_cost)
-                                 for d in scenario.demand])
-        # capacity rows come after the balance and demand rows
-        n_flow_rows = len(rows)
-        for i, (cols, capacity) in enumerate(cap_rows):
-            entries.extend((n_flow_rows + i, col, 1.0) for col in cols)
-            entries.append((n_flow_rows + i, 0, -capacity))
-        n_rows, n_cols = n_flow_rows + len(cap_rows), len(upper)
+            for entry in node.inventory:
+                if entry.initial_units > 0:
+                    r = row(node.id, entry.part)
+                    stock[r] = stock.get(r, 0.0) + float(entry.initial_units)
+                    node_rows[node.id].append(r)
+        # demand: a fulfilment column per entry (impact LP), t * mean in its row (TTS LP)
+        demand_rows = [row(d.market, d.part) for d in scenario.demand]
+        f_cols = list(range(n_cols, n_cols + len(scenario.demand)))
+        n_cols += len(f_cols)
+        demand_mean = np.array([float(d.daily.mean) for d in scenario.demand])
+        margin = np.array([_unit_margin(d.price, parts[d.part].unit_cost) for d in scenario.demand])
+        self._tie = _TIE_BREAK * max(1.0, float(margin.max(initial=0.0)))
+        # node and lane capacity: sum of columns - capacity * t <= 0
+        t_entries: list[tuple[int, float]] = []      # (row, coefficient of t) in both LPs
+        n_rows = len(rows)
+        for cols, capacity in cap_rows:
+            entries.extend((n_rows, col, 1.0) for col in cols)
+            t_entries.append((n_rows, -capacity))
+            n_rows += 1
 
-        r, c, v = (np.array(a) for a in zip(*entries)) if entries else (np.zeros(0),) * 3
-        common = sparse.coo_matrix((v, (r, c)), shape=(n_rows, n_cols))
-        # TTS: mean demand * t - inflow <= 0;  impact: sum of fulfilled - inflow <= 0
-        tts_extra = sparse.coo_matrix((self._demand_mean, (demand_rows, np.zeros_like(demand_rows))),
-                                      shape=(n_rows, n_cols))
-        imp_extra = sparse.coo_matrix((np.ones(len(demand_rows)), (demand_rows, self._f_cols)),
-                                      shape=(n_rows, n_cols))
-        self._a_tts = (common + tts_extra).tocsr()
-        self._a_imp = (common + imp_extra).tocsr()
-        self._b = np.zeros(n_rows)
-        self._lower = np.array(lower)
-        self._upper = np.array(upper)
-        self._node_cols = {n: np.array(sorted(set(cols)), dtype=int) for n, cols in node_cols.items()}
+        r, c, v = (np.array(a) for a in zip(*entries)) if entries else (_NONE, _NONE, np.zeros(0))
+        body = sparse.csr_matrix((v, (r, c)), shape=(n_rows, n_cols))
+        t_rows = np.array([e[0] for e in t_entries], dtype=int)
+        t_coef = np.array([e[1] for e in t_entries], dtype=float)
+        d_rows = np.array(demand_rows, dtype=int)
+        fulfil = sparse.csr_matrix((np.ones(len(d_rows)), (d_rows, f_cols)), shape=(n_rows, n_cols))
+        body_f = (body + fulfil).tocsr()
+        b_ub = np.zeros(n_rows)
+        b_ub[list(stock)] = list(stock.values())
+        upper = np.full(n_cols, np.inf)
 
-    def _bounds(self, node: str) -> tuple[np.ndarray, np.ndarray]:
-        if node not in self._node_cols:
+        # independent blocks: connected components of rows and columns, t left out
+        links = body_f[:, 1:]
+        graph = sparse.bmat([[None, links], [links.T, None]]).tocsr()
+        _, label = connected_components(graph, directed=False)
+        row_label, col_label = label[:n_rows], np.concatenate([[-1], label[n_rows:]])
+        self._blocks: list[_Block] = []
+        self._node_blocks: dict[str, list[int]] = {n.id: [] for n in scenario.nodes}
+        for key in np.unique(row_label):
+            block_rows = np.flatnonzero(row_label == key)
+            block_cols = np.concatenate([[0], np.flatnonzero(col_label == key)])
+            local_col = {int(g): i for i, g in enumerate(block_cols)}
+            local_row = {int(g): i for i, g in enumerate(block_rows)}
+            t_local = np.zeros(len(block_rows))
+            for g, coef in zip(t_rows, t_coef):
+                if g in local_row:
+                    t_local[local_row[g]] += coef
+            d_local = np.zeros(len(block_rows))
+            in_block = [i for i, g in enumerate(d_rows) if g in local_row]
+            for i in in_block:
+                d_local[local_row[int(d_rows[i])]] += demand_mean[i]
+            base_imp = body_f[block_rows][:, block_cols].tolil()
+            base_imp[:, 0] = t_local[:, None]
+            base_tts = body[block_rows][:, block_cols].tolil()
+            base_tts[:, 0] = (t_local + d_local)[:, None]
+            cols_of = {n: np.array([local_col[g] for g in cs if g in local_col], dtype=int)
+                       for n, cs in node_cols.items()}
+            rows_of = {n: np.array([local_row[g] for g in rs if g in local_row], dtype=int)
+                       for n, rs in node_rows.items()}
+            touched = [n for n in scenario.nodes_by_id if len(cols_of[n]) or len(rows_of[n])]
+            index = len(self._blocks)
+            for n in touched:
+                self._node_blocks[n].append(index)
+            self._blocks.append(_Block(
+                base_tts.tocsr(), base_imp.tocsr(), b_ub[block_rows], upper[block_cols],
+                np.array([local_col[f_cols[i]] for i in in_block], dtype=int),
+                demand_mean[in_block], margin[in_block],
+                {n: cols_of[n] for n in touched}, {n: rows_of[n] for n in touched}))
+        self._tts_base: dict[float, list[float]] = {}
+        self._impact_base: dict[float, list[tuple[float, float]]] = {}
+
+    def _check(self, node: str | None) -> None:
+        if node is not None and node not in self._node_blocks:
             raise ValueError(f"unknown node '{node}'")
-        upper = self._upper.copy()
-        upper[self._node_cols[node]] = 0.0
-        return self._lower.copy(), upper
 
-    def time_to_survive(self, node: str, *, max_days: float = 3650.0) -> float:
-        """Days all mean demand can be met with ``node`` down (0 if not even at once; cap max_days)."""
+    def time_to_survive(self, node: str | None, *, max_days: float = 3650.0) -> float:
+        """Days all mean demand can be met with ``node`` down (None: nothing down); 0 if not even
+        at once; ``max_days`` when it does not bind."""
+        self._check(node)
         if not max_days > 0:
             raise ValueError(f"max_days must be positive, not {max_days}")
-        lower, upper = self._bounds(node)
-        upper[0] = max_days
-        cost = np.zeros(len(upper))
-        cost[0] = -1.0
-        result = _solve(cost, self._a_tts, self._b, lower, upper)
-        t = float(result.x[0])
+        if max_days not in self._tts_base:
+            self._tts_base[max_days] = [b.survive(None, max_days) for b in self._blocks]
+        per_block = list(self._tts_base[max_days])
+        for i in self._node_blocks.get(node, []) if node is not None else []:
+            per_block[i] = self._blocks[i].survive(node, max_days)
+        t = min(per_block, default=max_days)
         if t >= max_days * (1.0 - 1e-9):
             return float(max_days)
         return 0.0 if t <= 1e-9 * max_days else t
 
-    def impact_of_outage(self, node: str, ttr_days: float) -> dict[str, float]:
-        """Least demand lost (``lost_units``) and margin lost (``lost_margin``) over ``ttr_days``."""
+    def impact_of_outage(self, node: str | None, ttr_days: float) -> dict[str, float]:
+        """Least margin lost (``lost_margin``) with ``node`` down for ``ttr_days`` (None: nothing
+        down), and the demand that solution leaves unmet (``lost_units``)."""
+        self._check(node)
         if not ttr_days >= 0:
             raise ValueError(f"ttr_days must be at least 0, not {ttr_days}")
-        lower, upper = self._bounds(node)
-        lower[0] = upper[0] = ttr_days
-        demanded = self._demand_mean * ttr_days
-        upper[self._f_cols] = demanded
-        cost = np.zeros(len(upper))
-        tie = _TIE_BREAK * max(1.0, float(self._margin.max(initial=0.0)))
-        cost[self._f_cols] = -(self._margin + tie)
-        result = _solve(cost, self._a_imp, self._b, lower, upper)
-        lost = np.clip(demanded - result.x[self._f_cols], 0.0, None)
-        lost[lost <= 1e-9 * max(1.0, float(demanded.max(initial=0.0)))] = 0.0
-        return {"lost_units": float(lost.sum()), "lost_margin": float(lost @ self._margin)}
+        if ttr_days not in self._impact_base:
+            self._impact_base[ttr_days] = [b.impact(None, ttr_days, self._tie) for b in self._blocks]
+        per_block = list(self._impact_base[ttr_days])
+        for i in self._node_blocks.get(node, []) if node is not None else []:
+            per_block[i] = self._blocks[i].impact(node, ttr_days, self._tie)
+        return {"lost_units": float(sum(u for u, _ in per_block)),
+                "lost_margin": float(sum(m for _, m in per_block))}
 
 
 def _unit_margin(price: float, unit_cost: float) -> float:
@@ -242,6 +336,8 @@ def stress_test(scenario: "Scenario", nodes: Sequence[str] | None = None,
     if nodes is None:
         nodes = [n.id for n in scenario.nodes if n.kind in _STRESSED_KINDS]
     unknown = [n for n in nodes if n not in by_id]
+    if isinstance(ttr, Mapping):
+        unknown += [n for n in ttr if n not in by_id and n not in unknown]
     if unknown:
         raise ValueError(f"unknown node(s): {', '.join(map(str, unknown))}")
     lp = OutageLP(scenario)

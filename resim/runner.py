@@ -48,6 +48,8 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
     settings = scenario.metrics
     metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
                                   ledger.onset_day, settings)
+    prices = np.array([d.price for d in scenario.demand])
+    metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
     daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
     daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
     return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily)

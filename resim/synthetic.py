@@ -131,7 +131,8 @@ class _Builder:
 
     def __init__(self, nodes: int, tiers: int, horizon_days: int, seed: int,
                  rng: np.random.Generator):
-        self.n, self.tiers, self.horizon, self.seed, self.rng = nodes, tiers, horizon_days, seed, rng
+        self.n, self.tiers, self.horizon = nodes, tiers, horizon_days
+        self.seed, self.rng = seed, rng
         self.parts: dict[str, dict[str, Any]] = {}      # part id -> part entry
         self.sites: dict[str, dict[str, Any]] = {}      # node id -> node entry
         self.lanes: list[dict[str, Any]] = []
@@ -180,7 +181,8 @@ class _Builder:
             "replications": 10,
             "currency": "EUR",
             "parts": list(self.parts.values()),
-            "nodes": [{k: site[k] for k in _NODE_KEYS if k in site} for site in self.sites.values()],
+            "nodes": [{k: site[k] for k in _NODE_KEYS if k in site}
+                      for site in self.sites.values()],
             "lanes": self.lanes,
             "demand": self.demand,
         }

@@ -1,4 +1,4 @@
-"""Synthetic chains: valid for every size and tier count, the size asked for, reproducible, tiered."""
+"""Synthetic chains: valid at every size and tier count, the size asked for, reproducible."""
 
 from __future__ import annotations
 
