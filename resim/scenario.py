@@ -132,7 +132,8 @@ def _parse_path(key: str) -> list[str | int]:
 
 def _set_path(data: Any, path: Sequence[str | int], value: Any) -> None:
     for step in path[:-1]:
-        data = data[step]
+        # A section left at its defaults is absent from the dump: create it.
+        data = data.setdefault(step, {}) if isinstance(data, dict) and isinstance(step, str) else data[step]
     if isinstance(data, tuple):
         raise TypeError("tuples are converted to lists before replacing")
     data[path[-1]] = value
