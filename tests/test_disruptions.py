@@ -208,3 +208,20 @@ def test_rules_in_force_apply_to_lanes_added_later():
     model.at(10, second_source)
     stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()
     assert series(stock, "sA2", "A", "shipped")[10:35].sum() == 0
+
+
+def test_used_goods_ban_blocks_remanufactured_imports_only():
+    # A reman centre in Poland holds 100 remanufactured P and shares the DC's orders with the plant.
+    scenario = hand_chain(horizon=40, a_level=200).replace(
+        nodes=[*hand_chain().model_dump(by_alias=True, exclude_unset=True)["nodes"],
+               {"id": "rm", "kind": "reman", "country": "PL", "region": "europe", "makes": "P",
+                "inventory": [{"part": "P", "policy": {"type": "base_stock", "level": 100}}]}],
+        lanes=[*hand_chain().model_dump(by_alias=True, exclude_unset=True)["lanes"],
+               {"from": "rm", "to": "dc", "parts": "P", "lead_time_days": 1, "share": 0.5}],
+        **{"lanes[1].share": 0.5},
+        disruptions=[{"id": "ban", "type": "trade_barrier", "barrier": "used_goods_ban",
+                      "from_countries": ["PL"], "to_countries": ["DE"], **window()}])
+    stock = Model(scenario, detail=True).run().stock().set_index(["node", "part", "day"]).sort_index()
+    assert series(stock, "rm", "P", "shipped")[:10].sum() > 0
+    assert series(stock, "rm", "P", "shipped")[10:20].sum() == 0
+    assert series(stock, "plant", "P", "shipped")[10:20].sum() > 0  # new products still flow
