@@ -105,6 +105,62 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_providers(args: argparse.Namespace) -> int:
+    if args.target == "generate":
+        return _providers_generate(args)
+    from resim.matching import active_disruptions, candidates, need_for, score
+    from resim.providers import pool_frame
+    from resim.scenario import load_scenario
+
+    if not args.part:
+        print("resim providers: --part ID is required (or use: resim providers generate --n N -o FILE)",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenario = load_scenario(args.target)
+    if args.part not in scenario.parts_by_id:
+        print(f"resim providers: unknown part '{args.part}'", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        need = need_for(scenario, args.part, units_per_day=args.units, destination=args.destination)
+    except (ValueError, KeyError) as exc:
+        print(f"resim providers: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    active = active_disruptions(scenario, args.at) if args.at is not None else []
+    table = candidates(pool_frame(scenario.maas.providers), need, active=active, scenario=scenario)
+    ranked = score(table, need, scenario.maas.weights)
+    print(f"{need.part}: {need.process}"
+          + (f", {need.material}" if need.material else "")
+          + (f", ±{need.tolerance_mm:g} mm" if need.tolerance_mm else "")
+          + (f", {' + '.join(sorted(need.certifications))}" if need.certifications else "")
+          + f"; {need.units_per_day:,.1f} units/day to {need.destination}"
+          + (f"; conditions of day {args.at}: {', '.join(e.id for e in active) or 'none'}" if args.at is not None else ""))
+    if ranked.empty:
+        print("no eligible provider")
+    else:
+        columns = {"rank": "rank", "id": "offering", "country": "country", "landed_unit_cost": "unit cost",
+                   "days_to_first_delivery": "days to 1st", "capacity_per_day": "cap/day",
+                   "conformance_rate": "quality", "on_time_rate": "on time", "distance_km": "km",
+                   "score": "score", **{f"part_{k}": k for k in ("cost", "lead_time", "quality", "on_time",
+                                                               "capacity", "distance")}}
+        shown = ranked.head(args.top)[list(columns)].rename(columns=columns)
+        print(shown.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    excluded = table[~table.eligible].reason.value_counts()
+    if len(excluded):
+        print("excluded: " + "; ".join(f"{count} {reason}" for reason, count in excluded.items()))
+    return EXIT_OK
+
+
+def _providers_generate(args: argparse.Namespace) -> int:
+    from resim.providers import generate_pool, write_pool_csv
+
+    if not args.n or not args.output:
+        print("resim providers generate: give --n N and -o FILE", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    write_pool_csv(generate_pool(args.n, seed=args.seed), Path(args.output))
+    print(f"{args.n:,} offerings written to {args.output}")
+    return EXIT_OK
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -124,6 +180,15 @@ def _cmd_schema(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _experiment_options(parser: argparse.ArgumentParser, replications_help: str) -> None:
+    parser.add_argument("--replications", type=_positive_int, metavar="N", help=replications_help)
+    parser.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
+    parser.add_argument("--executor", choices=("serial", "processes"), default="processes",
+                        help="where replications run (default: processes, one per core)")
+    parser.add_argument("--workers", type=_positive_int, metavar="N",
+                        help="worker processes (default: all cores)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -156,13 +221,9 @@ def _parser() -> argparse.ArgumentParser:
                     "write run.json, summary.csv, replications.csv, timeseries.csv and costs.csv.")
     run.add_argument("path", metavar="PATH", help="scenario YAML file")
     run.add_argument("-o", "--output", metavar="DIR", help="results folder (default results/<scenario name>)")
-    run.add_argument("--replications", type=_positive_int, metavar="N", help="default: the scenario's")
-    run.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
+    _experiment_options(run, "default: the scenario's")
     run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none)")
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
-    run.add_argument("--executor", choices=("serial", "processes"), default="processes",
-                     help="where replications run (default: processes, one per core)")
-    run.add_argument("--workers", type=_positive_int, metavar="N", help="worker processes (default: all cores)")
     run.set_defaults(run=_cmd_run)
 
     risk = commands.add_parser(
@@ -172,17 +233,30 @@ def _parser() -> argparse.ArgumentParser:
                     "expected yearly loss. Writes risk.csv, nodes.csv and figures/.")
     risk.add_argument("path", metavar="PATH", help="scenario YAML file")
     risk.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-risk")
-    risk.add_argument("--replications", type=_positive_int, metavar="N",
-                      help="replications per simulated case (default: the scenario's, at most 20)")
-    risk.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
+    _experiment_options(risk, "per simulated case (default: the scenario's, at most 20)")
     risk.add_argument("--nodes", metavar="A,B", help="nodes to stress-test (default: suppliers, plants, DCs)")
     risk.add_argument("--simulate-nodes", type=int, default=15, metavar="K",
                       help="also simulate the outages of the K most exposed nodes (default 15)")
     risk.add_argument("--ttr", type=float, default=30.0, metavar="DAYS",
                       help="recovery time of nodes no catalogue disruption hits (default 30)")
-    risk.add_argument("--executor", choices=("serial", "processes"), default="processes")
-    risk.add_argument("--workers", type=_positive_int, metavar="N")
     risk.set_defaults(run=_cmd_risk)
+
+    providers = commands.add_parser(
+        "providers", help="MaaS stage 2: ranked, explained candidate providers for a part",
+        description="Rank the scenario's MaaS offerings for a part: hard constraints first (each "
+                    "exclusion with its reason), then a weighted score whose parts are shown. "
+                    "'resim providers generate --n N -o FILE' writes a synthetic pool as CSV.")
+    providers.add_argument("target", metavar="PATH|generate", help="scenario YAML file, or 'generate'")
+    providers.add_argument("--part", metavar="ID", help="part to find providers for")
+    providers.add_argument("--at", type=int, metavar="DAY",
+                           help="apply the conditions of DAY (footprints, embargoes, local content)")
+    providers.add_argument("--destination", metavar="NODE", help="node to deliver to (default: where the part goes)")
+    providers.add_argument("--units", type=float, metavar="N", help="units per day sought (default: daily use)")
+    providers.add_argument("--top", type=_positive_int, default=10, metavar="K", help="rows shown (default 10)")
+    providers.add_argument("--n", type=_positive_int, metavar="N", help="generate: number of offerings")
+    providers.add_argument("-o", "--output", metavar="FILE", help="generate: CSV file to write")
+    providers.add_argument("--seed", type=int, default=0, help="generate: random seed (default 0)")
+    providers.set_defaults(run=_cmd_providers)
 
     schema = commands.add_parser(
         "schema", help="JSON Schema of the scenario format (for editors)",

@@ -110,6 +110,12 @@ class Model:
         self.arc_backlog = np.zeros(net.n_arcs)
         self.in_transit = np.zeros(net.n_arcs)
         self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
+        self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
+        self.shipped_total = np.zeros(net.n_arcs)      # cumulative, for monitoring agreements
+        self.received_total = np.zeros(net.n_arcs)
+        self.rejected_total = np.zeros(net.n_arcs)
+        self.last_ship = np.zeros(net.n_arcs)          # today's shipments per arc
+        self._day_end: list[Callable[["Model", int], None]] = []
         self.env.process(self._days())
         self.occurrences = schedule_disruptions(self) if disruptions else []
 
@@ -228,6 +234,15 @@ class Model:
         self.on_hand[skus] += units
         self.quarantined_today[skus] -= units
 
+    def charge(self, component: str, amount: float) -> None:
+        """Book a one-off cost (e.g. an agreement's setup) on the current day."""
+        day = min(int(self.env.now), self.horizon - 1)
+        self.ledger.cost[day, _COST[component]] += amount
+
+    def on_day_end(self, callback: Callable[["Model", int], None]) -> None:
+        """Call ``callback(model, day)`` after each day's flows (for monitoring)."""
+        self._day_end.append(callback)
+
     def listen(self, callback: Callable[["Model", dict], None]) -> None:
         """Call ``callback(model, event)`` when a disruption starts or ends (for strategies)."""
         self._listeners.append(callback)
@@ -256,22 +271,36 @@ class Model:
         self.levers.grow("process", len(net.row_sku))
         self.ledger.grow_stock(net.n_sku, net.sku_keys)
 
-    def add_lane(self, lane: Lane) -> None:
+    def add_lane(self, lane: Lane, *, price: float | None = None, lead_times: np.ndarray | None = None,
+                 accepted: np.ndarray | None = None) -> None:
         """Add a lane (its source must hold or make its parts). It takes new orders by its share
         from today; existing orders stay with the lanes they were placed on. Trade rules in force
-        apply to it."""
+        apply to it.
+
+        ``price`` per unit replaces the parts' unit cost (the difference is MaaS premium);
+        ``lead_times`` (days, one per day of the horizon) replace draws from the lane's
+        distribution; ``accepted`` (0..1 per day) is the share of each day's receipts passing
+        incoming inspection, the rest is scrapped on receipt.
+        """
         old = self.net.n_arcs
-        self.net.add_lane(lane)
+        self.net.add_lane(lane, price=price)
         new = self.net.n_arcs - old
         for name, size in (("lane", len(self.net.lane_keys)), ("lead_time", len(self.net.lane_keys)),
                            ("arc", self.net.n_arcs), ("tariff", self.net.n_arcs),
                            ("duty", self.net.n_arcs)):
             self.levers.grow(name, size)
-        self.lead_times = np.vstack([self.lead_times, self._lead_times(lane)])
+        drawn = self._lead_times(lane) if lead_times is None else np.clip(
+            np.rint(np.asarray(lead_times, float)), 1, self.horizon).astype(np.int64)
+        self.lead_times = np.vstack([self.lead_times, drawn])
         self.share = np.concatenate([self.share, self.net.base_share[old:]])
+        if accepted is not None:
+            for arc in range(old, self.net.n_arcs):
+                self.acceptance[arc] = np.asarray(accepted, float)
         self.arc_backlog = np.concatenate([self.arc_backlog, np.zeros(new)])
         self.in_transit = np.concatenate([self.in_transit, np.zeros(new)])
         self.pipeline = np.hstack([self.pipeline, np.zeros((self.pipeline.shape[0], new))])
+        for name in ("shipped_total", "received_total", "rejected_total", "last_ship"):
+            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         for rule in self._arc_rules.values():
             rule(np.arange(old, self.net.n_arcs))
 
@@ -286,8 +315,15 @@ class Model:
         arriving = self.pipeline[slot].copy()
         self.pipeline[slot] = 0.0
         self.in_transit -= arriving
+        rejected = np.zeros(net.n_arcs)
+        for arc, accepted in self.acceptance.items():
+            rejected[arc] = arriving[arc] * (1.0 - accepted[day])
         received = np.bincount(net.arc_dst[net.repl], arriving[net.repl], minlength=n_sku)
-        self.on_hand += received
+        scrapped = np.bincount(net.arc_dst[net.repl], rejected[net.repl], minlength=n_sku)
+        self.on_hand += received - scrapped
+        self.scrapped_today += scrapped
+        self.received_total += arriving
+        self.rejected_total += rejected
 
         # 2. Demand, split over the open lanes into each market.
         levers = self.levers
@@ -313,6 +349,8 @@ class Model:
         room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
         ship *= np.minimum(room, 1.0)[net.arc_lane]
         shipped = np.bincount(net.arc_src, ship, minlength=n_sku)
+        self.last_ship = ship
+        self.shipped_total += ship
         self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
 
         repl, cust = net.repl, net.cust
@@ -336,6 +374,7 @@ class Model:
         cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
         cost[_COST["procurement"]] = ship @ net.arc_price
         cost[_COST["transport"]] = ship @ net.arc_transport
+        cost[_COST["maas_premium"]] = ship @ net.arc_premium
         cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] * net.arc_into_focal
                                         + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding
@@ -356,6 +395,8 @@ class Model:
                 ledger.stock_series[name][day] = values
         self.scrapped_today[:] = 0.0
         self.quarantined_today[:] = 0.0
+        for callback in self._day_end:
+            callback(self, day)
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Run production rows; return units made and components used, per stock point."""

@@ -33,7 +33,8 @@ _COLUMNS: dict[str, type] = {
     "sku_holding": float,
     "row_sku": np.int64, "row_node": np.int64, "row_from_cores": bool,
     "arc_lane": np.int64, "arc_src": np.int64, "arc_dst": np.int64, "arc_dem": np.int64,
-    "arc_share": float, "arc_transport": float, "arc_price": float, "arc_into_focal": bool,
+    "arc_share": float, "arc_transport": float, "arc_price": float, "arc_premium": float,
+    "arc_into_focal": bool,
     "lane_capacity": float,
 }
 
@@ -143,8 +144,12 @@ class Network:
                 if (node.id, child) in self.sku_index:
                     self._bom_entries.append((row, self.sku_index[(node.id, child)], quantity))
 
-    def add_lane(self, lane: Lane, *, refresh: bool = True) -> int:
-        """Add a lane and its arcs; return its index. Its source must hold or make its parts."""
+    def add_lane(self, lane: Lane, *, price: float | None = None, refresh: bool = True) -> int:
+        """Add a lane and its arcs; return its index. Its source must hold or make its parts.
+
+        ``price`` (per unit, e.g. a MaaS agreement's) replaces the parts' unit cost as the price
+        paid to a supplier: the unit cost is booked as procurement, the difference as MaaS premium.
+        """
         if lane.key in self.lane_index:
             raise ValueError(f"lane {lane.key!r} exists already")
         index = len(self.lane_keys)
@@ -166,8 +171,10 @@ class Network:
             self._cols["arc_share"].append(np.nan if lane.share is None else lane.share)
             into_focal = dest.kind != "supplier"
             self._cols["arc_transport"].append(lane.cost_per_unit if into_focal else 0.0)
-            price = self.scenario.parts_by_id[part].unit_cost if into_focal and not source_focal else 0.0
-            self._cols["arc_price"].append(price)
+            bought = into_focal and not source_focal
+            value = self.scenario.parts_by_id[part].unit_cost
+            self._cols["arc_price"].append(value if bought else 0.0)
+            self._cols["arc_premium"].append(price - value if bought and price is not None else 0.0)
             self._cols["arc_into_focal"].append(into_focal)
         if refresh:
             self.refresh()

@@ -3,6 +3,8 @@ and how candidates are compared (stage 2)."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field, model_validator
 
 from resim.dists import Dist
@@ -11,7 +13,7 @@ from resim.format.common import (
     Region, SizeMM, Spec, TextList,
 )
 
-__all__ = ["Offering", "ScoreWeights", "MaaS"]
+__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "MaaS"]
 
 
 class Offering(Spec):
@@ -56,8 +58,55 @@ class ScoreWeights(Spec):
         return self
 
 
+class Negotiation(Spec):
+    """How providers answer a request (stage 3): accept, counter (price and date) or decline.
+
+    Real platforms let partners accept, decline or counter on price and ship date, and pass an
+    unanswered job on after a timeout (Hubs; Xometry's 48-hour job board)."""
+
+    accept: Fraction = Field(0.7, description="chance a provider accepts the request as asked")
+    counter: Fraction = Field(0.15, description="chance it counters; the rest decline")
+    counter_price_increase: NonNegative = Field(0.10, description="price increase of a counter-offer")
+    counter_delay_days: NonNegative = Field(7.0, description="later start of a counter-offer")
+    response_days: Positive = Field(2.0, description="days to an answer (or the timeout)")
+
+    @model_validator(mode="after")
+    def _chances(self) -> "Negotiation":
+        if self.accept + self.counter > 1 + 1e-9:
+            raise ValueError(f"accept + counter = {self.accept + self.counter:g} exceeds 1")
+        return self
+
+
+class Probation(Spec):
+    """A new provider's first period at capped volume (Xometry: one job at a time at first)."""
+
+    days: NonNegative = 30.0
+    capacity_share: Fraction = 0.5
+
+
+class Inspection(Spec):
+    """Incoming inspection of each day's lot by single sampling: a lot is accepted when at most
+    ``acceptance_number`` of ``sample_size`` sampled units are defective (defaults: ISO 2859-1,
+    normal inspection, general level II, AQL 2.5, lots of 151-280 units: n = 32, Ac = 2)."""
+
+    sample_size: Annotated[int, Field(ge=1, le=10_000)] = 32
+    acceptance_number: Annotated[int, Field(ge=0)] = 2
+
+
+class Contention(Spec):
+    """Other firms hit by the same disaster compete for the providers of its regions."""
+
+    enabled: bool = False
+    capacity_taken: Fraction = Field(0.3, description="share of those providers' capacity taken")
+    price_increase: NonNegative = Field(0.5, description="price increase per unit of capacity taken")
+
+
 class MaaS(Spec):
-    """The provider pool and the comparison weights."""
+    """The provider pool, the comparison weights and the terms of agreements."""
 
     providers: tuple[Offering, ...] = ()
     weights: ScoreWeights = ScoreWeights()
+    negotiation: Negotiation = Negotiation()
+    probation: Probation = Probation()
+    inspection: Inspection = Inspection()
+    contention: Contention = Contention()

@@ -1,0 +1,179 @@
+"""MaaS stage 3: agreements with selected providers, and their execution in a running model.
+
+* **Negotiation**: each request is accepted, countered (a higher price and a later start) or
+  declined, with the scenario's chances (``maas.negotiation``); the answer comes after
+  ``response_days`` (a declined request then passes to the next candidate).
+* **Onboarding**: qualification and first-article approval take the offering's
+  ``onboarding_days`` (drawn) after the agreement starts; the setup cost is booked at the start.
+* **Probation**: for ``maas.probation.days`` the provider delivers at most ``capacity_share`` of
+  the reserved capacity.
+* **Execution**: the provider joins the model as a supplier node with a lane to the destination.
+  It ships within its reserved capacity, at the agreed price; each shipment is on time with the
+  offering's ``on_time_rate`` (its quoted lead time drawn) and otherwise late by 1 to that many
+  days more; each day's delivery is one lot, accepted by the incoming inspection
+  (``maas.inspection``) with the chance that a sample of n units holds at most Ac defective ones
+  (binomial with the offering's conformance rate), else scrapped on receipt.
+* **Monitoring and evaluation**: each agreement records what was shipped, received, rejected and
+  late, and its cost.
+* **Contention** (``maas.contention``): while a natural disaster is active, other firms it hits
+  take a share of the capacity of the providers in its regions and prices rise with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from resim.dists import parse_dist
+from resim.format.chain import Lane, Node
+
+if TYPE_CHECKING:
+    from resim.engine import Model
+    from resim.format.maas import Contention, Inspection, Negotiation
+    from resim.matching import Need
+
+__all__ = ["Agreement", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame"]
+
+
+@dataclass
+class Agreement:
+    """One agreement with a provider, from request to evaluation (days, units, currency)."""
+
+    offering: str
+    provider: str
+    part: str
+    destination: str
+    units_per_day: float
+    unit_price: float
+    setup_cost: float
+    requested_day: int
+    answer: str                 # accepted | countered | declined
+    start_day: int
+    first_delivery_day: int
+    end_day: int
+    shipped: float = 0.0
+    received: float = 0.0
+    rejected: float = 0.0
+    late_units: float = 0.0
+    cost: float = 0.0
+
+    @property
+    def node_id(self) -> str:
+        """The provider's node in the model."""
+        return f"maas_{self.offering}"
+
+
+def _dist(value, fallback: float):
+    if isinstance(value, str) and value:
+        return parse_dist(value)
+    return parse_dist(float(fallback))
+
+
+def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day: int, end_day: int,
+              terms: "Negotiation", rng: np.random.Generator) -> Agreement:
+    """Ask the provider of candidate ``row`` for ``units_per_day`` of ``need.part`` until
+    ``end_day``; return the agreement (``answer`` says whether it holds)."""
+    draw = rng.random()
+    answer = "accepted" if draw < terms.accept else "countered" if draw < terms.accept + terms.counter else "declined"
+    answered = request_day + math.ceil(terms.response_days)
+    price = float(row.unit_price)
+    start = answered
+    if answer == "countered":
+        price *= 1.0 + terms.counter_price_increase
+        start += math.ceil(terms.counter_delay_days)
+    onboarding = max(int(round(float(_dist(row.get("onboarding_days"), row.onboarding_mean).sample(rng)))), 0)
+    return Agreement(offering=str(row.id), provider=str(row.provider), part=need.part,
+                     destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
+                     setup_cost=float(row.setup_cost), requested_day=request_day, answer=answer,
+                     start_day=start, first_delivery_day=start + onboarding, end_day=end_day)
+
+
+def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
+    """Chance a lot passes single sampling: at most Ac defective in a sample of n."""
+    return float(stats.binom.cdf(inspection.acceptance_number, inspection.sample_size, 1.0 - conformance_rate))
+
+
+def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0) -> None:
+    """Schedule an agreement in ``model``: setup cost at its start, the provider node and lane at
+    its first delivery, full capacity after probation, the lane closed at its end."""
+    if agreement.answer == "declined":
+        return
+    maas = model.scenario.maas
+    rng = model.streams.get("maas", agreement.offering, agreement.part)
+    horizon = model.horizon
+    quoted = np.asarray(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon), float)
+    quoted = np.maximum(np.rint(quoted), 1)
+    late = rng.random(horizon) >= float(row.on_time_rate)
+    extra = np.floor(rng.random(horizon) * quoted) + 1
+    lead_times = quoted + late * extra
+    accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
+    node = Node(id=agreement.node_id, kind="supplier", country=row.country, region=row.region,
+                lat=None if pd.isna(row.lat) else float(row.lat), lon=None if pd.isna(row.lon) else float(row.lon),
+                makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
+    lane = Lane(id=f"{agreement.node_id}->{agreement.destination}", source=node.id,
+                dest=agreement.destination, parts=(agreement.part,), lead_time_days=float(row.lead_time_mean))
+    probation = f"probation:{agreement.offering}"
+
+    def begin(m: "Model") -> None:
+        m.charge("maas_onboarding", agreement.setup_cost)
+        agreement.cost += agreement.setup_cost
+
+    def deliver(m: "Model") -> None:
+        m.add_node(node)
+        m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
+        m.set_share(lane.key, share)
+        if maas.probation.days > 0:
+            m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
+            m.at(agreement.first_delivery_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
+        arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
+        m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, late))
+
+    def finish(m: "Model") -> None:
+        if lane.key in m.net.lane_index:
+            m.set_share(lane.key, 0.0)
+            m.set_lane_open(lane.key, False, cause=f"agreement:{agreement.offering}")
+            m.cancel_orders(lane.key)
+
+    model.at(agreement.start_day, begin)
+    model.at(agreement.first_delivery_day, deliver)
+    model.at(agreement.end_day, finish)
+
+
+def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, late: np.ndarray) -> None:
+    shipped_today = float(model.last_ship[arcs].sum())
+    agreement.late_units += shipped_today * bool(late[day])
+    agreement.shipped = float(model.shipped_total[arcs].sum())
+    agreement.received = float(model.received_total[arcs].sum())
+    agreement.rejected = float(model.rejected_total[arcs].sum())
+    agreement.cost += shipped_today * agreement.unit_price
+
+
+def with_contention(pool: pd.DataFrame, active: Iterable, contention: "Contention",
+                    country_regions: dict[str, str] | None = None) -> pd.DataFrame:
+    """The pool as other firms hit by the active natural disasters leave it: capacity taken and
+    prices raised for the providers in the disasters' regions."""
+    if not contention.enabled:
+        return pool
+    regions: set[str] = set()
+    lookup = dict(zip(pool.country, pool.region)) | (country_regions or {})
+    for event in active:
+        if event.type == "natural_disaster":
+            regions |= set(event.footprint.regions) | {lookup[c] for c in event.footprint.countries if c in lookup}
+    hit = pool.region.isin(regions).to_numpy()
+    if not hit.any():
+        return pool
+    pool = pool.copy()
+    taken = contention.capacity_taken
+    pool.loc[hit, "capacity_per_day"] = pool.loc[hit, "capacity_per_day"] * (1.0 - taken)
+    pool.loc[hit, "unit_price"] = pool.loc[hit, "unit_price"] * (1.0 + contention.price_increase * taken)
+    return pool
+
+
+def agreements_frame(agreements: Iterable[Agreement]) -> pd.DataFrame:
+    """One row per agreement, for tables and evaluation."""
+    return pd.DataFrame([asdict(a) for a in agreements], columns=list(Agreement.__dataclass_fields__))

@@ -1,0 +1,138 @@
+"""MaaS stage 3 inside a small simulation: the hand chain's supplier sA fails on day 10, and a
+provider of A is brought in by an agreement."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from resim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
+from resim.engine import Model
+from resim.format.maas import Contention, Inspection, Negotiation, Offering
+from resim.matching import candidates, need_for, score, select
+from resim.providers import pool_frame
+from tests.chains import hand_chain
+
+
+def scenario(**maas):
+    return hand_chain(horizon=90, a_level=200).replace(
+        disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10}],
+        **{"parts[1].process": {"process": "cutting/milling"}, "maas": maas})
+
+
+def provider(**fields) -> Offering:
+    base = dict(id="mill_pl", provider="shop_pl", process="cutting/milling", capacity_per_day=30,
+                setup_cost=2000, unit_price=8, lead_time_days=3, onboarding_days=5,
+                conformance_rate=1.0, on_time_rate=1.0, country="PL", region="europe")
+    return Offering(**{**base, **fields})
+
+
+def agreement(day=12, **fields) -> Agreement:
+    base = dict(offering="mill_pl", provider="shop_pl", part="A", destination="plant", units_per_day=30,
+                unit_price=8, setup_cost=2000, requested_day=day, answer="accepted", start_day=day,
+                first_delivery_day=day + 5, end_day=80)
+    return Agreement(**{**base, **fields})
+
+
+def run_with(agreement_: Agreement, offer: Offering, **maas):
+    model = Model(scenario(**maas), detail=True)
+    row = pool_frame([offer]).iloc[0]
+    model.at(agreement_.start_day, lambda m: m.cancel_orders("sA->plant"))
+    execute(model, agreement_, row)
+    ledger = model.run()
+    return model, ledger, ledger.stock().set_index(["node", "part", "day"]).sort_index()
+
+
+def test_a_provider_delivers_from_its_first_delivery_day_at_the_agreed_price():
+    deal = agreement()
+    _, ledger, stock = run_with(deal, provider(), probation={"days": 0})
+    shipped = stock.loc[("maas_mill_pl", "A"), "shipped"].to_numpy()
+    assert shipped[:17].sum() == 0 and shipped[17] > 0            # first delivery day 12 + 5
+    assert shipped.max() <= 30 + 1e-9                              # reserved capacity
+    received = stock.loc[("plant", "A"), "received"].to_numpy()
+    assert received[20] == pytest.approx(shipped[17])              # 3 days' lead time
+    costs = ledger.costs().groupby("component").cost.sum()
+    assert costs["maas_onboarding"] == 2000
+    # The agreed price is 8 against A's unit cost of 5: 3 a unit is premium.
+    assert costs["maas_premium"] == pytest.approx(3 * shipped.sum())
+    assert deal.shipped == pytest.approx(shipped.sum()) and deal.rejected == 0 and deal.late_units == 0
+    # After the agreement ends on day 80 the provider ships nothing more.
+    assert shipped[80:].sum() == 0
+
+
+def test_probation_caps_volume_then_lifts():
+    deal = agreement()
+    _, _, stock = run_with(deal, provider(), probation={"days": 10, "capacity_share": 0.5})
+    shipped = stock.loc[("maas_mill_pl", "A"), "shipped"].to_numpy()
+    assert shipped[17:27].max() <= 15 + 1e-9 and shipped[27:40].max() > 15
+
+
+def test_inspection_rejects_lots_of_a_poor_provider_and_they_are_scrapped():
+    poor = provider(conformance_rate=0.8)
+    # With 20 % defective, a sample of 32 holds at most 2 defects with chance 0.094.
+    assert lot_acceptance(0.8, Inspection()) == pytest.approx(0.0937, abs=5e-4)
+    deal = agreement()
+    _, _, stock = run_with(deal, poor, probation={"days": 0})
+    scrapped = stock.loc[("plant", "A"), "scrapped"].to_numpy()
+    assert deal.rejected > 0 and scrapped.sum() == pytest.approx(deal.rejected)
+    assert deal.rejected > 0.5 * deal.received
+
+
+def test_late_shipments_take_longer_and_are_counted():
+    deal = agreement()
+    _, _, stock = run_with(deal, provider(on_time_rate=0.0), probation={"days": 0})
+    shipped = stock.loc[("maas_mill_pl", "A"), "shipped"].to_numpy()
+    received = stock.loc[("plant", "A"), "received"].to_numpy()
+    assert received[20] == 0 and shipped[17] > 0                   # never on the quoted 3 days
+    assert deal.late_units == pytest.approx(deal.shipped)
+
+
+def test_negotiation_answers_with_the_stated_chances():
+    row = pool_frame([provider()]).iloc[0]
+    terms = Negotiation(accept=0.5, counter=0.3, counter_price_increase=0.2, counter_delay_days=7,
+                        response_days=2)
+    need = need_for(scenario(), "A", destination="plant", units_per_day=30)
+    rng = np.random.default_rng(1)
+    answers = [negotiate(row, need, units_per_day=30, request_day=10, end_day=60, terms=terms, rng=rng)
+               for _ in range(4000)]
+    share = {a: np.mean([d.answer == a for d in answers]) for a in ("accepted", "countered", "declined")}
+    assert share == pytest.approx({"accepted": 0.5, "countered": 0.3, "declined": 0.2}, abs=0.03)
+    counter = next(d for d in answers if d.answer == "countered")
+    assert counter.unit_price == pytest.approx(8 * 1.2) and counter.start_day == 10 + 2 + 7
+    accepted = next(d for d in answers if d.answer == "accepted")
+    assert accepted.start_day == 12 and accepted.first_delivery_day == 12 + 5
+
+
+def test_matching_to_execution_restores_supply():
+    # The whole path: specify, filter, score, select, agree, execute; the provider bridges the
+    # supplier's permanent failure, so deliveries recover.
+    offers = [provider(), provider(id="mill_cn", country="CN", region="asia", unit_price=6),
+              provider(id="turn_de", process="cutting/turning", country="DE", region="europe")]
+    sc = scenario(providers=[o.model_dump(by_alias=True, mode="json") for o in offers],
+                  negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0})
+    need = need_for(sc, "A", destination="plant", units_per_day=20)
+    ranked = score(candidates(pool_frame(sc.maas.providers), need), need, sc.maas.weights)
+    chosen = select(ranked, need, days=60, max_providers=1)
+    assert chosen.missing_per_day == 0 and len(chosen.chosen) == 1
+    row = chosen.chosen.iloc[0]
+    deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=12, end_day=90,
+                     terms=sc.maas.negotiation, rng=np.random.default_rng(0))
+    model = Model(sc)
+    model.at(12, lambda m: m.cancel_orders("sA->plant"))
+    execute(model, deal, row)
+    ledger = model.run()
+    on_time = ledger.market["on_time"][:, 0]
+    assert on_time[-20:].tolist() == [10] * 20
+
+
+def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
+    from resim.format.events import NaturalDisaster
+
+    pool = pool_frame([provider(), provider(id="mill_jp", country="JP", region="east_asia")])
+    quake = NaturalDisaster(id="q", type="natural_disaster", footprint={"countries": ["TW"]},
+                            onset_day=0, duration_days=10)
+    busy = with_contention(pool, [quake], Contention(enabled=True, capacity_taken=0.4, price_increase=0.5),
+                           country_regions={"TW": "east_asia"}).set_index("id")
+    assert busy.loc["mill_jp", "capacity_per_day"] == pytest.approx(30 * 0.6)
+    assert busy.loc["mill_jp", "unit_price"] == pytest.approx(8 * 1.2)
+    assert busy.loc["mill_pl", "capacity_per_day"] == 30
