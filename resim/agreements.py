@@ -5,6 +5,7 @@
   ``response_days`` (a declined request then passes to the next candidate).
 * **Onboarding**: qualification and first-article approval take the offering's
   ``onboarding_days`` (drawn) after the agreement starts; the setup cost is booked at the start.
+  From its qualified day the provider takes orders (served from the next day, as any supplier).
 * **Probation**: for ``maas.probation.days`` the provider delivers at most ``capacity_share`` of
   the reserved capacity.
 * **Execution**: the provider joins the model as a supplier node with a lane to the destination.
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -54,7 +55,7 @@ class Agreement:
     requested_day: int
     answer: str                 # accepted | countered | declined
     start_day: int
-    first_delivery_day: int
+    qualified_day: int          # onboarding done: takes orders from this day, ships from the next
     end_day: int
     shipped: float = 0.0
     received: float = 0.0
@@ -90,7 +91,7 @@ def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day
     return Agreement(offering=str(row.id), provider=str(row.provider), part=need.part,
                      destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
                      setup_cost=float(row.setup_cost), requested_day=request_day, answer=answer,
-                     start_day=start, first_delivery_day=start + onboarding, end_day=end_day)
+                     start_day=start, qualified_day=start + onboarding, end_day=end_day)
 
 
 def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
@@ -98,9 +99,13 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
     return float(stats.binom.cdf(inspection.acceptance_number, inspection.sample_size, 1.0 - conformance_rate))
 
 
-def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0) -> None:
-    """Schedule an agreement in ``model``: setup cost at its start, the provider node and lane at
-    its first delivery, full capacity after probation, the lane closed at its end."""
+def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0,
+            replaces: Sequence[str] = ()) -> None:
+    """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
+    provider node and its lane (taking ``share`` of the destination's new orders; orders are served
+    from the next day), with the lanes in ``replaces`` put on standby and their open orders
+    cancelled (the buyer re-orders from the provider); full capacity after probation; at its end
+    the provider's lane closed and the replaced lanes' shares restored."""
     if agreement.answer == "declined":
         return
     maas = model.scenario.maas
@@ -115,7 +120,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     node = Node(id=agreement.node_id, kind="supplier", country=row.country, region=row.region,
                 lat=None if pd.isna(row.lat) else float(row.lat), lon=None if pd.isna(row.lon) else float(row.lon),
                 makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
-    lane = Lane(id=f"{agreement.node_id}->{agreement.destination}", source=node.id,
+    lane = Lane(source=node.id,
                 dest=agreement.destination, parts=(agreement.part,), lead_time_days=float(row.lead_time_mean))
     probation = f"probation:{agreement.offering}"
 
@@ -127,9 +132,12 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         m.add_node(node)
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         m.set_share(lane.key, share)
+        for key in replaces:
+            m.set_share(key, 0.0)
+            m.cancel_orders(key)
         if maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
-            m.at(agreement.first_delivery_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
+            m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
         m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, late))
 
@@ -138,9 +146,11 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
             m.set_share(lane.key, 0.0)
             m.set_lane_open(lane.key, False, cause=f"agreement:{agreement.offering}")
             m.cancel_orders(lane.key)
+        for key in replaces:
+            m.reset_share(key)
 
     model.at(agreement.start_day, begin)
-    model.at(agreement.first_delivery_day, deliver)
+    model.at(agreement.qualified_day, deliver)
     model.at(agreement.end_day, finish)
 
 

@@ -144,9 +144,11 @@ def _cmd_providers(args: argparse.Namespace) -> int:
                                                                "capacity", "distance")}}
         shown = ranked.head(args.top)[list(columns)].rename(columns=columns)
         print(shown.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
-    excluded = table[~table.eligible].reason.value_counts()
-    if len(excluded):
-        print("excluded: " + "; ".join(f"{count} {reason}" for reason, count in excluded.items()))
+    excluded = [f"{count} {reason}" for reason, count in table[~table.eligible].reason.value_counts().items()]
+    if table.attrs["not_offering"]:
+        excluded.insert(0, f"{table.attrs['not_offering']} offer other processes")
+    if excluded:
+        print("excluded: " + "; ".join(excluded))
     return EXIT_OK
 
 

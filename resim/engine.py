@@ -198,6 +198,11 @@ class Model:
         arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
         self.share[arcs] = share
 
+    def reset_share(self, lane: str) -> None:
+        """Give a lane back the share the scenario gave it."""
+        arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
+        self.share[arcs] = self.net.base_share[arcs]
+
     def set_demand_factor(self, market: str, factor: float, part: str | None = None, *,
                           cause: str = "user") -> None:
         """Multiply a market's demand (of one part, or all) from today on."""

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from resim.format.events import Disruption
     from resim.scenario import Scenario
 
-__all__ = ["Need", "need_for", "candidates", "score", "select", "Selection", "active_disruptions",
+__all__ = ["Need", "need_for", "Pool", "candidates", "score", "select", "Selection", "active_disruptions",
            "FREIGHT_COST_PER_KG_KM", "CO2_KG_PER_KG_KM"]
 
 # Assumptions (documented in docs/maas.md): a road/sea blend of freight cost and emissions.
@@ -124,74 +124,102 @@ def active_disruptions(scenario: "Scenario", day: int) -> list["Disruption"]:
     return found
 
 
-def candidates(pool: pd.DataFrame, need: Need, *, active: Iterable["Disruption"] = (),
+class Pool:
+    """A provider pool indexed for matching: build once, query for many parts.
+
+    Offerings are grouped by process path, so a query looks only at the offerings of the
+    process it needs (and their more specific variants).
+    """
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame.reset_index(drop=True)
+        self.paths, self._inverse = np.unique(self.frame.process.to_numpy(str), return_inverse=True)
+        order = np.argsort(self._inverse, kind="stable")
+        bounds = np.searchsorted(self._inverse[order], np.arange(len(self.paths) + 1))
+        self._rows = [order[bounds[i]:bounds[i + 1]] for i in range(len(self.paths))]
+        # Few distinct certificate and material sets: match each once, not each offering.
+        self.cert_codes, self.cert_sets = pd.factorize(self.frame.certifications)
+        self.material_codes, self.material_sets = pd.factorize(self.frame.materials)
+        frame = self.frame
+        self.country = frame.country.to_numpy(str)
+        self.region = frame.region.to_numpy(str)
+        self.numbers = {name: frame[name].to_numpy(float) for name in (
+            "tolerance_mm", "lat", "lon", "unit_price", "onboarding_mean", "lead_time_mean")}
+        self.envelope = np.sort(frame[["size_l_mm", "size_w_mm", "size_h_mm"]].to_numpy(float), axis=1)
+        self.export_controlled = frame.export_controlled.to_numpy(bool)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def offering(self, process: str) -> np.ndarray:
+        """Row numbers of the offerings of ``process`` or of a more specific variant of it."""
+        match = (self.paths == process) | np.char.startswith(self.paths.astype(str), process + "/")
+        picked = [self._rows[i] for i in np.flatnonzero(match)]
+        return np.sort(np.concatenate(picked)) if picked else np.zeros(0, np.int64)
+
+
+def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Disruption"] = (),
                max_premium: float | None = None, scenario: "Scenario | None" = None) -> pd.DataFrame:
-    """Every offering with ``eligible`` and, when not, the first ``reason`` it fails; adds the
-    landed cost, distance and CO2 per unit and the days to first delivery."""
-    table = pool.copy()
-    process = table.process.to_numpy(str)
-    required = need.process
+    """The offerings of the needed process, each with ``eligible`` and, when not, the first
+    ``reason`` it fails; adds the landed cost, distance and CO2 per unit and the days to first
+    delivery. ``attrs["not_offering"]`` counts the pool's offerings of other processes."""
+    pool = pool if isinstance(pool, Pool) else Pool(pool)
+    rows = pool.offering(need.process)
+    table = pool.frame.iloc[rows]
+    table.attrs["not_offering"] = len(pool) - len(rows)
+    table.attrs["process"] = need.process
     reason = np.full(len(table), "", dtype=object)
 
-    def fail(mask: np.ndarray, why: str) -> None:
-        reason[(reason == "") & mask] = why
+    def fail(mask: np.ndarray, why) -> None:
+        open_ = (reason == "") & mask
+        reason[open_] = why[open_] if isinstance(why, np.ndarray) else why
 
-    fail(~((process == required) | np.char.startswith(process, required + "/")),
-         f"does not offer {required}")
     if need.material:
         wanted = need.material.lower()
-        offers = table.materials.map(lambda ms: not ms or any(m.lower() == wanted for m in ms)).to_numpy(bool)
-        fail(~offers, f"does not process {need.material}")
+        processes = np.array([not ms or any(m.lower() == wanted for m in ms) for ms in pool.material_sets], bool)
+        fail(~processes[pool.material_codes[rows]], f"does not process {need.material}")
+    number = {name: values[rows] for name, values in pool.numbers.items()}
+    country, region = pool.country[rows], pool.region[rows]
     if need.tolerance_mm is not None:
-        tolerance = table.tolerance_mm.to_numpy(float)
-        fail(~(tolerance <= need.tolerance_mm + 1e-12), f"cannot hold ±{need.tolerance_mm:g} mm")
+        fail(~(number["tolerance_mm"] <= need.tolerance_mm + 1e-12), f"cannot hold ±{need.tolerance_mm:g} mm")
     if need.size_mm is not None:
-        envelope = np.sort(table[["size_l_mm", "size_w_mm", "size_h_mm"]].to_numpy(float), axis=1)
+        envelope = pool.envelope[rows]
         fits = np.all(envelope >= np.asarray(need.size_mm) - 1e-9, axis=1) | np.isnan(envelope).all(axis=1)
         fail(~fits, f"part of {need.size_mm} mm does not fit")
     if need.certifications:
-        certified = table.certifications.map(lambda c: need.certifications <= set(c)).to_numpy(bool)
-        fail(~certified, f"lacks {', '.join(sorted(need.certifications))}")
-    controlled = table.export_controlled.to_numpy(bool) & (table.country.to_numpy(str) != need.country)
-    fail(controlled, "export-controlled: cannot ship abroad")
-    distance = _distance_km(need.lat, need.lon, table.lat.to_numpy(float), table.lon.to_numpy(float))
-    distance = np.where(np.isnan(distance), _fallback_km(table, need), distance)
-    transport = need.weight_kg * distance * FREIGHT_COST_PER_KG_KM
-    table["distance_km"] = distance
-    table["landed_unit_cost"] = table.unit_price.to_numpy(float) + transport
-    table["co2_kg_per_unit"] = need.weight_kg * distance * CO2_KG_PER_KG_KM
-    table["days_to_first_delivery"] = table.onboarding_mean.to_numpy(float) + table.lead_time_mean.to_numpy(float)
+        lacking = np.array([", ".join(sorted(need.certifications - set(c))) for c in pool.cert_sets], object)
+        missing = lacking[pool.cert_codes[rows]]
+        fail(missing != "", "lacks " + missing)
+    fail(pool.export_controlled[rows] & (country != need.country), "export-controlled: cannot ship abroad")
+    lats, lons = number["lat"], number["lon"]
+    distance = _distance_km(need.lat, need.lon, lats, lons)
+    # Without coordinates: 300 km in the same country, 1,500 km in the region, 9,000 km beyond.
+    fallback = np.where(country == need.country, 300.0, np.where(region == need.region, 1500.0, 9000.0))
+    distance = np.where(np.isnan(distance), fallback, distance)
+    landed = number["unit_price"] + need.weight_kg * distance * FREIGHT_COST_PER_KG_KM
+    table = table.assign(distance_km=distance, landed_unit_cost=landed,
+                         co2_kg_per_unit=need.weight_kg * distance * CO2_KG_PER_KG_KM,
+                         days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"])
     if max_premium is not None and need.unit_cost > 0:
-        premium = table.landed_unit_cost.to_numpy(float) / need.unit_cost - 1.0
-        fail(premium > max_premium + 1e-12, f"premium above {max_premium:.0%}")
+        fail(landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")
     for event in active:
-        _moment(table, need, event, fail, scenario)
-    table["eligible"] = reason == ""
-    table["reason"] = reason
-    return table
+        _moment(country, region, lats, lons, need, event, fail, scenario)
+    return table.assign(eligible=reason == "", reason=reason)
 
 
-def _fallback_km(table: pd.DataFrame, need: Need) -> np.ndarray:
-    """Without coordinates: 300 km in the same country, 1,500 km in the region, 9,000 km beyond."""
-    same_country = table.country.to_numpy(str) == need.country
-    same_region = table.region.to_numpy(str) == need.region
-    return np.where(same_country, 300.0, np.where(same_region, 1500.0, 9000.0))
-
-
-def _moment(table: pd.DataFrame, need: Need, event, fail, scenario) -> None:
+def _moment(country: np.ndarray, region: np.ndarray, lats: np.ndarray, lons: np.ndarray, need: Need,
+            event, fail, scenario) -> None:
     kind = event.type
-    country, region = table.country.to_numpy(str), table.region.to_numpy(str)
     if kind == "natural_disaster":
         area = event.footprint
         inside = np.isin(country, list(area.countries)) | np.isin(region, list(area.regions))
         if area.center is not None:
-            distance = _distance_km(area.center[0], area.center[1], table.lat.to_numpy(float),
-                                    table.lon.to_numpy(float))
+            distance = _distance_km(area.center[0], area.center[1], lats, lons)
             inside |= np.nan_to_num(distance, nan=np.inf) <= area.radius_km
         fail(inside, f"inside the footprint of {event.id}")
     elif kind == "trade_barrier" and event.barrier == "embargo":
         source = ((np.isin(country, list(event.from_countries)) | np.isin(region, list(event.from_regions)))
-                  if (event.from_countries or event.from_regions) else np.ones(len(table), bool))
+                  if (event.from_countries or event.from_regions) else np.ones(len(country), bool))
         into = ((need.country in event.to_countries or need.region in event.to_regions)
                 if (event.to_countries or event.to_regions) else True)
         applies = not event.parts or need.part in event.parts
@@ -208,7 +236,8 @@ def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
     Returns the eligible rows sorted best first, with ``score``, ``rank`` and one ``part_<criterion>``
     column per criterion (its weighted contribution).
     """
-    chosen = table[table.eligible].copy()
+    eligible = np.flatnonzero(table.eligible.to_numpy(bool))
+    chosen = table.iloc[eligible]
     raw = {
         "cost": -chosen.landed_unit_cost.to_numpy(float),
         "lead_time": -chosen.days_to_first_delivery.to_numpy(float),
@@ -219,17 +248,83 @@ def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
     }
     w = {k: float(getattr(weights, k)) for k in raw}
     total_weight = sum(w.values())
-    total = np.zeros(len(chosen))
+    parts = {}
     for name, values in raw.items():
         low, high = (values.min(), values.max()) if len(values) else (0.0, 0.0)
         scaled = (values - low) / (high - low) if high > low else np.ones(len(values))
-        contribution = w[name] / total_weight * scaled
-        chosen[f"part_{name}"] = contribution
-        total += contribution
-    chosen["score"] = total
-    chosen = chosen.sort_values(["score", "landed_unit_cost", "id"], ascending=[False, True, True])
-    chosen["rank"] = np.arange(1, len(chosen) + 1)
-    return chosen
+        parts[f"part_{name}"] = w[name] / total_weight * scaled
+    total = np.sum(list(parts.values()), axis=0) if len(chosen) else np.zeros(0)
+    order = np.lexsort((chosen.id.to_numpy(str), -raw["cost"], -total))  # best score, then cheapest
+    ranked = table.iloc[eligible[order]].copy()
+    for name, values in parts.items():
+        ranked[name] = values[order]
+    ranked["score"] = total[order]
+    ranked["rank"] = np.arange(1, len(ranked) + 1)
+    return ranked
+
+
+def _worth_keeping(table: pd.DataFrame, gap: float, limit: int) -> np.ndarray:
+    """Candidates dominated by fewer than ``limit`` others (no dearer per unit, no dearer to set
+    up, at least as much useful capacity). With at most ``limit`` providers chosen, a dominated
+    candidate can always be swapped for an unused one that dominates it, so dropping the rest
+    keeps an optimal selection."""
+    capacity = np.minimum(table.capacity_per_day.to_numpy(float), gap)
+    # In this order a candidate can only be dominated by ones before it (ties broken by position).
+    order = np.lexsort((-capacity, table.setup_cost.to_numpy(float), table.landed_unit_cost.to_numpy(float)))
+    setup = table.setup_cost.to_numpy(float)[order]
+    capacity = capacity[order]
+    n = len(order)
+    kept = np.ones(n, bool)
+    for start in range(limit, n, 256):
+        j = slice(start, min(start + 256, n))
+        before = np.arange(j.stop)[None, :] < np.arange(start, j.stop)[:, None]
+        dominators = before & (setup[None, :j.stop] <= setup[j, None]) & (capacity[None, :j.stop] >= capacity[j, None])
+        kept[j] = dominators.sum(axis=1) < limit
+    keep = np.empty(n, bool)
+    keep[order] = kept
+    return keep
+
+
+_ENUMERATE_UP_TO = 5000
+
+
+def _subsets_count(n: int, k: int) -> int:
+    from math import comb
+    return sum(comb(n, size) for size in range(1, min(k, n) + 1))
+
+
+def _best_subset(unit: np.ndarray, setup: np.ndarray, capacity: np.ndarray, gap: float,
+                 budget: float | None, limit: int) -> np.ndarray:
+    """Exact selection for few candidates: every subset of at most ``limit``, each filled cheapest
+    unit first (optimal for a fixed subset, also under a budget); most coverage, then least cost."""
+    from itertools import combinations
+
+    order = np.argsort(unit, kind="stable")  # subsets list candidates cheapest first
+    n = len(unit)
+    best_x, best = np.zeros(n), (0.0, 0.0)
+    for size in range(1, min(limit, n) + 1):
+        members = order[np.array(list(combinations(range(n), size)))]        # (m, size)
+        money = np.full(len(members), np.inf if budget is None else budget) - setup[members].sum(axis=1)
+        left = np.full(len(members), gap)
+        take = np.zeros(members.shape)
+        for column in range(size):
+            u, c = unit[members[:, column]], capacity[members[:, column]]
+            affordable = np.divide(np.maximum(money, 0.0), u, out=np.full(len(u), np.inf), where=u > 0)
+            take[:, column] = np.where(money >= 0, np.minimum(np.minimum(c, left), affordable), 0.0)
+            left -= take[:, column]
+            money -= take[:, column] * u
+        covered = take.sum(axis=1)
+        cost = (take * unit[members]).sum(axis=1) + setup[members].sum(axis=1)
+        feasible = money >= -1e-9
+        covered = np.where(feasible, covered, -1.0)
+        top = covered.max()
+        ties = np.flatnonzero(covered >= top - 1e-9)
+        pick = ties[np.argmin(cost[ties])]
+        if (top > best[0] + 1e-9) or (abs(top - best[0]) <= 1e-9 and cost[pick] < best[1] - 1e-9):
+            best = (top, cost[pick])
+            best_x = np.zeros(n)
+            best_x[members[pick]] = take[pick]
+    return best_x
 
 
 @dataclass
@@ -247,15 +342,24 @@ def select(ranked: pd.DataFrame, need: Need, *, days: float, budget: float | Non
     """The least-cost set of providers covering ``need.units_per_day`` for ``days``, within the
     budget and provider limit (MILP). If the gap cannot be covered, the largest coverage (then the
     least cost) is chosen."""
-    table = ranked.reset_index(drop=True)
-    n = len(table)
+    index = np.arange(len(ranked))
+    if max_providers is not None:
+        index = index[_worth_keeping(ranked, need.units_per_day, max_providers)]
+    n = len(index)
     if n == 0 or need.units_per_day <= 0:
-        return Selection(table.iloc[:0].assign(units_per_day=[]), 0.0, max(need.units_per_day, 0.0), 0.0)
-    capacity = np.minimum(table.capacity_per_day.to_numpy(float), need.units_per_day)
-    unit = table.landed_unit_cost.to_numpy(float) * days
-    setup = table.setup_cost.to_numpy(float)
-    # Variables: x_i (units per day), y_i (chosen), s (units per day not covered).
+        return Selection(ranked.iloc[:0].assign(units_per_day=[]), 0.0, max(need.units_per_day, 0.0), 0.0)
+    capacity = np.minimum(ranked.capacity_per_day.to_numpy(float)[index], need.units_per_day)
+    unit = ranked.landed_unit_cost.to_numpy(float)[index] * days
+    setup = ranked.setup_cost.to_numpy(float)[index]
     gap = need.units_per_day
+    if max_providers is not None and _subsets_count(n, max_providers) <= _ENUMERATE_UP_TO:
+        x = _best_subset(unit, setup, capacity, gap, budget, max_providers)
+        picked = x > 1e-9
+        chosen = ranked.iloc[index[picked]].assign(units_per_day=x[picked])
+        covered = float(x.sum())
+        cost = float(unit[picked] @ x[picked] + setup[picked].sum())
+        return Selection(chosen, covered, max(gap - covered, 0.0), cost)
+    # Variables: x_i (units per day), y_i (chosen), s (units per day not covered).
     penalty = (unit.max() + setup.max() / max(gap, 1e-9)) * 10 + 1.0  # missing a unit costs more than any
     c = np.concatenate([unit, setup, [penalty * days]])
     rows, lower, upper = [], [], []
@@ -277,7 +381,7 @@ def select(ranked: pd.DataFrame, need: Need, *, days: float, budget: float | Non
         raise RuntimeError(f"provider selection failed: {result.message}")
     x, y = result.x[:n], np.round(result.x[n:2 * n])
     picked = (y > 0.5) & (x > 1e-9)
-    chosen = table[picked].assign(units_per_day=x[picked])
+    chosen = ranked.iloc[index[picked]].assign(units_per_day=x[picked])
     covered = float(x[picked].sum())
     cost = float(unit[picked] @ x[picked] + setup[picked].sum())
     return Selection(chosen, covered, max(gap - covered, 0.0), cost)
