@@ -342,7 +342,7 @@ FAMILIES: dict[str, Family] = {
         unit_price=_lu(8, 150), setup_cost=_lu(200, 3000), capacity_per_day=_lu(20, 600),
         onboarding_mode=_days(7, 21, XOMETRY_ONBOARDING), tolerance_mm=_CNC_TOLERANCE,
         classes=_one(_lu(150, 1500), _days(4, 12)), width_ratio=_u(0.1, 0.5),
-        height_ratio=Band("constant", (1.0,), "a turned part's envelope is round: height = width"),
+        height_ratio=Band("constant", (1.0,), "definition: a turned part's envelope is round, height = width"),
         materials=_MACHINING_MATERIALS, material_share=0.45),
     "precision_machining": Family(
         unit_price=_lu(20, 300), setup_cost=_lu(300, 3000), capacity_per_day=_lu(10, 200),
@@ -645,8 +645,9 @@ OFFERING_FIGURES: dict[str, Band] = {
                                      "(AS9102 form: Xometry quality documents [verified])"),
     "onboarding_low_factor": _u(0.6, 0.8, "assumption: triangular onboarding, low = floor(mode x factor)"),
     "onboarding_high_factor": _u(1.4, 2.0, "assumption: triangular onboarding, high = ceil(mode x factor)"),
-    "material_at_least_one": Band("constant", (1.0,), "an offering with a material list processes "
-                                  "at least one of them (one drawn uniformly when none was)"),
+    "material_at_least_one": Band("constant", (1.0,), "definition: an offering of a family with a "
+                                  "material list processes at least one (one drawn uniformly "
+                                  "when none was)"),
 }
 
 #: Offerings per provider on average (n offerings come from ceil(n / 3) providers), and at most.

@@ -141,3 +141,20 @@ def test_selection_matches_brute_force(seed):
     assert chosen.missing_per_day == pytest.approx(gap - covered, abs=1e-5)
     if limit is not None:
         assert len(chosen.chosen) <= limit
+
+
+def test_resim_providers_ranks_and_explains_for_the_quickstart(capsys):
+    from pathlib import Path
+
+    from resim.cli import main
+
+    quickstart = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
+    assert main(["providers", quickstart, "--part", "pcba", "--at", "130"]) == 0
+    out = capsys.readouterr().out
+    # The Hsinchu SMT line is inside the earthquake's footprint on day 130; Monterrey lacks IPC-A-610.
+    assert "1 inside the footprint of tw_earthquake" in out and "1 lacks IPC-A-610" in out
+    ranked = [line.split()[1] for line in out.splitlines()[2:] if line.split() and line.split()[0].isdigit()]
+    assert "smt_tw_1" not in ranked and "smt_mx_1" not in ranked and len(ranked) == 4
+    assert main(["providers", quickstart, "--part", "pcba"]) == 0
+    assert "smt_tw_1" in capsys.readouterr().out  # before the quake it is a candidate
+    assert main(["providers", quickstart, "--part", "nothing"]) == 2
