@@ -48,6 +48,8 @@ Compact strings are read with a regular expression and :func:`float`; they are n
 
 from __future__ import annotations
 
+import functools
+
 import difflib
 import math
 import numbers
@@ -484,6 +486,12 @@ def _unknown(name: Any) -> ValueError:
 
 
 def _parse_compact(text: str) -> dict[str, Any]:
+    return dict(_parse_compact_cached(text))  # a fresh mapping: callers may keep it
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_compact_cached(text: str) -> dict[str, Any]:
+    # Large tables repeat the same few distributions; parse each text once.
     try:
         return {"dist": "constant", "value": float(text)}
     except ValueError:

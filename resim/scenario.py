@@ -149,8 +149,9 @@ def _thaw(value: Any) -> Any:
 
 
 def validate_data(located: Located, display: str) -> Scenario:
-    """Validate plain data (as read from a file) into a Scenario, or raise ScenarioError."""
-    data = _thaw(located.data)
+    """Validate plain data (as read from a file: dicts and lists) into a Scenario, or raise
+    ScenarioError."""
+    data = located.data
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
         raise ScenarioError([Problem(display, 1, "(top level)",
@@ -189,4 +190,4 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
 
 def scenario_from_dict(data: dict, name: str = "<dict>") -> Scenario:
     """Validate a scenario given as plain Python data (as YAML would read it); raise ScenarioError."""
-    return validate_data(Located(data, {}), name)
+    return validate_data(Located(_thaw(data), {}), name)

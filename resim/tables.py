@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path as FsPath
 from typing import Any
 
@@ -115,14 +116,13 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
         if len(cells) > len(columns):
             problems.append(Problem(display, line, format_path(row_path),
                                     f"{len(cells)} cells (the header has {len(columns)} columns)"))
-        locations[row_path] = (display, line)
+        locations[row_path] = (display, line)  # every field of the row is on this line
         row: dict = {}
         for column, cell in zip(columns, cells):
             cell = cell.strip()
             if not cell:
                 continue
             keys = tuple(column.split("."))
-            locations[row_path + keys] = (display, line)
             _set(row, keys, _cell_value(cell, display, line, row_path + keys, problems))
         rows.append(row)
     if problems:
@@ -130,9 +130,32 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
     return rows
 
 
+_PLAIN_LIST = re.compile(r"^\[([^\[\]{}\"'&*!|>%@`#:]*)\]$")
+
+
+_YAML_WORDS = {"true", "false", "null", "~", "yes", "no", "on", "off"}
+
+
+def _plain_item(text: str) -> Any:
+    """A plain scalar of a flow list, read as YAML 1.2 core would: a number, else text."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[Problem]) -> Any:
     if cell[0] not in "[{":
         return cell
+    plain = _PLAIN_LIST.match(cell)
+    if plain:  # the common "[400, 300, 50]": no need for the YAML parser
+        items = [item.strip() for item in plain.group(1).split(",")] if plain.group(1).strip() else []
+        if not any(item.lower() in _YAML_WORDS or not item for item in items):
+            return [_plain_item(item) for item in items]
     try:
         return parse_yaml_text(cell, display).data
     except ScenarioError as exc:

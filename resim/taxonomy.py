@@ -10,6 +10,7 @@ fabrication, testing, sorting) that value chains and circular processes still ne
 from __future__ import annotations
 
 import difflib
+import functools
 
 __all__ = ["PROCESSES", "CERTIFICATIONS", "check_process", "check_certification"]
 
@@ -54,6 +55,7 @@ def _suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f"did you mean '{close[0]}'? " if close else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def check_process(path: str) -> str:
     """Validate a process path ``group/process[/variant]`` and return it normalised.
 
@@ -80,6 +82,7 @@ def check_process(path: str) -> str:
     return "/".join(levels)
 
 
+@functools.lru_cache(maxsize=1024)
 def check_certification(name: str) -> str:
     """Validate a certification name (case and spacing insensitive) and return its canonical form."""
     wanted = " ".join(name.split()).upper()
