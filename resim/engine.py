@@ -40,6 +40,7 @@ from typing import Callable
 import numpy as np
 import simpy
 
+from resim.circular import CircularSupply
 from resim.disruptions import schedule_disruptions
 from resim.format.chain import Lane, Node
 from resim.ledger import COST_COMPONENTS, Ledger
@@ -116,7 +117,10 @@ class Model:
         self.rejected_total = np.zeros(net.n_arcs)
         self.last_ship = np.zeros(net.n_arcs)          # today's shipments per arc
         self._day_end: list[Callable[["Model", int], None]] = []
+        self._day_start: list[Callable[["Model", int], None]] = []
+        self.produced_today = np.zeros(net.n_sku)      # made outside production rows (reman output)
         self.env.process(self._days())
+        self.circular = CircularSupply(self) if scenario.circular.take_back else None
         self.occurrences = schedule_disruptions(self) if disruptions else []
 
     # -- random inputs ----------------------------------------------------------------------------
@@ -244,6 +248,10 @@ class Model:
         day = min(int(self.env.now), self.horizon - 1)
         self.ledger.cost[day, _COST[component]] += amount
 
+    def on_day_start(self, callback: Callable[["Model", int], None]) -> None:
+        """Call ``callback(model, day)`` after each day's receipts, before its demand (circular supply)."""
+        self._day_start.append(callback)
+
     def on_day_end(self, callback: Callable[["Model", int], None]) -> None:
         """Call ``callback(model, day)`` after each day's flows (for monitoring)."""
         self._day_end.append(callback)
@@ -269,7 +277,7 @@ class Model:
         net.add_node(node)
         new = net.n_sku - old
         self.on_hand = np.concatenate([self.on_hand, net.sku_initial[old:]])
-        for name in ("work_orders", "quarantine", "scrapped_today", "quarantined_today"):
+        for name in ("work_orders", "quarantine", "scrapped_today", "quarantined_today", "produced_today"):
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         self.levers.grow("capacity", len(net.node_ids))
         self.levers.grow("shipping", len(net.node_ids))
@@ -329,6 +337,8 @@ class Model:
         self.scrapped_today += scrapped
         self.received_total += arriving
         self.rejected_total += rejected
+        for callback in self._day_start:
+            callback(self, day)
 
         # 2. Demand, split over the open lanes into each market.
         levers = self.levers
@@ -343,6 +353,7 @@ class Model:
 
         # 3. Production.
         produced, consumed = self._produce(asked)
+        produced += self.produced_today
 
         # 4. Shipping: proportional allocation, then lane capacity.
         available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
@@ -400,6 +411,7 @@ class Model:
                 ledger.stock_series[name][day] = values
         self.scrapped_today[:] = 0.0
         self.quarantined_today[:] = 0.0
+        self.produced_today[:] = 0.0
         for callback in self._day_end:
             callback(self, day)
 

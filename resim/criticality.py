@@ -1,0 +1,212 @@
+"""Criticality of components (circularity process C2, activity C2.1) and their fit for reuse and
+remanufacturing (C2.2).
+
+A component is critical when the chain can hardly operate or fulfil orders without it. Each
+component (a part that is a bill-of-materials child of another part) is assessed on six factors,
+each turned into a risk between 0 and 1 (higher = riskier) by a stated formula:
+
+============== ============================================================ ==========================
+factor         raw value                                                    risk (0..1)
+============== ============================================================ ==========================
+sources        ``sources``: nodes that make the part                        ``1 / sources`` (1 if none)
+concentration  ``region_concentration``: Herfindahl index of the makers'    ``HHI``
+               capacity share by region
+lead_time      ``lead_time_days``: longest mean lead time of the lanes      ``L / (L + 30)``
+               carrying the part (0 when none does)
+coverage       ``coverage_days``: day-0 stock of the part at all nodes      ``1 / (1 + C / 30)``
+               divided by its daily use (inf when not used)                 (0 when C is inf)
+product_share  ``product_share``: share of mean daily demand (in product    ``product_share``
+               units) whose bill of materials contains the part
+substitutes    ``substitutes``: eligible MaaS offerings for the part        ``1 / (1 + S)``
+============== ============================================================ ==========================
+
+Region concentration: maker ``i`` has weight ``c_i`` = its ``capacity_per_day``; a maker with
+unlimited capacity counts as the largest finite capacity among the part's makers (1 when all are
+unlimited). The region shares are ``s_r = sum_{i in r} c_i / sum_i c_i`` and
+``HHI = sum_r s_r**2`` (1 = all capacity in one region; 1 also when nobody makes the part).
+
+Daily use of part ``p`` = ``sum_d mean(daily_d) * n_p(product_d)``, where ``n_p(q)`` is the units
+of ``p`` in one unit of ``q`` over every BOM level (:func:`resim.valuechain.bom_explosion`);
+the mean of the demand distribution is used, seasonality is not.
+
+Substitutes: ``need_for(scenario, part)`` matched against the scenario's provider pool with
+:func:`resim.matching.candidates` (no disruption active, no premium cap), counting the eligible
+offerings; 0 when the part has no process specification or no lane carries it.
+
+The weighted contribution of factor ``f`` is ``part_f = w_f * risk_f`` with the weights normalised to
+sum 1 (defaults :data:`DEFAULT_WEIGHTS`), and ``score = sum_f part_f`` lies in 0..1.
+
+Fit for circular supply: ``reman_fit`` is True when (1) the circular section grades the part with
+``reuse + repair + refurbish + remanufacture > 0`` (``reman_share``, the shares that return it as a
+working component; 0 without a grading entry), (2) a take-back stream returns a product whose
+bill of materials contains it, and (3) a node of kind ``reman`` makes it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
+
+__all__ = ["assess_criticality", "components", "DEFAULT_WEIGHTS", "FACTORS", "HORIZON_DAYS",
+           "RECOVERABLE_STATES"]
+
+FACTORS = ("sources", "concentration", "lead_time", "coverage", "product_share", "substitutes")
+"""The criticality factors, in column order (``risk_<factor>``, ``part_<factor>``)."""
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "sources": 0.25, "concentration": 0.20, "lead_time": 0.15, "coverage": 0.15,
+    "product_share": 0.15, "substitutes": 0.10,
+}
+"""Default weights of the factors (they sum to 1)."""
+
+HORIZON_DAYS = 30.0
+"""Scale of the lead-time and coverage risks: a lead time of 30 days is risk 0.5, as is 30 days of
+stock cover (about the notice a supplier's outage gives before shelves run dry)."""
+
+RECOVERABLE_STATES = ("reuse", "repair", "refurbish", "remanufacture")
+"""End-of-life states that give back a working component (repurpose and recycle do not)."""
+
+_RAW = ("sources", "region_concentration", "lead_time_days", "coverage_days", "product_share",
+        "substitutes")
+
+
+def components(scenario: "Scenario") -> list[str]:
+    """Parts that are a bill-of-materials child of another part, sorted."""
+    return sorted({child for part in scenario.parts for child in part.bom})
+
+
+def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
+    """Default weights overridden by ``weights``, normalised to sum 1."""
+    merged = dict(DEFAULT_WEIGHTS)
+    for name, value in (weights or {}).items():
+        if name not in FACTORS:
+            raise ValueError(f"unknown criticality factor '{name}' (expected one of {', '.join(FACTORS)})")
+        value = float(value)
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"weight of '{name}' must be a finite number >= 0, not {value:g}")
+        merged[name] = value
+    total = sum(merged.values())
+    if total <= 0:
+        raise ValueError("at least one criticality weight must be above 0")
+    return {name: merged[name] / total for name in FACTORS}
+
+
+def _region_hhi(scenario: "Scenario", makers: list[str]) -> float:
+    if not makers:
+        return 1.0
+    nodes = scenario.nodes_by_id
+    finite = [nodes[n].capacity_per_day for n in makers if nodes[n].capacity_per_day is not None]
+    unlimited = max(finite) if finite else 1.0
+    by_region: dict[str, float] = defaultdict(float)
+    for n in makers:
+        capacity = nodes[n].capacity_per_day
+        by_region[nodes[n].region] += unlimited if capacity is None else capacity
+    total = sum(by_region.values())
+    return float(sum((c / total) ** 2 for c in by_region.values()))
+
+
+def _substitutes(scenario: "Scenario", part: str, pool, use: float) -> int:
+    from resim.matching import candidates, need_for
+
+    if scenario.parts_by_id[part].process is None or len(pool) == 0:
+        return 0
+    try:
+        need = need_for(scenario, part, units_per_day=use)
+    except ValueError:      # no lane carries it: no destination to match for
+        return 0
+    return int(candidates(pool, need).eligible.sum())
+
+
+def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = None) -> pd.DataFrame:
+    """Rank the scenario's components by criticality (C2.1) and mark those fit for reuse or
+    remanufacturing (C2.2).
+
+    Args:
+        scenario: the scenario.
+        weights: factor -> weight, overriding :data:`DEFAULT_WEIGHTS` for the factors named
+            (keys from :data:`FACTORS`, values >= 0); normalised to sum 1.
+
+    Returns:
+        One row per component, most critical first (score descending, then part id), columns:
+        ``part``; raw values ``sources``, ``region_concentration``, ``lead_time_days``,
+        ``coverage_days``, ``product_share``, ``substitutes``; risks ``risk_<factor>`` (0..1);
+        contributions ``part_<factor>`` = weight x risk; ``score`` (their sum, 0..1); ``rank``
+        (1 = most critical); ``critical_flag`` (the part's ``critical`` field); ``reman_fit``;
+        ``reman_share``. Formulas in the module docstring.
+
+    Risks:
+        sources ``1 / sources`` (1 with no maker); concentration ``HHI``; lead time
+        ``L / (L + 30)``; coverage ``1 / (1 + C / 30)`` (0 when C is inf); product share as is;
+        substitutes ``1 / (1 + S)``.
+
+    Raises:
+        ValueError: for an unknown factor, a negative weight, or weights summing to 0.
+    """
+    from resim.matching import Pool
+    from resim.providers import pool_frame
+    from resim.valuechain import bom_explosion
+
+    w = _weights(weights)
+    parts = scenario.parts_by_id
+    graph = scenario.value_chain()
+    explosions = {q: bom_explosion(graph, q) for q in parts}
+    demand_total = sum(entry.daily.mean for entry in scenario.demand)
+    pool = Pool(pool_frame(scenario.maas.providers))
+    circular = scenario.circular
+    grading = {g.part: g for g in circular.grading}
+    returned = {p for stream in circular.take_back for p in explosions.get(stream.product, {})}
+
+    rows = []
+    for part in components(scenario):
+        makers = [n.id for n in scenario.nodes if part in n.makes]
+        reman_makers = [n.id for n in scenario.nodes if part in n.makes and n.kind == "reman"]
+        use = sum(e.daily.mean * explosions[e.part].get(part, 0.0) for e in scenario.demand)
+        on_hand = sum(s.initial_units for n in scenario.nodes for s in n.inventory if s.part == part)
+        coverage = on_hand / use if use > 0 else math.inf
+        in_bom = sum(e.daily.mean for e in scenario.demand if part in explosions[e.part])
+        share = in_bom / demand_total if demand_total > 0 else 0.0
+        leads = [lane.lead_time_days.mean for lane in scenario.lanes if part in lane.parts]
+        lead = float(max(leads)) if leads else 0.0
+        substitutes = _substitutes(scenario, part, pool, use)
+        hhi = _region_hhi(scenario, makers)
+
+        risk = {
+            "sources": 1.0 / len(makers) if makers else 1.0,
+            "concentration": hhi,
+            "lead_time": lead / (lead + HORIZON_DAYS),
+            "coverage": 0.0 if math.isinf(coverage) else 1.0 / (1.0 + coverage / HORIZON_DAYS),
+            "product_share": share,
+            "substitutes": 1.0 / (1.0 + substitutes),
+        }
+        g = grading.get(part)
+        reman_share = float(sum(getattr(g, s) for s in RECOVERABLE_STATES)) if g is not None else 0.0
+        row = {"part": part, "sources": len(makers), "region_concentration": hhi,
+               "lead_time_days": lead, "coverage_days": float(coverage), "product_share": share,
+               "substitutes": substitutes}
+        row.update({f"risk_{f}": risk[f] for f in FACTORS})
+        row.update({f"part_{f}": w[f] * risk[f] for f in FACTORS})
+        row["score"] = sum(row[f"part_{f}"] for f in FACTORS)
+        row["critical_flag"] = bool(parts[part].critical)
+        row["reman_fit"] = bool(reman_share > 0 and part in returned and reman_makers)
+        row["reman_share"] = reman_share
+        rows.append(row)
+
+    columns = ["part", *_RAW, *(f"risk_{f}" for f in FACTORS), *(f"part_{f}" for f in FACTORS),
+               "score", "rank", "critical_flag", "reman_fit", "reman_share"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(rows)
+    # Sort on the score rounded to 12 digits, so float noise in the sum never breaks a tie by id.
+    table = (table.assign(_key=-table.score.round(12))
+             .sort_values(["_key", "part"], ignore_index=True).drop(columns="_key"))
+    table["rank"] = np.arange(1, len(table) + 1)
+    table["sources"] = table.sources.astype(int)
+    table["substitutes"] = table.substitutes.astype(int)
+    return table[columns]
