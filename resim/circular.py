@@ -37,7 +37,7 @@ from resim.format.circular import EOL_STATES
 if TYPE_CHECKING:
     from resim.engine import Model
 
-__all__ = ["CircularSupply", "ROUTES"]
+__all__ = ["CircularSupply", "ROUTES", "PROCESS_PATHS", "partner_need"]
 
 ROUTES: dict[str, tuple[str, ...]] = {
     "reuse": ("testing",),
@@ -46,6 +46,27 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "remanufacture": ("cleaning", "testing", "reconditioning", "reassembly"),
 }
 _LEAVE = ("repurpose", "recycle")
+
+# Where each circular process sits in the DIN 8580-style taxonomy the MaaS pool uses.
+PROCESS_PATHS = {
+    "disassembly": "cutting/disassembly", "cleaning": "cutting/cleaning", "testing": "other/testing",
+    "sorting": "other/sorting", "repair": "other/repair", "reconditioning": "other/reconditioning",
+    "reassembly": "joining/reassembly",
+}
+
+
+def partner_need(scenario, process: str, node: str, units_per_day: float | None = None):
+    """A MaaS need for a circular ``process`` done for ``node`` (C1: sourcing circular processes
+    from providers). Default volume: the node's own capacity for that process, else 1 unit a day."""
+    from resim.matching import Need
+
+    site = scenario.nodes_by_id[node]
+    own = next((p.capacity_per_day for p in scenario.circular.processes
+                if p.node == node and p.process == process), None)
+    return Need(part=f"{process}@{node}", process=PROCESS_PATHS[process], material=None,
+                tolerance_mm=None, size_mm=None, certifications=frozenset(),
+                units_per_day=float(units_per_day or own or 1.0), unit_cost=0.0, weight_kg=0.0,
+                destination=node, country=site.country, region=site.region, lat=site.lat, lon=site.lon)
 
 
 @dataclass

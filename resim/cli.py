@@ -108,20 +108,17 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 def _cmd_providers(args: argparse.Namespace) -> int:
     if args.target == "generate":
         return _providers_generate(args)
-    from resim.matching import active_disruptions, candidates, need_for, score
+    from resim.matching import active_disruptions, candidates, score
     from resim.providers import pool_frame
     from resim.scenario import load_scenario
 
-    if not args.part:
-        print("resim providers: --part ID is required (or use: resim providers generate --n N -o FILE)",
+    if not args.part and not args.process:
+        print("resim providers: give --part ID or --process NAME (or: resim providers generate --n N -o FILE)",
               file=sys.stderr)
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.target)
-    if args.part not in scenario.parts_by_id:
-        print(f"resim providers: unknown part '{args.part}'", file=sys.stderr)
-        return EXIT_BAD_INPUT
     try:
-        need = need_for(scenario, args.part, units_per_day=args.units, destination=args.destination)
+        need = _providers_need(scenario, args)
     except (ValueError, KeyError) as exc:
         print(f"resim providers: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -150,6 +147,22 @@ def _cmd_providers(args: argparse.Namespace) -> int:
     if excluded:
         print("excluded: " + "; ".join(excluded))
     return EXIT_OK
+
+
+def _providers_need(scenario, args: argparse.Namespace):
+    from resim.circular import PROCESS_PATHS, partner_need
+    from resim.matching import need_for
+
+    if args.process:
+        if args.process not in PROCESS_PATHS:
+            raise ValueError(f"unknown circular process '{args.process}' (expected one of {', '.join(PROCESS_PATHS)})")
+        node = args.destination or next((p.node for p in scenario.circular.processes), None)
+        if node is None or node not in scenario.nodes_by_id:
+            raise ValueError("name the reman node with --destination")
+        return partner_need(scenario, args.process, node, args.units)
+    if args.part not in scenario.parts_by_id:
+        raise ValueError(f"unknown part '{args.part}'")
+    return need_for(scenario, args.part, units_per_day=args.units, destination=args.destination)
 
 
 def _providers_generate(args: argparse.Namespace) -> int:
@@ -250,6 +263,8 @@ def _parser() -> argparse.ArgumentParser:
                     "'resim providers generate --n N -o FILE' writes a synthetic pool as CSV.")
     providers.add_argument("target", metavar="PATH|generate", help="scenario YAML file, or 'generate'")
     providers.add_argument("--part", metavar="ID", help="part to find providers for")
+    providers.add_argument("--process", metavar="NAME",
+                           help="or a circular process (disassembly, testing, reconditioning, ...) for a reman node")
     providers.add_argument("--at", type=int, metavar="DAY",
                            help="apply the conditions of DAY (footprints, embargoes, local content)")
     providers.add_argument("--destination", metavar="NODE", help="node to deliver to (default: where the part goes)")

@@ -71,3 +71,42 @@ def tts_ttr(nodes: pd.DataFrame) -> Figure:
     ax.set_title("Which nodes the chain cannot ride out")
     ax.legend(frameon=False, loc="upper left")
     return fig
+
+
+def criticality_ranking(table: pd.DataFrame) -> Figure:
+    """Criticality of components (C2): one horizontal bar per component (the 20 most critical,
+    the most critical at the top), stacked from the weighted contribution of each factor
+    (``part_<factor>`` columns of :func:`resim.criticality.assess_criticality`); components fit for
+    reuse or remanufacturing carry a ♻ mark after their bar, those flagged critical in the
+    scenario have their label in bold."""
+    fig, ax = _figure()
+    if table.empty:
+        ax.text(0.5, 0.5, "no components in the scenario", ha="center", va="center", transform=ax.transAxes)
+        return fig
+    shown = table.sort_values(["score", "part"], ascending=[False, True]).head(20)
+    factors = [c for c in shown.columns if c.startswith("part_")]
+    n = len(shown)
+    fig.set_size_inches(7.5, max(3.0, 1.4 + 0.32 * n))
+    y = np.arange(n)[::-1]            # the first (most critical) row at the top
+    left = np.zeros(n)
+    for i, column in enumerate(factors):
+        widths = shown[column].to_numpy(float)
+        ax.barh(y, widths, left=left, height=0.7, color=PALETTE[i % len(PALETTE)],
+                edgecolor="white", linewidth=0.5, label=column.removeprefix("part_").replace("_", " "))
+        left += widths
+    fit = shown["reman_fit"].to_numpy(bool) if "reman_fit" in shown else np.zeros(n, bool)
+    for row, total, ok in zip(y, left, fit):
+        if ok:
+            ax.text(total + 0.01, row, "♻ reman", va="center", fontsize=8, color=PALETTE[2])
+    ax.set_yticks(y, shown["part"].astype(str).tolist())
+    if "critical_flag" in shown:
+        flagged = dict(zip(shown["part"].astype(str), shown["critical_flag"].to_numpy(bool)))
+        for label in ax.get_yticklabels():
+            label.set_fontweight("bold" if flagged.get(label.get_text()) else "normal")
+    ax.set_ylim(-0.6, n - 0.4)
+    ax.set_xlim(0, max(1.0, float(left.max()) + 0.12))
+    ax.set_xlabel("criticality score (0-1)")
+    ax.set_title("Criticality of components: which are hardest to replace (bold: flagged critical)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), title="factor",
+              title_fontsize=8)
+    return fig

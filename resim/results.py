@@ -23,6 +23,7 @@ import pandas as pd
 from resim.files import write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
+from resim.circularity import CIRCULARITY_METRICS
 from resim.stats import summarise
 
 if TYPE_CHECKING:
@@ -50,7 +51,8 @@ class Results:
         outcomes = sorted(outcomes, key=lambda o: (info["strategies"].index(o.strategy), o.replication))
         replications = cls._replication_table(outcomes)
         confidence = scenario.metrics.confidence
-        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response", "revenue", "profit"]
+        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response", "revenue", "profit",
+                          *CIRCULARITY_METRICS]
         summary = summarise(replications, metric_columns, confidence=confidence)
         cost_columns = [f"cost_{c}" for c in COST_COMPONENTS]
         costs = summarise(replications, cost_columns, confidence=confidence)

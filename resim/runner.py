@@ -17,6 +17,7 @@ import numpy as np
 
 from resim.engine import Model
 from resim.ledger import COST_COMPONENTS
+from resim.circularity import circularity
 from resim.metrics import replication_metrics, rolling_fill
 from resim.results import Results
 from resim.scenario import Scenario
@@ -48,6 +49,7 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
     settings = scenario.metrics
     metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
                                   ledger.onset_day, settings)
+    metrics.update(circularity(model))
     prices = np.array([d.price for d in scenario.demand])
     metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
     daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}

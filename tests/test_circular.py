@@ -92,3 +92,42 @@ def test_units_sold_come_back_after_their_use_life():
     returned = model.circular.ledger.returned
     assert returned[:20].sum() == 0                  # day 0's deliveries are back on day 20
     assert returned[20:60] == pytest.approx([5.0] * 40)
+
+
+def test_circularity_metrics_count_what_reman_supplied():
+    from resim.circularity import circularity
+
+    event = [{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 30}]
+    scenario = with_reman().replace(disruptions=event, **{"parts[1].critical": True, "parts[1].weight_kg": 0.5})
+    model = Model(scenario, detail=True)
+    model.at(30, switch_to_reman)
+    stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()
+    values = circularity(model)
+    # sA ships nothing after day 30, so what is in transit to the plant at the end came from rm.
+    from_rm = stock.loc[("rm", "A"), "shipped"].sum() - stock.loc[("plant", "A"), "in_transit"].iloc[-1]
+    assert values["reman_units"] == pytest.approx(from_rm) and from_rm > 0
+    assert values["reman_share_critical"] == pytest.approx(from_rm / stock.loc[("plant", "A"), "received"].sum())
+    assert values["material_avoided_kg"] == pytest.approx(0.5 * from_rm)
+    assert values["co2_avoided_kg"] == pytest.approx(0.5 * from_rm * 10.0 * 0.53)
+    assert values["cores_returned"] == pytest.approx(model.circular.ledger.returned.sum())
+
+
+def test_circular_processes_can_be_sourced_from_maas_providers():
+    from resim.circular import partner_need
+    from resim.format.maas import Offering, ScoreWeights
+    from resim.matching import candidates, score
+    from resim.providers import pool_frame
+
+    def offer(id_, process, price):
+        return Offering(id=id_, provider=id_, process=process, capacity_per_day=50, unit_price=price,
+                        lead_time_days=2, onboarding_days=10, country="DE", region="europe")
+
+    scenario = with_reman(processes=[{"node": "rm", "process": "reconditioning", "capacity_per_day": 12,
+                                      "time_days": 2}])
+    need = partner_need(scenario, "reconditioning", "rm")
+    assert need.process == "other/reconditioning" and need.units_per_day == 12  # the node's own capacity
+    pool = pool_frame([offer("a", "other/reconditioning", 9), offer("b", "other/reconditioning", 6),
+                       offer("c", "other/testing", 1)])
+    ranked = score(candidates(pool, need), need, ScoreWeights(cost=1, lead_time=0, quality=0, on_time=0,
+                                                              capacity=0, distance=0))
+    assert list(ranked.id) == ["b", "a"]

@@ -68,3 +68,7 @@ class Circular(Spec):
     processes: tuple[CircularProcess, ...] = ()
     reman_cost_factor: Fraction = Field(
         0.6, description="cost of a remanufactured part as a share of a new one's unit cost")
+    co2_kg_per_kg_new: NonNegative = Field(
+        10.0, description="kg CO2e to make 1 kg of a new part (an assumption; set per product)")
+    co2_saving_share: Fraction = Field(
+        0.53, description="share of a new part's CO2e a remanufactured one avoids (Henkel: 53 %)")
