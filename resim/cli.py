@@ -149,6 +149,26 @@ def _cmd_providers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_criticality(args: argparse.Namespace) -> int:
+    from resim.criticality import assess_criticality
+    from resim.figures import criticality_ranking
+    from resim.scenario import load_scenario
+
+    table = assess_criticality(load_scenario(args.path))
+    output = Path(args.output or Path("results") / f"{Path(args.path).stem}-criticality")
+    write_atomic(output / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
+    (output / "figures").mkdir(parents=True, exist_ok=True)
+    figure = criticality_ranking(table)
+    temporary = output / "figures" / ".criticality.tmp.png"
+    figure.savefig(temporary, dpi=150)
+    temporary.replace(output / "figures" / "criticality.png")
+    columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
+                           "substitutes", "reman_fit") if c in table.columns]
+    print(table[columns].head(args.top).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    print(f"criticality table and figure written to {output}/")
+    return EXIT_OK
+
+
 def _providers_need(scenario, args: argparse.Namespace):
     from resim.circular import PROCESS_PATHS, partner_need
     from resim.matching import need_for
@@ -274,6 +294,16 @@ def _parser() -> argparse.ArgumentParser:
     providers.add_argument("-o", "--output", metavar="FILE", help="generate: CSV file to write")
     providers.add_argument("--seed", type=int, default=0, help="generate: random seed (default 0)")
     providers.set_defaults(run=_cmd_providers)
+
+    criticality = commands.add_parser(
+        "criticality", help="circularity process C2: rank components by supply risk, reman fitness",
+        description="Score every component on supply risk (sources, regional concentration, lead "
+                    "time, inventory coverage, share of products, substitutes in the MaaS pool) and "
+                    "say which are fit for reuse or remanufacture. Writes criticality.csv and a figure.")
+    criticality.add_argument("path", metavar="PATH", help="scenario YAML file")
+    criticality.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-criticality")
+    criticality.add_argument("--top", type=_positive_int, default=15, metavar="K", help="rows shown (default 15)")
+    criticality.set_defaults(run=_cmd_criticality)
 
     schema = commands.add_parser(
         "schema", help="JSON Schema of the scenario format (for editors)",

@@ -156,29 +156,44 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
     w = _weights(weights)
     parts = scenario.parts_by_id
     graph = scenario.value_chain()
-    explosions = {q: bom_explosion(graph, q) for q in parts}
+    products = {e.part for e in scenario.demand} | {t.product for t in scenario.circular.take_back}
+    explosions = {q: bom_explosion(graph, q) for q in sorted(products)}
     demand_total = sum(entry.daily.mean for entry in scenario.demand)
+    use: dict[str, float] = defaultdict(float)          # units of the part a day
+    in_bom: dict[str, float] = defaultdict(float)       # products a day whose BOM holds the part
+    for entry in scenario.demand:
+        for part, quantity in explosions[entry.part].items():
+            use[part] += entry.daily.mean * quantity
+            in_bom[part] += entry.daily.mean
+    makers: dict[str, list[str]] = defaultdict(list)
+    reman_makers: dict[str, list[str]] = defaultdict(list)
+    on_hand: dict[str, float] = defaultdict(float)
+    for node in scenario.nodes:
+        for part in node.makes:
+            makers[part].append(node.id)
+            if node.kind == "reman":
+                reman_makers[part].append(node.id)
+        for stock in node.inventory:
+            on_hand[stock.part] += stock.initial_units
+    leads: dict[str, float] = defaultdict(float)
+    for lane in scenario.lanes:
+        for part in lane.parts:
+            leads[part] = max(leads[part], float(lane.lead_time_days.mean))
     pool = Pool(pool_frame(scenario.maas.providers))
     circular = scenario.circular
     grading = {g.part: g for g in circular.grading}
-    returned = {p for stream in circular.take_back for p in explosions.get(stream.product, {})}
+    returned = {p for stream in circular.take_back for p in explosions[stream.product]}
 
     rows = []
     for part in components(scenario):
-        makers = [n.id for n in scenario.nodes if part in n.makes]
-        reman_makers = [n.id for n in scenario.nodes if part in n.makes and n.kind == "reman"]
-        use = sum(e.daily.mean * explosions[e.part].get(part, 0.0) for e in scenario.demand)
-        on_hand = sum(s.initial_units for n in scenario.nodes for s in n.inventory if s.part == part)
-        coverage = on_hand / use if use > 0 else math.inf
-        in_bom = sum(e.daily.mean for e in scenario.demand if part in explosions[e.part])
-        share = in_bom / demand_total if demand_total > 0 else 0.0
-        leads = [lane.lead_time_days.mean for lane in scenario.lanes if part in lane.parts]
-        lead = float(max(leads)) if leads else 0.0
-        substitutes = _substitutes(scenario, part, pool, use)
-        hhi = _region_hhi(scenario, makers)
+        coverage = on_hand[part] / use[part] if use[part] > 0 else math.inf
+        share = in_bom[part] / demand_total if demand_total > 0 else 0.0
+        lead = leads[part]
+        substitutes = _substitutes(scenario, part, pool, use[part])
+        hhi = _region_hhi(scenario, makers[part])
 
         risk = {
-            "sources": 1.0 / len(makers) if makers else 1.0,
+            "sources": 1.0 / len(makers[part]) if makers[part] else 1.0,
             "concentration": hhi,
             "lead_time": lead / (lead + HORIZON_DAYS),
             "coverage": 0.0 if math.isinf(coverage) else 1.0 / (1.0 + coverage / HORIZON_DAYS),
@@ -187,14 +202,14 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
         }
         g = grading.get(part)
         reman_share = float(sum(getattr(g, s) for s in RECOVERABLE_STATES)) if g is not None else 0.0
-        row = {"part": part, "sources": len(makers), "region_concentration": hhi,
+        row = {"part": part, "sources": len(makers[part]), "region_concentration": hhi,
                "lead_time_days": lead, "coverage_days": float(coverage), "product_share": share,
                "substitutes": substitutes}
         row.update({f"risk_{f}": risk[f] for f in FACTORS})
         row.update({f"part_{f}": w[f] * risk[f] for f in FACTORS})
         row["score"] = sum(row[f"part_{f}"] for f in FACTORS)
         row["critical_flag"] = bool(parts[part].critical)
-        row["reman_fit"] = bool(reman_share > 0 and part in returned and reman_makers)
+        row["reman_fit"] = bool(reman_share > 0 and part in returned and reman_makers[part])
         row["reman_share"] = reman_share
         rows.append(row)
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "risk_matrix", "tts_ttr"]
+__all__ = ["PALETTE", "criticality_ranking", "risk_matrix", "tts_ttr"]
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 _HIGH, _LOW = "#D55E00", "#0072B2"
