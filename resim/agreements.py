@@ -106,8 +106,8 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     from the next day), with the lanes in ``replaces`` put on standby and their open orders
     cancelled (the buyer re-orders from the provider); full capacity after probation; at its end
     the provider's lane closed and the replaced lanes' shares restored."""
-    if agreement.answer == "declined":
-        return
+    if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
+        return  # declined, or it would expire before the provider is qualified
     maas = model.scenario.maas
     rng = model.streams.get("maas", agreement.offering, agreement.part)
     horizon = model.horizon

@@ -17,7 +17,8 @@ coverage       ``coverage_days``: day-0 stock of the part at all nodes      ``1 
                divided by its daily use (inf when not used)                 (0 when C is inf)
 product_share  ``product_share``: share of mean daily demand (in product    ``product_share``
                units) whose bill of materials contains the part
-substitutes    ``substitutes``: eligible MaaS offerings for the part        ``1 / (1 + S)``
+substitutes    ``substitutes``: eligible MaaS offerings for the part that   ``1 / (1 + S)``
+               deliver within 60 days (onboarding + lead time)
 ============== ============================================================ ==========================
 
 Region concentration: maker ``i`` has weight ``c_i`` = its ``capacity_per_day``; a maker with
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = ["assess_criticality", "components", "DEFAULT_WEIGHTS", "FACTORS", "HORIZON_DAYS",
            "RECOVERABLE_STATES"]
+
+SUBSTITUTE_WITHIN_DAYS = 60.0  # days from request to first delivery
 
 FACTORS = ("sources", "concentration", "lead_time", "coverage", "product_share", "substitutes")
 """The criticality factors, in column order (``risk_<factor>``, ``part_<factor>``)."""
@@ -121,7 +124,9 @@ def _substitutes(scenario: "Scenario", part: str, pool, use: float) -> int:
         need = need_for(scenario, part, units_per_day=use)
     except ValueError:      # no lane carries it: no destination to match for
         return 0
-    return int(candidates(pool, need).eligible.sum())
+    table = candidates(pool, need)
+    # A provider that needs months to qualify does not substitute in a disruption.
+    return int((table.eligible & (table.days_to_first_delivery <= SUBSTITUTE_WITHIN_DAYS)).sum())
 
 
 def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = None) -> pd.DataFrame:

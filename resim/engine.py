@@ -202,6 +202,17 @@ class Model:
         arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
         self.share[arcs] = share
 
+    def raise_stock(self, sku: int, units: float) -> None:
+        """Before the run: hold ``units`` more of a stock point (a buffer); its policy's levels and
+        its starting stock rise by as much."""
+        if self.env.now > 0:
+            raise RuntimeError("buffers are set before the run starts")
+        self.net.sku_a[sku] += units
+        if self.net.sku_policy[sku] == POLICY_S_S:
+            self.net.sku_b[sku] += units
+        self.net.sku_initial[sku] += units
+        self.on_hand[sku] += units
+
     def reset_share(self, lane: str) -> None:
         """Give a lane back the share the scenario gave it."""
         arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])

@@ -47,7 +47,15 @@ METRIC_NAMES: tuple[str, ...] = (
     "shortfall_units",
     "lost_sales_units",
     "resilience_loss",
+    "resilience_index",
 )
+
+
+def _service(demand: np.ndarray, on_time: np.ndarray, start: int, days: int) -> float:
+    """Resilience index: the share of demand met on time over the control window from ``start``
+    (a fixed window, so strategies that recover at different times compare on one number)."""
+    wanted = demand[start:start + days].sum()
+    return float(on_time[start:start + days].sum() / wanted) if wanted > 0 else 1.0
 
 
 def _window_sums(x: np.ndarray, window: int) -> np.ndarray:
@@ -106,6 +114,7 @@ def replication_metrics(demand: np.ndarray, on_time: np.ndarray, lost: np.ndarra
         "shortfall_units": float((demand[t0:] - on_time[t0:]).sum()),
         "lost_sales_units": float(lost[t0:].sum()),
         "resilience_loss": 0.0,
+        "resilience_index": _service(demand, on_time, t0, settings.control_window_days),
     }
     if onset_day is None:
         return out

@@ -7,6 +7,9 @@
 | replications.csv | strategy × replication, every metric and cost |
 | timeseries.csv | strategy × day: mean demand, deliveries, backlog, inventory; fill rate mean, p05, p95 |
 | costs.csv | strategy × cost component, with a 95 % t-interval |
+| orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
+| comparison.csv | strategy: mean recovery, cost, profit, regret, Pareto front, recommendation |
+| differences.csv | strategy × metric: paired difference against `none`, with a 95 % t-interval |
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from resim.files import write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
 from resim.circularity import CIRCULARITY_METRICS
+from resim.comparison import Comparison, compare_strategies
 from resim.stats import summarise
 
 if TYPE_CHECKING:
@@ -31,6 +35,10 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
 
 __all__ = ["Results"]
+
+
+_ORCHESTRATION_COLUMNS = ["strategy", "replication", "kind", "trigger", "source", "part", "destination",
+                          "units_per_day", "start", "end", "unit_cost", "status", "note"]
 
 
 @dataclass
@@ -41,6 +49,8 @@ class Results:
     replications: pd.DataFrame
     timeseries: pd.DataFrame
     costs: pd.DataFrame
+    orchestrations: pd.DataFrame
+    comparison: Comparison
     info: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -62,7 +72,13 @@ class Results:
                 "scenario_sha256": scenario.sha256,
                 "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
                 "horizon_days": scenario.horizon_days, **info}
-        return cls(summary, replications, cls._timeseries(outcomes), costs, info)
+        orchestrations = pd.DataFrame([a for o in outcomes for a in o.actions],
+                                      columns=_ORCHESTRATION_COLUMNS)
+        comparison = compare_strategies(replications, confidence)
+        info["recommended"] = comparison.recommended
+        info["reasons"] = comparison.reasons
+        info["warnings"] = comparison.warnings
+        return cls(summary, replications, cls._timeseries(outcomes), costs, orchestrations, comparison, info)
 
     @staticmethod
     def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
@@ -105,7 +121,9 @@ class Results:
         """Write the results folder (each file atomically; run.json last); return its path."""
         folder = Path(folder)
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
-                  "timeseries.csv": self.timeseries, "costs.csv": self.costs}
+                  "timeseries.csv": self.timeseries, "costs.csv": self.costs,
+                  "orchestrations.csv": self.orchestrations, "comparison.csv": self.comparison.table,
+                  "differences.csv": self.comparison.differences}
         for name, table in tables.items():
             write_atomic(folder / name, table.to_csv(index=False, float_format="%.6g"))
         write_atomic(folder / "run.json", json.dumps(self.info, indent=2) + "\n")

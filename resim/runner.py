@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -18,9 +18,12 @@ import numpy as np
 from resim.engine import Model
 from resim.ledger import COST_COMPONENTS
 from resim.circularity import circularity
+from resim.matching import Pool
 from resim.metrics import replication_metrics, rolling_fill
+from resim.providers import pool_frame
 from resim.results import Results
 from resim.scenario import Scenario
+from resim.strategies import ORCHESTRATIONS, Response
 
 __all__ = ["run", "run_replication", "Outcome", "EXECUTORS"]
 
@@ -38,11 +41,34 @@ class Outcome:
     metrics: dict[str, float]
     costs: dict[str, float]
     daily: dict[str, np.ndarray]
+    actions: list[dict]
+
+
+_POOLS: dict[int, Pool] = {}
+
+
+def _pool(scenario: Scenario) -> Pool | None:
+    """The scenario's provider pool, indexed once per process."""
+    if not scenario.maas.providers:
+        return None
+    key = id(scenario.maas)
+    if key not in _POOLS:
+        _POOLS.clear()
+        _POOLS[key] = Pool(pool_frame(scenario.maas.providers))
+    return _POOLS[key]
 
 
 def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
-    """Simulate one replication of one strategy and reduce its ledger to an Outcome."""
+    """Simulate one replication of one strategy and reduce its ledger to an Outcome.
+
+    ``strategy`` is a strategy id, optionally with ``@cheapest``, ``@fastest`` or ``@balanced``
+    to choose the orchestration style of its MaaS actions."""
     model = Model(scenario, replication=replication, seed=seed)
+    name, _, style = strategy.partition("@")
+    spec = next((s for s in scenario.strategies if s.id == name), None)
+    response = None
+    if spec is not None and spec.actions != ("none",):
+        response = Response(model, spec, _pool(scenario), style or spec.orchestration)
     ledger = model.run()
     totals = ledger.daily_totals()
     demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
@@ -54,14 +80,29 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
     metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
     daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
     daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
-    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily)
+    actions = [asdict(a) | {"strategy": strategy, "replication": replication}
+               for a in (response.actions if response else [])]
+    for deal in (response.agreements if response else []):
+        actions.extend(_evaluation(deal, strategy, replication))
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions)
+
+
+def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
+    """An agreement's monitoring summary, as an extra row of the orchestration record."""
+    return [{"strategy": strategy, "replication": replication, "kind": "evaluation", "trigger": "",
+             "source": deal.offering, "part": deal.part, "destination": deal.destination,
+             "units_per_day": deal.units_per_day, "start": deal.qualified_day, "end": deal.end_day,
+             "unit_cost": deal.unit_price, "status": deal.answer,
+             "note": (f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
+                      f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}")}]
 
 
 def _strategy_ids(scenario: Scenario, strategies: Sequence[str] | None) -> list[str]:
     known = ["none", *(s.id for s in scenario.strategies if s.id != "none")]
     if strategies is None:
-        return ["none"]
-    unknown = [s for s in strategies if s not in known]
+        return known
+    unknown = [s for s in strategies if s.partition("@")[0] not in known
+               or s.partition("@")[2] not in ("", *ORCHESTRATIONS)]
     if unknown:
         raise ValueError(f"unknown strategy {unknown[0]!r} (expected one of {', '.join(known)})")
     return list(dict.fromkeys(strategies))
@@ -97,7 +138,8 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
         workers: int | None = None, progress: Progress | None = None) -> Results:
     """Run ``replications`` of each strategy; return the Results (tables and run information).
 
-    ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``["none"]``;
+    ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``none`` and every
+    strategy of the scenario (``id@cheapest`` or ``id@fastest`` runs an alternative orchestration);
     ``progress(done, total)`` is called as replications finish.
     """
     if executor not in EXECUTORS:

@@ -30,6 +30,8 @@ class Strategy(Spec):
         (), description="disruption ids or types it reacts to; all when empty")
     buffer: dict[Id, NonNegative] = Field(
         default_factory=dict, description="extra units held per part (buffer action)")
+    orchestration: Literal["balanced", "cheapest", "fastest"] = Field(
+        "balanced", description="how MaaS candidates are chosen among")
 
     @model_validator(mode="after")
     def _actions_fit(self) -> "Strategy":
@@ -49,6 +51,8 @@ class Metrics(Spec):
     baseline_days: Annotated[int, Field(ge=1, le=3650)] = 28
     hold_days: Annotated[int, Field(ge=1, le=365)] = 7
     confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
+    control_window_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        90, description="days from onset over which the resilience index averages service")
     reference: Id | None = Field(
         None, description="disruption whose first onset is t0 of the recovery metrics; "
                           "default: the first onset of any disruption")

@@ -1,0 +1,317 @@
+"""Response strategies (R2): how a strategy re-orchestrates the running value chain.
+
+A strategy is a set of actions with delays, limits and a trigger (``strategies`` in the scenario):
+
+* ``buffer`` (proactive): extra units of chosen parts held all year where the part is stocked
+  (target and starting stock raised), with their holding cost;
+* ``dual_source`` (proactive): from day 0, a standing MaaS second source for every single-sourced
+  critical part, taking half of the orders;
+* ``maas_same_tier``: providers take over the disrupted nodes' own processes and deliver their
+  parts to their customers;
+* ``maas_upstream``: providers take over the processes of the disrupted nodes' customers, with
+  their own supply of the component that went missing, and deliver those assemblies onward
+  (securing the components the focal plants need);
+* ``circular``: remanufactured and reused parts from reman nodes feed the customers of every
+  part that contains what the disruption cut: reman stock first (each day the reman lane gets the
+  share of orders its free stock covers), the usual sources the rest.
+
+A reactive action starts when a triggering disruption (``responds_to``: ids or types; all when
+empty) is detected (``detection_delay_days`` after its onset) and decided
+(``decision_delay_days`` later). It plans for the disruption's expected course (its mean
+duration and recovery ramp): MaaS needs are matched against the pool as it is that day
+(footprints and embargoes in force, contention), providers are selected within the budget,
+premium and provider limits, negotiated with (declines pass to the next candidates), and executed
+(see :mod:`resim.agreements`). The orchestration style picks among the candidates:
+``cheapest`` (least cost), ``fastest`` (first delivery within a week of the quickest) or
+``balanced`` (the better-scored half, by the scenario's weights). Every action is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from resim.agreements import execute, negotiate, with_contention
+from resim.disruptions import footprint_nodes
+from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
+from resim.format.maas import ScoreWeights
+from resim.matching import Pool, candidates, need_for, score, select
+from resim.valuechain import bom_explosion, single_sourced_parts
+
+if TYPE_CHECKING:
+    from resim.engine import Model
+    from resim.format.strategies import Strategy
+
+__all__ = ["Response", "Action", "ORCHESTRATIONS", "actions_frame"]
+
+ORCHESTRATIONS = ("balanced", "cheapest", "fastest")
+_SUPPLY_CUTS = ("natural_disaster", "capacity_loss", "supplier_failure", "trade_barrier", "logistics")
+
+
+@dataclass
+class Action:
+    """One step of an orchestration, as recorded in ``orchestrations.csv``."""
+
+    strategy: str
+    kind: str                 # buffer | dual_source | maas_same_tier | maas_upstream | circular
+    trigger: str              # the disruption it answers ("" for proactive actions)
+    source: str               # provider offering, reman node, or the node holding a buffer
+    part: str
+    destination: str
+    units_per_day: float
+    start: int
+    end: int
+    unit_cost: float
+    status: str               # agreed | countered | declined | no candidate | active
+    note: str = ""
+
+
+class Response:
+    """A strategy attached to one model run."""
+
+    def __init__(self, model: "Model", strategy: "Strategy", pool: Pool | None, orchestration: str = "balanced"):
+        self.model, self.strategy, self.pool = model, strategy, pool
+        self.orchestration = orchestration
+        self.actions: list[Action] = []
+        self.agreements = []
+        self.spent = 0.0
+        self.graph = model.scenario.value_chain()
+        self.rng = model.streams.get("strategy", strategy.id, orchestration)
+        if "buffer" in strategy.actions:
+            self._buffer()
+        if "dual_source" in strategy.actions:
+            model.at(0, self._dual_source)
+        if set(strategy.actions) & {"maas_same_tier", "maas_upstream", "circular"}:
+            model.listen(self._on_event)
+
+    # -- triggers --------------------------------------------------------------------------------
+
+    def _on_event(self, model: "Model", event: dict) -> None:
+        spec = next(d for d in model.scenario.disruptions if d.id == event["id"])
+        wanted = self.strategy.responds_to
+        if event["what"] != "start" or spec.type not in _SUPPLY_CUTS:
+            return
+        if wanted and spec.id not in wanted and spec.type not in wanted:
+            return
+        delay = math.ceil(self.strategy.detection_delay_days) + math.ceil(self.strategy.decision_delay_days)
+        model.at(event["day"] + delay, lambda m: self._respond(m, spec, event["day"]))
+
+    def _respond(self, model: "Model", spec, onset: int) -> None:
+        hit = _hit_nodes(model.scenario, spec)
+        expected = spec.duration_days.mean if spec.duration_days is not None else model.horizon
+        ramp = spec.recovery.ramp_days if spec.recovery.profile == "ramp" else 0.0
+        end = min(int(onset + expected + ramp), model.horizon)
+        day = int(model.env.now)
+        if end <= day:
+            return
+        for kind in self.strategy.actions:
+            if kind in ("maas_same_tier", "maas_upstream"):
+                for part, destination, units, replaces in _targets(model, hit, kind):
+                    self._maas(model, kind, spec.id, part, destination, units, replaces, day, end)
+            elif kind == "circular":
+                self._circular(model, spec.id, hit, day, end)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def _buffer(self) -> None:
+        model, net = self.model, self.model.net
+        for part, units in self.strategy.buffer.items():
+            stocked = [sku for (node, p), sku in net.sku_index.items() if p == part and net.sku_policy[sku] > 0]
+            # Held where the part is used (bought in), not at its maker, whose site may be the one hit.
+            holders = [sku for sku in stocked if net.sku_row[sku] < 0] or stocked
+            for sku in holders:
+                extra = units / len(holders)
+                model.raise_stock(sku, extra)
+                node = net.nodes[net.sku_node[sku]]
+                if node.kind == "supplier":  # focal stock is charged anyway; a buffer held for us is ours
+                    rate = net.sku_value[sku] * node.holding_cost_rate / 365.0
+                    model.on_day_end(lambda m, day, sku=sku, extra=extra, rate=rate:
+                                     m.charge("holding", min(m.on_hand[sku], extra) * rate))
+                self.actions.append(Action(self.strategy.id, "buffer", "", node.id, part, node.id, extra,
+                                           0, model.horizon, net.sku_value[sku], "active",
+                                           f"{extra:,.0f} extra units held all year"))
+
+    def _dual_source(self, model: "Model") -> None:
+        parts = model.scenario.parts_by_id
+        for part, maker in sorted(single_sourced_parts(self.graph).items()):
+            if not parts[part].critical or parts[part].process is None:
+                continue
+            for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
+                use = _daily_use(model, part, lane.dest)
+                self._maas(model, "dual_source", "", part, lane.dest, 0.5 * use, [], 0, model.horizon,
+                           share=0.5)
+
+    def _maas(self, model: "Model", kind: str, trigger: str, part: str, destination: str, units: float,
+              replaces: list[str], day: int, end: int, share: float | None = None) -> None:
+        if self.pool is None or units <= 0 or model.scenario.parts_by_id[part].process is None:
+            return
+        scenario = model.scenario
+        need = need_for(scenario, part, units_per_day=units, destination=destination)
+        active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
+        pool = Pool(with_contention(self.pool.frame, active, scenario.maas.contention)) \
+            if scenario.maas.contention.enabled else self.pool
+        table = candidates(pool, need, active=active, max_premium=self.strategy.max_premium, scenario=scenario)
+        # A provider that cannot deliver before the expected recovery is of no use.
+        table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
+            "first delivery after the expected recovery"
+        table["eligible"] = table.reason == ""
+        ranked = self._style(score(table, need, _weights(self.orchestration, scenario)))
+        budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
+        declined: set[str] = set()
+        for _ in range(3):  # declined requests pass to the next candidates
+            pool_left = ranked[~ranked.id.isin(declined)]
+            chosen = select(pool_left, need, days=end - day, budget=budget, max_providers=self.strategy.max_providers)
+            if chosen.chosen.empty:
+                break
+            agreed = []
+            for _, row in chosen.chosen.iterrows():
+                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=day, end_day=end,
+                                 terms=scenario.maas.negotiation, rng=self.rng)
+                self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
+                                           deal.units_per_day, deal.qualified_day, end, deal.unit_price,
+                                           deal.answer, f"{row.country}; score {row.score:.2f}"))
+                if deal.answer == "declined":
+                    declined.add(deal.offering)
+                    continue
+                agreed.append((deal, row))
+            if agreed:
+                total = sum(d.units_per_day for d, _ in agreed)
+                for deal, row in agreed:
+                    portion = deal.units_per_day / total
+                    execute(model, deal, row, share=(share or 1.0) * portion, replaces=replaces)
+                    self.agreements.append(deal)
+                    self.spent += deal.setup_cost + deal.unit_price * deal.units_per_day * (end - day)
+                return
+        if not declined:
+            reasons = table[~table.eligible].reason.value_counts()
+            why = reasons.index[0] if len(reasons) else (
+                f"no offering of {need.process}" if table.empty else "none within the limits")
+            self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, end,
+                                       0.0, "no candidate", why))
+
+    def _style(self, ranked: pd.DataFrame) -> pd.DataFrame:
+        if ranked.empty or self.orchestration == "cheapest":
+            return ranked
+        if self.orchestration == "fastest":
+            quickest = ranked.days_to_first_delivery.min()
+            return ranked[ranked.days_to_first_delivery <= quickest + 7]
+        return ranked[ranked.score >= ranked.score.median()]
+
+    def _circular(self, model: "Model", trigger: str, hit: list[str], day: int, end: int) -> None:
+        scenario, net = model.scenario, model.net
+        cut = {p for node in hit for p in scenario.nodes_by_id[node].makes}
+        affected = {p.id for p in scenario.parts if p.id in cut or cut & set(bom_explosion(self.graph, p.id))}
+        for lane in list(net.lanes):
+            source = net.nodes[net.node_index[lane.source]]
+            if source.kind != "reman":
+                continue
+            for part in sorted(set(lane.parts) & affected):
+                sku = net.sku_index[(source.id, part)]
+                use = _daily_use(model, part, lane.dest)
+                if use <= 0:
+                    continue
+                steer = _RemanSteer(model, lane.key, part, sku, use, end)
+                model.on_day_start(steer)
+                cost = scenario.circular.reman_cost_factor * net.sku_value[sku]
+                self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
+                                           use, day, end, cost, "active",
+                                           f"reman stock first, up to {use:,.0f} a day; "
+                                           f"{model.on_hand[sku]:,.0f} in stock at the start"))
+
+
+class _RemanSteer:
+    """Each day until ``end``, route to the reman lane the share of orders its stock can serve
+    (reman first), the rest to the usual sources; afterwards the usual shares return."""
+
+    def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int):
+        self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
+        dest = model.net.lanes[model.net.lane_index[lane]].dest
+        self.others = [l.key for l in model.scenario.lanes if l.dest == dest and part in l.parts and l.key != lane]
+        self.done = False
+
+    def __call__(self, model: "Model", day: int) -> None:
+        if self.done:
+            return
+        if day >= self.end:
+            for key in [self.lane, *self.others]:
+                model.reset_share(key)
+            self.done = True
+            return
+        arcs = np.flatnonzero(model.net.arc_lane == model.net.lane_index[self.lane])
+        free = model.on_hand[self.sku] - model.arc_backlog[arcs].sum()
+        share = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use on hand = 100 %
+        model.set_share(self.lane, share)
+        for key in self.others:
+            model.set_share(key, (1.0 - share) * _base_share(model.net, key))
+
+
+def _base_share(net, lane_key: str) -> float:
+    arcs = np.flatnonzero(net.arc_lane == net.lane_index[lane_key])
+    return float(net.base_share[arcs].mean()) if len(arcs) else 0.0
+
+
+def _weights(style: str, scenario) -> ScoreWeights:
+    if style == "cheapest":
+        return ScoreWeights(cost=1, lead_time=0, quality=0, on_time=0, capacity=0, distance=0)
+    if style == "fastest":
+        return ScoreWeights(cost=0, lead_time=1, quality=0, on_time=0, capacity=0, distance=0)
+    return scenario.maas.weights
+
+
+def _hit_nodes(scenario, spec) -> list[str]:
+    if isinstance(spec, NaturalDisaster):
+        return sorted(footprint_nodes(scenario, spec))
+    if isinstance(spec, (CapacityLoss, SupplierFailure)):
+        return list(spec.nodes)
+    if spec.type == "logistics":
+        return sorted({lane.source for lane in scenario.lanes
+                       if lane.key in spec.lanes or f"{lane.source}->{lane.dest}" in spec.lanes})
+    if spec.type == "trade_barrier" and spec.barrier == "embargo":
+        return sorted(n.id for n in scenario.nodes
+                      if n.country in spec.from_countries or n.region in spec.from_regions)
+    return []
+
+
+def _daily_use(model: "Model", part: str, node: str) -> float:
+    """Mean units of ``part`` a day that flow into ``node`` (demand through the BOM, by shares)."""
+    graph = model.scenario.value_chain()
+    total = 0.0
+    for entry in model.scenario.demand:
+        per_unit = 1.0 if entry.part == part else bom_explosion(graph, entry.part).get(part, 0.0)
+        if per_unit and (node == entry.market or nx.has_path(graph, node, entry.market)):
+            total += entry.daily.mean * per_unit
+    suppliers = [l for l in model.scenario.lanes if part in l.parts and l.dest == node]
+    return total if suppliers else 0.0
+
+
+def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, float, list[str]]]:
+    """(part, destination, units per day, lanes the providers replace) for a MaaS action."""
+    scenario = model.scenario
+    found = []
+    for node in hit:
+        for lane in [l for l in scenario.lanes if l.source == node]:
+            dest = scenario.nodes_by_id[lane.dest]
+            for part in lane.parts:
+                if kind == "maas_same_tier":
+                    found.append((part, lane.dest, _daily_use(model, part, lane.dest), [lane.key]))
+                    continue
+                for made in dest.makes:  # the customer's assemblies that contain the cut part
+                    if part not in bom_explosion(model.scenario.value_chain(), made):
+                        continue
+                    for onward in [l for l in scenario.lanes if l.source == dest.id and made in l.parts]:
+                        found.append((made, onward.dest, _daily_use(model, made, onward.dest), [onward.key]))
+    unique: dict[tuple[str, str], tuple[str, str, float, list[str]]] = {}
+    for part, dest, units, replaces in found:
+        if units > 0:
+            unique.setdefault((part, dest), (part, dest, units, replaces))
+    return list(unique.values())
+
+
+def actions_frame(responses: list[Response]) -> pd.DataFrame:
+    """Every recorded action, one row each."""
+    return pd.DataFrame([asdict(a) for r in responses for a in r.actions], columns=list(Action.__dataclass_fields__))
