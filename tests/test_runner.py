@@ -71,16 +71,19 @@ def test_resim_run_writes_the_results_folder(tmp_path, capsys):
                  "--horizon", "120", "--executor", "serial"]) == 0
     assert "results written to" in capsys.readouterr().out
     assert {p.name for p in out.iterdir()} == {"run.json", "summary.csv", "replications.csv",
-                                               "timeseries.csv", "costs.csv"}
+                                               "timeseries.csv", "costs.csv", "orchestrations.csv",
+                                               "comparison.csv", "differences.csv"}
     info = json.loads((out / "run.json").read_text())
     assert info["replications"] == 3 and info["seed"] == 2026 and info["horizon_days"] == 120
     assert len(info["scenario_sha256"]) == 64
     summary = pd.read_csv(out / "summary.csv")
     assert list(summary.columns) == ["strategy", "metric", "mean", "std", "ci_low", "ci_high", "n"]
-    assert len(pd.read_csv(out / "replications.csv")) == 3
+    strategies = info["strategies"]
+    assert strategies[0] == "none" and len(strategies) == 6  # none and every scenario strategy
+    assert len(pd.read_csv(out / "replications.csv")) == 3 * len(strategies)
     costs = pd.read_csv(out / "costs.csv")
     assert set(costs.component) >= {"production", "procurement", "transport", "holding"}
-    assert len(pd.read_csv(out / "timeseries.csv")) == 120
+    assert len(pd.read_csv(out / "timeseries.csv")) == 120 * len(strategies)
 
 
 def test_resim_run_bad_arguments_exit_2_and_write_nothing(tmp_path):

@@ -1,0 +1,119 @@
+"""Response strategies on the quickstart, against intuition the tests pin down, and the comparison
+logic against hand-made tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import resim
+from resim.comparison import compare_strategies, pareto_front
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+
+
+@pytest.fixture(scope="module")
+def quickstart() -> resim.Scenario:
+    return resim.load_scenario(QUICKSTART)
+
+
+@pytest.fixture(scope="module")
+def results(quickstart):
+    return resim.run(quickstart, replications=4, executor="processes", workers=2)
+
+
+def metric(res, strategy, name):
+    table = res.replications
+    return table[table.strategy == strategy].set_index("replication")[name]
+
+
+def test_the_run_compares_every_strategy_of_the_quickstart(results):
+    assert list(dict.fromkeys(results.replications.strategy)) == [
+        "none", "buffer", "maas_same_tier", "maas_upstream", "circular", "maas_and_circular"]
+
+
+def test_with_a_long_disaster_maas_recovers_faster_than_waiting(results):
+    waiting, maas = metric(results, "none", "recovery_time_days"), metric(results, "maas_upstream", "recovery_time_days")
+    assert (maas < waiting).all()
+    assert (metric(results, "maas_upstream", "fill_rate") > metric(results, "none", "fill_rate")).all()
+    agreed = results.orchestrations.query("strategy == 'maas_upstream' and kind == 'maas_upstream'")
+    assert set(agreed.status) <= {"accepted", "countered", "declined"} and len(agreed) > 0
+    costs = results.replications.set_index(["strategy", "replication"])
+    assert (costs.loc["maas_upstream", "cost_maas_onboarding"] > 0).all()
+
+
+def test_fabs_that_qualify_after_the_recovery_are_not_contracted(results):
+    same_tier = results.orchestrations.query("strategy == 'maas_same_tier'")
+    assert set(same_tier.status) == {"no candidate"}
+    assert set(same_tier.note) == {"first delivery after the expected recovery"}
+
+
+def test_with_zero_cores_circular_equals_none_exactly(quickstart):
+    # Common random numbers: a strategy that changes nothing has exactly zero paired difference.
+    dry = quickstart.replace(**{"circular.take_back[0].installed_base": 0, "circular.take_back[0].return_rate": 0,
+                                "nodes[18].inventory[0].initial": 0})
+    res = resim.run(dry, replications=3, strategies=["none", "circular"], executor="serial")
+    none, circular = (res.replications[res.replications.strategy == s].drop(columns="strategy").reset_index(drop=True)
+                      for s in ("none", "circular"))
+    pd.testing.assert_frame_equal(none, circular)
+    differences = res.comparison.differences.set_index("metric")
+    assert (differences["mean"] == 0).all() and (differences["std"] == 0).all()
+
+
+def test_an_embargo_on_a_providers_country_keeps_maas_from_using_it(quickstart):
+    used = resim.run(quickstart, replications=2, strategies=["maas_upstream"], executor="serial").orchestrations
+    assert "smt_pl_1" in set(used.source)
+    embargo = {"id": "pl_ban", "type": "trade_barrier", "barrier": "embargo", "from_countries": ["PL"],
+               "to_countries": ["HU"], "onset_day": 100, "duration_days": 200}
+    banned = quickstart.replace(disruptions=[*quickstart.model_dump(mode="json", by_alias=True,
+                                                                    exclude_unset=True)["disruptions"], embargo])
+    orchestrations = resim.run(banned, replications=2, strategies=["maas_upstream"], executor="serial").orchestrations
+    assert "smt_pl_1" not in set(orchestrations.source)
+    assert (orchestrations.query("kind == 'maas_upstream'").status != "no candidate").any()
+
+
+def test_buffer_holds_the_stock_where_it_is_used_and_pays_for_it(results):
+    buffers = results.orchestrations.query("strategy == 'buffer' and kind == 'buffer'")
+    assert set(buffers.source) == {"pcba_my"}  # the board assembler, not the fab in the footprint
+    holding = metric(results, "buffer", "cost_holding") - metric(results, "none", "cost_holding")
+    assert (holding > 0).all()
+
+
+def test_pareto_front_and_recommendation_follow_from_the_table():
+    # Three replications of four strategies, profits chosen by hand:
+    #   a: recovers in 10 days, profit 100 in each replication  (net cost -100)
+    #   b: 5 days, profit 90                                    (net cost -90)
+    #   c: 20 days, profit 80: beaten by a on both axes
+    #   none: 30 days, profit 50
+    rows = []
+    for strategy, days, profit in (("none", 30, 50), ("a", 10, 100), ("b", 5, 90), ("c", 20, 80)):
+        for replication in range(3):
+            rows.append({"strategy": strategy, "replication": replication, "recovery_time_days": days,
+                         "cost_total": 1000 - profit, "profit": profit + replication, "fill_rate": 0.9})
+    comparison = compare_strategies(pd.DataFrame(rows))
+    table = comparison.table.set_index("strategy")
+    assert table.on_front.to_dict() == {"none": False, "a": True, "b": True, "c": False}
+    # Regret: the best profit of each replication is a's; b falls 10 short, c 20, none 50.
+    assert table.mean_regret.to_dict() == pytest.approx({"none": 50, "a": 0, "b": 10, "c": 20})
+    assert comparison.recommended == "a"
+    assert any("none, c" in reason for reason in comparison.reasons)
+    assert comparison.warnings == []  # a beats b by exactly 10 in every replication
+    assert set(comparison.differences.strategy) == {"a", "b", "c"}
+
+
+def test_a_warning_says_how_many_replications_would_separate_two_close_strategies():
+    rng = np.random.default_rng(3)
+    noise = rng.normal(0, 50, 5)
+    rows = [{"strategy": s, "replication": i, "recovery_time_days": d, "cost_total": 0,
+             "profit": base + noise[i] + (rng.normal(0, 20) if s == "b" else 0), "fill_rate": 0.9}
+            for s, d, base in (("none", 30, 0), ("a", 10, 100), ("b", 10, 99)) for i in range(5)]
+    comparison = compare_strategies(pd.DataFrame(rows))
+    assert comparison.warnings and "replications would separate them" in comparison.warnings[0]
+
+
+def test_pareto_front_on_a_hand_made_set():
+    points = pd.DataFrame({"x": [1, 2, 3, 2, 1], "y": [5, 3, 1, 4, 5]})
+    assert pareto_front(points, "x", "y").tolist() == [True, True, True, False, True]
