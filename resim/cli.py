@@ -65,7 +65,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     output = Path(args.output or Path("results") / Path(args.path).stem)
     try:
         results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
-                      executor=args.executor, workers=args.workers,
+                      executor=args.executor, workers=args.workers, alternatives=args.alternatives,
                       progress=ProgressBar(f"{Path(args.path).name}"))
     except ValueError as exc:
         print(f"resim run: {exc}", file=sys.stderr)
@@ -74,6 +74,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     table = results.summary[results.summary.metric.isin(
         ["fill_rate", "recovery_time_days", "shortfall_units", "cost_total"])]
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    if results.comparison.recommended:
+        print(f"recommended: {results.comparison.recommended}")
+        for reason in results.comparison.reasons:
+            print(f"  - {reason}")
+    for warning in results.comparison.warnings:
+        print(f"warning: {warning}")
     print(f"results written to {output}/")
     return EXIT_OK
 
@@ -146,6 +152,21 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         excluded.insert(0, f"{table.attrs['not_offering']} offer other processes")
     if excluded:
         print("excluded: " + "; ".join(excluded))
+    return EXIT_OK
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from resim.compare_runs import compare_runs
+
+    try:
+        table = compare_runs([Path(p) for p in args.folders])
+    except ValueError as exc:
+        print(f"resim compare: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.output:
+        write_atomic(Path(args.output) / "compare.csv", table.to_csv(index=False, float_format="%.6g"))
+    shown = table[table.metric.isin(args.metrics.split(","))] if args.metrics else table
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
     return EXIT_OK
 
 
@@ -259,6 +280,8 @@ def _parser() -> argparse.ArgumentParser:
     _experiment_options(run, "default: the scenario's")
     run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none)")
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
+    run.add_argument("--alternatives", action="store_true",
+                     help="also simulate each MaaS strategy's other orchestrations (cheapest, fastest, balanced)")
     run.set_defaults(run=_cmd_run)
 
     risk = commands.add_parser(
@@ -294,6 +317,16 @@ def _parser() -> argparse.ArgumentParser:
     providers.add_argument("-o", "--output", metavar="FILE", help="generate: CSV file to write")
     providers.add_argument("--seed", type=int, default=0, help="generate: random seed (default 0)")
     providers.set_defaults(run=_cmd_providers)
+
+    compare = commands.add_parser(
+        "compare", help="line up finished runs (scenario variants) side by side",
+        description="Read the summary.csv of each results folder and show every strategy's metrics "
+                    "side by side, one column per run.")
+    compare.add_argument("folders", nargs="+", metavar="DIR", help="results folders of resim run")
+    compare.add_argument("-o", "--output", metavar="DIR", help="also write compare.csv to DIR")
+    compare.add_argument("--metrics", metavar="A,B", help="metrics shown (default: all)",
+                         default="fill_rate,recovery_time_days,shortfall_units,resilience_index,cost_total,profit")
+    compare.set_defaults(run=_cmd_compare)
 
     criticality = commands.add_parser(
         "criticality", help="circularity process C2: rank components by supply risk, reman fitness",

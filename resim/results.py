@@ -10,6 +10,7 @@
 | orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
 | comparison.csv | strategy: mean recovery, cost, profit, regret, Pareto front, recommendation |
 | differences.csv | strategy × metric: paired difference against `none`, with a 95 % t-interval |
+| ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["Results"]
 
 
+_RIPPLE_COLUMNS = ["strategy", "replication", "disruption", "onset", "node", "part", "product", "market",
+                   "missed_units", "lost_units", "answered_by"]
 _ORCHESTRATION_COLUMNS = ["strategy", "replication", "kind", "trigger", "source", "part", "destination",
                           "units_per_day", "start", "end", "unit_cost", "status", "note"]
 
@@ -50,6 +53,7 @@ class Results:
     timeseries: pd.DataFrame
     costs: pd.DataFrame
     orchestrations: pd.DataFrame
+    ripple: pd.DataFrame
     comparison: Comparison
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -74,11 +78,13 @@ class Results:
                 "horizon_days": scenario.horizon_days, **info}
         orchestrations = pd.DataFrame([a for o in outcomes for a in o.actions],
                                       columns=_ORCHESTRATION_COLUMNS)
+        ripple = pd.DataFrame([r for o in outcomes for r in o.ripple], columns=_RIPPLE_COLUMNS)
         comparison = compare_strategies(replications, confidence)
         info["recommended"] = comparison.recommended
         info["reasons"] = comparison.reasons
         info["warnings"] = comparison.warnings
-        return cls(summary, replications, cls._timeseries(outcomes), costs, orchestrations, comparison, info)
+        return cls(summary, replications, cls._timeseries(outcomes), costs, orchestrations, ripple,
+                   comparison, info)
 
     @staticmethod
     def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
@@ -122,7 +128,8 @@ class Results:
         folder = Path(folder)
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
-                  "orchestrations.csv": self.orchestrations, "comparison.csv": self.comparison.table,
+                  "orchestrations.csv": self.orchestrations, "ripple.csv": self.ripple,
+                  "comparison.csv": self.comparison.table,
                   "differences.csv": self.comparison.differences}
         for name, table in tables.items():
             write_atomic(folder / name, table.to_csv(index=False, float_format="%.6g"))

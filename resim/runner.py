@@ -23,7 +23,7 @@ from resim.metrics import replication_metrics, rolling_fill
 from resim.providers import pool_frame
 from resim.results import Results
 from resim.scenario import Scenario
-from resim.strategies import ORCHESTRATIONS, Response
+from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
 __all__ = ["run", "run_replication", "Outcome", "EXECUTORS"]
 
@@ -42,6 +42,7 @@ class Outcome:
     costs: dict[str, float]
     daily: dict[str, np.ndarray]
     actions: list[dict]
+    ripple: list[dict]
 
 
 _POOLS: dict[int, Pool] = {}
@@ -84,7 +85,8 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
                for a in (response.actions if response else [])]
     for deal in (response.agreements if response else []):
         actions.extend(_evaluation(deal, strategy, replication))
-    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions)
+    ripple = [row | {"strategy": strategy, "replication": replication} for row in ripple_trace(model, response)]
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions, ripple)
 
 
 def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
@@ -106,6 +108,16 @@ def _strategy_ids(scenario: Scenario, strategies: Sequence[str] | None) -> list[
     if unknown:
         raise ValueError(f"unknown strategy {unknown[0]!r} (expected one of {', '.join(known)})")
     return list(dict.fromkeys(strategies))
+
+
+def _alternatives(scenario: Scenario, names: list[str]) -> list[str]:
+    maas = {"maas_same_tier", "maas_upstream", "dual_source"}
+    extra = []
+    for name in names:
+        spec = next((s for s in scenario.strategies if s.id == name), None)
+        if spec is not None and maas & set(spec.actions):
+            extra += [f"{name}@{style}" for style in ORCHESTRATIONS if style != spec.orchestration]
+    return extra
 
 
 _WORKER_SCENARIO: Scenario | None = None
@@ -135,12 +147,14 @@ def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: s
 
 def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
         strategies: Sequence[str] | None = None, executor: str = "processes",
-        workers: int | None = None, progress: Progress | None = None) -> Results:
+        workers: int | None = None, alternatives: bool = False, progress: Progress | None = None) -> Results:
     """Run ``replications`` of each strategy; return the Results (tables and run information).
 
     ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``none`` and every
     strategy of the scenario (``id@cheapest`` or ``id@fastest`` runs an alternative orchestration);
-    ``progress(done, total)`` is called as replications finish.
+    ``alternatives`` also runs each MaaS strategy's other orchestration styles (``id@cheapest``,
+    ``id@fastest``), each simulated over the same replications; ``progress(done, total)`` is
+    called as replications finish.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
@@ -149,6 +163,8 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
         raise ValueError(f"replications must be at least 1, got {replications}")
     seed = scenario.seed if seed is None else int(seed)
     names = _strategy_ids(scenario, strategies)
+    if alternatives:
+        names += _alternatives(scenario, names)
     tasks = [(name, i, seed) for name in names for i in range(replications)]
     started = time.perf_counter()
     outcomes = []

@@ -117,3 +117,55 @@ def test_a_warning_says_how_many_replications_would_separate_two_close_strategie
 def test_pareto_front_on_a_hand_made_set():
     points = pd.DataFrame({"x": [1, 2, 3, 2, 1], "y": [5, 3, 1, 4, 5]})
     assert pareto_front(points, "x", "y").tolist() == [True, True, True, False, True]
+
+
+def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
+    from resim.engine import Model
+    from resim.strategies import ripple_trace
+    from tests.chains import hand_chain
+
+    scenario = hand_chain(horizon=80, a_level=200).replace(disruptions=[
+        {"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 30}])
+    model = Model(scenario)
+    ledger = model.run()
+    [row] = ripple_trace(model, None)
+    assert (row["disruption"], row["node"], row["part"], row["product"], row["market"]) == ("gone", "sA", "A", "P", "m")
+    # Every unit not delivered on its day from the onset belongs to this, the only disruption.
+    missed = (ledger.market["demand"][10:, 0] - ledger.market["on_time"][10:, 0]).sum()
+    assert row["missed_units"] == pytest.approx(missed) and missed > 0
+    assert row["answered_by"] == "nothing"
+
+
+def test_alternative_orchestrations_are_simulated_and_recorded(quickstart):
+    res = resim.run(quickstart, replications=2, strategies=["none", "maas_upstream"], alternatives=True,
+                    executor="serial")
+    assert list(dict.fromkeys(res.replications.strategy)) == [
+        "none", "maas_upstream", "maas_upstream@cheapest", "maas_upstream@fastest"]
+    styles = res.orchestrations.query("kind == 'maas_upstream'").groupby("strategy").source.apply(set)
+    assert set(styles.index) == {"maas_upstream", "maas_upstream@cheapest", "maas_upstream@fastest"}
+
+
+def test_the_reorchestrated_chain_is_a_graph_with_the_providers(results, quickstart):
+    from resim.strategies import orchestrated_chain
+
+    graph = orchestrated_chain(quickstart, results.orchestrations, "maas_upstream", 0)
+    agreed = results.orchestrations.query(
+        "strategy == 'maas_upstream' and replication == 0 and kind == 'maas_upstream' "
+        "and status in ('accepted', 'countered')")
+    providers = {n for n, kind in graph.nodes(data="kind") if kind == "maas"}
+    assert providers == {f"maas_{s}" for s in agreed.source} and providers
+    for node in providers:
+        assert list(graph.successors(node)) == ["controller_hu"]
+
+
+def test_resim_compare_lines_up_runs(tmp_path, quickstart):
+    from resim.cli import main
+    from resim.compare_runs import compare_runs
+
+    for name, horizon in (("short", 200), ("long", 300)):
+        resim.run(quickstart.replace(horizon_days=horizon), replications=2, strategies=["none"],
+                  executor="serial").save(tmp_path / name)
+    table = compare_runs([tmp_path / "short", tmp_path / "long"]).set_index(["strategy", "metric"])
+    short = pd.read_csv(tmp_path / "short" / "summary.csv").set_index(["strategy", "metric"])
+    assert table.loc[("none", "fill_rate"), "short"] == pytest.approx(short.loc[("none", "fill_rate"), "mean"])
+    assert main(["compare", str(tmp_path / "short"), str(tmp_path / "nothing")]) == 2
