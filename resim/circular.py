@@ -117,7 +117,10 @@ class CircularSupply:
         self.life_pmf = [self._life_pmf(i) for i in range(len(self.spec.take_back))]
         self.base_returns = [self._base_returns(i) for i in range(len(self.spec.take_back))]
         self.rng = model.streams.get("circular", "grading")
-        self.time_rng = model.streams.get("circular", "times")
+        # Each step's batch time for each day, drawn up front (common random numbers).
+        self.times = {key: np.rint(np.asarray(p.time_days.sample(
+            model.streams.get("circular", "time", *key), model.horizon), float)).astype(int)
+            for key, p in self.steps.items()}
         model.on_day_start(self.start_of_day)
         model.on_day_end(self.end_of_day)
 
@@ -207,7 +210,7 @@ class CircularSupply:
             good = taken * float(np.prod([p.yield_ for p in route])) if route else taken
             self.ledger.scrapped_by_part[queue.part] = self.ledger.scrapped_by_part.get(queue.part, 0.0) + taken - good
             self.model.charge("reman", taken * sum(p.cost_per_unit for p in route))
-            delay = sum(int(round(float(p.time_days.sample(self.time_rng)))) for p in route)
+            delay = sum(int(self.times[(queue.node, p.process)][day]) for p in route)
             self.in_process.append((day + delay, queue.node, queue.part, good))
 
     def _release(self, day: int) -> None:

@@ -73,7 +73,8 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95) -> 
     table["recommended"] = table.strategy == choice.strategy
     reasons = [
         f"{choice.strategy} is on the Pareto front of recovery time and net cost "
-        f"({choice.recovery_time_days:,.0f} days to recover, {choice.net_cost:,.0f} net cost on average)",
+        f"({choice.recovery_time_days:,.0f} days to recover and a profit of {choice.profit:,.0f} "
+        f"on average)",
         f"it has the least mean regret among them: {choice.mean_regret:,.0f} of profit below the best "
         f"strategy of each replication",
         f"it was the best strategy in {choice.best_share:.0%} of the replications",

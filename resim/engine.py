@@ -444,7 +444,7 @@ class Model:
         want = want * np.minimum(fit, 1.0)[net.row_node] * self.levers["process"]
         bom = net.bom
         if bom.nnz:
-            need = bom.T @ want
+            need = net.bom_t @ want
             enough = np.divide(self.on_hand, need, out=np.ones(net.n_sku), where=need > 0)
             enough = np.minimum(enough, 1.0)[bom.indices]
             counts = np.diff(bom.indptr)
@@ -452,7 +452,7 @@ class Model:
             scale = np.ones(len(want))
             scale[rows] = np.minimum.reduceat(enough, bom.indptr[rows])
             want = want * scale
-            used = bom.T @ want
+            used = net.bom_t @ want
             self.on_hand = np.maximum(self.on_hand - used, 0.0)
         made[out] = want
         self.on_hand += made

@@ -187,6 +187,7 @@ class Network:
         rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
         self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
         self.bom.sort_indices()
+        self.bom_t = self.bom.T.tocsr()  # components used per unit made, by stock point
         self.repl = np.flatnonzero(self.arc_dst >= 0)
         self.cust = np.flatnonzero(self.arc_dem >= 0)
         # The group an arc's share is normalised within: its destination stock point or demand.
