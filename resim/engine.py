@@ -87,7 +87,9 @@ class Model:
         self.env = simpy.Environment()
         self.day = 0
         net, h = self.net, self.horizon
-        self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail)
+        critical = [p.id for p in scenario.parts if p.critical]
+        self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail,
+                             critical_parts=critical)
         self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
             if scenario.demand else np.zeros((0, h))
         self.market_backlog = np.zeros(len(scenario.demand))
@@ -414,6 +416,8 @@ class Model:
         ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
         ledger.totals["in_transit"][day] = inbound[focal].sum()
         ledger.totals["produced"][day] = produced.sum()
+        if ledger.critical_parts:
+            ledger.critical_on_hand[day] = self._critical_on_hand()
         if ledger.detail:
             for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
                                  ("received", received), ("produced", produced),
@@ -425,6 +429,15 @@ class Model:
         self.produced_today[:] = 0.0
         for callback in self._day_end:
             callback(self, day)
+
+    def _critical_on_hand(self) -> np.ndarray:
+        """Units on hand of each critical part, over every node of the chain."""
+        net, parts = self.net, self.ledger.critical_parts
+        if getattr(self, "_critical_position", np.zeros(0)).shape[0] != net.n_sku:
+            lookup = {net.part_index[p]: j for j, p in enumerate(parts)}
+            self._critical_position = np.array([lookup.get(int(p), -1) for p in net.sku_part], np.int64)
+        held = self._critical_position >= 0
+        return np.bincount(self._critical_position[held], self.on_hand[held], minlength=len(parts))
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Run production rows; return units made and components used, per stock point."""

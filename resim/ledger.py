@@ -33,6 +33,7 @@ class Ledger:
     stock_series: dict[str, np.ndarray] = field(init=False)
     totals: dict[str, np.ndarray] = field(init=False)
     cost: np.ndarray = field(init=False)
+    critical_parts: list[str] = field(default_factory=list)
     onset_day: int | None = None
     events: list[dict] = field(default_factory=list)
 
@@ -41,6 +42,7 @@ class Ledger:
         self.market = {name: np.zeros((h, m)) for name in MARKET_COLUMNS}
         self.totals = {name: np.zeros(h) for name in ("on_hand", "in_transit", "produced")}
         self.cost = np.zeros((h, len(COST_COMPONENTS)))
+        self.critical_on_hand = np.zeros((h, len(self.critical_parts)))  # over all nodes
         self.stock_series = {}
         if self.detail:
             self.stock_series = {name: np.zeros((h, len(self.sku_keys))) for name in STOCK_COLUMNS}

@@ -10,6 +10,8 @@
 | orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
 | comparison.csv | strategy: mean recovery, cost, profit, regret, Pareto front, recommendation |
 | differences.csv | strategy × metric: paired difference against `none`, with a 95 % t-interval |
+| events.csv | replication × disruption as it happened: id, type, start, end |
+| inventory.csv | strategy × day × critical part: mean units on hand across the chain |
 | ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
 """
 
@@ -54,6 +56,8 @@ class Results:
     costs: pd.DataFrame
     orchestrations: pd.DataFrame
     ripple: pd.DataFrame
+    events: pd.DataFrame
+    inventory: pd.DataFrame
     comparison: Comparison
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -83,8 +87,11 @@ class Results:
         info["recommended"] = comparison.recommended
         info["reasons"] = comparison.reasons
         info["warnings"] = comparison.warnings
+        first = outcomes[0].strategy if outcomes else None
+        events = pd.DataFrame([e for o in outcomes if o.strategy == first for e in o.events],
+                              columns=["replication", "id", "type", "start", "end"])
         return cls(summary, replications, cls._timeseries(outcomes), costs, orchestrations, ripple,
-                   comparison, info)
+                   events, cls._inventory(outcomes), comparison, info)
 
     @staticmethod
     def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
@@ -103,11 +110,23 @@ class Results:
         return table
 
     @staticmethod
+    def _inventory(outcomes: list["Outcome"]) -> pd.DataFrame:
+        frames = []
+        for strategy in dict.fromkeys(o.strategy for o in outcomes):
+            runs = [o for o in outcomes if o.strategy == strategy]
+            mean = np.mean([o.daily["critical"] for o in runs], axis=0)   # day x critical part
+            for j, part in enumerate(runs[0].critical_parts):
+                frames.append(pd.DataFrame({"strategy": strategy, "day": np.arange(mean.shape[0]),
+                                            "part": part, "on_hand": mean[:, j]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["strategy", "day", "part", "on_hand"])
+
+    @staticmethod
     def _timeseries(outcomes: list["Outcome"]) -> pd.DataFrame:
         frames = []
         for strategy in dict.fromkeys(o.strategy for o in outcomes):
             daily = {name: np.vstack([o.daily[name] for o in outcomes if o.strategy == strategy])
-                     for name in outcomes[0].daily}
+                     for name in outcomes[0].daily if name != "critical"}
             fill = daily["fill_rate"]
             frames.append(pd.DataFrame({
                 "strategy": strategy,
@@ -129,6 +148,7 @@ class Results:
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
                   "orchestrations.csv": self.orchestrations, "ripple.csv": self.ripple,
+                  "events.csv": self.events, "inventory.csv": self.inventory,
                   "comparison.csv": self.comparison.table,
                   "differences.csv": self.comparison.differences}
         for name, table in tables.items():

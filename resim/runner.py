@@ -43,6 +43,8 @@ class Outcome:
     daily: dict[str, np.ndarray]
     actions: list[dict]
     ripple: list[dict]
+    events: list[dict]
+    critical_parts: list[str]
 
 
 _POOLS: dict[int, Pool] = {}
@@ -77,6 +79,7 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
     metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
                                   ledger.onset_day, settings)
     metrics.update(circularity(model))
+    metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
     prices = np.array([d.price for d in scenario.demand])
     metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
     daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
@@ -86,7 +89,11 @@ def run_replication(scenario: Scenario, strategy: str, replication: int, seed: i
     for deal in (response.agreements if response else []):
         actions.extend(_evaluation(deal, strategy, replication))
     ripple = [row | {"strategy": strategy, "replication": replication} for row in ripple_trace(model, response)]
-    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions, ripple)
+    events = [{"replication": replication, "id": o.spec.id, "type": o.spec.type, "start": o.start,
+               "end": float("nan") if o.end is None else o.end} for o in model.occurrences]
+    daily["critical"] = ledger.critical_on_hand
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions, ripple, events,
+                   list(ledger.critical_parts))
 
 
 def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
