@@ -26,11 +26,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from resim.circularity import CIRCULARITY_METRICS
+from resim.comparison import Comparison, compare_strategies
 from resim.files import write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
-from resim.circularity import CIRCULARITY_METRICS
-from resim.comparison import Comparison, compare_strategies
 from resim.stats import summarise
 
 if TYPE_CHECKING:
@@ -60,6 +60,13 @@ class Results:
     inventory: pd.DataFrame
     comparison: Comparison
     info: dict[str, Any] = field(default_factory=dict)
+    scenario: "Scenario | None" = field(default=None, repr=False)
+
+    @property
+    def plot(self) -> "Plots":
+        """The figures of this run: ``res.plot.recovery()``, ``.pareto()``, ``.costs()``,
+        ``.network()``, ``.gantt()``, ``.inventory()`` (matplotlib Figures)."""
+        return Plots(self)
 
     @classmethod
     def from_outcomes(cls, scenario: "Scenario", outcomes: list["Outcome"], info: dict) -> "Results":
@@ -91,7 +98,7 @@ class Results:
         events = pd.DataFrame([e for o in outcomes if o.strategy == first for e in o.events],
                               columns=["replication", "id", "type", "start", "end"])
         return cls(summary, replications, cls._timeseries(outcomes), costs, orchestrations, ripple,
-                   events, cls._inventory(outcomes), comparison, info)
+                   events, cls._inventory(outcomes), comparison, info, scenario)
 
     @staticmethod
     def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
@@ -142,8 +149,9 @@ class Results:
             }))
         return pd.concat(frames, ignore_index=True)
 
-    def save(self, folder: str | os.PathLike) -> Path:
-        """Write the results folder (each file atomically; run.json last); return its path."""
+    def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
+        """Write the results folder (each file atomically; figures/ and report.html unless
+        ``figures=False``; run.json last); return its path."""
         folder = Path(folder)
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
@@ -153,10 +161,98 @@ class Results:
                   "differences.csv": self.comparison.differences}
         for name, table in tables.items():
             write_atomic(folder / name, table.to_csv(index=False, float_format="%.6g"))
+        if figures and self.scenario is not None:
+            self._save_figures(folder)
         write_atomic(folder / "run.json", json.dumps(self.info, indent=2) + "\n")
         return folder
+
+    def _save_figures(self, folder: Path) -> None:
+        from resim.report import render_report
+
+        shown = self.plot.all()
+        (folder / "figures").mkdir(parents=True, exist_ok=True)
+        for name, (_, figure) in shown.items():
+            temporary = folder / "figures" / f".{name}.tmp.png"
+            figure.savefig(temporary, dpi=150)
+            os.replace(temporary, folder / "figures" / f"{name}.png")
+        write_atomic(folder / "report.html", render_report(self, self.scenario, shown))
 
     def __repr__(self) -> str:
         strategies = ", ".join(self.info.get("strategies", []))
         return (f"Results({self.info.get('scenario_name')!r}: {self.info.get('replications')} "
                 f"replications of {strategies})")
+
+
+class Plots:
+    """Figures of a run, each a matplotlib Figure (see :mod:`resim.result_figures`)."""
+
+    def __init__(self, results: Results):
+        self.results = results
+
+    def recovery(self):
+        """Rolling fill rate per strategy with 5-95 % bands, disruptions and recovery points."""
+        from resim.result_figures import recovery_timeline
+
+        r, metrics = self.results, self._metrics()
+        return recovery_timeline(r.timeseries, r.replications, r.events, metrics.failure_level,
+                                 metrics.recovery_level)
+
+    def pareto(self):
+        """Recovery time against cost per strategy, the Pareto front and the recommendation."""
+        from resim.result_figures import pareto
+
+        return pareto(self.results.comparison.table, self.results.summary, currency=self._currency())
+
+    def costs(self):
+        """Cost per strategy by component."""
+        from resim.result_figures import cost_breakdown
+
+        return cost_breakdown(self.results.costs, summary=self.results.summary, currency=self._currency())
+
+    def gantt(self, replication: int = 0):
+        """Agreements, onboarding, provider output and reman streams over time."""
+        from resim.result_figures import orchestration_gantt
+
+        r = self.results
+        return orchestration_gantt(r.orchestrations, replication, events=r.events, horizon=r.info.get("horizon_days"))
+
+    def inventory(self):
+        """Units of each critical component on hand over time, per strategy."""
+        from resim.result_figures import critical_inventory
+
+        return critical_inventory(self.results.inventory, events=self.results.events)
+
+    def network(self, strategy: str | None = None, replication: int = 0):
+        """The value chain, disrupted nodes marked, a strategy's providers and reman flows overlaid
+        (default: the recommended strategy)."""
+        from resim.result_figures import value_chain_map
+        from resim.strategies import _hit_nodes
+
+        r = self.results
+        scenario = r.scenario
+        strategy = strategy or r.info.get("recommended")
+        started = set(r.events[r.events.replication == replication].id)
+        disrupted = sorted({n for d in scenario.disruptions if d.id in started for n in _hit_nodes(scenario, d)})
+        return value_chain_map(scenario, r.orchestrations, strategy, replication, disrupted)
+
+    def all(self) -> dict:
+        """Every figure with its caption, by file name."""
+        return {
+            "recovery": ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications",
+                         self.recovery()),
+            "pareto": ("Recovery time against cost: the Pareto front and the recommended strategy", self.pareto()),
+            "costs": ("What each strategy costs, by component", self.costs()),
+            "network": ("The value chain as the recommended strategy re-orchestrated it", self.network()),
+            "gantt": ("Orchestration timeline: agreements, onboarding, provider output, reman streams", self.gantt()),
+            "inventory": ("Critical components on hand across the chain", self.inventory()),
+        }
+
+    def _currency(self) -> str:
+        scenario = self.results.scenario
+        return scenario.currency if scenario is not None else "currency"
+
+    def _metrics(self):
+        from resim.format.strategies import Metrics
+
+        scenario = self.results.scenario
+        return scenario.metrics if scenario is not None else Metrics()

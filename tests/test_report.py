@@ -1,0 +1,71 @@
+"""The results folder's figures and report.html, opened in a real (headless) Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import resim
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+FIGURES = {"recovery", "pareto", "costs", "network", "gantt", "inventory"}
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    raise AssertionError("no Chromium on this machine: run .ci/browser (apt-get install chromium)")
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    scenario = resim.load_scenario(QUICKSTART)
+    results = resim.run(scenario, replications=2, strategies=["none", "maas_upstream", "circular"],
+                        executor="serial")
+    return results, results.save(tmp_path_factory.mktemp("run") / "quickstart")
+
+
+def browse(*flags: str, url: str) -> subprocess.CompletedProcess:
+    return subprocess.run([chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                           "--virtual-time-budget=10000", *flags, url],
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_every_figure_is_written_as_png(folder):
+    _, path = folder
+    written = {p.stem for p in (path / "figures").glob("*.png")}
+    assert written == FIGURES
+    for name in FIGURES:
+        data = (path / "figures" / f"{name}.png").read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_the_report_is_self_contained(folder):
+    results, path = folder
+    page = (path / "report.html").read_text(encoding="utf-8")
+    # Nothing is fetched: no external scripts, styles or images.
+    assert not re.search(r"""(src|href)=["']https?://""", page)
+    assert page.count('src="data:image/png;base64,') == len(FIGURES)
+    assert f"Recommended: {results.info['recommended']}" in page
+    assert results.info["scenario_sha256"] in page
+
+
+def test_the_report_opens_in_a_real_browser_with_every_image_decoded(folder):
+    _, path = folder
+    shown = browse("--dump-dom", url=(path / "report.html").as_uri())
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert 'data-images-ok="true"' in shown.stdout
+    assert shown.stdout.count("<img") == len(FIGURES)
+
+
+def test_the_report_prints(folder, tmp_path):
+    _, path = folder
+    pdf = tmp_path / "report.pdf"
+    printed = browse(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url=(path / "report.html").as_uri())
+    assert printed.returncode == 0, printed.stderr[-2000:]
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
