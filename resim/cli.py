@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -63,14 +64,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         scenario = scenario.replace(horizon_days=args.horizon)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / Path(args.path).stem)
+    checkpoint = output / ".checkpoint"
     try:
         results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
                       executor=args.executor, workers=args.workers, alternatives=args.alternatives,
+                      scheduler=args.scheduler, checkpoint=checkpoint, resume=args.resume,
                       progress=ProgressBar(f"{Path(args.path).name}"))
     except ValueError as exc:
         print(f"resim run: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     results.save(output)
+    shutil.rmtree(checkpoint, ignore_errors=True)  # the run is complete and saved
     table = results.summary[results.summary.metric.isin(
         ["fill_rate", "recovery_time_days", "shortfall_units", "cost_total"])]
     print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
@@ -241,8 +245,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 def _experiment_options(parser: argparse.ArgumentParser, replications_help: str) -> None:
     parser.add_argument("--replications", type=_positive_int, metavar="N", help=replications_help)
     parser.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
-    parser.add_argument("--executor", choices=("serial", "processes"), default="processes",
-                        help="where replications run (default: processes, one per core)")
+    parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
+                        help="where replications run (default: processes, one per core; dask needs resim[dask])")
     parser.add_argument("--workers", type=_positive_int, metavar="N",
                         help="worker processes (default: all cores)")
 
@@ -280,6 +284,10 @@ def _parser() -> argparse.ArgumentParser:
     _experiment_options(run, "default: the scenario's")
     run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none)")
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
+    run.add_argument("--resume", action="store_true",
+                     help="continue an interrupted run into the same folder: only missing replications run")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster)")
     run.add_argument("--alternatives", action="store_true",
                      help="also simulate each MaaS strategy's other orchestrations (cheapest, fastest, balanced)")
     run.set_defaults(run=_cmd_run)
@@ -357,7 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _print_problems(exc.problems)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        hint = "; finished replications are kept: add --resume to continue" if args.command == "run" else ""
+        print(f"interrupted{hint}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
@@ -21,30 +22,17 @@ from resim.circularity import circularity
 from resim.matching import Pool
 from resim.metrics import replication_metrics, rolling_fill
 from resim.providers import pool_frame
-from resim.results import Results
+from resim.journal import Journal
+from resim.outcome import Outcome
+from resim.results import Collector, Results
 from resim.scenario import Scenario
 from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
 __all__ = ["run", "run_replication", "Outcome", "EXECUTORS"]
 
-EXECUTORS = ("serial", "processes")
+EXECUTORS = ("serial", "processes", "dask")
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class Outcome:
-    """What one replication of one strategy leaves behind: metrics and a few daily series."""
-
-    strategy: str
-    replication: int
-    metrics: dict[str, float]
-    costs: dict[str, float]
-    daily: dict[str, np.ndarray]
-    actions: list[dict]
-    ripple: list[dict]
-    events: list[dict]
-    critical_parts: list[str]
 
 
 _POOLS: dict[int, Pool] = {}
@@ -141,7 +129,10 @@ def _work(task: tuple[str, int, int]) -> Outcome:
 
 
 def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
-              workers: int | None) -> Iterator[Outcome]:
+              workers: int | None, scheduler: str | None = None) -> Iterator[Outcome]:
+    if executor == "dask":
+        yield from _dask_outcomes(scenario, tasks, workers, scheduler)
+        return
     if executor == "serial" or len(tasks) <= 1:
         for task in tasks:
             yield run_replication(scenario, *task)
@@ -152,16 +143,44 @@ def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: s
         yield from pool.map(_work, tasks, chunksize=chunk)
 
 
+def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], workers: int | None,
+                   scheduler: str | None) -> Iterator[Outcome]:
+    """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise ValueError("the dask executor needs the dask extra: pip install 'resim[dask]'") from None
+    cluster = None if scheduler else LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                                  threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    client = Client(scheduler or cluster)
+    try:
+        shared = client.scatter(scenario, broadcast=True)
+        futures = [client.submit(run_replication, shared, *task, pure=False) for task in tasks]
+        for future in as_completed(futures):
+            yield future.result()
+            future.release()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
         strategies: Sequence[str] | None = None, executor: str = "processes",
-        workers: int | None = None, alternatives: bool = False, progress: Progress | None = None) -> Results:
+        workers: int | None = None, alternatives: bool = False, progress: Progress | None = None,
+        scheduler: str | None = None, checkpoint: Path | None = None, resume: bool = False) -> Results:
     """Run ``replications`` of each strategy; return the Results (tables and run information).
 
     ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``none`` and every
     strategy of the scenario (``id@cheapest`` or ``id@fastest`` runs an alternative orchestration);
     ``alternatives`` also runs each MaaS strategy's other orchestration styles (``id@cheapest``,
     ``id@fastest``), each simulated over the same replications; ``progress(done, total)`` is
-    called as replications finish.
+    called as replications finish. ``executor="dask"`` runs on the Dask cluster at ``scheduler``
+    (or a local one of ``workers`` processes). With ``checkpoint`` (a folder) every finished
+    replication is recorded there as it comes in; ``resume=True`` reads them back and runs only
+    the missing ones, giving exactly the numbers of an uninterrupted run. Memory stays bounded:
+    replications are folded into the tables as they finish.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
@@ -174,13 +193,33 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
         names += _alternatives(scenario, names)
     tasks = [(name, i, seed) for name in names for i in range(replications)]
     started = time.perf_counter()
-    outcomes = []
-    for done, outcome in enumerate(_outcomes(scenario, tasks, executor, workers), 1):
-        outcomes.append(outcome)
-        if progress:
-            progress(done, len(tasks))
+    collector = Collector()
+    journal = Journal(checkpoint, {"seed": seed, "replications": replications, "strategies": names,
+                                   "scenario_sha256": scenario.sha256,
+                                   "changes": {k: str(v) for k, v in scenario.changes.items()}},
+                      resume) if checkpoint is not None else None
+    done = 0
+    if journal is not None:
+        for outcome in journal.finished():
+            collector.add(outcome)
+            done += 1
+        tasks = [t for t in tasks if (t[0], t[1]) not in journal.done]
+    resumed = done
+    total = done + len(tasks)
+    try:
+        for outcome in _outcomes(scenario, tasks, executor, workers, scheduler):
+            if journal is not None:
+                journal.record(outcome)
+            collector.add(outcome)
+            done += 1
+            if progress:
+                progress(done, total)
+    finally:
+        if journal is not None:
+            journal.close(remove=False)
     info = {"seed": seed, "replications": replications, "strategies": names, "executor": executor,
             "workers": 1 if executor == "serial" else (workers or os.cpu_count() or 1),
-            "wall_seconds": round(time.perf_counter() - started, 3),
+            "wall_seconds": round(time.perf_counter() - started, 3), "replications_resumed": resumed,
             "cost_components": list(COST_COMPONENTS)}
-    return Results.from_outcomes(scenario, outcomes, info)
+    results = Results.from_collector(scenario, collector, info)
+    return results

@@ -1,0 +1,92 @@
+"""Scale: the same numbers on every executor, and runs that survive being killed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import resim
+from resim.synthetic import synthetic_chain
+from tests.chains import write
+
+
+@pytest.fixture(scope="module")
+def chain() -> resim.Scenario:
+    data = synthetic_chain(40, tiers=2, seed=4, horizon_days=120)
+    data["disruptions"] = [{"id": "strike", "type": "capacity_loss", "nodes": [data["nodes"][0]["id"]],
+                            "annual_probability": 0.9, "duration_days": "triangular(5, 10, 20)"}]
+    return resim.scenario_from_dict(data)
+
+
+def tables(res):
+    return res.replications, res.summary, res.timeseries, res.costs
+
+
+def test_every_executor_and_worker_count_gives_the_same_numbers(chain):
+    serial = resim.run(chain, replications=8, seed=3, executor="serial")
+    for executor, workers in (("processes", 2), ("processes", 1), ("dask", 2)):
+        other = resim.run(chain, replications=8, seed=3, executor=executor, workers=workers)
+        for mine, theirs in zip(tables(serial), tables(other)):
+            pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+
+
+def _start(path, out, *extra):
+    return subprocess.Popen([sys.executable, "-m", "resim", "run", str(path), "-o", str(out), "--replications",
+                             "40", "--executor", "serial", *extra], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_lines(out: Path, count: int, process) -> None:
+    journal = out / ".checkpoint" / "replications.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if journal.is_file() and journal.read_text().count("\n") >= count:
+            return
+        assert process.poll() is None, "the run finished before it could be interrupted"
+        time.sleep(0.05)
+    raise AssertionError("no checkpoints appeared")
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["killed", "ctrl-c"])
+def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_numbers(chain, tmp_path, how):
+    data = chain.model_dump(by_alias=True, exclude_unset=True, mode="json")
+    path = write(tmp_path / "chain.yaml", data)
+    whole = tmp_path / "whole"
+    assert subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(whole), "--replications", "40",
+                           "--executor", "serial"], capture_output=True).returncode == 0
+
+    out = tmp_path / "interrupted"
+    process = _start(path, out)
+    _wait_for_lines(out, 5, process)
+    os.kill(process.pid, how)
+    process.wait(timeout=60)
+    if how == signal.SIGINT:
+        assert process.returncode == 130 and "--resume" in process.stderr.read()
+    else:
+        assert process.returncode == -signal.SIGKILL
+    assert not (out / "run.json").exists()  # nothing claims to be a finished run
+
+    resumed = subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(out), "--replications", "40",
+                              "--executor", "serial", "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    info = json.loads((out / "run.json").read_text())
+    assert 5 <= info["replications_resumed"] < 40
+    for name in ("replications.csv", "summary.csv", "timeseries.csv", "costs.csv"):
+        assert (out / name).read_text() == (whole / name).read_text(), name
+    assert not (out / ".checkpoint").exists()
+
+
+def test_resuming_a_different_run_is_refused(chain, tmp_path):
+    from resim.runner import run
+
+    run(chain, replications=2, executor="serial", checkpoint=tmp_path / "cp")
+    with pytest.raises(ValueError, match="different run"):
+        run(chain, replications=3, executor="serial", checkpoint=tmp_path / "cp", resume=True)
