@@ -174,6 +174,43 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from resim.progress import ProgressBar
+    from resim.scenario import load_scenario
+    from resim.sweep import grid, latin_hypercube, parse_param, parse_range, run_sweep
+
+    if bool(args.param) == bool(args.lhs):
+        print("resim sweep: give --param FIELD=v1,v2 ... or --lhs N with --range FIELD=low:high ...",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        if args.param:
+            design = grid(dict(parse_param(text) for text in args.param))
+        else:
+            if not args.range:
+                raise ValueError("--lhs needs at least one --range FIELD=low:high")
+            design = latin_hypercube(dict(parse_range(text) for text in args.range), args.lhs,
+                                     seed=args.seed or 0)
+    except ValueError as exc:
+        print(f"resim sweep: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    scenario = load_scenario(args.path)
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
+    try:
+        table = run_sweep(scenario, design, replications=args.replications, seed=args.seed, strategies=strategies,
+                          executor=args.executor, workers=args.workers,
+                          progress=ProgressBar(f"sweep {Path(args.path).name}"))
+    except ValueError as exc:
+        print(f"resim sweep: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
+    write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
+    shown = table[table.metric.isin(["fill_rate", "recovery_time_days", "cost_total"])]
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    print(f"{len(design)} variants written to {output}/sweep.csv")
+    return EXIT_OK
+
+
 def _cmd_criticality(args: argparse.Namespace) -> int:
     from resim.criticality import assess_criticality
     from resim.figures import criticality_ranking
@@ -325,6 +362,20 @@ def _parser() -> argparse.ArgumentParser:
     providers.add_argument("-o", "--output", metavar="FILE", help="generate: CSV file to write")
     providers.add_argument("--seed", type=int, default=0, help="generate: random seed (default 0)")
     providers.set_defaults(run=_cmd_providers)
+
+    sweep = commands.add_parser(
+        "sweep", help="run scenario variants (a grid or a Latin hypercube) across the executor",
+        description="Vary scenario fields and run every variant with the same seed (common random "
+                    "numbers). Writes sweep.csv: variant x field values x strategy x metric.")
+    sweep.add_argument("path", metavar="PATH", help="scenario YAML file")
+    sweep.add_argument("--param", action="append", metavar="FIELD=v1,v2",
+                       help="a field and its values (repeat for a full factorial grid)")
+    sweep.add_argument("--lhs", type=_positive_int, metavar="N", help="N variants from a Latin hypercube")
+    sweep.add_argument("--range", action="append", metavar="FIELD=low:high", help="a field's range for --lhs")
+    sweep.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-sweep")
+    sweep.add_argument("--strategies", metavar="A,B", help="strategy ids (default: none and every strategy)")
+    _experiment_options(sweep, "per variant (default: the scenario's)")
+    sweep.set_defaults(run=_cmd_sweep)
 
     compare = commands.add_parser(
         "compare", help="line up finished runs (scenario variants) side by side",

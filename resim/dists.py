@@ -58,7 +58,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 import numpy as np
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler,
                       TypeAdapter, model_validator)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -582,3 +582,13 @@ def nonnegative(d: DistModel) -> bool:
     if isinstance(d, Discrete):
         return all(v >= 0 for v, w in zip(d.values, d.weights) if w > 0)
     return True
+
+
+def _check_nonnegative(d: DistModel) -> DistModel:
+    if not nonnegative(d):
+        raise ValueError(f"{d} can take negative values (expected a number or distribution of values >= 0)")
+    return d
+
+
+NonNegativeDist = Annotated[Dist, AfterValidator(_check_nonnegative)]
+"""A distribution of quantities that cannot be negative: durations, lead times, days."""

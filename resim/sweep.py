@@ -104,7 +104,7 @@ def latin_hypercube(ranges: Mapping[str, tuple[float, float]], n: int, seed: int
         raise ValueError("a sweep needs at least one range (field path -> (low, high))")
     from scipy.stats import qmc
 
-    paths, lows, highs, integer = [], [], [], []
+    paths, bounds_of, integer = [], [], []
     for path, bounds in ranges.items():
         path = _check_path(path)
         try:
@@ -119,35 +119,28 @@ def latin_hypercube(ranges: Mapping[str, tuple[float, float]], n: int, seed: int
             raise ValueError(f"{path}: low must be below high, got {low!r}:{high!r}")
         whole = _is_int(low) and _is_int(high)
         paths.append(path)
+        bounds_of.append((low, high))
         integer.append(whole)
-        lows.append(float(low) - 0.5 if whole else float(low))
-        highs.append(float(high) + 0.5 if whole else float(high))
+    widen = np.where(integer, 0.5, 0.0)
+    lows = np.array([float(low) for low, _ in bounds_of]) - widen
+    highs = np.array([float(high) for _, high in bounds_of]) + widen
     unit = qmc.LatinHypercube(len(paths), seed=seed).random(int(n))
     sample = qmc.scale(unit, lows, highs)
     design = pd.DataFrame({"variant": np.arange(int(n), dtype="int64")})
     for k, path in enumerate(paths):
-        column = sample[:, k]
         if integer[k]:
-            low, high = int(ranges_low(lows[k])), int(ranges_high(highs[k]))
-            design[path] = np.clip(np.floor(column + 0.5), low, high).astype("int64")
+            low, high = bounds_of[k]
+            design[path] = np.clip(np.floor(sample[:, k] + 0.5), low, high).astype("int64")
         else:
-            design[path] = column
+            design[path] = sample[:, k]
     return design
-
-
-def ranges_low(widened: float) -> float:
-    """The integer low bound behind a widened range's low end (``low - 0.5``)."""
-    return widened + 0.5
-
-
-def ranges_high(widened: float) -> float:
-    """The integer high bound behind a widened range's high end (``high + 0.5``)."""
-    return widened - 0.5
 
 
 def _split_values(text: str, whole: str) -> list[str]:
     """``text`` split on the commas outside parentheses and brackets, items stripped."""
-    items, depth, current = [], 0, []
+    items: list[str] = []
+    current: list[str] = []
+    depth = 0
     for char in text:
         if char in _OPEN:
             depth += 1
@@ -265,9 +258,10 @@ def _variants(scenario: "Scenario", design: pd.DataFrame, fields: list[str]
             problems += [Problem(where, 0, p.path, p.message) for p in exc.problems]
             continue
         except (IndexError, KeyError, TypeError, ValueError) as exc:
+            # A path that leads nowhere (an index past the end, a list used as a mapping).
+            culprits = [path for path in fields if _unreachable(scenario, path, changes[path])]
             problems += [Problem(where, 0, path, f"the scenario has no such field ({exc})")
-                         for path in fields if _unreachable(scenario, path)] or [
-                Problem(where, 0, "(top level)", f"cannot apply the changes ({exc})")]
+                         for path in culprits or ["(top level)"]]
             continue
         variants.append((number, changes, variant))
     if problems:
@@ -275,15 +269,22 @@ def _variants(scenario: "Scenario", design: pd.DataFrame, fields: list[str]
     return variants
 
 
-def _unreachable(scenario: "Scenario", path: str) -> bool:
+def _unreachable(scenario: "Scenario", path: str, value: object) -> bool:
     """True when setting ``path`` alone fails for another reason than validation."""
     try:
-        scenario.replace(**{path: None})
+        scenario.replace(**{path: value})
     except ScenarioError:
         return False
     except (IndexError, KeyError, TypeError, ValueError):
         return True
     return False
+
+
+def _shifted(progress: Progress, offset: int, total: int) -> Progress:
+    """A run's ``progress(done, run_total)`` as the sweep's ``progress(offset + done, total)``."""
+    def step(done: int, _run_total: int) -> None:
+        progress(offset + done, total)
+    return step
 
 
 def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int | None = None,
@@ -318,7 +319,10 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
         design.insert(0, "variant", np.arange(len(design), dtype="int64"))
     if design["variant"].duplicated().any():
         raise ValueError("the design's variant numbers repeat (expected one row per variant)")
-    fields = [_check_path(c) for c in design.columns if c != "variant"]
+    fields = [c for c in design.columns if c != "variant"]
+    for column in fields:
+        if _check_path(column) != column:
+            raise ValueError(f"{column!r} is not a field path (no spaces around it)")
     if not fields:
         raise ValueError("the design has no field columns (expected field paths such as maas.probation.days)")
     if "seed" in fields:
@@ -335,10 +339,7 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
     total, offset = sum(counts), 0
     frames = []
     for (number, _, variant), count in zip(variants, counts):
-        step = None
-        if progress is not None:
-            def step(done: int, _total: int, _offset: int = offset) -> None:
-                progress(_offset + done, total)
+        step = None if progress is None else _shifted(progress, offset, total)
         results = run(variant, replications=replications, seed=seed, strategies=strategies,
                       executor=executor, workers=workers, progress=step)
         frame = results.summary.loc[:, list(SWEEP_COLUMNS)].copy()

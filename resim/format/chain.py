@@ -9,7 +9,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from resim.dists import Dist
+from resim.dists import Dist, NonNegativeDist
 from resim.format.common import (
     Certifications, Country, Fraction, Id, IdList, Latitude, Longitude, NonNegative, Positive,
     ProcessPath, Region, SizeMM, Spec,
@@ -151,7 +151,7 @@ class Lane(Spec):
     source: Id = Field(alias="from")
     dest: Id = Field(alias="to")
     parts: IdList = Field(min_length=1)
-    lead_time_days: Dist
+    lead_time_days: NonNegativeDist
     cost_per_unit: NonNegative = 0.0
     capacity_per_day: Positive | None = Field(None, description="units per day; none = unlimited")
     mode: Literal["road", "rail", "sea", "air", "internal"] = "road"

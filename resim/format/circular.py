@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from resim.dists import Dist
+from resim.dists import NonNegativeDist
 from resim.format.common import Fraction, Id, NonNegative, Positive, Spec
 
 __all__ = ["TakeBack", "Grading", "CircularProcess", "Circular", "EOL_STATES", "CIRCULAR_PROCESSES"]
@@ -24,7 +24,7 @@ class TakeBack(Spec):
     market: Id
     to: Id = Field(description="node receiving the returned cores")
     return_rate: Fraction = Field(description="share of sold units that come back")
-    use_life_days: Dist = Field(description="days between sale and return")
+    use_life_days: NonNegativeDist = Field(description="days between sale and return")
     installed_base: NonNegative = Field(0.0, description="units in use at day 0 (steady state)")
     deposit: NonNegative = Field(0.0, description="deposit refunded per returned unit")
 
@@ -55,7 +55,7 @@ class CircularProcess(Spec):
     process: Literal["disassembly", "testing", "sorting", "cleaning", "repair", "reconditioning",
                      "reassembly"]
     capacity_per_day: Positive
-    time_days: Dist = Field(description="processing time per batch, days")
+    time_days: NonNegativeDist = Field(description="processing time per batch, days")
     yield_: Fraction = Field(1.0, alias="yield", description="share of units that pass the step")
     cost_per_unit: NonNegative = 0.0
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, model_validator
 
-from resim.dists import Dist
+from resim.dists import NonNegativeDist
 from resim.format.common import (
     Country, Fraction, Id, IdList, LaneRefList, Latitude, Longitude, NonNegative, Positive, Region, Spec, TextList,
 )
@@ -56,10 +56,10 @@ class Footprint(Spec):
 class _Event(Spec):
     id: Id
     description: str = ""
-    onset_day: Dist | None = Field(None, description="day the disruption starts (fixed or drawn)")
+    onset_day: NonNegativeDist | None = Field(None, description="day the disruption starts (fixed or drawn)")
     annual_probability: Fraction | None = Field(
         None, description="chance per year that it happens, at a uniformly drawn day")
-    duration_days: Dist = Field(description="days until recovery starts")
+    duration_days: NonNegativeDist = Field(description="days until recovery starts")
     severity: Fraction = Field(1.0, description="share of capacity or flow lost")
     recovery: Recovery = Recovery()
     then: Id | None = Field(None, description="id of a follow-up disruption that starts when this ends")
@@ -106,8 +106,8 @@ class CapacityLoss(_Event):
     type: Literal["capacity_loss"]
     nodes: IdList = Field(min_length=1)
     processes: TextList = Field((), description="process paths affected; all when empty")
-    mtbf_days: Dist | None = Field(None, description="time between breakdowns (repeating failures)")
-    mttr_days: Dist | None = Field(None, description="repair time of each breakdown")
+    mtbf_days: NonNegativeDist | None = Field(None, description="time between breakdowns (repeating failures)")
+    mttr_days: NonNegativeDist | None = Field(None, description="repair time of each breakdown")
 
     @model_validator(mode="after")
     def _breakdown_pair(self) -> "CapacityLoss":
@@ -140,7 +140,7 @@ class Quality(_Event):
 class SupplierFailure(_Event):
     type: Literal["supplier_failure"]
     nodes: IdList = Field(min_length=1)
-    duration_days: Dist | None = Field(None, description="permanent when omitted")
+    duration_days: NonNegativeDist | None = Field(None, description="permanent when omitted")
 
 
 Disruption = Annotated[

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from resim.dists import Dist
+from resim.dists import NonNegativeDist
 from resim.format.common import (
     Certifications, Country, Fraction, Id, Latitude, Longitude, NonNegative, Positive, ProcessPath,
     Region, SizeMM, Spec, TextList,
@@ -30,8 +30,8 @@ class Offering(Spec):
     setup_cost: NonNegative = Field(0.0, description="one-off cost per agreement")
     unit_price: NonNegative = Field(description="price per unit")
     expedite_premium: NonNegative = Field(0.0, description="extra price fraction for expedited work")
-    lead_time_days: Dist = Field(description="days from order to shipment")
-    onboarding_days: Dist = Field(description="qualification days before the first order")
+    lead_time_days: NonNegativeDist = Field(description="days from order to shipment")
+    onboarding_days: NonNegativeDist = Field(description="qualification days before the first order")
     conformance_rate: Fraction = Field(0.99, description="share of units that pass inspection")
     on_time_rate: Fraction = Field(0.95, description="share of orders shipped on time")
     country: Country

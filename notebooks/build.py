@@ -1,0 +1,806 @@
+"""Write the example notebooks from the cell sources below, then execute them in place.
+
+    .venv/bin/python notebooks/build.py                 # every notebook
+    .venv/bin/python notebooks/build.py 03 05           # those whose name starts with 03 or 05
+    .venv/bin/python notebooks/build.py --no-execute    # write the cells only, without outputs
+
+The notebooks are committed with their outputs, so that they read well on any viewer. Edit the
+cells here, never in Jupyter (``tests/test_notebooks.py`` checks that the notebooks match this
+script and that each runs without error). Each notebook runs in a fresh kernel of this very
+interpreter (not whatever ``python3`` kernel Jupyter finds first) with the notebooks folder as
+its working directory, as Jupyter Lab does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Iterator
+
+HERE = Path(__file__).resolve().parent
+KERNEL_NAME = "python3"
+CELL_TIMEOUT = 600          # seconds per cell
+
+
+def md(text: str) -> tuple[str, str]:
+    return "markdown", textwrap.dedent(text).strip()
+
+
+def code(text: str) -> tuple[str, str]:
+    return "code", textwrap.dedent(text).strip()
+
+
+NOTEBOOKS: dict[str, list[tuple[str, str]]] = {}
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["01_quickstart"] = [
+    md("""
+    # Quickstart: one scenario, every response strategy
+
+    resim simulates a manufacturing value chain day by day under disruption and compares how each
+    response strategy recovers and at what cost. This notebook runs the commented example
+    `scenarios/quickstart.yaml`: an e-bike drive unit whose motor controller needs a
+    microcontroller (MCU) from a single fab in Taiwan, which an earthquake stops on day 120.
+
+    The notebook uses the same Python objects as the command line (`resim info`, `resim run`):
+    a validated `Scenario`, a `Results` object of pandas DataFrames, and matplotlib figures.
+    """),
+    code("""
+    %matplotlib inline
+    import resim
+    from resim.info import describe
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")   # read, validate, freeze
+    sc
+    """),
+    md("""
+    ## What is in the scenario
+
+    `describe` is what `resim info` prints: node kinds, supplier tiers, regions, the
+    single-sourced critical parts (the weak links), the disruptions, the MaaS provider pool and
+    the strategies to compare.
+    """),
+    code("""
+    print(describe(sc))
+    """),
+    md("""
+    ## Run every strategy over the same replications
+
+    Each replication draws demand, lead times and disruptions once, and every strategy meets the
+    same draws (common random numbers), so differences between strategies are their own. Three
+    replications on one process keep this notebook fast; the scenario's default (30) is what a
+    decision should rest on, and `executor="processes"` spreads them over the cores.
+    """),
+    code("""
+    res = resim.run(sc, replications=3, executor="serial")
+    res
+    """),
+    md("""
+    ## Key metrics per strategy
+
+    `res.summary` has one row per strategy and metric with the mean, standard deviation and a 95 %
+    t-interval over replications. Here the means of the metrics a planner looks at first:
+    fill rate, days from the earthquake until service is back (`recovery_time_days`), units
+    short, total cost and profit.
+    """),
+    code("""
+    key = ["fill_rate", "recovery_time_days", "shortfall_units", "resilience_index", "cost_total", "profit"]
+    (res.summary[res.summary.metric.isin(key)]
+     .pivot(index="strategy", columns="metric", values="mean")
+     .loc[res.info["strategies"], key]
+     .round({"fill_rate": 3, "recovery_time_days": 1, "shortfall_units": 0, "resilience_index": 3,
+             "cost_total": 0, "profit": 0}))
+    """),
+    md("""
+    ## The recommendation and why
+
+    The recommended strategy is on the Pareto front of recovery time and net cost and has the
+    least regret (profit given up against the best strategy of each replication). Its reasons
+    are plain sentences; a warning appears when too few replications separate it from the
+    runner-up. `resim.display.table_html` shows a table's first rows under a title.
+    """),
+    code("""
+    from IPython.display import HTML
+    from resim.display import table_html
+
+    print("Recommended:", res.info["recommended"])
+    for reason in res.info["reasons"]:
+        print(" -", reason)
+    for warning in res.info["warnings"]:
+        print("warning:", warning)
+    HTML(table_html(res.comparison.table, "Strategies compared (res.comparison.table)"))
+    """),
+    md("""
+    ## Figures
+
+    Service over time: the 7-day fill rate per strategy with its 5-95 % band across replications,
+    the disruption and the points where each strategy recovered.
+    """),
+    code("""
+    res.plot.recovery()
+    """),
+    md("""
+    Recovery time against cost (the Pareto front and the recommendation), and what each strategy
+    costs by component.
+    """),
+    code("""
+    from IPython.display import display
+
+    display(res.plot.pareto())
+    display(res.plot.costs())
+    """),
+    md("""
+    The value chain as the recommended strategy re-orchestrated it in replication 0: the
+    disrupted nodes marked, MaaS providers and remanufacturing flows overlaid.
+    `res.plot.gantt()` and `res.plot.inventory()` show the orchestration timeline and the critical
+    components on hand; `res.save(folder)` writes every table, figure and an HTML report.
+    """),
+    code("""
+    res.plot.network()
+    """),
+]
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["02_value_chain_in_python"] = [
+    md("""
+    # A value chain built in Python
+
+    A scenario does not need a YAML file: the same fields as plain Python data (dicts and lists,
+    exactly as YAML would read them) go through `resim.scenario_from_dict`, with the same
+    validation. This is handy for generated chains and parameter studies.
+
+    The chain: a chip fab in Taiwan feeds a board assembler in Malaysia; boards and die-cast
+    housings go to a pump plant in Germany, then to a distribution centre and the EU market. An
+    earthquake stops the fab on day 60. One MaaS offering, SMT board assembly in Poland, could
+    make boards with its own chips (`maas_upstream`).
+    """),
+    code("""
+    %matplotlib inline
+    import tempfile
+    from pathlib import Path
+
+    import yaml
+
+    import resim
+    from resim import valuechain
+
+    chain = {
+        "name": "Pump controller, built in Python",
+        "horizon_days": 240, "seed": 11, "replications": 4, "currency": "EUR",
+        "parts": [
+            {"id": "pump", "unit_cost": 300, "weight_kg": 6, "bom": {"board": 1, "housing": 1},
+             "process": {"process": "joining/assembly"}},
+            {"id": "board", "unit_cost": 40, "weight_kg": 0.2, "critical": True, "bom": {"chip": 1},
+             "process": {"process": "joining/smt_assembly", "certifications": ["ISO 9001"]}},
+            {"id": "chip", "unit_cost": 6, "critical": True},
+            {"id": "housing", "unit_cost": 25, "weight_kg": 2},
+        ],
+        "nodes": [
+            {"id": "chip_tw", "kind": "supplier", "country": "TW", "region": "east_asia", "makes": "chip",
+             "capacity_per_day": 80, "inventory": [{"part": "chip", "policy": {"type": "base_stock", "level": 300}}]},
+            {"id": "board_my", "kind": "supplier", "country": "MY", "region": "southeast_asia", "makes": "board",
+             "capacity_per_day": 70,
+             "inventory": [{"part": "chip", "policy": {"type": "base_stock", "level": 400}},
+                           {"part": "board", "policy": {"type": "base_stock", "level": 300}}]},
+            {"id": "housing_cz", "kind": "supplier", "country": "CZ", "region": "europe", "makes": "housing",
+             "capacity_per_day": 80, "inventory": [{"part": "housing", "policy": {"type": "base_stock", "level": 200}}]},
+            {"id": "plant_de", "kind": "plant", "country": "DE", "region": "europe", "lat": 48.1, "lon": 11.6,
+             "makes": "pump", "capacity_per_day": 60, "production_cost_per_unit": 30,
+             "inventory": [{"part": "board", "policy": {"type": "base_stock", "level": 1700}},
+                           {"part": "housing", "policy": {"type": "base_stock", "level": 200}}]},
+            {"id": "dc_de", "kind": "dc", "country": "DE", "region": "europe",
+             "inventory": [{"part": "pump", "policy": {"type": "base_stock", "level": 250}}]},
+            {"id": "market_eu", "kind": "market", "country": "DE", "region": "europe"},
+        ],
+        "lanes": [
+            {"from": "chip_tw", "to": "board_my", "parts": "chip", "mode": "air",
+             "lead_time_days": "triangular(3, 4, 6)", "cost_per_unit": 0.2},
+            {"from": "board_my", "to": "plant_de", "parts": "board", "mode": "sea",
+             "lead_time_days": "triangular(25, 30, 35)", "cost_per_unit": 0.8},
+            {"from": "housing_cz", "to": "plant_de", "parts": "housing", "mode": "road",
+             "lead_time_days": 2, "cost_per_unit": 1.0},
+            {"from": "plant_de", "to": "dc_de", "parts": "pump", "mode": "road", "lead_time_days": 1, "cost_per_unit": 2.0},
+            {"from": "dc_de", "to": "market_eu", "parts": "pump", "mode": "road", "lead_time_days": 2, "cost_per_unit": 3.0},
+        ],
+        "demand": [{"market": "market_eu", "part": "pump", "daily": "poisson(40)", "unmet": "lost_sales",
+                    "price": 480, "shortage_penalty_per_unit": 30}],
+        "disruptions": [{"id": "tw_quake", "type": "natural_disaster", "description": "An earthquake stops the chip fab",
+                         "footprint": {"countries": ["TW"]}, "onset_day": 60,
+                         "duration_days": "triangular(40, 60, 90)", "severity": 1.0}],
+        "maas": {"providers": [
+            {"id": "smt_pl", "provider": "ems_wroclaw", "process": "joining/smt_assembly",
+             "certifications": ["ISO 9001"], "capacity_per_day": 60, "setup_cost": 5000, "unit_price": 52,
+             "lead_time_days": "triangular(4, 6, 9)", "onboarding_days": "triangular(10, 14, 21)",
+             "country": "PL", "region": "europe", "lat": 51.1, "lon": 17.0}]},
+        "strategies": [
+            {"id": "none", "actions": ["none"], "description": "Wait for the fab to recover"},
+            {"id": "maas_upstream", "actions": ["maas_upstream"],
+             "description": "Rent SMT board assembly, with the provider's own chips",
+             "detection_delay_days": 2, "decision_delay_days": 3, "budget": 500000, "max_premium": 0.6,
+             "max_providers": 1}],
+        "metrics": {"reference": "tw_quake"},
+    }
+    """),
+    md("""
+    ## Validate it
+
+    `scenario_from_dict` checks types, references, bills of materials and whether every market can
+    be supplied, and returns a frozen `Scenario`. A mistake is reported with every other problem
+    at once, each as `field.path: what is wrong (what is expected)`, never as a traceback deep in
+    the model.
+    """),
+    code("""
+    sc = resim.scenario_from_dict(chain, "pump_chain")
+    sc
+    """),
+    code("""
+    import copy
+
+    broken = copy.deepcopy(chain)
+    broken["lanes"][0]["lead_time_days"] = "triangular(3, 4"                  # a distribution cut short
+    broken["parts"][2]["unit_cost"] = -6                                      # a negative price
+    broken["nodes"][0]["capasity_per_day"] = broken["nodes"][0].pop("capacity_per_day")   # a typo
+    try:
+        resim.scenario_from_dict(broken, "broken")
+    except resim.ScenarioError as error:
+        print(error)
+    """),
+    md("""
+    ## Ask the graph
+
+    `sc.value_chain()` is a `networkx.DiGraph` (nodes are sites, edges are lanes, with typed
+    attributes); `resim.valuechain` answers the usual questions: supplier tiers, which parts have
+    a single maker, how many units of each part one product needs, who is upstream of a part and
+    where supply sits.
+    """),
+    code("""
+    g = sc.value_chain()
+    print("tiers:            ", valuechain.tiers(g))
+    print("single-sourced:   ", valuechain.single_sourced_parts(g))
+    print("units per pump:   ", valuechain.bom_explosion(g, "pump"))
+    print("upstream of board:", valuechain.upstream_suppliers(g, "board"))
+    print("paths to market:  ", valuechain.supply_paths(g, supplier="chip_tw"))
+    valuechain.supply_share(g, by="region")
+    """),
+    md("""
+    ## Save it as a scenario file
+
+    `yaml.safe_dump` of the same dict is a scenario file; `resim.load_scenario` (or
+    `resim validate` on the command line) reads it back to the same scenario. The file goes to
+    a temporary folder here, to keep the repository clean.
+    """),
+    code("""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "pump_chain.yaml"
+        path.write_text(yaml.safe_dump(chain, sort_keys=False), encoding="utf-8")
+        again = resim.load_scenario(path)
+        text = path.read_text(encoding="utf-8")
+
+    print("same scenario:", again.model_dump() == sc.model_dump())
+    print("\\n".join(text.splitlines()[:14]), "\\n...")
+    """),
+    md("""
+    ## Compare waiting with renting board assembly
+
+    Four replications of both strategies. The MaaS provider first has to be found, agree (it may
+    decline or counter) and qualify (onboarding) before its boards arrive, so the response is not
+    instant and not free.
+    """),
+    code("""
+    res = resim.run(sc, replications=4, executor="serial")
+    print(res.info["recommended"], "-", res.info["reasons"][0])
+    res.comparison.table[["strategy", "recovery_time_days", "cost_total", "profit", "mean_regret",
+                          "recommended"]].round(1)
+    """),
+    code("""
+    res.plot.recovery()
+    """),
+    md("""
+    What the MaaS strategy did in each replication: the agreement (source, units per day, start
+    and end, unit cost, status) and its evaluation (units received, rejected and late). A
+    replication without an agreement is one where the provider declined.
+    """),
+    code("""
+    res.orchestrations[["replication", "kind", "source", "part", "destination", "units_per_day",
+                        "start", "end", "unit_cost", "status", "note"]].round(1)
+    """),
+]
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["03_maas_matching"] = [
+    md("""
+    # MaaS matching on a real-sized provider pool
+
+    Manufacturing-as-a-Service stage 2 (matching) in four steps: **specify** what a part needs,
+    **filter** the pool by hard constraints (each failure named), **score** the candidates on
+    cost, time, quality, on-time rate, capacity and distance (each score explained by its parts)
+    and **select** the cheapest set of providers that covers the gap within a budget and a
+    number of providers (mixed-integer programming).
+
+    The pool here is a synthetic one of 20,000 offerings from `resim.providers.generate_pool`,
+    whose distributions and their sources are documented in `docs/maas-pool.md`; the need comes
+    from the quickstart: the controller board (`pcba`) while the Taiwan earthquake is in force.
+    """),
+    code("""
+    %matplotlib inline
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    import resim
+    from resim.matching import Pool, active_disruptions, candidates, need_for, score, select
+    from resim.providers import generate_pool
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")
+    offerings = generate_pool(20000, seed=7)          # a DataFrame in the shape of resim.providers.pool_frame
+    print(f"{len(offerings):,} offerings by {offerings.provider.nunique():,} providers "
+          f"in {offerings.country.nunique()} countries")
+    offerings.process_group.value_counts()
+    """),
+    md("""
+    ## Specify the need
+
+    `need_for` turns the part's process specification (process path, size envelope,
+    certifications) into a need at the node that receives the part, for the part's daily use as
+    demand and the bill of materials imply it.
+    """),
+    code("""
+    need = need_for(sc, "pcba")
+    need
+    """),
+    md("""
+    ## Filter, with the reasons
+
+    Only offerings of the needed process (or a more specific variant) are looked at; each is
+    eligible or fails its first hard constraint. On day 130 the earthquake is in force, so
+    providers inside its footprint are out, and the strategy's cap of a 60 % price premium
+    applies.
+    """),
+    code("""
+    pool = Pool(offerings)                            # index once, query for many parts
+    on_day_130 = active_disruptions(sc, 130)
+    table = candidates(pool, need, active=on_day_130, max_premium=0.6, scenario=sc)
+    print(f"{len(table)} offerings of {table.attrs['process']}; {table.attrs['not_offering']:,} offer other processes")
+    table.reason.replace("", "eligible").value_counts()
+    """),
+    md("""
+    ## Score, with the parts of each score
+
+    Each criterion is scaled to 0..1 among the eligible candidates (1 best) and weighted by the
+    scenario's `maas.weights`; the `part_*` columns are the weighted contributions, so they add up
+    to the score and explain each rank.
+    """),
+    code("""
+    ranked = score(table, need, sc.maas.weights)
+    parts = [c for c in ranked.columns if c.startswith("part_")]
+    ranked[["rank", "id", "country", "landed_unit_cost", "days_to_first_delivery", "conformance_rate",
+            "capacity_per_day", "distance_km", "score", *parts]].head(8).round(3)
+    """),
+    md("""
+    ## Select within a budget
+
+    The cheapest set of at most two providers that covers the daily gap for a 90-day agreement
+    within a budget of 600,000 (setup plus landed units). When the gap cannot be covered, the
+    most coverage at the least cost is chosen and `missing_per_day` says what is left.
+
+    The selection minimises cost; it does not use the score, so the chosen providers need not be
+    the top-ranked ones. In a simulated response the strategy's orchestration style decides
+    which candidates go into the selection: `cheapest` all of them, `fastest` those delivering
+    within a week of the quickest, `balanced` the better-scored half (`docs/strategies.md`).
+    """),
+    code("""
+    choice = select(ranked, need, days=90, budget=600_000, max_providers=2)
+    print(f"covered {choice.covered_per_day:.0f} of {need.units_per_day:.0f} units/day, "
+          f"missing {choice.missing_per_day:.0f}, cost {choice.cost:,.0f} {sc.currency}")
+    choice.chosen[["id", "country", "units_per_day", "capacity_per_day", "landed_unit_cost", "setup_cost", "rank"]]
+    """),
+    md("""
+    ## Why the top five rank where they do
+
+    Each bar is one candidate's score, stacked from the weighted parts: a candidate can win on
+    cost and lose on time to first delivery, and the chart shows which.
+    """),
+    code("""
+    top = ranked.head(5)
+    fig = Figure(figsize=(8, 3.2), layout="constrained")
+    ax = fig.add_subplot()
+    left = np.zeros(len(top))
+    colours = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
+    for colour, column in zip(colours, parts):
+        ax.barh(top.id, top[column], left=left, color=colour, label=column.removeprefix("part_"))
+        left += top[column].to_numpy()
+    ax.invert_yaxis()
+    ax.set_xlabel("score (weighted parts add up to it)")
+    ax.set_title("Top 5 candidates for the controller board (pcba)")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig
+    """),
+    md("""
+    ## Other weights, other winners
+
+    The weights are the buyer's priorities. Putting most of the weight on time to first delivery
+    (a buyer out of stock) changes who ranks first; the filter stays the same.
+    """),
+    code("""
+    hurry = sc.maas.weights.model_copy(update={"cost": 0.1, "lead_time": 0.7})
+    fast = score(table, need, hurry)
+    pd.DataFrame({"balanced weights": ranked.id.head(5).to_list(), "time first": fast.id.head(5).to_list()},
+                 index=pd.RangeIndex(1, 6, name="rank"))
+    """),
+]
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["04_circular_supply"] = [
+    md("""
+    # Circular supply: take-back, grading and remanufactured components
+
+    In the quickstart, used drive units come back from EU customers under a deposit scheme
+    (circularity process C1), are disassembled and graded, and controllers fit for reuse, repair,
+    refurbishment or remanufacturing become a second supply stream at the Polish reman centre.
+    When the earthquake cuts the virgin supply of controllers, the `circular` strategy turns that
+    stream on (C2). This notebook looks at each step.
+    """),
+    code("""
+    %matplotlib inline
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    import resim
+    from resim.engine import Model
+    from resim.figures import criticality_ranking
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")
+    take_back = sc.circular.take_back[0]
+    print(f"{take_back.product} from {take_back.market} to {take_back.to}: return rate {take_back.return_rate:.0%}, "
+          f"use life {take_back.use_life_days}, installed base {take_back.installed_base:,.0f}, "
+          f"deposit {take_back.deposit:g} {sc.currency}")
+    pd.DataFrame([g.model_dump() for g in sc.circular.grading]).set_index("part")
+    """),
+    md("""
+    ## One replication, day by day
+
+    `resim.engine.Model` runs one replication; its `circular.ledger` records the circular flows of
+    each day. With an installed base *N*, return rate *r* and mean use life *L*, about
+    *N·r/L* products come back per day.
+    """),
+    code("""
+    model = Model(sc, replication=0)
+    model.run()
+    ledger = model.circular.ledger
+    expected = take_back.installed_base * take_back.return_rate / take_back.use_life_days.mean
+    print(f"cores returned: {ledger.returned.sum():,.0f} in {sc.horizon_days} days "
+          f"({ledger.returned.mean():.1f}/day; expected {expected:.1f}/day)")
+    print(f"disassembled:   {ledger.disassembled.sum():,.0f}; units out of reman: {ledger.output.sum():,.0f}")
+
+    fig = Figure(figsize=(8, 3), layout="constrained")
+    ax = fig.add_subplot()
+    days = np.arange(sc.horizon_days)
+    ax.plot(days, np.cumsum(ledger.returned), label="cores returned", color="#0072B2")
+    ax.plot(days, np.cumsum(ledger.output), label="reman units out", color="#009E73")
+    ax.set_xlabel("day"), ax.set_ylabel("units, cumulative"), ax.legend(frameon=False)
+    fig
+    """),
+    md("""
+    ## Graded shares against the given probabilities
+
+    Every returned product is disassembled and each part is graded into an end-of-life state by
+    the scenario's probabilities; parts without a grading entry are recycled. Over a few thousand
+    cores, the simulated shares come close to the given ones.
+    """),
+    code("""
+    graded = pd.Series(ledger.graded, name="units").rename_axis(["part", "state"]).reset_index()
+    graded = graded[graded.part.isin([g.part for g in sc.circular.grading])]
+    graded["simulated"] = graded.units / graded.groupby("part").units.transform("sum")
+    given = {(g.part, state): getattr(g, state) for g in sc.circular.grading for state in graded.state.unique()}
+    graded["given"] = [given[(p, s)] for p, s in zip(graded.part, graded.state)]
+    graded.pivot(index="state", columns="part", values=["given", "simulated"]).round(3)
+    """),
+    md("""
+    ## Which components are critical, and which are fit for circular supply
+
+    `resim.assess_criticality` ranks every component by six structural factors (sources, regional
+    concentration, lead time, stock cover, share of products, MaaS substitutes) and flags those the
+    circular supply can deliver (`reman_fit`: a graded share that gives back working parts, a
+    take-back stream of a product containing it, and a reman node that makes it). See
+    `docs/criticality.md`.
+    """),
+    code("""
+    criticality = resim.assess_criticality(sc)
+    criticality[["rank", "part", "score", "sources", "coverage_days", "substitutes", "critical_flag",
+                 "reman_share", "reman_fit"]].round(3)
+    """),
+    code("""
+    criticality_ranking(criticality)
+    """),
+    md("""
+    ## The circular strategy's effect
+
+    Waiting (`none`) against turning the reman stream on when the earthquake is detected
+    (`circular`), over the same three replications. The circularity metrics count the
+    remanufactured units received, their share of critical parts received and the material and
+    CO2 avoided.
+    """),
+    code("""
+    res = resim.run(sc, replications=3, strategies=["none", "circular"], executor="serial")
+    metrics = ["recovery_time_days", "fill_rate", "shortfall_units", "profit", "cores_returned",
+               "reman_units", "reman_share_critical", "material_avoided_kg", "co2_avoided_kg"]
+    (res.summary[res.summary.metric.isin(metrics)]
+     .pivot(index="metric", columns="strategy", values="mean").loc[metrics, ["none", "circular"]].round(3))
+    """),
+    code("""
+    res.plot.recovery()
+    """),
+]
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["05_risk_assessment"] = [
+    md("""
+    # Risk assessment (R1): time to survive, time to recover, the risk register
+
+    Before choosing responses, resilience process R1 asks where the chain is exposed and which
+    events matter. `resim.assess_risk` gives two views, each checked by the other
+    (`docs/risk.md`):
+
+    * **nodes**: how long the rest of the network can meet demand with one node down (time to
+      survive, TTS, by linear programming) against how long that node takes to recover (TTR); a
+      node with TTS < TTR is *exposed*. The most exposed nodes are also simulated, and nodes where
+      the LP and the simulation disagree are flagged;
+    * **catalogue**: each disruption of the scenario simulated on its own against an undisrupted
+      run; impact times yearly probability is the expected yearly loss.
+
+    Two replications and three simulated nodes keep this notebook fast; `resim risk` uses more.
+    """),
+    code("""
+    %matplotlib inline
+    import resim
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")
+    report = resim.assess_risk(sc, replications=2, simulate_nodes=3, executor="serial")
+    print(f"outage simulated from day {report.info['outage_day']}, {report.info['replications']} replications")
+    """),
+    md("""
+    ## Time to survive against time to recover, per node
+
+    Sorted by the risk exposure index (the margin lost while the node is down, relative to the
+    worst node). `lost_units` is what the LP loses over the TTR; `simulated_units` is the shortfall
+    the simulation found for the nodes it ran, with its 95 % interval.
+    """),
+    code("""
+    columns = ["node", "kind", "tts_days", "ttr_days", "exposed", "lost_units", "risk_exposure_index",
+               "simulated_units", "lp_and_simulation_disagree"]
+    report.nodes[columns].round(2)
+    """),
+    code("""
+    print("exposed nodes:", ", ".join(report.nodes.loc[report.nodes.exposed, "node"]))
+    report.plot_tts_ttr()
+    """),
+    md("""
+    ## The risk register
+
+    The catalogue disruptions ranked by expected yearly loss (profit lost in the horizon times
+    the yearly probability; a fixed-date event counts with probability 1). `high_risk` marks those
+    with at least half the largest expected loss: the events response strategies (R2) must answer.
+    A small negative impact is noise: the event cost nothing that two replications can see.
+    """),
+    code("""
+    report.register.round(2)
+    """),
+    code("""
+    report.plot_matrix()
+    """),
+    md("""
+    ## Reading it
+
+    * The distribution centres have no time to survive at all (each is the only way to its
+      market), but no disruption of the catalogue hits them, so their time to recover is the
+      default (`default_ttr_days`, 30): an exposure of the structure, not of a known event.
+    * The MCU fab's time to survive falls short of the time it takes to recover from the
+      earthquake, and the simulation loses far more units than the LP: the LP re-routes stock
+      instantly and sees no lead times, while the boards take a month by sea to Hungary. Where
+      the two disagree, trust the simulation and read the LP as an optimistic bound.
+    * The earthquake dominates the register: it is the event the quickstart's strategies answer.
+
+    `report.save(folder)` writes `nodes.csv`, `risk.csv` and both figures, as `resim risk` does.
+    """),
+]
+
+# ---------------------------------------------------------------------------------------------
+NOTEBOOKS["06_parameter_sweep"] = [
+    md("""
+    # A parameter sweep: onboarding time × return rate
+
+    How much does the combined response (`maas_and_circular`: rented board assembly plus
+    remanufactured controllers) depend on how fast MaaS providers qualify, and on how many used
+    drive units come back? Two levers, each varied over a range:
+
+    * the **onboarding factor** scales every provider's onboarding time (0.25 = four times
+      faster qualification, 2 = twice as slow);
+    * the **return rate** of the take-back stream, from 10 % to 90 %.
+
+    A Latin hypercube spreads 8 design points over the square so that each lever's range is
+    covered evenly with few runs; each point runs 2 replications of `none` and
+    `maas_and_circular`. `sc.replace` makes each variant, validated like a file.
+    """),
+    code("""
+    %matplotlib inline
+    import numpy as np
+    import pandas as pd
+    from matplotlib.figure import Figure
+    from scipy.interpolate import griddata
+    from scipy.stats import qmc
+
+    import resim
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")
+
+
+    def scaled(dist, factor):
+        \"\"\"A distribution with every parameter scaled (location-scale families: the variable x factor).\"\"\"
+        data = dist.model_dump()
+        return {k: (v * factor if k != "dist" else v) for k, v in data.items()}
+
+
+    def variant(onboarding_factor, return_rate):
+        changes = {f"maas.providers[{i}].onboarding_days": scaled(o.onboarding_days, onboarding_factor)
+                   for i, o in enumerate(sc.maas.providers)}
+        changes["circular.take_back[0].return_rate"] = return_rate
+        return sc.replace(**changes)
+
+
+    print(sc.maas.providers[0].onboarding_days, "->", variant(0.5, 0.35).maas.providers[0].onboarding_days)
+    """),
+    md("""
+    ## The design
+
+    `scipy.stats.qmc.LatinHypercube` draws 8 points in the unit square, one in each eighth of
+    each axis; `qmc.scale` maps them onto the ranges.
+    """),
+    code("""
+    sampler = qmc.LatinHypercube(d=2, seed=42)
+    design = pd.DataFrame(qmc.scale(sampler.random(8), [0.25, 0.10], [2.0, 0.90]),
+                          columns=["onboarding_factor", "return_rate"])
+    design.round(3)
+    """),
+    md("""
+    ## Run every point
+
+    Each point is a scenario variant run like any other; `none` runs too, so each point's
+    response can be read against waiting in the same replications.
+    """),
+    code("""
+    rows = []
+    for point in design.itertuples(index=False):
+        res = resim.run(variant(point.onboarding_factor, point.return_rate), replications=2,
+                        strategies=["none", "maas_and_circular"], executor="serial")
+        mean = res.summary.pivot(index="strategy", columns="metric", values="mean")
+        rows.append({**point._asdict(),
+                     "recovery_days": mean.loc["maas_and_circular", "recovery_time_days"],
+                     "recovery_days_none": mean.loc["none", "recovery_time_days"],
+                     "cost_total": mean.loc["maas_and_circular", "cost_total"],
+                     "cost_response": mean.loc["maas_and_circular", "cost_response"],
+                     "reman_units": mean.loc["maas_and_circular", "reman_units"]})
+    sweep = pd.DataFrame(rows)
+    sweep.round(2)
+    """),
+    md("""
+    ## Recovery time and cost over the two levers
+
+    Each panel interpolates linearly between the design points (inside their convex hull; no
+    extrapolation beyond it) and marks the points themselves in the same colours.
+    """),
+    code("""
+    grid_x, grid_y = np.meshgrid(np.linspace(0.25, 2.0, 60), np.linspace(0.10, 0.90, 60))
+    points = sweep[["onboarding_factor", "return_rate"]].to_numpy()
+    fig = Figure(figsize=(10, 4), layout="constrained")
+    panels = [("recovery_days", "recovery time (days)", "viridis_r"),
+              ("cost_total", f"total cost ({sc.currency})", "magma_r")]
+    for i, (column, label, cmap) in enumerate(panels):
+        ax = fig.add_subplot(1, 2, i + 1)
+        values = sweep[column].to_numpy()
+        surface = griddata(points, values, (grid_x, grid_y), method="linear")
+        low, high = values.min(), values.max()
+        image = ax.pcolormesh(grid_x, grid_y, surface, cmap=cmap, vmin=low, vmax=high, shading="auto")
+        ax.scatter(points[:, 0], points[:, 1], c=values, cmap=cmap, vmin=low, vmax=high,
+                   edgecolors="white", s=70, zorder=3)
+        ax.set_xlabel("onboarding factor (x provider onboarding time)")
+        ax.set_ylabel("take-back return rate")
+        ax.set_title(f"maas_and_circular: {label}")
+        fig.colorbar(image, ax=ax, label=label)
+    fig
+    """),
+    md("""
+    ## Reading it
+
+    In this run the return rate decides. With about half of the used drive units coming back or
+    more, remanufactured controllers (`reman_units`) fill the gap while the MaaS providers
+    qualify, and service never dips (recovery 0 days); with fewer, the chain dips and takes
+    about three months to recover, and over this range the onboarding time hardly moves that.
+    Total cost rises with the return rate (more units remanufactured, more demand served),
+    while the extra cost of the response over waiting (`cost_response`) falls.
+
+    Two replications per point are enough to see the shape, not to rank close points: raise
+    `replications` and the number of design points, or use the `processes` executor, before
+    drawing conclusions. `sc.replace` accepts any dotted field path, so the same loop sweeps lead
+    times, capacities, budgets or disruption durations; the `resim sweep` command runs designs of
+    plain field values from the command line.
+    """),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+def notebook(name: str):
+    """The notebook ``name`` built from its cells (no outputs), with stable cell ids."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    for i, (kind, source) in enumerate(NOTEBOOKS[name]):
+        make = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
+        nb.cells.append(make(source, id=f"{name[:2]}-{i:02d}"))
+    return nb
+
+
+@contextlib.contextmanager
+def python_kernel() -> Iterator[str]:
+    """A kernelspec named ``python3`` that starts this interpreter (``sys.executable``), put first
+    on ``JUPYTER_PATH`` for the duration; yields the kernel name."""
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "JUPYTER_PLATFORM_DIRS")}
+    with tempfile.TemporaryDirectory() as folder:
+        spec = Path(folder) / "kernels" / KERNEL_NAME
+        spec.mkdir(parents=True)
+        (spec / "kernel.json").write_text(json.dumps({
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python"}), encoding="utf-8")
+        os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [folder, saved["JUPYTER_PATH"]]))
+        os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
+        try:
+            yield KERNEL_NAME
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
+
+def execute(nb, folder: Path):
+    """Run ``nb`` in a fresh kernel of this interpreter with ``folder`` as working directory;
+    raises nbclient's CellExecutionError on the first failing cell."""
+    from nbclient import NotebookClient
+
+    with python_kernel() as kernel:
+        client = NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name=kernel, record_timing=False,
+                                resources={"metadata": {"path": str(folder)}})
+        client.execute()
+    return nb
+
+
+def main(argv: list[str] | None = None) -> int:
+    import nbformat
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("only", nargs="*", help="build only notebooks whose name starts with these")
+    parser.add_argument("--no-execute", action="store_true", help="write cells without outputs")
+    args = parser.parse_args(argv)
+    names = [n for n in NOTEBOOKS if not args.only or any(n.startswith(p) for p in args.only)]
+    for name in names:
+        nb = notebook(name)
+        if not args.no_execute:
+            print(f"executing {name} ...", flush=True)
+            execute(nb, HERE)
+        nbformat.write(nb, HERE / f"{name}.ipynb")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
