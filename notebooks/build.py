@@ -468,7 +468,10 @@ NOTEBOOKS["04_circular_supply"] = [
 
     `resim.engine.Model` runs one replication; its `circular.ledger` records the circular flows of
     each day. With an installed base *N*, return rate *r* and mean use life *L*, about
-    *N·r/L* products come back per day.
+    *N·r/L* products come back per day. Every core is taken apart; the graded controllers and
+    motors go through testing, reconditioning and reassembly, and the good ones come out.
+    Controllers join the reman centre's stock (it makes controllers); motors are kept aside, as
+    no reman node makes motors.
     """),
     code("""
     model = Model(sc, replication=0)
@@ -477,13 +480,16 @@ NOTEBOOKS["04_circular_supply"] = [
     expected = take_back.installed_base * take_back.return_rate / take_back.use_life_days.mean
     print(f"cores returned: {ledger.returned.sum():,.0f} in {sc.horizon_days} days "
           f"({ledger.returned.mean():.1f}/day; expected {expected:.1f}/day)")
-    print(f"disassembled:   {ledger.disassembled.sum():,.0f}; units out of reman: {ledger.output.sum():,.0f}")
+    print(f"disassembled:   {ledger.disassembled.sum():,.0f}")
+    print(f"good components out: {ledger.output.sum():,.0f} (into stock: "
+          + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.output_by_part.items()) + "; kept aside: "
+          + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.kept_by_part.items()) + ")")
 
     fig = Figure(figsize=(8, 3), layout="constrained")
     ax = fig.add_subplot()
     days = np.arange(sc.horizon_days)
     ax.plot(days, np.cumsum(ledger.returned), label="cores returned", color="#0072B2")
-    ax.plot(days, np.cumsum(ledger.output), label="reman units out", color="#009E73")
+    ax.plot(days, np.cumsum(ledger.output), label="good components out (controllers and motors)", color="#009E73")
     ax.set_xlabel("day"), ax.set_ylabel("units, cumulative"), ax.legend(frameon=False)
     fig
     """),
@@ -491,8 +497,11 @@ NOTEBOOKS["04_circular_supply"] = [
     ## Graded shares against the given probabilities
 
     Every returned product is disassembled and each part is graded into an end-of-life state by
-    the scenario's probabilities; parts without a grading entry are recycled. Over a few thousand
-    cores, the simulated shares come close to the given ones.
+    the scenario's probabilities (a multinomial draw of whole units each day); parts without a
+    grading entry are recycled. Over a few thousand cores the simulated shares come close to the
+    given ones. Recycling also takes the fractions of a unit the disassembly yield leaves each
+    day (98 % of 14 cores is 13.7 units: 0.7 a day), so it comes out a few points above its share
+    and the other states slightly below theirs.
     """),
     code("""
     graded = pd.Series(ledger.graded, name="units").rename_axis(["part", "state"]).reset_index()

@@ -319,7 +319,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("path", metavar="PATH", help="scenario YAML file")
     run.add_argument("-o", "--output", metavar="DIR", help="results folder (default results/<scenario name>)")
     _experiment_options(run, "default: the scenario's")
-    run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none)")
+    run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none and every strategy of the scenario)")
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
     run.add_argument("--resume", action="store_true",
                      help="continue an interrupted run into the same folder: only missing replications run")
@@ -383,7 +383,8 @@ def _parser() -> argparse.ArgumentParser:
                     "side by side, one column per run.")
     compare.add_argument("folders", nargs="+", metavar="DIR", help="results folders of resim run")
     compare.add_argument("-o", "--output", metavar="DIR", help="also write compare.csv to DIR")
-    compare.add_argument("--metrics", metavar="A,B", help="metrics shown (default: all)",
+    compare.add_argument("--metrics", metavar="A,B",
+                         help="metrics shown (default: fill rate, recovery, shortfall, resilience index, cost, profit)",
                          default="fill_rate,recovery_time_days,shortfall_units,resilience_index,cost_total,profit")
     compare.set_defaults(run=_cmd_compare)
 

@@ -51,10 +51,12 @@ def _wrap(body: str) -> str:
     return f'<div class="resim-display">{_STYLE}{body}</div>'
 
 
-def _rows(header: Iterable[str], rows: list[list], text_columns: int = 1) -> str:
-    """A small table; the first ``text_columns`` columns are left-aligned text."""
+def _rows(header: Iterable[str], rows: list[list], text_columns: Iterable[int] = (0,)) -> str:
+    """A small table; the columns numbered in ``text_columns`` are left-aligned text."""
+    text = set(text_columns)
+
     def css(i: int) -> str:
-        return ' class="text"' if i < text_columns else ""
+        return ' class="text"' if i in text else ""
 
     head = "".join(f"<th{css(i)}>{_e(h)}</th>" for i, h in enumerate(header))
     body = "".join("<tr>" + "".join(f"<td{css(i)}>{_e(v)}</td>" for i, v in enumerate(row)) + "</tr>"
@@ -62,7 +64,7 @@ def _rows(header: Iterable[str], rows: list[list], text_columns: int = 1) -> str
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _limited(rows: list[list], header: Iterable[str], text_columns: int = 1) -> str:
+def _limited(rows: list[list], header: Iterable[str], text_columns: Iterable[int] = (0,)) -> str:
     shown = _rows(header, rows[:TABLE_ROWS], text_columns)
     if len(rows) > TABLE_ROWS:
         shown += f'<p class="sub">… and {len(rows) - TABLE_ROWS} more</p>'
@@ -115,11 +117,11 @@ def scenario_html(sc: "Scenario") -> str:
          f"{len({o.provider for o in sc.maas.providers})} providers" if sc.maas.providers else ""],
         ["take-back streams", len(sc.circular.take_back), ""],
     ]
-    parts.append(_rows(["", "count", "detail"], sizes, text_columns=1))
+    parts.append(_rows(["", "count", "detail"], sizes, text_columns=(0, 2)))
     flagged = [[part, node, graph.nodes[node]["country"], graph.nodes[node]["region"]]
                for part, node in single.items() if part in critical]
     parts.append("<h4>Single-sourced critical parts</h4>")
-    parts.append(_limited(flagged, ["part", "only maker", "country", "region"], text_columns=4)
+    parts.append(_limited(flagged, ["part", "only maker", "country", "region"], text_columns=range(4))
                  if flagged else "<p>none: every critical part has two or more makers</p>")
     events = []
     for d in sc.disruptions:
@@ -130,11 +132,11 @@ def scenario_html(sc: "Scenario") -> str:
         duration = _dist(d.duration_days) if d.duration_days is not None else "permanent"
         events.append([d.id, d.type, when, duration])
     parts.append(f"<h4>Disruptions ({len(sc.disruptions)})</h4>")
-    parts.append(_limited(events, ["disruption", "type", "when", "duration (days)"], text_columns=4)
+    parts.append(_limited(events, ["disruption", "type", "when", "duration (days)"], text_columns=range(4))
                  if events else "<p>none</p>")
     strategies = [[s.id, ", ".join(s.actions), s.description] for s in sc.strategies]
     parts.append(f"<h4>Strategies ({len(sc.strategies)})</h4>")
-    parts.append(_limited(strategies, ["strategy", "actions", "what"], text_columns=3))
+    parts.append(_limited(strategies, ["strategy", "actions", "what"], text_columns=range(3)))
     return _wrap("".join(parts))
 
 

@@ -261,6 +261,12 @@ _VALUE_TYPES = {
     taxonomy.check_certification: ("certification", "certifications"),
 }
 
+# Validators that narrow a type, and what they require (shown with the field's constraints).
+_NARROWING = {
+    getattr(dists, "_check_nonnegative", None): "[never negative](#distributions)",
+}
+_NARROWING.pop(None, None)
+
 _DIST_MODELS = frozenset(dists.BY_NAME.values())
 _CSV = {"csv"}
 
@@ -377,6 +383,18 @@ def _type(annotation: Any) -> str:
         annotation, getattr(annotation, "__name__", str(annotation)))
 
 
+def _narrowed(annotation: Any) -> list[str]:
+    """What the validators in a field's type require beyond its JSON Schema."""
+    found = []
+    if get_origin(annotation) is Annotated:
+        found += [_NARROWING[item.func] for item in get_args(annotation)[1:]
+                  if getattr(item, "func", None) in _NARROWING]
+    for arg in get_args(annotation):
+        if get_origin(arg) is Annotated or get_origin(arg) in (Union, types.UnionType):
+            found += _narrowed(arg)
+    return list(dict.fromkeys(found))
+
+
 def _is_csv_ref(branch: dict) -> bool:
     return branch.get("type") == "object" and set(branch.get("properties", {})) == _CSV
 
@@ -488,20 +506,14 @@ class _Reference:
         self.out += [f'<a id="{anchor}"></a>', "", f"{'#' * level} {title}", ""]
         self.toc.append((level, title, anchor, listed or level <= 3))
 
-    def schema_of(self, cls: type[BaseModel]) -> dict:
-        if cls.__name__ in self.defs:
-            return self.defs[cls.__name__]
-        for sub in cls.__subclasses__():  # a shared base: its fields as the first member has them
-            if sub.__name__ in self.defs:
-                return self.defs[sub.__name__]
-        raise KeyError(cls.__name__)
-
     def table(self, cls: type[BaseModel], names: Sequence[str], schema_cls: type[BaseModel]) -> None:
-        props = self.schema_of(schema_cls)["properties"]
+        """The fields ``names`` of ``cls``, with the JSON Schema of ``schema_cls`` (``cls`` itself, or
+        for the shared base of a union, which has no schema of its own, its first member)."""
+        props = self.defs[schema_cls.__name__]["properties"]
         self.out += ["| field | type | default | constraints | description |",
                      "| --- | --- | --- | --- | --- |"]
         for name in names:
-            info = schema_cls.model_fields[name]
+            info = cls.model_fields[name]
             key = info.alias or name
             prop = props[key]
             kind = _type(_field_annotation(info))
@@ -517,11 +529,12 @@ class _Reference:
                     default = "*its defaults*"
                 else:
                     default = f"`{_flow(value)}`"
-            description = info.description or _note(schema_cls, name)
+            constraints = ", ".join(c for c in [_constraints(prop), *_narrowed(_field_annotation(info))] if c)
+            description = info.description or _note(cls, name)
             if name == "type" and get_origin(info.annotation) is Literal and not description:
                 description = "selects this type"
             self.out.append(f"| `{key}` | {_cell(kind)} | {_cell(default)} | "
-                            f"{_cell(_constraints(prop))} | {_cell(description)} |")
+                            f"{_cell(constraints)} | {_cell(description)} |")
         self.out.append("")
 
     def rules(self, cls: type[BaseModel]) -> None:
@@ -625,7 +638,7 @@ class _Reference:
             "",
             "Compact strings are parsed, never evaluated. Where whole days are needed, draws are "
             "rounded (see [assumptions.md](assumptions.md#time)); negative demand draws count "
-            "as 0.", "",
+            "as 0.", "", *_never_negative(),
             "| name | compact form | mapping form | parameters | what it is |",
             "| --- | --- | --- | --- | --- |"]
         notes = _dist_notes()
@@ -714,6 +727,16 @@ class _Reference:
             "in units of the part.", "",
             "## Contents", "", *contents, ""]
         return "\n".join(head + self.out).rstrip() + "\n"
+
+
+def _never_negative() -> list[str]:
+    """The rule for fields marked *never negative*, from :func:`resim.dists.nonnegative`."""
+    if not _NARROWING:
+        return []
+    paragraphs = (dists.nonnegative.__doc__ or "").strip().split("\n\n")
+    rule = " ".join(paragraphs[1].split()).replace("``", "`") if len(paragraphs) > 1 else ""
+    return ["Fields marked *never negative* (durations, lead times, days) take only distributions "
+            "that cannot draw a negative value: " + rule, ""]
 
 
 def _dist_notes() -> dict[str, str]:
