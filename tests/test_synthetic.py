@@ -69,3 +69,13 @@ def test_the_data_is_plain_json():
 def test_too_small_requests_are_refused(nodes, tiers):
     with pytest.raises(ValueError):
         synthetic_chain(nodes, tiers=tiers)
+
+
+def test_resim_generate_writes_a_valid_reproducible_scenario(tmp_path):
+    from resim.cli import main
+
+    assert main(["generate", "--nodes", "60", "--tiers", "2", "--seed", "3", "-o", str(tmp_path / "a.yaml")]) == 0
+    assert main(["generate", "--nodes", "60", "--tiers", "2", "--seed", "3", "-o", str(tmp_path / "b.yaml")]) == 0
+    assert (tmp_path / "a.yaml").read_text() == (tmp_path / "b.yaml").read_text()
+    assert len(resim.load_scenario(tmp_path / "a.yaml").nodes) == 60
+    assert main(["generate", "--nodes", "2", "-o", str(tmp_path / "c.yaml")]) == 2
