@@ -761,15 +761,16 @@ def notebook(name: str):
 
 @contextlib.contextmanager
 def python_kernel() -> Iterator[str]:
-    """A kernelspec named ``python3`` that starts this interpreter (``sys.executable``), put first
-    on ``JUPYTER_PATH`` for the duration; yields the kernel name."""
+    """A kernelspec named ``python3`` that starts this interpreter (``sys.executable``) with a
+    fixed hash seed, put first on ``JUPYTER_PATH`` for the duration; yields the kernel name."""
     saved = {k: os.environ.get(k) for k in ("JUPYTER_PATH", "JUPYTER_PLATFORM_DIRS")}
     with tempfile.TemporaryDirectory() as folder:
         spec = Path(folder) / "kernels" / KERNEL_NAME
         spec.mkdir(parents=True)
         (spec / "kernel.json").write_text(json.dumps({
             "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "Python 3 (ipykernel)", "language": "python"}), encoding="utf-8")
+            "display_name": "Python 3 (ipykernel)", "language": "python",
+            "env": {"PYTHONHASHSEED": "0"}}), encoding="utf-8")   # the same set order in every build
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [folder, saved["JUPYTER_PATH"]]))
         os.environ["JUPYTER_PLATFORM_DIRS"] = "1"
         try:

@@ -72,7 +72,11 @@ def _limited(rows: list[list], header: Iterable[str], text_columns: Iterable[int
 
 
 def _number(x: float) -> str:
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return str(x)
+    if math.isnan(x):
+        return "–"
+    if math.isinf(x):
         return str(x)
     if float(x).is_integer():
         return f"{x:,.0f}"

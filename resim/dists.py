@@ -585,8 +585,13 @@ def nonnegative(d: DistModel) -> bool:
 
 
 def _check_nonnegative(d: DistModel) -> DistModel:
+    # A normal three standard deviations clear of zero is negative once in a thousand draws;
+    # such draws are clipped at zero where they are used.
+    if isinstance(d, Normal) and d.mean >= 3 * d.sd:
+        return d
     if not nonnegative(d):
-        raise ValueError(f"{d} can take negative values (expected a number or distribution of values >= 0)")
+        raise ValueError(f"{d} can take negative values (expected a number or distribution of values >= 0; "
+                         "a normal needs mean >= 3 sd)")
     return d
 
 

@@ -11,14 +11,25 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["PALETTE", "criticality_ranking", "risk_matrix", "tts_ttr"]
+__all__ = ["ResimFigure", "PALETTE", "criticality_ranking", "risk_matrix", "tts_ttr"]
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 _HIGH, _LOW = "#D55E00", "#0072B2"
 
 
+class ResimFigure(Figure):
+    """A matplotlib Figure that Jupyter shows by itself (no pyplot, no %matplotlib needed)."""
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100)
+        return buffer.getvalue()
+
+
 def _figure(width: float = 7.0, height: float = 4.5) -> tuple[Figure, object]:
-    fig = Figure(figsize=(width, height), layout="constrained")
+    fig = ResimFigure(figsize=(width, height), layout="constrained")
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax

@@ -42,7 +42,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from resim.figures import PALETTE, _figure
+from resim.figures import PALETTE, ResimFigure, _figure
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -125,7 +125,7 @@ def _with_strip(width: float, height: float, windows: list[tuple[str, float, flo
     if not ids:
         return _figure(width, height)
     extra = 0.35 + 0.22 * len(ids)
-    fig = Figure(figsize=(width, height + extra), layout="constrained")
+    fig = ResimFigure(figsize=(width, height + extra), layout="constrained")
     strip, ax = fig.subplots(2, 1, sharex=True, height_ratios=[extra, height])
     for i, ident in enumerate(ids):
         spans = [(start, end - start) for d, start, end in windows if d == ident]
@@ -431,7 +431,7 @@ def critical_inventory(inventory: pd.DataFrame, *, events: pd.DataFrame | None =
         return fig
     ncols = min(3, len(parts))
     nrows = -(-len(parts) // ncols)
-    fig = Figure(figsize=(3.4 * ncols + 1.8, 2.6 * nrows + 0.7), layout="constrained")
+    fig = ResimFigure(figsize=(3.4 * ncols + 1.8, 2.6 * nrows + 0.7), layout="constrained")
     axes = fig.subplots(nrows, ncols, sharex=True, squeeze=False).ravel()
     palette = _colours_for(inventory.strategy, colours)
     horizon = float(inventory.day.max()) + 1

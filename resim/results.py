@@ -240,6 +240,10 @@ class Results:
             os.replace(temporary, folder / "figures" / f"{name}.png")
         write_atomic(folder / "report.html", render_report(self, self.scenario, shown))
 
+    def _repr_html_(self) -> str:
+        from resim.display import results_html
+        return results_html(self)
+
     def __repr__(self) -> str:
         strategies = ", ".join(self.info.get("strategies", []))
         return (f"Results({self.info.get('scenario_name')!r}: {self.info.get('replications')} "

@@ -69,6 +69,11 @@ class RiskReport:
     register: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
 
+    def _repr_html_(self) -> str:
+        from resim.display import table_html
+        return (table_html(self.nodes, "Nodes: time to survive against time to recover")
+                + table_html(self.register, "Risk register"))
+
     def plot_matrix(self):
         """Likelihood-impact matrix of the catalogue disruptions (a matplotlib Figure)."""
         from resim.figures import risk_matrix

@@ -120,6 +120,10 @@ class Scenario(Spec):
     def __repr__(self) -> str:
         return self._repr_summary()
 
+    def _repr_html_(self) -> str:
+        from resim.display import scenario_html
+        return scenario_html(self)
+
 
 def _parse_path(key: str) -> list[str | int]:
     parts: list[str | int] = []

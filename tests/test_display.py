@@ -100,8 +100,10 @@ def test_table_html_shows_the_title_and_the_first_rows():
 
 
 def test_table_html_of_a_short_table_escapes_cells_and_keeps_a_named_index():
-    frame = pd.DataFrame({"strategy": ["none", "<b>x</b>"], "cost": [1.5, 2_500_000.25]}).set_index("strategy")
-    page = table_html(frame, "costs")
-    assert "2 rows × 1 columns" in page
+    frame = pd.DataFrame({"strategy": ["none", "<b>x</b>", "buffer"], "cost": [1.5, 2_500_000.25, np.nan]})
+    page = table_html(frame.set_index("strategy"), "costs")
+    assert "3 rows × 1 columns" in page
+    assert "<td>–</td>" in page and "nan" not in page
+    assert "<th>none</th>" in page and "<th>strategy</th>" in page     # the index is shown
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert "2,500,000" in page and "1.5" in page

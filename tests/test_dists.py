@@ -287,3 +287,17 @@ def test_discrete_is_a_mapping_only_and_hashable():
     assert isinstance(d, Discrete)
     assert d.mean == pytest.approx(2.1)
     assert hash(d) == hash(parse_dist(d.model_dump()))
+
+
+def test_durations_must_not_be_negative_but_a_clear_normal_is_allowed():
+    from pydantic import BaseModel, ValidationError
+
+    from resim.dists import NonNegativeDist
+
+    class Wait(BaseModel):
+        days: NonNegativeDist
+
+    assert Wait(days="normal(10, 3)").days.mean == 10          # 10 >= 3 x 3
+    for bad in ("normal(10, 4)", "uniform(-1, 5)", -2):
+        with pytest.raises(ValidationError, match="can take negative values"):
+            Wait(days=bad)
