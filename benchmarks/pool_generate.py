@@ -11,29 +11,10 @@ The best of ``--repeat`` runs is shown (the machine may be shared), and the chec
 from __future__ import annotations
 
 import argparse
-import math
 import time
 
-import pandas as pd
 
-from resim.format.maas import Offering
-from resim.providers import generate_pool, pool_frame
-
-
-def offerings(frame: pd.DataFrame) -> list[Offering]:
-    """The rows of a pool frame as validated offerings."""
-    found = []
-    for r in frame.to_dict("records"):
-        size = None if math.isnan(r["size_l_mm"]) else (r["size_l_mm"], r["size_w_mm"], r["size_h_mm"])
-        found.append(Offering(
-            id=r["id"], provider=r["provider"], process=r["process"], materials=r["materials"],
-            tolerance_mm=None if math.isnan(r["tolerance_mm"]) else r["tolerance_mm"], size_mm=size,
-            certifications=sorted(r["certifications"]), capacity_per_day=r["capacity_per_day"],
-            setup_cost=r["setup_cost"], unit_price=r["unit_price"], expedite_premium=r["expedite_premium"],
-            lead_time_days=r["lead_time_days"], onboarding_days=r["onboarding_days"],
-            conformance_rate=r["conformance_rate"], on_time_rate=r["on_time_rate"], country=r["country"],
-            region=r["region"], lat=r["lat"], lon=r["lon"], export_controlled=r["export_controlled"]))
-    return found
+from resim.providers import generate_pool, offerings_from_frame, pool_frame
 
 
 def best(fn, repeat: int) -> tuple[float, object]:
@@ -57,7 +38,7 @@ def main() -> None:
     rows = []
     for n in sizes:
         generate_s, pool = best(lambda: generate_pool(n, seed=args.seed), args.repeat)
-        objects = offerings(pool)
+        objects = offerings_from_frame(pool)
         frame_s, frame = best(lambda: pool_frame(objects), args.repeat)
         same = frame.equals(pool)
         rows.append((n, pool.provider.nunique(), generate_s, n / generate_s, frame_s, n / frame_s, same))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from resim import __version__
-from resim.files import write_atomic
+from resim.files import save_figure, write_atomic
 from resim.errors import Problem, ScenarioError
 
 __all__ = ["main"]
@@ -238,11 +238,7 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     table = assess_criticality(load_scenario(args.path))
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-criticality")
     write_atomic(output / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
-    (output / "figures").mkdir(parents=True, exist_ok=True)
-    figure = criticality_ranking(table)
-    temporary = output / "figures" / ".criticality.tmp.png"
-    figure.savefig(temporary, dpi=150)
-    temporary.replace(output / "figures" / "criticality.png")
+    save_figure(criticality_ranking(table), output / "figures" / "criticality.png")
     columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
                            "substitutes", "reman_fit") if c in table.columns]
     print(table[columns].head(args.top).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["write_atomic", "save_figure"]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -20,3 +20,11 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def save_figure(figure, path: Path, dpi: int = 150) -> None:
+    """Save a matplotlib Figure as PNG through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.tmp.png")
+    figure.savefig(temporary, dpi=dpi)
+    os.replace(temporary, path)

@@ -69,6 +69,27 @@ _FLOAT_COLUMNS = ("tolerance_mm", "size_l_mm", "size_w_mm", "size_h_mm", "capaci
 # ---------------------------------------------------------------------------------------------
 # From offerings to a frame
 
+def offerings_from_frame(frame: pd.DataFrame) -> list["Offering"]:
+    """The rows of a pool frame as validated offerings (the inverse of :func:`pool_frame`)."""
+    from resim.format.maas import Offering
+
+    def number(value):
+        return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+    found = []
+    for r in frame.to_dict("records"):
+        size = None if number(r["size_l_mm"]) is None else (r["size_l_mm"], r["size_w_mm"], r["size_h_mm"])
+        found.append(Offering(
+            id=r["id"], provider=r["provider"], process=r["process"], materials=r["materials"],
+            tolerance_mm=number(r["tolerance_mm"]), size_mm=size, certifications=sorted(r["certifications"]),
+            capacity_per_day=r["capacity_per_day"], setup_cost=r["setup_cost"], unit_price=r["unit_price"],
+            expedite_premium=r["expedite_premium"], lead_time_days=r["lead_time_days"],
+            onboarding_days=r["onboarding_days"], conformance_rate=r["conformance_rate"],
+            on_time_rate=r["on_time_rate"], country=r["country"], region=r["region"], lat=number(r["lat"]),
+            lon=number(r["lon"]), export_controlled=r["export_controlled"]))
+    return found
+
+
 def pool_frame(offerings: Sequence["Offering"]) -> pd.DataFrame:
     """One row per offering with the flat columns of :data:`COLUMNS`.
 

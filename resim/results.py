@@ -28,7 +28,7 @@ import pandas as pd
 
 from resim.circularity import CIRCULARITY_METRICS
 from resim.comparison import Comparison, compare_strategies
-from resim.files import write_atomic
+from resim.files import save_figure, write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
 from resim.stats import summarise
@@ -233,11 +233,8 @@ class Results:
         from resim.report import render_report
 
         shown = self.plot.all()
-        (folder / "figures").mkdir(parents=True, exist_ok=True)
         for name, (_, figure) in shown.items():
-            temporary = folder / "figures" / f".{name}.tmp.png"
-            figure.savefig(temporary, dpi=150)
-            os.replace(temporary, folder / "figures" / f"{name}.png")
+            save_figure(figure, folder / "figures" / f"{name}.png")
         write_atomic(folder / "report.html", render_report(self, self.scenario, shown))
 
     def _repr_html_(self) -> str:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from resim.files import write_atomic
+from resim.files import save_figure, write_atomic
 from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.risk_lp import stress_test
 from resim.runner import run
@@ -91,11 +91,8 @@ class RiskReport:
         folder = Path(folder)
         write_atomic(folder / "risk.csv", self.register.to_csv(index=False, float_format="%.6g"))
         write_atomic(folder / "nodes.csv", self.nodes.to_csv(index=False, float_format="%.6g"))
-        (folder / "figures").mkdir(parents=True, exist_ok=True)
         for name, figure in (("risk_matrix", self.plot_matrix()), ("tts_ttr", self.plot_tts_ttr())):
-            temporary = folder / "figures" / f".{name}.tmp.png"
-            figure.savefig(temporary, dpi=150)
-            temporary.replace(folder / "figures" / f"{name}.png")
+            save_figure(figure, folder / "figures" / f"{name}.png")
         write_atomic(folder / "risk.json", json.dumps(self.info, indent=2) + "\n")
         return folder
 

@@ -16,6 +16,7 @@ import resim
 from resim.dists import parse_dist
 from resim.format.maas import Offering
 from resim.providers import (
+    offerings_from_frame,
     COLUMNS, COUNTRIES, FAMILIES, OFFERING_FIELDS, OFFERING_FIGURES, PROCESS_FAMILY, PROFILES,
     PROVIDER_FIGURES, MAX_OFFERINGS_PER_PROVIDER, distributions, generate_pool, pool_frame,
     write_pool_csv,
@@ -160,17 +161,7 @@ def test_generated_and_scenario_pools_have_the_same_column_types(quickstart):
 
 def test_generated_offerings_are_valid_offerings_and_pool_frame_gives_them_back():
     pool = generate_pool(300, seed=2)
-    offerings = []
-    for r in pool.to_dict("records"):
-        size = None if math.isnan(r["size_l_mm"]) else (r["size_l_mm"], r["size_w_mm"], r["size_h_mm"])
-        offerings.append(Offering(
-            id=r["id"], provider=r["provider"], process=r["process"], materials=r["materials"],
-            tolerance_mm=None if math.isnan(r["tolerance_mm"]) else r["tolerance_mm"], size_mm=size,
-            certifications=sorted(r["certifications"]), capacity_per_day=r["capacity_per_day"],
-            setup_cost=r["setup_cost"], unit_price=r["unit_price"], expedite_premium=r["expedite_premium"],
-            lead_time_days=r["lead_time_days"], onboarding_days=r["onboarding_days"],
-            conformance_rate=r["conformance_rate"], on_time_rate=r["on_time_rate"], country=r["country"],
-            region=r["region"], lat=r["lat"], lon=r["lon"], export_controlled=r["export_controlled"]))
+    offerings = offerings_from_frame(pool)
     pd.testing.assert_frame_equal(pool_frame(offerings), pool)
 
 
