@@ -43,7 +43,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer replications")
     args = parser.parse_args()
-    counts = {"quickstart": 10 if args.quick else 30, "1000 nodes": 4 if args.quick else 8}
+    counts = {"quickstart": 10 if args.quick else 30, "1000 nodes": 8 if args.quick else 60}
     print(f"{'case':<12} {'replications':>12} {'serial rep/s':>13} {'processes rep/s':>16} {'dask rep/s':>11} "
           f"{'speed-up (processes)':>21} {'speed-up (dask)':>16}")
     rows = []
