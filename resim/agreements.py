@@ -117,18 +117,29 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     extra = np.floor(rng.random(horizon) * quoted) + 1
     lead_times = quoted + late * extra
     accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
-    node = Node(id=agreement.node_id, kind="supplier", country=row.country, region=row.region,
-                lat=None if pd.isna(row.lat) else float(row.lat), lon=None if pd.isna(row.lon) else float(row.lon),
-                makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
-    lane = Lane(source=node.id,
-                dest=agreement.destination, parts=(agreement.part,), lead_time_days=float(row.lead_time_mean))
-    probation = f"probation:{agreement.offering}"
+    probation = f"probation:{agreement.offering}:{agreement.requested_day}"
+    placed: dict[str, object] = {}
+
+    def provider(m: "Model") -> tuple[Node, Lane]:
+        # The same offering may be contracted again (a repeated disruption): give it a new node.
+        node_id, copy = agreement.node_id, 1
+        while node_id in m.net.node_index:
+            copy += 1
+            node_id = f"{agreement.node_id}_{copy}"
+        node = Node(id=node_id, kind="supplier", country=row.country, region=row.region,
+                    lat=None if pd.isna(row.lat) else float(row.lat),
+                    lon=None if pd.isna(row.lon) else float(row.lon),
+                    makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
+        return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
+                          lead_time_days=float(row.lead_time_mean))
 
     def begin(m: "Model") -> None:
         m.charge("maas_onboarding", agreement.setup_cost)
         agreement.cost += agreement.setup_cost
 
     def deliver(m: "Model") -> None:
+        node, lane = provider(m)
+        placed["lane"] = lane.key
         m.add_node(node)
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         m.set_share(lane.key, share)
@@ -142,10 +153,11 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, late))
 
     def finish(m: "Model") -> None:
-        if lane.key in m.net.lane_index:
-            m.set_share(lane.key, 0.0)
-            m.set_lane_open(lane.key, False, cause=f"agreement:{agreement.offering}")
-            m.cancel_orders(lane.key)
+        key = placed.get("lane")
+        if key is not None:
+            m.set_share(key, 0.0)
+            m.set_lane_open(key, False, cause=f"agreement:{agreement.offering}")
+            m.cancel_orders(key)
         for key in replaces:
             m.reset_share(key)
 

@@ -25,7 +25,8 @@ def describe(sc: Scenario) -> str:
     regional concentration, disruptions, MaaS pool, circular streams and strategies."""
     graph = sc.value_chain()
     parts = sc.parts_by_id
-    tiers = Counter(t for n, t in graph.nodes(data="tier") if graph.nodes[n]["kind"] == "supplier")
+    # A supplier that reaches no plant has no tier.
+    tiers = Counter(t for n, t in graph.nodes(data="tier") if graph.nodes[n]["kind"] == "supplier" and t is not None)
     bom = valuechain.bom_graph(graph)
     critical = [p.id for p in sc.parts if p.critical]
     single = valuechain.single_sourced_parts(graph)

@@ -169,3 +169,11 @@ def test_resim_compare_lines_up_runs(tmp_path, quickstart):
     short = pd.read_csv(tmp_path / "short" / "summary.csv").set_index(["strategy", "metric"])
     assert table.loc[("none", "fill_rate"), "short"] == pytest.approx(short.loc[("none", "fill_rate"), "mean"])
     assert main(["compare", str(tmp_path / "short"), str(tmp_path / "nothing")]) == 2
+
+
+def test_a_strategy_answering_repeated_breakdowns_can_contract_a_provider_again(quickstart):
+    # press_breakdowns recurs: each stop may bring the same offering in again, as its own node.
+    sc = quickstart.replace(**{"strategies[2].responds_to": ["press_breakdowns"], "strategies[2].max_premium": 5})
+    res = resim.run(sc, replications=1, strategies=["maas_same_tier"], executor="serial")
+    agreed = res.orchestrations.query("kind == 'maas_same_tier' and status in ('accepted', 'countered')")
+    assert len(agreed) >= 1
