@@ -87,9 +87,8 @@ class Model:
         self.env = simpy.Environment()
         self.day = 0
         net, h = self.net, self.horizon
-        critical = [p.id for p in scenario.parts if p.critical]
         self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail,
-                             critical_parts=critical)
+                             critical_parts=list(net.critical_parts))
         self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
             if scenario.demand else np.zeros((0, h))
         self.market_backlog = np.zeros(len(scenario.demand))
@@ -411,7 +410,7 @@ class Model:
         for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),
                              ("backlog", self.market_backlog), ("lost", lost)):
             ledger.market[name][day] = values
-        focal = net.node_focal[net.sku_node]
+        focal = net.sku_focal
         inbound = np.bincount(net.arc_dst[repl], self.in_transit[repl], minlength=n_sku)
         ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
         ledger.totals["in_transit"][day] = inbound[focal].sum()
@@ -432,12 +431,9 @@ class Model:
 
     def _critical_on_hand(self) -> np.ndarray:
         """Units on hand of each critical part, over every node of the chain."""
-        net, parts = self.net, self.ledger.critical_parts
-        if getattr(self, "_critical_position", np.zeros(0)).shape[0] != net.n_sku:
-            lookup = {net.part_index[p]: j for j, p in enumerate(parts)}
-            self._critical_position = np.array([lookup.get(int(p), -1) for p in net.sku_part], np.int64)
-        held = self._critical_position >= 0
-        return np.bincount(self._critical_position[held], self.on_hand[held], minlength=len(parts))
+        position = self.net.sku_critical
+        held = position >= 0
+        return np.bincount(position[held], self.on_hand[held], minlength=len(self.net.critical_parts))
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Run production rows; return units made and components used, per stock point."""

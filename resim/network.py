@@ -64,6 +64,7 @@ class Network:
         self._bom_entries: list[tuple[int, int, float]] = []
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
+        self.critical_parts = [p.id for p in sc.parts if p.critical]
         for node in sc.nodes:
             self.add_node(node, refresh=False)
         for lane in sc.lanes:
@@ -197,6 +198,10 @@ class Network:
         unset_count = np.bincount(self.arc_group[unset], minlength=self.n_groups)
         # Lanes without a share split equally; a given share of 0 keeps a lane on standby.
         self.base_share = np.where(unset, 1.0 / np.maximum(unset_count[self.arc_group], 1), self.arc_share)
+        self.sku_focal = self.node_focal[self.sku_node]
+        # Position of each stock point's part among the critical parts (-1: not critical).
+        critical = {self.part_index[p]: j for j, p in enumerate(self.critical_parts)}
+        self.sku_critical = np.array([critical.get(int(p), -1) for p in self.sku_part], np.int64)
 
     # -- sizes ----------------------------------------------------------------------------------
 
