@@ -2,17 +2,21 @@
 
 Run: .venv/bin/python benchmarks/scale.py [--quick]
 Part 1 times `resim.run` on the quickstart (all strategies) and on a 1,000-node synthetic chain
-(strategy none) with the serial, processes (2 workers) and dask (local cluster, 2 workers)
-executors. Part 2 runs 100, 1,000 and 10,000 replications of a small synthetic chain, each in a
-fresh process, and reports its peak resident memory (VmHWM).
+(strategy none) with the serial, processes (2 workers) and dask executors: a two-worker local
+cluster started by the run (its start-up timed too) and one already running (`--scheduler`, its
+workers warm, as on a real cluster). Part 2 runs 100, 1,000 and 10,000 replications of a small
+synthetic chain, each in a fresh process, and reports its peak resident memory (VmHWM).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
+import tempfile
+import textwrap
 import time
 
 CASES = {
@@ -24,11 +28,27 @@ MEMORY_CHAIN = ("import resim; from resim.synthetic import synthetic_chain; "
                 "sc = resim.scenario_from_dict(synthetic_chain(20, tiers=2, seed=1, horizon_days=120))")
 
 
+RUNNING_CLUSTER = ("from distributed import Client, LocalCluster\n"
+                   "cluster = LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None)\n"
+                   "Client(cluster).run(lambda: __import__('resim') and None)\n")
+
+
 def timed(setup: str, replications: int, executor: str, workers: int) -> float:
-    code = (f"{setup}\nimport time\nt = time.perf_counter()\n"
-            f"resim.run(sc, replications={replications}, executor='{executor}', workers={workers}, strategies=strategies)\n"
+    """Seconds for one resim.run in a fresh process; executor 'dask-running' uses a cluster
+    started (and its workers warmed) before the clock starts."""
+    running = executor == "dask-running"
+    code = (f"{setup}\n{RUNNING_CLUSTER if running else ''}import time\nt = time.perf_counter()\n"
+            f"resim.run(sc, replications={replications}, executor='{'dask' if running else executor}', "
+            f"workers={workers}, strategies=strategies"
+            f"{', scheduler=cluster.scheduler_address' if running else ''})\n"
             "print(time.perf_counter() - t)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    script = f"def main():\n{textwrap.indent(code, '    ')}\n\nif __name__ == '__main__':\n    main()\n"
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as file:  # dask spawns: needs a real main
+        file.write(script)
+    try:
+        out = subprocess.run([sys.executable, file.name], capture_output=True, text=True, check=True)
+    finally:
+        os.unlink(file.name)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -44,21 +64,24 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer replications")
     args = parser.parse_args()
     counts = {"quickstart": 10 if args.quick else 30, "1000 nodes": 8 if args.quick else 60}
-    print(f"{'case':<12} {'replications':>12} {'serial rep/s':>13} {'processes rep/s':>16} {'dask rep/s':>11} "
-          f"{'speed-up (processes)':>21} {'speed-up (dask)':>16}")
+    executors = {"serial": 1, "processes": 2, "dask": 2, "dask-running": 2}
+    print("replications per second (speed-up over serial)")
+    print(f"{'case':<12} {'replications':>12}" + "".join(f" {e:>17}" for e in executors))
     rows = []
     for name, setup in CASES.items():
         n = counts[name]
-        serial = timed(setup, n, "serial", 1)
-        processes = timed(setup, n, "processes", 2)
-        dask = timed(setup, n, "dask", 2)
-        rows.append({"case": name, "n": n, "serial": serial, "processes": processes, "dask": dask})
-        print(f"{name:<12} {n:>12} {n / serial:>13.2f} {n / processes:>16.2f} {n / dask:>11.2f} "
-              f"{serial / processes:>21.2f} {serial / dask:>16.2f}")
+        seconds = {e: timed(setup, n, e, w) for e, w in executors.items()}
+        rows.append({"case": name, "n": n, **seconds})
+        cells = "".join(f" {n / t:>9.2f} ({seconds['serial'] / t:4.2f})" for t in seconds.values())
+        print(f"{name:<12} {n:>12}{cells}")
     print()
-    print(f"{'replications':>12} {'peak MB':>9}")
+    print(f"{'replications':>12} {'peak MB':>9} {'KB per replication over 100':>28}")
+    first = None
     for n in ((100, 1000) if args.quick else (100, 1000, 10000)):
-        print(f"{n:>12} {peak_mb(n):>9.0f}")
+        mb = peak_mb(n)
+        first = first or (n, mb)
+        growth = "" if n == first[0] else f"{(mb - first[1]) * 1024 / (n - first[0]):.2f}"
+        print(f"{n:>12} {mb:>9.0f} {growth:>28}")
     print(json.dumps(rows))
 
 

@@ -101,7 +101,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-risk")
     report = assess_risk(scenario, replications=args.replications, seed=args.seed, executor=args.executor,
-                         workers=args.workers, nodes=nodes, simulate_nodes=args.simulate_nodes,
+                         workers=args.workers, scheduler=args.scheduler, nodes=nodes, simulate_nodes=args.simulate_nodes,
                          default_ttr_days=args.ttr, progress=ProgressBar(f"risk {Path(args.path).name}"))
     report.save(output)
     exposed = report.nodes[report.nodes.exposed]
@@ -198,7 +198,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     try:
         table = run_sweep(scenario, design, replications=args.replications, seed=args.seed, strategies=strategies,
-                          executor=args.executor, workers=args.workers,
+                          executor=args.executor, workers=args.workers, scheduler=args.scheduler,
                           progress=ProgressBar(f"sweep {Path(args.path).name}"))
     except ValueError as exc:
         print(f"resim sweep: {exc}", file=sys.stderr)
@@ -301,6 +301,8 @@ def _experiment_options(parser: argparse.ArgumentParser, replications_help: str)
                         help="where replications run (default: processes, one per core; dask needs resim[dask])")
     parser.add_argument("--workers", type=_positive_int, metavar="N",
                         help="worker processes (default: all cores)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster)")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -338,8 +340,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
     run.add_argument("--resume", action="store_true",
                      help="continue an interrupted run into the same folder: only missing replications run")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster)")
     run.add_argument("--alternatives", action="store_true",
                      help="also simulate each MaaS strategy's other orchestrations (cheapest, fastest, balanced)")
     run.set_defaults(run=_cmd_run)

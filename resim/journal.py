@@ -2,8 +2,9 @@
 
 The journal is a folder holding ``spec.json`` (what the run is: seed, replications, strategies,
 the scenario's hash and changes) and ``replications.jsonl``, one JSON line per finished
-replication, flushed and synced before the next one is folded in. A run killed outright leaves at
-most a partial last line, which is ignored on resume. JSON keeps floats exact (shortest
+replication, flushed to the operating system before the next one is folded in (and synced to disk
+at least once a second). A run killed outright leaves at most a partial last line, which is ignored
+on resume. JSON keeps floats exact (shortest
 round-trip form), so a resumed run gives exactly the numbers of an uninterrupted one. Only plain
 data is read back: no code runs from a checkpoint.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +24,8 @@ from resim.files import write_atomic
 from resim.outcome import Outcome
 
 __all__ = ["Journal"]
+
+SYNC_SECONDS = 1.0  # a power cut loses at most this much work; a killed process loses none
 
 
 def _plain(value):
@@ -55,12 +59,14 @@ class Journal:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder.mkdir(parents=True, exist_ok=True)
             write_atomic(spec_file, json.dumps(spec, indent=2) + "\n")
-        self._finished = list(self._read()) if resume else []
-        self.done = {(o.strategy, o.replication) for o in self._finished}
-        self._stream = open(self.lines, "a", encoding="utf-8")
+        self._resume = resume
+        self._stream = None
+        self._synced = 0.0
 
-    def _read(self) -> Iterator[Outcome]:
-        if not self.lines.is_file():
+    def finished(self) -> Iterator[Outcome]:
+        """Replications finished before this run started (when resuming), read one at a time
+        (so a long checkpoint is never held whole); each is added to ``done``."""
+        if not self._resume or not self.lines.is_file():
             return
         good = 0
         with open(self.lines, encoding="utf-8") as stream:
@@ -70,25 +76,30 @@ class Journal:
                 except json.JSONDecodeError:
                     break  # a line cut short by a kill: everything before it is whole
                 good += len(line.encode("utf-8"))
-                yield Outcome(**data)
+                outcome = Outcome(**data)
+                self.done.add((outcome.strategy, outcome.replication))
+                yield outcome
         with open(self.lines, "r+b") as stream:  # drop the partial line before appending
             stream.truncate(good)
-
-    def finished(self) -> list[Outcome]:
-        """Replications finished before this run started (when resuming)."""
-        return self._finished
 
     def record(self, outcome: Outcome) -> None:
         """Append a finished replication and make it durable."""
         data = {"strategy": outcome.strategy, "replication": outcome.replication, "metrics": outcome.metrics,
                 "costs": outcome.costs, "daily": outcome.daily, "actions": outcome.actions,
                 "ripple": outcome.ripple, "events": outcome.events, "critical_parts": outcome.critical_parts}
+        if self._stream is None:
+            self._stream = open(self.lines, "a", encoding="utf-8")
         self._stream.write(json.dumps(data, default=_plain) + "\n")
-        self._stream.flush()
-        os.fsync(self._stream.fileno())
+        self._stream.flush()  # in the kernel's hands: survives the process being killed
+        if time.monotonic() - self._synced >= SYNC_SECONDS:
+            os.fsync(self._stream.fileno())
+            self._synced = time.monotonic()
 
     def close(self, *, remove: bool) -> None:
         """Stop recording; ``remove`` deletes the checkpoint (the run finished and was saved)."""
-        self._stream.close()
+        if self._stream is not None:
+            os.fsync(self._stream.fileno())
+            self._stream.close()
+            self._stream = None
         if remove:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -41,9 +41,10 @@ __all__ = ["Results"]
 
 
 class Collector:
-    """Folds replications into the run's tables as they finish, so memory does not grow with
-    the number of replications: metric rows are kept (they are the replications table), daily
-    series are summed, and the daily fill-rate quantiles come from a histogram per day.
+    """Folds replications into the run's tables as they finish, so memory barely grows with
+    the number of replications: each replication keeps one row of floats (its line of the
+    replications table) and its few action, ripple and event records; daily series are summed,
+    and the daily fill-rate quantiles come from a histogram per day.
 
     Sums are folded in replication order (a replication that finishes early waits for the ones
     before it), so the numbers do not depend on the executor or the order of completion.
@@ -55,8 +56,13 @@ class Collector:
     BINS = 2000
     SERIES = ("demand", "delivered", "on_time", "backlog", "on_hand", "fill_rate")
 
-    def __init__(self) -> None:
-        self.outcomes: list["Outcome"] = []
+    def __init__(self, replications: int = 64) -> None:
+        """``replications`` per strategy, when known, sizes the table's storage once."""
+        self._expected = max(int(replications), 1)
+        self._metric_names: list[str] = []
+        self._cost_names: list[str] = []
+        self._rows: dict[str, np.ndarray] = {}  # per strategy: replication, metrics, costs
+        self._records: dict[str, dict[str, list[dict]]] = {}  # per strategy: actions, ripple, events
         self._pending: dict[str, dict[int, "Outcome"]] = {}
         self._next: dict[str, int] = {}
         self._sums: dict[str, dict[str, np.ndarray]] = {}
@@ -92,9 +98,56 @@ class Collector:
         self._hist[s][np.arange(len(fill)), bins] += 1
         self._low[s] = np.minimum(self._low[s], fill)
         self._high[s] = np.maximum(self._high[s], fill)
+        if not self._metric_names:
+            self._metric_names, self._cost_names = list(o.metrics), list(o.costs)
+        # One row of floats per replication, in a block that doubles as it fills: this is all
+        # that grows with the run, and few long-lived objects keep the heap from fragmenting.
+        row = [o.replication, *(o.metrics[k] for k in self._metric_names), *(o.costs[k] for k in self._cost_names)]
+        block = self._rows.get(s)
+        if block is None:
+            block = np.empty((self._expected, len(row)))
+        elif self._count[s] == len(block):
+            block = np.concatenate([block, np.empty_like(block)])
+        block[self._count[s]] = row
+        self._rows[s] = block
         self._count[s] += 1
-        o.daily = {}  # the series live on only in the sums
-        self.outcomes.append(o)
+        records = self._records.setdefault(s, {"actions": [], "ripple": [], "events": []})
+        records["actions"] += o.actions
+        records["ripple"] += o.ripple
+        records["events"] += o.events
+
+    def strategies(self, order: list[str]) -> list[str]:
+        """The strategies folded in so far, in ``order``."""
+        return [s for s in order if s in self._rows]
+
+    def replications(self, order: list[str]) -> pd.DataFrame:
+        """strategy × replication: every metric, the costs, their total, the response cost
+        (paired with ``none`` in the same replication) and the profit."""
+        frames = []
+        for strategy in self.strategies(order):
+            rows = self._rows[strategy][:self._count[strategy]]
+            frame = pd.DataFrame(rows[:, 1:], columns=[*self._metric_names, *self._cost_names])
+            frame.insert(0, "replication", rows[:, 0].astype(int))
+            frame.insert(0, "strategy", strategy)
+            frames.append(frame)
+        table = pd.concat(frames, ignore_index=True)
+        costs = table[self._cost_names]
+        total = np.zeros(len(table))
+        for name in self._cost_names:  # in the components' order, as a plain sum would add them
+            total = total + costs[name].to_numpy()
+        table = table.drop(columns=self._cost_names)
+        table["cost_total"] = total
+        # The response cost pairs each strategy with `none` in the same replication (common random numbers).
+        baseline = table[table.strategy == "none"].set_index("replication")["cost_total"]
+        table["cost_response"] = table["cost_total"] - table["replication"].map(baseline)
+        table["profit"] = table["revenue"] - table["cost_total"]
+        for name in self._cost_names:
+            table[f"cost_{name}"] = costs[name].to_numpy()
+        return table
+
+    def records(self, kind: str, order: list[str]) -> list[dict]:
+        """Rows of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
+        return [row for s in self.strategies(order) for row in self._records[s][kind]]
 
     def _quantile(self, strategy: str, q: float) -> np.ndarray:
         hist, n = self._hist[strategy], self._count[strategy]
@@ -105,7 +158,7 @@ class Collector:
     def timeseries(self, order: list[str]) -> pd.DataFrame:
         """strategy × day: means of the daily series, and p05/p95 of the rolling fill rate."""
         frames = []
-        for strategy in [s for s in order if s in self._sums]:
+        for strategy in self.strategies(order):
             sums, n = self._sums[strategy], self._count[strategy]
             frames.append(pd.DataFrame({
                 "strategy": strategy, "day": np.arange(len(sums["fill_rate"])),
@@ -118,7 +171,7 @@ class Collector:
     def inventory(self, order: list[str]) -> pd.DataFrame:
         """strategy × day × critical part: mean units on hand across the chain."""
         frames = []
-        for strategy in [s for s in order if s in self._sums]:
+        for strategy in self.strategies(order):
             mean = self._sums[strategy]["critical"] / self._count[strategy]
             for j, part in enumerate(self._parts[strategy]):
                 frames.append(pd.DataFrame({"strategy": strategy, "day": np.arange(mean.shape[0]),
@@ -168,8 +221,8 @@ class Results:
         """Build the tables from the replications a Collector folded in."""
         from resim import __version__
 
-        outcomes = sorted(collector.outcomes, key=lambda o: (info["strategies"].index(o.strategy), o.replication))
-        replications = cls._replication_table(outcomes)
+        order = list(info["strategies"])
+        replications = collector.replications(order)
         confidence = scenario.metrics.confidence
         metric_columns = [*METRIC_NAMES, "cost_total", "cost_response", "revenue", "profit",
                           *CIRCULARITY_METRICS]
@@ -182,35 +235,17 @@ class Results:
                 "scenario_sha256": scenario.sha256,
                 "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
                 "horizon_days": scenario.horizon_days, **info}
-        orchestrations = pd.DataFrame([a for o in outcomes for a in o.actions],
-                                      columns=_ORCHESTRATION_COLUMNS)
-        ripple = pd.DataFrame([r for o in outcomes for r in o.ripple], columns=_RIPPLE_COLUMNS)
+        orchestrations = pd.DataFrame(collector.records("actions", order), columns=_ORCHESTRATION_COLUMNS)
+        ripple = pd.DataFrame(collector.records("ripple", order), columns=_RIPPLE_COLUMNS)
         comparison = compare_strategies(replications, confidence)
         info["recommended"] = comparison.recommended
         info["reasons"] = comparison.reasons
         info["warnings"] = comparison.warnings
-        first = outcomes[0].strategy if outcomes else None
-        events = pd.DataFrame([e for o in outcomes if o.strategy == first for e in o.events],
+        # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
+        events = pd.DataFrame(collector.records("events", collector.strategies(order)[:1]),
                               columns=["replication", "id", "type", "start", "end"])
-        order = list(info["strategies"])
         return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple,
                    events, collector.inventory(order), comparison, info, scenario)
-
-    @staticmethod
-    def _replication_table(outcomes: list["Outcome"]) -> pd.DataFrame:
-        rows = []
-        for o in outcomes:
-            row = {"strategy": o.strategy, "replication": o.replication, **o.metrics}
-            row["cost_total"] = sum(o.costs.values())
-            row["profit"] = row["revenue"] - row["cost_total"]
-            row.update({f"cost_{name}": value for name, value in o.costs.items()})
-            rows.append(row)
-        table = pd.DataFrame(rows)
-        # The response cost pairs each strategy with `none` in the same replication (common random numbers).
-        baseline = table[table.strategy == "none"].set_index("replication")["cost_total"]
-        table.insert(table.columns.get_loc("cost_total") + 1, "cost_response",
-                     table["cost_total"] - table["replication"].map(baseline))
-        return table
 
     def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
         """Write the results folder (each file atomically; figures/ and report.html unless

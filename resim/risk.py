@@ -27,7 +27,7 @@ import pandas as pd
 from resim.files import save_figure, write_atomic
 from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.risk_lp import stress_test
-from resim.runner import run
+from resim.runner import run, shared_cluster
 from resim.scenario import Scenario
 from resim.stats import t_interval
 
@@ -104,7 +104,7 @@ def _outage_day(scenario: Scenario) -> int:
 
 
 def assess_risk(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
-                executor: str = "processes", workers: int | None = None,
+                executor: str = "processes", workers: int | None = None, scheduler: str | None = None,
                 nodes: Sequence[str] | None = None, simulate_nodes: int = 15,
                 default_ttr_days: float = 30.0, progress: Progress | None = None) -> RiskReport:
     """Stress-test nodes (LP, then the ``simulate_nodes`` most exposed also by simulation) and
@@ -126,23 +126,24 @@ def assess_risk(scenario: Scenario, *, replications: int | None = None, seed: in
         if progress:
             progress(done, total)
 
-    base = run(quiet, **options).replications
-    tick()
-    simulated = {}
-    for node in chosen:
-        outage = {"id": "outage", "type": "supplier_failure", "nodes": [node], "onset_day": day,
-                  "duration_days": max(int(round(ttr[node])), 1)}
-        simulated[node] = _impact(run(quiet.replace(disruptions=[outage]), **options).replications, base)
+    with shared_cluster(executor, workers, scheduler) as options["scheduler"]:  # one cluster for every run
+        base = run(quiet, **options).replications
         tick()
-    table = _with_simulation(table, simulated, scenario)
-    register = []
-    for event in scenario.disruptions:
-        variant = quiet.replace(disruptions=_alone(scenario, event.id, day))
-        impact = _impact(run(variant, **options).replications, base)
-        probability = event.annual_probability if event.annual_probability is not None else 1.0
-        register.append({"disruption": event.id, "type": event.type, "probability_per_year": probability,
-                         **impact, "expected_loss_per_year": probability * impact["impact_loss"]})
-        tick()
+        simulated = {}
+        for node in chosen:
+            outage = {"id": "outage", "type": "supplier_failure", "nodes": [node], "onset_day": day,
+                      "duration_days": max(int(round(ttr[node])), 1)}
+            simulated[node] = _impact(run(quiet.replace(disruptions=[outage]), **options).replications, base)
+            tick()
+        table = _with_simulation(table, simulated, scenario)
+        register = []
+        for event in scenario.disruptions:
+            variant = quiet.replace(disruptions=_alone(scenario, event.id, day))
+            impact = _impact(run(variant, **options).replications, base)
+            probability = event.annual_probability if event.annual_probability is not None else 1.0
+            register.append({"disruption": event.id, "type": event.type, "probability_per_year": probability,
+                             **impact, "expected_loss_per_year": probability * impact["impact_loss"]})
+            tick()
     register = pd.DataFrame(register, columns=_REGISTER_COLUMNS)
     if len(register):
         register = register.sort_values(["expected_loss_per_year", "disruption"],

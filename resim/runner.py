@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 import time
+from collections import deque
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
-from typing import Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -28,7 +30,7 @@ from resim.results import Collector, Results
 from resim.scenario import Scenario
 from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
-__all__ = ["run", "run_replication", "Outcome", "EXECUTORS"]
+__all__ = ["run", "run_replication", "run_batch", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -123,13 +125,31 @@ def _init_worker(scenario: Scenario) -> None:
     _WORKER_SCENARIO = scenario
 
 
-def _work(task: tuple[str, int, int]) -> Outcome:
+def run_batch(scenario: Scenario, tasks: list[tuple[str, int, int]]) -> list[Outcome]:
+    """Run ``(strategy, replication, seed)`` tasks one after another: one executor task for a
+    few replications, so short replications do not pay a round trip each."""
+    return [run_replication(scenario, *task) for task in tasks]
+
+
+def _work(batch: list[tuple[str, int, int]]) -> list[Outcome]:
     assert _WORKER_SCENARIO is not None
-    return run_replication(_WORKER_SCENARIO, *task)
+    return run_batch(_WORKER_SCENARIO, batch)
+
+
+MAX_BATCH = 4  # replications per executor task, at most
+AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
+
+
+def _batches(tasks: list[tuple[str, int, int]], slots: int) -> list[list[tuple[str, int, int]]]:
+    """The tasks in consecutive batches: as large as MAX_BATCH while each worker still gets
+    several (so the last ones do not leave a worker idle for long)."""
+    size = max(1, min(MAX_BATCH, len(tasks) // (slots * 4)))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
 def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
               workers: int | None, scheduler: str | None = None) -> Iterator[Outcome]:
+    """The tasks' outcomes, in task order, from the chosen executor."""
     if executor == "dask":
         yield from _dask_outcomes(scenario, tasks, workers, scheduler)
         return
@@ -138,32 +158,70 @@ def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: s
             yield run_replication(scenario, *task)
         return
     workers = workers or os.cpu_count() or 1
-    with ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,)) as pool:
-        chunk = max(1, len(tasks) // (workers * 8))
-        yield from pool.map(_work, tasks, chunksize=chunk)
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+    try:
+        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers),
+                               AHEAD_PER_WORKER * workers):
+            yield from batch
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(submit: Callable[[Any], Any], items: list, window: int) -> Iterator[Any]:
+    """Results of ``submit(item)`` futures in the items' order, never more than ``window`` items
+    submitted and not yet taken, so finished work waiting to be folded stays small whatever the
+    number of items (and a run folds it in the same order on every executor)."""
+    ahead: deque = deque()
+    try:
+        for item in items:
+            ahead.append(submit(item))
+            if len(ahead) >= window:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        for future in ahead:  # interrupted: drop work not yet started
+            future.cancel()
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ValueError("the dask executor needs the dask extra: pip install 'resim[dask]'") from None
+    return distributed
+
+
+@contextmanager
+def local_cluster(workers: int | None = None) -> Iterator[str]:
+    """A local Dask cluster of ``workers`` single-threaded worker processes (default: one per
+    core) while the block runs; yields its scheduler address, for ``run(..., scheduler=...)``."""
+    cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                          processes=True, dashboard_address=None)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def shared_cluster(executor: str, workers: int | None,
+                   scheduler: str | None) -> AbstractContextManager[str | None]:
+    """A context for a batch of runs (a sweep, a risk assessment) that yields the scheduler
+    address to pass to each: with the dask executor and no address, one local cluster serves
+    them all rather than one per run; otherwise ``scheduler`` as given."""
+    return local_cluster(workers) if executor == "dask" and scheduler is None else nullcontext(scheduler)
 
 
 def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], workers: int | None,
                    scheduler: str | None) -> Iterator[Outcome]:
     """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
-    try:
-        from distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise ValueError("the dask executor needs the dask extra: pip install 'resim[dask]'") from None
-    cluster = None if scheduler else LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                                  threads_per_worker=1, processes=True,
-                                                  dashboard_address=None)
-    client = Client(scheduler or cluster)
-    try:
-        shared = client.scatter(scenario, broadcast=True)
-        futures = [client.submit(run_replication, shared, *task, pure=False) for task in tasks]
-        for future in as_completed(futures):
-            yield future.result()
-            future.release()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    Client = _distributed().Client
+    with shared_cluster("dask", workers, scheduler) as address, Client(address) as client:
+        shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing it costs more than sending it
+        slots = max(sum(client.nthreads().values()), 1)
+        for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
+                               _batches(tasks, slots), AHEAD_PER_WORKER * slots):
+            yield from batch
 
 
 def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
@@ -193,7 +251,7 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
         names += _alternatives(scenario, names)
     tasks = [(name, i, seed) for name in names for i in range(replications)]
     started = time.perf_counter()
-    collector = Collector()
+    collector = Collector(replications)
     journal = Journal(checkpoint, {"seed": seed, "replications": replications, "strategies": names,
                                    "scenario_sha256": scenario.sha256,
                                    "changes": {k: str(v) for k, v in scenario.changes.items()}},

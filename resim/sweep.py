@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from resim.errors import Problem, ScenarioError
-from resim.runner import EXECUTORS, _strategy_ids, run
+from resim.runner import EXECUTORS, _strategy_ids, run, shared_cluster
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -289,7 +289,7 @@ def _shifted(progress: Progress, offset: int, total: int) -> Progress:
 
 def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int | None = None,
               seed: int | None = None, strategies: Sequence[str] | None = None,
-              executor: str = "processes", workers: int | None = None,
+              executor: str = "processes", workers: int | None = None, scheduler: str | None = None,
               progress: Progress | None = None) -> pd.DataFrame:
     """Run every variant of ``design`` and return one tidy table of their summaries.
 
@@ -300,8 +300,9 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
 
     Each variant runs :func:`resim.run` with the same ``seed`` (the scenario's when None), so
     the variants share their random draws (common random numbers). ``replications`` defaults to
-    the variant's (the scenario's unless the design changes it); ``strategies``, ``executor``
-    and ``workers`` are passed on. ``progress(done, total)`` counts simulated replications over
+    the variant's (the scenario's unless the design changes it); ``strategies``, ``executor``,
+    ``workers`` and ``scheduler`` are passed on (with ``executor="dask"`` and no scheduler, one
+    local cluster serves every variant: :func:`resim.runner.shared_cluster`). ``progress(done, total)`` counts simulated replications over
     the whole sweep: variants × strategies × replications.
 
     Returns columns ``variant``, the field paths, ``strategy``, ``metric``, ``mean``,
@@ -338,14 +339,15 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
               for _, _, variant in variants]
     total, offset = sum(counts), 0
     frames = []
-    for (number, _, variant), count in zip(variants, counts):
-        step = None if progress is None else _shifted(progress, offset, total)
-        results = run(variant, replications=replications, seed=seed, strategies=strategies,
-                      executor=executor, workers=workers, progress=step)
-        frame = results.summary.loc[:, list(SWEEP_COLUMNS)].copy()
-        frame.insert(0, "variant", number)
-        frames.append(frame)
-        offset += count
+    with shared_cluster(executor, workers, scheduler) as scheduler:
+        for (number, _, variant), count in zip(variants, counts):
+            step = None if progress is None else _shifted(progress, offset, total)
+            results = run(variant, replications=replications, seed=seed, strategies=strategies,
+                          executor=executor, workers=workers, scheduler=scheduler, progress=step)
+            frame = results.summary.loc[:, list(SWEEP_COLUMNS)].copy()
+            frame.insert(0, "variant", number)
+            frames.append(frame)
+            offset += count
     table = pd.concat(frames, ignore_index=True)
     table["variant"] = table["variant"].astype(design["variant"].dtype)
     table = table.merge(design[["variant", *fields]], on="variant", how="left", sort=False)

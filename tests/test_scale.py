@@ -90,3 +90,46 @@ def test_resuming_a_different_run_is_refused(chain, tmp_path):
     run(chain, replications=2, executor="serial", checkpoint=tmp_path / "cp")
     with pytest.raises(ValueError, match="different run"):
         run(chain, replications=3, executor="serial", checkpoint=tmp_path / "cp", resume=True)
+
+
+def test_a_sweep_on_one_dask_cluster_gives_the_serial_sweep(chain):
+    from resim.sweep import grid, run_sweep
+
+    design = grid({"disruptions[0].annual_probability": [0.2, 0.9]})
+    serial = run_sweep(chain, design, replications=4, seed=5, executor="serial")
+    on_dask = run_sweep(chain, design, replications=4, seed=5, executor="dask", workers=2)
+    pd.testing.assert_frame_equal(serial, on_dask, check_exact=True)
+
+
+def test_a_running_cluster_given_by_address_gives_the_serial_numbers(chain):
+    from resim.runner import local_cluster
+
+    serial = resim.run(chain, replications=6, seed=9, executor="serial")
+    with local_cluster(2) as address:
+        assert address.startswith("tcp://")
+        other = resim.run(chain, replications=6, seed=9, executor="dask", scheduler=address)
+    for mine, theirs in zip(tables(serial), tables(other)):
+        pd.testing.assert_frame_equal(mine, theirs, check_exact=True)
+
+
+def test_results_come_in_task_order_and_never_more_than_a_window_ahead():
+    # Later tasks finish first (shorter sleeps), yet come out in task order, and at most
+    # `window` tasks are ever submitted and not yet taken: what bounds a run's memory.
+    from concurrent.futures import ThreadPoolExecutor
+
+    from resim.runner import _in_order
+
+    window, ahead, peak = 3, [0], [0]
+    taken = []
+
+    def submit(task):
+        ahead[0] += 1
+        peak[0] = max(peak[0], ahead[0])
+        return pool.submit(lambda: (time.sleep(0.02 * (10 - task) / 10), task)[1])
+
+    with ThreadPoolExecutor(4) as pool:
+        for result in _in_order(submit, list(range(10)), window):
+            ahead[0] -= 1
+            taken.append(result)
+    assert taken == list(range(10))
+    assert peak[0] == window
