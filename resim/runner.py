@@ -137,13 +137,13 @@ def _work(batch: list[tuple[str, int, int]]) -> list[Outcome]:
 
 
 MAX_BATCH = 4  # replications per executor task, at most
-AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
+AHEAD_PER_WORKER = 4  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
 
 
 def _batches(tasks: list[tuple[str, int, int]], slots: int) -> list[list[tuple[str, int, int]]]:
     """The tasks in consecutive batches: as large as MAX_BATCH while each worker still gets
     several (so the last ones do not leave a worker idle for long)."""
-    size = max(1, min(MAX_BATCH, len(tasks) // (slots * 4)))
+    size = max(1, min(MAX_BATCH, len(tasks) // (slots * 16)))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
