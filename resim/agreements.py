@@ -118,6 +118,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     lead_times = quoted + late * extra
     accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
+    standby = f"replaced:{agreement.offering}:{agreement.requested_day}"
     placed: dict[str, object] = {}
 
     def provider(m: "Model") -> tuple[Node, Lane]:
@@ -143,8 +144,8 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         m.add_node(node)
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         m.set_share(lane.key, share)
-        for key in replaces:
-            m.set_share(key, 0.0)
+        for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
+            m.set_share_factor(key, 0.0, cause=standby)
             m.cancel_orders(key)
         if maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
@@ -158,8 +159,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
             m.set_share(key, 0.0)
             m.set_lane_open(key, False, cause=f"agreement:{agreement.offering}")
             m.cancel_orders(key)
-        for key in replaces:
-            m.reset_share(key)
+        m.end(standby)
 
     model.at(agreement.start_day, begin)
     model.at(agreement.qualified_day, deliver)

@@ -28,7 +28,7 @@ Quantities are continuous (a fluid model at the day level): shares and shortages
 
 While the model runs, its value chain may change through public operations (used by disruptions
 and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
-:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`,
+:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_share_factor`, :meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`,
 :meth:`Model.add_node` and :meth:`Model.add_lane`. Their semantics for orders and goods in flight
 are stated on each.
 """
@@ -95,7 +95,7 @@ class Model:
         self.levers = Levers()
         for name, size in (("capacity", len(net.node_ids)), ("shipping", len(net.node_ids)),
                            ("process", len(net.row_sku)), ("lane", len(net.lane_keys)),
-                           ("lead_time", len(net.lane_keys)), ("arc", net.n_arcs),
+                           ("lead_time", len(net.lane_keys)), ("arc", net.n_arcs), ("share", net.n_arcs),
                            ("demand", len(scenario.demand))):
             self.levers.add(name, size)
         self.levers.add("tariff", net.n_arcs, additive=True)  # ad-valorem rate
@@ -198,10 +198,32 @@ class Model:
         their arrival day)."""
         self.levers.set("lead_time", [self.net.lane_index[lane]], factor, cause)
 
-    def set_share(self, lane: str, share: float) -> None:
-        """Set the share of its destination's new orders a lane receives (0 = standby)."""
-        arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
-        self.share[arcs] = share
+    def set_share(self, lane: str, share: float, part: str | None = None) -> None:
+        """Set the share of its destination's new orders a lane receives (of one part, or all it
+        carries; 0 = standby). Shares are weights: each destination splits its orders over its
+        open lanes in proportion to share × every cause's share factor."""
+        self.share[self.lane_arcs(lane, part)] = share
+
+    def set_share_factor(self, lane: str, factor: float, *, cause: str = "user") -> None:
+        """Scale a lane's share of new orders while ``cause`` lasts (0 = standby), whatever its
+        share is set to meanwhile; :meth:`end` undoes it."""
+        self.levers.set("share", self.lane_arcs(lane), factor, cause)
+
+    def order_weights(self) -> np.ndarray:
+        """Per arc, the weight with which it takes its destination's new orders today: share ×
+        share factors, 0 when the arc is closed."""
+        return self.share * self.levers["share"] * self._open_arcs()
+
+    def _open_arcs(self) -> np.ndarray:
+        return (self.levers["lane"][self.net.arc_lane] > 0) & (self.levers["arc"] > 0)
+
+    def lane_arcs(self, lane: str, part: str | None = None) -> np.ndarray:
+        """Indices of a lane's arcs (one per part it carries, or the one of ``part``)."""
+        net = self.net
+        on_lane = net.arc_lane == net.lane_index[lane]
+        if part is not None:
+            on_lane &= net.sku_part[net.arc_src] == net.part_index[part]
+        return np.flatnonzero(on_lane)
 
     def raise_stock(self, sku: int, units: float) -> None:
         """Before the run: hold ``units`` more of a stock point (a buffer); its policy's levels and
@@ -216,7 +238,7 @@ class Model:
 
     def reset_share(self, lane: str) -> None:
         """Give a lane back the share the scenario gave it."""
-        arcs = np.flatnonzero(self.net.arc_lane == self.net.lane_index[lane])
+        arcs = self.lane_arcs(lane)
         self.share[arcs] = self.net.base_share[arcs]
 
     def set_demand_factor(self, market: str, factor: float, part: str | None = None, *,
@@ -311,7 +333,7 @@ class Model:
         self.net.add_lane(lane, price=price)
         new = self.net.n_arcs - old
         for name, size in (("lane", len(self.net.lane_keys)), ("lead_time", len(self.net.lane_keys)),
-                           ("arc", self.net.n_arcs), ("tariff", self.net.n_arcs),
+                           ("arc", self.net.n_arcs), ("share", self.net.n_arcs), ("tariff", self.net.n_arcs),
                            ("duty", self.net.n_arcs)):
             self.levers.grow(name, size)
         drawn = self._lead_times(lane) if lead_times is None else np.clip(
@@ -357,8 +379,8 @@ class Model:
         demand = self.demand_draws[:, day] * levers["demand"]
         wanted = self.market_backlog + demand
         lane_factor = levers["lane"]
-        open_arc = (lane_factor[net.arc_lane] > 0) & (levers["arc"] > 0)
-        share = _share_of(self.share * open_arc, net.arc_group, net.n_groups)
+        open_arc = self._open_arcs()
+        share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
         request = np.where(open_arc, self.arc_backlog, 0.0)
         request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
         asked = np.bincount(net.arc_src, request, minlength=n_sku)

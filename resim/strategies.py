@@ -225,34 +225,31 @@ class Response:
 
 
 class _RemanSteer:
-    """Each day until ``end``, route to the reman lane the share of orders its stock can serve
-    (reman first), the rest to the usual sources; afterwards the usual shares return."""
+    """Each day until ``end``, give the reman lane the share of its destination's orders of
+    ``part`` that its stock can serve (reman first); the other lanes keep the weights other
+    causes give them (a MaaS replacement's standby, a closure) and split the rest. Afterwards
+    the reman lane's usual share returns."""
 
     def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int):
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
-        dest = model.net.lanes[model.net.lane_index[lane]].dest
-        self.others = [l.key for l in model.scenario.lanes if l.dest == dest and part in l.parts and l.key != lane]
+        (self.arc,) = model.lane_arcs(lane, part)
         self.done = False
 
     def __call__(self, model: "Model", day: int) -> None:
         if self.done:
             return
         if day >= self.end:
-            for key in [self.lane, *self.others]:
-                model.reset_share(key)
+            model.reset_share(self.lane)
             self.done = True
             return
-        arcs = np.flatnonzero(model.net.arc_lane == model.net.lane_index[self.lane])
-        free = model.on_hand[self.sku] - model.arc_backlog[arcs].sum()
-        share = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use on hand = 100 %
-        model.set_share(self.lane, share)
-        for key in self.others:
-            model.set_share(key, (1.0 - share) * _base_share(model.net, key))
-
-
-def _base_share(net, lane_key: str) -> float:
-    arcs = np.flatnonzero(net.arc_lane == net.lane_index[lane_key])
-    return float(net.base_share[arcs].mean()) if len(arcs) else 0.0
+        free = model.on_hand[self.sku] - model.arc_backlog[self.arc]
+        target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use on hand = 100 %
+        net = model.net  # lanes may have been added since (a MaaS provider's): find the others today
+        others = net.arc_group == net.arc_group[self.arc]
+        others[self.arc] = False
+        others = float(model.order_weights()[others].sum())
+        # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
+        model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target, self.part)
 
 
 def _weights(style: str, scenario) -> ScoreWeights:

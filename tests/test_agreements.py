@@ -138,3 +138,36 @@ def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
     assert busy.loc["mill_jp", "capacity_per_day"] == pytest.approx(30 * 0.6)
     assert busy.loc["mill_jp", "unit_price"] == pytest.approx(8 * 1.2)
     assert busy.loc["mill_pl", "capacity_per_day"] == 30
+
+
+def test_reman_first_steering_does_not_undo_the_replacement():
+    # The plant also takes A from a reman centre, reman first (the circular strategy's steering
+    # sets the reman lane's share every day). The agreement puts sA->plant on standby from the
+    # provider's qualified day (17) to its end (80): sA must get no new orders in between, the
+    # reman lane keeps its cap of 95 % (ample stock) and the provider takes the other 5 %.
+    from resim.strategies import _RemanSteer
+
+    base = scenario(probation={"days": 0})
+    reman = base.replace(
+        nodes=[*[n.model_dump(by_alias=True, exclude_unset=True, mode="json") for n in base.nodes],
+               {"id": "rm", "kind": "reman", "country": "PL", "region": "europe", "makes": "A",
+                "inventory": [{"part": "A", "policy": {"type": "base_stock", "level": 100000}}]}],
+        lanes=[{**base.lanes[0].model_dump(by_alias=True, exclude_unset=True, mode="json"), "share": 1},
+               *[l.model_dump(by_alias=True, exclude_unset=True, mode="json") for l in base.lanes[1:]],
+               {"from": "rm", "to": "plant", "parts": "A", "lead_time_days": 1, "share": 0}])
+    model = Model(reman)
+    model.on_day_start(_RemanSteer(model, "rm->plant", "A", model.net.sku_index[("rm", "A")], 20.0, end=90))
+    execute(model, agreement(), pool_frame([provider()]).iloc[0], replaces=["sA->plant"])
+    usual, steered = model.lane_arcs("sA->plant"), model.lane_arcs("rm->plant")
+    split = {}
+
+    def record(m, day):
+        weights = m.order_weights()
+        group = m.net.arc_group == m.net.arc_group[steered[0]]
+        split[day] = (weights[usual].sum() / weights[group].sum(), weights[steered].sum() / weights[group].sum())
+
+    model.on_day_end(record)
+    model.run()
+    for day in range(18, 80):
+        assert split[day] == pytest.approx((0.0, 0.95)), day
+    assert split[85] == pytest.approx((0.05, 0.95))  # the agreement over: sA is back beside the reman lane

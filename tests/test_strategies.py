@@ -177,3 +177,34 @@ def test_a_strategy_answering_repeated_breakdowns_can_contract_a_provider_again(
     res = resim.run(sc, replications=1, strategies=["maas_same_tier"], executor="serial")
     agreed = res.orchestrations.query("kind == 'maas_same_tier' and status in ('accepted', 'countered')")
     assert len(agreed) >= 1
+
+
+def test_reman_first_steering_leaves_a_replaced_lane_on_standby():
+    # sA buys R from sR1 (25 %), sR2 (75 %) and, reman first, from a reman centre with ample stock,
+    # so the steering gives the reman lane its cap, 95 % of sA's orders of R. From day 5 to 30 sR2
+    # is replaced (on standby while that cause lasts): it must get nothing, whatever the steering
+    # sets each day, and sR1 takes the other 5 %. After day 30 sR2 is back; after day 40 the
+    # steering ends and the scenario's shares return.
+    from tests.chains import small_chain
+    from resim.engine import Model
+    from resim.strategies import _RemanSteer
+
+    data = small_chain()
+    data["nodes"].append({"id": "rm", "kind": "reman", "country": "PL", "region": "europe", "makes": "R",
+                          "inventory": [{"part": "R", "policy": {"type": "base_stock", "level": 100000}}]})
+    data["lanes"].append({"from": "rm", "to": "sA", "parts": "R", "lead_time_days": 1, "share": 0})
+    model = Model(resim.scenario_from_dict(data), replication=0, seed=1)
+    lanes = ["rm->sA", "sR1->sA", "sR2->sA"]
+    arcs = np.concatenate([model.lane_arcs(lane) for lane in lanes])
+    model.on_day_start(_RemanSteer(model, "rm->sA", "R", model.net.sku_index[("rm", "R")], 30.0, end=40))
+    model.at(5, lambda m: m.set_share_factor("sR2->sA", 0.0, cause="replaced"))
+    model.at(30, lambda m: m.end("replaced"))
+    split = {}
+    model.on_day_end(lambda m, day: split.__setitem__(day, m.order_weights()[arcs] / m.order_weights()[arcs].sum()))
+    model.run()
+    for day in range(6, 30):
+        np.testing.assert_allclose(split[day], [0.95, 0.05, 0.0], err_msg=f"day {day}")
+    for day in range(31, 40):
+        np.testing.assert_allclose(split[day], [0.95, 0.05 * 0.25, 0.05 * 0.75], err_msg=f"day {day}")
+    for day in range(41, 60):
+        np.testing.assert_allclose(split[day], [0.0, 0.25, 0.75], err_msg=f"day {day}")
