@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import resim
-from resim import sweep
 from resim.sweep import grid, latin_hypercube, parse_param, parse_range, run_sweep
 from tests.chains import hand_chain, small_chain
 
@@ -170,15 +170,19 @@ def test_every_variant_runs_on_the_same_random_numbers():
     assert not np.allclose(first["mean"], other["mean"], equal_nan=True)
 
 
-def _no_simulation(*args, **kwargs):
-    raise AssertionError("a variant was simulated before every variant was validated")
+def _finished() -> tuple[list[tuple[int, int]], Callable[[int, int], None]]:
+    """A progress callback and the replications it heard of: none, when every variant was
+    validated before the first one was simulated."""
+    calls: list[tuple[int, int]] = []
+    return calls, lambda done, total: calls.append((done, total))
 
 
-def test_invalid_variants_are_named_before_anything_runs(outage, monkeypatch):
-    monkeypatch.setattr(sweep, "run", _no_simulation)
+def test_invalid_variants_are_named_before_anything_runs(outage):
     design = grid({DURATION: [5, "soon"], "disruptions[0].severity": [1.0, 1.5]})
+    finished, progress = _finished()
     with pytest.raises(resim.ScenarioError) as caught:
-        run_sweep(outage, design, replications=1, strategies=["none"], executor="serial")
+        run_sweep(outage, design, replications=1, strategies=["none"], executor="serial", progress=progress)
+    assert finished == []  # variant 0 is valid and comes first, yet was not simulated
     lines = str(caught.value).splitlines()
     # variants 1 (severity 1.5), 2 ('soon') and 3 (both) are wrong; variant 0 is fine
     assert len(lines) == 4 and not any("variant 0" in line for line in lines)
@@ -187,17 +191,17 @@ def test_invalid_variants_are_named_before_anything_runs(outage, monkeypatch):
     assert any("variant 2" in line and "cannot read 'soon' as a distribution" in line for line in lines)
 
 
-def test_a_field_that_does_not_exist_is_named(outage, monkeypatch):
-    monkeypatch.setattr(sweep, "run", _no_simulation)
+def test_a_field_that_does_not_exist_is_named(outage):
     with pytest.raises(resim.ScenarioError, match=r"variant 0 \(disruptions\[3\]\.duration_days=9\).*no such field"):
         run_sweep(outage, grid({"disruptions[3].duration_days": [9]}), executor="serial")
 
 
-def test_a_negative_duration_is_rejected_before_simulating(outage, monkeypatch):
-    monkeypatch.setattr(sweep, "run", _no_simulation)
+def test_a_negative_duration_is_rejected_before_simulating(outage):
+    finished, progress = _finished()
     with pytest.raises(resim.ScenarioError, match="variant 1"):
         run_sweep(outage, grid({DURATION: [5, -5]}), replications=1, strategies=["none"],
-                  executor="serial")
+                  executor="serial", progress=progress)
+    assert finished == []
 
 
 @pytest.mark.parametrize("design, kwargs, fragment", [
@@ -208,10 +212,11 @@ def test_a_negative_duration_is_rejected_before_simulating(outage, monkeypatch):
     (pd.DataFrame({DURATION: [5]}), {"executor": "threads"}, "unknown executor"),
     (pd.DataFrame({DURATION: [5]}), {"strategies": ["nope"]}, "unknown strategy"),
 ])
-def test_bad_designs_and_options_fail_before_simulating(outage, monkeypatch, design, kwargs, fragment):
-    monkeypatch.setattr(sweep, "run", _no_simulation)
+def test_bad_designs_and_options_fail_before_simulating(outage, design, kwargs, fragment):
+    finished, progress = _finished()
     with pytest.raises(ValueError, match=fragment):
-        run_sweep(outage, design, **kwargs)
+        run_sweep(outage, design, progress=progress, **kwargs)
+    assert finished == []
 
 
 def test_resim_sweep_writes_sweep_csv(tmp_path):
