@@ -189,8 +189,12 @@ class Response:
                 return
         if not declined:
             reasons = table[~table.eligible].reason.value_counts()
-            why = reasons.index[0] if len(reasons) else (
-                f"no offering of {need.process}" if table.empty else "none within the limits")
+            if len(ranked) and budget is not None:  # eligible offerings, none affordable
+                why = (f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings "
+                       f"over {end - day} days")
+            else:
+                why = reasons.index[0] if len(reasons) else (
+                    f"no offering of {need.process}" if table.empty else "none within the limits")
             self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, end,
                                        0.0, "no candidate", why))
 

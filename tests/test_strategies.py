@@ -208,3 +208,15 @@ def test_reman_first_steering_leaves_a_replaced_lane_on_standby():
         np.testing.assert_allclose(split[day], [0.95, 0.05 * 0.25, 0.05 * 0.75], err_msg=f"day {day}")
     for day in range(41, 60):
         np.testing.assert_allclose(split[day], [0.0, 0.25, 0.75], err_msg=f"day {day}")
+
+
+def test_a_budget_too_small_for_any_provider_is_named_as_the_reason(quickstart):
+    # Every eligible board-assembly offering costs thousands to set up, so a budget of 1 buys none:
+    # the record must say the budget stopped it, not why the other (ineligible) offerings failed.
+    index = [s.id for s in quickstart.strategies].index("maas_upstream")
+    poor = quickstart.replace(**{f"strategies[{index}].budget": 1})
+    res = resim.run(poor, replications=1, strategies=["maas_upstream"], executor="serial")
+    rows = res.orchestrations.query("kind == 'maas_upstream'")
+    assert len(rows) > 0 and set(rows.status) == {"no candidate"}
+    assert all(note.startswith("budget left 1 pays for none of the") for note in rows.note)
+    assert res.replications.cost_maas_onboarding.sum() == 0
