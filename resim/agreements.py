@@ -103,8 +103,9 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
             replaces: Sequence[str] = ()) -> None:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
     provider node and its lane (taking ``share`` of the destination's new orders; orders are served
-    from the next day), with the lanes in ``replaces`` put on standby and their open orders
-    cancelled (the buyer re-orders from the provider); full capacity after probation; at its end
+    from the next day), with the lanes in ``replaces`` put on standby for the agreement's part
+    and their open orders of it cancelled (the buyer re-orders from the provider; other parts on
+    those lanes carry on); full capacity after probation; at its end
     the provider's lane closed and the replaced lanes' shares restored."""
     if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
         return  # declined, or it would expire before the provider is qualified
@@ -145,8 +146,8 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         m.set_share(lane.key, share)
         for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
-            m.set_share_factor(key, 0.0, cause=standby)
-            m.cancel_orders(key)
+            m.set_share_factor(key, 0.0, cause=standby, part=agreement.part)
+            m.cancel_orders(key, agreement.part)
         if maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))

@@ -184,11 +184,11 @@ class Model:
         """Scale a lane's capacity (0 closes it, see :meth:`set_lane_open`)."""
         self.levers.set("lane", [self.net.lane_index[lane]], factor, cause)
 
-    def cancel_orders(self, lane: str) -> float:
-        """Cancel the orders outstanding on a lane (not goods in transit); return the units
-        cancelled. The buyers' inventory positions drop by as much, so they re-order at their
-        next review from whichever lanes are open then."""
-        arcs = self.net.arc_lane == self.net.lane_index[lane]
+    def cancel_orders(self, lane: str, part: str | None = None) -> float:
+        """Cancel the orders outstanding on a lane (of one part, or all it carries; not goods in
+        transit); return the units cancelled. The buyers' inventory positions drop by as much,
+        so they re-order at their next review from whichever lanes are open then."""
+        arcs = self.lane_arcs(lane, part)
         cancelled = float(self.arc_backlog[arcs].sum())
         self.arc_backlog[arcs] = 0.0
         return cancelled
@@ -204,10 +204,10 @@ class Model:
         open lanes in proportion to share × every cause's share factor."""
         self.share[self.lane_arcs(lane, part)] = share
 
-    def set_share_factor(self, lane: str, factor: float, *, cause: str = "user") -> None:
-        """Scale a lane's share of new orders while ``cause`` lasts (0 = standby), whatever its
-        share is set to meanwhile; :meth:`end` undoes it."""
-        self.levers.set("share", self.lane_arcs(lane), factor, cause)
+    def set_share_factor(self, lane: str, factor: float, *, cause: str = "user", part: str | None = None) -> None:
+        """Scale a lane's share of new orders (of one part, or all it carries) while ``cause``
+        lasts (0 = standby), whatever its share is set to meanwhile; :meth:`end` undoes it."""
+        self.levers.set("share", self.lane_arcs(lane, part), factor, cause)
 
     def order_weights(self) -> np.ndarray:
         """Per arc, the weight with which it takes its destination's new orders today: share ×

@@ -171,3 +171,35 @@ def test_reman_first_steering_does_not_undo_the_replacement():
     for day in range(18, 80):
         assert split[day] == pytest.approx((0.0, 0.95)), day
     assert split[85] == pytest.approx((0.05, 0.95))  # the agreement over: sA is back beside the reman lane
+
+
+def _dump(items) -> list[dict]:
+    return [item.model_dump(by_alias=True, exclude_unset=True, mode="json") for item in items]
+
+
+def test_a_replacement_stops_orders_of_its_part_only():
+    # sA also makes B for the plant, on the same lane (P = 2 A + 1 B). The agreement replaces sA's
+    # A from the provider's qualified day (17): A's arc goes on standby and its open orders are
+    # cancelled, while B keeps its share and its orders (owed by the failed sA, they pile up).
+    base = scenario(probation={"days": 0})
+    parts, nodes, lanes = _dump(base.parts), _dump(base.nodes), _dump(base.lanes)
+    parts[0]["bom"] = {"A": 2, "B": 1}
+    parts.append({"id": "B", "unit_cost": 2})
+    nodes[0]["makes"] = ["A", "B"]
+    nodes[1]["inventory"].append({"part": "B", "policy": {"type": "base_stock", "level": 100}})
+    lanes[0]["parts"] = ["A", "B"]
+    model = Model(base.replace(parts=parts, nodes=nodes, lanes=lanes))
+    execute(model, agreement(), pool_frame([provider()]).iloc[0], replaces=["sA->plant"])
+    a_arc, b_arc = model.lane_arcs("sA->plant", "A"), model.lane_arcs("sA->plant", "B")
+    seen = {}
+
+    def record(m, day):
+        weights = m.order_weights()
+        seen[day] = (weights[a_arc].sum(), weights[b_arc].sum(), m.arc_backlog[a_arc].sum(), m.arc_backlog[b_arc].sum())
+
+    model.on_day_end(record)
+    model.run()
+    assert seen[16][0] > 0 and all(seen[day][0] == 0 for day in range(17, 80))
+    assert all(seen[day][1] > 0 for day in range(90))
+    assert seen[16][2] > 0 and seen[17][2] == 0          # A's orders on sA cancelled
+    assert seen[17][3] >= seen[16][3] > 0                 # B's kept
