@@ -100,13 +100,15 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
 
 
 def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0,
-            replaces: Sequence[str] = ()) -> None:
+            replaces: Sequence[str] = (), handback_day: int | None = None) -> None:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
     provider node and its lane (taking ``share`` of the destination's new orders; orders are served
     from the next day), with the lanes in ``replaces`` put on standby for the agreement's part
     and their open orders of it cancelled (the buyer re-orders from the provider; other parts on
-    those lanes carry on); full capacity after probation; at its end
-    the provider's lane closed and the replaced lanes' shares restored."""
+    those lanes carry on); full capacity after probation. From ``handback_day`` (default: the
+    agreement's end) new orders go back to the replaced lanes, so their pipeline refills, while
+    the provider still ships the orders it holds. At its end the provider's lane closes and
+    what it still owes is cancelled (the buyer re-orders it from the open lanes)."""
     if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
         return  # declined, or it would expire before the provider is qualified
     maas = model.scenario.maas
@@ -153,6 +155,14 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
         m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, late))
+        if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
+            m.at(handback_day, lambda mm: hand_back(mm, lane.key))
+
+    def hand_back(m: "Model", key: str) -> None:
+        # New orders go back to the usual lanes, whose pipeline refills; the provider still ships
+        # what it was asked for, bridging the gap until the usual supply arrives.
+        m.end(standby)
+        m.set_share_factor(key, 0.0, cause=f"handback:{agreement.offering}:{agreement.requested_day}")
 
     def finish(m: "Model") -> None:
         key = placed.get("lane")

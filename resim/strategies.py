@@ -111,8 +111,9 @@ class Response:
             return
         for kind in self.strategy.actions:
             if kind in ("maas_same_tier", "maas_upstream"):
-                for part, destination, units, replaces in _targets(model, hit, kind):
-                    self._maas(model, kind, spec.id, part, destination, units, replaces, day, end)
+                for part, destination, units, replaces, pipeline in _targets(model, hit, kind):
+                    self._maas(model, kind, spec.id, part, destination, units, replaces, day, end,
+                               handover=pipeline)
             elif kind == "circular":
                 self._circular(model, spec.id, hit, day, end)
 
@@ -147,7 +148,11 @@ class Response:
                            share=0.5)
 
     def _maas(self, model: "Model", kind: str, trigger: str, part: str, destination: str, units: float,
-              replaces: list[str], day: int, end: int, share: float | None = None) -> None:
+              replaces: list[str], day: int, end: int, share: float | None = None,
+              handover: float = 0.0) -> None:
+        """Source ``units`` a day of ``part`` for ``destination`` from MaaS providers until the
+        expected recovery ``end``, and ``handover`` days beyond it (the usual supply's pipeline
+        from the hit node, refilling while the providers still deliver)."""
         if self.pool is None or units <= 0 or model.scenario.parts_by_id[part].process is None:
             return
         scenario = model.scenario
@@ -163,17 +168,19 @@ class Response:
         ranked = self._style(score(table, need, _weights(self.orchestration, scenario)))
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
         declined: set[str] = set()
+        until = end
         for _ in range(3):  # declined requests pass to the next candidates
             pool_left = ranked[~ranked.id.isin(declined)]
             chosen = select(pool_left, need, days=end - day, budget=budget, max_providers=self.strategy.max_providers)
             if chosen.chosen.empty:
                 break
+            until = _handover_end(chosen, end, handover, budget, model.horizon)
             agreed = []
             for _, row in chosen.chosen.iterrows():
-                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=day, end_day=end,
+                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=day, end_day=until,
                                  terms=scenario.maas.negotiation, rng=self.rng)
                 self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
-                                           deal.units_per_day, deal.qualified_day, end, deal.unit_price,
+                                           deal.units_per_day, deal.qualified_day, until, deal.unit_price,
                                            deal.answer, f"{row.country}; score {row.score:.2f}"))
                 if deal.answer == "declined":
                     declined.add(deal.offering)
@@ -183,19 +190,19 @@ class Response:
                 total = sum(d.units_per_day for d, _ in agreed)
                 for deal, row in agreed:
                     portion = deal.units_per_day / total
-                    execute(model, deal, row, share=(share or 1.0) * portion, replaces=replaces)
+                    execute(model, deal, row, share=(share or 1.0) * portion, replaces=replaces, handback_day=end)
                     self.agreements.append(deal)
-                    self.spent += deal.setup_cost + deal.unit_price * deal.units_per_day * (end - day)
+                    self.spent += deal.setup_cost + deal.unit_price * deal.units_per_day * (until - day)
                 return
         if not declined:
             reasons = table[~table.eligible].reason.value_counts()
             if len(ranked) and budget is not None:  # eligible offerings, none affordable
                 why = (f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings "
-                       f"over {end - day} days")
+                       f"over {until - day} days")
             else:
                 why = reasons.index[0] if len(reasons) else (
                     f"no offering of {need.process}" if table.empty else "none within the limits")
-            self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, end,
+            self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, until,
                                        0.0, "no candidate", why))
 
     def _style(self, ranked: pd.DataFrame) -> pd.DataFrame:
@@ -256,6 +263,14 @@ class _RemanSteer:
         model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target, self.part)
 
 
+def _handover_end(chosen, end: int, handover: float, budget: float | None, horizon: int) -> int:
+    """The day agreements end: the expected recovery ``end`` plus the handover, as far as the
+    budget left after covering the outage pays for (coverage during the outage comes first)."""
+    per_day = float((chosen.chosen.landed_unit_cost * chosen.chosen.units_per_day).sum())
+    days = handover if budget is None or per_day <= 0 else min(handover, max(budget - chosen.cost, 0.0) / per_day)
+    return min(end + math.floor(days), horizon)
+
+
 def _weights(style: str, scenario) -> ScoreWeights:
     if style == "cheapest":
         return ScoreWeights(cost=1, lead_time=0, quality=0, on_time=0, capacity=0, distance=0)
@@ -290,8 +305,10 @@ def _daily_use(model: "Model", part: str, node: str) -> float:
     return total if suppliers else 0.0
 
 
-def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, float, list[str]]]:
-    """(part, destination, units per day, lanes the providers replace) for a MaaS action."""
+def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, float, list[str], float]]:
+    """(part, destination, units per day, lanes the providers replace, pipeline days) for a MaaS
+    action. The pipeline is the mean lead time from the hit node to the destination over the
+    usual lanes: how long the usual supply takes to arrive once the hit node ships again."""
     scenario = model.scenario
     found = []
     for node in hit:
@@ -299,17 +316,19 @@ def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, 
             dest = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == "maas_same_tier":
-                    found.append((part, lane.dest, _daily_use(model, part, lane.dest), [lane.key]))
+                    found.append((part, lane.dest, _daily_use(model, part, lane.dest), [lane.key],
+                                  lane.lead_time_days.mean))
                     continue
                 for made in dest.makes:  # the customer's assemblies that contain the cut part
                     if part not in bom_explosion(model.scenario.value_chain(), made):
                         continue
                     for onward in [l for l in scenario.lanes if l.source == dest.id and made in l.parts]:
-                        found.append((made, onward.dest, _daily_use(model, made, onward.dest), [onward.key]))
-    unique: dict[tuple[str, str], tuple[str, str, float, list[str]]] = {}
-    for part, dest, units, replaces in found:
-        if units > 0:
-            unique.setdefault((part, dest), (part, dest, units, replaces))
+                        found.append((made, onward.dest, _daily_use(model, made, onward.dest), [onward.key],
+                                      lane.lead_time_days.mean + onward.lead_time_days.mean))
+    unique: dict[tuple[str, str], tuple[str, str, float, list[str], float]] = {}
+    for target in found:
+        if target[2] > 0:
+            unique.setdefault(target[:2], target)
     return list(unique.values())
 
 

@@ -203,3 +203,37 @@ def test_a_replacement_stops_orders_of_its_part_only():
     assert all(seen[day][1] > 0 for day in range(90))
     assert seen[16][2] > 0 and seen[17][2] == 0          # A's orders on sA cancelled
     assert seen[17][3] >= seen[16][3] > 0                 # B's kept
+
+
+def test_at_handback_new_orders_return_to_the_usual_lane_while_the_provider_ships_what_it_holds():
+    # Handback on day 50, agreement end on day 80. Before 50 the plant orders only from the
+    # provider; from 50 only from sA again (recovered on day 40 here), yet the provider keeps
+    # shipping the orders it already holds; from 80 its lane is closed.
+    base = hand_chain(horizon=90, a_level=200).replace(
+        disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
+                      "duration_days": 30}],
+        **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
+    model = Model(base, detail=True)
+    # 20 a day against the plant's 20 a day of A: the provider's orders pile up only while it qualifies.
+    execute(model, agreement(units_per_day=20), pool_frame([provider(capacity_per_day=20)]).iloc[0],
+            replaces=["sA->plant"], handback_day=50)
+    usual, weights, held = model.lane_arcs("sA->plant"), {}, {}
+
+    def record(m, day):
+        if "maas_mill_pl->plant" not in m.net.lane_index:  # the provider joins on its qualified day
+            return
+        mine = m.lane_arcs("maas_mill_pl->plant")
+        w = m.order_weights()
+        weights[day] = (w[usual].sum(), w[mine].sum())
+        held[day] = m.arc_backlog[mine].sum()
+
+    model.on_day_end(record)
+    ledger = model.run()
+    shipped = ledger.stock().set_index(["node", "part", "day"]).sort_index().loc[("maas_mill_pl", "A"), "shipped"]
+    assert all(weights[day][0] == 0 and weights[day][1] > 0 for day in range(18, 50))
+    assert all(weights[day][0] > 0 and weights[day][1] == 0 for day in range(50, 80))
+    # After the handback the provider gets no new orders, so what it holds only shrinks, by what it ships.
+    assert held[50] > 0 and shipped[51:80].sum() > 0
+    for day in range(51, 80):
+        assert held[day] == pytest.approx(held[day - 1] - shipped[day]), day
+    assert shipped[80:].sum() == 0

@@ -220,3 +220,12 @@ def test_a_budget_too_small_for_any_provider_is_named_as_the_reason(quickstart):
     assert len(rows) > 0 and set(rows.status) == {"no candidate"}
     assert all(note.startswith("budget left 1 pays for none of the") for note in rows.note)
     assert res.replications.cost_maas_onboarding.sum() == 0
+
+
+def test_maas_agreements_run_on_for_the_usual_supply_pipeline(results):
+    # The earthquake starts on day 120: mean duration (60 + 90 + 150) / 3 = 100 days and a 30-day
+    # ramp, so recovery is expected on day 250. The usual boards then need the MCU flight from Taiwan
+    # (triangular(3, 4, 7): 14/3 days) and the sea leg to Hungary (triangular(28, 32, 40): 100/3 days):
+    # 38 days of pipeline, so the agreements end on day 288 (the budget allowing).
+    agreed = results.orchestrations.query("strategy == 'maas_upstream' and kind == 'maas_upstream'")
+    assert set(agreed.end) == {250 + 38}
