@@ -29,7 +29,7 @@ premium and provider limits, negotiated with (declines pass to the next candidat
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -168,16 +168,26 @@ class Response:
         ranked = self._style(score(table, need, _weights(self.orchestration, scenario)))
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
         declined: set[str] = set()
-        until = end
-        for _ in range(3):  # declined requests pass to the next candidates
-            pool_left = ranked[~ranked.id.isin(declined)]
-            chosen = select(pool_left, need, days=end - day, budget=budget, max_providers=self.strategy.max_providers)
+        contracted: list[str] = []
+        covered, until = 0.0, end
+        limit = self.strategy.max_providers
+        for attempt in range(3):  # what declined requests leave open passes to the next candidates
+            gap = need.units_per_day - covered
+            if gap <= 1e-9 or (limit is not None and len(contracted) >= limit):
+                break
+            asked = day + attempt * math.ceil(scenario.maas.negotiation.response_days)  # after the answers
+            if asked >= end:
+                break
+            refused = len(declined)
+            pool_left = ranked[~ranked.id.isin(declined | set(contracted))]
+            chosen = select(pool_left, replace(need, units_per_day=gap), days=end - asked, budget=budget,
+                            max_providers=None if limit is None else limit - len(contracted))
             if chosen.chosen.empty:
                 break
-            until = _handover_end(chosen, end, handover, budget, model.horizon)
-            agreed = []
+            if not contracted:  # every agreement for a need ends on the same day
+                until = _handover_end(chosen, end, handover, budget, model.horizon)
             for _, row in chosen.chosen.iterrows():
-                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=day, end_day=until,
+                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=asked, end_day=until,
                                  terms=scenario.maas.negotiation, rng=self.rng)
                 self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
                                            deal.units_per_day, deal.qualified_day, until, deal.unit_price,
@@ -185,15 +195,20 @@ class Response:
                 if deal.answer == "declined":
                     declined.add(deal.offering)
                     continue
-                agreed.append((deal, row))
-            if agreed:
-                total = sum(d.units_per_day for d, _ in agreed)
-                for deal, row in agreed:
-                    portion = deal.units_per_day / total
-                    execute(model, deal, row, share=(share or 1.0) * portion, replaces=replaces, handback_day=end)
-                    self.agreements.append(deal)
-                    self.spent += deal.setup_cost + deal.unit_price * deal.units_per_day * (until - day)
-                return
+                # Providers share the destination's orders in proportion to what each agreed to supply.
+                execute(model, deal, row, share=(share or 1.0) * deal.units_per_day / need.units_per_day,
+                        replaces=replaces, handback_day=end)
+                self.agreements.append(deal)
+                contracted.append(deal.offering)
+                covered += deal.units_per_day
+                commitment = deal.setup_cost + deal.unit_price * deal.units_per_day * (until - asked)
+                self.spent += commitment
+                if budget is not None:
+                    budget = max(budget - commitment, 0.0)
+            if len(declined) == refused:  # no one declined: asking again would choose the same
+                break
+        if contracted:
+            return
         if not declined:
             reasons = table[~table.eligible].reason.value_counts()
             if len(ranked) and budget is not None:  # eligible offerings, none affordable

@@ -237,3 +237,31 @@ def test_at_handback_new_orders_return_to_the_usual_lane_while_the_provider_ship
     for day in range(51, 80):
         assert held[day] == pytest.approx(held[day - 1] - shipped[day]), day
     assert shipped[80:].sum() == 0
+
+
+def test_what_declined_requests_leave_open_is_asked_of_the_next_providers():
+    # 20 a day are needed from identical providers of 10 a day, each accepting with chance 1/2 (no
+    # counters), in at most three rounds of requests. Round one asks two; whatever is still open
+    # after the answers is asked of fresh providers, also when the other one agreed. The chance
+    # that the need ends fully covered is then f(2, 3), with f(k, r) = sum_j C(k, j) a^j (1-a)^(k-j)
+    # f(k - j, r - 1), f(0, .) = 1, f(k > 0, 0) = 0: 0.765625 for a = 1/2 (asking again only when
+    # both declined would give 0.328125).
+    from resim.matching import Pool
+    from resim.strategies import Response
+
+    offers = [provider(id=f"mill_{i:02d}", provider=f"shop_{i:02d}", capacity_per_day=10, setup_cost=0)
+              for i in range(20)]
+    base = scenario(negotiation={"accept": 0.5, "counter": 0.0},
+                    providers=[o.model_dump(exclude_none=True) for o in offers])
+    base = base.replace(strategies=[{"id": "rent", "actions": ["maas_same_tier"], "max_providers": 10}])
+    pool = Pool(pool_frame(list(base.maas.providers)))
+    trials, covered = 400, 0
+    for replication in range(trials):
+        model = Model(base, replication=replication)
+        response = Response(model, base.strategies[0], pool)
+        response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+        agreed = sum(deal.units_per_day for deal in response.agreements)
+        assert agreed <= 20 + 1e-9
+        covered += agreed >= 20 - 1e-9
+    share, expected = covered / trials, 0.765625
+    assert abs(share - expected) < 3.5 * (expected * (1 - expected) / trials) ** 0.5
