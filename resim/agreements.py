@@ -134,8 +134,10 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
                     lat=None if pd.isna(row.lat) else float(row.lat),
                     lon=None if pd.isna(row.lon) else float(row.lon),
                     makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
+        # The freight the matching estimated (landed cost minus price) is paid per unit shipped.
+        freight = float(row.landed_unit_cost - row.unit_price) if "landed_unit_cost" in row.index else 0.0
         return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
-                          lead_time_days=float(row.lead_time_mean))
+                          lead_time_days=float(row.lead_time_mean), cost_per_unit=max(freight, 0.0))
 
     def begin(m: "Model") -> None:
         m.charge("maas_onboarding", agreement.setup_cost)

@@ -9,7 +9,7 @@ import pytest
 from resim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
 from resim.engine import Model
 from resim.format.maas import Contention, Inspection, Negotiation, Offering
-from resim.matching import candidates, need_for, score, select
+from resim.matching import FREIGHT_COST_PER_KG_KM, candidates, need_for, score, select
 from resim.providers import pool_frame
 from tests.chains import hand_chain
 
@@ -112,7 +112,8 @@ def test_matching_to_execution_restores_supply():
     offers = [provider(), provider(id="mill_cn", country="CN", region="asia", unit_price=6),
               provider(id="turn_de", process="cutting/turning", country="DE", region="europe")]
     sc = scenario(providers=[o.model_dump(by_alias=True, mode="json") for o in offers],
-                  negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0})
+                  negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0}).replace(
+        **{"parts[1].weight_kg": 2.0})
     need = need_for(sc, "A", destination="plant", units_per_day=30)
     ranked = score(candidates(pool_frame(sc.maas.providers), need), need, sc.maas.weights)
     chosen = select(ranked, need, days=60, max_providers=1)
@@ -125,6 +126,12 @@ def test_matching_to_execution_restores_supply():
     ledger = model.run()
     on_time = ledger.market["on_time"][:, 0]
     assert on_time[-20:].tolist() == [10] * 20
+    # The estimated freight is charged on what the provider ships: weight x distance x rate a unit.
+    shipped = model.shipped_total[model.lane_arcs(f"maas_{row.id}->plant")].sum()
+    freight = sc.parts_by_id["A"].weight_kg * row.distance_km * FREIGHT_COST_PER_KG_KM
+    transport = ledger.costs().query("component == 'transport'").cost.sum()
+    sA_shipped = model.shipped_total[model.lane_arcs("sA->plant")].sum()
+    assert freight > 0 and transport == pytest.approx(freight * shipped + 1 * sA_shipped)
 
 
 def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
