@@ -35,6 +35,29 @@ def _figure(width: float = 7.0, height: float = 4.5) -> tuple[Figure, object]:
     return fig, ax
 
 
+def _label_points(ax, xs, ys, texts, fontsize: float = 8) -> None:
+    """Label points beside them, legibly: points that coincide share one label (names joined),
+    and a label that would overlap one above it is moved down, with a thin line to its point."""
+    groups: dict[tuple[float, float], list[str]] = {}
+    for x, y, text in zip(xs, ys, texts):
+        groups.setdefault((float(x), float(y)), []).append(str(text))
+    ax.autoscale_view()
+    points_to_px = ax.figure.dpi / 72
+    gap = 1.5 * fontsize * points_to_px          # between label baselines
+    reach = 90 * points_to_px                     # labels this close across may collide
+    placed: list[tuple[float, float]] = []
+    for (x, y), names in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0])):
+        px, py = ax.transData.transform((x, y))
+        label = py
+        for qx, qy in placed:  # placed top to bottom: settle below each close one in turn
+            if abs(qx - px) < reach and qy - label < gap:
+                label = qy - gap
+        placed.append((px, label))
+        dy = (label - py) / points_to_px
+        ax.annotate(", ".join(names), (x, y), xytext=(5, dy + 3), textcoords="offset points", fontsize=fontsize,
+                    arrowprops=dict(arrowstyle="-", lw=0.5, color="#777777") if dy < -1 else None)
+
+
 def risk_matrix(register: pd.DataFrame) -> Figure:
     """Likelihood (per year) against impact (cost) of each catalogue disruption; high risks in
     orange, lines of equal expected yearly loss dotted."""
@@ -48,15 +71,13 @@ def risk_matrix(register: pd.DataFrame) -> Figure:
                         register.impact_loss_high.fillna(impact) - impact]).clip(min=0)
     ax.errorbar(register.probability_per_year, impact, yerr=errors, fmt="none", ecolor="#999999", lw=1)
     ax.scatter(register.probability_per_year, impact, c=colours, s=60, zorder=3)
-    for _, row in register.iterrows():
-        ax.annotate(row.disruption, (row.probability_per_year, max(row.impact_loss, 0)),
-                    xytext=(6, 4), textcoords="offset points", fontsize=9)
     top = float(impact.max()) or 1.0
     probabilities = np.linspace(0.01, 1.05, 200)
     for loss in np.array([0.25, 0.5, 1.0]) * top:
         ax.plot(probabilities, loss / probabilities, ls=":", lw=0.8, color="#777777")
     ax.set_xlim(0, 1.05)
     ax.set_ylim(0, top * 1.25)
+    _label_points(ax, register.probability_per_year, impact, register.disruption, fontsize=9)
     ax.set_xlabel("likelihood (probability per year)")
     ax.set_ylabel("impact: profit lost when it happens (currency)")
     ax.set_title("Risk matrix of the disruption catalogue")
@@ -74,9 +95,8 @@ def tts_ttr(nodes: pd.DataFrame) -> Figure:
     ax.scatter(nodes.ttr_days[~exposed], tts[~exposed], s=sizes[~exposed], c=_LOW, alpha=0.7, label="survives")
     ax.scatter(nodes.ttr_days[exposed], tts[exposed], s=sizes[exposed], c=_HIGH, alpha=0.8, label="exposed (TTS < TTR)")
     ax.plot([0, horizon], [0, horizon], color="#555555", lw=1, ls="--")
-    for _, row in nodes[exposed].head(12).iterrows():
-        ax.annotate(row.node, (row.ttr_days, min(row.tts_days, horizon)), xytext=(5, 3),
-                    textcoords="offset points", fontsize=8)
+    shown = nodes[exposed].head(12)
+    _label_points(ax, shown.ttr_days, shown.tts_days.clip(upper=horizon), shown.node)
     ax.set_xlabel("time to recover (days)")
     ax.set_ylabel(f"time to survive (days, capped at {horizon:.0f})")
     ax.set_title("Which nodes the chain cannot ride out")

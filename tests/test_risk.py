@@ -83,3 +83,24 @@ def test_quickstart_risk_flags_the_earthquake(tmp_path):
                          executor="serial")
     top = report.register.iloc[0]
     assert top.disruption == "tw_earthquake" and top.impact_units > 0 and top.high_risk
+
+
+def test_tts_ttr_labels_stay_apart_and_coinciding_nodes_share_one():
+    # Exposed nodes at the same point (a, b), two a couple of days apart (c, d) and one close above
+    # them (e): drawn, no two labels may overlap, and a and b are named in one label.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from resim.figures import tts_ttr
+
+    nodes = pd.DataFrame({"node": ["a", "b", "c", "d", "e", "far"], "ttr_days": [30, 30, 30, 30, 30, 115],
+                          "tts_days": [0, 0, 22, 24, 29, 105], "exposed": [True] * 6,
+                          "risk_exposure_index": [1.0, 1.0, 0.5, 0.5, 0.4, 0.6]})
+    fig = tts_ttr(nodes)
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    labels = [t for t in fig.axes[0].texts]
+    assert sorted(t.get_text() for t in labels) == ["a, b", "c", "d", "e", "far"]
+    boxes = [t.get_window_extent(canvas.get_renderer()) for t in labels]
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
