@@ -240,7 +240,7 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     write_atomic(output / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
     save_figure(criticality_ranking(table), output / "figures" / "criticality.png")
     columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
-                           "substitutes", "reman_fit") if c in table.columns]
+                           "substitutes", "hazard", "reman_fit") if c in table.columns]
     print(table[columns].head(args.top).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
     print(f"criticality table and figure written to {output}/")
     return EXIT_OK

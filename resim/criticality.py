@@ -2,7 +2,7 @@
 remanufacturing (C2.2).
 
 A component is critical when the chain can hardly operate or fulfil orders without it. Each
-component (a part that is a bill-of-materials child of another part) is assessed on six factors,
+component (a part that is a bill-of-materials child of another part) is assessed on seven factors,
 each turned into a risk between 0 and 1 (higher = riskier) by a stated formula:
 
 ============== ============================================================ ==========================
@@ -19,7 +19,14 @@ product_share  ``product_share``: share of mean daily demand (in product    ``pr
                units) whose bill of materials contains the part
 substitutes    ``substitutes``: eligible MaaS offerings for the part that   ``1 / (1 + S)``
                deliver within 60 days (onboarding + lead time)
+hazard         ``hazard``: the largest expected yearly share of the part's   ``hazard``
+               maker capacity that one disruption of the scenario cuts
 ============== ============================================================ ==========================
+
+Hazard: for each disruption that cuts supply (:func:`resim.disruptions.hit_nodes`), the share of
+the part's maker capacity at the nodes it hits (capacity weights as for the concentration) times
+its ``annual_probability`` (1 for a disruption the scenario makes happen, with a fixed onset);
+the largest over the disruptions. 0 without disruptions.
 
 Region concentration: maker ``i`` has weight ``c_i`` = its ``capacity_per_day``; a maker with
 unlimited capacity counts as the largest finite capacity among the part's makers (1 when all are
@@ -60,12 +67,12 @@ __all__ = ["assess_criticality", "components", "DEFAULT_WEIGHTS", "FACTORS", "HO
 
 SUBSTITUTE_WITHIN_DAYS = 60.0  # days from request to first delivery
 
-FACTORS = ("sources", "concentration", "lead_time", "coverage", "product_share", "substitutes")
+FACTORS = ("sources", "concentration", "lead_time", "coverage", "product_share", "substitutes", "hazard")
 """The criticality factors, in column order (``risk_<factor>``, ``part_<factor>``)."""
 
 DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "sources": 0.25, "concentration": 0.20, "lead_time": 0.15, "coverage": 0.15,
-    "product_share": 0.15, "substitutes": 0.10,
+    "sources": 0.20, "concentration": 0.15, "lead_time": 0.10, "coverage": 0.15,
+    "product_share": 0.15, "substitutes": 0.10, "hazard": 0.15,
 }
 """Default weights of the factors (they sum to 1)."""
 
@@ -77,7 +84,7 @@ RECOVERABLE_STATES = ("reuse", "repair", "refurbish", "remanufacture")
 """End-of-life states that give back a working component (repurpose and recycle do not)."""
 
 _RAW = ("sources", "region_concentration", "lead_time_days", "coverage_days", "product_share",
-        "substitutes")
+        "substitutes", "hazard")
 
 
 def components(scenario: "Scenario") -> list[str]:
@@ -101,18 +108,31 @@ def _weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     return {name: merged[name] / total for name in FACTORS}
 
 
-def _region_hhi(scenario: "Scenario", makers: list[str]) -> float:
-    if not makers:
-        return 1.0
+def _capacity_weights(scenario: "Scenario", makers: list[str]) -> dict[str, float]:
+    """Each maker's capacity share; an unlimited maker counts as the largest finite one (1 when
+    all are unlimited)."""
     nodes = scenario.nodes_by_id
     finite = [nodes[n].capacity_per_day for n in makers if nodes[n].capacity_per_day is not None]
     unlimited = max(finite) if finite else 1.0
+    capacity = {n: unlimited if nodes[n].capacity_per_day is None else nodes[n].capacity_per_day for n in makers}
+    total = sum(capacity.values())
+    return {n: c / total for n, c in capacity.items()}
+
+
+def _region_hhi(scenario: "Scenario", makers: list[str]) -> float:
+    if not makers:
+        return 1.0
     by_region: dict[str, float] = defaultdict(float)
-    for n in makers:
-        capacity = nodes[n].capacity_per_day
-        by_region[nodes[n].region] += unlimited if capacity is None else capacity
-    total = sum(by_region.values())
-    return float(sum((c / total) ** 2 for c in by_region.values()))
+    for n, share in _capacity_weights(scenario, makers).items():
+        by_region[scenario.nodes_by_id[n].region] += share
+    return float(sum(s ** 2 for s in by_region.values()))
+
+
+def _hazard(scenario: "Scenario", makers: list[str], hits: list[tuple[float, set[str]]]) -> float:
+    if not makers:
+        return 0.0
+    shares = _capacity_weights(scenario, makers)
+    return max((p * sum(s for n, s in shares.items() if n in hit) for p, hit in hits), default=0.0)
 
 
 def _substitutes(scenario: "Scenario", part: str, pool, use: float) -> int:
@@ -141,7 +161,7 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
     Returns:
         One row per component, most critical first (score descending, then part id), columns:
         ``part``; raw values ``sources``, ``region_concentration``, ``lead_time_days``,
-        ``coverage_days``, ``product_share``, ``substitutes``; risks ``risk_<factor>`` (0..1);
+        ``coverage_days``, ``product_share``, ``substitutes``, ``hazard``; risks ``risk_<factor>`` (0..1);
         contributions ``part_<factor>`` = weight x risk; ``score`` (their sum, 0..1); ``rank``
         (1 = most critical); ``critical_flag`` (the part's ``critical`` field); ``reman_fit``;
         ``reman_share``. Formulas in the module docstring.
@@ -149,11 +169,12 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
     Risks:
         sources ``1 / sources`` (1 with no maker); concentration ``HHI``; lead time
         ``L / (L + 30)``; coverage ``1 / (1 + C / 30)`` (0 when C is inf); product share as is;
-        substitutes ``1 / (1 + S)``.
+        substitutes ``1 / (1 + S)``; hazard as is.
 
     Raises:
         ValueError: for an unknown factor, a negative weight, or weights summing to 0.
     """
+    from resim.disruptions import hit_nodes
     from resim.matching import Pool
     from resim.providers import pool_frame
     from resim.valuechain import bom_explosion
@@ -185,6 +206,8 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
         for part in lane.parts:
             leads[part] = max(leads[part], float(lane.lead_time_days.mean))
     pool = Pool(pool_frame(scenario.maas.providers))
+    hits = [(1.0 if d.annual_probability is None else float(d.annual_probability), set(hit_nodes(scenario, d)))
+            for d in scenario.disruptions]
     circular = scenario.circular
     grading = {g.part: g for g in circular.grading}
     returned = {p for stream in circular.take_back for p in explosions[stream.product]}
@@ -196,6 +219,7 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
         lead = leads[part]
         substitutes = _substitutes(scenario, part, pool, use[part])
         hhi = _region_hhi(scenario, makers[part])
+        hazard = _hazard(scenario, makers[part], hits)
 
         risk = {
             "sources": 1.0 / len(makers[part]) if makers[part] else 1.0,
@@ -204,12 +228,13 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
             "coverage": 0.0 if math.isinf(coverage) else 1.0 / (1.0 + coverage / HORIZON_DAYS),
             "product_share": share,
             "substitutes": 1.0 / (1.0 + substitutes),
+            "hazard": hazard,
         }
         g = grading.get(part)
         reman_share = float(sum(getattr(g, s) for s in RECOVERABLE_STATES)) if g is not None else 0.0
         row = {"part": part, "sources": len(makers[part]), "region_concentration": hhi,
                "lead_time_days": lead, "coverage_days": float(coverage), "product_share": share,
-               "substitutes": substitutes}
+               "substitutes": substitutes, "hazard": hazard}
         row.update({f"risk_{f}": risk[f] for f in FACTORS})
         row.update({f"part_{f}": w[f] * risk[f] for f in FACTORS})
         row["score"] = sum(row[f"part_{f}"] for f in FACTORS)

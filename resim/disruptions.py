@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
     from resim.streams import Streams
 
-__all__ = ["Occurrence", "sample_occurrences", "schedule_disruptions", "footprint_nodes"]
+__all__ = ["Occurrence", "sample_occurrences", "schedule_disruptions", "footprint_nodes", "hit_nodes"]
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -137,6 +137,23 @@ def footprint_nodes(scenario: "Scenario", spec: NaturalDisaster) -> dict[str, fl
                 # Damage falls off from the epicentre to half at the edge of the footprint.
                 hit[node.id] = spec.severity * (1.0 - 0.5 * distance / area.radius_km)
     return hit
+
+
+def hit_nodes(scenario: "Scenario", spec: "Disruption") -> list[str]:
+    """The nodes whose supply a disruption cuts: a disaster's footprint, the nodes of a capacity
+    loss or supplier failure, the sources of a logistics event's lanes, an embargo's origins
+    (none for demand shocks, quality events and tariffs)."""
+    if isinstance(spec, NaturalDisaster):
+        return sorted(footprint_nodes(scenario, spec))
+    if isinstance(spec, (CapacityLoss, SupplierFailure)):
+        return list(spec.nodes)
+    if isinstance(spec, Logistics):
+        return sorted({lane.source for lane in scenario.lanes
+                       if lane.key in spec.lanes or f"{lane.source}->{lane.dest}" in spec.lanes})
+    if isinstance(spec, TradeBarrier) and spec.barrier == "embargo":
+        return sorted(n.id for n in scenario.nodes
+                      if n.country in spec.from_countries or n.region in spec.from_regions)
+    return []
 
 
 def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:

@@ -325,13 +325,13 @@ class Plots:
         """The value chain, disrupted nodes marked, a strategy's providers and reman flows overlaid
         (default: the recommended strategy)."""
         from resim.result_figures import value_chain_map
-        from resim.strategies import _hit_nodes
+        from resim.disruptions import hit_nodes
 
         r = self.results
         scenario = r.scenario
         strategy = strategy or r.info.get("recommended")
         started = set(r.events[r.events.replication == replication].id)
-        disrupted = sorted({n for d in scenario.disruptions if d.id in started for n in _hit_nodes(scenario, d)})
+        disrupted = sorted({n for d in scenario.disruptions if d.id in started for n in hit_nodes(scenario, d)})
         return value_chain_map(scenario, r.orchestrations, strategy, replication, disrupted)
 
     def all(self) -> dict:

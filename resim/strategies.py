@@ -37,8 +37,7 @@ import numpy as np
 import pandas as pd
 
 from resim.agreements import execute, negotiate, with_contention
-from resim.disruptions import footprint_nodes
-from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
+from resim.disruptions import hit_nodes
 from resim.format.maas import ScoreWeights
 from resim.matching import Pool, candidates, need_for, score, select
 from resim.valuechain import bom_explosion, single_sourced_parts
@@ -102,7 +101,7 @@ class Response:
         model.at(event["day"] + delay, lambda m: self._respond(m, spec, event["day"]))
 
     def _respond(self, model: "Model", spec, onset: int) -> None:
-        hit = _hit_nodes(model.scenario, spec)
+        hit = hit_nodes(model.scenario, spec)
         expected = spec.duration_days.mean if spec.duration_days is not None else model.horizon
         ramp = spec.recovery.ramp_days if spec.recovery.profile == "ramp" else 0.0
         end = min(int(onset + expected + ramp), model.horizon)
@@ -294,20 +293,6 @@ def _weights(style: str, scenario) -> ScoreWeights:
     return scenario.maas.weights
 
 
-def _hit_nodes(scenario, spec) -> list[str]:
-    if isinstance(spec, NaturalDisaster):
-        return sorted(footprint_nodes(scenario, spec))
-    if isinstance(spec, (CapacityLoss, SupplierFailure)):
-        return list(spec.nodes)
-    if spec.type == "logistics":
-        return sorted({lane.source for lane in scenario.lanes
-                       if lane.key in spec.lanes or f"{lane.source}->{lane.dest}" in spec.lanes})
-    if spec.type == "trade_barrier" and spec.barrier == "embargo":
-        return sorted(n.id for n in scenario.nodes
-                      if n.country in spec.from_countries or n.region in spec.from_regions)
-    return []
-
-
 def _daily_use(model: "Model", part: str, node: str) -> float:
     """Mean units of ``part`` a day that flow into ``node`` (demand through the BOM, by shares)."""
     graph = model.scenario.value_chain()
@@ -361,7 +346,7 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
         spec = next(d for d in scenario.disruptions if d.id == event["id"])
         answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
                    (response.actions if response else []) if a.trigger == spec.id and a.status != "no candidate"]
-        for node in _hit_nodes(scenario, spec):
+        for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):
                     if entry.part != part and part not in bom_explosion(graph, entry.part):

@@ -121,13 +121,13 @@ def test_substitutes_count_eligible_maas_offerings(table):
 
 
 def test_score_is_the_weighted_sum_and_ranks_by_it(table):
-    # Default weights 0.25, 0.2, 0.15, 0.15, 0.15, 0.1 (sum 1):
-    # B = 0.25*1 + 0.2*1 + 0.15*4/34 + 0.15*30/32 + 0.15*1 + 0.1*0.5
-    b = 0.25 + 0.2 + 0.15 * 4 / 34 + 0.15 * 30 / 32 + 0.15 + 0.05
-    # A = 0.25*1 + 0.2*1 + 0.15*1/31 + 0.15*6/7 + 0.15*0.25 + 0.1*1
-    a = 0.25 + 0.2 + 0.15 / 31 + 0.15 * 6 / 7 + 0.15 * 0.25 + 0.1
-    # R = 0.25/3 + 0.2*19/49 + 0.15*0.25 + 0.15*0.9 + 0.15*0.25 + 0.1*1
-    r = 0.25 / 3 + 0.2 * 19 / 49 + 0.15 * 0.25 + 0.15 * 0.9 + 0.15 * 0.25 + 0.1
+    # Default weights 0.2, 0.15, 0.1, 0.15, 0.15, 0.1, 0.15 (sum 1); no disruptions, so no hazard:
+    # B = 0.2*1 + 0.15*1 + 0.1*4/34 + 0.15*30/32 + 0.15*1 + 0.1*0.5
+    b = 0.2 + 0.15 + 0.1 * 4 / 34 + 0.15 * 30 / 32 + 0.15 + 0.05
+    # A = 0.2*1 + 0.15*1 + 0.1*1/31 + 0.15*6/7 + 0.15*0.25 + 0.1*1
+    a = 0.2 + 0.15 + 0.1 / 31 + 0.15 * 6 / 7 + 0.15 * 0.25 + 0.1
+    # R = 0.2/3 + 0.15*19/49 + 0.1*0.25 + 0.15*0.9 + 0.15*0.25 + 0.1*1
+    r = 0.2 / 3 + 0.15 * 19 / 49 + 0.1 * 0.25 + 0.15 * 0.9 + 0.15 * 0.25 + 0.1
     assert table.loc["B", "score"] == pytest.approx(b)
     assert table.loc["A", "score"] == pytest.approx(a)
     assert table.loc["R", "score"] == pytest.approx(r)
@@ -154,8 +154,8 @@ def test_the_hand_chain_by_hand():
     row = assess_criticality(hand_chain()).set_index("part").loc["A"]
     assert (row.sources, row.region_concentration, row.lead_time_days) == (1, 1.0, 2.0)
     assert row.coverage_days == pytest.approx(2.0)
-    # 0.25 + 0.2 + 0.15 * 2/32 + 0.15 * 1/(1 + 2/30) + 0.15 + 0.1 = 0.85
-    assert row.score == pytest.approx(0.85)
+    # 0.2 + 0.15 + 0.1 * 2/32 + 0.15 * 1/(1 + 2/30) + 0.15 + 0.1 + 0.15 * 0 = 0.746875
+    assert row.score == pytest.approx(0.746875)
 
 
 def test_weights_change_the_ranking():
@@ -250,21 +250,31 @@ def test_quickstart_mcu_is_the_most_critical_of_the_flagged_parts(quickstart):
     assert flagged.part.iloc[0] == "mcu"
 
 
-def test_quickstart_mcu_ranks_in_the_top_half_behind_only_thinner_covered_parts(quickstart):
-    # Not the top 3: in the quickstart nearly every part is single-sourced from one region and in
-    # the only product, and the small pool offers nothing for wire drawing, rolling, hobbing or
-    # casting either. What separates mcu from copper_wire, stator, steel_bar, gearset and
-    # alu_billet is stock cover: 29 days of MCUs against 9-27 days of those. Every part below
-    # mcu has a MaaS substitute or a second source.
+def test_quickstart_mcu_ranks_first_for_the_earthquake_on_its_only_fab(quickstart):
+    # Nearly every part of the quickstart is single-sourced from one region and in the only
+    # product; stock cover alone would put mcu (29 days) behind five thinner-covered parts. But
+    # its one fab lies in the footprint of the Taiwan earthquake, which the scenario makes happen:
+    # hazard 1. No other maker is hit that hard by a disruption this sure.
     frame = quickstart.set_index("part")
-    rank = int(frame.loc["mcu", "rank"])
-    assert rank <= len(frame) // 2
-    above = frame[frame["rank"] < rank]
-    below = frame[frame["rank"] > rank]
-    assert (above.sources == 1).all() and (above.substitutes == 0).all()
-    assert (above.region_concentration == 1.0).all()
-    assert (above.coverage_days < frame.loc["mcu", "coverage_days"]).all()
-    assert ((below.substitutes > 0) | (below.sources > 1)).all()
+    assert frame.loc["mcu", "hazard"] == 1.0 and frame.loc["mcu", "rank"] == 1
+    assert (frame.drop(index="mcu").hazard < 1.0).all()
+
+
+def test_hazard_is_the_largest_expected_share_of_maker_capacity_cut():
+    # R's makers: sR1 100/day (asia), sR2 300/day (europe), sR3 unlimited (counts as 300, america).
+    # A disaster in asia with chance 0.4 a year cuts 0.4 * 100/700; sR2 failing on day 30 (it
+    # happens: 1) cuts 300/700, the larger. A and B's makers are not hit: hazard 0.
+    base = factor_chain()
+    hit = base.replace(disruptions=[
+        {"id": "quake", "type": "natural_disaster", "footprint": {"regions": ["asia"]},
+         "annual_probability": 0.4, "duration_days": 20},
+        {"id": "gone", "type": "supplier_failure", "nodes": ["sR2"], "onset_day": 30, "duration_days": 20}])
+    table = assess_criticality(hit).set_index("part")
+    assert table.loc["R", "hazard"] == pytest.approx(300 / 700)
+    assert table.loc["R", "part_hazard"] == pytest.approx(0.15 * 300 / 700)
+    assert table.loc["A", "hazard"] == 0 and table.loc["B", "hazard"] == 0
+    only_quake = assess_criticality(base.replace(disruptions=[hit.disruptions[0]])).set_index("part")
+    assert only_quake.loc["R", "hazard"] == pytest.approx(0.4 * 100 / 700)
 
 
 def test_quickstart_controllers_can_be_remanufactured_mcus_cannot(quickstart):
