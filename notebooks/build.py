@@ -514,16 +514,17 @@ NOTEBOOKS["04_circular_supply"] = [
     md("""
     ## Which components are critical, and which are fit for circular supply
 
-    `resim.assess_criticality` ranks every component by six structural factors (sources, regional
-    concentration, lead time, stock cover, share of products, MaaS substitutes) and flags those the
+    `resim.assess_criticality` ranks every component by seven factors (sources, regional
+    concentration, lead time, stock cover, share of products, MaaS substitutes, and the hazard the
+    scenario's disruptions pose to its makers) and flags those the
     circular supply can deliver (`reman_fit`: a graded share that gives back working parts, a
     take-back stream of a product containing it, and a reman node that makes it). See
     `docs/criticality.md`.
     """),
     code("""
     criticality = resim.assess_criticality(sc)
-    criticality[["rank", "part", "score", "sources", "coverage_days", "substitutes", "critical_flag",
-                 "reman_share", "reman_fit"]].round(3)
+    criticality[["rank", "part", "score", "sources", "coverage_days", "substitutes", "hazard",
+                 "critical_flag", "reman_share", "reman_fit"]].round(3)
     """),
     code("""
     criticality_ranking(criticality)
