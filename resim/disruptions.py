@@ -321,9 +321,11 @@ def _in_group(node, countries, regions) -> bool:
 
 
 def local_value_share(model: "Model", region: str) -> np.ndarray:
-    """Per stock point, the share of a unit's value added in ``region`` along its usual sources
-    (the lanes' shares): own conversion value where it is made, plus its components' local value."""
+    """Per stock point, the share of a unit's value added in ``region`` along its sources, each
+    weighted by its part of the stock point's orders today (the scenario's shares when none is
+    open): own conversion value where it is made, plus its components' local value."""
     net, parts = model.net, model.scenario.parts_by_id
+    weights = model.order_weights()
     local = np.full(net.n_sku, np.nan)
     inbound: dict[int, list[int]] = {}
     for arc in net.repl:
@@ -344,7 +346,10 @@ def local_value_share(model: "Model", region: str) -> np.ndarray:
                 child_sku = net.sku_index.get((node.id, child))
                 result += quantity * (value(child_sku, seen) if child_sku is not None else 0.0)
         else:
-            result = sum(model.share[a] * value(int(net.arc_src[a]), seen) for a in inbound.get(sku, []))
+            arcs = inbound.get(sku, [])
+            split = weights[arcs] if weights[arcs].sum() > 0 else net.base_share[arcs]
+            total = float(split.sum())
+            result = sum(w / total * value(int(net.arc_src[a]), seen) for a, w in zip(arcs, split)) if total else 0.0
         local[sku] = result
         return result
 

@@ -225,3 +225,22 @@ def test_used_goods_ban_blocks_remanufactured_imports_only():
     assert series(stock, "rm", "P", "shipped")[:10].sum() > 0
     assert series(stock, "rm", "P", "shipped")[10:20].sum() == 0
     assert series(stock, "plant", "P", "shipped")[10:20].sum() > 0  # new products still flow
+
+
+def test_local_value_follows_todays_order_split():
+    # sA buys R from sR1 (asia, 25 %) and sR2 (moved to europe, 75 %); R has no components, so the
+    # share of its value added in europe at sA is the part of sA's orders going to sR2.
+    from resim.disruptions import local_value_share
+    from tests.chains import small_chain
+
+    data = small_chain()
+    data["nodes"][1]["region"] = "europe"
+    model = Model(resim.scenario_from_dict(data))
+    at_sA = model.net.sku_index[("sA", "R")]
+    assert local_value_share(model, "europe")[at_sA] == pytest.approx(0.75)
+    model.set_share("sR2->sA", 3.0)                      # weights, not fractions: 3 / (3 + 0.25)
+    assert local_value_share(model, "europe")[at_sA] == pytest.approx(3 / 3.25)
+    model.set_share_factor("sR1->sA", 0.0, cause="replaced")
+    assert local_value_share(model, "europe")[at_sA] == pytest.approx(1.0)
+    model.set_share_factor("sR2->sA", 0.0, cause="replaced")   # none open: the scenario's shares
+    assert local_value_share(model, "europe")[at_sA] == pytest.approx(0.75)
