@@ -38,6 +38,7 @@ import pandas as pd
 
 from resim.agreements import execute, negotiate, with_contention
 from resim.disruptions import hit_nodes
+from resim.format.events import DemandShock
 from resim.format.maas import ScoreWeights
 from resim.matching import Pool, candidates, need_for, score, select
 from resim.valuechain import bom_explosion, single_sourced_parts
@@ -93,7 +94,8 @@ class Response:
     def _on_event(self, model: "Model", event: dict) -> None:
         spec = next(d for d in model.scenario.disruptions if d.id == event["id"])
         wanted = self.strategy.responds_to
-        if event["what"] != "start" or spec.type not in _SUPPLY_CUTS:
+        surge = isinstance(spec, DemandShock) and spec.multiplier > 1 and "maas_same_tier" in self.strategy.actions
+        if event["what"] != "start" or not (spec.type in _SUPPLY_CUTS or surge):
             return
         if wanted and spec.id not in wanted and spec.type not in wanted:
             return
@@ -107,6 +109,10 @@ class Response:
         end = min(int(onset + expected + ramp), model.horizon)
         day = int(model.env.now)
         if end <= day:
+            return
+        if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
+            for part, destination, units, share in _surge_targets(model, spec):
+                self._maas(model, "maas_same_tier", spec.id, part, destination, units, [], day, end, share=share)
             return
         for kind in self.strategy.actions:
             if kind in ("maas_same_tier", "maas_upstream"):
@@ -303,6 +309,39 @@ def _daily_use(model: "Model", part: str, node: str) -> float:
             total += entry.daily.mean * per_unit
     suppliers = [l for l in model.scenario.lanes if part in l.parts and l.dest == node]
     return total if suppliers else 0.0
+
+
+def _surge_targets(model: "Model", spec: DemandShock) -> list[tuple[str, str, float, float]]:
+    """(part, destination, units per day, share weight) a demand surge leaves without capacity.
+
+    For each part in the bills of materials of the surging demand, when its makers (reman centres
+    aside; all of finite capacity) cannot make the usual use plus the surge, the excess is sought
+    for the destination that takes most of the part, beside its usual lanes: the weight gives the
+    providers the excess's part of that destination's orders. A maker's capacity counts in full
+    for each part it makes (an approximation for makers of several parts)."""
+    scenario = model.scenario
+    graph = scenario.value_chain()
+    use: dict[str, float] = {}
+    extra: dict[str, float] = {}
+    for entry in scenario.demand:
+        surging = entry.market in spec.markets and (not spec.parts or entry.part in spec.parts)
+        for part, per_unit in {entry.part: 1.0, **bom_explosion(graph, entry.part)}.items():
+            use[part] = use.get(part, 0.0) + entry.daily.mean * per_unit
+            extra[part] = extra.get(part, 0.0) + surging * entry.daily.mean * per_unit * (spec.multiplier - 1.0)
+    targets = []
+    for part in sorted(p for p, units in extra.items() if units > 0):
+        makers = [n for n in scenario.nodes if part in n.makes and n.kind != "reman"]
+        if not makers or any(n.capacity_per_day is None for n in makers):
+            continue
+        gap = use[part] + extra[part] - sum(n.capacity_per_day for n in makers)
+        destinations = sorted({l.dest for l in scenario.lanes if part in l.parts and l.source in {n.id for n in makers}})
+        if gap <= 1e-9 or not destinations:
+            continue
+        destination = max(destinations, key=lambda d: _daily_use(model, part, d))
+        surged = _daily_use(model, part, destination) * (use[part] + extra[part]) / use[part]
+        fraction = min(gap / surged, 0.95) if surged > 0 else 0.95
+        targets.append((part, destination, gap, fraction / (1.0 - fraction)))
+    return targets
 
 
 def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, float, list[str], float]]:

@@ -229,3 +229,29 @@ def test_maas_agreements_run_on_for_the_usual_supply_pipeline(results):
     # 38 days of pipeline, so the agreements end on day 288 (the budget allowing).
     agreed = results.orchestrations.query("strategy == 'maas_upstream' and kind == 'maas_upstream'")
     assert set(agreed.end) == {250 + 38}
+
+
+def test_a_demand_surge_beyond_capacity_rents_the_difference():
+    # The plant can make 20 P a day; demand of 10 a day triples from day 20 for 40 days, so 30 are
+    # asked of a plant that makes 20: 10 a day are sought from a MaaS provider of P, for the DC, and
+    # they cut the shortfall. Without a surge beyond capacity nothing is rented.
+    from tests.chains import hand_chain
+
+    base = hand_chain(horizon=120, a_level=200).replace(**{
+        "nodes[1].capacity_per_day": 20, "parts[0].process": {"process": "joining/assembly"},
+        "maas": {"providers": [{"id": "assy_pl", "provider": "assy", "process": "joining/assembly",
+                                "capacity_per_day": 30, "unit_price": 110, "lead_time_days": 2,
+                                "onboarding_days": 3, "setup_cost": 500, "country": "PL", "region": "europe"}],
+                 "negotiation": {"accept": 1.0, "counter": 0.0}, "probation": {"days": 0}},
+        "disruptions": [{"id": "boom", "type": "demand_shock", "markets": ["m"], "multiplier": 3,
+                         "onset_day": 20, "duration_days": 40}],
+        "metrics.reference": "boom",
+        "strategies": [{"id": "rent", "actions": ["maas_same_tier"], "detection_delay_days": 1,
+                        "decision_delay_days": 1}]})
+    res = resim.run(base, replications=1, executor="serial")
+    rented = res.orchestrations.query("strategy == 'rent' and kind == 'maas_same_tier'")
+    assert list(zip(rented.part, rented.destination, rented.units_per_day)) == [("P", "dc", 10.0)]
+    shortfall = res.replications.set_index("strategy").shortfall_units
+    assert shortfall["rent"] < shortfall["none"]
+    calm = resim.run(base.replace(**{"disruptions[0].multiplier": 1.5}), replications=1, executor="serial")
+    assert calm.orchestrations.query("kind == 'maas_same_tier'").empty   # 15 a day fit in 20
