@@ -46,6 +46,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "remanufacture": ("cleaning", "testing", "reconditioning", "reassembly"),
 }
 _LEAVE = ("repurpose", "recycle")
+_RECYCLE = np.eye(len(EOL_STATES))[-1]  # the grading of a part the scenario does not grade
 
 # Where each circular process sits in the DIN 8580-style taxonomy the MaaS pool uses.
 PROCESS_PATHS = {
@@ -112,7 +113,10 @@ class CircularSupply:
         self.queues: dict[tuple[str, str, str], _Queue] = {}
         self.in_process: list[tuple[int, str, str, float]] = []  # (ready day, node, part, units)
         self.grading = {g.part: g for g in self.spec.grading}
+        shares = {part: np.array([getattr(g, s) for s in EOL_STATES]) for part, g in self.grading.items()}
+        self.shares = {part: v / v.sum() for part, v in shares.items()}  # ungraded parts are recycled
         self.steps = {(p.node, p.process): p for p in self.spec.processes}
+        self.routes: dict[tuple[str, str], tuple[list, float, float]] = {}  # (node, state) -> steps, yield, cost
         self.future_returns = {i: np.zeros(model.horizon + 1) for i in range(len(self.spec.take_back))}
         self.life_pmf = [self._life_pmf(i) for i in range(len(self.spec.take_back))]
         self.base_returns = [self._base_returns(i) for i in range(len(self.spec.take_back))]
@@ -182,10 +186,9 @@ class CircularSupply:
             self._grade(node, part, cores * yield_ * quantity)
 
     def _grade(self, node: str, part: str, units: float) -> None:
-        grade = self.grading.get(part)
-        shares = np.array([getattr(grade, s) for s in EOL_STATES]) if grade else np.eye(6)[-1]
+        shares = self.shares.get(part, _RECYCLE)
         whole = int(np.floor(units))
-        split = self.rng.multinomial(whole, shares / shares.sum()).astype(float) if whole else np.zeros(6)
+        split = self.rng.multinomial(whole, shares).astype(float) if whole else np.zeros(6)
         split[-1] += units - whole  # fractions of a unit go to recycling
         for state, count in zip(EOL_STATES, split):
             self.ledger.graded[(part, state)] = self.ledger.graded.get((part, state), 0.0) + count
@@ -203,15 +206,24 @@ class CircularSupply:
         for queue in self.queues.values():
             if queue.units <= 0:
                 continue
-            route = [self.steps[(queue.node, s)] for s in ROUTES[queue.state] if (queue.node, s) in self.steps]
+            route, yield_, cost = self._route(queue.node, queue.state)
             fraction = min([1.0] + [p.capacity_per_day / load[(queue.node, p.process)] for p in route])
             taken = queue.units * fraction
             queue.units -= taken
-            good = taken * float(np.prod([p.yield_ for p in route])) if route else taken
+            good = taken * yield_ if route else taken
             self.ledger.scrapped_by_part[queue.part] = self.ledger.scrapped_by_part.get(queue.part, 0.0) + taken - good
-            self.model.charge("reman", taken * sum(p.cost_per_unit for p in route))
+            self.model.charge("reman", taken * cost)
             delay = sum(int(self.times[(queue.node, p.process)][day]) for p in route)
             self.in_process.append((day + delay, queue.node, queue.part, good))
+
+    def _route(self, node: str, state: str) -> tuple[list, float, float]:
+        """The steps a unit of ``state`` goes through at ``node``, their combined yield and cost a unit."""
+        key = (node, state)
+        if key not in self.routes:
+            route = [self.steps[(node, s)] for s in ROUTES[state] if (node, s) in self.steps]
+            self.routes[key] = (route, float(np.prod([p.yield_ for p in route])),
+                                sum(p.cost_per_unit for p in route))
+        return self.routes[key]
 
     def _release(self, day: int) -> None:
         ready = [item for item in self.in_process if item[0] <= day]
