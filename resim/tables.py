@@ -98,6 +98,7 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
     if repeated or "" in columns:
         what = f"repeated column {repeated[0]!r}" if repeated else "an empty column name"
         raise ScenarioError([Problem(display, 1, format_path(path), f"{what} (expected distinct names)")])
+    keyed = [tuple(column.split(".")) for column in columns]  # dotted paths, split once
     rows: list[dict] = []
     start = reader.line_num + 1
     while True:
@@ -118,12 +119,15 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
                                     f"{len(cells)} cells (the header has {len(columns)} columns)"))
         locations[row_path] = (display, line)  # every field of the row is on this line
         row: dict = {}
-        for column, cell in zip(columns, cells):
+        for keys, cell in zip(keyed, cells):
             cell = cell.strip()
             if not cell:
                 continue
-            keys = tuple(column.split("."))
-            _set(row, keys, _cell_value(cell, display, line, row_path + keys, problems))
+            value = cell if cell[0] not in "[{" else _cell_value(cell, display, line, row_path + keys, problems)
+            if len(keys) == 1:
+                row[keys[0]] = value
+            else:
+                _set(row, keys, value)
         rows.append(row)
     if problems:
         raise ScenarioError(problems)
