@@ -107,8 +107,9 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     and their open orders of it cancelled (the buyer re-orders from the provider; other parts on
     those lanes carry on); full capacity after probation. From ``handback_day`` (default: the
     agreement's end) new orders go back to the replaced lanes, so their pipeline refills, while
-    the provider still ships the orders it holds. At its end the provider's lane closes and
-    what it still owes is cancelled (the buyer re-orders it from the open lanes)."""
+    the provider still ships the orders it holds, as many as its capacity clears by the end
+    (the rest are re-ordered from the usual lanes at once). At its end the provider's lane
+    closes and what it still owes is cancelled (the buyer re-orders it from the open lanes)."""
     if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
         return  # declined, or it would expire before the provider is qualified
     maas = model.scenario.maas
@@ -162,9 +163,11 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
 
     def hand_back(m: "Model", key: str) -> None:
         # New orders go back to the usual lanes, whose pipeline refills; the provider still ships
-        # what it was asked for, bridging the gap until the usual supply arrives.
+        # what it was asked for, bridging the gap until the usual supply arrives. What it could
+        # not ship before the end is re-ordered from the usual lanes now, not at the end.
         m.end(standby)
         m.set_share_factor(key, 0.0, cause=f"handback:{agreement.offering}:{agreement.requested_day}")
+        m.cancel_orders(key, keep=agreement.units_per_day * (agreement.end_day - handback_day))
 
     def finish(m: "Model") -> None:
         key = placed.get("lane")

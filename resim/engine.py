@@ -184,13 +184,15 @@ class Model:
         """Scale a lane's capacity (0 closes it, see :meth:`set_lane_open`)."""
         self.levers.set("lane", [self.net.lane_index[lane]], factor, cause)
 
-    def cancel_orders(self, lane: str, part: str | None = None) -> float:
+    def cancel_orders(self, lane: str, part: str | None = None, keep: float = 0.0) -> float:
         """Cancel the orders outstanding on a lane (of one part, or all it carries; not goods in
-        transit); return the units cancelled. The buyers' inventory positions drop by as much,
-        so they re-order at their next review from whichever lanes are open then."""
+        transit) beyond ``keep`` units on each arc; return the units cancelled. The buyers'
+        inventory positions drop by as much, so they re-order at their next review from
+        whichever lanes are open then."""
         arcs = self.lane_arcs(lane, part)
-        cancelled = float(self.arc_backlog[arcs].sum())
-        self.arc_backlog[arcs] = 0.0
+        kept = np.minimum(self.arc_backlog[arcs], keep)
+        cancelled = float((self.arc_backlog[arcs] - kept).sum())
+        self.arc_backlog[arcs] = kept
         return cancelled
 
     def set_lead_time_factor(self, lane: str, factor: float, *, cause: str = "user") -> None:

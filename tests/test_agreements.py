@@ -272,3 +272,22 @@ def test_what_declined_requests_leave_open_is_asked_of_the_next_providers():
         covered += agreed >= 20 - 1e-9
     share, expected = covered / trials, 0.765625
     assert abs(share - expected) < 3.5 * (expected * (1 - expected) / trials) ** 0.5
+
+
+def test_at_handback_the_provider_keeps_only_what_it_can_ship_by_the_end():
+    # A provider of 10 a day for a plant using 20 a day builds up a backlog. Handed back on day 50
+    # with the agreement ending on day 60, it keeps 10 x 10 = 100 units of orders; the rest go
+    # back to the buyer, who re-orders them from sA at once instead of on day 60.
+    base = hand_chain(horizon=90, a_level=200).replace(
+        disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
+                      "duration_days": 30}],
+        **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
+    model = Model(base)
+    execute(model, agreement(units_per_day=10, end_day=60), pool_frame([provider(capacity_per_day=10)]).iloc[0],
+            replaces=["sA->plant"], handback_day=50)
+    held = {}
+    model.on_day_end(lambda m, day: held.__setitem__(day, m.arc_backlog[m.lane_arcs("maas_mill_pl->plant")].sum())
+                     if "maas_mill_pl->plant" in m.net.lane_index else None)
+    model.run()
+    assert held[49] > 100
+    assert held[50] <= 100 + 1e-9 and held[50] >= 100 - 10 - 1e-9   # 100 kept, less what day 50 shipped
