@@ -162,15 +162,7 @@ class Response:
             return
         scenario = model.scenario
         need = need_for(scenario, part, units_per_day=units, destination=destination)
-        active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
-        pool = Pool(with_contention(self.pool.frame, active, scenario.maas.contention)) \
-            if scenario.maas.contention.enabled else self.pool
-        table = candidates(pool, need, active=active, max_premium=self.strategy.max_premium, scenario=scenario)
-        # A provider that cannot deliver before the expected recovery is of no use.
-        table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
-            "first delivery after the expected recovery"
-        table["eligible"] = table.reason == ""
-        ranked = self._style(score(table, need, _weights(self.orchestration, scenario)))
+        table, ranked = self._ranked(model, need, day, end)
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
         declined: set[str] = set()
         contracted: list[str] = []
@@ -212,18 +204,23 @@ class Response:
                     budget = max(budget - commitment, 0.0)
             if len(declined) == refused:  # no one declined: asking again would choose the same
                 break
-        if contracted:
-            return
-        if not declined:
-            reasons = table[~table.eligible].reason.value_counts()
-            if len(ranked) and budget is not None:  # eligible offerings, none affordable
-                why = (f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings "
-                       f"over {until - day} days")
-            else:
-                why = reasons.index[0] if len(reasons) else (
-                    f"no offering of {need.process}" if table.empty else "none within the limits")
+        if not contracted and not declined:
             self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, until,
-                                       0.0, "no candidate", why))
+                                       0.0, "no candidate", _why_none(table, ranked, need, budget, until - day)))
+
+    def _ranked(self, model: "Model", need, day: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The pool matched against ``need`` as it is on ``day`` (disruptions in force, contention),
+        and the eligible candidates ranked in this strategy's orchestration style."""
+        scenario = model.scenario
+        active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
+        pool = Pool(with_contention(self.pool.frame, active, scenario.maas.contention)) \
+            if scenario.maas.contention.enabled else self.pool
+        table = candidates(pool, need, active=active, max_premium=self.strategy.max_premium, scenario=scenario)
+        # A provider that cannot deliver before the expected recovery is of no use.
+        table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
+            "first delivery after the expected recovery"
+        table["eligible"] = table.reason == ""
+        return table, self._style(score(table, need, _weights(self.orchestration, scenario)))
 
     def _style(self, ranked: pd.DataFrame) -> pd.DataFrame:
         if ranked.empty or self.orchestration == "cheapest":
@@ -281,6 +278,17 @@ class _RemanSteer:
         others = float(model.order_weights()[others].sum())
         # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
         model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target, self.part)
+
+
+def _why_none(table: pd.DataFrame, ranked: pd.DataFrame, need, budget: float | None, days: int) -> str:
+    """Why no provider was asked: the budget, when eligible offerings exist, else the commonest
+    reason the offerings failed."""
+    if len(ranked) and budget is not None:
+        return f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings over {days} days"
+    reasons = table[~table.eligible].reason.value_counts()
+    if len(reasons):
+        return str(reasons.index[0])
+    return f"no offering of {need.process}" if table.empty else "none within the limits"
 
 
 def _handover_end(chosen, end: int, handover: float, budget: float | None, horizon: int) -> int:
