@@ -417,8 +417,9 @@ def _parser() -> argparse.ArgumentParser:
     criticality = commands.add_parser(
         "criticality", help="circularity process C2: rank components by supply risk, reman fitness",
         description="Score every component on supply risk (sources, regional concentration, lead "
-                    "time, inventory coverage, share of products, substitutes in the MaaS pool) and "
-                    "say which are fit for reuse or remanufacture. Writes criticality.csv and a figure.")
+                    "time, inventory coverage, share of products, substitutes in the MaaS pool, hazard "
+                    "from the scenario's disruptions) and say which are fit for reuse or remanufacture. "
+                    "Writes criticality.csv and a figure.")
     criticality.add_argument("path", metavar="PATH", help="scenario YAML file")
     criticality.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-criticality")
     criticality.add_argument("--top", type=_positive_int, default=15, metavar="K", help="rows shown (default 15)")

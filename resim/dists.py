@@ -518,7 +518,7 @@ def _parse_compact_cached(text: str) -> dict[str, Any]:
 
 def _coerce(value: Any) -> Any:
     """Turn the short forms (a number, a compact string) into the mapping form."""
-    if type(value) is str:  # the common case in large tables: no slower checks first
+    if isinstance(value, str):  # the common case in large tables: before the slower checks
         return _parse_compact(value)
     if isinstance(value, _Base):
         return value
@@ -526,8 +526,6 @@ def _coerce(value: Any) -> Any:
         raise ValueError(_CANNOT_READ.format(value))
     if isinstance(value, numbers.Real):
         return {"dist": "constant", "value": float(value)}
-    if isinstance(value, str):
-        return _parse_compact(value)
     if isinstance(value, Mapping):
         if "dist" not in value:
             raise ValueError(f"missing 'dist' ({_EXPECTED})")

@@ -211,13 +211,14 @@ class Model:
         lasts (0 = standby), whatever its share is set to meanwhile; :meth:`end` undoes it."""
         self.levers.set("share", self.lane_arcs(lane, part), factor, cause)
 
-    def order_weights(self) -> np.ndarray:
-        """Per arc, the weight with which it takes its destination's new orders today: share ×
-        share factors, 0 when the arc is closed."""
-        return self.share * self.levers["share"] * self._open_arcs()
+    def order_weights(self, arcs: np.ndarray | None = None) -> np.ndarray:
+        """Per arc (every arc, or those of ``arcs``), the weight with which it takes its
+        destination's new orders today: share × share factors, 0 when the arc is closed."""
+        arcs = slice(None) if arcs is None else arcs
+        return self.share[arcs] * self.levers["share"][arcs] * self._open_arcs(arcs)
 
-    def _open_arcs(self) -> np.ndarray:
-        return (self.levers["lane"][self.net.arc_lane] > 0) & (self.levers["arc"] > 0)
+    def _open_arcs(self, arcs: np.ndarray | slice = slice(None)) -> np.ndarray:
+        return (self.levers["lane"][self.net.arc_lane[arcs]] > 0) & (self.levers["arc"][arcs] > 0)
 
     def lane_arcs(self, lane: str, part: str | None = None) -> np.ndarray:
         """Indices of a lane's arcs (one per part it carries, or the one of ``part``)."""

@@ -209,14 +209,6 @@ class Results:
         return Plots(self)
 
     @classmethod
-    def from_outcomes(cls, scenario: "Scenario", outcomes: list["Outcome"], info: dict) -> "Results":
-        """Build the tables from replication outcomes (in any order)."""
-        collector = Collector()
-        for outcome in outcomes:
-            collector.add(outcome)
-        return cls.from_collector(scenario, collector, info)
-
-    @classmethod
     def from_collector(cls, scenario: "Scenario", collector: "Collector", info: dict) -> "Results":
         """Build the tables from the replications a Collector folded in."""
         from resim import __version__

@@ -111,12 +111,12 @@ class Response:
         if end <= day:
             return
         if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
-            for part, destination, units, share in _surge_targets(model, spec):
+            for part, destination, units, share in _surge_targets(model, self.graph, spec):
                 self._maas(model, "maas_same_tier", spec.id, part, destination, units, [], day, end, share=share)
             return
         for kind in self.strategy.actions:
             if kind in ("maas_same_tier", "maas_upstream"):
-                for part, destination, units, replaces, pipeline in _targets(model, hit, kind):
+                for part, destination, units, replaces, pipeline in _targets(model, self.graph, hit, kind):
                     self._maas(model, kind, spec.id, part, destination, units, replaces, day, end,
                                handover=pipeline)
             elif kind == "circular":
@@ -148,7 +148,7 @@ class Response:
             if not parts[part].critical or parts[part].process is None:
                 continue
             for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
-                use = _daily_use(model, part, lane.dest)
+                use = _daily_use(model, self.graph, part, lane.dest)
                 self._maas(model, "dual_source", "", part, lane.dest, 0.5 * use, [], 0, model.horizon,
                            share=0.5)
 
@@ -240,7 +240,7 @@ class Response:
                 continue
             for part in sorted(set(lane.parts) & affected):
                 sku = net.sku_index[(source.id, part)]
-                use = _daily_use(model, part, lane.dest)
+                use = _daily_use(model, self.graph, part, lane.dest)
                 if use <= 0:
                     continue
                 steer = _RemanSteer(model, lane.key, part, sku, use, end)
@@ -273,9 +273,8 @@ class _RemanSteer:
         free = model.on_hand[self.sku] - model.arc_backlog[self.arc]
         target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use on hand = 100 %
         net = model.net  # lanes may have been added since (a MaaS provider's): find the others today
-        others = net.arc_group == net.arc_group[self.arc]
-        others[self.arc] = False
-        others = float(model.order_weights()[others].sum())
+        group = np.flatnonzero(net.arc_group == net.arc_group[self.arc])
+        others = float(model.order_weights(group[group != self.arc]).sum())
         # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
         model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target, self.part)
 
@@ -307,9 +306,9 @@ def _weights(style: str, scenario) -> ScoreWeights:
     return scenario.maas.weights
 
 
-def _daily_use(model: "Model", part: str, node: str) -> float:
-    """Mean units of ``part`` a day that flow into ``node`` (demand through the BOM, by shares)."""
-    graph = model.scenario.value_chain()
+def _daily_use(model: "Model", graph: "nx.DiGraph", part: str, node: str) -> float:
+    """Mean units of ``part`` a day that flow into ``node`` (demand through the BOM, by shares);
+    ``graph`` is the scenario's value chain."""
     total = 0.0
     for entry in model.scenario.demand:
         per_unit = 1.0 if entry.part == part else bom_explosion(graph, entry.part).get(part, 0.0)
@@ -319,7 +318,7 @@ def _daily_use(model: "Model", part: str, node: str) -> float:
     return total if suppliers else 0.0
 
 
-def _surge_targets(model: "Model", spec: DemandShock) -> list[tuple[str, str, float, float]]:
+def _surge_targets(model: "Model", graph: "nx.DiGraph", spec: DemandShock) -> list[tuple[str, str, float, float]]:
     """(part, destination, units per day, share weight) a demand surge leaves without capacity.
 
     For each part in the bills of materials of the surging demand, when its makers (reman centres
@@ -328,7 +327,6 @@ def _surge_targets(model: "Model", spec: DemandShock) -> list[tuple[str, str, fl
     providers the excess's part of that destination's orders. A maker's capacity counts in full
     for each part it makes (an approximation for makers of several parts)."""
     scenario = model.scenario
-    graph = scenario.value_chain()
     use: dict[str, float] = {}
     extra: dict[str, float] = {}
     for entry in scenario.demand:
@@ -345,14 +343,16 @@ def _surge_targets(model: "Model", spec: DemandShock) -> list[tuple[str, str, fl
         destinations = sorted({l.dest for l in scenario.lanes if part in l.parts and l.source in {n.id for n in makers}})
         if gap <= 1e-9 or not destinations:
             continue
-        destination = max(destinations, key=lambda d: _daily_use(model, part, d))
-        surged = _daily_use(model, part, destination) * (use[part] + extra[part]) / use[part]
+        flows = {d: _daily_use(model, graph, part, d) for d in destinations}
+        destination = max(destinations, key=flows.__getitem__)
+        surged = flows[destination] * (use[part] + extra[part]) / use[part]
         fraction = min(gap / surged, 0.95) if surged > 0 else 0.95
         targets.append((part, destination, gap, fraction / (1.0 - fraction)))
     return targets
 
 
-def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, float, list[str], float]]:
+def _targets(model: "Model", graph: "nx.DiGraph", hit: list[str],
+             kind: str) -> list[tuple[str, str, float, list[str], float]]:
     """(part, destination, units per day, lanes the providers replace, pipeline days) for a MaaS
     action. The pipeline is the mean lead time from the hit node to the destination over the
     usual lanes: how long the usual supply takes to arrive once the hit node ships again."""
@@ -363,14 +363,14 @@ def _targets(model: "Model", hit: list[str], kind: str) -> list[tuple[str, str, 
             dest = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == "maas_same_tier":
-                    found.append((part, lane.dest, _daily_use(model, part, lane.dest), [lane.key],
+                    found.append((part, lane.dest, _daily_use(model, graph, part, lane.dest), [lane.key],
                                   lane.lead_time_days.mean))
                     continue
                 for made in dest.makes:  # the customer's assemblies that contain the cut part
-                    if part not in bom_explosion(model.scenario.value_chain(), made):
+                    if part not in bom_explosion(graph, made):
                         continue
                     for onward in [l for l in scenario.lanes if l.source == dest.id and made in l.parts]:
-                        found.append((made, onward.dest, _daily_use(model, made, onward.dest), [onward.key],
+                        found.append((made, onward.dest, _daily_use(model, graph, made, onward.dest), [onward.key],
                                       lane.lead_time_days.mean + onward.lead_time_days.mean))
     unique: dict[tuple[str, str], tuple[str, str, float, list[str], float]] = {}
     for target in found:

@@ -153,8 +153,7 @@ def _plain_item(text: str) -> Any:
 
 
 def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[Problem]) -> Any:
-    if cell[0] not in "[{":
-        return cell
+    """A cell written as a flow list or mapping (``[...]``, ``{...}``), read as YAML would."""
     plain = _PLAIN_LIST.match(cell)
     if plain:  # the common "[400, 300, 50]": no need for the YAML parser
         items = [item.strip() for item in plain.group(1).split(",")] if plain.group(1).strip() else []
