@@ -20,6 +20,7 @@ from resim.errors import Problem, ScenarioError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+CRITERION_SHORT = "highest mean profit, paired over the replications"
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -75,14 +76,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     results.save(output)
     shutil.rmtree(checkpoint, ignore_errors=True)  # the run is complete and saved
-    table = results.summary[results.summary.metric.isin(
-        ["fill_rate", "recovery_time_days", "shortfall_units", "cost_total"])]
-    print(table.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-    if results.comparison.recommended:
-        print(f"recommended: {results.comparison.recommended}")
-        for reason in results.comparison.reasons:
+    comparison = results.comparison
+    print(comparison.headline(scenario.currency).to_string(index=False))
+    print(f"{results.info['replications']} replications; recovery times are censored at the horizon "
+          f"(median 'not reached': fewer than half recovered); * recommended")
+    if comparison.recommended:
+        print(f"recommended: {comparison.recommended} ({CRITERION_SHORT})")
+        for reason in comparison.reasons:
             print(f"  - {reason}")
-    for warning in results.comparison.warnings:
+    for note in comparison.notes:
+        print(f"note: {note}")
+    for warning in comparison.warnings:
         print(f"warning: {warning}")
     print(f"results written to {output}/")
     return EXIT_OK
@@ -169,8 +173,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.output:
         write_atomic(Path(args.output) / "compare.csv", table.to_csv(index=False, float_format="%.6g"))
+    from resim.formatting import metric_value
+
     shown = table[table.metric.isin(args.metrics.split(","))] if args.metrics else table
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    shown = shown.copy()
+    for column in shown.columns[2:]:
+        shown[column] = [metric_value(m, v) for m, v in zip(shown.metric, shown[column])]
+    print(shown.to_string(index=False))
     return EXIT_OK
 
 

@@ -146,8 +146,8 @@ def scenario_html(sc: "Scenario") -> str:
 
 def results_html(res: "Results") -> str:
     """An HTML summary of a run: the recommendation with its reasons and warnings, and the key
-    metrics per strategy (means with 95 % t-intervals)."""
-    from resim.report import _summary_table
+    metrics per strategy with their intervals."""
+    from resim.report import _advice, _summary_table
 
     info = res.info
     strategies = info.get("strategies") or list(dict.fromkeys(res.summary.get("strategy", [])))
@@ -155,11 +155,7 @@ def results_html(res: "Results") -> str:
              f'<p class="sub">{_e(info.get("replications"))} replications of {len(strategies)} strategies '
              f"({_e(', '.join(strategies))}) · seed {_e(info.get('seed'))} · "
              f"{_e(info.get('executor'))} executor</p>"]
-    if info.get("recommended"):
-        reasons = "".join(f"<li>{_e(r)}</li>" for r in info.get("reasons", []))
-        parts.append(f'<div class="advice"><strong>Recommended: {_e(info["recommended"])}</strong>'
-                     f"<ul>{reasons}</ul></div>")
-    parts.extend(f'<div class="warning">{_e(w)}</div>' for w in info.get("warnings", []))
+    parts.append(_advice(info))
     if len(res.summary):
         parts.append(_summary_table(res))
     parts.append('<p class="sub">Tables: summary, replications, timeseries, costs, orchestrations, '

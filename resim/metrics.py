@@ -18,11 +18,19 @@ demand lost that day.  ``t0`` is the day of the first disruption onset.
   ``r ≥ θr``, all inside the horizon (the recovery day), minus ``t0``; 0 without a dip.  When
   there is no such day the time is censored at the horizon, ``H − t0``.
 * ``recovered``: 1.0 when the chain recovered (or never dipped), 0.0 when censored.
+* ``follow_up_days``: ``H − t0``, how long the replication was observed after onset: the
+  censoring time of ``recovery_time_days`` (see :mod:`resim.survival` for its summaries).
+* ``dip_days``: the length of the dip itself, recovery day minus dip day (the anyLogistix
+  convention); censored at ``H`` minus the dip day when the chain never recovers (``recovered``
+  0); NaN without a dip.
 * ``shortfall_units``: ``Σ (d − f)`` from ``t0`` to the end of the horizon.
 * ``lost_sales_units``: ``Σ l`` from ``t0`` to the end of the horizon.
 * ``resilience_loss``: ``Σ max(0, b − r(t))`` from ``t0`` up to (not including) the recovery day,
   or to the end of the horizon when censored; 0 without a dip.  Its unit is fill-rate·days: the
   area of the resilience triangle.
+* ``resilience_index``: the share of demand met on time over the control window from ``t0``:
+  ``Σf / Σd`` over ``t0 .. t0 + control_window_days`` (to the end of the horizon by default, so
+  the window covers the whole impact, however late it arrives); 1.0 without demand in it.
 
 Without a disruption (``onset_day`` None), ``t0 = 0`` for the shortfall and lost sales, the
 baseline is 1.0, there is no dip (impact NaN, recovery 0, recovered 1) and no resilience loss.
@@ -44,6 +52,8 @@ METRIC_NAMES: tuple[str, ...] = (
     "time_to_impact_days",
     "recovery_time_days",
     "recovered",
+    "follow_up_days",
+    "dip_days",
     "shortfall_units",
     "lost_sales_units",
     "resilience_loss",
@@ -51,11 +61,13 @@ METRIC_NAMES: tuple[str, ...] = (
 )
 
 
-def _service(demand: np.ndarray, on_time: np.ndarray, start: int, days: int) -> float:
+def _service(demand: np.ndarray, on_time: np.ndarray, start: int, days: int | None) -> float:
     """Resilience index: the share of demand met on time over the control window from ``start``
-    (a fixed window, so strategies that recover at different times compare on one number)."""
-    wanted = demand[start:start + days].sum()
-    return float(on_time[start:start + days].sum() / wanted) if wanted > 0 else 1.0
+    (``days`` long, to the end when None: the same window for every strategy of a replication,
+    so strategies that recover at different times compare on one number)."""
+    end = len(demand) if days is None else start + days
+    wanted = demand[start:end].sum()
+    return float(on_time[start:end].sum() / wanted) if wanted > 0 else 1.0
 
 
 def _window_sums(x: np.ndarray, window: int) -> np.ndarray:
@@ -111,6 +123,8 @@ def replication_metrics(demand: np.ndarray, on_time: np.ndarray, lost: np.ndarra
         "time_to_impact_days": math.nan,
         "recovery_time_days": 0.0,
         "recovered": 1.0,
+        "follow_up_days": float(horizon - t0),
+        "dip_days": math.nan,
         "shortfall_units": float((demand[t0:] - on_time[t0:]).sum()),
         "lost_sales_units": float(lost[t0:].sum()),
         "resilience_loss": 0.0,
@@ -138,9 +152,11 @@ def replication_metrics(demand: np.ndarray, on_time: np.ndarray, lost: np.ndarra
     if len(starts):
         end = int(starts[0])
         out["recovery_time_days"] = float(end - t0)
+        out["dip_days"] = float(end - dip)
     else:
         end = horizon
         out["recovery_time_days"] = float(horizon - t0)
         out["recovered"] = 0.0
+        out["dip_days"] = float(horizon - dip)
     out["resilience_loss"] = float(np.maximum(0.0, b - r[t0:end]).sum())
     return out

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Mapping
 
 import pandas as pd
 
+from resim.formatting import days, money, share, signed_money, units
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -24,13 +26,15 @@ if TYPE_CHECKING:
 __all__ = ["render_report", "KEY_METRICS"]
 
 KEY_METRICS = {
-    "fill_rate": ("fill rate", "{:.1%}"),
-    "recovery_time_days": ("recovery (days)", "{:,.0f}"),
-    "recovered": ("recovered", "{:.0%}"),
-    "shortfall_units": ("shortfall (units)", "{:,.0f}"),
-    "resilience_index": ("resilience index", "{:.1%}"),
-    "cost_total": ("total cost", "{:,.0f}"),
-    "profit": ("profit", "{:,.0f}"),
+    "fill_rate": ("fill rate", share),
+    "recovered": ("recovered by the horizon", lambda v: share(v, 0)),
+    "recovery_time_median_days": ("median time to recover (Kaplan-Meier)", days),
+    "recovery_time_days": ("restricted mean time to recover", days),
+    "shortfall_units": ("shortfall (units)", units),
+    "resilience_index": ("resilience index", share),
+    "cost_total": ("total cost", money),
+    "cost_response": ("cost vs none (paired)", signed_money),
+    "profit": ("profit", money),
 }
 
 _CSS = """
@@ -44,6 +48,7 @@ th:first-child, td:first-child, td.text, th.text { text-align: left; }
 tr.recommended td { font-weight: 600; background: #eef6fb; }
 .ci { color: #777; font-size: 0.8rem; }
 .advice { background: #eef6fb; border-left: 4px solid #0072B2; padding: 0.6rem 1rem; }
+.note { background: #f4f4f4; border-left: 4px solid #999; padding: 0.6rem 1rem; margin: 0.3rem 0; }
 .warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: 0.6rem 1rem; }
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; } figcaption { color: #555; font-size: 0.9rem; }
 @media print { body { margin: 0; max-width: none; } figure, table, .advice { break-inside: avoid; }
@@ -81,6 +86,7 @@ def _table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), row_class=No
 def _summary_table(results: "Results") -> str:
     summary = results.summary.set_index(["strategy", "metric"])
     recommended = results.info.get("recommended")
+    currency = results.info.get("currency", "")
     head = "".join(f"<th>{_e(label)}</th>" for label, _ in KEY_METRICS.values())
     rows = []
     for strategy in dict.fromkeys(results.summary.strategy):
@@ -90,15 +96,22 @@ def _summary_table(results: "Results") -> str:
                 cells.append("<td>–</td>")
                 continue
             row = summary.loc[(strategy, metric)]
-            interval = (f'<br><span class="ci">{form.format(row.ci_low)} – {form.format(row.ci_high)}</span>'
+            show = (lambda v: form(v, currency)) if form in (money, signed_money) else form
+            interval = (f'<br><span class="ci">{_e(show(row.ci_low))} – {_e(show(row.ci_high))}</span>'
                         if pd.notna(row.ci_low) and row.ci_low != row.ci_high else "")
-            cells.append(f"<td>{form.format(row['mean'])}{interval}</td>")
+            cells.append(f"<td>{_e(show(row.estimate))}{interval}</td>")
         css = ' class="recommended"' if strategy == recommended else ""
         rows.append(f'<tr{css}><td class="text">{_e(strategy)}</td>{"".join(cells)}</tr>')
+    tau = summary.xs("recovery_time_days", level="metric").method.iloc[0] if len(summary) else ""
     return (f'<table><thead><tr><th class="text">strategy</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>"
-            f'<p class="ci">Means over {results.info.get("replications")} replications with 95 % '
-            f"t-intervals (common random numbers: every strategy met the same demand and disruptions).</p>")
+            f'<p class="ci">Over {results.info.get("replications")} replications (common random numbers: every '
+            f"strategy met the same demand and disruptions), with {results.info.get('confidence', 0.95):.0%} intervals "
+            f"under each value: Wilson for the share recovered, bootstrap (BCa) for means, log-log Kaplan-Meier for "
+            f"the median. A replication that had not recovered by the end of the horizon is censored there: the median "
+            f"is 'not reached' when fewer than half recovered, and the restricted mean counts "
+            f"{_e(tau.split('; ')[-1])}. Cost vs none is the mean paired difference in total cost; "
+            f"profit is revenue minus total cost. summary.csv states the method of every number.</p>")
 
 
 def _scenario_section(scenario: "Scenario") -> str:
@@ -123,15 +136,22 @@ def _scenario_section(scenario: "Scenario") -> str:
     return parts
 
 
+def _advice(info: Mapping) -> str:
+    """The recommendation, its criterion and reasons, then notes and warnings (HTML)."""
+    parts = []
+    if info.get("recommended"):
+        reasons = "".join(f"<li>{_e(r)}</li>" for r in info.get("reasons", []))
+        parts.append(f'<div class="advice"><strong>Recommended: {_e(info["recommended"])}</strong>'
+                     f'<br><span class="ci">criterion: {_e(info.get("criterion", ""))}</span><ul>{reasons}</ul></div>')
+    parts += [f'<div class="note">{_e(n)}</div>' for n in info.get("notes", [])]
+    parts += [f'<div class="warning">{_e(w)}</div>' for w in info.get("warnings", [])]
+    return "".join(parts)
+
+
 def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str, tuple[str, "Figure"]]) -> str:
     """The report as one HTML string; ``figures`` maps a name to (caption, Figure)."""
     info = results.info
-    advice = ""
-    if info.get("recommended"):
-        reasons = "".join(f"<li>{_e(r)}</li>" for r in info.get("reasons", []))
-        advice = (f'<div class="advice"><strong>Recommended: {_e(info["recommended"])}</strong>'
-                  f"<ul>{reasons}</ul></div>")
-    warnings = "".join(f'<div class="warning">{_e(w)}</div>' for w in info.get("warnings", []))
+    advice = _advice(info)
     shown = "".join(f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{_png(figure)}">'
                     f"<figcaption>{_e(caption)}</figcaption></figure>" for caption, figure in figures.values())
     chosen = results.orchestrations
@@ -146,7 +166,7 @@ def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str
                    if len(ripple) else "")
     provenance = pd.DataFrame([
         {"item": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v}
-        for k, v in info.items() if k not in ("reasons", "warnings", "cost_components")])
+        for k, v in info.items() if k not in ("reasons", "warnings", "notes", "cost_components")])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>resim report: {_e(info.get("scenario_name", ""))}</title><style>{_CSS}</style></head>
@@ -154,7 +174,7 @@ def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str
 <h1>{_e(info.get("scenario_name", "resim run"))}</h1>
 <p class="sub">resim {_e(info.get("resim_version", ""))} · {_e(info.get("replications"))} replications ·
 seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Python")}</p>
-<h2>Which response to choose</h2>{advice}{warnings}{_summary_table(results)}
+<h2>Which response to choose</h2>{advice}{_summary_table(results)}
 <h2>The scenario</h2>{_scenario_section(scenario)}
 <h2>Figures</h2>{shown}
 <h2>Orchestrations (replication 0)</h2>{orchestration}

@@ -3,13 +3,13 @@
 | file | one row per |
 | --- | --- |
 | run.json | run (version, scenario path and sha256, seed, replications, strategies, executor, time) |
-| summary.csv | strategy × metric, with a 95 % t-interval |
+| summary.csv | strategy × metric: estimate (mean, share, Kaplan–Meier quantile or restricted mean), interval, method |
 | replications.csv | strategy × replication, every metric and cost |
 | timeseries.csv | strategy × day: mean demand, deliveries, backlog, inventory; fill rate mean, p05, p95 |
-| costs.csv | strategy × cost component, with a 95 % t-interval |
+| costs.csv | strategy × cost component: mean, bootstrap interval |
 | orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
-| comparison.csv | strategy: mean recovery, cost, profit, regret, Pareto front, recommendation |
-| differences.csv | strategy × metric: paired difference against `none`, with a 95 % t-interval |
+| comparison.csv | strategy: share recovered, median and restricted mean recovery, cost, revenue, profit, regret, status, Pareto front, recommendation |
+| differences.csv | strategy × metric: mean paired difference against `none`, with its interval |
 | events.csv | replication × disruption as it happened: id, type, start, end |
 | inventory.csv | strategy × day × critical part: mean units on hand across the chain |
 | ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
@@ -27,17 +27,35 @@ import numpy as np
 import pandas as pd
 
 from resim.circularity import CIRCULARITY_METRICS
-from resim.comparison import Comparison, compare_strategies
+from resim.comparison import CRITERION, Comparison, compare_strategies
 from resim.files import save_figure, write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
-from resim.stats import summarise
+from resim.stats import recovery_summary, summarise
 
 if TYPE_CHECKING:
     from resim.runner import Outcome
     from resim.scenario import Scenario
 
 __all__ = ["Results"]
+
+
+_SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_days")
+
+
+def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """summary.csv: every metric per strategy, the censored recovery times as survival statistics
+    (in the place of ``recovery_time_days``), the others as means; rows by strategy."""
+    before = [m for m in METRIC_NAMES[:METRIC_NAMES.index("recovery_time_days")] if m not in _SURVIVAL_COLUMNS]
+    after = [m for m in (*METRIC_NAMES[METRIC_NAMES.index("recovery_time_days"):], "cost_total", "cost_response",
+                         "revenue", "profit", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
+    parts = [summarise(replications, before, confidence=confidence),
+             recovery_summary(replications, confidence=confidence),
+             summarise(replications, after, confidence=confidence)]
+    order = {s: i for i, s in enumerate(dict.fromkeys(replications.strategy))}
+    table = pd.concat(parts, ignore_index=True)
+    rank = table.strategy.map(order) * 3 + np.repeat([0, 1, 2], [len(p) for p in parts])
+    return table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
 
 
 class Collector:
@@ -216,9 +234,7 @@ class Results:
         order = list(info["strategies"])
         replications = collector.replications(order)
         confidence = scenario.metrics.confidence
-        metric_columns = [*METRIC_NAMES, "cost_total", "cost_response", "revenue", "profit",
-                          *CIRCULARITY_METRICS]
-        summary = summarise(replications, metric_columns, confidence=confidence)
+        summary = _summary(replications, confidence)
         cost_columns = [f"cost_{c}" for c in COST_COMPONENTS]
         costs = summarise(replications, cost_columns, confidence=confidence)
         costs = costs.rename(columns={"metric": "component"})
@@ -226,13 +242,19 @@ class Results:
         info = {"resim_version": __version__, "scenario": scenario.source, "scenario_name": scenario.name,
                 "scenario_sha256": scenario.sha256,
                 "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
-                "horizon_days": scenario.horizon_days, **info}
+                "horizon_days": scenario.horizon_days, "currency": scenario.currency, "confidence": confidence,
+                **info}
         orchestrations = pd.DataFrame(collector.records("actions", order), columns=_ORCHESTRATION_COLUMNS)
         ripple = pd.DataFrame(collector.records("ripple", order), columns=_RIPPLE_COLUMNS)
-        comparison = compare_strategies(replications, confidence)
+        comparison = compare_strategies(replications, confidence, orchestrations=orchestrations,
+                                        currency=scenario.currency)
         info["recommended"] = comparison.recommended
+        info["criterion"] = CRITERION
+        info["runner_up"] = comparison.runner_up
+        info["replications_to_separate"] = comparison.replications_to_separate
         info["reasons"] = comparison.reasons
         info["warnings"] = comparison.warnings
+        info["notes"] = comparison.notes
         # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
         events = pd.DataFrame(collector.records("events", collector.strategies(order)[:1]),
                               columns=["replication", "id", "type", "start", "end"])

@@ -41,7 +41,7 @@ __all__ = ["grid", "latin_hypercube", "parse_param", "parse_range", "run_sweep",
 Progress = Callable[[int, int], None]
 
 # Columns of run_sweep's table after ``variant`` and the field columns.
-SWEEP_COLUMNS: tuple[str, ...] = ("strategy", "metric", "mean", "ci_low", "ci_high", "n")
+SWEEP_COLUMNS: tuple[str, ...] = ("strategy", "metric", "statistic", "estimate", "ci_low", "ci_high", "n")
 
 # A field path as Scenario.replace takes it: names joined by dots, each with optional [index]es.
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*"
@@ -305,8 +305,8 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
     local cluster serves every variant: :func:`resim.runner.shared_cluster`). ``progress(done, total)`` counts simulated replications over
     the whole sweep: variants × strategies × replications.
 
-    Returns columns ``variant``, the field paths, ``strategy``, ``metric``, ``mean``,
-    ``ci_low``, ``ci_high`` and ``n``: one row per variant × strategy × metric, from each run's
+    Returns columns ``variant``, the field paths, ``strategy``, ``metric``, ``statistic``,
+    ``estimate``, ``ci_low``, ``ci_high`` and ``n``: one row per variant × strategy × metric, from each run's
     summary, in the design's order.
     """
     if not isinstance(design, pd.DataFrame) or design.empty:

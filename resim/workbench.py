@@ -4,7 +4,8 @@
 for each combination and finds, with PRIM, the combinations that break a target. Here the model is
 a resim scenario: each uncertainty or lever is a scenario field path (as :meth:`Scenario.replace`
 takes them, e.g. ``"disruptions[0].duration_days"``), and the outcomes are means over the
-replications of one strategy.
+replications of one strategy (``recovery_time_days``: the restricted mean, since it is censored
+at the horizon).
 
 >>> model = workbench_model(sc, uncertainties={"disruptions[0].duration_days": (30, 180)},
 ...                         levers={"maas.probation.days": (0, 60)}, strategy="maas_upstream")  # doctest: +SKIP
@@ -53,6 +54,7 @@ def workbench_model(scenario: "Scenario", *, uncertainties: Mapping[str, object]
     import ema_workbench as workbench
 
     from resim.runner import run
+    from resim.survival import restricted_values
 
     paths = {parameter_name(p): p for p in [*uncertainties, *(levers or {})]}
 
@@ -60,6 +62,9 @@ def workbench_model(scenario: "Scenario", *, uncertainties: Mapping[str, object]
         variant = scenario.replace(**{paths[k]: v for k, v in values.items()})
         table = run(variant, replications=replications, seed=seed, strategies=[strategy],
                     executor="serial").replications
+        # Censored recovery times are summarised by their restricted mean (resim.survival).
+        table = table.assign(recovery_time_days=restricted_values(table.recovery_time_days,
+                                                                  table.follow_up_days)[1])
         return {name_: float(table[name_].mean()) for name_ in outcomes}
 
     model = workbench.Model(name, function=simulate)

@@ -61,6 +61,24 @@ def test_outage_metrics_by_hand():
     assert m["lost_sales_units"] == 22.5
     # Fill rate: (200 - 45) / 200.
     assert m["fill_rate"] == pytest.approx(0.775)
+    # Followed for 20 - 8 days after onset; the dip itself lasts from day 8 to day 15.
+    assert m["follow_up_days"] == 12.0
+    assert m["dip_days"] == 7.0
+    # Resilience index, by default over onset to the end of the horizon: (120 - 45) / 120.
+    assert m["resilience_index"] == pytest.approx(75 / 120)
+
+
+def test_resilience_index_window_covers_a_late_impact():
+    # Issue 16: the 90-day default window ended before the impact arrived, so a strategy 2,053
+    # units short scored 100 %. Onset on day 10, nothing delivered on days 120..149 of 200.
+    demand = np.full(200, 10.0)
+    on_time = demand.copy()
+    on_time[120:150] = 0.0
+    m = replication_metrics(demand, on_time, np.zeros(200), 10, Metrics())
+    assert m["resilience_index"] == pytest.approx(1 - 300 / 1900)
+    # A window set by the scenario is taken as given: 90 days from onset miss the impact.
+    short = replication_metrics(demand, on_time, np.zeros(200), 10, Metrics(control_window_days=90))
+    assert short["resilience_index"] == 1.0
 
 
 def test_hold_window_must_fit_in_horizon():
@@ -71,6 +89,8 @@ def test_hold_window_must_fit_in_horizon():
     assert m["recovered"] == 0.0
     assert m["recovery_time_days"] == 20 - 8
     assert m["resilience_loss"] == pytest.approx(4.5)
+    # The dip began on day 8 and is censored with the recovery: still going at the horizon.
+    assert m["dip_days"] == 20 - 8
 
 
 def test_never_recovering_is_censored():
@@ -96,6 +116,7 @@ def test_no_dip():
     assert m["recovered"] == 1.0
     assert m["resilience_loss"] == 0.0
     assert m["shortfall_units"] == 25.0
+    assert math.isnan(m["dip_days"])
 
 
 def test_delayed_impact():

@@ -51,8 +51,9 @@ class Metrics(Spec):
     baseline_days: Annotated[int, Field(ge=1, le=3650)] = 28
     hold_days: Annotated[int, Field(ge=1, le=365)] = 7
     confidence: Annotated[float, Field(gt=0.5, lt=1.0)] = 0.95
-    control_window_days: Annotated[int, Field(ge=1, le=3650)] = Field(
-        90, description="days from onset over which the resilience index averages service")
+    control_window_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+        None, description="days from onset over which the resilience index averages service; "
+                          "default: to the end of the horizon, so the window covers the whole impact")
     reference: Id | None = Field(
         None, description="disruption whose first onset is t0 of the recovery metrics; "
                           "default: the first onset of any disruption")
