@@ -84,26 +84,37 @@ NOTEBOOKS["01_quickstart"] = [
     md("""
     ## Key metrics per strategy
 
-    `res.summary` has one row per strategy and metric with the mean, standard deviation and a 95 %
-    t-interval over replications. Here the means of the metrics a planner looks at first:
-    fill rate, days from the earthquake until service is back (`recovery_time_days`), units
-    short, total cost and profit.
+    `res.summary` has one row per strategy and metric: the statistic, its estimate, a 95 % interval
+    that stays inside the metric's domain, and the method (`docs/model.md`, Summaries). A
+    replication that has not recovered by the end of the horizon is *censored*: its time to recover
+    is only known to be longer. So recovery is summarised as the share of replications recovered
+    (`recovered`), the Kaplan-Meier median (`recovery_time_median_days`, empty when fewer than half
+    recovered: "not reached") and the mean restricted to the shortest follow-up
+    (`recovery_time_days`), never as a plain average. Here the metrics a planner looks at first.
     """),
     code("""
-    key = ["fill_rate", "recovery_time_days", "shortfall_units", "resilience_index", "cost_total", "profit"]
+    key = ["fill_rate", "recovered", "recovery_time_median_days", "recovery_time_days", "shortfall_units",
+           "cost_total", "profit"]
     (res.summary[res.summary.metric.isin(key)]
-     .pivot(index="strategy", columns="metric", values="mean")
+     .pivot(index="strategy", columns="metric", values="estimate")
      .loc[res.info["strategies"], key]
-     .round({"fill_rate": 3, "recovery_time_days": 1, "shortfall_units": 0, "resilience_index": 3,
-             "cost_total": 0, "profit": 0}))
+     .round({"fill_rate": 3, "recovered": 2, "recovery_time_median_days": 0, "recovery_time_days": 1,
+             "shortfall_units": 0, "cost_total": 0, "profit": 0}))
+    """),
+    code("""
+    res.summary.query("strategy == 'none' and metric.str.startswith('recovery')")[
+        ["metric", "statistic", "estimate", "ci_low", "ci_high", "n", "censored", "method"]]
     """),
     md("""
     ## The recommendation and why
 
-    The recommended strategy is on the Pareto front of recovery time and net cost and has the
-    least regret (profit given up against the best strategy of each replication). Its reasons
-    are plain sentences; a warning appears when too few replications separate it from the
-    runner-up. `resim.display.table_html` shows a table's first rows under a title.
+    The recommended strategy has the highest mean profit (revenue minus total cost, so lost sales
+    count), which is also the least regret (profit given up against the best strategy of each
+    replication), compared replication by replication (common random numbers). Its reasons are
+    plain sentences built from the numbers of the table below; notes name strategies that gave
+    exactly the same results as another or could not act; warnings say when the run is too small
+    (as here, with 3 replications) or the best two cannot be told apart.
+    `resim.display.table_html` shows a table's first rows under a title.
     """),
     code("""
     from IPython.display import HTML
@@ -112,22 +123,28 @@ NOTEBOOKS["01_quickstart"] = [
     print("Recommended:", res.info["recommended"])
     for reason in res.info["reasons"]:
         print(" -", reason)
+    for note in res.info["notes"]:
+        print("note:", note)
     for warning in res.info["warnings"]:
         print("warning:", warning)
-    HTML(table_html(res.comparison.table, "Strategies compared (res.comparison.table)"))
+    HTML(table_html(res.comparison.headline(sc.currency), "Strategies compared (res.comparison.headline())"))
     """),
     md("""
     ## Figures
 
     Service over time: the 7-day fill rate per strategy with its 5-95 % band across replications,
-    the disruption and the points where each strategy recovered.
+    the disruption and each strategy's median recovery day. Then the planner's figure: the share of
+    replications recovered by each day after the onset.
     """),
     code("""
     res.plot.recovery()
     """),
+    code("""
+    res.plot.recovery_share()
+    """),
     md("""
-    Recovery time against cost (the Pareto front and the recommendation), and what each strategy
-    costs by component.
+    Restricted mean time to recover against mean profit (the Pareto front and the recommendation),
+    and what each response adds or saves against doing nothing, by cost component and lost revenue.
     """),
     code("""
     from IPython.display import display
@@ -542,7 +559,7 @@ NOTEBOOKS["04_circular_supply"] = [
     metrics = ["recovery_time_days", "fill_rate", "shortfall_units", "profit", "cores_returned",
                "reman_units", "reman_share_critical", "material_avoided_kg", "co2_avoided_kg"]
     (res.summary[res.summary.metric.isin(metrics)]
-     .pivot(index="metric", columns="strategy", values="mean").loc[metrics, ["none", "circular"]].round(3))
+     .pivot(index="metric", columns="strategy", values="estimate").loc[metrics, ["none", "circular"]].round(3))
     """),
     code("""
     res.plot.recovery()
@@ -689,7 +706,7 @@ NOTEBOOKS["06_parameter_sweep"] = [
     for point in design.itertuples(index=False):
         res = resim.run(variant(point.onboarding_factor, point.return_rate), replications=2,
                         strategies=["none", "maas_and_circular"], executor="serial")
-        mean = res.summary.pivot(index="strategy", columns="metric", values="mean")
+        mean = res.summary.pivot(index="strategy", columns="metric", values="estimate")
         rows.append({**point._asdict(),
                      "recovery_days": mean.loc["maas_and_circular", "recovery_time_days"],
                      "recovery_days_none": mean.loc["none", "recovery_time_days"],

@@ -44,6 +44,7 @@ DIFFERENCE_METRICS = ("fill_rate", "recovery_time_days", "shortfall_units", "res
 CRITERION = ("highest mean profit (revenue - total cost), paired over replications with common "
              "random numbers; identical strategies and responses that could not act are not candidates")
 _ACTED = ("accepted", "countered", "active")
+FEW_REPLICATIONS = 10  # below this, the run says its advice rests on few values
 
 
 @dataclass
@@ -177,6 +178,9 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95, *,
     table["recommended"] = table.strategy == choice.strategy
     runner_up = candidates.iloc[1] if len(candidates) > 1 else None
     reasons, warnings, needed = _reasons(table, differences, profit, choice, runner_up, confidence, currency)
+    if len(profit) < FEW_REPLICATIONS:
+        warnings.insert(0, f"only {len(profit)} replications: the intervals rest on few values and the advice may "
+                           f"change with more (run {FEW_REPLICATIONS * 3} or more)")
     return Comparison(table, differences, str(choice.strategy), reasons, warnings, notes,
                       None if runner_up is None else str(runner_up.strategy), needed)
 

@@ -183,7 +183,7 @@ NOTES: dict[str, str] = {
     "Metrics.window_days": "days of the rolling fill rate r(t)",
     "Metrics.baseline_days": "days before t0 over which the baseline b is averaged",
     "Metrics.hold_days": "days r(t) must stay at or above the recovery level to count as recovered",
-    "Metrics.confidence": "level of the two-sided Student-t intervals in summary.csv and costs.csv",
+    "Metrics.confidence": "level of the two-sided intervals in summary.csv, costs.csv and differences.csv",
 }
 
 #: Each cross-field validator of the format, in words, keyed ``Class.validator``.

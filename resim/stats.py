@@ -103,14 +103,14 @@ def mean_interval(values: np.ndarray, confidence: float = 0.95, *, binary: bool 
     x = _finite(values)
     n = len(x)
     if n == 0:
-        return Estimate(math.nan, math.nan, math.nan, math.nan, 0, "")
+        return Estimate(math.nan, math.nan, math.nan, math.nan, 0, "no values")
     mean = float(x.mean())
     std = float(x.std(ddof=1)) if n > 1 else math.nan
     if binary:
         low, high = share_interval(int(round(x.sum())), n, confidence)
         return Estimate(mean, std, low, high, n, "Wilson score")
     if n == 1:
-        return Estimate(mean, std, math.nan, math.nan, 1, "")
+        return Estimate(mean, std, math.nan, math.nan, 1, "one value: no interval")
     if (x == x[0]).all():
         return Estimate(float(x[0]), 0.0, float(x[0]), float(x[0]), n, "all values equal")
     if n >= LARGE_SAMPLE:

@@ -76,6 +76,10 @@ def test_resilience_index_window_covers_a_late_impact():
     on_time[120:150] = 0.0
     m = replication_metrics(demand, on_time, np.zeros(200), 10, Metrics())
     assert m["resilience_index"] == pytest.approx(1 - 300 / 1900)
+    # The rest of docs/model.md's worked example: r(120) = 6/7 < 0.9 (impact after 110 days);
+    # the 7-day window is clear of the outage from day 156 on.
+    assert (m["time_to_impact_days"], m["recovery_time_days"], m["dip_days"], m["follow_up_days"]) == \
+        (110.0, 146.0, 36.0, 190.0)
     # A window set by the scenario is taken as given: 90 days from onset miss the impact.
     short = replication_metrics(demand, on_time, np.zeros(200), 10, Metrics(control_window_days=90))
     assert short["resilience_index"] == 1.0

@@ -16,6 +16,7 @@ from resim.cli import main as cli
 from resim.engine import Model
 from resim.matching import Pool, candidates, need_for
 from resim.providers import pool_frame
+from tests.claims import check_sentences
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = ["ev_battery_pack", "auto_microcontrollers", "wind_gearbox", "medical_device",
@@ -111,6 +112,31 @@ def test_the_disruptions_hurt_waiting(name):
 
 
 # -- the point of each story --------------------------------------------------------------------------
+
+
+SHARES = {"fill_rate", "baseline", "recovered", "resilience_index", "reman_share_critical"}
+SIGNED = {"profit", "cost_response"}
+
+
+@pytest.mark.parametrize("name", LIBRARY)
+def test_every_number_and_sentence_of_the_comparison_holds(name):
+    """Issue 16 on every library case: no interval outside its metric's domain, no censored time
+    averaged as if observed, and every sentence of the advice true of the table beside it."""
+    res = results(name)
+    summary = res.summary.dropna(subset=["ci_low", "ci_high"])
+    assert (summary.ci_low <= summary.ci_high).all()
+    assert ((summary.ci_low <= summary.estimate) & (summary.estimate <= summary.ci_high)).all()
+    bounded = summary[~summary.metric.isin(SIGNED)]
+    assert (bounded.ci_low >= 0).all(), bounded[bounded.ci_low < 0]
+    shares = summary[summary.metric.isin(SHARES)]
+    assert (shares.ci_high <= 1).all(), shares[shares.ci_high > 1]
+    reps = res.replications
+    tau = reps.follow_up_days.min()
+    recovery = res.summary[res.summary.metric == "recovery_time_days"].set_index("strategy")
+    assert (recovery.statistic == "restricted_mean").all()
+    for strategy, rows in reps.groupby("strategy"):
+        assert recovery.loc[strategy, "estimate"] == pytest.approx(np.minimum(rows.recovery_time_days, tau).mean())
+    check_sentences(res.comparison, reps, scenario(name).currency)
 
 
 def test_ev_battery_maas_and_reman_modules_beat_waiting():

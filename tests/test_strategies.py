@@ -10,7 +10,6 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.comparison import compare_strategies, pareto_front
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
@@ -60,7 +59,7 @@ def test_with_zero_cores_circular_equals_none_exactly(quickstart):
                       for s in ("none", "circular"))
     pd.testing.assert_frame_equal(none, circular)
     differences = res.comparison.differences.set_index("metric")
-    assert (differences["mean"] == 0).all() and (differences["std"] == 0).all()
+    assert (differences["estimate"] == 0).all() and (differences["std"] == 0).all()
 
 
 def test_an_embargo_on_a_providers_country_keeps_maas_from_using_it(quickstart):
@@ -80,43 +79,6 @@ def test_buffer_holds_the_stock_where_it_is_used_and_pays_for_it(results):
     assert set(buffers.source) == {"pcba_my"}  # the board assembler, not the fab in the footprint
     holding = metric(results, "buffer", "cost_holding") - metric(results, "none", "cost_holding")
     assert (holding > 0).all()
-
-
-def test_pareto_front_and_recommendation_follow_from_the_table():
-    # Three replications of four strategies, profits chosen by hand:
-    #   a: recovers in 10 days, profit 100 in each replication  (net cost -100)
-    #   b: 5 days, profit 90                                    (net cost -90)
-    #   c: 20 days, profit 80: beaten by a on both axes
-    #   none: 30 days, profit 50
-    rows = []
-    for strategy, days, profit in (("none", 30, 50), ("a", 10, 100), ("b", 5, 90), ("c", 20, 80)):
-        for replication in range(3):
-            rows.append({"strategy": strategy, "replication": replication, "recovery_time_days": days,
-                         "cost_total": 1000 - profit, "profit": profit + replication, "fill_rate": 0.9})
-    comparison = compare_strategies(pd.DataFrame(rows))
-    table = comparison.table.set_index("strategy")
-    assert table.on_front.to_dict() == {"none": False, "a": True, "b": True, "c": False}
-    # Regret: the best profit of each replication is a's; b falls 10 short, c 20, none 50.
-    assert table.mean_regret.to_dict() == pytest.approx({"none": 50, "a": 0, "b": 10, "c": 20})
-    assert comparison.recommended == "a"
-    assert any("none, c" in reason for reason in comparison.reasons)
-    assert comparison.warnings == []  # a beats b by exactly 10 in every replication
-    assert set(comparison.differences.strategy) == {"a", "b", "c"}
-
-
-def test_a_warning_says_how_many_replications_would_separate_two_close_strategies():
-    rng = np.random.default_rng(3)
-    noise = rng.normal(0, 50, 5)
-    rows = [{"strategy": s, "replication": i, "recovery_time_days": d, "cost_total": 0,
-             "profit": base + noise[i] + (rng.normal(0, 20) if s == "b" else 0), "fill_rate": 0.9}
-            for s, d, base in (("none", 30, 0), ("a", 10, 100), ("b", 10, 99)) for i in range(5)]
-    comparison = compare_strategies(pd.DataFrame(rows))
-    assert comparison.warnings and "replications would separate them" in comparison.warnings[0]
-
-
-def test_pareto_front_on_a_hand_made_set():
-    points = pd.DataFrame({"x": [1, 2, 3, 2, 1], "y": [5, 3, 1, 4, 5]})
-    assert pareto_front(points, "x", "y").tolist() == [True, True, True, False, True]
 
 
 def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
@@ -167,7 +129,7 @@ def test_resim_compare_lines_up_runs(tmp_path, quickstart):
                   executor="serial").save(tmp_path / name)
     table = compare_runs([tmp_path / "short", tmp_path / "long"]).set_index(["strategy", "metric"])
     short = pd.read_csv(tmp_path / "short" / "summary.csv").set_index(["strategy", "metric"])
-    assert table.loc[("none", "fill_rate"), "short"] == pytest.approx(short.loc[("none", "fill_rate"), "mean"])
+    assert table.loc[("none", "fill_rate"), "short"] == pytest.approx(short.loc[("none", "fill_rate"), "estimate"])
     assert main(["compare", str(tmp_path / "short"), str(tmp_path / "nothing")]) == 2
 
 
