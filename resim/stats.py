@@ -2,10 +2,10 @@
 
 * A **binary** metric (``recovered``: 1 or 0 per replication) is a binomial share: Wilson score
   interval, inside [0, 1] by construction.
-* Every **other** metric is summarised by its mean with a bootstrap interval (scipy's BCa, 9,999
+* Every **other** metric is summarised by its mean with a bootstrap interval (scipy's BCa, 1,999
   resamples, a fixed seed so the same table gives the same interval). A bootstrap interval of a
   mean lies within the smallest and largest value observed, so it never leaves the metric's
-  domain (a share stays in [0, 1], units and costs stay non-negative). From 1,000 replications
+  domain (a share stays in [0, 1], units and costs stay non-negative). From 500 replications
   on, the Student-t interval is used instead (the central limit theorem holds there, and the
   bootstrap would cost seconds per metric) whenever it too lies within the observed range.
 * **Censored durations** (time to recover) are summarised in :mod:`resim.survival`;
@@ -37,8 +37,8 @@ SUMMARY_COLUMNS: tuple[str, ...] = ("metric", "statistic", "estimate", "std", "c
                                     "censored", "method")
 BINARY_METRICS: frozenset[str] = frozenset({"recovered"})
 _NOTES = {"time_to_impact_days": "over the replications whose service fell below the failure level"}
-LARGE_SAMPLE = 1000  # replications from which a t-interval inside the observed range is used
-RESAMPLES = 9999
+LARGE_SAMPLE = 500  # replications from which a t-interval inside the observed range is used
+RESAMPLES = 1999
 _BOOTSTRAP_SEED = 20240917  # fixed: the interval of a table is reproducible
 
 
