@@ -34,15 +34,19 @@ def table(name: str, unit: str, extras: list[tuple[str, str, bool]]) -> list[str
     summary = res.summary.set_index(["strategy", "metric"])
     reps = res.replications.assign(maas=lambda t: t.cost_maas_onboarding + t.cost_maas_premium)
     means = reps.groupby("strategy", sort=False).mean(numeric_only=True)
-    header = ["strategy", "fill rate (95 % CI)", f"shortfall, {unit}", "resilience index", "recovery, days",
-              "recovered", "MaaS cost", "total cost", "profit", *(h for h, _, _ in extras)]
+    header = ["strategy", "fill rate (95 % CI)", f"shortfall, {unit}", "resilience index", "recovered",
+              "median recovery, days", "restricted mean recovery, days", "MaaS cost", "total cost", "profit",
+              *(h for h, _, _ in extras)]
     lines = ["| " + " | ".join(header) + " |", "| --- | " + " | ".join("---:" for _ in header[1:]) + " |"]
     for strategy, row in means.iterrows():
         fill = summary.loc[(strategy, "fill_rate")]
-        cells = [f"`{strategy}`", f"{fill['mean']:.3f} ({fill.ci_low:.3f}-{fill.ci_high:.3f})",
-                 f"{row.shortfall_units:,.0f}", f"{row.resilience_index:.2f}", f"{row.recovery_time_days:.0f}",
-                 f"{row.recovered:.2f}", f"{row.maas / 1e6:.1f}", f"{row.cost_total / 1e6:.1f}",
-                 f"{row.profit / 1e6:.1f}"]
+        median = summary.loc[(strategy, "recovery_time_median_days"), "estimate"]
+        cells = [f"`{strategy}`", f"{fill.estimate:.3f} ({fill.ci_low:.3f}-{fill.ci_high:.3f})",
+                 f"{row.shortfall_units:,.0f}", f"{row.resilience_index:.2f}",
+                 f"{summary.loc[(strategy, 'recovered'), 'estimate']:.0%}",
+                 "not reached" if median != median else f"{median:.0f}",
+                 f"{summary.loc[(strategy, 'recovery_time_days'), 'estimate']:.0f}",
+                 f"{row.maas / 1e6:.1f}", f"{row.cost_total / 1e6:.1f}", f"{row.profit / 1e6:.1f}"]
         cells += [f"{row[column] / 1e6:.1f}" if millions else f"{row[column]:,.0f}" for _, column, millions in extras]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
