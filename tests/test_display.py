@@ -81,9 +81,11 @@ def test_results_html_holds_the_recommendation_and_key_metrics_with_intervals(qu
     for strategy in ("none", "maas_upstream"):
         fill = summary.loc[(strategy, "fill_rate")]
         cost = summary.loc[(strategy, "cost_total")]
-        assert f"{fill['mean']:.1%}" in page
-        assert f"{cost['mean']:,.0f}" in page
-        assert f"{cost['ci_low']:,.0f} – {cost['ci_high']:,.0f}" in page
+        assert f"{100 * fill['estimate']:.1f} %" in page
+        assert f"EUR {cost['estimate']:,.0f}" in page
+        assert f"EUR {cost['ci_low']:,.0f} – EUR {cost['ci_high']:,.0f}" in page
+    for note in res.info["notes"]:
+        assert note.replace("'", "&#x27;") in page
     assert '<tr class="recommended"><td class="text">' + res.info["recommended"] in page
 
 

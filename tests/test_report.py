@@ -12,7 +12,7 @@ import pytest
 import resim
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
-FIGURES = {"recovery", "pareto", "costs", "network", "gantt", "inventory"}
+FIGURES = {"recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory"}
 
 
 def chromium() -> str:
@@ -53,6 +53,13 @@ def test_the_report_is_self_contained(folder):
     assert page.count('src="data:image/png;base64,') == len(FIGURES)
     assert f"Recommended: {results.info['recommended']}" in page
     assert results.info["scenario_sha256"] in page
+    # The advice states its criterion; notes and warnings appear beside it, e.g. the small run's.
+    assert f"criterion: {results.info['criterion']}" in page
+    for line in [*results.info["notes"], *results.info["warnings"]]:
+        assert line.replace("'", "&#x27;") in page
+    assert any(w.startswith("only 2 replications") for w in results.info["warnings"])
+    # Censored recovery times are named as such in the key table.
+    assert "median time to recover (Kaplan-Meier)" in page and "censored" in page
 
 
 def test_the_report_opens_in_a_real_browser_with_every_image_decoded(folder):
