@@ -5,11 +5,19 @@ Each function takes tables of :class:`resim.results.Results` (pandas DataFrames)
 style of :mod:`resim.figures`: Okabe-Ito colours, units on every axis, a title naming what the
 figure answers, uncertainty shown where the tables carry it.
 
+Every number drawn is one a statistician can defend (issue 16): recovery times are right-censored
+at the horizon, so they are shown as Kaplan–Meier medians and shares recovered
+(:mod:`resim.survival`) or as the mean restricted to the follow-up, never as the plain mean of
+censored values; comparisons with ``none`` are paired differences in the same replication
+(common random numbers). Money words: ``cost_total`` (what the firm pays), ``revenue``, ``profit``
+(revenue − cost_total), ``cost_response`` (cost_total minus none's in the same replication).
+
 | function | answers |
 | --- | --- |
-| :func:`recovery_timeline` | how deep does service fall, and when does each strategy recover? |
-| :func:`pareto` | which strategies are worth it: recovery time against cost |
-| :func:`cost_breakdown` | what each strategy costs, and where the money goes |
+| :func:`recovery_timeline` | how deep does service fall, and by which day has the median replication recovered? |
+| :func:`recovery_share` | what share of replications has recovered, n days after the onset? |
+| :func:`pareto` | which strategies are worth it: restricted mean time to recover against mean profit |
+| :func:`cost_breakdown` | what each response adds or saves relative to doing nothing, and where |
 | :func:`orchestration_gantt` | who supplies what, from when to when, in one replication |
 | :func:`critical_inventory` | which strategies run out of critical parts, and when |
 | :func:`value_chain_map` | the value chain, what was hit, and how a strategy re-orchestrated it |
@@ -19,11 +27,16 @@ are given the strategies in the same order (the tables of one run are), or the s
 
 Artists that tests and callers may look up carry a ``gid``:
 
-* ``recovery:<strategy>``: the recovery point of a strategy (a one-point ``PathCollection``),
-  ``failure_level`` and ``recovery_level``: the threshold lines, ``disruption:<id>``: the windows
-  of a disruption in the strip above a day axis;
+* ``recovery:<strategy>``: the Kaplan–Meier median recovery day of a strategy (a one-point
+  ``PathCollection`` in the strip under the day axis; absent when the median is not reached within
+  the horizon), ``recovery_interval:<strategy>``: its interval, ``failure_level`` and
+  ``recovery_level``: the threshold lines, ``disruption:<id>``: the windows of a disruption in the
+  strip above a day axis;
+* ``recovered:<strategy>``: the step curve of :func:`recovery_share` (a ``Line2D``);
 * ``point:<strategy>`` and ``pareto_front``: the points and the front of :func:`pareto`;
-* ``cost:<strategy>:<component>``: a bar segment of :func:`cost_breakdown`;
+* ``cost:<strategy>:<component>``: a bar segment of :func:`cost_breakdown` (component
+  ``lost_revenue`` for the revenue segment), ``total:<strategy>``: its marker of the change in
+  profit loss (a one-point ``PathCollection``);
 * ``action``, ``waiting``, ``not_agreed``: bars, onboarding bars and markers of the Gantt chart;
 * ``nodes:<kind>``: the node markers of :func:`value_chain_map` (one offset per node).
 """
@@ -40,15 +53,18 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from resim.figures import PALETTE, ResimFigure, _figure
+from resim.ledger import COST_COMPONENTS
+from resim.survival import km_quantile, recovered_by
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
 
 __all__ = ["COMPONENT_COLOURS", "KIND_COLOURS", "NODE_STYLES", "strategy_colours", "recovery_timeline",
-           "pareto", "cost_breakdown", "orchestration_gantt", "critical_inventory", "value_chain_map"]
+           "recovery_share", "pareto", "cost_breakdown", "orchestration_gantt", "critical_inventory",
+           "value_chain_map"]
 
 _GREY, _DARK, _ALERT, _DISRUPTION = "#999999", "#555555", "#D55E00", "#888888"
 
@@ -92,12 +108,23 @@ def _colours_for(names: Iterable[str], colours: dict[str, str] | None) -> dict[s
     return found
 
 
+def _plain(value: float) -> str:
+    """Four significant digits (more for a large integer part), thousands separated, no e-notation."""
+    if value == 0 or not np.isfinite(value):
+        return "0" if value == 0 else ""
+    decimals = max(0, 3 - int(np.floor(np.log10(abs(value)))))
+    text = f"{value:,.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return text.replace("-", "\u2212")  # a true minus, as on matplotlib's own ticks
+
+
 def _money(value: float, _pos=None) -> str:
+    """An amount in plain digits with a k / M / bn suffix, never in e-notation."""
     size = abs(value)
     for limit, suffix in ((1e9, " bn"), (1e6, " M"), (1e3, " k")):
         if size >= limit:
-            return f"{value / limit:.4g}{suffix}"
-    return f"{value:.4g}"
+            return _plain(value / limit) + suffix
+    return _plain(value)
 
 
 def _empty(ax, message: str) -> None:
@@ -117,26 +144,39 @@ def _windows(events: pd.DataFrame | None, replication: int, horizon: float) -> l
     return found
 
 
-def _with_strip(width: float, height: float, windows: list[tuple[str, float, float]],
-                replication: int) -> tuple[Figure, object]:
+def _with_strips(width: float, height: float, windows: list[tuple[str, float, float]],
+                 replication: int, below: int = 0) -> tuple[Figure, object, object]:
     """A figure with its main axes, under a strip of the disruption windows (one row per
-    disruption id, bars from start to end, gid ``disruption:<id>``) sharing its day axis."""
+    disruption id, bars from start to end, gid ``disruption:<id>``) sharing its day axis, and,
+    with ``below`` > 0, over an axes of ``below`` rows sharing it too (returned third, else None)."""
     ids = list(dict.fromkeys(w[0] for w in windows))
-    if not ids:
-        return _figure(width, height)
-    extra = 0.35 + 0.22 * len(ids)
-    fig = ResimFigure(figsize=(width, height + extra), layout="constrained")
-    strip, ax = fig.subplots(2, 1, sharex=True, height_ratios=[extra, height])
-    for i, ident in enumerate(ids):
-        spans = [(start, end - start) for d, start, end in windows if d == ident]
-        strip.broken_barh(spans, (i - 0.32, 0.64), facecolors=_DISRUPTION, gid=f"disruption:{ident}")
-    strip.set_yticks(range(len(ids)), ids, fontsize=8)
-    strip.set_ylim(len(ids) - 0.5, -0.5)
-    strip.spines[["top", "right", "left"]].set_visible(False)
-    strip.tick_params(left=False, labelbottom=False)
-    strip.set_title(f"disruptions in replication {replication}", fontsize=8, loc="left", color=_DARK)
+    if not ids and not below:
+        fig, ax = _figure(width, height)
+        return fig, ax, None
+    extra = 0.35 + 0.22 * len(ids) if ids else 0.0
+    under = 0.45 + 0.24 * below if below else 0.0
+    fig = ResimFigure(figsize=(width, height + extra + under), layout="constrained")
+    ratios = [r for r in (extra, height, under) if r]
+    axes = list(fig.subplots(len(ratios), 1, sharex=True, height_ratios=ratios))
+    strip = axes.pop(0) if ids else None
+    ax = axes.pop(0)
+    bottom = axes.pop(0) if below else None
+    if strip is not None:
+        for i, ident in enumerate(ids):
+            spans = [(start, end - start) for d, start, end in windows if d == ident]
+            strip.broken_barh(spans, (i - 0.32, 0.64), facecolors=_DISRUPTION, gid=f"disruption:{ident}")
+        strip.set_yticks(range(len(ids)), ids, fontsize=8)
+        strip.set_ylim(len(ids) - 0.5, -0.5)
+        strip.spines[["top", "right", "left"]].set_visible(False)
+        strip.tick_params(left=False, labelbottom=False)
+        strip.set_title(f"disruptions in replication {replication}", fontsize=8, loc="left", color=_DARK)
     ax.spines[["top", "right"]].set_visible(False)
-    return fig, ax
+    if bottom is not None:
+        bottom.set_ylim(below - 0.5, -0.5)
+        bottom.spines[["top", "right", "left"]].set_visible(False)
+        bottom.tick_params(left=False)
+        ax.tick_params(labelbottom=False)
+    return fig, ax, bottom
 
 
 def _title(fig: Figure, ax, text: str) -> None:
@@ -151,25 +191,58 @@ def _strategy_order(*frames: pd.DataFrame) -> list[str]:
     return list(dict.fromkeys(s for f in frames if f is not None and "strategy" in f for s in f.strategy))
 
 
+def _names(names: Sequence[str], width: int = 40) -> str:
+    return textwrap.fill(", ".join(names), width)
+
+
 # -- 1. recovery timeline ------------------------------------------------------------------------
+
+def _median_recovery_day(rows: pd.DataFrame, confidence: float = 0.95):
+    """Kaplan–Meier median (with interval) of the day of recovery, ``onset_day +
+    recovery_time_days`` (censored at the horizon where ``recovered`` is 0), over the replications
+    with an onset; with ``onset_day`` the same in every replication, that onset plus the median
+    time to recover of summary.csv. None without a replication with an onset."""
+    rows = rows[rows.onset_day.notna() & rows.recovery_time_days.notna()]
+    if rows.empty:
+        return None
+    ended = rows.recovered.to_numpy(float) if "recovered" in rows else np.ones(len(rows))
+    return km_quantile(rows.onset_day.to_numpy(float) + rows.recovery_time_days.to_numpy(float), ended, 0.5,
+                       confidence)
+
 
 def recovery_timeline(timeseries: pd.DataFrame, replications: pd.DataFrame, events: pd.DataFrame | None,
                       failure_level: float = 0.9, recovery_level: float = 0.95, *, replication: int = 0,
-                      colours: dict[str, str] | None = None) -> Figure:
+                      colours: dict[str, str] | None = None, confidence: float = 0.95) -> Figure:
     """The 7-day rolling fill rate of each strategy over the horizon (mean over replications, with
     its 5-95 % band; ``none`` dashed), over a strip of the disruption windows of replication
-    ``replication`` (gid ``disruption:<id>``),
-    the failure and recovery levels (``failure_level`` and ``recovery_level`` times the mean
-    baseline) dashed, and each strategy's mean recovery point: a marker at day
-    ``mean(onset_day) + mean(recovery_time_days)`` of its replications (gid ``recovery:<strategy>``),
-    on its curve, hollow when some replications never recovered (censored at the horizon)."""
+    ``replication`` (gid ``disruption:<id>``), with the failure and recovery levels
+    (``failure_level`` and ``recovery_level`` times the mean baseline) dashed.
+
+    Under the day axis, one row per strategy: the day by which half of its replications had
+    recovered, the Kaplan–Meier median of ``onset_day + recovery_time_days`` with recovery
+    censored at the horizon (``recovered`` 0), as a marker (gid ``recovery:<strategy>``) with its
+    ``confidence`` interval (gid ``recovery_interval:<strategy>``; an arrow where it runs past the
+    horizon). With one onset day, the marker sits at onset + the median of summary.csv. It is not
+    drawn on the mean curve: the mean of bimodal, censored replications describes none of them.
+    Where fewer than half recovered within the horizon the median is not reached: no marker, the
+    row and the legend say so. A median at the onset means at least half the replications never
+    fell below the failure level; the row says that too. Replications without an onset (no
+    disruption) have no recovery day and are left out of the medians."""
     if timeseries.empty:
         fig, ax = _figure(9.0, 5.0)
         _empty(ax, "no time series in the results")
         return fig
     horizon = float(timeseries.day.max()) + 1
-    fig, ax = _with_strip(9.0, 5.0, _windows(events, replication, horizon), replication)
-    palette = _colours_for(_strategy_order(timeseries, replications), colours)
+    strategies = _strategy_order(timeseries, replications)
+    palette = _colours_for(strategies, colours)
+    medians = {}
+    if {"onset_day", "recovery_time_days"} <= set(replications):
+        for strategy in strategies:
+            found = _median_recovery_day(replications[replications.strategy == strategy], confidence)
+            if found is not None:
+                medians[strategy] = found
+    fig, ax, rows_ax = _with_strips(9.0, 5.0, _windows(events, replication, horizon), replication,
+                                    below=len(medians))
     for strategy, rows in timeseries.groupby("strategy", sort=False):
         colour = palette[strategy]
         days, fill = rows.day.to_numpy(float), rows.fill_rate.to_numpy(float)
@@ -179,40 +252,136 @@ def recovery_timeline(timeseries: pd.DataFrame, replications: pd.DataFrame, even
             ax.plot(days, fill, color=colour, lw=1.3, ls=(0, (4, 2)), label=strategy, zorder=3)
         else:
             ax.plot(days, fill, color=colour, lw=1.6, label=strategy)
-        mine = replications[replications.strategy == strategy]
-        if mine.empty or "onset_day" not in mine or mine.onset_day.isna().all():
-            continue
-        x = float(mine.onset_day.mean() + mine.recovery_time_days.mean())
-        if not np.isfinite(x):
-            continue
-        censored = "recovered" in mine and bool((mine.recovered < 1).any())
-        ax.scatter([x], [float(np.interp(x, days, fill))], s=70, zorder=5, linewidths=1.8,
-                   facecolors="white" if censored else colour, edgecolors=colour, gid=f"recovery:{strategy}")
+    not_reached = []
+    for level, (strategy, found) in enumerate(medians.items()):
+        colour = palette[strategy]
+        mine = replications[(replications.strategy == strategy) & replications.onset_day.notna()]
+        if not np.isfinite(found.estimate):
+            not_reached.append(strategy)
+            share = float(mine.recovered.mean()) if "recovered" in mine else 1.0
+            note = f"not reached by day {horizon:g} ({share * 100:.0f} % recovered)"
+        else:
+            low = found.low if np.isfinite(found.low) else found.estimate
+            open_end = not np.isfinite(found.high)
+            high = horizon if open_end else min(found.high, horizon)
+            rows_ax.plot([low, high], [level, level], color=colour, lw=2.2, alpha=0.5, solid_capstyle="butt",
+                         gid=f"recovery_interval:{strategy}")
+            if open_end:
+                rows_ax.plot([high], [level], ls="", marker=">", color=colour, alpha=0.5, markersize=5,
+                             clip_on=False)
+            rows_ax.scatter([found.estimate], [level], s=55, marker="D", color=colour, edgecolors="white",
+                            linewidths=0.8, zorder=4, gid=f"recovery:{strategy}")
+            span = f"{low:g}–{high:g}" + ("+" if open_end else "")
+            note = f"day {found.estimate:g} ({span})"
+            if found.estimate <= float(mine.onset_day.min()) and mine.recovery_time_days.median() == 0:
+                note += ": the onset; half or more\nnever fell below the failure level"
+        rows_ax.annotate(note, (1.0, level), xycoords=("axes fraction", "data"), xytext=(8, 0),
+                         textcoords="offset points", va="center", fontsize=7.5, color=_DARK, linespacing=0.95)
     baseline = float(replications.baseline.mean()) if "baseline" in replications and \
         replications.baseline.notna().any() else 1.0
     ax.axhline(failure_level * baseline, color=_DARK, lw=1, ls="--", gid="failure_level")
     ax.axhline(recovery_level * baseline, color=_DARK, lw=1, ls=(0, (7, 2, 1.5, 2)), gid="recovery_level")
     handles, labels = ax.get_legend_handles_labels()
     handles += [Line2D([], [], color=_DARK, lw=1, ls="--"), Line2D([], [], color=_DARK, lw=1, ls=(0, (7, 2, 1.5, 2))),
-                Line2D([], [], ls="", marker="o", color=_DARK, markersize=7),
-                Line2D([], [], ls="", marker="o", markerfacecolor="white", markeredgecolor=_DARK, markersize=7),
                 Patch(color="#777777", alpha=0.25)]
     labels += [f"failure level ({failure_level:.0%} of baseline)",
                f"recovery level ({recovery_level:.0%} of baseline)",
-               "mean recovery day", "mean recovery day, some never recovered",
                "5-95 % of replications"]
+    if medians:
+        handles.append(Line2D([], [], color=_DARK, lw=2, alpha=0.55, marker="D", markersize=6,
+                              markerfacecolor=_DARK, markeredgecolor="white"))
+        labels.append(f"below: day by which half the\nreplications recovered (Kaplan–\nMeier median), "
+                      f"line: {confidence:.0%} interval;\nright: median (interval)")
+    if not_reached:
+        handles.append(Line2D([], [], ls="", marker=""))
+        labels.append(f"median not reached by day {horizon:g}:\n{_names(not_reached, 32)}")
     ax.legend(handles, labels, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_xlim(0, horizon)
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel("day")
     ax.set_ylabel("7-day fill rate (share of demand on time)")
-    _title(fig, ax, "Service through the disruptions: when each strategy recovers")
+    if rows_ax is not None:
+        rows_ax.set_yticks(range(len(medians)), list(medians), fontsize=8)
+        for tick, strategy in zip(rows_ax.get_yticklabels(), medians):
+            tick.set_color(palette[strategy])
+        rows_ax.set_title("median recovery day", fontsize=8, loc="left", color=_DARK)
+        rows_ax.set_xlabel("day")
+    else:
+        ax.set_xlabel("day")
+    _title(fig, ax, "Service through the disruptions: by which day each strategy has recovered")
     return fig
 
 
-# -- 2. Pareto -----------------------------------------------------------------------------------
+# -- 2. share recovered --------------------------------------------------------------------------
 
-def _interval(summary: pd.DataFrame, strategy: str, metric: str, negate: bool = False) -> tuple[float, float]:
+def recovery_share(replications: pd.DataFrame, colours: dict[str, str] | None = None) -> Figure:
+    """The share of replications recovered by day ``t`` after the onset, one step curve per
+    strategy (gid ``recovered:<strategy>``, ``none`` dashed): the Kaplan–Meier estimate
+    ``1 − S(t)`` of ``recovery_time_days`` with ``recovered`` 0 as censored at the follow-up
+    (:func:`resim.survival.recovered_by`), from day 0 to the strategy's longest follow-up; with
+    every replication followed to the horizon, simply the share recovered by ``t``. Each curve
+    starts at day 0 at the share of replications that never fell below the failure level (their
+    recovery time is 0), and its final level is labelled at its end and in the legend."""
+    fig, ax = _figure(9.0, 5.0)
+    needed = {"strategy", "recovery_time_days"}
+    if replications.empty or not needed <= set(replications):
+        _empty(ax, "no recovery times in the results")
+        return fig
+    strategies = _strategy_order(replications)
+    palette = _colours_for(strategies, colours)
+    follow = replications.follow_up_days if "follow_up_days" in replications else replications.recovery_time_days
+    longest = float(np.nanmax(np.r_[follow.to_numpy(float), replications.recovery_time_days.to_numpy(float), 1.0]))
+    ends: list[tuple[float, float, str]] = []
+    for strategy in strategies:
+        rows = replications[(replications.strategy == strategy) & replications.recovery_time_days.notna()]
+        if rows.empty:
+            continue
+        times = rows.recovery_time_days.to_numpy(float)
+        ended = rows.recovered.to_numpy(float) if "recovered" in rows else np.ones(len(rows))
+        last = float(np.nanmax(np.r_[times, rows.follow_up_days.to_numpy(float)])) \
+            if "follow_up_days" in rows else float(times.max())
+        days = np.unique(np.r_[0.0, times[times <= last], last])
+        share = recovered_by(times, ended, days)
+        final = float(share[-1])
+        dashed = strategy == "none"
+        ax.plot(days, share, drawstyle="steps-post", color=palette[strategy], lw=1.3 if dashed else 1.8,
+                ls=(0, (4, 2)) if dashed else "-", zorder=3 if dashed else 2, gid=f"recovered:{strategy}",
+                label=f"{strategy}: {final * 100:.0f} % by the horizon")
+        ends.append((last, final, strategy))
+    # the final levels at the curves' ends; equal levels share a label, close ones are spread apart
+    groups: dict[int, list[tuple[float, str]]] = {}
+    for last, final, strategy in ends:
+        groups.setdefault(round(final * 100), []).append((last, strategy))
+    placed = []
+    for percent in sorted(groups, reverse=True):
+        y = percent / 100
+        if placed and placed[-1] - y < 0.045:
+            y = placed[-1] - 0.045
+        placed.append(y)
+        members = groups[percent]
+        colour = palette[members[0][1]] if len(members) == 1 else _DARK
+        moved = abs(y - percent / 100) > 0.01
+        ax.annotate(f"{percent} %", (max(m[0] for m in members), percent / 100), xytext=(longest * 1.015, y),
+                    textcoords="data", va="center", fontsize=8, color=colour, annotation_clip=False,
+                    arrowprops={"arrowstyle": "-", "color": _GREY, "lw": 0.5} if moved else None)
+    ax.set_xlim(0, longest)
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_xlabel("days after the disruption onset")
+    ax.set_ylabel("replications recovered (Kaplan–Meier)")
+    ax.set_title("Share of replications recovered by each day after the onset")
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Line2D([], [], ls="", marker=""))
+    labels.append("each curve starts at day 0 at the\nshare that never fell below the\nfailure level; "
+                  "not recovered by\nthe horizon: censored there")
+    ax.legend(handles, labels, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.06, 1.0))
+    return fig
+
+
+# -- 3. Pareto -----------------------------------------------------------------------------------
+
+def _interval(summary: pd.DataFrame | None, strategy: str, metric: str, negate: bool = False) -> tuple[float, float]:
+    if summary is None or summary.empty:
+        return np.nan, np.nan
     rows = summary[(summary.strategy == strategy) & (summary.metric == metric)]
     if rows.empty:
         return np.nan, np.nan
@@ -220,33 +389,31 @@ def _interval(summary: pd.DataFrame, strategy: str, metric: str, negate: bool = 
     return (-high, -low) if negate else (low, high)
 
 
-def pareto(comparison_table: pd.DataFrame, summary: pd.DataFrame, *, cost: str = "net_cost",
-           currency: str = "currency", colours: dict[str, str] | None = None) -> Figure:
-    """Mean recovery time (x, days) against mean cost (y) of each strategy (gid ``point:<strategy>``),
-    with confidence-interval whiskers on both from ``summary``; the Pareto front
-    (``comparison_table.on_front``) as a dashed step line (gid ``pareto_front``); the recommended
-    strategy larger and annotated.
-
-    ``cost`` is ``"net_cost"`` (total cost minus revenue, the cost the front and the recommendation
-    are computed on; its interval is that of profit, negated) or ``"cost_total"``."""
-    if cost not in ("net_cost", "cost_total"):
-        raise ValueError(f"cost must be 'net_cost' or 'cost_total', not {cost!r}")
-    fig, ax = _figure(8.0, 5.0)
+def pareto(comparison_table: pd.DataFrame, summary: pd.DataFrame | None = None, *, currency: str = "currency",
+           colours: dict[str, str] | None = None) -> Figure:
+    """Restricted mean time to recover (x, ``recovery_restricted_mean_days``: the mean of
+    min(time, τ), so replications censored at the horizon count with what was observed) against
+    mean ``profit`` (y) of each strategy (gid ``point:<strategy>``), with the intervals of
+    summary.csv's ``recovery_time_days`` and ``profit`` as whiskers; the Pareto front (the
+    ``on_front`` strategies: no other strategy recovers sooner and earns more) as a dashed
+    staircase bounding what they dominate (gid ``pareto_front``); the recommended strategy larger
+    and annotated. Better is left (sooner) and up (more profit)."""
+    fig, ax = _figure(8.5, 5.0)
     table = comparison_table
     if table.empty:
         _empty(ax, "no strategies to compare")
         return fig
     palette = _colours_for(table.strategy, colours)
-    xs, ys = table.recovery_time_days.to_numpy(float), table[cost].to_numpy(float)
+    xs, ys = table.recovery_restricted_mean_days.to_numpy(float), table.profit.to_numpy(float)
     recommended = table.recommended.to_numpy(bool) if "recommended" in table else np.zeros(len(table), bool)
     for strategy, x, y, best in zip(table.strategy, xs, ys, recommended):
         x_ci = _interval(summary, strategy, "recovery_time_days")
-        y_ci = _interval(summary, strategy, "profit", negate=True) if cost == "net_cost" \
-            else _interval(summary, strategy, "cost_total")
-        xerr = np.nan_to_num(np.array([[x - x_ci[0]], [x_ci[1] - x]])).clip(min=0)
-        yerr = np.nan_to_num(np.array([[y - y_ci[0]], [y_ci[1] - y]])).clip(min=0)
-        ax.errorbar([x], [y], xerr=xerr, yerr=yerr, fmt="none", ecolor=palette[strategy], alpha=0.6, lw=1.2,
-                    capsize=3, zorder=2)
+        y_ci = _interval(summary, strategy, "profit")
+        xerr = np.array([[x - x_ci[0]], [x_ci[1] - x]]).clip(min=0) if np.isfinite(x_ci).all() else None
+        yerr = np.array([[y - y_ci[0]], [y_ci[1] - y]]).clip(min=0) if np.isfinite(y_ci).all() else None
+        if xerr is not None or yerr is not None:  # no whisker where the summary has no interval
+            ax.errorbar([x], [y], xerr=xerr, yerr=yerr, fmt="none", ecolor=palette[strategy], alpha=0.6,
+                        lw=1.2, capsize=3, zorder=2)
         ax.scatter([x], [y], s=220 if best else 70, color=palette[strategy], zorder=4,
                    edgecolors="black" if best else "white", linewidths=1.5 if best else 0.8,
                    gid=f"point:{strategy}")
@@ -260,85 +427,171 @@ def pareto(comparison_table: pd.DataFrame, summary: pd.DataFrame, *, cost: str =
     xlim, ylim = ax.get_xlim(), ax.get_ylim()
     on_front = table.on_front.to_numpy(bool) if "on_front" in table else np.zeros(len(table), bool)
     if on_front.any():
-        order = np.argsort(xs[on_front], kind="stable")
+        order = np.lexsort((ys[on_front], xs[on_front]))
         fx, fy = xs[on_front][order], ys[on_front][order]
-        # down from the top to the fastest front point, then right and down through the others
+        # up from the bottom edge to the fastest front point, then right and up through the others:
+        # everything below and right of the staircase is dominated
         step_x = [fx[0], fx[0], *np.repeat(fx[1:], 2), xlim[1]]
-        step_y = [ylim[1], fy[0], *[v for a, b in zip(fy[:-1], fy[1:]) for v in (a, b)], fy[-1]]
+        step_y = [ylim[0], fy[0], *[v for a, b in zip(fy[:-1], fy[1:]) for v in (a, b)], fy[-1]]
         ax.plot(step_x, step_y, color=_DARK, lw=1, ls="--", zorder=1, gid="pareto_front",
-                label="Pareto front: no other strategy is both faster and cheaper")
+                label="Pareto front: no other strategy\nrecovers sooner and earns more")
     if recommended.any():
         i = int(np.flatnonzero(recommended)[0])
         ax.annotate("recommended", (xs[i], ys[i]), xytext=(18, -26), textcoords="offset points", fontsize=9,
                     fontweight="bold", arrowprops={"arrowstyle": "-", "color": _DARK, "lw": 0.8})
-    ax.set_xlim(xlim)
+    ax.set_xlim(max(xlim[0], -0.03 * xlim[1]), xlim[1])  # no room for days before the onset
     ax.set_ylim(ylim)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_xlabel("mean recovery time (days after onset)")
-    ax.set_ylabel(f"mean net cost = total cost - revenue ({currency})" if cost == "net_cost"
-                  else f"mean total cost ({currency})")
-    ax.set_title("Recovery time against cost: which strategies are worth it")
+    ax.set_xlabel("restricted mean time to recover, days after onset (← better)")
+    ax.set_ylabel(f"mean profit, {currency} (better ↑)")
+    ax.set_title("Time to recover against profit: which strategies are worth it")
     handles, labels = ax.get_legend_handles_labels()
     handles.append(Line2D([], [], color=_DARK, lw=1.2, marker="|", markersize=8))
-    labels.append("whiskers: confidence interval over replications")
-    ax.legend(handles, labels, frameon=False, fontsize=8, loc="best")
+    labels.append("whiskers: confidence intervals\nover replications")
+    ax.legend(handles, labels, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
-# -- 3. cost breakdown ---------------------------------------------------------------------------
+# -- 4. cost breakdown ---------------------------------------------------------------------------
 
-def cost_breakdown(costs: pd.DataFrame, *, summary: pd.DataFrame | None = None,
-                   currency: str = "currency") -> Figure:
-    """Mean cost of each strategy as a bar stacked by cost component (gid
-    ``cost:<strategy>:<component>``); components that are zero for every strategy are left out.
-    With ``summary``, the confidence interval of the total cost as a whisker on each bar."""
-    fig, ax = _figure(8.5, 5.0)
-    if costs.empty:
-        _empty(ax, "no costs in the results")
-        return fig
-    strategies = _strategy_order(costs)
-    components = list(dict.fromkeys(costs.component))
-    means = costs.pivot_table(index="strategy", columns="component", values="mean", aggfunc="sum")
-    means = means.reindex(index=strategies, columns=components).fillna(0.0)
-    means = means.loc[:, (means.abs() > 0).any(axis=0)]
-    x = np.arange(len(strategies))
+def _cost_columns(replications: pd.DataFrame) -> list[str]:
+    """The cost components with a ``cost_<component>`` column, the ledger's first."""
+    known = [c for c in COST_COMPONENTS if f"cost_{c}" in replications]
+    extra = [c.removeprefix("cost_") for c in replications.columns if c.startswith("cost_")
+             and c not in ("cost_total", "cost_response") and c.removeprefix("cost_") not in known]
+    return known + extra
+
+
+def _stack(ax, x: np.ndarray, table: pd.DataFrame, strategies: list[str], styles: dict[str, dict]) -> np.ndarray:
+    """Bars of ``table`` (rows: strategies, columns: segments) stacked up from 0 for positive
+    values and down for negative ones (gid ``cost:<strategy>:<segment>``); the top of each stack."""
     up, down = np.zeros(len(x)), np.zeros(len(x))
     spare = iter(PALETTE)
-    for component in means.columns:
-        values = means[component].to_numpy(float)
+    for segment in table.columns:
+        values = table[segment].to_numpy(float)
         bottom = np.where(values >= 0, up, down)
-        colour = COMPONENT_COLOURS.get(component) or next(spare, _GREY)
-        bars = ax.bar(x, values, bottom=bottom, width=0.65, color=colour, edgecolor="white", linewidth=0.5,
-                      label=component.replace("_", " "))
+        style = styles.get(segment) or {"color": COMPONENT_COLOURS.get(segment) or next(spare, _GREY),
+                                         "edgecolor": "white", "linewidth": 0.5}
+        bars = ax.bar(x, values, bottom=bottom, width=0.62, label=segment.replace("_", " "), **style)
         for strategy, patch in zip(strategies, bars.patches):
-            patch.set_gid(f"cost:{strategy}:{component}")
+            patch.set_gid(f"cost:{strategy}:{segment}")
         up += np.where(values >= 0, values, 0)
         down += np.where(values < 0, values, 0)
-    totals = means.sum(axis=1).to_numpy(float)
-    tops = np.maximum(up, totals)
-    if summary is not None:
-        for i, strategy in enumerate(strategies):
-            low, high = _interval(summary, strategy, "cost_total")
-            if np.isfinite(low) and np.isfinite(high):
-                ax.errorbar([i], [totals[i]], yerr=[[max(totals[i] - low, 0)], [max(high - totals[i], 0)]],
-                            fmt="none", ecolor="black", capsize=4, lw=1)
-                tops[i] = max(tops[i], high)
-    for i, total in enumerate(totals):
-        ax.annotate(_money(total), (i, tops[i]), xytext=(0, 4), textcoords="offset points",
-                    ha="center", fontsize=8)
-    ax.set_xticks(x, strategies, rotation=20 if max(map(len, strategies)) > 8 else 0, ha="right"
-                  if max(map(len, strategies)) > 8 else "center")
+    return up
+
+
+def _strategy_ticks(ax, x: np.ndarray, strategies: list[str]) -> None:
+    long = max(map(len, strategies)) > 8
+    ax.set_xticks(x, strategies, rotation=20 if long else 0, ha="right" if long else "center")
+
+
+def cost_breakdown(replications: pd.DataFrame, differences: pd.DataFrame | None = None, *,
+                   summary: pd.DataFrame | None = None, currency: str = "currency") -> Figure:
+    """What each response adds or saves relative to doing nothing, one stacked bar per strategy
+    other than ``none``: per cost component the mean paired difference ``cost_<c>`` minus none's
+    in the same replication (common random numbers), positive segments stacked up from zero and
+    negative ones (savings) down (gid ``cost:<strategy>:<component>``; components that never
+    differ from none's are left out), and ``lost_revenue``, the mean of none's revenue minus the
+    strategy's (revenue a response wins back is negative: a saving). The segments add up to
+    ``−mean Δprofit``, the change in profit loss, drawn as a marker (gid ``total:<strategy>``)
+    with its interval from ``differences`` (Comparison.differences, metric ``profit``; without
+    it, the marker alone, from the replications).
+
+    Without a ``none`` strategy there is nothing to pair with: then each strategy's mean cost
+    (costs.csv's ``estimate``) as a bar stacked by component, with, given ``summary``, the
+    interval of ``cost_total`` as a whisker."""
+    fig, ax = _figure(9.0, 5.0)
+    components = _cost_columns(replications) if not replications.empty else []
+    if not components:
+        _empty(ax, "no costs in the results")
+        return fig
+    strategies = _strategy_order(replications)
+    if "none" not in strategies or len(strategies) < 2:
+        return _absolute_costs(fig, ax, replications, components, strategies, summary, currency)
+    others = [s for s in strategies if s != "none"]
+    base = replications[replications.strategy == "none"].set_index("replication")
+    deltas, totals = {}, {}
+    for strategy in others:
+        mine = replications[replications.strategy == strategy].set_index("replication")
+        common = mine.index.intersection(base.index)
+        row = {c: float((mine.loc[common, f"cost_{c}"] - base.loc[common, f"cost_{c}"]).mean()) for c in components}
+        if "revenue" in replications:
+            row["lost_revenue"] = float((base.loc[common, "revenue"] - mine.loc[common, "revenue"]).mean())
+        deltas[strategy] = row
+        if "profit" in replications:
+            totals[strategy] = -float((mine.loc[common, "profit"] - base.loc[common, "profit"]).mean())
+        else:
+            totals[strategy] = sum(row.values())
+    table = pd.DataFrame.from_dict(deltas, orient="index").reindex(others)
+    scale = max(float(table.abs().to_numpy().max()), 1.0)
+    table = table.loc[:, (table.abs() > 1e-9 * scale).any(axis=0)]
+    x = np.arange(len(others))
+    styles = {"lost_revenue": {"color": "#EEEEEE", "edgecolor": _DARK, "hatch": "////", "linewidth": 0.5}}
+    _stack(ax, x, table, others, styles)
+    ax.axhline(0, color="black", lw=0.8, zorder=1)
+    intervals = {}
+    if differences is not None and not differences.empty:
+        for strategy in others:
+            rows = differences[(differences.strategy == strategy) & (differences.metric == "profit")]
+            if not rows.empty:
+                row = rows.iloc[0]
+                totals[strategy] = -float(row.estimate)
+                intervals[strategy] = (-float(row.ci_high), -float(row.ci_low))
+    for i, strategy in enumerate(others):
+        total = totals[strategy]
+        low, high = intervals.get(strategy, (np.nan, np.nan))
+        if np.isfinite(low) and np.isfinite(high):
+            ax.errorbar([i], [total], yerr=[[max(total - low, 0)], [max(high - total, 0)]], fmt="none",
+                        ecolor="black", capsize=5, lw=1.2, zorder=5)
+        ax.scatter([i], [total], marker="D", s=48, color="black", edgecolors="white", linewidths=0.8, zorder=6,
+                   gid=f"total:{strategy}")
+        text = "same as none" if not table.loc[strategy].abs().gt(0).any() and total == 0 else _money(total)
+        ax.annotate(text, (i, total), xytext=(9, 0), textcoords="offset points", va="center", fontsize=8,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8}, zorder=7)
+    _strategy_ticks(ax, x, others)
     ax.yaxis.set_major_formatter(FuncFormatter(_money))
-    ax.set_ylabel(f"cost ({currency})")
+    ax.set_ylabel(f"mean paired difference from none, {currency}\n(+ costs more, − saves)")
+    ax.set_title("What each response adds or saves relative to doing nothing (same replications)")
+    handles, labels = ax.get_legend_handles_labels()
+    handles, labels = handles[::-1], [("lost revenue\n(none's revenue − the strategy's)" if lab == "lost revenue"
+                                       else lab) for lab in labels[::-1]]
+    marker = Line2D([], [], ls="-", color="black", lw=1.2, marker="D", markersize=6, markeredgecolor="white")
+    handles.insert(0, marker)
+    labels.insert(0, "total: change in profit loss\n= −Δprofit" + (", with its interval" if intervals else ""))
+    ax.legend(handles, labels, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _absolute_costs(fig, ax, replications: pd.DataFrame, components: list[str], strategies: list[str],
+                    summary: pd.DataFrame | None, currency: str) -> Figure:
+    """The fallback of :func:`cost_breakdown`: each strategy's mean cost stacked by component."""
+    means = replications.groupby("strategy", sort=False)[[f"cost_{c}" for c in components]].mean()
+    means = means.reindex(strategies).rename(columns=lambda c: c.removeprefix("cost_")).fillna(0.0)
+    means = means.loc[:, (means.abs() > 0).any(axis=0)]
+    x = np.arange(len(strategies))
+    tops = _stack(ax, x, means, strategies, {})
+    totals = means.sum(axis=1).to_numpy(float)
+    tops = np.maximum(tops, totals)
+    for i, strategy in enumerate(strategies):
+        low, high = _interval(summary, strategy, "cost_total")
+        if np.isfinite(low) and np.isfinite(high):
+            ax.errorbar([i], [totals[i]], yerr=[[max(totals[i] - low, 0)], [max(high - totals[i], 0)]],
+                        fmt="none", ecolor="black", capsize=4, lw=1)
+            tops[i] = max(tops[i], high)
+    for i, total in enumerate(totals):
+        ax.annotate(_money(total), (i, tops[i]), xytext=(0, 4), textcoords="offset points", ha="center", fontsize=8)
+    _strategy_ticks(ax, x, strategies)
+    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.set_ylabel(f"mean cost_total, {currency}")
     ax.set_title("What each strategy costs, by component" +
-                 (" (whisker: interval of the total)" if summary is not None else ""))
+                 (" (whisker: interval of cost_total)" if summary is not None else ""))
     handles, labels = ax.get_legend_handles_labels()
     ax.legend(handles[::-1], labels[::-1], frameon=False, fontsize=8, loc="upper left",
               bbox_to_anchor=(1.0, 1.0), title="component", title_fontsize=8)
     return fig
 
 
-# -- 4. orchestration Gantt chart ----------------------------------------------------------------
+# -- 5. orchestration Gantt chart ----------------------------------------------------------------
 
 def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
                         events: pd.DataFrame | None = None, horizon: float | None = None) -> Figure:
@@ -365,7 +618,7 @@ def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
     outcome = {(e.strategy, e.source, e.part, e.destination): e.note for e in evaluations.itertuples()}
     horizon = float(horizon if horizon is not None else max(float(rows.end.max()), float(rows.start.max()) + 1))
     windows = _windows(events, replication, horizon)
-    fig, ax = _with_strip(11.0, height, windows, replication)
+    fig, ax, _ = _with_strips(11.0, height, windows, replication)
     onsets: dict[str, list[float]] = {}
     for ident, start, _ in windows:
         onsets.setdefault(ident, []).append(start)
@@ -416,7 +669,7 @@ def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
     return fig
 
 
-# -- 5. critical inventory -----------------------------------------------------------------------
+# -- 6. critical inventory -----------------------------------------------------------------------
 
 def critical_inventory(inventory: pd.DataFrame, *, events: pd.DataFrame | None = None, replication: int = 0,
                        colours: dict[str, str] | None = None) -> Figure:
@@ -470,7 +723,7 @@ def critical_inventory(inventory: pd.DataFrame, *, events: pd.DataFrame | None =
     return fig
 
 
-# -- 6. value-chain map --------------------------------------------------------------------------
+# -- 7. value-chain map --------------------------------------------------------------------------
 
 def _has_coordinates(data: dict) -> bool:
     lat, lon = data.get("lat"), data.get("lon")

@@ -303,24 +303,34 @@ class Plots:
         self.results = results
 
     def recovery(self):
-        """Rolling fill rate per strategy with 5-95 % bands, disruptions and recovery points."""
+        """Rolling fill rate per strategy with 5-95 % bands, disruptions, and the Kaplan–Meier
+        median recovery day of each strategy under the day axis."""
         from resim.result_figures import recovery_timeline
 
         r, metrics = self.results, self._metrics()
         return recovery_timeline(r.timeseries, r.replications, r.events, metrics.failure_level,
-                                 metrics.recovery_level)
+                                 metrics.recovery_level, confidence=metrics.confidence)
+
+    def recovery_share(self):
+        """Share of replications recovered by each day after the onset (Kaplan–Meier), per strategy."""
+        from resim.result_figures import recovery_share
+
+        return recovery_share(self.results.replications)
 
     def pareto(self):
-        """Recovery time against cost per strategy, the Pareto front and the recommendation."""
+        """Restricted mean time to recover against mean profit per strategy, the Pareto front and
+        the recommendation."""
         from resim.result_figures import pareto
 
         return pareto(self.results.comparison.table, self.results.summary, currency=self._currency())
 
     def costs(self):
-        """Cost per strategy by component."""
+        """What each response adds or saves against ``none``, per cost component and lost revenue
+        (paired in the same replications); each strategy's cost by component without ``none``."""
         from resim.result_figures import cost_breakdown
 
-        return cost_breakdown(self.results.costs, summary=self.results.summary, currency=self._currency())
+        r = self.results
+        return cost_breakdown(r.replications, r.comparison.differences, summary=r.summary, currency=self._currency())
 
     def gantt(self, replication: int = 0):
         """Agreements, onboarding, provider output and reman streams over time."""
@@ -351,10 +361,16 @@ class Plots:
     def all(self) -> dict:
         """Every figure with its caption, by file name."""
         return {
-            "recovery": ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications",
+            "recovery": ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications; "
+                         "below, the day by which half the replications recovered (Kaplan–Meier median)",
                          self.recovery()),
-            "pareto": ("Recovery time against cost: the Pareto front and the recommended strategy", self.pareto()),
-            "costs": ("What each strategy costs, by component", self.costs()),
+            "recovered": ("Share of replications recovered by each day after the onset (Kaplan–Meier; "
+                          "not recovered by the horizon counts as censored)", self.recovery_share()),
+            "pareto": ("Restricted mean time to recover against mean profit: the Pareto front and the "
+                       "recommended strategy", self.pareto()),
+            "costs": ("What each response adds or saves relative to doing nothing: mean paired difference "
+                      "from none per cost component and lost revenue; the marker is the change in profit loss",
+                      self.costs()),
             "network": ("The value chain as the recommended strategy re-orchestrated it", self.network()),
             "gantt": ("Orchestration timeline: agreements, onboarding, provider output, reman streams", self.gantt()),
             "inventory": ("Critical components on hand across the chain", self.inventory()),

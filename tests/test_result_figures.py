@@ -45,31 +45,66 @@ def _saves(fig: Figure, path: Path) -> None:
 
 # -- recovery timeline ---------------------------------------------------------------------------
 
-def test_recovery_points_sit_at_mean_onset_plus_mean_recovery_time(res, scenario, tmp_path):
+def _flat_timeseries(strategies, days=100):
+    return pd.concat([pd.DataFrame({"strategy": s, "day": np.arange(days), "fill_rate": 1.0}) for s in strategies],
+                     ignore_index=True)
+
+
+def _reps(strategy, times, recovered, onset=20.0, follow=None, **columns):
+    n = len(times)
+    follow = np.full(n, 80.0) if follow is None else np.asarray(follow, float)
+    return pd.DataFrame({"strategy": strategy, "replication": np.arange(n), "baseline": 1.0,
+                         "onset_day": onset, "recovery_time_days": np.asarray(times, float),
+                         "recovered": np.asarray(recovered, float), "follow_up_days": follow, **columns})
+
+
+def test_recovery_marker_sits_at_onset_plus_the_kaplan_meier_median():
+    # a: 2 of 5 never dip (time 0), then 10, 30, and one censored at the horizon (80 days after onset).
+    # Share not recovered: 3/5 after day 0, 2/5 after day 10 -> the median is 10 days, day 20 + 10 = 30,
+    # where the plain mean of the times (24) would put it at day 44.
+    # b: 3 of 5 censored: at most 2/5 ever recover, the median is never reached.
+    # c: 3 of 4 never dip: the median is 0, the onset itself.
+    reps = pd.concat([_reps("a", [0, 0, 10, 30, 80], [1, 1, 1, 1, 0]),
+                      _reps("b", [0, 80, 80, 80, 10], [1, 0, 0, 0, 1]),
+                      _reps("c", [0, 0, 0, 50], [1, 1, 1, 1])], ignore_index=True)
+    fig = rf.recovery_timeline(_flat_timeseries("abc"), reps, None)
+    points = _collections(fig, "recovery:")
+    assert set(points) == {"recovery:a", "recovery:c"}
+    (x_a, _), = points["recovery:a"].get_offsets()
+    (x_c, _), = points["recovery:c"].get_offsets()
+    assert (x_a, x_c) == (30.0, 20.0)
+    rows = points["recovery:a"].axes
+    assert rows.get_xlabel() == "day" and [t.get_text() for t in rows.get_yticklabels()] == ["a", "b", "c"]
+    notes = [t.get_text() for t in rows.texts]
+    assert any(n.startswith("not reached by day 100 (40 % recovered)") for n in notes)
+    assert any("half or more\nnever fell below the failure level" in n for n in notes)
+    main = next(ax for ax in fig.axes if ax.get_ylabel().startswith("7-day fill rate"))
+    legend = [t.get_text() for t in main.get_legend().get_texts()]
+    assert any(t.startswith("median not reached by day 100") and t.endswith("b") for t in legend)
+
+
+def test_recovery_marker_on_a_real_run_matches_the_summary(res, scenario, tmp_path):
     metrics = scenario.metrics
     fig = rf.recovery_timeline(res.timeseries, res.replications, res.events, metrics.failure_level,
                                metrics.recovery_level)
     points = _collections(fig, "recovery:")
-    reps = res.replications
+    reps, summary = res.replications, res.summary
+    assert reps.onset_day.nunique() == 1  # quickstart: one onset day, so the marker is onset + median
+    onset = float(reps.onset_day.iloc[0])
     for strategy in res.info["strategies"]:
-        mine = reps[reps.strategy == strategy]
-        expected = mine.onset_day.to_numpy().mean() + mine.recovery_time_days.to_numpy().mean()
-        (x, y), = points[f"recovery:{strategy}"].get_offsets()
-        assert x == pytest.approx(expected)
-        series = res.timeseries[res.timeseries.strategy == strategy]
-        assert y == pytest.approx(np.interp(expected, series.day, series.fill_rate))
-    # a strategy with unrecovered replications has a hollow marker
-    censored = reps.groupby("strategy").recovered.min() < 1
-    for strategy, hollow in censored.items():
-        face = points[f"recovery:{strategy}"].get_facecolor()[0]
-        assert (tuple(face[:3]) == (1.0, 1.0, 1.0)) == hollow
+        median = summary[(summary.strategy == strategy)
+                         & (summary.metric == "recovery_time_median_days")].estimate.iloc[0]
+        if np.isnan(median):
+            assert f"recovery:{strategy}" not in points
+        else:
+            (x, _), = points[f"recovery:{strategy}"].get_offsets()
+            assert x == pytest.approx(onset + median)
     # the threshold lines sit at the levels times the mean baseline
     main = next(ax for ax in fig.axes if ax.get_ylabel().startswith("7-day fill rate"))
     levels = {line.get_gid(): line.get_ydata()[0] for line in main.lines if line.get_gid()}
     baseline = reps.baseline.mean()
     assert levels == pytest.approx({"failure_level": metrics.failure_level * baseline,
                                     "recovery_level": metrics.recovery_level * baseline})
-    assert main.get_xlabel() == "day"
     _saves(fig, tmp_path / "recovery.png")
 
 
@@ -96,61 +131,188 @@ def test_recovery_timeline_without_disruption_has_no_recovery_points():
     assert len(fig.axes) == 1
 
 
+# -- share recovered -----------------------------------------------------------------------------
+
+def _curve(fig: Figure, strategy: str):
+    return next(line for ax in fig.axes for line in ax.lines if line.get_gid() == f"recovered:{strategy}")
+
+
+def _at(line, day: float) -> float:
+    """The height of a steps-post line at ``day``."""
+    xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    return float(ys[np.flatnonzero(xs <= day)[-1]])
+
+
+def test_recovery_share_counts_the_recovered_replications_by_each_day():
+    times = [0, 0, 3, 5, 5, 9, 12, 12]  # all recovered, followed for 20 days
+    fig = rf.recovery_share(_reps("a", times, np.ones(8), follow=np.full(8, 20.0)))
+    line = _curve(fig, "a")
+    counted = {0: 2 / 8, 2: 2 / 8, 3: 3 / 8, 4.5: 3 / 8, 5: 5 / 8, 10: 6 / 8, 11.9: 6 / 8, 12: 1.0, 20: 1.0}
+    assert {day: _at(line, day) for day in counted} == pytest.approx(counted)
+    assert line.get_xdata()[-1] == 20.0 and fig.axes[0].get_xlim() == (0.0, 20.0)
+    assert fig.axes[0].get_ylim()[0] == 0.0
+    assert fig.axes[0].get_xlabel() == "days after the disruption onset"
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "a: 100 % by the horizon" in legend
+    assert any("starts at day 0 at the\nshare that never fell below" in t for t in legend)
+
+
+def test_recovery_share_of_censored_replications_is_kaplan_meier():
+    # recovered on days 2 and 6; censored on day 4 and day 8 (followed for less than the others).
+    # Kaplan–Meier: 3/4 not recovered after day 2; 2 at risk at day 6, so 3/4 · 1/2 = 3/8 not
+    # recovered: 5/8 recovered by the end, where counting would say 2/4.
+    reps = _reps("b", [2, 4, 6, 8], [1, 0, 1, 0], follow=[10, 4, 10, 8])
+    fig = rf.recovery_share(reps)
+    line = _curve(fig, "b")
+    assert _at(line, 3) == pytest.approx(1 / 4)
+    assert _at(line, 10) == pytest.approx(5 / 8)
+    assert line.get_xdata()[-1] == 10.0
+    labels = [t.get_text() for t in fig.axes[0].texts]
+    assert labels == ["62 %"]  # the final level at the curve's end (62.5 % rounded to even)
+
+
+def test_recovery_share_of_a_real_run(res, tmp_path):
+    fig = rf.recovery_share(res.replications)
+    summary = res.summary[res.summary.metric == "recovered"].set_index("strategy").estimate
+    follow = res.replications.follow_up_days.max()
+    for strategy in res.info["strategies"]:
+        line = _curve(fig, strategy)
+        # everyone is followed to the horizon: the final level is the plain share recovered
+        assert _at(line, follow) == pytest.approx(summary[strategy])
+    _saves(fig, tmp_path / "recovered.png")
+
+
 # -- Pareto --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cost", ["net_cost", "cost_total"])
-def test_pareto_points_are_the_table_means(res, cost, tmp_path):
+def test_pareto_points_are_the_table_columns(res, tmp_path):
     table = res.comparison.table
-    fig = rf.pareto(table, res.summary, cost=cost, currency="EUR")
+    fig = rf.pareto(table, res.summary, currency="EUR")
     points = _collections(fig, "point:")
     assert len(points) == len(table)
     for row in table.itertuples():
         (x, y), = points[f"point:{row.strategy}"].get_offsets()
-        assert (x, y) == pytest.approx((row.recovery_time_days, getattr(row, cost)))
+        assert (x, y) == pytest.approx((row.recovery_restricted_mean_days, row.profit))
     best = points[f"point:{res.info['recommended']}"].get_sizes()[0]
     assert all(best > c.get_sizes()[0] for gid, c in points.items() if gid != f"point:{res.info['recommended']}")
     ax = fig.axes[0]
     assert any(t.get_text() == "recommended" for t in ax.texts)
-    front = [line for line in ax.lines if line.get_gid() == "pareto_front"]
-    assert len(front) == 1
-    fastest_on_front = table[table.on_front].sort_values("recovery_time_days").iloc[0]
-    assert front[0].get_xdata()[1] == pytest.approx(fastest_on_front.recovery_time_days)
-    assert front[0].get_ydata()[1] == pytest.approx(fastest_on_front[cost])
-    assert "EUR" in ax.get_ylabel() and "days" in ax.get_xlabel()
+    assert ax.get_ylabel() == "mean profit, EUR (better ↑)"
+    assert ax.get_xlabel().startswith("restricted mean time to recover") and "(← better)" in ax.get_xlabel()
+    assert "e" not in "".join(t.get_text() for t in ax.get_yticklabels()).replace(" ", "")
     _saves(fig, tmp_path / "pareto.png")
 
 
-def test_pareto_front_steps_down_through_every_front_point():
-    table = pd.DataFrame({"strategy": ["a", "b", "c"], "recovery_time_days": [10.0, 30.0, 20.0],
-                          "cost_total": [5.0, 1.0, 6.0], "profit": [-5.0, -1.0, -6.0],
-                          "net_cost": [5.0, 1.0, 6.0], "on_front": [True, True, False],
+def _whiskers(ax) -> list[np.ndarray]:
+    from matplotlib.collections import LineCollection
+    return [seg for c in ax.collections if isinstance(c, LineCollection) for seg in c.get_segments()]
+
+
+def test_pareto_front_climbs_through_every_front_point():
+    # a is fastest, b earns most: both on the front; c is slower than a and earns less
+    table = pd.DataFrame({"strategy": ["a", "b", "c"], "recovery_restricted_mean_days": [10.0, 30.0, 20.0],
+                          "profit": [5.0, 8.0, 4.0], "on_front": [True, True, False],
                           "recommended": [False, True, False]})
-    summary = pd.DataFrame(columns=["strategy", "metric", "mean", "std", "ci_low", "ci_high", "n"])
+    summary = pd.DataFrame({"strategy": ["a", "a"], "metric": ["recovery_time_days", "profit"],
+                            "statistic": ["restricted_mean", "mean"], "estimate": [10.0, 5.0],
+                            "ci_low": [7.0, 4.5], "ci_high": [14.0, 6.0]})
     fig = rf.pareto(table, summary)
-    front = next(line for line in fig.axes[0].lines if line.get_gid() == "pareto_front")
+    ax = fig.axes[0]
+    front = next(line for line in ax.lines if line.get_gid() == "pareto_front")
     xs, ys = front.get_xdata(), front.get_ydata()
     assert list(xs[:4]) == [10.0, 10.0, 30.0, 30.0] and xs[4] > 30.0   # then on to the right edge
-    assert ys[0] > 6.0 and list(ys[1:]) == [5.0, 5.0, 1.0, 1.0]         # from the top edge down
-    assert np.all(np.diff(xs) >= 0) and np.all(np.diff(ys) <= 0)
-    with pytest.raises(ValueError):
-        rf.pareto(table, summary, cost="profit")
+    assert ys[0] < 4.0 and list(ys[1:]) == [5.0, 5.0, 8.0, 8.0]         # up from the bottom edge
+    assert np.all(np.diff(xs) >= 0) and np.all(np.diff(ys) >= 0)
+    # a's whiskers are its summary intervals; b and c have none in this summary
+    spans = sorted(tuple(map(tuple, s)) for s in _whiskers(ax))
+    assert spans == [((7.0, 5.0), (14.0, 5.0)), ((10.0, 4.5), (10.0, 6.0))]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "Pareto front: no other strategy\nrecovers sooner and earns more" in legend
 
 
 # -- cost breakdown ------------------------------------------------------------------------------
 
-def test_cost_bars_stack_to_the_sum_of_component_means(res, tmp_path):
-    fig = rf.cost_breakdown(res.costs, summary=res.summary, currency="EUR")
-    bars = _patches(fig, "cost:")
-    for strategy, rows in res.costs.groupby("strategy"):
-        heights = [p.get_height() for p in bars if p.get_gid().split(":")[1] == strategy]
-        assert sum(heights) == pytest.approx(rows["mean"].sum())
-    shown = {p.get_gid().split(":")[2] for p in bars}
-    everywhere_zero = set(res.costs.groupby("component")["mean"].apply(lambda m: (m == 0).all()).pipe(
-        lambda s: s[s].index))
-    assert shown == set(res.costs.component) - everywhere_zero
-    assert "maas_premium" in everywhere_zero  # quickstart's agreements stay within their price
-    assert fig.axes[0].get_ylabel() == "cost (EUR)"
+def _money_reps() -> pd.DataFrame:
+    def rows(strategy, production, procurement, revenue, replication=(0, 1, 2)):
+        frame = pd.DataFrame({"strategy": strategy, "replication": list(replication),
+                              "cost_production": production, "cost_procurement": procurement,
+                              "revenue": revenue})
+        frame["cost_total"] = frame.cost_production + frame.cost_procurement
+        frame["profit"] = frame.revenue - frame.cost_total
+        return frame
+    # none's rows in another order: pairs are made on the replication, not the row
+    return pd.concat([rows("none", [30.0, 10.0, 20.0], [120.0, 100.0, 110.0], [450.0, 500.0, 400.0], (2, 0, 1)),
+                      rows("s1", [15.0, 22.0, 40.0], [90.0, 110.0, 100.0], [520.0, 480.0, 450.0]),
+                      rows("s2", [10.0, 20.0, 30.0], [100.0, 110.0, 120.0], [500.0, 400.0, 450.0])],
+                     ignore_index=True)
+
+
+def _heights(fig: Figure, strategy: str) -> dict[str, float]:
+    return {p.get_gid().split(":")[2]: p.get_height() for p in _patches(fig, f"cost:{strategy}:")}
+
+
+def _bottoms(fig: Figure, strategy: str) -> dict[str, float]:
+    return {p.get_gid().split(":")[2]: p.get_y() for p in _patches(fig, f"cost:{strategy}:")}
+
+
+def test_cost_bars_are_the_paired_differences_from_none():
+    # s1 - none per replication: production +5, +2, +10; procurement -10, 0, -20;
+    # lost revenue (none's - s1's): -20, -80, 0. s2 equals none.
+    differences = pd.DataFrame({"strategy": ["s1"], "metric": ["profit"], "statistic": ["mean_difference"],
+                                "estimate": [113 / 3], "ci_low": [30.0], "ci_high": [45.0]})
+    fig = rf.cost_breakdown(_money_reps(), differences, currency="EUR")
+    s1 = _heights(fig, "s1")
+    assert s1 == pytest.approx({"production": 17 / 3, "procurement": -10.0, "lost_revenue": -100 / 3})
+    assert _bottoms(fig, "s1") == {"production": 0.0, "procurement": 0.0, "lost_revenue": -10.0}  # savings down
+    assert _heights(fig, "s2") == {k: 0.0 for k in s1}
+    assert not _patches(fig, "cost:none:")
+    ax = fig.axes[0]
+    total, = _collections(fig, "total:s1")["total:s1"].get_offsets()
+    assert total[1] == pytest.approx(-113 / 3)  # −Δprofit, the sum of the segments
+    assert sum(s1.values()) == pytest.approx(-113 / 3)
+    assert ((0.0, -45.0), (0.0, -30.0)) in [tuple(map(tuple, s)) for s in _whiskers(ax)]
+    assert any(t.get_text() == "same as none" for t in ax.texts)
+    assert ax.get_ylabel() == "mean paired difference from none, EUR\n(+ costs more, − saves)"
+    # without the differences table, the marker alone, from the replications
+    alone = rf.cost_breakdown(_money_reps())
+    total, = _collections(alone, "total:s1")["total:s1"].get_offsets()
+    assert total[1] == pytest.approx(-113 / 3) and not _whiskers(alone.axes[0])
+
+
+def test_cost_bars_without_none_are_the_mean_cost_per_component():
+    reps = _money_reps()
+    reps = reps[reps.strategy != "none"]
+    fig = rf.cost_breakdown(reps, currency="EUR")
+    assert _heights(fig, "s1") == pytest.approx({"production": 77 / 3, "procurement": 100.0})
+    assert _bottoms(fig, "s1") == pytest.approx({"production": 0.0, "procurement": 77 / 3})
+    assert fig.axes[0].get_ylabel() == "mean cost_total, EUR"
+
+
+def test_cost_bars_of_a_real_run(res, tmp_path):
+    fig = rf.cost_breakdown(res.replications, res.comparison.differences, summary=res.summary, currency="EUR")
+    reps = res.replications.set_index("replication")
+    none = reps[reps.strategy == "none"]
+    differences = res.comparison.differences
+    for strategy in res.info["strategies"][1:]:
+        mine = reps[reps.strategy == strategy]
+        heights = _heights(fig, strategy)
+        for component, height in heights.items():
+            if component == "lost_revenue":
+                assert height == pytest.approx((none.revenue - mine.revenue).mean())
+            else:
+                assert height == pytest.approx((mine[f"cost_{component}"] - none[f"cost_{component}"]).mean())
+        delta = differences[(differences.strategy == strategy) & (differences.metric == "profit")].estimate.iloc[0]
+        (_, y), = _collections(fig, f"total:{strategy}")[f"total:{strategy}"].get_offsets()
+        assert y == pytest.approx(-delta)
+        assert sum(heights.values()) == pytest.approx(-delta, rel=1e-9, abs=1e-6)
     _saves(fig, tmp_path / "costs.png")
+
+
+def test_every_figure_of_a_run_has_a_caption(res):
+    shown = res.plot.all()
+    assert list(shown)[:4] == ["recovery", "recovered", "pareto", "costs"]
+    for caption, fig in shown.values():
+        assert isinstance(fig, Figure) and caption
+        assert "net cost" not in caption
 
 
 # -- Gantt ---------------------------------------------------------------------------------------
@@ -262,9 +424,15 @@ def test_a_strategy_has_the_same_colour_in_every_figure(res):
     colours = rf.strategy_colours(res.info["strategies"])
     assert len(set(colours.values())) == len(colours)
     timeline = rf.recovery_timeline(res.timeseries, res.replications, res.events)
-    main = next(ax for ax in timeline.axes if ax.get_xlabel() == "day")
+    main = next(ax for ax in timeline.axes if ax.get_ylabel().startswith("7-day fill rate"))
     line_colour = {line.get_label(): mcolors.to_hex(line.get_color()) for line in main.lines}
+    medians = _collections(timeline, "recovery:")
+    share = rf.recovery_share(res.replications)
     points = _collections(rf.pareto(res.comparison.table, res.summary), "point:")
+    assert medians  # quickstart: some strategies recover within the horizon
     for strategy, colour in colours.items():
         assert line_colour[strategy] == colour.lower()
+        assert mcolors.to_hex(_curve(share, strategy).get_color()) == colour.lower()
         assert mcolors.to_hex(points[f"point:{strategy}"].get_facecolor()[0]) == colour.lower()
+        if f"recovery:{strategy}" in medians:
+            assert mcolors.to_hex(medians[f"recovery:{strategy}"].get_facecolor()[0]) == colour.lower()
