@@ -75,8 +75,8 @@ class Comparison:
             "restricted mean": t.recovery_restricted_mean_days.map(days),
             "total cost": t.cost_total.map(lambda v: money(v, currency)),
             "profit": t.profit.map(lambda v: money(v, currency)),
-            "cost vs none": t.cost_response.map(lambda v: signed_money(v, currency))
-            if "cost_response" in t else "–",
+            "cost vs none": [("–" if s == "none" else signed_money(v, currency))
+                             for s, v in zip(t.strategy, t.cost_response)] if "cost_response" in t else "–",
             "most profitable": t.best_share.map(lambda v: share(v, 0)),
             "status": t.status,
         })
@@ -151,7 +151,8 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95, *,
     table["mean_regret"] = pd.Series(regret.mean(axis=0), index=order)
     table["best_share"] = pd.Series(best.mean(axis=0), index=order)
     identical = _identical(replications, order)
-    inactive = {s: why for s, why in _activity(orchestrations, order).items() if s not in identical}
+    activity = _activity(orchestrations, order)
+    inactive = {s: why for s, why in activity.items() if s not in identical}
     table["status"] = ["reference" if s == "none" else f"identical to {identical[s]}" if s in identical
                        else f"could not act: {inactive[s]}" if s in inactive else "acted" for s in order]
     table["negative_profit"] = -table["profit"]
@@ -165,7 +166,7 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95, *,
         differences.loc[restricted_rows, "statistic"] = "restricted_mean_difference"
         differences.loc[restricted_rows, "method"] += f"; of min(time, {tau:g} days)"
     notes = [f"{s} gave exactly the same results as {other} in every replication"
-             for s, other in identical.items()]
+             + (f" (it could not act: {activity[s]})" if s in activity else "") for s, other in identical.items()]
     notes += [f"{s} could not act: {why}" for s, why in inactive.items()]
     if len(identical) == len(order) - 1:
         table["recommended"] = False

@@ -222,7 +222,7 @@ class Results:
 
     @property
     def plot(self) -> "Plots":
-        """The figures of this run: ``res.plot.recovery()``, ``.pareto()``, ``.costs()``,
+        """The figures of this run: ``res.plot.recovery()``, ``.recovery_share()``, ``.pareto()``, ``.costs()``,
         ``.network()``, ``.gantt()``, ``.inventory()`` (matplotlib Figures)."""
         return Plots(self)
 
