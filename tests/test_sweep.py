@@ -137,8 +137,9 @@ def test_longer_outages_lower_the_fill_rate_and_variants_match_direct_runs(outag
     done = []
     table = run_sweep(outage, design, replications=1, strategies=["none"], executor="serial",
                       progress=lambda d, t: done.append((d, t)))
-    assert list(table.columns) == ["variant", DURATION, "strategy", "metric", "mean", "ci_low", "ci_high", "n"]
-    fill = table[table.metric == "fill_rate"].set_index(DURATION)["mean"]
+    assert list(table.columns) == ["variant", DURATION, "strategy", "metric", "statistic", "estimate", "ci_low",
+                                  "ci_high", "n"]
+    fill = table[table.metric == "fill_rate"].set_index(DURATION)["estimate"]
     assert list(fill.index) == [5, 20, 40]
     assert fill.is_monotonic_decreasing and fill.is_unique  # strictly falls as the outage grows
     assert done == [(1, 3), (2, 3), (3, 3)]
@@ -146,9 +147,9 @@ def test_longer_outages_lower_the_fill_rate_and_variants_match_direct_runs(outag
         direct = resim.run(outage.replace(**{DURATION: duration}), replications=1, seed=outage.seed,
                            strategies=["none"], executor="serial").summary.set_index("metric")
         rows = table[table[DURATION] == duration].set_index("metric")
-        assert rows.loc["shortfall_units", "mean"] == direct.loc["shortfall_units", "mean"]
-        pd.testing.assert_series_equal(rows["mean"], direct["mean"])
-    assert table.loc[table[DURATION] == 20].set_index("metric").loc["shortfall_units", "mean"] > 0
+        assert rows.loc["shortfall_units", "estimate"] == direct.loc["shortfall_units", "estimate"]
+        pd.testing.assert_series_equal(rows["estimate"], direct["estimate"])
+    assert table.loc[table[DURATION] == 20].set_index("metric").loc["shortfall_units", "estimate"] > 0
 
 
 def test_every_variant_runs_on_the_same_random_numbers():
@@ -162,12 +163,12 @@ def test_every_variant_runs_on_the_same_random_numbers():
         direct = resim.run(chain.replace(**{path: capacity}), replications=2, seed=11,
                            strategies=["none"], executor="serial").summary
         got = table[table[path] == capacity].reset_index(drop=True)
-        pd.testing.assert_frame_equal(got[["metric", "mean", "ci_low", "ci_high"]],
-                                      direct[["metric", "mean", "ci_low", "ci_high"]])
+        pd.testing.assert_frame_equal(got[["metric", "estimate", "ci_low", "ci_high"]],
+                                      direct[["metric", "estimate", "ci_low", "ci_high"]])
     other = run_sweep(chain, grid({path: [300]}), replications=2, seed=12, strategies=["none"],
                       executor="serial")
     first = table[table[path] == 300].reset_index(drop=True)
-    assert not np.allclose(first["mean"], other["mean"], equal_nan=True)
+    assert not np.allclose(first["estimate"], other["estimate"], equal_nan=True)
 
 
 def _finished() -> tuple[list[tuple[int, int]], Callable[[int, int], None]]:
@@ -229,6 +230,6 @@ def test_resim_sweep_writes_sweep_csv(tmp_path):
     assert main(["sweep", path, "--param", "disruptions[0].duration_days=5,30", "--replications", "1",
                  "--executor", "serial", "-o", str(tmp_path / "out")]) == 0
     table = pd.read_csv(tmp_path / "out" / "sweep.csv")
-    fill = table[table.metric == "fill_rate"].set_index("disruptions[0].duration_days")["mean"]
+    fill = table[table.metric == "fill_rate"].set_index("disruptions[0].duration_days")["estimate"]
     assert fill[30] < fill[5]
     assert main(["sweep", path]) == 2  # neither --param nor --lhs
