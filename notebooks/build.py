@@ -312,8 +312,8 @@ NOTEBOOKS["02_value_chain_in_python"] = [
     code("""
     res = resim.run(sc, replications=4, executor="serial")
     print(res.info["recommended"], "-", res.info["reasons"][0])
-    res.comparison.table[["strategy", "recovery_time_days", "cost_total", "profit", "mean_regret",
-                          "recommended"]].round(1)
+    res.comparison.table[["strategy", "recovered_share", "recovery_median_days", "recovery_restricted_mean_days",
+                          "cost_total", "profit", "mean_regret", "status", "recommended"]].round(1)
     """),
     code("""
     res.plot.recovery()

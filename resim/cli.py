@@ -34,13 +34,15 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     bad = 0
     for path in args.paths:
         try:
-            load_scenario(path)
+            scenario = load_scenario(path, strict=args.strict)
         except ScenarioError as exc:
             _print_problems(exc.problems)
             bad += 1
         else:
+            _print_problems(scenario.warnings)
             if not args.quiet:
-                print(f"{path}: valid")
+                count = len(scenario.warnings)
+                print(f"{path}: valid" + (f" ({count} warning{'s' if count > 1 else ''})" if count else ""))
     if bad:
         print(f"{bad} of {len(args.paths)} files invalid", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -55,12 +57,23 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _warned(scenario, strict: bool, horizon: int | None):
+    """The scenario at the horizon it will run with; its warnings printed on stderr, or raised
+    as errors with ``strict`` (before anything is written)."""
+    if horizon is not None:
+        scenario = scenario.replace(horizon_days=horizon)  # warnings of this horizon
+    if strict and scenario.warnings:
+        raise ScenarioError(scenario.warnings)
+    _print_problems(scenario.warnings)
+    return scenario
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from resim.progress import ProgressBar
     from resim.runner import run
     from resim.scenario import load_scenario
 
-    scenario = load_scenario(args.path)
+    scenario = _warned(load_scenario(args.path), args.strict, args.horizon)
     if args.horizon is not None:
         scenario = scenario.replace(horizon_days=args.horizon)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
@@ -108,13 +121,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
                          workers=args.workers, scheduler=args.scheduler, nodes=nodes, simulate_nodes=args.simulate_nodes,
                          default_ttr_days=args.ttr, progress=ProgressBar(f"risk {Path(args.path).name}"))
     report.save(output)
-    exposed = report.nodes[report.nodes.exposed]
-    print(f"{len(exposed)} of {len(report.nodes)} nodes cannot ride out their recovery time "
-          f"(TTS < TTR): {', '.join(exposed.node.head(8)) or 'none'}")
-    if len(report.register):
-        columns = ["disruption", "probability_per_year", "impact_units", "impact_loss",
-                   "expected_loss_per_year", "high_risk"]
-        print(report.register[columns].to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
+    for line in (*report.headline(), *report.register_lines()):
+        print(line)
     print(f"risk register written to {output}/")
     return EXIT_OK
 
@@ -214,9 +222,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
     write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
-    shown = table[table.metric.isin(["fill_rate", "recovery_time_days", "cost_total"])]
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:,.4g}"))
-    print(f"{len(design)} variants written to {output}/sweep.csv")
+    from resim.formatting import metric_value
+
+    shown = table[table.metric.isin(["fill_rate", "recovered", "recovery_time_days", "cost_total"])].copy()
+    for column in ("estimate", "ci_low", "ci_high"):
+        shown[column] = [metric_value(m, v, scenario.currency) for m, v in zip(shown.metric, shown[column])]
+    print(shown.to_string(index=False))
+    print(f"{len(design)} variants written to {output}/sweep.csv (recovery_time_days: restricted mean, "
+          f"censored at the horizon)")
     return EXIT_OK
 
 
@@ -326,9 +339,13 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", help="check scenario files; exit 0 when every file is valid",
         description="Check scenario files. Every problem is printed as FILE:LINE: field.path: "
-                    "message; the exit code is 2 when any file is invalid.")
+                    "message; the exit code is 2 when any file is invalid. Warnings (what is valid "
+                    "but has no effect, such as a disruption that cannot happen inside the horizon) "
+                    "are printed the same way and leave the exit code at 0, unless --strict.")
     validate.add_argument("paths", nargs="+", metavar="PATH", help="scenario YAML files")
-    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems")
+    validate.add_argument("-q", "--quiet", action="store_true", help="print only problems and warnings")
+    validate.add_argument("--strict", action="store_true",
+                          help="warnings are errors: a file with warnings is invalid (exit 2)")
     validate.set_defaults(run=_cmd_validate)
 
     info = commands.add_parser(
@@ -351,6 +368,9 @@ def _parser() -> argparse.ArgumentParser:
                      help="continue an interrupted run into the same folder: only missing replications run")
     run.add_argument("--alternatives", action="store_true",
                      help="also simulate each MaaS strategy's other orchestrations (cheapest, fastest, balanced)")
+    run.add_argument("--strict", action="store_true",
+                     help="stop on the scenario's warnings (e.g. a disruption that cannot happen inside "
+                          "the horizon) as on errors: exit 2, nothing written")
     run.set_defaults(run=_cmd_run)
 
     risk = commands.add_parser(
