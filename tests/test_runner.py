@@ -97,6 +97,21 @@ def test_resim_run_writes_the_results_folder(tmp_path, capsys):
     assert len(pd.read_csv(out / "timeseries.csv")) == 120 * len(strategies)
 
 
+def test_small_runs_print_no_interval_outside_its_domain(tmp_path):
+    # Issue 16: `--replications 10 --seed 99` printed recovery -28.8 to 74.4 days, shortfall -817
+    # to 2,124 units and a fill rate up to 1.026.
+    out = tmp_path / "qs"
+    assert main(["run", str(QUICKSTART), "-o", str(out), "--replications", "10", "--seed", "99",
+                 "--workers", "2"]) == 0
+    summary = pd.read_csv(out / "summary.csv").dropna(subset=["ci_low", "ci_high"])
+    signed = summary.metric.isin(["profit", "cost_response"])
+    assert (summary[~signed].ci_low >= 0).all()
+    shares = summary.metric.isin(["fill_rate", "recovered", "resilience_index", "baseline", "reman_share_critical"])
+    assert (summary[shares].ci_high <= 1).all()
+    differences = pd.read_csv(out / "differences.csv").dropna(subset=["ci_low", "ci_high"])
+    assert ((differences.ci_low <= differences.estimate) & (differences.estimate <= differences.ci_high)).all()
+
+
 def test_resim_run_bad_arguments_exit_2_and_write_nothing(tmp_path):
     out = tmp_path / "never"
     result = subprocess.run([sys.executable, "-m", "resim", "run", str(QUICKSTART), "-o", str(out),

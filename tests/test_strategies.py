@@ -62,6 +62,18 @@ def test_with_zero_cores_circular_equals_none_exactly(quickstart):
     assert (differences["estimate"] == 0).all() and (differences["std"] == 0).all()
 
 
+def test_a_disruption_after_the_horizon_gets_no_advice(quickstart):
+    # Issue 16: with the earthquake after the horizon every strategy is identical, yet the run
+    # recommended one "best in 100 % of the replications" without a word.
+    quake = quickstart.model_dump(mode="json", by_alias=True, exclude_unset=True)["disruptions"][0]
+    late = quickstart.replace(disruptions=[{**quake, "onset_day": 400}])
+    res = resim.run(late, replications=3, strategies=["none", "maas_upstream", "maas_and_circular"],
+                    executor="serial")
+    assert res.comparison.recommended is None and res.info["recommended"] is None
+    assert res.info["warnings"] == ["every strategy gave the same results in every replication: nothing to recommend"]
+    assert [n.split(" gave exactly")[0] for n in res.info["notes"]] == ["maas_upstream", "maas_and_circular"]
+
+
 def test_an_embargo_on_a_providers_country_keeps_maas_from_using_it(quickstart):
     used = resim.run(quickstart, replications=2, strategies=["maas_upstream"], executor="serial").orchestrations
     assert "smt_pl_1" in set(used.source)
