@@ -3,6 +3,9 @@
 ``load_scenario(path)`` reads YAML (and the CSV tables it names) safely, validates types with
 pydantic and references with :mod:`resim.checks`, and reports every problem at once as
 ``FILE:LINE: field.path: what is wrong (what is expected)`` through :class:`ScenarioError`.
+When some fields have the wrong type, the references that can still be read are checked in the
+same run. A valid scenario carries its warnings (:attr:`Scenario.warnings`, the same one-line
+form): what is valid but has no effect, such as a disruption that cannot start inside the horizon.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from resim.format.events import Disruption
 from resim.format.maas import MaaS
 from resim.format.strategies import Metrics, Strategy
 from resim.format.common import Spec
-from resim.pydantic_errors import describe_error
+from resim.pydantic_errors import describe_error, salvage
 from resim.safeyaml import Located, load_yaml_file
 from resim.tables import expand_csv_tables
 
@@ -78,6 +81,18 @@ class Scenario(Spec):
         return self._sha256
 
     @cached_property
+    def warnings(self) -> tuple[Problem, ...]:
+        """What is valid but has no effect, one :class:`Problem` each (``FILE:LINE: field.path:
+        message`` as for errors): a disruption that cannot start inside the horizon (it never
+        happens, so it changes no result), or ``metrics.reference`` naming one. Variants made with
+        :meth:`replace` derive their own (e.g. for a shorter horizon). Not part of equality,
+        dumps or :attr:`sha256`; ``load_scenario(path, strict=True)`` raises them."""
+        sites = self.__dict__.get(_SITES) or Located(None, {(): (self._source or "<scenario>", 0)})
+        found = [Problem(*sites.where(path), format_path(path), message)
+                 for path, message in checks.check_warnings(self)]
+        return tuple(sorted(set(found)))
+
+    @cached_property
     def parts_by_id(self) -> dict[str, Part]:
         """Parts keyed by id."""
         return {p.id: p for p in self.parts}
@@ -100,9 +115,16 @@ class Scenario(Spec):
         Raises ScenarioError when the variant is invalid.
         """
         data = _thaw(self.model_dump(by_alias=True, exclude_unset=True, mode="python"))
-        for key, value in changes.items():
-            _set_path(data, _parse_path(key), value)
-        variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
+        paths = {key: _parse_path(key) for key in changes}
+        if all(type(old := _get_path(data, paths[key])) is type(value) and old == value
+               for key, value in changes.items()):
+            variant = self.model_copy()  # nothing changes: no need to validate again
+        else:
+            for key, value in changes.items():
+                _set_path(data, paths[key], value)
+            variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
+            if _SITES in self.__dict__:  # warnings point at the file's lines, as the original's
+                variant.__dict__[_SITES] = self.__dict__[_SITES]
         variant._source, variant._sha256 = self._source, self._sha256
         variant._changes = {**self._changes, **changes}
         return variant
@@ -134,6 +156,18 @@ def _parse_path(key: str) -> list[str | int]:
     return parts
 
 
+_MISSING = object()
+
+
+def _get_path(data: Any, path: Sequence[str | int]) -> Any:
+    for step in path:
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return _MISSING
+    return data
+
+
 def _set_path(data: Any, path: Sequence[str | int], value: Any) -> None:
     for step in path[:-1]:
         # A section left at its defaults is absent from the dump: create it.
@@ -152,9 +186,30 @@ def _thaw(value: Any) -> Any:
     return value
 
 
-def validate_data(located: Located, display: str) -> Scenario:
+# Where a Scenario keeps the file lines its warnings point at (a Located of the few paths that
+# checks.check_warnings names; another path falls back to its disruption's line). It lives in the
+# instance __dict__, beside cached properties, and is neither a field nor a private attribute, so
+# it takes no part in equality or dumps.
+_SITES = "_warning_sites"
+_WARNING_FIELDS = ("onset_day", "annual_probability", "then")
+
+
+def _warning_sites(located: Located, scenario: Scenario, display: str) -> Located:
+    wanted = [(), ("disruptions",), ("metrics",), ("metrics", "reference")]
+    for i in range(len(scenario.disruptions)):
+        wanted += [("disruptions", i), *(("disruptions", i, field) for field in _WARNING_FIELDS)]
+    sites = {path: located.locations[path] for path in wanted if path in located.locations}
+    return Located(None, sites or {(): (display, 0)})
+
+
+def _problem(located: Located, display: str, path: tuple, message: str) -> Problem:
+    file, line = located.where(path) if located.locations else (display, 0)
+    return Problem(file, line, format_path(path), message)
+
+
+def validate_data(located: Located, display: str, *, strict: bool = False) -> Scenario:
     """Validate plain data (as read from a file: dicts and lists) into a Scenario, or raise
-    ScenarioError."""
+    ScenarioError; with ``strict``, also when the scenario has warnings."""
     data = located.data
     if not isinstance(data, dict):
         kind = type(data).__name__ if data is not None else "nothing"
@@ -163,35 +218,44 @@ def validate_data(located: Located, display: str) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems, paths = [], []
         for error in exc.errors(include_url=False):
             path, message = describe_error(error, data, Scenario)
-            file, line = located.where(path) if located.locations else (display, 0)
-            problems.append(Problem(file, line, format_path(path), message))
+            problems.append(_problem(located, display, path, message))
+            paths.append(path)
+        # The references that can still be read are checked too, so that fixing the types does
+        # not reveal a second round of problems.
+        partial, unread = salvage(Scenario, data, paths, within=Spec, fields=checks.REFERENCE_FIELDS)
+        problems += [_problem(located, display, path, message)
+                     for path, message in checks.check_references(partial, unread)]
         raise ScenarioError(sorted(set(problems))) from None
     findings = checks.check_scenario(scenario)
     if findings:
-        problems = []
-        for path, message in findings:
-            file, line = located.where(path) if located.locations else (display, 0)
-            problems.append(Problem(file, line, format_path(path), message))
-        raise ScenarioError(sorted(set(problems)))
+        raise ScenarioError(sorted(set(_problem(located, display, path, message)
+                                       for path, message in findings)))
+    scenario.__dict__[_SITES] = _warning_sites(located, scenario, display)
+    if strict and scenario.warnings:
+        raise ScenarioError(scenario.warnings)
     return scenario
 
 
-def load_scenario(path: str | os.PathLike) -> Scenario:
+def load_scenario(path: str | os.PathLike, *, strict: bool = False) -> Scenario:
     """Read, validate and freeze a scenario file (YAML, with CSV tables beside it).
 
-    Raises ScenarioError listing every problem found.
+    Raises ScenarioError listing every problem found; with ``strict``, also when the scenario is
+    valid but has warnings (:attr:`Scenario.warnings`).
     """
     display = os.fspath(path)
     located = expand_csv_tables(load_yaml_file(path, display=display), path)
     scenario = validate_data(located, display)
     scenario._source = display
     scenario._sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if strict and scenario.warnings:
+        raise ScenarioError(scenario.warnings)
     return scenario
 
 
-def scenario_from_dict(data: dict, name: str = "<dict>") -> Scenario:
-    """Validate a scenario given as plain Python data (as YAML would read it); raise ScenarioError."""
-    return validate_data(Located(_thaw(data), {}), name)
+def scenario_from_dict(data: dict, name: str = "<dict>", *, strict: bool = False) -> Scenario:
+    """Validate a scenario given as plain Python data (as YAML would read it); raise ScenarioError
+    (with ``strict``, also for warnings)."""
+    return validate_data(Located(_thaw(data), {}), name, strict=strict)

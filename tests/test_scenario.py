@@ -206,3 +206,203 @@ def test_info_summarises_the_quickstart(capsys):
     section = text.split("Single-sourced critical parts\n", 1)[1].split("\n\n", 1)[0]
     assert any(line.split()[:2] == ["mcu", "mcu_fab_tw"] for line in section.splitlines())
     assert "east_asia 100%" in text
+
+
+# -- references checked while types are wrong --------------------------------------------------
+
+
+def test_references_are_checked_in_the_same_run_as_type_errors():
+    data = small_chain()
+    data["lanes"][2]["lead_time_days"] = "soon"      # a type error in one lane
+    data["lanes"][2]["to"] = "plnt"                  # and a dangling reference in the same lane
+    data["nodes"][0]["capacity_per_day"] = "lots"   # a type error in another section
+    data["demand"][0]["market"] = "shop"             # a reference to a market that does not exist
+    found = {(p.path, p.message) for p in _problems(data)}
+    assert found == {
+        ("lanes[2].lead_time_days", "cannot read 'soon' as a distribution "
+                                    "(expected e.g. poisson(40), normal(40, 8) or a number)"),
+        ("lanes[2].to", "unknown node 'plnt' (did you mean 'plant'?)"),
+        ("nodes[0].capacity_per_day", "got 'lots' (expected a valid number, unable to parse string as a number)"),
+        ("demand[0].market", "unknown node 'shop' (no node has this id)"),
+    }
+
+
+@pytest.mark.parametrize("dotted, value, path", [
+    # a node of an unknown kind still has its id: lanes and demand naming it are not "unknown"
+    ("nodes.6.kind", "shop", "nodes[6].kind"),
+    # an inventory entry that cannot be read: no complaint that the lane into it has no policy
+    ("nodes.4.inventory.0", "A", "nodes[4].inventory[0]"),
+    # an entry that is not a mapping: no id can be read, so node names are not checked at all
+    ("nodes.3", "sB", "nodes[3]"),
+    # a section that is not a list: nothing is said of the parts other sections name
+    ("parts", "P, A, B, R", "parts"),
+    # a node whose makes cannot be read: no follow-on complaints about what it supplies
+    ("nodes.3.makes", 5, "nodes[3].makes"),
+])
+def test_a_broken_entry_brings_no_follow_on_noise(dotted, value, path):
+    problems = _problems(_set(small_chain(), dotted, value))
+    assert [p.path for p in problems] == [path], "\n".join(str(p) for p in problems)
+
+
+def test_a_disruption_of_unknown_type_keeps_its_id_for_references():
+    data = small_chain()
+    data["disruptions"] = [
+        {"id": "flood", "type": "flooding", "onset_day": 3, "duration_days": 5},
+        {"id": "strike", "type": "supplier_failure", "nodes": ["sC"], "onset_day": "soon", "duration_days": 5},
+    ]
+    data["strategies"] = [{"id": "s", "actions": ["maas_same_tier"], "responds_to": ["flood", "strike", "fire"]}]
+    data["metrics"] = {"reference": "flood"}
+    found = {(p.path, p.message.split(" (")[0]) for p in _problems(data)}
+    assert found == {
+        ("disruptions[0].type", "unknown type 'flooding'"),
+        ("disruptions[1].onset_day", "cannot read 'soon' as a distribution"),
+        ("disruptions[1].nodes[0]", "unknown node 'sC'"),
+        ("strategies[0].responds_to[2]", "unknown disruption id or type 'fire'"),
+    }
+
+
+# -- warnings: valid, but without effect -------------------------------------------------------
+
+H = 60  # small_chain's horizon
+AFTER = f"the horizon ({H} days, the last is day {H - 1})"
+SAME = "so every strategy gives the same result"
+
+
+def _late(onset, **extra) -> dict:
+    data = small_chain()
+    data["disruptions"] = [{"id": "strike", "type": "supplier_failure", "nodes": ["sB"], "onset_day": onset,
+                            "duration_days": 5, **extra}]
+    return data
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(i for i, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+def test_an_event_after_the_horizon_is_a_warning_with_file_and_line(tmp_path, capsys):
+    path = write(tmp_path / "late.yaml", _late(400))
+    line = _line_of((tmp_path / "late.yaml").read_text(encoding="utf-8"), "onset_day: 400")
+    expected = (f"{path}:{line}: disruptions[0].onset_day: day 400 is after {AFTER}: it never happens, {SAME}")
+
+    assert main(["validate", path]) == 0
+    out = capsys.readouterr()
+    assert out.err.splitlines() == [expected]
+    assert out.out == f"{path}: valid (1 warning)\n"
+
+    assert main(["validate", "--strict", path]) == 2
+    assert capsys.readouterr().err.splitlines() == [expected, "1 of 1 files invalid"]
+
+    sc = resim.load_scenario(path)
+    assert [str(w) for w in sc.warnings] == [expected]
+    assert sc.warnings[0] == resim.Problem(path, line, "disruptions[0].onset_day",
+                                           f"day 400 is after {AFTER}: it never happens, {SAME}")
+    with pytest.raises(resim.ScenarioError) as info:
+        resim.load_scenario(path, strict=True)
+    assert info.value.problems == sc.warnings
+    with pytest.raises(resim.ScenarioError):
+        resim.scenario_from_dict(_late(400), strict=True)
+
+
+def test_warnings_take_no_part_in_equality_or_the_file_hash(tmp_path):
+    path = write(tmp_path / "late.yaml", _late(400))
+    sc = resim.load_scenario(path)
+    again = resim.load_scenario(path)
+    assert sc.warnings and sc == again  # computed on one, not on the other
+    assert sc.sha256 == hashlib.sha256((tmp_path / "late.yaml").read_bytes()).hexdigest()
+    assert "warnings" not in sc.model_dump()
+    assert resim.scenario_from_dict(_late(400)) == resim.scenario_from_dict(_late(400), "other name")
+
+
+def test_replace_derives_the_warnings_of_the_new_horizon(tmp_path):
+    path = write(tmp_path / "s.yaml", _late(40))
+    line = _line_of((tmp_path / "s.yaml").read_text(encoding="utf-8"), "onset_day: 40")
+    sc = resim.load_scenario(path)
+    assert sc.warnings == ()
+    short = sc.replace(horizon_days=30)
+    assert [str(w) for w in short.warnings] == [
+        f"{path}:{line}: disruptions[0].onset_day: day 40 is after the horizon (30 days, the last is day 29): "
+        f"it never happens, {SAME}"]
+    assert short.replace(horizon_days=41).warnings == ()
+    assert short.replace(horizon_days=30).warnings == short.warnings  # nothing changes
+    assert short.replace(horizon_days=30).changes == {"horizon_days": 30}
+
+
+def test_run_prints_warnings_and_goes_on_but_strict_writes_nothing(tmp_path, capsys):
+    path = write(tmp_path / "late.yaml", _late(400))
+    strict_out = tmp_path / "strict"
+    assert main(["run", path, "--strict", "--executor", "serial", "--replications", "2",
+                 "-o", str(strict_out)]) == 2
+    err = capsys.readouterr().err
+    assert "disruptions[0].onset_day: day 400 is after" in err and "Traceback" not in err
+    assert not strict_out.exists()
+    out = tmp_path / "out"
+    assert main(["run", path, "--executor", "serial", "--replications", "2", "-o", str(out)]) == 0
+    assert f"{path}:" in capsys.readouterr().err
+    assert (out / "summary.csv").exists()
+    # --horizon: the warnings are those of the run's horizon
+    assert main(["run", write(tmp_path / "ok.yaml", _late(40)), "--strict", "--horizon", "30",
+                 "--executor", "serial", "--replications", "2", "-o", str(tmp_path / "short")]) == 2
+    assert "day 40 is after the horizon (30 days" in capsys.readouterr().err
+    assert not (tmp_path / "short").exists()
+
+
+@pytest.mark.parametrize("onset, extra, path, message", [
+    (H, {}, "disruptions[0].onset_day", f"day {H} is after {AFTER}: it never happens, {SAME}"),
+    ("uniform(70, 90)", {}, "disruptions[0].onset_day",
+     f"uniform(70, 90) starts on day 70 at the earliest, after {AFTER}: it never happens, {SAME}"),
+    ({"dist": "discrete", "values": [10, 80], "weights": [0, 1]}, {}, "disruptions[0].onset_day",
+     f"discrete(values=[10, 80], weights=[0, 1]) starts on day 80 at the earliest, after {AFTER}: "
+     f"it never happens, {SAME}"),
+])
+def test_onsets_that_cannot_fall_inside_the_horizon(onset, extra, path, message):
+    sc = resim.scenario_from_dict(_late(onset, **extra))
+    assert [(w.file, w.line, w.path, w.message) for w in sc.warnings] == [("<dict>", 0, path, message)]
+
+
+@pytest.mark.parametrize("onset", [H - 1, "uniform(30, 90)", "exponential(100)", "normal(90, 30)"])
+def test_onsets_that_can_fall_inside_the_horizon_give_no_warning(onset):
+    assert resim.scenario_from_dict(_late(onset)).warnings == ()
+
+
+def test_follow_ups_chance_and_reference_that_cannot_happen():
+    data = small_chain()
+    data["disruptions"] = [
+        {"id": "quake", "type": "capacity_loss", "nodes": ["sA"], "onset_day": 10, "duration_days": 45,
+         "then": "aftershock"},
+        {"id": "aftershock", "type": "capacity_loss", "nodes": ["sA"], "onset_day": 10, "duration_days": 5},
+        {"id": "never", "type": "supplier_failure", "nodes": ["sB"], "annual_probability": 0,
+         "duration_days": 5},
+        {"id": "closure", "type": "supplier_failure", "nodes": ["sB"], "onset_day": 5, "then": "reopening"},
+        {"id": "reopening", "type": "demand_shock", "markets": ["m"], "multiplier": 2,
+         "annual_probability": 0.5, "duration_days": 5},
+    ]
+    data["metrics"] = {"reference": "aftershock"}
+    no_result = "so it changes no result"  # quake and closure do happen
+    assert [(w.path, w.message) for w in resim.scenario_from_dict(data).warnings] == [
+        ("disruptions[0].then", "follow-up 'aftershock' starts on day 65 at the earliest ('quake' ends on day "
+                                f"55 at the earliest, then onset_day 10 of 'aftershock'), after {AFTER}: "
+                                f"'aftershock' never happens, {no_result}"),
+        ("disruptions[2].annual_probability", f"a chance of 0: it never happens, {no_result} (expected above 0)"),
+        ("disruptions[3].then", "'closure' lasts for good (no duration_days) and its follow-up 'reopening' "
+                                f"starts only when it ends: 'reopening' never happens, {no_result}"),
+        ("metrics.reference", f"disruption 'aftershock' never happens inside {AFTER}, so the recovery metrics "
+                              "of every strategy see no disruption: recovery time 0, no dip "
+                              f"(expected a disruption that can start by day {H - 1})"),
+    ]
+
+
+def test_a_late_root_names_the_follow_ups_it_takes_along_and_standing_measures():
+    data = _late(100, then="second")
+    data["disruptions"].append({"id": "second", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 0,
+                                "duration_days": 5})
+    data["strategies"] = [{"id": "stock", "actions": ["buffer"], "buffer": {"P": 10}}]
+    assert [w.message for w in resim.scenario_from_dict(data).warnings] == [
+        f"day 100 is after {AFTER}: it never happens, nor its follow-up 'second', so strategies differ only "
+        "by their standing measures (buffer)"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.yaml")), ids=lambda p: p.stem)
+def test_library_scenarios_have_no_warnings(path, capsys):
+    assert resim.load_scenario(path).warnings == ()
+    assert main(["validate", "--strict", str(path)]) == 0
+    assert capsys.readouterr().err == ""
