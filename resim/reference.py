@@ -682,8 +682,10 @@ class _Reference:
     def checks(self) -> None:
         self.heading(2, "Checks across sections", "checks-across-sections")
         self.out += [
-            "Once every field has the right type, `resim validate` checks what one field alone "
-            "cannot (`resim.checks`):", "",
+            "`resim validate` checks what one field alone cannot (`resim.checks`). Unique ids and "
+            "references are checked even when some fields have the wrong type, on every entry whose "
+            "ids can be read, so one run reports both kinds of problem; the other checks wait until "
+            "every field has the right type:", "",
             "- ids are unique among parts, nodes, disruptions, strategies and MaaS offerings; one "
             "lane per pair of nodes (list several parts on it);",
             "- every part, node, lane, market and disruption named anywhere exists (with a "
