@@ -11,11 +11,14 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from resim import __version__
 from resim.files import save_figure, write_atomic
 from resim.errors import Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
 
 __all__ = ["main"]
 
@@ -57,7 +60,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _warned(scenario, strict: bool, horizon: int | None):
+def _warned(scenario: "Scenario", strict: bool, horizon: int | None) -> "Scenario":
     """The scenario at the horizon it will run with; its warnings printed on stderr, or raised
     as errors with ``strict`` (before anything is written)."""
     if horizon is not None:
@@ -74,8 +77,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from resim.scenario import load_scenario
 
     scenario = _warned(load_scenario(args.path), args.strict, args.horizon)
-    if args.horizon is not None:
-        scenario = scenario.replace(horizon_days=args.horizon)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / Path(args.path).stem)
     checkpoint = output / ".checkpoint"
