@@ -252,7 +252,11 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     tasks = [(name, i, seed) for name in names for i in range(replications)]
     started = time.perf_counter()
     collector = Collector(replications)
-    journal = Journal(checkpoint, {"seed": seed, "replications": replications, "strategies": names,
+    from resim import __version__  # here: the package imports this module
+
+    # The version too: a checkpoint of another resim may hold other metrics.
+    journal = Journal(checkpoint, {"resim_version": __version__, "seed": seed, "replications": replications,
+                                   "strategies": names,
                                    "scenario_sha256": scenario.sha256,
                                    "changes": {k: str(v) for k, v in scenario.changes.items()}},
                       resume) if checkpoint is not None else None

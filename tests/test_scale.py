@@ -90,6 +90,11 @@ def test_resuming_a_different_run_is_refused(chain, tmp_path):
     run(chain, replications=2, executor="serial", checkpoint=tmp_path / "cp")
     with pytest.raises(ValueError, match="different run"):
         run(chain, replications=3, executor="serial", checkpoint=tmp_path / "cp", resume=True)
+    # A checkpoint written by another version of resim may hold other metrics: refused too.
+    spec = tmp_path / "cp" / "spec.json"
+    spec.write_text(spec.read_text().replace('"resim_version": "', '"resim_version": "0.0.'))
+    with pytest.raises(ValueError, match="different run"):
+        run(chain, replications=2, executor="serial", checkpoint=tmp_path / "cp", resume=True)
 
 
 def test_a_sweep_on_one_dask_cluster_gives_the_serial_sweep(chain):
