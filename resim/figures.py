@@ -59,46 +59,73 @@ def _label_points(ax, xs, ys, texts, fontsize: float = 8) -> None:
 
 
 def risk_matrix(register: pd.DataFrame) -> Figure:
-    """Likelihood (per year) against impact (cost) of each catalogue disruption; high risks in
-    orange, lines of equal expected yearly loss dotted."""
+    """Likelihood (per year) against impact (profit lost) of each catalogue disruption; high risks
+    in orange, lines of equal expected yearly loss dotted. A disruption without a measured loss
+    (a gain, or an interval containing 0) is a hollow point at 0 with its label saying which."""
     fig, ax = _figure()
     if register.empty:
         ax.text(0.5, 0.5, "no disruptions in the scenario", ha="center", va="center", transform=ax.transAxes)
         return fig
-    impact = register.impact_loss.clip(lower=0)
-    colours = np.where(register.get("high_risk", False), _HIGH, _LOW)
+    effect = register["profit_effect"] if "profit_effect" in register else pd.Series(
+        np.where(register.impact_loss > 0, "loss", "no measurable impact"), index=register.index)
+    loss = (effect == "loss").to_numpy(bool)
+    impact = register.impact_loss.where(loss, 0.0).clip(lower=0)
+    high = np.asarray(register.get("high_risk", pd.Series(False, index=register.index)), bool) & loss
     errors = np.vstack([impact - register.impact_loss_low.clip(lower=0).fillna(impact),
                         register.impact_loss_high.fillna(impact) - impact]).clip(min=0)
-    ax.errorbar(register.probability_per_year, impact, yerr=errors, fmt="none", ecolor="#999999", lw=1)
-    ax.scatter(register.probability_per_year, impact, c=colours, s=60, zorder=3)
+    p = register.probability_per_year
+    ax.errorbar(p[loss], impact[loss], yerr=errors[:, loss], fmt="none", ecolor="#999999", lw=1)
+    for points, style in ((high, dict(c=_HIGH, label="high risk")),
+                          (loss & ~high, dict(c=_LOW, label="profit lost")),
+                          (~loss, dict(facecolors="none", edgecolors=_LOW,
+                                       label="no measured loss (gain, or interval contains 0)"))):
+        if points.any():
+            ax.scatter(p[points], impact[points], s=60, zorder=3, **style)
     top = float(impact.max()) or 1.0
     probabilities = np.linspace(0.01, 1.05, 200)
-    for loss in np.array([0.25, 0.5, 1.0]) * top:
-        ax.plot(probabilities, loss / probabilities, ls=":", lw=0.8, color="#777777")
+    for level in np.array([0.25, 0.5, 1.0]) * top:
+        ax.plot(probabilities, level / probabilities, ls=":", lw=0.8, color="#777777")
     ax.set_xlim(0, 1.05)
     ax.set_ylim(0, top * 1.25)
-    _label_points(ax, register.probability_per_year, impact, register.disruption, fontsize=9)
+    names = [name if ok else f"{name} ({kind})" for name, ok, kind in zip(register.disruption, loss, effect)]
+    _label_points(ax, p, impact, names, fontsize=9)
     ax.set_xlabel("likelihood (probability per year)")
     ax.set_ylabel("impact: profit lost when it happens (currency)")
     ax.set_title("Risk matrix of the disruption catalogue")
+    ax.legend(frameon=False, loc="upper right", fontsize=8)
     return fig
 
 
 def tts_ttr(nodes: pd.DataFrame) -> Figure:
     """Time-to-survive against time-to-recover per node: nodes below the diagonal (TTS < TTR) are
-    exposed; point size shows the risk exposure index."""
+    exposed; point size shows the risk exposure index. A node whose TTS is unbounded is a
+    triangle at the top (it is never exposed); nodes where the LP and the simulation disagree are
+    ringed in black."""
     fig, ax = _figure()
     exposed = nodes.exposed.to_numpy(bool)
-    horizon = float(max(nodes.ttr_days.max(), 1.0)) * 1.5
-    tts = nodes.tts_days.clip(upper=horizon)
+    tts_days = nodes.tts_days.to_numpy(float)
+    unbounded = np.isinf(tts_days)
+    top = float(max(nodes.ttr_days.max(), 1.0)) * 1.5
+    tts = pd.Series(np.minimum(tts_days, top), index=nodes.index)
     sizes = 30 + 170 * nodes.risk_exposure_index.fillna(0)
-    ax.scatter(nodes.ttr_days[~exposed], tts[~exposed], s=sizes[~exposed], c=_LOW, alpha=0.7, label="survives")
-    ax.scatter(nodes.ttr_days[exposed], tts[exposed], s=sizes[exposed], c=_HIGH, alpha=0.8, label="exposed (TTS < TTR)")
-    ax.plot([0, horizon], [0, horizon], color="#555555", lw=1, ls="--")
-    shown = nodes[exposed].head(12)
-    _label_points(ax, shown.ttr_days, shown.tts_days.clip(upper=horizon), shown.node)
+    safe = ~exposed & ~unbounded
+    ax.scatter(nodes.ttr_days[safe], tts[safe], s=sizes[safe], c=_LOW, alpha=0.7, label="survives")
+    ax.scatter(nodes.ttr_days[exposed], tts[exposed], s=sizes[exposed], c=_HIGH, alpha=0.8,
+               label="exposed (TTS < TTR)")
+    if unbounded.any():
+        ax.scatter(nodes.ttr_days[unbounded], tts[unbounded], s=60, marker="^", c=_LOW, alpha=0.7,
+                   label="TTS unbounded (never short)")
+    disagree = (nodes["lp_and_simulation_disagree"].fillna(False).to_numpy(bool)
+                if "lp_and_simulation_disagree" in nodes else np.zeros(len(nodes), bool))
+    if disagree.any():
+        ax.scatter(nodes.ttr_days[disagree], tts[disagree], s=sizes[disagree] * 2.2 + 40, marker="o",
+                   facecolors="none", edgecolors="#000000", linewidths=1.5, zorder=4,
+                   label="LP and simulation disagree")
+    ax.plot([0, top], [0, top], color="#555555", lw=1, ls="--")
+    shown = nodes[exposed | disagree].head(12)
+    _label_points(ax, shown.ttr_days, tts[shown.index], shown.node)
     ax.set_xlabel("time to recover (days)")
-    ax.set_ylabel(f"time to survive (days, capped at {horizon:.0f})")
+    ax.set_ylabel(f"time to survive (days, capped at {top:.0f})")
     ax.set_title("Which nodes the chain cannot ride out")
     ax.legend(frameon=False, loc="upper left")
     return fig

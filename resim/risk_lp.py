@@ -30,11 +30,17 @@ Constraints:
   or ``sum_d f[d]`` (impact).
 
 The node taken out makes nothing, its stock is unusable and its lanes (in and out) carry nothing.
-TTS maximises ``t <= max_days``; since ``t = 0`` is always feasible, TTS is 0 when the demand cannot
-be met at all without the node. The impact LP fixes ``t = TTR`` and maximises margin-weighted
-fulfilment, with margin ``max(price - unit_cost, 0)`` per unit (the unit cost when the price is 0)
-plus a tie-break of 1e-6 of the largest margin per unit, so that among the margin-optimal
-solutions the one losing fewest units is reported.
+TTS maximises ``t``; since ``t = 0`` is always feasible, TTS is 0 when the demand cannot be met at
+all without the node. TTS is *unbounded* (``math.inf``) when the rest of the network keeps up
+with demand from production alone: exactly when the constraints hold at ``t = 1`` with no stock
+(they are then homogeneous in ``t`` and the flows, so that solution scales to any period). An
+unbounded TTS is never compared with a TTR as a number: such a node is not exposed whatever its
+TTR (a cap such as ten years would flag it as soon as the TTR exceeded the cap).
+
+The impact LP fixes ``t = TTR`` and maximises margin-weighted fulfilment, with margin
+``max(price - unit_cost, 0)`` per unit (the unit cost when the price is 0) plus a tie-break of
+1e-6 of the largest margin per unit, so that among the margin-optimal solutions the one losing
+fewest units is reported.
 
 Assumptions and limits
 ----------------------
@@ -54,11 +60,14 @@ Solving
 independent blocks (parts of the chain sharing no stock, capacity or flow, coupled only by ``t``):
 TTS is the smallest block TTS and the losses add up over blocks, so a node's outage is re-solved
 only in the blocks it touches, by changing column bounds and right-hand sides. Every LP is solved
-with ``scipy.optimize.linprog(method="highs")``.
+with ``scipy.optimize.linprog(method="highs")``; TTS is first sought below 10^7 days (HiGHS solves
+a bounded period several times faster), and only a TTS at that bound is checked for being
+unbounded (then solved without the bound if it is not).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
@@ -75,6 +84,9 @@ __all__ = ["OutageLP", "time_to_survive", "impact_of_outage", "stress_test"]
 _STRESSED_KINDS = ("supplier", "plant", "dc")
 _TIE_BREAK = 1e-6
 _DEFAULT_TTR = 30.0
+# Days: TTS is first sought below this bound, as HiGHS solves a bounded period several times
+# faster than an unbounded one; only a TTS at the bound is checked for being unbounded.
+_T_BOUND = 1e7
 
 
 class _Block:
@@ -98,14 +110,25 @@ class _Block:
             b_ub[self.node_rows.get(node, _NONE)] = 0.0
         return np.zeros_like(upper), upper, b_ub
 
-    def survive(self, node: str | None, max_days: float) -> float:
-        """Largest t (<= max_days) for which this block meets its mean demand."""
+    def survive(self, node: str | None) -> float:
+        """Largest t for which this block meets its mean demand; inf when no t is too long
+        (production alone keeps up, so stock never runs out)."""
         if not self.has_demand:
-            return max_days
+            return math.inf
         lower, upper, b_ub = self._down(node)
-        upper[0] = max_days
         cost = np.zeros(len(upper))
         cost[0] = -1.0
+        upper[0] = _T_BOUND
+        t = float(_solve(cost, self.a_tts, b_ub, lower, upper).x[0])
+        if t < _T_BOUND * (1.0 - 1e-9):
+            return t
+        # At the bound: every t is feasible iff demand can be met at t = 1 with no stock at all
+        # (the constraints are then homogeneous in t and the flows, so that solution scales to
+        # any period); otherwise the TTS is finite and longer than the bound.
+        upper[0] = 1.0
+        if _solve(cost, self.a_tts, np.zeros_like(b_ub), lower, upper).x[0] >= 0.5:
+            return math.inf
+        upper[0] = np.inf
         return float(_solve(cost, self.a_tts, b_ub, lower, upper).x[0])
 
     def impact(self, node: str | None, days: float, tie: float) -> tuple[float, float]:
@@ -256,28 +279,29 @@ class OutageLP:
                 np.array([local_col[f_cols[i]] for i in in_block], dtype=int),
                 demand_mean[in_block], margin[in_block],
                 {n: cols_of[n] for n in touched}, {n: rows_of[n] for n in touched}))
-        self._tts_base: dict[float, list[float]] = {}
+        self._tts_base: list[float] | None = None
         self._impact_base: dict[float, list[tuple[float, float]]] = {}
 
     def _check(self, node: str | None) -> None:
         if node is not None and node not in self._node_blocks:
             raise ValueError(f"unknown node '{node}'")
 
-    def time_to_survive(self, node: str | None, *, max_days: float = 3650.0) -> float:
+    def time_to_survive(self, node: str | None, *, max_days: float = math.inf) -> float:
         """Days all mean demand can be met with ``node`` down (None: nothing down); 0 if not even
-        at once; ``max_days`` when it does not bind."""
+        at once; ``math.inf`` when no period is too long (the loss never binds). ``max_days``
+        caps the answer (default: no cap)."""
         self._check(node)
         if not max_days > 0:
             raise ValueError(f"max_days must be positive, not {max_days}")
-        if max_days not in self._tts_base:
-            self._tts_base[max_days] = [b.survive(None, max_days) for b in self._blocks]
-        per_block = list(self._tts_base[max_days])
+        if self._tts_base is None:
+            self._tts_base = [b.survive(None) for b in self._blocks]
+        per_block = list(self._tts_base)
         for i in self._node_blocks.get(node, []) if node is not None else []:
-            per_block[i] = self._blocks[i].survive(node, max_days)
-        t = min(per_block, default=max_days)
-        if t >= max_days * (1.0 - 1e-9):
-            return float(max_days)
-        return 0.0 if t <= 1e-9 * max_days else t
+            per_block[i] = self._blocks[i].survive(node)
+        t = min(per_block, default=math.inf)
+        if t <= 1e-9:
+            return 0.0
+        return float(min(t, max_days))
 
     def impact_of_outage(self, node: str | None, ttr_days: float) -> dict[str, float]:
         """Least margin lost (``lost_margin``) with ``node`` down for ``ttr_days`` (None: nothing
@@ -308,10 +332,11 @@ def _solve(cost: np.ndarray, a_ub: sparse.csr_matrix, b_ub: np.ndarray, lower: n
     return result
 
 
-def time_to_survive(scenario: "Scenario", node: str, *, max_days: float = 3650) -> float:
+def time_to_survive(scenario: "Scenario", node: str, *, max_days: float = math.inf) -> float:
     """Time to survive of ``node``: days the rest of the network meets all mean demand without it.
 
-    0.0 when the demand cannot be met even at once; ``max_days`` when the loss does not bind.
+    0.0 when the demand cannot be met even at once; ``math.inf`` when the loss never binds (the
+    rest of the network keeps up with demand indefinitely); at most ``max_days``.
     """
     return OutageLP(scenario).time_to_survive(node, max_days=max_days)
 
@@ -325,12 +350,15 @@ def impact_of_outage(scenario: "Scenario", node: str, ttr_days: float) -> dict[s
 
 
 def stress_test(scenario: "Scenario", nodes: Sequence[str] | None = None,
-                ttr: Mapping[str, float] | float = _DEFAULT_TTR) -> pd.DataFrame:
+                ttr: Mapping[str, float] | float = _DEFAULT_TTR, *,
+                lp: OutageLP | None = None) -> pd.DataFrame:
     """TTS, TTR and lost demand per node (default: every supplier, plant and dc), riskiest first.
 
-    ``ttr`` is one TTR for all nodes or a mapping node -> days (30 days for nodes it omits).
-    Columns: node, kind, country, region, tts_days, ttr_days, lost_units, lost_margin,
-    risk_exposure_index (lost_margin / largest lost_margin, 0 when none), exposed (tts < ttr).
+    ``ttr`` is one TTR for all nodes or a mapping node -> days (30 days for nodes it omits);
+    ``lp`` reuses an :class:`OutageLP` already built for ``scenario``.
+    Columns: node, kind, country, region, tts_days (``inf`` when unbounded), ttr_days,
+    lost_units, lost_margin, risk_exposure_index (lost_margin / largest lost_margin, 0 when
+    none), exposed (TTS finite and below the TTR).
     """
     by_id = scenario.nodes_by_id
     if nodes is None:
@@ -340,7 +368,7 @@ def stress_test(scenario: "Scenario", nodes: Sequence[str] | None = None,
         unknown += [n for n in ttr if n not in by_id and n not in unknown]
     if unknown:
         raise ValueError(f"unknown node(s): {', '.join(map(str, unknown))}")
-    lp = OutageLP(scenario)
+    lp = OutageLP(scenario) if lp is None else lp
     rows = []
     for node_id in nodes:
         node = by_id[node_id]
@@ -355,6 +383,8 @@ def stress_test(scenario: "Scenario", nodes: Sequence[str] | None = None,
     top = frame["lost_margin"].max() if len(frame) else 0.0
     frame["risk_exposure_index"] = frame["lost_margin"] / top if top > 0 else 0.0
     frame["risk_exposure_index"] = frame["risk_exposure_index"].astype(float)
-    frame["exposed"] = (frame["tts_days"] < frame["ttr_days"]).astype(bool)
+    # An unbounded TTS is no number to compare: such a node is never exposed, whatever its TTR.
+    tts = frame["tts_days"].to_numpy(float)
+    frame["exposed"] = np.isfinite(tts) & (tts < frame["ttr_days"].to_numpy(float))
     return frame.sort_values(["risk_exposure_index", "node"], ascending=[False, True],
                              ignore_index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,6 @@ import resim
 from resim.risk_lp import OutageLP, impact_of_outage, stress_test, time_to_survive
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
-MAX = 3650.0
 
 
 def _site(id_: str, kind: str, **extra) -> dict:
@@ -83,12 +83,32 @@ def test_second_source_lane_capacity_binds():
 
 
 def test_enough_spare_capacity_means_the_loss_does_not_bind():
-    # S2 alone makes 12/day >= 10/day demanded: any period can be covered -> capped at max_days.
+    # S2 alone makes 12/day >= 10/day demanded: any period can be covered -> unbounded, not a
+    # number of days (a caller may still ask for a cap).
     scenario = one_product(second=12)
-    assert time_to_survive(scenario, "S") == MAX
+    assert time_to_survive(scenario, "S") == math.inf
     assert time_to_survive(scenario, "S", max_days=500) == 500.0
     # and S2's loss does not bind either: S still makes 10/day
-    assert time_to_survive(scenario, "S2") == MAX
+    assert time_to_survive(scenario, "S2") == math.inf
+
+
+def test_a_bounded_time_to_survive_is_not_capped_at_ten_years():
+    # S2 makes 9.99/day of the 10 demanded: 100 + 9.99 t >= 10 t -> t = 100 / 0.01 = 10,000 days,
+    # finite and beyond the old 3,650-day cap.
+    assert time_to_survive(one_product(second=9.99), "S") == pytest.approx(10_000)
+    # and beyond the 10^7 days below which it is first sought: 100 / 1e-6 = 10^8 days
+    assert time_to_survive(one_product(second=10 - 1e-6), "S") == pytest.approx(1e8, rel=1e-6)
+
+
+def test_an_unbounded_tts_is_never_exposed_whatever_the_ttr():
+    # The second source S2 is covered alone by S (10/day = demand): losing S2 costs nothing, for
+    # any TTR, also one above ten years. S (S2 makes 4/day): TTS 100 / 6 = 16.7 < 4000: exposed.
+    frame = stress_test(one_product(second=4), ttr=4000.0).set_index("node")
+    assert frame.loc["S2", "tts_days"] == math.inf
+    assert frame.loc["S2", "lost_units"] == 0.0 and not frame.loc["S2", "exposed"]
+    assert frame.loc["S", "tts_days"] == pytest.approx(100 / 6) and frame.loc["S", "exposed"]
+    # S down for 4000 days: 40,000 demanded, 100 + 4 * 4000 = 16,100 met -> 23,900 lost
+    assert frame.loc["S", "lost_units"] == pytest.approx(23_900)
 
 
 def test_the_only_route_to_the_market_has_no_time_to_survive():
@@ -200,7 +220,7 @@ def test_dual_source_matches_the_closed_form(stock, demand, second, ttr):
     # TTS = stock / (demand - second) when second < demand (else no limit), and the loss over
     # the TTR is max(0, demand * ttr - stock - second * ttr).
     scenario = one_product(stock=stock, demand=demand, second=second)
-    expected_tts = MAX if second >= demand else min(MAX, stock / (demand - second))
+    expected_tts = math.inf if second >= demand else stock / (demand - second)
     assert time_to_survive(scenario, "S") == pytest.approx(expected_tts, rel=1e-6, abs=1e-6)
     lost = max(0.0, demand * ttr - stock - second * ttr)
     impact = impact_of_outage(scenario, "S", ttr)
@@ -214,13 +234,13 @@ def test_stress_test_table():
     # one_product(second=4), TTR 30 for all:
     #   dc:  TTS 0, loses all 300 units -> 9000 margin (the largest: index 1)
     #   S:   TTS 16.67, loses 80 -> 2400 -> index 2400 / 9000
-    #   S2:  S alone makes 10/day -> TTS max_days, nothing lost -> index 0
+    #   S2:  S alone makes 10/day -> TTS unbounded, nothing lost -> index 0
     frame = stress_test(one_product(second=4))
     assert list(frame.columns) == ["node", "kind", "country", "region", "tts_days", "ttr_days",
                                    "lost_units", "lost_margin", "risk_exposure_index", "exposed"]
     assert list(frame["node"]) == ["dc", "S", "S2"]
     assert list(frame["kind"]) == ["dc", "supplier", "supplier"]
-    assert frame["tts_days"].tolist() == pytest.approx([0.0, 100 / 6, MAX])
+    assert frame["tts_days"].tolist() == pytest.approx([0.0, 100 / 6, math.inf])
     assert frame["ttr_days"].tolist() == [30.0, 30.0, 30.0]
     assert frame["lost_units"].tolist() == pytest.approx([300.0, 80.0, 0.0])
     assert frame["lost_margin"].tolist() == pytest.approx([9000.0, 2400.0, 0.0])
