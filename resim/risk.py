@@ -30,7 +30,7 @@ import pandas as pd
 from resim.files import save_figure, write_atomic
 from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.risk_lp import OutageLP, stress_test
-from resim.runner import EXECUTORS, _outcomes, shared_cluster
+from resim.runner import EXECUTORS, outcomes, shared_cluster
 from resim.scenario import Scenario
 from resim.stats import t_interval
 
@@ -222,7 +222,7 @@ def _simulate(scenario: Scenario, *, replications: int, seed: int, executor: str
     tasks = [("none", i, seed) for i in range(replications)]
     short, profit = [], []
     # the runner's executor dispatch (serial, processes, dask), in replication order
-    for outcome in _outcomes(scenario, tasks, executor, workers, scheduler):
+    for outcome in outcomes(scenario, tasks, executor, workers, scheduler):
         short.append(outcome.daily["demand"] - outcome.daily["on_time"])
         profit.append(outcome.metrics["revenue"] - sum(outcome.costs.values()))
     return _Runs(np.array(short, dtype=float), np.array(profit, dtype=float))

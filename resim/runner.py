@@ -30,7 +30,7 @@ from resim.results import Collector, Results
 from resim.scenario import Scenario
 from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
-__all__ = ["run", "run_replication", "run_batch", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
+__all__ = ["run", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -147,9 +147,10 @@ def _batches(tasks: list[tuple[str, int, int]], slots: int) -> list[list[tuple[s
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
-def _outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
+def outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
               workers: int | None, scheduler: str | None = None) -> Iterator[Outcome]:
-    """The tasks' outcomes, in task order, from the chosen executor."""
+    """The Outcome of each ``(strategy, replication, seed)`` task, in task order, from the chosen
+    executor (for callers that need each replication's daily series, not only a run's tables)."""
     if executor == "dask":
         yield from _dask_outcomes(scenario, tasks, workers, scheduler)
         return
@@ -269,7 +270,7 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     resumed = done
     total = done + len(tasks)
     try:
-        for outcome in _outcomes(scenario, tasks, executor, workers, scheduler):
+        for outcome in outcomes(scenario, tasks, executor, workers, scheduler):
             if journal is not None:
                 journal.record(outcome)
             collector.add(outcome)
