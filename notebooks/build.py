@@ -577,31 +577,35 @@ NOTEBOOKS["05_risk_assessment"] = [
 
     * **nodes**: how long the rest of the network can meet demand with one node down (time to
       survive, TTS, by linear programming) against how long that node takes to recover (TTR); a
-      node with TTS < TTR is *exposed*. The most exposed nodes are also simulated, and nodes where
-      the LP and the simulation disagree are flagged;
+      node with TTS < TTR is *exposed*. The most exposed nodes are also simulated, and the units
+      each method finds short over the same window (from the outage day to the end of its TTR)
+      are compared: `simulation_check` says where they agree;
     * **catalogue**: each disruption of the scenario simulated on its own against an undisrupted
       run; impact times yearly probability is the expected yearly loss.
 
-    Two replications and three simulated nodes keep this notebook fast; `resim risk` uses more.
+    Three replications and three simulated nodes keep this notebook fast; `resim risk` uses more.
     """),
     code("""
     %matplotlib inline
     import resim
 
     sc = resim.load_scenario("../scenarios/quickstart.yaml")
-    report = resim.assess_risk(sc, replications=2, simulate_nodes=3, executor="serial")
+    report = resim.assess_risk(sc, replications=3, simulate_nodes=3, executor="serial")
     print(f"outage simulated from day {report.info['outage_day']}, {report.info['replications']} replications")
+    print("\n".join(report.headline()))
     """),
     md("""
     ## Time to survive against time to recover, per node
 
     Sorted by the risk exposure index (the margin lost while the node is down, relative to the
-    worst node). `lost_units` is what the LP loses over the TTR; `simulated_units` is the shortfall
-    the simulation found for the nodes it ran, with its 95 % interval.
+    worst node). `lp_window_units` is what the LP loses over the window of the TTR;
+    `simulated_units` is the shortfall the simulation found over the same window for the nodes it
+    ran (with its 95 % interval), `simulated_units_after` what the outage still cost after it. A TTS
+    of `inf` means the rest of the network keeps up without the node for good.
     """),
     code("""
-    columns = ["node", "kind", "tts_days", "ttr_days", "exposed", "lost_units", "risk_exposure_index",
-               "simulated_units", "lp_and_simulation_disagree"]
+    columns = ["node", "kind", "tts_days", "ttr_days", "exposed", "lp_window_units", "simulated_units",
+               "simulated_units_after", "simulation_check"]
     report.nodes[columns].round(2)
     """),
     code("""
@@ -614,7 +618,8 @@ NOTEBOOKS["05_risk_assessment"] = [
     The catalogue disruptions ranked by expected yearly loss (profit lost in the horizon times
     the yearly probability; a fixed-date event counts with probability 1). `high_risk` marks those
     with at least half the largest expected loss: the events response strategies (R2) must answer.
-    A small negative impact is noise: the event cost nothing that two replications can see.
+    `profit_effect` reads the interval of the profit lost: a loss, a gain (a strike that only
+    lowers stock lowers its holding cost), or no measurable impact when the interval contains 0.
     """),
     code("""
     report.register.round(2)
@@ -629,9 +634,10 @@ NOTEBOOKS["05_risk_assessment"] = [
       market), but no disruption of the catalogue hits them, so their time to recover is the
       default (`default_ttr_days`, 30): an exposure of the structure, not of a known event.
     * The MCU fab's time to survive falls short of the time it takes to recover from the
-      earthquake, and the simulation loses far more units than the LP: the LP re-routes stock
-      instantly and sees no lead times, while the boards take a month by sea to Hungary. Where
-      the two disagree, trust the simulation and read the LP as an optimistic bound.
+      earthquake, and over the same window the simulation loses far more units than the LP, and
+      more again after it: the LP re-routes stock instantly and sees no lead times, while the
+      boards take a month by sea to Hungary. Where the two disagree, trust the simulation and read
+      the LP as an optimistic bound.
     * The earthquake dominates the register: it is the event the quickstart's strategies answer.
 
     `report.save(folder)` writes `nodes.csv`, `risk.csv` and both figures, as `resim risk` does.
