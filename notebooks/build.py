@@ -592,7 +592,8 @@ NOTEBOOKS["05_risk_assessment"] = [
     sc = resim.load_scenario("../scenarios/quickstart.yaml")
     report = resim.assess_risk(sc, replications=3, simulate_nodes=3, executor="serial")
     print(f"outage simulated from day {report.info['outage_day']}, {report.info['replications']} replications")
-    print("\n".join(report.headline()))
+    for line in report.headline():
+        print(line)
     """),
     md("""
     ## Time to survive against time to recover, per node

@@ -166,7 +166,7 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95, *,
         differences.loc[restricted_rows, "statistic"] = "restricted_mean_difference"
         differences.loc[restricted_rows, "method"] += f"; of min(time, {tau:g} days)"
     notes = [f"{s} gave exactly the same results as {other} in every replication"
-             + (f" (it could not act: {activity[s]})" if s in activity else "") for s, other in identical.items()]
+             + (f"; it could not act: {activity[s]}" if s in activity else "") for s, other in identical.items()]
     notes += [f"{s} could not act: {why}" for s, why in inactive.items()]
     if len(identical) == len(order) - 1:
         table["recommended"] = False
