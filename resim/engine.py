@@ -41,6 +41,7 @@ import numpy as np
 import simpy
 
 from resim.circular import CircularSupply
+from resim.steady import steady_state
 from resim.disruptions import schedule_disruptions
 from resim.format.chain import Lane, Node
 from resim.ledger import COST_COMPONENTS, Ledger
@@ -78,6 +79,15 @@ class Model:
     daily series per stock point in the ledger (needed for :meth:`Ledger.stock`).
     """
 
+    # Contracted arcs (a MaaS agreement's lane, added by add_lane with a price) and what the firm
+    # pays per unit it accepts on them: the part's unit cost (procurement), the agreed price above
+    # it (maas_premium) and the freight (transport). Empty class defaults, so a model without
+    # agreements needs none; add_lane rebinds them on the instance, never changes them in place.
+    contract_arcs: np.ndarray = np.zeros(0, np.int64)
+    contract_value: np.ndarray = np.zeros(0)
+    contract_premium: np.ndarray = np.zeros(0)
+    contract_freight: np.ndarray = np.zeros(0)
+
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):
         self.scenario = scenario
@@ -112,6 +122,8 @@ class Model:
         self.arc_backlog = np.zeros(net.n_arcs)
         self.in_transit = np.zeros(net.n_arcs)
         self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
+        if scenario.start == "steady":
+            self._start_steady()
         self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
         self.shipped_total = np.zeros(net.n_arcs)      # cumulative, for monitoring agreements
         self.received_total = np.zeros(net.n_arcs)
@@ -123,6 +135,16 @@ class Model:
         self.env.process(self._days())
         self.circular = CircularSupply(self) if scenario.circular.take_back else None
         self.occurrences = schedule_disruptions(self) if disruptions else []
+
+    def _start_steady(self) -> None:
+        """Pipelines full and stock as in normal running on day 0 (:mod:`resim.steady`)."""
+        lead = [max(int(round(lane.lead_time_days.mean)), 1) for lane in self.net.lanes]
+        start = steady_state(self.net, np.array(lead, np.int64))
+        size = max(self.pipeline.shape[0], start.pipeline.shape[0])
+        self.pipeline = np.zeros((size, self.net.n_arcs))
+        self.pipeline[:start.pipeline.shape[0]] = start.pipeline
+        self.in_transit = self.pipeline.sum(axis=0)
+        self.on_hand, self.work_orders, self.arc_backlog = start.on_hand, start.work_orders, start.arc_backlog
 
     # -- random inputs ----------------------------------------------------------------------------
 
@@ -148,7 +170,10 @@ class Model:
         self.env.process(wait())
 
     def run(self) -> Ledger:
-        """Simulate the whole horizon; return the ledger."""
+        """Simulate the whole horizon; return the ledger. ``opening_on_hand`` and
+        ``opening_in_transit`` keep the day-0 stock and shipments, for material balances."""
+        self.opening_on_hand = self.on_hand.copy()
+        self.opening_in_transit = self.in_transit.copy()
         self.env.run(until=self.horizon)
         return self.ledger
 
@@ -327,7 +352,10 @@ class Model:
         from today; existing orders stay with the lanes they were placed on. Trade rules in force
         apply to it.
 
-        ``price`` per unit replaces the parts' unit cost (the difference is MaaS premium);
+        ``price`` per unit makes it a contracted lane (a MaaS agreement's): the firm pays every
+        unit it accepts on receipt (delivered, for a lane into a market), wherever the lane goes,
+        at the part's unit cost (procurement) plus the difference to ``price`` (MaaS premium) plus
+        the lane's ``cost_per_unit`` (freight, transport); rejected units are the provider's loss.
         ``lead_times`` (days, one per day of the horizon) replace draws from the lane's
         distribution; ``accepted`` (0..1 per day) is the share of each day's receipts passing
         incoming inspection, the rest is scrapped on receipt.
@@ -353,6 +381,15 @@ class Model:
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         for rule in self._arc_rules.values():
             rule(np.arange(old, self.net.n_arcs))
+        if price is not None:
+            # The firm contracted this lane, so it pays for what it accepts whoever receives it:
+            # the network's charges cover only purchases shipped into focal nodes.
+            arcs = np.arange(old, self.net.n_arcs)
+            value = self.net.sku_value[self.net.arc_src[arcs]]
+            self.contract_arcs = np.concatenate([self.contract_arcs, arcs])
+            self.contract_value = np.concatenate([self.contract_value, value])
+            self.contract_premium = np.concatenate([self.contract_premium, price - value])
+            self.contract_freight = np.concatenate([self.contract_freight, np.full(len(arcs), lane.cost_per_unit)])
 
     # -- one day ----------------------------------------------------------------------------------
 
@@ -425,9 +462,15 @@ class Model:
 
         # Costs and the ledger.
         cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
-        cost[_COST["procurement"]] = ship @ net.arc_price
-        cost[_COST["transport"]] = ship @ net.arc_transport
-        cost[_COST["maas_premium"]] = ship @ net.arc_premium
+        # Purchases are paid when shipped into a focal node; a contracted lane instead when its
+        # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
+        contracted = self.contract_arcs
+        bought = ship.copy()
+        bought[contracted] = 0.0
+        paid = np.where(net.arc_dst[contracted] >= 0, arriving[contracted] - rejected[contracted], ship[contracted])
+        cost[_COST["procurement"]] = bought @ net.arc_price + paid @ self.contract_value
+        cost[_COST["transport"]] = bought @ net.arc_transport + paid @ self.contract_freight
+        cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ self.contract_premium
         cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] * net.arc_into_focal
                                         + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding

@@ -15,7 +15,7 @@ import os
 import re
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
@@ -47,6 +47,9 @@ class Scenario(Spec):
     horizon_days: int = Field(ge=1, le=36_500, description="days simulated")
     seed: int = Field(0, ge=0, lt=2**63, description="root seed of all random streams")
     replications: int = Field(30, ge=1, le=1_000_000)
+    start: Literal["steady", "empty"] = Field(
+        "steady", description="day 0 as in normal running, pipelines full (steady), or with empty "
+                              "pipelines and every stock at its target (empty); see docs/model.md")
     currency: str = Field("EUR", description="ISO 4217 code of all money amounts")
     parts: tuple[Part, ...] = Field(min_length=1)
     nodes: tuple[Node, ...] = Field(min_length=1)

@@ -59,7 +59,7 @@ def write(path, data: dict) -> str:
 def hand_chain(horizon: int = 6, a_level: float = 40) -> resim.Scenario:
     """Supplier sA -> plant (P = 2 A) -> dc -> market, constant demand 10/day (see the test)."""
     return resim.scenario_from_dict({
-        "name": "by hand", "horizon_days": horizon,
+        "name": "by hand", "horizon_days": horizon, "start": "empty",  # every day-0 unit in the file
         "parts": [{"id": "P", "unit_cost": 100, "bom": {"A": 2}}, {"id": "A", "unit_cost": 5}],
         "nodes": [
             {"id": "sA", "kind": "supplier", "country": "CN", "region": "asia", "makes": "A"},
