@@ -50,7 +50,7 @@ COLUMNS: tuple[str, ...] = (
     "size_l_mm", "size_w_mm", "size_h_mm", "certifications", "capacity_per_day", "setup_cost",
     "unit_price", "expedite_premium", "lead_time_days", "lead_time_mean", "lead_time_sd",
     "onboarding_days", "onboarding_mean", "conformance_rate", "on_time_rate", "country", "region",
-    "lat", "lon", "export_controlled",
+    "lat", "lon", "export_controlled", "inputs",
 )
 
 #: Fields of :class:`resim.format.maas.Offering`: the header of a pool CSV, in order.
@@ -58,7 +58,7 @@ OFFERING_FIELDS: tuple[str, ...] = (
     "id", "provider", "process", "materials", "tolerance_mm", "size_mm", "certifications",
     "capacity_per_day", "setup_cost", "unit_price", "expedite_premium", "lead_time_days",
     "onboarding_days", "conformance_rate", "on_time_rate", "country", "region", "lat", "lon",
-    "export_controlled",
+    "export_controlled", "inputs",
 )
 
 _FLOAT_COLUMNS = ("tolerance_mm", "size_l_mm", "size_w_mm", "size_h_mm", "capacity_per_day",
@@ -86,7 +86,7 @@ def offerings_from_frame(frame: pd.DataFrame) -> list["Offering"]:
             expedite_premium=r["expedite_premium"], lead_time_days=r["lead_time_days"],
             onboarding_days=r["onboarding_days"], conformance_rate=r["conformance_rate"],
             on_time_rate=r["on_time_rate"], country=r["country"], region=r["region"], lat=number(r["lat"]),
-            lon=number(r["lon"]), export_controlled=r["export_controlled"]))
+            lon=number(r["lon"]), export_controlled=r["export_controlled"], inputs=r["inputs"]))
     return found
 
 
@@ -105,7 +105,7 @@ def pool_frame(offerings: Sequence["Offering"]) -> pd.DataFrame:
         row = operator.itemgetter(*OFFERING_FIELDS)
         (ids, providers, processes, materials, tolerance, sizes, certifications, capacity, setup,
          price, expedite, lead, onboarding, conformance, on_time, country, region, lat, lon,
-         controlled) = zip(*[row(o.__dict__) for o in offs])
+         controlled, inputs) = zip(*[row(o.__dict__) for o in offs])
         lead_text, lead_mean, lead_sd = _dist_columns(lead)
         onboarding_text, onboarding_mean, _ = _dist_columns(onboarding)
         data = {
@@ -124,7 +124,7 @@ def pool_frame(offerings: Sequence["Offering"]) -> pd.DataFrame:
             "conformance_rate": conformance, "on_time_rate": on_time, "country": country,
             "region": region,
             "lat": [nan if x is None else x for x in lat], "lon": [nan if x is None else x for x in lon],
-            "export_controlled": controlled,
+            "export_controlled": controlled, "inputs": inputs,
         }
         return _frame(data)
 
@@ -942,6 +942,7 @@ def generate_pool(n: int, seed: int = 0) -> pd.DataFrame:
         "lat": p_lat[owner],
         "lon": p_lon[owner],
         "export_controlled": controlled[owner],
+        "inputs": np.full(len(owner), "consigned", dtype=object),  # the firm supplies components
     }
     return _frame(data)
 
@@ -1027,6 +1028,7 @@ def write_pool_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         "lat": [_num_or_empty(x) for x in frame["lat"].tolist()],
         "lon": [_num_or_empty(x) for x in frame["lon"].tolist()],
         "export_controlled": ["true" if x else "false" for x in frame["export_controlled"].tolist()],
+        "inputs": frame["inputs"].astype(str).tolist(),
     }
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

@@ -3,7 +3,7 @@ and how candidates are compared (stage 2)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -13,7 +13,10 @@ from resim.format.common import (
     Region, SizeMM, Spec, TextList,
 )
 
-__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "MaaS"]
+__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "MarketOffer",
+           "MaaS", "INPUTS"]
+
+INPUTS = ("consigned", "market")
 
 
 class Offering(Spec):
@@ -39,6 +42,10 @@ class Offering(Spec):
     lat: Latitude | None = None
     lon: Longitude | None = None
     export_controlled: bool = False
+    inputs: Literal["consigned", "market"] = Field(
+        "consigned", description="where the components of a part with a bill of materials come from: "
+                                 "consigned by the firm from its usual makers, or bought by the provider "
+                                 "on the open market (maas.market)")
 
 
 class ScoreWeights(Spec):
@@ -101,6 +108,23 @@ class Contention(Spec):
     price_increase: NonNegative = Field(0.5, description="price increase per unit of capacity taken")
 
 
+class MarketOffer(Spec):
+    """Units of a scarce component on the open market (brokers, spot buys): what all buyers
+    together can take a day, and a price that rises with the share of it taken."""
+
+    part: Id
+    country: Country = Field(description="where the stock sits")
+    region: Region = Field(description="its region (a disaster there lets other firms take their share)")
+    units_per_day: NonNegative = Field(description="units all buyers together can take a day")
+    unit_price: NonNegative = Field(description="price per unit when little is taken")
+    price_increase: NonNegative = Field(
+        1.0, description="price rise, as a fraction, when the whole day's availability is taken "
+                         "(linear in the share taken)")
+    lead_time_days: NonNegativeDist = Field(7.0, description="days from purchase to the provider")
+    during: tuple[Id, ...] = Field(
+        (), description="disruption ids or types while which it is offered; always when empty")
+
+
 class MaaS(Spec):
     """The provider pool, the comparison weights and the terms of agreements."""
 
@@ -110,3 +134,5 @@ class MaaS(Spec):
     probation: Probation = Probation()
     inspection: Inspection = Inspection()
     contention: Contention = Contention()
+    market: tuple[MarketOffer, ...] = Field(
+        (), description="scarce components on the open market, bought by providers with inputs: market")
