@@ -112,7 +112,7 @@ class MarketOffer(Spec):
     """Units of a scarce component on the open market (brokers, spot buys): what all buyers
     together can take a day, and a price that rises with the share of it taken."""
 
-    part: Id
+    part: Id = Field(description="the component offered")
     country: Country = Field(description="where the stock sits")
     region: Region = Field(description="its region (a disaster there lets other firms take their share)")
     units_per_day: NonNegative = Field(description="units all buyers together can take a day")
