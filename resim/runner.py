@@ -30,7 +30,7 @@ from resim.results import Collector, Results
 from resim.scenario import Scenario
 from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
-__all__ = ["run", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
+__all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
 
 EXECUTORS = ("serial", "processes", "dask")
 
@@ -51,17 +51,25 @@ def _pool(scenario: Scenario) -> Pool | None:
     return _POOLS[key]
 
 
-def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
-    """Simulate one replication of one strategy and reduce its ledger to an Outcome.
+def prepare(scenario: Scenario, strategy: str, replication: int, seed: int, *,
+            detail: bool = False) -> tuple[Model, Response | None]:
+    """The model of one replication with ``strategy``'s response attached, ready to run.
 
     ``strategy`` is a strategy id, optionally with ``@cheapest``, ``@fastest`` or ``@balanced``
-    to choose the orchestration style of its MaaS actions."""
-    model = Model(scenario, replication=replication, seed=seed)
+    to choose the orchestration style of its MaaS actions; ``detail`` keeps per stock point series."""
+    model = Model(scenario, replication=replication, seed=seed, detail=detail)
     name, _, style = strategy.partition("@")
     spec = next((s for s in scenario.strategies if s.id == name), None)
     response = None
     if spec is not None and spec.actions != ("none",):
         response = Response(model, spec, _pool(scenario), style or spec.orchestration)
+    return model, response
+
+
+def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
+    """Simulate one replication of one strategy (see :func:`prepare`) and reduce its ledger to an
+    Outcome."""
+    model, response = prepare(scenario, strategy, replication, seed)
     ledger = model.run()
     totals = ledger.daily_totals()
     demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
