@@ -245,18 +245,23 @@ class Response:
                     continue
                 steer = _RemanSteer(model, lane.key, part, sku, use, end)
                 model.on_day_start(steer)
-                cost = scenario.circular.reman_cost_factor * net.sku_value[sku]
+                cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # the transfer price
+                waiting = model.circular.units_waiting(part) if model.circular else 0.0
                 self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
                                            use, day, end, cost, "active",
-                                           f"reman stock first, up to {use:,.0f} a day; "
-                                           f"{model.on_hand[sku]:,.0f} in stock at the start"))
+                                           f"reman first, up to {use:,.0f} a day; {model.on_hand[sku]:,.0f} in "
+                                           f"stock and {waiting:,.0f} graded cores waiting at the start"))
 
 
 class _RemanSteer:
     """Each day until ``end``, give the reman lane the share of its destination's orders of
-    ``part`` that its stock can serve (reman first); the other lanes keep the weights other
-    causes give them (a MaaS replacement's standby, a closure) and split the rest. Afterwards
-    the reman lane's usual share returns."""
+    ``part`` that the reman node can serve (reman first): what it can have ready within two days
+    (stock, good units in process, and what its capacity makes from the graded cores waiting:
+    :meth:`resim.circular.CircularSupply.ready_within`) less what this lane is owed, over two days
+    of use, at most 95 %. Orders on the lane are work orders for the reman node, which processes
+    cores to fill them (it makes nothing unpulled). The other lanes keep the weights other causes
+    give them (a MaaS replacement's standby, a closure) and split the rest. Afterwards the reman
+    lane's usual share returns."""
 
     def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int):
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
@@ -270,8 +275,9 @@ class _RemanSteer:
             model.reset_share(self.lane)
             self.done = True
             return
-        free = model.on_hand[self.sku] - model.arc_backlog[self.arc]
-        target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use on hand = 100 %
+        ready = model.circular.ready_within(self.sku, 2) if model.circular else model.on_hand[self.sku]
+        free = ready - model.arc_backlog[self.arc]
+        target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use ready = 100 %
         net = model.net  # lanes may have been added since (a MaaS provider's): find the others today
         group = np.flatnonzero(net.arc_group == net.arc_group[self.arc])
         others = float(model.order_weights(group[group != self.arc]).sum())

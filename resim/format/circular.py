@@ -26,7 +26,10 @@ class TakeBack(Spec):
     return_rate: Fraction = Field(description="share of sold units that come back")
     use_life_days: NonNegativeDist = Field(description="days between sale and return")
     installed_base: NonNegative = Field(0.0, description="units in use at day 0 (steady state)")
-    deposit: NonNegative = Field(0.0, description="deposit refunded per returned unit")
+    deposit: NonNegative = Field(
+        0.0, description="deposit per unit a customer pays at sale and gets back at return; booked "
+                         "neither way (the customer's money held, not a cost or revenue of the firm: its "
+                         "effect is in return_rate)")
 
 
 class Grading(Spec):
@@ -67,7 +70,11 @@ class Circular(Spec):
     grading: tuple[Grading, ...] = ()
     processes: tuple[CircularProcess, ...] = ()
     reman_cost_factor: Fraction = Field(
-        0.6, description="cost of a remanufactured part as a share of a new one's unit cost")
+        0.6, description="transfer price of a remanufactured part into a focal node, as a share of a new "
+                         "one's unit cost (procurement, on receipt; processing is charged besides)")
+    core_value_factor: Fraction = Field(
+        0.2, description="value of a core waiting at a reman node (whole, or graded), as a share of the "
+                         "unit cost of the product or part, for its holding cost (an assumption)")
     co2_kg_per_kg_new: NonNegative = Field(
         10.0, description="kg CO2e to make 1 kg of a new part (an assumption; set per product)")
     co2_saving_share: Fraction = Field(
