@@ -31,9 +31,10 @@ Each day, at the start of the day's flows:
 
 Money: a graded core and a whole core waiting are the firm's inventory, held at the node's
 ``holding_cost_rate`` × the core value (``core_value_factor`` × the unit cost of the part, or of the
-product for a whole core; the ``holding`` component). A reman unit received by a focal node is
-paid at the transfer price, ``reman_cost_factor`` × the part's unit cost (the ``procurement``
-component, on receipt), besides the processing it cost. Deposits are neither charged nor refunded:
+product for a whole core; the ``holding`` component). The reman centre is the firm's own site, so
+a reman unit costs the firm what the centre spent on it (disassembly and processing, as they
+arise) and no transfer price: one between two of the firm's own sites moves money from one pocket
+to the other, and charging it besides would pay the centre's work twice. Deposits are neither charged nor refunded:
 a deposit is the customer's money, held from sale to return; it is not the firm's cost or revenue,
 and its effect on returns is in ``return_rate``.
 
@@ -156,9 +157,6 @@ class CircularSupply:
         parts = sc.parts_by_id
         self.core_value = {p: self.spec.core_value_factor * parts[p].unit_cost for p in parts}
         self.holding_rate = {n.id: n.holding_cost_rate / 365.0 for n in sc.nodes}
-        self.transfer = {p: self.spec.reman_cost_factor * parts[p].unit_cost for p in parts}
-        # Reman arcs into focal nodes, their transfer prices, and the units paid on every arc so far.
-        self._paid_arcs, self._paid_price, self._paid_units = np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
         self.future_returns = {i: np.zeros(model.horizon + 1) for i in range(len(self.spec.take_back))}
         self.life_pmf = [self._life_pmf(i) for i in range(len(self.spec.take_back))]
         self.base_returns = [self._base_returns(i) for i in range(len(self.spec.take_back))]
@@ -200,8 +198,7 @@ class CircularSupply:
         self._release(day)
 
     def end_of_day(self, model: "Model", day: int) -> None:
-        """Units delivered today will come back after their use life; cores waiting are held; reman
-        units received today by focal nodes are paid at the transfer price."""
+        """Units delivered today will come back after their use life; cores waiting are held."""
         delivered = model.ledger.market["delivered"][day]
         for i, stream in enumerate(self.spec.take_back):
             entry = model.net.demand_index.get((stream.market, stream.product))
@@ -214,23 +211,6 @@ class CircularSupply:
         held += sum(q.units * self.core_value[q.part] * self.holding_rate[q.node] for q in self.queues.values())
         if held:
             model.charge("holding", held)
-        self._pay_transfers(model)
-
-    def _pay_transfers(self, model: "Model") -> None:
-        net = model.net
-        if len(self._paid_units) != net.n_arcs:  # lanes added while running: find the reman arcs again
-            reman = np.array([n.kind == "reman" for n in net.nodes])
-            self._paid_arcs = np.flatnonzero((net.arc_dst >= 0) & net.arc_into_focal & reman[net.sku_node[net.arc_src]])
-            self._paid_price = np.array([self.transfer[net.part_ids[p]] for p in net.sku_part[net.arc_src[self._paid_arcs]]])
-            self._paid_units = np.concatenate([self._paid_units, np.zeros(net.n_arcs - len(self._paid_units))])
-        arcs = self._paid_arcs
-        if not len(arcs):
-            return
-        accepted = model.received_total[arcs] - model.rejected_total[arcs]
-        amount = float((accepted - self._paid_units[arcs]) @ self._paid_price)
-        self._paid_units[arcs] = accepted
-        if amount:
-            model.charge("procurement", amount)
 
     def _disassemble(self, day: int, node: str, product: str, stock: float) -> None:
         step = self.steps.get((node, "disassembly"))

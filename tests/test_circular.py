@@ -99,11 +99,11 @@ def test_the_reman_node_restocks_its_policy_level_and_never_beyond():
     assert reman == pytest.approx(3 * led.disassembled.sum() + 7 * 30 / 0.76)
 
 
-def test_reman_cost_and_transfer_price_are_charged_where_they_arise():
-    # The supplier fails on day 30 and the plant buys A from rm. Reman cost = disassembly (3 a
+def test_reman_costs_are_charged_where_they_arise_and_once():
+    # The supplier fails on day 30 and the plant takes A from rm. Reman cost = disassembly (3 a
     # core) + the steps (2 + 5 = 7 per unit taken, 0.76 good a unit taken) of what was made or is
-    # in process; procurement = A's unit cost 5 for what sA shipped + the transfer price
-    # 0.6 x 5 = 3 for each reman A the plant received.
+    # in process; procurement = A's unit cost 5 for what sA shipped, and nothing for the reman
+    # A: the centre is the firm's own, its work is paid once, as reman cost.
     processes = [dict(p, capacity_per_day=100) for p in STEPS]
     scenario = with_reman(processes=processes).replace(disruptions=GONE)
     model = Model(scenario, detail=True)
@@ -115,7 +115,7 @@ def test_reman_cost_and_transfer_price_are_charged_where_they_arise():
     from_rm = stock.loc[("rm", "A"), "shipped"].sum() - stock.loc[("plant", "A"), "in_transit"].iloc[-1]
     from_sA = stock.loc[("sA", "A"), "shipped"].sum()
     assert from_rm > 1000 and from_sA > 0
-    assert costs["procurement"] == pytest.approx(5 * from_sA + 3 * from_rm)
+    assert costs["procurement"] == pytest.approx(5 * from_sA)
 
 
 def test_deposits_are_neither_charged_nor_refunded():
@@ -259,7 +259,7 @@ def test_the_circular_strategy_supplies_what_it_makes_from_cores_not_a_pile():
     # What it made came from graded controllers: at most all graded fit, times the best route yield.
     fit = sum(v for (part, state), v in led.graded.items() if part == "controller" and state in ROUTES)
     assert made <= fit * 0.8 + 1e-6  # every route passes testing (yield 0.8)
-    # Money: the plant pays the transfer price (0.6 x 95) for each reman controller it received.
+    # The orchestration shows a reman controller's price (0.6 x 95); the firm pays the centre's work.
     received = model.received_total[arc] - model.rejected_total[arc]
     assert action.unit_cost == pytest.approx(0.6 * 95)
     assert received > 0

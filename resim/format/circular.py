@@ -70,8 +70,9 @@ class Circular(Spec):
     grading: tuple[Grading, ...] = ()
     processes: tuple[CircularProcess, ...] = ()
     reman_cost_factor: Fraction = Field(
-        0.6, description="transfer price of a remanufactured part into a focal node, as a share of a new "
-                         "one's unit cost (procurement, on receipt; processing is charged besides)")
+        0.6, description="price of a remanufactured part as a share of a new one's unit cost, shown as the "
+                         "unit cost of circular actions; not charged: the firm's own centre's costs are "
+                         "charged as they arise")
     core_value_factor: Fraction = Field(
         0.2, description="value of a core waiting at a reman node (whole, or graded), as a share of the "
                          "unit cost of the product or part, for its holding cost (an assumption)")
