@@ -14,8 +14,12 @@
   days more; each day's delivery is one lot, accepted by the incoming inspection
   (``maas.inspection``) with the chance that a sample of n units holds at most Ac defective ones
   (binomial with the offering's conformance rate), else scrapped on receipt.
+* **Payment**: the firm pays every unit it accepts at the agreed price plus the freight,
+  wherever the provider delivers (also to a supplier of the firm's: it contracted the provider);
+  rejected lots are the provider's loss. The budget a strategy commits to an agreement is its
+  setup cost plus price and freight on the most units it may deliver (:meth:`Agreement.commitment`).
 * **Monitoring and evaluation**: each agreement records what was shipped, received, rejected and
-  late, and its cost.
+  late, and what the firm paid for it.
 * **Contention** (``maas.contention``): while a natural disaster is active, other firms it hits
   take a share of the capacity of the providers in its regions and prices rise with it.
 """
@@ -35,10 +39,11 @@ from resim.format.chain import Lane, Node
 
 if TYPE_CHECKING:
     from resim.engine import Model
-    from resim.format.maas import Contention, Inspection, Negotiation
+    from resim.format.maas import Contention, Inspection, Negotiation, Probation
     from resim.matching import Need
 
-__all__ = ["Agreement", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame"]
+__all__ = ["Agreement", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame",
+           "negotiation_stream"]
 
 
 @dataclass
@@ -57,16 +62,39 @@ class Agreement:
     start_day: int
     qualified_day: int          # onboarding done: takes orders from this day, ships from the next
     end_day: int
+    freight: float = 0.0        # per unit, paid by the firm beside the price
+    lane: str = ""              # the provider's lane in the model, once qualified
     shipped: float = 0.0
-    received: float = 0.0
+    received: float = 0.0       # arrived, accepted or not
     rejected: float = 0.0
     late_units: float = 0.0
-    cost: float = 0.0
+    cost: float = 0.0           # paid so far: setup + accepted units x (price + freight)
 
     @property
     def node_id(self) -> str:
         """The provider's node in the model."""
         return f"maas_{self.offering}"
+
+    @property
+    def accepted(self) -> float:
+        """Units received and passed by the incoming inspection: those the firm pays for."""
+        return self.received - self.rejected
+
+    def most_units(self, probation: "Probation") -> float:
+        """The most units the provider may ship: its reserved capacity on each day from the day
+        after it is qualified to the day before the end (its lane closes on the end day), at
+        ``probation.capacity_share`` of it while the probation lasts."""
+        first, last = self.qualified_day + 1, self.end_day - 1
+        days = max(last - first + 1, 0)
+        length = int(round(probation.days)) if probation.days > 0 else 0
+        # The probation ends at the start of day qualified + length: the days before are capped.
+        capped = max(min(self.qualified_day + length - 1, last) - first + 1, 0) if length else 0
+        return self.units_per_day * (days - (1.0 - probation.capacity_share) * capped)
+
+    def commitment(self, probation: "Probation") -> float:
+        """The money the agreement commits the firm to at most: setup plus price and freight on
+        :meth:`most_units` (what a strategy's budget is debited)."""
+        return self.setup_cost + (self.unit_price + self.freight) * self.most_units(probation)
 
 
 def _dist(value, fallback: float):
@@ -75,10 +103,25 @@ def _dist(value, fallback: float):
     return parse_dist(float(fallback))
 
 
+def negotiation_stream(model: "Model", event: str, offering: str, part: str, destination: str,
+                       attempt: int) -> np.random.Generator:
+    """The random stream of one request: keyed by what it is about (the disruption occurrence it
+    answers, the offering, part, destination and round of requests), never by the strategy, so
+    the same request gets the same answer and onboarding time in every strategy of a replication
+    (common random numbers)."""
+    return model.streams.get("negotiation", event, offering, part, destination, str(attempt))
+
+
+def _freight(row: pd.Series) -> float:
+    # The freight the matching estimated: landed cost minus price.
+    return max(float(row.landed_unit_cost - row.unit_price), 0.0) if "landed_unit_cost" in row.index else 0.0
+
+
 def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day: int, end_day: int,
               terms: "Negotiation", rng: np.random.Generator) -> Agreement:
     """Ask the provider of candidate ``row`` for ``units_per_day`` of ``need.part`` until
-    ``end_day``; return the agreement (``answer`` says whether it holds)."""
+    ``end_day``; return the agreement (``answer`` says whether it holds). Draws the answer, then
+    the onboarding time, from ``rng`` (see :func:`negotiation_stream`)."""
     draw = rng.random()
     answer = "accepted" if draw < terms.accept else "countered" if draw < terms.accept + terms.counter else "declined"
     answered = request_day + math.ceil(terms.response_days)
@@ -91,7 +134,7 @@ def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day
     return Agreement(offering=str(row.id), provider=str(row.provider), part=need.part,
                      destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
                      setup_cost=float(row.setup_cost), requested_day=request_day, answer=answer,
-                     start_day=start, qualified_day=start + onboarding, end_day=end_day)
+                     start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=_freight(row))
 
 
 def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
@@ -100,20 +143,28 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
 
 
 def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0,
-            replaces: Sequence[str] = (), handback_day: int | None = None) -> None:
+            replaces: Sequence[str] = (), handback_day: int | None = None, keep: float = 0.0,
+            need_id: str | None = None) -> bool:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
     provider node and its lane (taking ``share`` of the destination's new orders; orders are served
     from the next day), with the lanes in ``replaces`` put on standby for the agreement's part
     and their open orders of it cancelled (the buyer re-orders from the provider; other parts on
-    those lanes carry on); full capacity after probation. From ``handback_day`` (default: the
-    agreement's end) new orders go back to the replaced lanes, so their pipeline refills, while
-    the provider still ships the orders it holds, as many as its capacity clears by the end
-    (the rest are re-ordered from the usual lanes at once). At its end the provider's lane
-    closes and what it still owes is cancelled (the buyer re-orders it from the open lanes)."""
+    those lanes carry on); full capacity after probation. On standby a replaced lane's share of
+    orders is multiplied by ``keep``: 0 when the agreements cover the need, else the share they
+    leave uncovered, which stays with the usual lanes. Agreements for one need pass the same
+    ``need_id``, so their standby is one cause, set once, not multiplied. From ``handback_day``
+    (default: the agreement's end) new orders go back to the replaced lanes, so their pipeline
+    refills, while the provider still ships the orders it holds, as many as its capacity clears
+    by the end (the rest are re-ordered from the usual lanes at once). At its end the provider's
+    lane closes and what it still owes is cancelled (the buyer re-orders it from the open lanes).
+    The firm pays each unit accepted at the agreed price plus the freight (see
+    :meth:`resim.engine.Model.add_lane`). Returns whether the agreement was scheduled: not when
+    declined, nor when the provider would be qualified only at or after the end."""
     if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
-        return  # declined, or it would expire before the provider is qualified
+        return False
     maas = model.scenario.maas
-    rng = model.streams.get("maas", agreement.offering, agreement.part)
+    # Shipments of one offering to one destination: the same in every strategy (common random numbers).
+    rng = model.streams.get("maas", agreement.offering, agreement.part, agreement.destination)
     horizon = model.horizon
     quoted = np.asarray(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon), float)
     quoted = np.maximum(np.rint(quoted), 1)
@@ -122,8 +173,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     lead_times = quoted + late * extra
     accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
-    standby = f"replaced:{agreement.offering}:{agreement.requested_day}"
-    placed: dict[str, object] = {}
+    standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
 
     def provider(m: "Model") -> tuple[Node, Lane]:
         # The same offering may be contracted again (a repeated disruption): give it a new node.
@@ -135,23 +185,22 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
                     lat=None if pd.isna(row.lat) else float(row.lat),
                     lon=None if pd.isna(row.lon) else float(row.lon),
                     makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
-        # The freight the matching estimated (landed cost minus price) is paid per unit shipped.
-        freight = float(row.landed_unit_cost - row.unit_price) if "landed_unit_cost" in row.index else 0.0
+        # The lane's cost per unit is the freight, paid by the firm on each unit it accepts.
         return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
-                          lead_time_days=float(row.lead_time_mean), cost_per_unit=max(freight, 0.0))
+                          lead_time_days=float(row.lead_time_mean), cost_per_unit=agreement.freight)
 
     def begin(m: "Model") -> None:
         m.charge("maas_onboarding", agreement.setup_cost)
-        agreement.cost += agreement.setup_cost
+        agreement.cost = agreement.setup_cost
 
     def deliver(m: "Model") -> None:
         node, lane = provider(m)
-        placed["lane"] = lane.key
+        agreement.lane = lane.key
         m.add_node(node)
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         m.set_share(lane.key, share)
         for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
-            m.set_share_factor(key, 0.0, cause=standby, part=agreement.part)
+            m.set_share_factor(key, keep, cause=standby, part=agreement.part)
             m.cancel_orders(key, agreement.part)
         if maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
@@ -170,8 +219,8 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         m.cancel_orders(key, keep=agreement.units_per_day * (agreement.end_day - handback_day))
 
     def finish(m: "Model") -> None:
-        key = placed.get("lane")
-        if key is not None:
+        key = agreement.lane
+        if key:
             m.set_share(key, 0.0)
             m.set_lane_open(key, False, cause=f"agreement:{agreement.offering}")
             m.cancel_orders(key)
@@ -180,6 +229,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     model.at(agreement.start_day, begin)
     model.at(agreement.qualified_day, deliver)
     model.at(agreement.end_day, finish)
+    return True
 
 
 def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, late: np.ndarray) -> None:
@@ -188,7 +238,9 @@ def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, l
     agreement.shipped = float(model.shipped_total[arcs].sum())
     agreement.received = float(model.received_total[arcs].sum())
     agreement.rejected = float(model.rejected_total[arcs].sum())
-    agreement.cost += shipped_today * agreement.unit_price
+    # What the engine charges for the lane (a lane into a market delivers what it ships).
+    paid = agreement.accepted if (model.net.arc_dst[arcs] >= 0).all() else agreement.shipped
+    agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight)
 
 
 def with_contention(pool: pd.DataFrame, active: Iterable, contention: "Contention",

@@ -36,7 +36,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from resim.agreements import execute, negotiate, with_contention
+from resim.agreements import execute, negotiate, negotiation_stream, with_contention
 from resim.disruptions import hit_nodes
 from resim.format.events import DemandShock
 from resim.format.maas import ScoreWeights
@@ -67,7 +67,7 @@ class Action:
     start: int
     end: int
     unit_cost: float
-    status: str               # agreed | countered | declined | no candidate | active
+    status: str               # accepted | countered | declined | refused | too late | no candidate | active
     note: str = ""
 
 
@@ -81,7 +81,6 @@ class Response:
         self.agreements = []
         self.spent = 0.0
         self.graph = model.scenario.value_chain()
-        self.rng = model.streams.get("strategy", strategy.id, orchestration)
         if "buffer" in strategy.actions:
             self._buffer()
         if "dual_source" in strategy.actions:
@@ -112,13 +111,14 @@ class Response:
             return
         if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
             for part, destination, units, share in _surge_targets(model, self.graph, spec):
-                self._maas(model, "maas_same_tier", spec.id, part, destination, units, [], day, end, share=share)
+                self._maas(model, "maas_same_tier", spec.id, part, destination, units, [], day, end, share=share,
+                           onset=onset)
             return
         for kind in self.strategy.actions:
             if kind in ("maas_same_tier", "maas_upstream"):
                 for part, destination, units, replaces, pipeline in _targets(model, self.graph, hit, kind):
                     self._maas(model, kind, spec.id, part, destination, units, replaces, day, end,
-                               handover=pipeline)
+                               handover=pipeline, onset=onset)
             elif kind == "circular":
                 self._circular(model, spec.id, hit, day, end)
 
@@ -154,29 +154,40 @@ class Response:
 
     def _maas(self, model: "Model", kind: str, trigger: str, part: str, destination: str, units: float,
               replaces: list[str], day: int, end: int, share: float | None = None,
-              handover: float = 0.0) -> None:
+              handover: float = 0.0, onset: int | None = None) -> None:
         """Source ``units`` a day of ``part`` for ``destination`` from MaaS providers until the
         expected recovery ``end``, and ``handover`` days beyond it (the usual supply's pipeline
-        from the hit node, refilling while the providers still deliver)."""
+        from the hit node, refilling while the providers still deliver).
+
+        Each request's answer and onboarding time come from its own stream, keyed by the
+        disruption occurrence (``trigger`` and its ``onset``), offering, part, destination and
+        round (:func:`resim.agreements.negotiation_stream`). A counter-offer is refused when its
+        landed price exceeds the strategy's ``max_premium``, and any agreement whose commitment
+        exceeds the budget left is refused; an agreement whose provider would be qualified only
+        at or after the end is dropped (``too late``). What these leave open passes to the next
+        candidates, as a decline does. The budget is debited by the commitment of each agreement
+        executed (:meth:`resim.agreements.Agreement.commitment`), and only those."""
         if self.pool is None or units <= 0 or model.scenario.parts_by_id[part].process is None:
             return
         scenario = model.scenario
         need = need_for(scenario, part, units_per_day=units, destination=destination)
         table, ranked = self._ranked(model, need, day, end)
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
-        declined: set[str] = set()
+        event = f"{trigger}@{onset if onset is not None else day}" if trigger else "proactive"
+        passed: set[str] = set()  # declined by the provider, or not agreed by the firm
         contracted: list[str] = []
+        agreed: list[tuple] = []
         covered, until = 0.0, end
         limit = self.strategy.max_providers
-        for attempt in range(3):  # what declined requests leave open passes to the next candidates
+        for attempt in range(3):  # what requests not agreed leave open passes to the next candidates
             gap = need.units_per_day - covered
             if gap <= 1e-9 or (limit is not None and len(contracted) >= limit):
                 break
             asked = day + attempt * math.ceil(scenario.maas.negotiation.response_days)  # after the answers
             if asked >= end:
                 break
-            refused = len(declined)
-            pool_left = ranked[~ranked.id.isin(declined | set(contracted))]
+            passed_before = len(passed)
+            pool_left = ranked[~ranked.id.isin(passed | set(contracted))]
             chosen = select(pool_left, replace(need, units_per_day=gap), days=end - asked, budget=budget,
                             max_providers=None if limit is None else limit - len(contracted))
             if chosen.chosen.empty:
@@ -184,29 +195,58 @@ class Response:
             if not contracted:  # every agreement for a need ends on the same day
                 until = _handover_end(chosen, end, handover, budget, model.horizon)
             for _, row in chosen.chosen.iterrows():
+                rng = negotiation_stream(model, event, str(row.id), part, destination, attempt)
                 deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=asked, end_day=until,
-                                 terms=scenario.maas.negotiation, rng=self.rng)
+                                 terms=scenario.maas.negotiation, rng=rng)
+                status, note = self._agreeable(deal, need, budget)
                 self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
                                            deal.units_per_day, deal.qualified_day, until, deal.unit_price,
-                                           deal.answer, f"{row.country}; score {row.score:.2f}"))
-                if deal.answer == "declined":
-                    declined.add(deal.offering)
+                                           status or deal.answer, note or f"{row.country}; score {row.score:.2f}"))
+                if status is not None:
+                    passed.add(deal.offering)
                     continue
-                # Providers share the destination's orders in proportion to what each agreed to supply.
-                execute(model, deal, row, share=(share or 1.0) * deal.units_per_day / need.units_per_day,
-                        replaces=replaces, handback_day=end)
                 self.agreements.append(deal)
+                agreed.append((deal, row))
                 contracted.append(deal.offering)
                 covered += deal.units_per_day
-                commitment = deal.setup_cost + deal.unit_price * deal.units_per_day * (until - asked)
+                commitment = deal.commitment(scenario.maas.probation)
                 self.spent += commitment
                 if budget is not None:
                     budget = max(budget - commitment, 0.0)
-            if len(declined) == refused:  # no one declined: asking again would choose the same
+            if len(passed) == passed_before:  # every request agreed: asking again would choose the same
                 break
-        if not contracted and not declined:
+        # The replaced lanes keep the part of the need the agreements leave uncovered: a partly
+        # working usual source (a ramp-up, stock) is not cut off for a provider that covers less.
+        keep = max(1.0 - covered / need.units_per_day, 0.0) if covered < need.units_per_day - 1e-9 else 0.0
+        for deal, row in agreed:  # what execute would drop was ruled out by _agreeable
+            # Providers share the destination's orders in proportion to what each agreed to supply.
+            execute(model, deal, row, share=(share or 1.0) * deal.units_per_day / need.units_per_day,
+                    replaces=replaces, handback_day=end, keep=keep,
+                    need_id=f"{event}:{part}:{destination}:{day}")
+        if not contracted and not passed:
             self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, until,
                                        0.0, "no candidate", _why_none(table, ranked, need, budget, until - day)))
+
+    def _agreeable(self, deal, need, budget: float | None) -> tuple[str | None, str]:
+        """Why ``deal`` does not go ahead (status and note), or (None, "") when it does: the
+        provider declined, it would be qualified only at or after its end (``too late``), its
+        landed price is above ``max_premium`` (the ceiling the candidates were filtered by; a
+        counter can exceed it) or its commitment exceeds the ``budget`` left (``refused``)."""
+        if deal.answer == "declined":
+            return "declined", ""
+        if deal.qualified_day >= deal.end_day:
+            return "too late", f"qualified on day {deal.qualified_day}, not before its end on day {deal.end_day}"
+        what = "counter" if deal.answer == "countered" else "offer"
+        ceiling = self.strategy.max_premium
+        premium = (deal.unit_price + deal.freight) / need.unit_cost - 1.0 if need.unit_cost > 0 else 0.0
+        if ceiling is not None and premium > ceiling + 1e-12:
+            return "refused", (f"{what} at {deal.unit_price:,.2f} a unit: landed premium {premium:.0%} "
+                               f"above max_premium {ceiling:.0%}")
+        commitment = deal.commitment(self.model.scenario.maas.probation)
+        if budget is not None and commitment > budget + 1e-6:
+            return "refused", (f"{what} at {deal.unit_price:,.2f} a unit commits {commitment:,.0f}, "
+                               f"above the budget left {budget:,.0f}")
+        return None, ""
 
     def _ranked(self, model: "Model", need, day: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The pool matched against ``need`` as it is on ``day`` (disruptions in force, contention),

