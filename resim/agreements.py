@@ -36,6 +36,7 @@ from scipy import stats
 
 from resim.dists import parse_dist
 from resim.format.chain import Lane, Node
+from resim.inputs import Market, input_lead_days, input_stock, supply_inputs
 
 if TYPE_CHECKING:
     from resim.engine import Model
@@ -63,12 +64,13 @@ class Agreement:
     qualified_day: int          # onboarding done: takes orders from this day, ships from the next
     end_day: int
     freight: float = 0.0        # per unit, paid by the firm beside the price
+    credit: float = 0.0         # per unit, paid back by a supplier receiving it (its unit cost)
     lane: str = ""              # the provider's lane in the model, once qualified
     shipped: float = 0.0
     received: float = 0.0       # arrived, accepted or not
     rejected: float = 0.0
     late_units: float = 0.0
-    cost: float = 0.0           # paid so far: setup + accepted units x (price + freight)
+    cost: float = 0.0           # paid so far: setup + accepted units x (price + freight - credit)
 
     @property
     def node_id(self) -> str:
@@ -144,7 +146,7 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
 
 def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0,
             replaces: Sequence[str] = (), handback_day: int | None = None, keep: float = 0.0,
-            need_id: str | None = None) -> bool:
+            need_id: str | None = None, market: Market | None = None) -> bool:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
     provider node and its lane (taking ``share`` of the destination's new orders; orders are served
     from the next day), with the lanes in ``replaces`` put on standby for the agreement's part
@@ -157,9 +159,10 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     refills, while the provider still ships the orders it holds, as many as its capacity clears
     by the end (the rest are re-ordered from the usual lanes at once). At its end the provider's
     lane closes and what it still owes is cancelled (the buyer re-orders it from the open lanes).
-    The firm pays each unit accepted at the agreed price plus the freight (see
-    :meth:`resim.engine.Model.add_lane`). Returns whether the agreement was scheduled: not when
-    declined, nor when the provider would be qualified only at or after the end."""
+    The provider makes the part from its components, consigned or bought on ``market`` as its
+    offering says (:mod:`resim.inputs`). The firm pays each unit accepted at the agreed price plus
+    the freight (see :meth:`resim.engine.Model.add_lane`). Returns whether the agreement was
+    scheduled: not when declined, nor when the provider would be qualified only at or after the end."""
     if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
         return False
     maas = model.scenario.maas
@@ -175,16 +178,20 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
     standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
 
+    inputs = str(row.get("inputs", "consigned"))
+
     def provider(m: "Model") -> tuple[Node, Lane]:
         # The same offering may be contracted again (a repeated disruption): give it a new node.
         node_id, copy = agreement.node_id, 1
         while node_id in m.net.node_index:
             copy += 1
             node_id = f"{agreement.node_id}_{copy}"
+        stock = input_stock(m.scenario, agreement.part, agreement.units_per_day,
+                            input_lead_days(m.scenario, agreement.part, inputs))
         node = Node(id=node_id, kind="supplier", country=row.country, region=row.region,
                     lat=None if pd.isna(row.lat) else float(row.lat),
                     lon=None if pd.isna(row.lon) else float(row.lon),
-                    makes=(agreement.part,), capacity_per_day=agreement.units_per_day)
+                    makes=(agreement.part,), capacity_per_day=agreement.units_per_day, inventory=stock)
         # The lane's cost per unit is the freight, paid by the firm on each unit it accepts.
         return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
                           lead_time_days=float(row.lead_time_mean), cost_per_unit=agreement.freight)
@@ -197,7 +204,10 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
         node, lane = provider(m)
         agreement.lane = lane.key
         m.add_node(node)
+        supply_inputs(m, market if market is not None else Market(m), node.id, agreement.part, inputs)
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
+        if m.net.nodes[m.net.node_index[agreement.destination]].kind == "supplier":
+            agreement.credit = m.scenario.parts_by_id[agreement.part].unit_cost  # see Model.add_lane
         m.set_share(lane.key, share)
         for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
             m.set_share_factor(key, keep, cause=standby, part=agreement.part)
@@ -240,7 +250,7 @@ def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, l
     agreement.rejected = float(model.rejected_total[arcs].sum())
     # What the engine charges for the lane (a lane into a market delivers what it ships).
     paid = agreement.accepted if (model.net.arc_dst[arcs] >= 0).all() else agreement.shipped
-    agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight)
+    agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight - agreement.credit)
 
 
 def with_contention(pool: pd.DataFrame, active: Iterable, contention: "Contention",

@@ -352,10 +352,13 @@ class Model:
         from today; existing orders stay with the lanes they were placed on. Trade rules in force
         apply to it.
 
-        ``price`` per unit makes it a contracted lane (a MaaS agreement's): the firm pays every
-        unit it accepts on receipt (delivered, for a lane into a market), wherever the lane goes,
-        at the part's unit cost (procurement) plus the difference to ``price`` (MaaS premium) plus
-        the lane's ``cost_per_unit`` (freight, transport); rejected units are the provider's loss.
+        ``price`` per unit makes it a contracted lane (a MaaS agreement's, or a provider's inputs):
+        the firm pays every unit it accepts on receipt (delivered, for a lane into a market),
+        wherever the lane goes: the difference to the part's unit cost (MaaS premium) and the
+        lane's ``cost_per_unit`` (freight, transport); and the unit cost itself (procurement) when
+        the lane ends at one of the firm's own sites or a market. A supplier that receives the
+        unit pays the firm back its unit cost in the price of what it makes (a consignment
+        credit), so the firm pays the unit's value once, there. Rejected units are the provider's loss.
         ``lead_times`` (days, one per day of the horizon) replace draws from the lane's
         distribution; ``accepted`` (0..1 per day) is the share of each day's receipts passing
         incoming inspection, the rest is scrapped on receipt.
@@ -387,7 +390,7 @@ class Model:
             arcs = np.arange(old, self.net.n_arcs)
             value = self.net.sku_value[self.net.arc_src[arcs]]
             self.contract_arcs = np.concatenate([self.contract_arcs, arcs])
-            self.contract_value = np.concatenate([self.contract_value, value])
+            self.contract_value = np.concatenate([self.contract_value, value * self.net.arc_into_focal[arcs]])
             self.contract_premium = np.concatenate([self.contract_premium, price - value])
             self.contract_freight = np.concatenate([self.contract_freight, np.full(len(arcs), lane.cost_per_unit)])
 

@@ -8,15 +8,17 @@ time), and makes only what the components on hand allow. Where they come from is
 * ``consigned``: the firm supplies them from its usual makers of each component, over new lanes
   from those makers to the provider (their usual lead time and freight), and pays for them at the
   component's unit cost. When the makers are down, the provider is short too.
-* ``market``: the provider buys them on the open market (``maas.market``: brokers, spot buys).
+* ``market``: the provider buys them on the open market (``maas.market``: brokers, spot buys,
+  a distributor's allocation) where the market offers them, and takes the others consigned.
   Each market offer is one broker node per model run, shared by every provider that buys there:
   it ships at most its ``units_per_day`` (less the share other firms take while a disaster hits
   its region, with ``maas.contention``), only while one of its ``during`` disruptions is in force,
   at its ``unit_price`` plus ``price_increase`` × the share of the day's availability taken.
 
-Either way the firm pays the components (procurement at unit cost; the market's price above it as
-MaaS premium) and the provider's price for the part is credited with their unit cost, so no
-component is paid twice (an offering's price is for the finished part, components included).
+An offering's price is for the finished part, its components included at their unit cost. So
+the firm pays a component's unit cost once, in the provider's price, and on the lanes that bring
+components to the provider only what they cost beyond it: the market's price above the unit cost
+(MaaS premium, plus the scarcity surcharge) and freight (see :meth:`resim.engine.Model.add_lane`).
 """
 
 from __future__ import annotations
@@ -32,15 +34,9 @@ if TYPE_CHECKING:
     from resim.format.maas import MarketOffer
     from resim.scenario import Scenario
 
-__all__ = ["Market", "input_stock", "input_lead_days", "component_credit", "supply_inputs"]
+__all__ = ["Market", "input_stock", "input_lead_days", "input_capacity", "claim_inputs", "supply_inputs"]
 
 _REVIEW_DAYS = 2  # days of output a provider's input stock covers beyond the inputs' lead time
-
-
-def component_credit(scenario: "Scenario", part: str) -> float:
-    """The unit cost of one unit's components: what the provider's price is credited with."""
-    parts = scenario.parts_by_id
-    return float(sum(q * parts[child].unit_cost for child, q in parts[part].bom.items()))
 
 
 def input_stock(scenario: "Scenario", part: str, units_per_day: float, lead_days: float) -> tuple[Stock, ...]:
@@ -58,6 +54,39 @@ class Market:
     def __init__(self, model: "Model"):
         self.model = model
         self._brokers: dict[int, str] = {}  # offer index -> broker node
+        self.claimed: dict[int, float] = {}  # offer index -> units a day earlier agreements count on
+
+    def available(self, part: str, day: int) -> dict[int, float]:
+        """Units a day each market offer of ``part`` has left on ``day``: open (one of its
+        disruptions in force), less other firms' share in a disaster's region, less what earlier
+        agreements of this run claimed."""
+        scenario = self.model.scenario
+        active = [o.spec for o in self.model.occurrences if o.start <= day and (o.end is None or day < o.end)]
+        contention = scenario.maas.contention
+        left = {}
+        for index, offer in enumerate(scenario.maas.market):
+            if offer.part != part:
+                continue
+            wanted = set(offer.during)
+            if wanted and not any(spec.id in wanted or spec.type in wanted for spec in active):
+                left[index] = 0.0
+                continue
+            units = offer.units_per_day
+            if contention.enabled and any(spec.type == "natural_disaster" and offer.region in _regions(self.model, spec)
+                                          for spec in active):
+                units *= 1.0 - contention.capacity_taken
+            left[index] = max(units - self.claimed.get(index, 0.0), 0.0)
+        return left
+
+    def claim(self, part: str, units_per_day: float, day: int) -> None:
+        """Count ``units_per_day`` of ``part`` as taken by an agreement, from the offers with
+        most left first, so no later need counts on the same units."""
+        for index, left in sorted(self.available(part, day).items(), key=lambda item: -item[1]):
+            taken = min(left, units_per_day)
+            self.claimed[index] = self.claimed.get(index, 0.0) + taken
+            units_per_day -= taken
+            if units_per_day <= 1e-12:
+                return
 
     def brokers(self, part: str) -> list[tuple[str, "MarketOffer"]]:
         """(broker node, offer) of every market offer of ``part``, each added to the model once."""
@@ -135,15 +164,47 @@ class Market:
             model.charge("maas_premium", taken * offer.unit_price * offer.price_increase * share)
 
 
+def input_capacity(model: "Model", market: Market, part: str, inputs: str, day: int) -> float:
+    """Units of ``part`` a day its components allow a provider on ``day`` (inf without a bill of
+    materials): for each component, what its sources can give a day (consigned: the usual makers'
+    capacity as today's disruptions leave it; market: what the offers have left), divided by the
+    quantity per unit; the least over the components."""
+    scenario, net = model.scenario, model.net
+    factor = model.levers["capacity"]
+    allowed = np.inf
+    for child, quantity in scenario.parts_by_id[part].bom.items():
+        if _bought(scenario, child, inputs):
+            supply = sum(market.available(child, day).values())
+        else:
+            supply = sum(net.node_capacity[net.node_index[n.id]] * factor[net.node_index[n.id]]
+                         for n in scenario.nodes if child in n.makes and n.kind != "reman")
+        allowed = min(allowed, supply / quantity)
+    return float(allowed)
+
+
+def claim_inputs(market: Market, scenario: "Scenario", part: str, inputs: str, units_per_day: float,
+                 day: int) -> None:
+    """Count an agreement's components as taken on the market (consigned ones are the makers' own
+    capacity, which the model shares day by day)."""
+    for child, quantity in scenario.parts_by_id[part].bom.items():
+        if _bought(scenario, child, inputs):
+            market.claim(child, units_per_day * quantity, day)
+
+
 def _regions(model: "Model", spec) -> set[str]:
     lookup = {n.country: n.region for n in model.scenario.nodes}
     return set(spec.footprint.regions) | {lookup[c] for c in spec.footprint.countries if c in lookup}
 
 
+def _bought(scenario: "Scenario", child: str, inputs: str) -> bool:
+    """Whether a provider with these ``inputs`` buys ``child`` on the market (it is offered there)."""
+    return inputs == "market" and any(offer.part == child for offer in scenario.maas.market)
+
+
 def _sources(scenario: "Scenario", child: str, inputs: str) -> list[tuple[str | None, float, object, float]]:
     """(source node or None for a market offer, price, lead time, freight) of each source of
-    ``child`` for a provider with these ``inputs``; market offers come with their index."""
-    if inputs == "market":
+    ``child`` for a provider with these ``inputs``."""
+    if _bought(scenario, child, inputs):
         return [(None, offer.unit_price, offer.lead_time_days, 0.0)
                 for offer in scenario.maas.market if offer.part == child]
     found = []
@@ -163,7 +224,7 @@ def supply_inputs(model: "Model", market: Market, provider: str, part: str, inpu
     then cannot make the part."""
     keys = []
     for child in model.scenario.parts_by_id[part].bom:
-        if inputs == "market":
+        if _bought(model.scenario, child, inputs):
             sources = [(broker, offer.unit_price, offer.lead_time_days, 0.0) for broker, offer in market.brokers(child)]
         else:
             sources = _sources(model.scenario, child, inputs)

@@ -40,6 +40,7 @@ from resim.agreements import execute, negotiate, negotiation_stream, with_conten
 from resim.disruptions import hit_nodes
 from resim.format.events import DemandShock
 from resim.format.maas import ScoreWeights
+from resim.inputs import Market, claim_inputs, input_capacity
 from resim.matching import Pool, candidates, need_for, score, select
 from resim.valuechain import bom_explosion, single_sourced_parts
 
@@ -81,6 +82,7 @@ class Response:
         self.agreements = []
         self.spent = 0.0
         self.graph = model.scenario.value_chain()
+        self.market = Market(model)  # the open market for providers' inputs, shared by every need
         if "buffer" in strategy.actions:
             self._buffer()
         if "dual_source" in strategy.actions:
@@ -195,8 +197,16 @@ class Response:
             if not contracted:  # every agreement for a need ends on the same day
                 until = _handover_end(chosen, end, handover, budget, model.horizon)
             for _, row in chosen.chosen.iterrows():
+                # What the components left by earlier agreements allow (the market is shared).
+                units = min(row.units_per_day, input_capacity(model, self.market, part, row.inputs, asked))
+                if units <= 1e-9:
+                    self.actions.append(Action(self.strategy.id, kind, trigger, str(row.id), part, destination, 0.0,
+                                               asked, until, 0.0, "no components",
+                                               "its components' sources are down or sold out"))
+                    passed.add(str(row.id))
+                    continue
                 rng = negotiation_stream(model, event, str(row.id), part, destination, attempt)
-                deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=asked, end_day=until,
+                deal = negotiate(row, need, units_per_day=units, request_day=asked, end_day=until,
                                  terms=scenario.maas.negotiation, rng=rng)
                 status, note = self._agreeable(deal, need, budget)
                 self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
@@ -207,6 +217,7 @@ class Response:
                     continue
                 self.agreements.append(deal)
                 agreed.append((deal, row))
+                claim_inputs(self.market, scenario, part, row.inputs, deal.units_per_day, asked)
                 contracted.append(deal.offering)
                 covered += deal.units_per_day
                 commitment = deal.commitment(scenario.maas.probation)
@@ -222,7 +233,7 @@ class Response:
             # Providers share the destination's orders in proportion to what each agreed to supply.
             execute(model, deal, row, share=(share or 1.0) * deal.units_per_day / need.units_per_day,
                     replaces=replaces, handback_day=end, keep=keep,
-                    need_id=f"{event}:{part}:{destination}:{day}")
+                    need_id=f"{event}:{part}:{destination}:{day}", market=self.market)
         if not contracted and not passed:
             self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, until,
                                        0.0, "no candidate", _why_none(table, ranked, need, budget, until - day)))
@@ -256,6 +267,14 @@ class Response:
         pool = Pool(with_contention(self.pool.frame, active, scenario.maas.contention)) \
             if scenario.maas.contention.enabled else self.pool
         table = candidates(pool, need, active=active, max_premium=self.strategy.max_premium, scenario=scenario)
+        # A provider makes only what its components allow: its capacity is capped by what their
+        # sources can give now (the usual makers as disrupted, the market as others left it).
+        if len(table) and scenario.parts_by_id[need.part].bom:
+            caps = {inputs: input_capacity(model, self.market, need.part, inputs, day) for inputs in set(table.inputs)}
+            cap = table.inputs.map(caps)
+            table["capacity_per_day"] = np.minimum(table.capacity_per_day, cap)
+            table.loc[table.eligible & (cap <= 0), "reason"] = "no components: their sources are down or sold out"
+            table["eligible"] = table.reason == ""
         # A provider that cannot deliver before the expected recovery is of no use.
         table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
             "first delivery after the expected recovery"
@@ -285,7 +304,7 @@ class Response:
                     continue
                 steer = _RemanSteer(model, lane.key, part, sku, use, end)
                 model.on_day_start(steer)
-                cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # the transfer price
+                cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # a reman part's price
                 waiting = model.circular.units_waiting(part) if model.circular else 0.0
                 self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
                                            use, day, end, cost, "active",

@@ -308,7 +308,8 @@ def test_the_firm_pays_for_the_units_a_provider_delivers_to_one_of_its_suppliers
     # Both makers of R fail on day 5; a provider of R delivers to the supplier sA (not a focal
     # node) at 1.5 a unit against R's unit cost of 1, with a freight of 0.25 a unit, and 10 % of
     # its output defective (most lots are rejected). The firm contracted it, so it pays each unit
-    # sA accepts: 1 procurement + 0.5 premium + 0.25 transport; rejected lots are the provider's.
+    # sA accepts: 0.5 premium + 0.25 transport; the unit cost 1 it pays once, in sA's price for A
+    # (sA pays it back: a consignment credit); rejected lots are the provider's.
     # The usual purchases are charged as before: A (20) and B (10) shipped to the plant.
     chain = small_chain()
     chain["horizon_days"] = 90
@@ -334,9 +335,42 @@ def test_the_firm_pays_for_the_units_a_provider_delivers_to_one_of_its_suppliers
     usual = 20 * model.shipped_total[model.lane_arcs("sA->plant")].sum() \
         + 10 * model.shipped_total[model.lane_arcs("sB->plant")].sum()
     assert costs["maas_premium"] == pytest.approx(0.5 * accepted)
-    assert costs["procurement"] == pytest.approx(usual + 1.0 * accepted)
+    assert costs["procurement"] == pytest.approx(usual)
     assert costs["transport"] == pytest.approx(0.25 * accepted)   # the chain's own lanes carry for free
     assert costs["maas_onboarding"] == 500
+
+
+def _input_charges(model, ledger, maas_arcs: np.ndarray) -> tuple[float, float]:
+    """What the providers' input lanes cost the firm (and of it, the premium), by resim.inputs'
+    rule: a component delivered to a provider (a supplier) costs its price beyond its unit cost
+    plus freight, and a market offer adds 20 x price_increase x the share of the day's
+    availability taken; marks those arcs in ``maas_arcs``."""
+    sc, net = model.scenario, model.net
+    offers = {f"market_{o.part}_{i}": o for i, o in enumerate(sc.maas.market)}
+    total = premium = 0.0
+    for lane in net.lanes:
+        if not lane.dest.startswith("maas_") or lane.dest == lane.source:
+            continue
+        arcs = model.lane_arcs(lane.key)
+        if (net.nodes[net.node_index[lane.dest]].kind != "supplier") or not len(arcs) or maas_arcs[arcs].any():
+            continue
+        maas_arcs[arcs] = True
+        part = lane.parts[0]
+        value = sc.parts_by_id[part].unit_cost
+        offer = offers.get(lane.source)
+        price = offer.unit_price if offer is not None else value
+        units = model.received_total[arcs].sum() - model.rejected_total[arcs].sum()
+        premium += units * (price - value)
+        total += units * (price - value + lane.cost_per_unit)
+    for node, offer in offers.items():
+        if (node, offer.part) not in net.sku_index or offer.units_per_day <= 0:
+            continue
+        shipped = ledger.stock_series["shipped"][:, net.sku_index[(node, offer.part)]]
+        surcharge = float((shipped * offer.unit_price * offer.price_increase
+                           * np.minimum(shipped / offer.units_per_day, 1.0)).sum())
+        premium += surcharge
+        total += surcharge
+    return total, premium
 
 
 def _rent(*, budget=None, max_premium=None, capacity=30, **negotiation):
@@ -461,7 +495,9 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
     # Money identity, every MaaS strategy of every library scenario, two replications: the
     # procurement, premium, transport and onboarding the run reports are the usual purchases
     # (shipped into focal nodes, at the part's unit cost and the lane's freight) plus, for each
-    # agreement, its setup plus the units its destination accepted x (agreed price + freight);
+    # agreement, its setup plus the units its destination accepted x (agreed price + freight, less
+    # the unit cost a supplier receiving them pays back), plus the providers' inputs (charged on
+    # their own lanes, counted here with the usual purchases' rule for contracted lanes);
     # the premium alone is those units x (price - the part's unit cost). Components sum to
     # cost_total; the budget spent is what the executed agreements may cost at most, within the budget.
     from resim.runner import prepare
@@ -475,8 +511,8 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
     agreed = 0
     for spec in (s for s in sc.strategies if s.id in ids):
         for replication in (0, 1):
-            model, response = prepare(sc, spec.id, replication, sc.seed)
-            model.run()
+            model, response = prepare(sc, spec.id, replication, sc.seed, detail=True)
+            ledger = model.run()
             net, maas_arcs = model.net, np.zeros(model.net.n_arcs, bool)
             owed = premium = 0.0
             for deal in response.agreements:
@@ -485,10 +521,16 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
                 into_market = (net.arc_dst[arcs] < 0).all()
                 units = model.shipped_total[arcs].sum() if into_market else \
                     model.received_total[arcs].sum() - model.rejected_total[arcs].sum()
-                charged = deal.setup_cost + units * (deal.unit_price + deal.freight)
+                # A supplier receiving the units pays their unit cost back in its own price.
+                credit = sc.parts_by_id[deal.part].unit_cost if net.nodes[net.node_index[deal.destination]].kind == "supplier" else 0.0
+                assert deal.credit == credit
+                charged = deal.setup_cost + units * (deal.unit_price + deal.freight - credit)
                 assert deal.freight >= 0 and charged <= deal.commitment(sc.maas.probation) + 1e-6
                 owed += charged
                 premium += units * (deal.unit_price - sc.parts_by_id[deal.part].unit_cost)
+            inputs, extra = _input_charges(model, ledger, maas_arcs)
+            owed += inputs
+            premium += extra
             usual = model.shipped_total[~maas_arcs] @ (net.arc_price + net.arc_transport)[~maas_arcs]
             row = run.loc[(spec.id, replication)]
             money = row[["cost_procurement", "cost_maas_premium", "cost_transport", "cost_maas_onboarding"]].sum()

@@ -10,7 +10,7 @@ import resim
 from resim.engine import Model
 from resim.ledger import COST_COMPONENTS
 from resim.format.chain import Lane, Node
-from resim.inputs import Market, component_credit, input_stock, supply_inputs
+from resim.inputs import Market, input_stock, supply_inputs
 
 
 def chain(market: list[dict] | None = None, **extra) -> resim.Scenario:
@@ -45,8 +45,7 @@ def provider(model: Model, inputs: str, units_per_day: float = 10.0) -> tuple[st
                 capacity_per_day=units_per_day, inventory=input_stock(scenario, "P", units_per_day, 3.0))
     model.add_node(node)
     keys = supply_inputs(model, Market(model), node.id, "P", inputs)
-    model.add_lane(Lane(source="prov", dest="m", parts=("P",), lead_time_days=1),
-                   price=60.0 - component_credit(scenario, "P"))
+    model.add_lane(Lane(source="prov", dest="m", parts=("P",), lead_time_days=1), price=60.0)
     return node.id, keys
 
 
@@ -91,15 +90,18 @@ def test_market_inputs_are_capped_by_what_the_market_offers_and_priced_up():
     assert shipped.max() <= 4 + 1e-9 and shipped.sum() > 0
     out = made(ledger, model, node, "P")
     assert out.sum() <= shipped.sum() / 2 + 1e-9
-    # Money: the broker's C are paid at 20 each (5 procurement, 15 premium) plus the scarcity
-    # surcharge 20 x 100 % x share taken, every day, by hand from the daily shipments.
-    # The provider's lane is priced 60 - 10 (the components credited) = 50, P's unit cost: no premium.
+    # Money: the provider's price 60 for a P (unit cost 50, C included at 5 each) is paid once the
+    # market delivers P: 50 procurement and 10 premium; the broker's C, delivered to the provider
+    # (a supplier, whose price includes them), cost the firm only what they cost beyond their unit
+    # cost: 20 - 5 = 15 premium each, plus the scarcity surcharge 20 x 100 % x the share taken.
     surcharge = (shipped * 20 * 1.0 * np.minimum(shipped / 4, 1.0)).sum()
-    expected = 15 * received(ledger, model, node, "C").sum() + surcharge
+    arc = model.lane_arcs("prov->m")
+    delivered_p = model.shipped_total[arc].sum()
+    expected = 15 * received(ledger, model, node, "C").sum() + surcharge + 10 * delivered_p
     premium = ledger.cost[:, COST_COMPONENTS.index("maas_premium")].sum()
     assert premium == pytest.approx(expected)
-
-
-def test_the_provider_price_is_credited_with_its_components():
-    assert component_credit(chain(), "P") == 10.0
-    assert component_credit(chain(), "C") == 0.0
+    # Procurement: sC's C into the plant at 5 (shipped into a focal site), the provider's P at 50;
+    # nothing for the broker's C (the provider's price covers their unit cost).
+    usual = model.shipped_total[model.lane_arcs("sC->plant")].sum() * 5
+    procurement = ledger.cost[:, COST_COMPONENTS.index("procurement")].sum()
+    assert procurement == pytest.approx(usual + 50 * delivered_p)

@@ -45,7 +45,7 @@ class Offering(Spec):
     inputs: Literal["consigned", "market"] = Field(
         "consigned", description="where the components of a part with a bill of materials come from: "
                                  "consigned by the firm from its usual makers, or bought by the provider "
-                                 "on the open market (maas.market)")
+                                 "on the open market (maas.market) where it offers them, the others consigned")
 
 
 class ScoreWeights(Spec):
