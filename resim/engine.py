@@ -474,8 +474,9 @@ class Model:
         cost[_COST["procurement"]] = bought @ net.arc_price + paid @ self.contract_value
         cost[_COST["transport"]] = bought @ net.arc_transport + paid @ self.contract_freight
         cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ self.contract_premium
-        cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] * net.arc_into_focal
-                                        + levers["duty"])
+        # Every flow a rule covers pays it: into the firm's own sites directly, between
+        # suppliers passed on in the importer's price (full pass-through, docs/model.md).
+        cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding
         cost[_COST["shortage_penalty"]] = (demand - on_time) @ net.dem_penalty
         for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),

@@ -13,7 +13,7 @@ import resim
 from resim.disruptions import sample_occurrences
 from resim.engine import Model
 from resim.streams import Streams
-from tests.chains import hand_chain
+from tests.chains import hand_chain, small_chain
 
 
 def run(event: dict, horizon: int = 60, **changes):
@@ -96,6 +96,20 @@ def test_breakdowns_alternate_up_and_repair_times():
         "mtbf_days": 10, "mttr_days": 3}])
     stops = [(o.start, o.end) for o in sample_occurrences(scenario, Streams(1, 0))]
     assert stops == [(10, 13), (23, 26), (36, 39)]
+
+
+def test_a_tariff_between_two_suppliers_is_passed_on_to_the_firm():
+    # Issue 17: tariffs on supplier-to-supplier flows cost nothing. sR1 (CN) ships R to sA (DE),
+    # both suppliers: the importer pays 25 % of R's value (1) and passes it on in its price.
+    scenario = resim.scenario_from_dict({**small_chain(), "horizon_days": 40, "disruptions": [
+        {"id": "r_duty", "type": "trade_barrier", "barrier": "tariff", "rate": 0.25,
+         "from_countries": ["CN"], "to_countries": ["DE"], "onset_day": 10, "duration_days": 20}]})
+    model = Model(scenario, detail=True)
+    ledger = model.run()
+    sent = ledger.stock_series["shipped"][:, model.net.sku_index[("sR1", "R")]]
+    tariff = ledger.costs().query("component == 'tariff'")["cost"].to_numpy()
+    np.testing.assert_allclose(tariff[10:30], 0.25 * 1.0 * sent[10:30])
+    assert tariff[10:30].sum() > 0 and tariff[:10].sum() == 0 and tariff[30:].sum() == 0
 
 
 def test_demand_shock_multiplies_demand_for_its_window():
