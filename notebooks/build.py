@@ -175,7 +175,9 @@ NOTEBOOKS["02_value_chain_in_python"] = [
     The chain: a chip fab in Taiwan feeds a board assembler in Malaysia; boards and die-cast
     housings go to a pump plant in Germany, then to a distribution centre and the EU market. An
     earthquake stops the fab on day 60. One MaaS offering, SMT board assembly in Poland, could
-    make boards with its own chips (`maas_upstream`).
+    make boards with chips it buys from a European distributor's stock (`inputs: market`, and the
+    `market` entry: a board needs a chip, so the distributor's 30 chips a day bound what renting
+    assembly can do; `maas_upstream`).
     """),
     code("""
     %matplotlib inline
@@ -234,7 +236,9 @@ NOTEBOOKS["02_value_chain_in_python"] = [
             {"id": "smt_pl", "provider": "ems_wroclaw", "process": "joining/smt_assembly",
              "certifications": ["ISO 9001"], "capacity_per_day": 60, "setup_cost": 5000, "unit_price": 52,
              "lead_time_days": "triangular(4, 6, 9)", "onboarding_days": "triangular(10, 14, 21)",
-             "country": "PL", "region": "europe", "lat": 51.1, "lon": 17.0}]},
+             "country": "PL", "region": "europe", "lat": 51.1, "lon": 17.0, "inputs": "market"}],
+                 "market": [{"part": "chip", "country": "DE", "region": "europe", "units_per_day": 30,
+                             "unit_price": 15, "lead_time_days": 3}]},
         "strategies": [
             {"id": "none", "actions": ["none"], "description": "Wait for the fab to recover"},
             {"id": "maas_upstream", "actions": ["maas_upstream"],
@@ -485,10 +489,11 @@ NOTEBOOKS["04_circular_supply"] = [
 
     `resim.engine.Model` runs one replication; its `circular.ledger` records the circular flows of
     each day. With an installed base *N*, return rate *r* and mean use life *L*, about
-    *N·r/L* products come back per day. Every core is taken apart; the graded controllers and
-    motors go through testing, reconditioning and reassembly, and the good ones come out.
-    Controllers join the reman centre's stock (it makes controllers); motors are kept aside, as
-    no reman node makes motors.
+    *N·r/L* products come back per day. Cores are taken apart as the disassembly capacity allows
+    and graded; graded controllers wait as core stock and are processed (testing, reconditioning,
+    reassembly) only when the reman centre's orders pull them: it keeps its base stock of 200
+    ready controllers and makes no more, so in `none` most graded controllers stay waiting.
+    Motors leave by other routes, as no reman node makes motors.
     """),
     code("""
     model = Model(sc, replication=0)
@@ -498,15 +503,16 @@ NOTEBOOKS["04_circular_supply"] = [
     print(f"cores returned: {ledger.returned.sum():,.0f} in {sc.horizon_days} days "
           f"({ledger.returned.mean():.1f}/day; expected {expected:.1f}/day)")
     print(f"disassembled:   {ledger.disassembled.sum():,.0f}")
-    print(f"good components out: {ledger.output.sum():,.0f} (into stock: "
-          + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.output_by_part.items()) + "; kept aside: "
-          + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.kept_by_part.items()) + ")")
+    print(f"good components out: {ledger.output.sum():,.0f} ("
+          + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.output_by_part.items()) + "); "
+          f"graded controllers waiting at the end: {model.circular.units_waiting('controller'):,.0f}; "
+          "left by other routes: " + ", ".join(f"{part} {units:,.0f}" for part, units in ledger.other_by_part.items()))
 
     fig = Figure(figsize=(8, 3), layout="constrained")
     ax = fig.add_subplot()
     days = np.arange(sc.horizon_days)
     ax.plot(days, np.cumsum(ledger.returned), label="cores returned", color="#0072B2")
-    ax.plot(days, np.cumsum(ledger.output), label="good components out (controllers and motors)", color="#009E73")
+    ax.plot(days, np.cumsum(ledger.output), label="good controllers made (pulled by orders)", color="#009E73")
     ax.set_xlabel("day"), ax.set_ylabel("units, cumulative"), ax.legend(frameon=False)
     fig
     """),
