@@ -131,6 +131,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 def _cmd_providers(args: argparse.Namespace) -> int:
     if args.target == "generate":
         return _providers_generate(args)
+    from resim.capacity import CapacityLedger
     from resim.matching import active_disruptions, candidates, score
     from resim.providers import pool_frame
     from resim.scenario import load_scenario
@@ -146,14 +147,23 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         print(f"resim providers: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     active = active_disruptions(scenario, args.at) if args.at is not None else []
-    table = candidates(pool_frame(scenario.maas.providers), need, active=active, scenario=scenario)
+    pool = pool_frame(scenario.maas.providers)
+    contended: list[str] = []
+    if args.at is not None:  # what the simulation gets that day: other firms' contention taken
+        ledger = CapacityLedger(pool, scenario)
+        pool, contended = ledger.frame(active, args.at, args.at + 1), ledger.contended_regions(active)
+    table = candidates(pool, need, active=active, scenario=scenario)
     ranked = score(table, need, scenario.maas.weights)
+    contention = scenario.maas.contention
     print(f"{need.part}: {need.process}"
           + (f", {need.material}" if need.material else "")
           + (f", ±{need.tolerance_mm:g} mm" if need.tolerance_mm else "")
           + (f", {' + '.join(sorted(need.certifications))}" if need.certifications else "")
           + f"; {need.units_per_day:,.1f} units/day to {need.destination}"
           + (f"; conditions of day {args.at}: {', '.join(e.id for e in active) or 'none'}" if args.at is not None else ""))
+    if contended:
+        print(f"contention: other firms take {contention.capacity_taken:.0%} of the capacity of the providers in "
+              f"{', '.join(contended)}; their prices are {contention.price_increase * contention.capacity_taken:.0%} higher")
     if ranked.empty:
         print("no eligible provider")
     else:

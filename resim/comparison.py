@@ -119,8 +119,8 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
             continue
         if rows.empty:
             found[strategy] = "it took no action in any replication"
-        elif (rows.status == "no candidate").any():
-            note = rows[rows.status == "no candidate"].note.mode()
+        elif rows.status.isin(["no candidate", "destination down"]).any():
+            note = rows[rows.status.isin(["no candidate", "destination down"])].note.mode()
             found[strategy] = "no provider could be engaged" + (f" ({note.iloc[0]})" if len(note) and note.iloc[0] else "")
         else:
             found[strategy] = "every provider asked declined"

@@ -81,7 +81,7 @@ KIND_COLOURS = {"buffer": "#0072B2", "dual_source": "#CC79A7", "maas_same_tier":
 NODE_STYLES = {"supplier": ("o", "#56B4E9"), "plant": ("s", "#0072B2"), "dc": ("D", "#BBBBBB"),
                "market": ("^", "#CC79A7"), "reman": ("h", "#009E73"), "maas": ("p", "#E69F00")}
 _KIND_ORDER = list(NODE_STYLES)
-_NOT_AGREED = ("declined", "no candidate")
+_NOT_AGREED = ("declined", "no candidate", "destination down")
 
 
 # -- shared helpers ------------------------------------------------------------------------------
@@ -598,9 +598,10 @@ def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
     """The actions of one replication, one row each (strategy, kind when it differs from the
     strategy's name, source -> destination, part; evaluation rows excluded): a bar from its start
     (the qualified day of a MaaS agreement, the activation day of circular supply) to its end,
-    coloured by kind (gid ``action``); declined requests and needs without a candidate as an x
-    (gid ``not_agreed``) with the reason beside it. Under each label: status, rate, unit cost and,
-    for an agreement, its evaluation (received, rejected, late, cost).
+    coloured by kind (gid ``action``); declined requests, needs without a candidate and needs
+    whose destination was down as an x (gid ``not_agreed``) with the reason beside it. Under
+    each label: status, rate, unit cost and, for an agreement, its evaluation (received,
+    rejected, late, cost).
 
     With ``events`` (``Results.events``), a strip on top shows the disruption windows of the
     replication, and before each answering action a lighter bar (gid ``waiting``) runs from the
@@ -664,7 +665,7 @@ def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
         names.append("onset to start:\ndetection, decision, onboarding")
     if rows.status.isin(_NOT_AGREED).any():
         handles.append(Line2D([], [], ls="", marker="x", color=_DARK, markeredgewidth=2))
-        names.append("not agreed\n(declined or no candidate)")
+        names.append("not agreed\n(declined, no candidate\nor destination down)")
     ax.legend(handles, names, frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 

@@ -30,18 +30,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
-from resim.agreements import execute, negotiate, negotiation_stream, with_contention
+from resim.agreements import execute, negotiate, negotiation_stream
+from resim.capacity import CapacityLedger
 from resim.disruptions import hit_nodes
-from resim.format.events import DemandShock
+from resim.format.events import CapacityLoss, DemandShock
 from resim.format.maas import ScoreWeights
 from resim.inputs import Market, claim_inputs, input_capacity
 from resim.matching import Pool, candidates, need_for, score, select
+from resim.network import Network
+from resim.steady import expected_flows
 from resim.valuechain import bom_explosion, single_sourced_parts
 
 if TYPE_CHECKING:
@@ -83,6 +86,9 @@ class Response:
         self.spent = 0.0
         self.graph = model.scenario.value_chain()
         self.market = Market(model)  # the open market for providers' inputs, shared by every need
+        # What each offering has left (other firms' contention, earlier agreements), shared by every need.
+        self.capacity = CapacityLedger(pool.frame, model.scenario) if pool is not None else None
+        self._flows: _Flows | None = None
         if "buffer" in strategy.actions:
             self._buffer()
         if "dual_source" in strategy.actions:
@@ -103,26 +109,67 @@ class Response:
         delay = math.ceil(self.strategy.detection_delay_days) + math.ceil(self.strategy.decision_delay_days)
         model.at(event["day"] + delay, lambda m: self._respond(m, spec, event["day"]))
 
-    def _respond(self, model: "Model", spec, onset: int) -> None:
+    def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
+        """Act on a disruption for its expected course, until the expected recovery ``end``
+        (default: onset + mean duration + recovery ramp). MaaS needs whose destination is down
+        today wait (:meth:`_serve`). At ``end`` the decision is re-checked (:meth:`_recheck`)."""
         hit = hit_nodes(model.scenario, spec)
-        expected = spec.duration_days.mean if spec.duration_days is not None else model.horizon
-        ramp = spec.recovery.ramp_days if spec.recovery.profile == "ramp" else 0.0
-        end = min(int(onset + expected + ramp), model.horizon)
+        if end is None:
+            expected = spec.duration_days.mean if spec.duration_days is not None else model.horizon
+            end = min(int(onset + expected + _ramp(spec)), model.horizon)
         day = int(model.env.now)
         if end <= day:
             return
         if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
-            for part, destination, units, share in _surge_targets(model, self.graph, spec):
+            for part, destination, units, share in _surge_targets(model, self.graph, self._flow_table(), spec):
                 self._maas(model, "maas_same_tier", spec.id, part, destination, units, [], day, end, share=share,
                            onset=onset)
             return
         for kind in self.strategy.actions:
             if kind in ("maas_same_tier", "maas_upstream"):
-                for part, destination, units, replaces, pipeline in _targets(model, self.graph, hit, kind):
-                    self._maas(model, kind, spec.id, part, destination, units, replaces, day, end,
-                               handover=pipeline, onset=onset)
+                for target in _targets(model.scenario, self.graph, self._flow_table(), hit, kind):
+                    self._serve(model, kind, spec, onset, target, day, end, stage)
             elif kind == "circular":
                 self._circular(model, spec.id, hit, day, end)
+        if end < model.horizon:
+            model.at(end, lambda m: self._recheck(m, spec, onset))
+
+    def _recheck(self, model: "Model", spec, onset: int) -> None:
+        """At the expected recovery: when the disruption is over, nothing changes (the agreements
+        hand back as planned). When it is still in force, the response decides again for its
+        expected remaining course (:func:`_expected_end`): needs sized and sought as at the first
+        decision, with new requests; the agreements made hand back as planned."""
+        day = int(model.env.now)
+        if _in_force(model, spec, onset, day):
+            self._respond(model, spec, onset, end=_expected_end(model, spec, onset, day), stage=f"/recheck@{day}")
+
+    def _serve(self, model: "Model", kind: str, spec, onset: int, target: "_Target", day: int, end: int,
+               stage: str) -> None:
+        """Seek providers for ``target`` from ``day`` to ``end``, unless its destination is down
+        today (:func:`_down`): nothing is bought for a node that cannot use it. Such a need waits:
+        it is recorded (``destination down``) and looked at again on the day the destination is
+        expected back (:func:`_expected_back`), if that is before ``end`` and the disruption is
+        still in force then. A destination the same disruption stopped is expected back at its
+        end: its own customers are served by the needs for what it makes (the next live node
+        downstream)."""
+        if _down(model, target.destination):
+            back = _expected_back(model, target.destination, day)
+            later = back is not None and back < end
+            self.actions.append(Action(
+                self.strategy.id, kind, spec.id, "", target.part, target.destination, target.units, day, end, 0.0,
+                "destination down", f"{target.destination} is down: nothing bought for it"
+                + (f"; looked at again on day {back}" if later else "")))
+            if later:
+                model.at(back, lambda m: self._serve(m, kind, spec, onset, target, back, end, stage)
+                         if _in_force(m, spec, onset, back) else None)
+            return
+        self._maas(model, kind, spec.id, target.part, target.destination, target.units, target.replaces, day, end,
+                   handover=target.pipeline, onset=onset, replaced_flow=target.flow, stage=stage)
+
+    def _flow_table(self) -> "_Flows":
+        if self._flows is None:
+            self._flows = _Flows(self.model.scenario)
+        return self._flows
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -150,16 +197,24 @@ class Response:
             if not parts[part].critical or parts[part].process is None:
                 continue
             for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
-                use = _daily_use(model, self.graph, part, lane.dest)
+                use = self._flow_table().lane(lane.key, part)
                 self._maas(model, "dual_source", "", part, lane.dest, 0.5 * use, [], 0, model.horizon,
                            share=0.5)
 
     def _maas(self, model: "Model", kind: str, trigger: str, part: str, destination: str, units: float,
               replaces: list[str], day: int, end: int, share: float | None = None,
-              handover: float = 0.0, onset: int | None = None) -> None:
+              handover: float = 0.0, onset: int | None = None, replaced_flow: float | None = None,
+              stage: str = "") -> None:
         """Source ``units`` a day of ``part`` for ``destination`` from MaaS providers until the
         expected recovery ``end``, and ``handover`` days beyond it (the usual supply's pipeline
         from the hit node, refilling while the providers still deliver).
+
+        The providers take over from the lanes in ``replaces``, which carry ``replaced_flow``
+        units a day in normal times (default: their expected flow): the providers get the
+        replaced lanes' weight in the destination's orders times what they cover of that flow,
+        and the replaced lanes keep the rest. With nothing replaced, they get ``share`` (default
+        1) times what they cover of ``units``. Candidates see what each offering has left over
+        these days (:class:`resim.capacity.CapacityLedger`); each agreement books its units.
 
         Each request's answer and onboarding time come from its own stream, keyed by the
         disruption occurrence (``trigger`` and its ``onset``), offering, part, destination and
@@ -173,9 +228,9 @@ class Response:
             return
         scenario = model.scenario
         need = need_for(scenario, part, units_per_day=units, destination=destination)
-        table, ranked = self._ranked(model, need, day, end)
+        table, ranked = self._ranked(model, need, day, end, last=min(end + math.ceil(handover), model.horizon))
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
-        event = f"{trigger}@{onset if onset is not None else day}" if trigger else "proactive"
+        event = (f"{trigger}@{onset if onset is not None else day}" if trigger else "proactive") + stage
         passed: set[str] = set()  # declined by the provider, or not agreed by the firm
         contracted: list[str] = []
         agreed: list[tuple] = []
@@ -218,6 +273,7 @@ class Response:
                 self.agreements.append(deal)
                 agreed.append((deal, row))
                 claim_inputs(self.market, scenario, part, row.inputs, deal.units_per_day, asked)
+                self.capacity.book(deal.offering, deal.units_per_day, deal.qualified_day, deal.end_day)
                 contracted.append(deal.offering)
                 covered += deal.units_per_day
                 commitment = deal.commitment(scenario.maas.probation)
@@ -226,12 +282,17 @@ class Response:
                     budget = max(budget - commitment, 0.0)
             if len(passed) == passed_before:  # every request agreed: asking again would choose the same
                 break
-        # The replaced lanes keep the part of the need the agreements leave uncovered: a partly
-        # working usual source (a ramp-up, stock) is not cut off for a provider that covers less.
-        keep = max(1.0 - covered / need.units_per_day, 0.0) if covered < need.units_per_day - 1e-9 else 0.0
+        # The replaced lanes keep the part of their flow the agreements leave uncovered: a partly
+        # working usual source (a ramp-up, stock, a second source) is not cut off for providers
+        # that cover less. Providers share the destination's orders in proportion to what each
+        # agreed to supply, within the replaced lanes' weight.
+        flow = replaced_flow if replaced_flow is not None else sum(self._flow_table().lane(k, part) for k in replaces)
+        flow = flow if flow > 1e-9 else need.units_per_day
+        weight = sum(self._flow_table().weight.get((k, part), 0.0) for k in replaces) if replaces else 0.0
+        weight = weight if weight > 1e-12 else (share or 1.0) * flow / need.units_per_day
+        keep = max(1.0 - covered / flow, 0.0) if covered < flow - 1e-9 else 0.0
         for deal, row in agreed:  # what execute would drop was ruled out by _agreeable
-            # Providers share the destination's orders in proportion to what each agreed to supply.
-            execute(model, deal, row, share=(share or 1.0) * deal.units_per_day / need.units_per_day,
+            execute(model, deal, row, share=weight * deal.units_per_day / flow,
                     replaces=replaces, handback_day=end, keep=keep,
                     need_id=f"{event}:{part}:{destination}:{day}", market=self.market)
         if not contracted and not passed:
@@ -259,14 +320,20 @@ class Response:
                                f"above the budget left {budget:,.0f}")
         return None, ""
 
-    def _ranked(self, model: "Model", need, day: int, end: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """The pool matched against ``need`` as it is on ``day`` (disruptions in force, contention),
-        and the eligible candidates ranked in this strategy's orchestration style."""
+    def _ranked(self, model: "Model", need, day: int, end: int, last: int | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The pool matched against ``need`` as it is on ``day`` (disruptions in force), with what
+        each offering has left from ``day`` to ``last`` (default ``end``): other firms'
+        contention and earlier agreements taken (:class:`resim.capacity.CapacityLedger`); and the
+        eligible candidates ranked in this strategy's orchestration style."""
         scenario = model.scenario
         active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
-        pool = Pool(with_contention(self.pool.frame, active, scenario.maas.contention)) \
-            if scenario.maas.contention.enabled else self.pool
+        frame = self.capacity.frame(active, day, end if last is None else last)
+        pool = self.pool if frame is self.capacity.pool else Pool(frame)
         table = candidates(pool, need, active=active, max_premium=self.strategy.max_premium, scenario=scenario)
+        table.loc[table.eligible & (table.capacity_per_day <= 1e-9), "reason"] = \
+            "no capacity left: booked by earlier agreements or taken by other firms"
+        table["eligible"] = table.reason == ""
         # A provider makes only what its components allow: its capacity is capped by what their
         # sources can give now (the usual makers as disrupted, the market as others left it).
         if len(table) and scenario.parts_by_id[need.part].bom:
@@ -299,7 +366,7 @@ class Response:
                 continue
             for part in sorted(set(lane.parts) & affected):
                 sku = net.sku_index[(source.id, part)]
-                use = _daily_use(model, self.graph, part, lane.dest)
+                use = self._flow_table().inflow(lane.dest, part)
                 if use <= 0:
                     continue
                 steer = _RemanSteer(model, lane.key, part, sku, use, end)
@@ -371,19 +438,50 @@ def _weights(style: str, scenario) -> ScoreWeights:
     return scenario.maas.weights
 
 
-def _daily_use(model: "Model", graph: "nx.DiGraph", part: str, node: str) -> float:
-    """Mean units of ``part`` a day that flow into ``node`` (demand through the BOM, by shares);
-    ``graph`` is the scenario's value chain."""
-    total = 0.0
-    for entry in model.scenario.demand:
-        per_unit = 1.0 if entry.part == part else bom_explosion(graph, entry.part).get(part, 0.0)
-        if per_unit and (node == entry.market or nx.has_path(graph, node, entry.market)):
-            total += entry.daily.mean * per_unit
-    suppliers = [l for l in model.scenario.lanes if part in l.parts and l.dest == node]
-    return total if suppliers else 0.0
+class _Flows:
+    """Expected units a day of each part on each lane of the scenario in normal times: mean
+    demand through the bills of materials, split over parallel lanes and paths by the lanes'
+    shares (:func:`resim.steady.expected_flows`), and each lane's base weight in its
+    destination's orders."""
+
+    def __init__(self, scenario):
+        net = Network(scenario)
+        flows = expected_flows(net)
+        dest = {lane.key: lane.dest for lane in scenario.lanes}
+        self.on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
+        self.weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
+        self._into: dict[tuple[str, str], float] = {}    # (node, part) -> units a day received
+        for arc in range(net.n_arcs):
+            key = (net.lane_keys[net.arc_lane[arc]], net.part_ids[net.sku_part[net.arc_src[arc]]])
+            self.on[key] = float(flows[arc])
+            self.weight[key] = float(net.base_share[arc])
+            into = (dest[key[0]], key[1])
+            self._into[into] = self._into.get(into, 0.0) + float(flows[arc])
+
+    def lane(self, lane: str, part: str) -> float:
+        """Units of ``part`` a day on ``lane``."""
+        return self.on.get((lane, part), 0.0)
+
+    def inflow(self, node: str, part: str) -> float:
+        """Units of ``part`` a day ``node`` receives over all its lanes."""
+        return self._into.get((node, part), 0.0)
 
 
-def _surge_targets(model: "Model", graph: "nx.DiGraph", spec: DemandShock) -> list[tuple[str, str, float, float]]:
+class _Target(NamedTuple):
+    """A MaaS need of a disruption: ``units`` a day of ``part`` for ``destination``, taking over
+    from the lanes ``replaces`` (which carry ``flow`` a day in normal times); ``pipeline`` is the
+    mean lead time from the hit node to the destination over the usual lanes."""
+
+    part: str
+    destination: str
+    units: float
+    replaces: list[str]
+    flow: float
+    pipeline: float
+
+
+def _surge_targets(model: "Model", graph: "nx.DiGraph", flows: "_Flows",
+                   spec: DemandShock) -> list[tuple[str, str, float, float]]:
     """(part, destination, units per day, share weight) a demand surge leaves without capacity.
 
     For each part in the bills of materials of the surging demand, when its makers (reman centres
@@ -408,40 +506,110 @@ def _surge_targets(model: "Model", graph: "nx.DiGraph", spec: DemandShock) -> li
         destinations = sorted({l.dest for l in scenario.lanes if part in l.parts and l.source in {n.id for n in makers}})
         if gap <= 1e-9 or not destinations:
             continue
-        flows = {d: _daily_use(model, graph, part, d) for d in destinations}
-        destination = max(destinations, key=flows.__getitem__)
-        surged = flows[destination] * (use[part] + extra[part]) / use[part]
+        taken = {d: flows.inflow(d, part) for d in destinations}
+        destination = max(destinations, key=taken.__getitem__)
+        surged = taken[destination] * (use[part] + extra[part]) / use[part]
         fraction = min(gap / surged, 0.95) if surged > 0 else 0.95
         targets.append((part, destination, gap, fraction / (1.0 - fraction)))
     return targets
 
 
-def _targets(model: "Model", graph: "nx.DiGraph", hit: list[str],
-             kind: str) -> list[tuple[str, str, float, list[str], float]]:
-    """(part, destination, units per day, lanes the providers replace, pipeline days) for a MaaS
-    action. The pipeline is the mean lead time from the hit node to the destination over the
-    usual lanes: how long the usual supply takes to arrive once the hit node ships again."""
-    scenario = model.scenario
-    found = []
+def _targets(scenario, graph: "nx.DiGraph", flows: _Flows, hit: list[str], kind: str) -> list[_Target]:
+    """The MaaS needs a disruption that stops the ``hit`` nodes leaves, sized by what the lost
+    sources supplied in normal times (:class:`_Flows`, so a parallel source or path still
+    working keeps its part).
+
+    * ``maas_same_tier``: for each lane out of a hit node, its part for its destination, as much
+      as the lane carries; lanes of several hit nodes into one destination make one need.
+    * ``maas_upstream``: for each customer of a hit node, the assemblies it makes that contain
+      the cut part, for each onward destination: the onward lane's flow times the share of the
+      customer's supply of the cut part that came from hit nodes (the largest such share when
+      several of its components are cut).
+
+    The pipeline is the mean lead time from the hit node to the destination over the usual
+    lanes: how long the usual supply takes to arrive once the hit node ships again."""
+    lost = set(hit)
+    found: dict[tuple[str, str], dict[str, tuple[float, float, float]]] = {}  # (part, destination) -> lane -> (share lost, flow, pipeline)
+
+    def add(part: str, destination: str, lane: str, share: float, pipeline: float) -> None:
+        lanes = found.setdefault((part, destination), {})
+        before = lanes.get(lane, (0.0, 0.0, 0.0))
+        lanes[lane] = (max(share, before[0]), flows.lane(lane, part), max(pipeline, before[2]))
+
     for node in hit:
         for lane in [l for l in scenario.lanes if l.source == node]:
-            dest = scenario.nodes_by_id[lane.dest]
+            customer = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == "maas_same_tier":
-                    found.append((part, lane.dest, _daily_use(model, graph, part, lane.dest), [lane.key],
-                                  lane.lead_time_days.mean))
+                    add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
                     continue
-                for made in dest.makes:  # the customer's assemblies that contain the cut part
+                supplied = flows.inflow(customer.id, part)
+                cut = sum(flows.lane(l.key, part) for l in scenario.lanes
+                          if l.dest == customer.id and l.source in lost and part in l.parts)
+                share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
+                for made in customer.makes:  # the customer's assemblies that contain the cut part
                     if part not in bom_explosion(graph, made):
                         continue
-                    for onward in [l for l in scenario.lanes if l.source == dest.id and made in l.parts]:
-                        found.append((made, onward.dest, _daily_use(model, graph, made, onward.dest), [onward.key],
-                                      lane.lead_time_days.mean + onward.lead_time_days.mean))
-    unique: dict[tuple[str, str], tuple[str, str, float, list[str], float]] = {}
-    for target in found:
-        if target[2] > 0:
-            unique.setdefault(target[:2], target)
-    return list(unique.values())
+                    for onward in [l for l in scenario.lanes if l.source == customer.id and made in l.parts]:
+                        add(made, onward.dest, onward.key, share, lane.lead_time_days.mean + onward.lead_time_days.mean)
+    targets = []
+    for (part, destination), lanes in found.items():
+        units = sum(share * flow for share, flow, _ in lanes.values())
+        if units > 1e-9:
+            targets.append(_Target(part, destination, units, list(lanes), sum(flow for _, flow, _ in lanes.values()),
+                                   max(pipeline for *_, pipeline in lanes.values())))
+    return targets
+
+
+def _ramp(spec) -> float:
+    return spec.recovery.ramp_days if spec.recovery.profile == "ramp" else 0.0
+
+
+def _in_force(model: "Model", spec, onset: int, day: int) -> bool:
+    """Whether the occurrence of ``spec`` that began on ``onset`` is still in force on ``day``."""
+    return any(o.spec.id == spec.id and o.start == onset and (o.end is None or day < o.end)
+               for o in model.occurrences)
+
+
+def _expected_end(model: "Model", spec, onset: int, day: int) -> int:
+    """The expected recovery of a disruption still in force on ``day``: its onset plus its
+    expected duration given it has lasted ``day - onset`` days so far (the mean of its duration
+    distribution beyond that, from draws of a stream keyed by the occurrence; a week more when
+    it has outlasted every draw), plus its recovery ramp."""
+    elapsed = day - onset
+    if spec.duration_days is None:
+        return model.horizon
+    draws = np.asarray(spec.duration_days.sample(model.streams.get("recheck", spec.id, str(onset)), 4096), float)
+    longer = draws[draws > elapsed]
+    duration = float(longer.mean()) if len(longer) else elapsed + 7.0
+    return min(int(onset + duration + _ramp(spec)), model.horizon)
+
+
+def _down(model: "Model", node: str) -> bool:
+    """Whether ``node``'s production or shipments are stopped today (by a disruption)."""
+    index = model.net.node_index[node]
+    return min(model.levers["capacity"][index], model.levers["shipping"][index]) <= 1e-9
+
+
+def _expected_back(model: "Model", node: str, day: int) -> int | None:
+    """The day ``node`` is expected back: the latest expected recovery (onset + mean duration +
+    ramp; a breakdown's mean repair) of the disruptions in force that hit it; a week from
+    ``day`` when they are overdue; None when one of them lasts for good or none is known."""
+    backs = []
+    for o in model.occurrences:
+        if not (o.start <= day and (o.end is None or day < o.end)) or node not in hit_nodes(model.scenario, o.spec):
+            continue
+        spec = o.spec
+        if isinstance(spec, CapacityLoss) and spec.mttr_days is not None:
+            backs.append(o.start + spec.mttr_days.mean)
+        elif spec.duration_days is None:
+            return None
+        else:
+            backs.append(o.start + spec.duration_days.mean + _ramp(spec))
+    if not backs:
+        return None
+    back = math.ceil(max(backs))
+    return back if back > day else day + 7
 
 
 def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
@@ -457,7 +625,8 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
     for event in [e for e in ledger.events if e["what"] == "start"]:
         spec = next(d for d in scenario.disruptions if d.id == event["id"])
         answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
-                   (response.actions if response else []) if a.trigger == spec.id and a.status != "no candidate"]
+                   (response.actions if response else [])
+                   if a.trigger == spec.id and a.status not in ("no candidate", "destination down")]
         for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):

@@ -237,3 +237,110 @@ def test_a_demand_surge_beyond_capacity_rents_the_difference():
     assert shortfall["rent"] < shortfall["none"]
     calm = resim.run(base.replace(**{"disruptions[0].multiplier": 1.5}), replications=1, executor="serial")
     assert calm.orchestrations.query("kind == 'maas_same_tier'").empty   # 15 a day fit in 20
+
+
+# -- Issue 17 finding 5: needs sized by what was lost, following the live chain ----------------------
+
+_CAST = {"id": "cast_pl", "provider": "foundry_pl", "process": "primary_shaping/casting", "capacity_per_day": 100,
+         "unit_price": 1.5, "setup_cost": 100, "lead_time_days": 2, "onboarding_days": 3, "conformance_rate": 1.0,
+         "on_time_rate": 1.0, "country": "PL", "region": "europe"}
+_MILL = _CAST | {"id": "mill_pl", "provider": "shop_pl", "process": "cutting/milling", "unit_price": 25}
+
+
+def _rented(chain: dict, disruption: dict, kind: str) -> dict:
+    """``chain`` with R cast and A milled by providers in PL (who accept at once), ``disruption``,
+    and one strategy of ``kind`` deciding two days after the onset."""
+    chain["horizon_days"] = 120
+    chain["parts"][1]["process"] = {"process": "cutting/milling"}
+    chain["parts"][3]["process"] = {"process": "primary_shaping/casting"}
+    chain["disruptions"] = [disruption]
+    chain["maas"] = {"providers": [_CAST, _MILL], "negotiation": {"accept": 1.0, "counter": 0.0},
+                     "probation": {"days": 0}}
+    chain["strategies"] = [{"id": "rent", "actions": [kind], "detection_delay_days": 1, "decision_delay_days": 1,
+                            "max_premium": 30}]
+    return chain
+
+
+@pytest.mark.parametrize("kind, part, destination, units, usual", [
+    ("maas_same_tier", "R", "sA", 15.0, "sR2->sA"),     # half of 5 P x 2 A x 3 R = 30 R a day
+    ("maas_upstream", "A", "plant", 5.0, "sA->plant"),  # half of sA's 5 x 2 = 10 A a day
+])
+def test_losing_one_of_two_equal_sources_needs_half_the_use(kind, part, destination, units, usual):
+    # Issue 17: a replacement was sized at the destination's whole use. sA buys R from sR1 and
+    # sR2 in equal shares (no shares given); sR1 fails on day 5. Same tier: the providers replace
+    # sR1's half of sA's R. Upstream: sA loses half its R, so half of the A it makes for the plant.
+    # Once the provider is qualified it takes the lost half of the destination's orders and the
+    # source still working keeps its half (sR2 for R; for A, sA, which still gets half its R).
+    from tests.chains import small_chain
+    from resim.runner import prepare
+
+    chain = small_chain()
+    for lane in chain["lanes"]:
+        lane.pop("share", None)
+    sc = resim.scenario_from_dict(_rented(chain, {"id": "gone", "type": "supplier_failure", "nodes": ["sR1"],
+                                                  "onset_day": 5, "duration_days": 60}, kind))
+    model, response = prepare(sc, "rent", 0, sc.seed)
+    split = {}
+
+    def record(m, day):  # the provider's and the working source's share of the destination's orders
+        provider = next((lane.key for lane in m.net.lanes if lane.source.startswith("maas_")), None)
+        if provider is not None:
+            group = np.flatnonzero(m.net.arc_group == m.net.arc_group[m.lane_arcs(usual, part)[0]])
+            split[day] = np.array([m.order_weights(m.lane_arcs(lane, part)).sum() for lane in (provider, usual)]) \
+                / m.order_weights(group).sum()
+
+    model.on_day_end(record)
+    model.run()
+    (deal,) = response.agreements
+    assert (deal.part, deal.destination, deal.units_per_day) == (part, destination, units)
+    np.testing.assert_allclose(split[deal.qualified_day + 5], [0.5, 0.5])
+
+
+def test_nothing_is_bought_for_a_destination_that_is_down():
+    # Issue 17: magnet_vn_1 shipped 1,020 magnets a day to rotor_cn while the quake kept it down.
+    # Here the quake in CN stops sR1 and its customer sA (moved to CN). Nothing is bought for sA
+    # while it is down (it cannot use R): the need for R waits, and since sA is expected back only
+    # when the quake ends, it never gets any. The next live node downstream, the plant, gets
+    # providers for the A that sA made for it: sA's whole lane, 5 P x 2 A = 10 a day.
+    from tests.chains import small_chain
+    from resim.runner import prepare
+
+    chain = small_chain()
+    chain["nodes"][2] |= {"country": "CN", "region": "asia"}
+    quake = {"id": "quake", "type": "natural_disaster", "footprint": {"countries": ["CN"]}, "onset_day": 5,
+             "duration_days": 60}
+    sc = resim.scenario_from_dict(_rented(chain, quake, "maas_same_tier"))
+    model, response = prepare(sc, "rent", 0, sc.seed)
+    model.run()
+    assert [(d.part, d.destination, d.units_per_day) for d in response.agreements] == [("A", "plant", 10.0)]
+    waiting = [(a.part, a.destination, a.status) for a in response.actions if a.destination == "sA"]
+    assert waiting == [("R", "sA", "destination down")]
+    into_sa = [lane.key for lane in model.net.lanes if lane.dest == "sA" and lane.source.startswith("maas_")]
+    assert into_sa == []
+
+
+def test_a_disruption_outlasting_its_expected_course_is_decided_again():
+    # sA fails on day 10 for 20 or 70 days (even odds: 45 expected). The response decides on day
+    # 12 for the expected course, to day 55 (+ 2 days of the usual lane's pipeline). On day 55 it
+    # looks again: where sA is back (20 days) nothing more happens; where it is still down, it
+    # expects it back on day 10 + 70 (every duration longer than 45 is 70) and asks again from
+    # day 55 to 80 (+ 2). The provider makes 40 a day: the 20 held by the first agreement until
+    # day 57 leave 20 for the second.
+    from tests.chains import hand_chain
+    from resim.runner import prepare
+
+    sc = hand_chain(horizon=120, a_level=200).replace(
+        disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
+                      "duration_days": {"dist": "discrete", "values": [20, 70], "weights": [1, 1]}}],
+        strategies=[{"id": "rent", "actions": ["maas_same_tier"], "detection_delay_days": 1,
+                     "decision_delay_days": 1}],
+        **{"parts[1].process": {"process": "cutting/milling"},
+           "maas": {"providers": [_MILL | {"capacity_per_day": 40}], "negotiation": {"accept": 1.0, "counter": 0.0},
+                    "probation": {"days": 0}}})
+    seen = {}
+    for replication in range(12):
+        model, response = prepare(sc, "rent", replication, sc.seed)
+        model.run()
+        (outage,) = model.occurrences
+        seen[outage.end - outage.start] = [(d.requested_day, d.end_day, d.units_per_day) for d in response.agreements]
+    assert seen == {20: [(12, 57, 20.0)], 70: [(12, 57, 20.0), (55, 82, 20.0)]}
