@@ -99,3 +99,31 @@ def test_a_provider_answers_the_same_request_the_same_way_in_every_strategy(name
             key = (deal.offering, deal.part, deal.destination, deal.requested_day)
             seen = (deal.answer, round(deal.unit_price, 9), deal.start_day, deal.qualified_day)
             assert answers.setdefault(key, seen) == seen, (strategy, key)
+
+
+@pytest.mark.parametrize("name, strategy", ALL)
+def test_reman_makes_at_most_what_cores_and_its_policy_allow(name, strategy):
+    """Every reman node: the good units it made are at most the graded cores fit for its routes
+    (cores returned = disassembled + waiting; graded = processed + waiting + other routes), and its
+    stock of each part never exceeds its policy's target by more than its largest day's output."""
+    from resim.circular import ROUTES
+    from resim.format.chain import policy_target
+
+    model, _, ledger = runs(name)[strategy]
+    circular = model.circular
+    if circular is None:
+        return
+    led = circular.ledger
+    assert led.returned.sum() == pytest.approx(led.disassembled.sum() + circular.cores_in_stock(), abs=1e-6)
+    for node in (n for n in model.scenario.nodes if n.kind == "reman"):
+        for part in node.makes:
+            fit = sum(v for (p, state), v in led.graded.items() if p == part and state in ROUTES)
+            made = led.output_by_part.get(part, 0.0)
+            assert made <= fit + 1e-6, (node.id, part)
+            stock = node.stock(part)
+            if stock is None:
+                continue
+            held = ledger.stock_series["on_hand"][:, model.net.sku_index[(node.id, part)]]
+            batch = np.max(ledger.stock_series["produced"][:, model.net.sku_index[(node.id, part)]], initial=0.0)
+            limit = max(policy_target(stock.policy), stock.initial_units)
+            assert held.max() <= limit + batch + 1e-6, (node.id, part, held.max(), limit)
