@@ -11,9 +11,11 @@
 * **Execution**: the provider joins the model as a supplier node with a lane to the destination.
   It ships within its reserved capacity, at the agreed price; each shipment is on time with the
   offering's ``on_time_rate`` (its quoted lead time drawn) and otherwise late by 1 to that many
-  days more; each day's delivery is one lot, accepted by the incoming inspection
-  (``maas.inspection``) with the chance that a sample of n units holds at most Ac defective ones
-  (binomial with the offering's conformance rate), else scrapped on receipt.
+  days more, and then travels the transit days of its transport mode (:mod:`resim.logistics`:
+  road or sea, air where that costs less in all or the work is expedited); each day's delivery
+  is one lot, accepted by the incoming inspection (``maas.inspection``) with the chance that a
+  sample of n units holds at most Ac defective ones (binomial with the offering's conformance
+  rate), else scrapped on receipt.
 * **Payment**: the firm pays every unit it accepts at the agreed price plus the freight,
   wherever the provider delivers (also to a supplier of the firm's: it contracted the provider);
   rejected lots are the provider's loss. The budget a strategy commits to an agreement is its
@@ -34,6 +36,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from resim import logistics
 from resim.dists import parse_dist
 from resim.format.chain import Lane, Node
 from resim.inputs import Market, input_lead_days, input_stock, supply_inputs
@@ -65,6 +68,8 @@ class Agreement:
     end_day: int
     freight: float = 0.0        # per unit, paid by the firm beside the price
     credit: float = 0.0         # per unit, paid back by a supplier receiving it (its unit cost)
+    transport_mode: str = ""    # the mode its lane ships by (resim.logistics)
+    transit_days: int = 0       # door-to-door transit, added to the quoted lead time
     lane: str = ""              # the provider's lane in the model, once qualified
     shipped: float = 0.0
     received: float = 0.0       # arrived, accepted or not
@@ -136,7 +141,24 @@ def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day
     return Agreement(offering=str(row.id), provider=str(row.provider), part=need.part,
                      destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
                      setup_cost=float(row.setup_cost), requested_day=request_day, answer=answer,
-                     start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=_freight(row))
+                     start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=_freight(row),
+                     transport_mode=str(row.get("transport_mode", "")),
+                     transit_days=int(row.get("transit_days", 0)))
+
+
+def _transport(model: "Model", agreement: Agreement, row: pd.Series) -> tuple[str, int]:
+    """The mode and transit days of the provider's lane: as the matching chose them, or, for a
+    row that does not say (an offering straight from the pool), by :mod:`resim.logistics` from
+    the provider's site to the destination, not expedited (as :func:`resim.matching.candidates`)."""
+    if "transit_days" in row.index and "transport_mode" in row.index:
+        return str(row.transport_mode), int(row.transit_days)
+    dest = model.scenario.nodes_by_id[agreement.destination]
+    same_country, same_region = row.country == dest.country, row.region == dest.region
+    distance = logistics.distance_km(dest.lat, dest.lon, [row.lat], [row.lon], same_country, same_region)
+    part = model.scenario.parts_by_id[agreement.part]
+    mode = logistics.choose_mode(distance, same_country, same_region, weight_kg=part.weight_kg,
+                                 value=part.unit_cost, holding_rate=dest.holding_cost_rate)
+    return str(mode[0]), int(logistics.transit_days(distance, mode)[0])
 
 
 def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
@@ -173,7 +195,9 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     quoted = np.maximum(np.rint(quoted), 1)
     late = rng.random(horizon) >= float(row.on_time_rate)
     extra = np.floor(rng.random(horizon) * quoted) + 1
-    lead_times = quoted + late * extra
+    # Production as quoted (late or not), then the transport: its door-to-door transit days.
+    agreement.transport_mode, agreement.transit_days = _transport(model, agreement, row)
+    lead_times = quoted + late * extra + agreement.transit_days
     accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
     standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
@@ -194,7 +218,8 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
                     makes=(agreement.part,), capacity_per_day=agreement.units_per_day, inventory=stock)
         # The lane's cost per unit is the freight, paid by the firm on each unit it accepts.
         return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
-                          lead_time_days=float(row.lead_time_mean), cost_per_unit=agreement.freight)
+                          lead_time_days=float(row.lead_time_mean) + agreement.transit_days,
+                          cost_per_unit=agreement.freight, mode=agreement.transport_mode)
 
     def begin(m: "Model") -> None:
         m.charge("maas_onboarding", agreement.setup_cost)

@@ -27,16 +27,14 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from resim import logistics
+
 if TYPE_CHECKING:
     from resim.format.events import Disruption
     from resim.scenario import Scenario
 
-__all__ = ["Need", "need_for", "Pool", "candidates", "score", "select", "Selection", "active_disruptions",
-           "FREIGHT_COST_PER_KG_KM", "CO2_KG_PER_KG_KM"]
+__all__ = ["Need", "need_for", "Pool", "candidates", "score", "select", "Selection", "active_disruptions"]
 
-# Assumptions (documented in docs/maas.md): a road/sea blend of freight cost and emissions.
-FREIGHT_COST_PER_KG_KM = 0.0002     # currency per kg per km
-CO2_KG_PER_KG_KM = 0.00008          # kg CO2 per kg per km (about 80 g per tonne-km)
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -59,12 +57,15 @@ class Need:
     lat: float | None
     lon: float | None
     markets: frozenset[str] = field(default_factory=frozenset)
+    expedite: bool = False        # asks for speed: offerings with an expedite option ship by air
+    holding_rate: float = 0.0     # the destination's yearly holding rate (mode choice, resim.logistics)
 
 
 def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = None,
-             destination: str | None = None) -> Need:
+             destination: str | None = None, expedite: bool = False) -> Need:
     """The need for ``part`` at ``destination`` (default: the first node that receives it from a
-    maker), in ``units_per_day`` (default: the part's daily use implied by demand and the BOM)."""
+    maker), in ``units_per_day`` (default: the part's daily use implied by demand and the BOM);
+    ``expedite`` asks for expedited work shipped by air (see :func:`candidates`)."""
     parts = scenario.parts_by_id
     spec = parts[part].process
     if spec is None:
@@ -82,7 +83,8 @@ def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = N
                 certifications=frozenset(spec.certifications), units_per_day=float(units_per_day),
                 unit_cost=parts[part].unit_cost, weight_kg=parts[part].weight_kg,
                 destination=destination, country=node.country, region=node.region,
-                lat=node.lat, lon=node.lon, markets=frozenset(_markets_served(scenario, destination)))
+                lat=node.lat, lon=node.lon, markets=frozenset(_markets_served(scenario, destination)),
+                expedite=expedite, holding_rate=node.holding_cost_rate)
 
 
 def _daily_use(scenario: "Scenario", part: str) -> float:
@@ -161,8 +163,10 @@ class Pool:
 def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Disruption"] = (),
                max_premium: float | None = None, scenario: "Scenario | None" = None) -> pd.DataFrame:
     """The offerings of the needed process, each with ``eligible`` and, when not, the first
-    ``reason`` it fails; adds the landed cost, distance and CO2 per unit and the days to first
-    delivery. ``attrs["not_offering"]`` counts the pool's offerings of other processes."""
+    ``reason`` it fails; adds the distance, transport mode and transit days, the landed cost and
+    CO2 per unit and the days to first delivery (onboarding + lead time + transit); for an
+    expedited need, ``unit_price`` is the expedited price. ``attrs["not_offering"]`` counts the
+    pool's offerings of other processes."""
     pool = pool if isinstance(pool, Pool) else Pool(pool)
     rows = pool.offering(need.process)
     table = pool.frame.iloc[rows]
@@ -192,14 +196,26 @@ def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Dis
         fail(missing != "", "lacks " + missing)
     fail(pool.export_controlled[rows] & (country != need.country), "export-controlled: cannot ship abroad")
     lats, lons = number["lat"], number["lon"]
-    distance = _distance_km(need.lat, need.lon, lats, lons)
-    # Without coordinates: 300 km in the same country, 1,500 km in the region, 9,000 km beyond.
-    fallback = np.where(country == need.country, 300.0, np.where(region == need.region, 1500.0, 9000.0))
-    distance = np.where(np.isnan(distance), fallback, distance)
-    landed = number["unit_price"] + need.weight_kg * distance * FREIGHT_COST_PER_KG_KM
-    table = table.assign(distance_km=distance, landed_unit_cost=landed,
-                         co2_kg_per_unit=need.weight_kg * distance * CO2_KG_PER_KG_KM,
-                         days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"])
+    # Transport (resim.logistics): the distance (a fallback without coordinates), the mode of
+    # least freight and in-transit holding, its transit days, freight and CO2. An expedited need
+    # has offerings with an expedite option ship by air where that is faster than their usual
+    # mode, at price x (1 + premium).
+    same_country, same_region = country == need.country, region == need.region
+    distance = logistics.distance_km(need.lat, need.lon, lats, lons, same_country, same_region)
+    premium = table.expedite_premium.to_numpy(float)
+    goods = dict(weight_kg=need.weight_kg, value=need.unit_cost, holding_rate=need.holding_rate)
+    mode = logistics.choose_mode(distance, same_country, same_region, **goods)
+    expedited = np.zeros(len(mode), bool)
+    if need.expedite:
+        usual, mode = mode, logistics.choose_mode(distance, same_country, same_region, **goods, expedite=premium > 0)
+        expedited = mode != usual
+    transit = logistics.transit_days(distance, mode)
+    price = number["unit_price"] * np.where(expedited, 1.0 + premium, 1.0)
+    landed = price + logistics.freight_per_unit(need.weight_kg, distance, mode)
+    table = table.assign(unit_price=price, distance_km=distance, transport_mode=mode, transit_days=transit,
+                         expedited=expedited, landed_unit_cost=landed,
+                         co2_kg_per_unit=logistics.co2_per_unit(need.weight_kg, distance, mode),
+                         days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"] + transit)
     if max_premium is not None and need.unit_cost > 0:
         fail(landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")
     for event in active:

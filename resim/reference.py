@@ -89,8 +89,9 @@ NOTES: dict[str, str] = {
     "Lane.lead_time_days": "days from shipment to receipt, drawn per lane and day (rounded to "
                            "whole days, at least 1)",
     "Lane.cost_per_unit": "transport cost per unit carried into a focal node or market",
-    "Lane.mode": "transport mode (shown by `resim info` and kept on the value-chain graph; the "
-                 "model uses the lead time and cost)",
+    "Lane.mode": "transport mode, a label (shown by `resim info` and kept on the value-chain graph; "
+                 "the model uses the lead time and cost given); a MaaS provider's lane gets the mode "
+                 "`resim.logistics` chooses, which sets its transit, freight and CO2",
     "Demand.market": "a node of kind `market`",
     "Demand.part": "the product demanded",
     "Demand.seasonality": "a multiplier of `daily` over the year; none when omitted",

@@ -100,7 +100,8 @@ def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
              "source": deal.offering, "part": deal.part, "destination": deal.destination,
              "units_per_day": deal.units_per_day, "start": deal.qualified_day, "end": deal.end_day,
              "unit_cost": deal.unit_price, "status": deal.answer,
-             "note": (f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
+             "note": (f"by {deal.transport_mode}, {deal.transit_days} days' transit; "
+                      f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
                       f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}")}]
 
 

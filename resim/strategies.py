@@ -22,7 +22,8 @@ duration and recovery ramp): MaaS needs are matched against the pool as it is th
 (footprints and embargoes in force, contention), providers are selected within the budget,
 premium and provider limits, negotiated with (declines pass to the next candidates), and executed
 (see :mod:`resim.agreements`). The orchestration style picks among the candidates:
-``cheapest`` (least cost), ``fastest`` (first delivery within a week of the quickest) or
+``cheapest`` (least cost), ``fastest`` (expedited work shipped by air where an offering has an
+expedite option, at its ``expedite_premium``; first delivery within a week of the quickest) or
 ``balanced`` (the better-scored half, by the scenario's weights). Every action is recorded.
 """
 
@@ -227,7 +228,9 @@ class Response:
         if self.pool is None or units <= 0 or model.scenario.parts_by_id[part].process is None:
             return
         scenario = model.scenario
-        need = need_for(scenario, part, units_per_day=units, destination=destination)
+        # A strategy asking for speed has its providers expedite and ship by air (resim.logistics).
+        need = need_for(scenario, part, units_per_day=units, destination=destination,
+                        expedite=self.orchestration == "fastest")
         table, ranked = self._ranked(model, need, day, end, last=min(end + math.ceil(handover), model.horizon))
         budget = None if self.strategy.budget is None else max(self.strategy.budget - self.spent, 0.0)
         event = (f"{trigger}@{onset if onset is not None else day}" if trigger else "proactive") + stage

@@ -13,7 +13,8 @@ import resim
 from resim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
 from resim.engine import Model
 from resim.format.maas import Contention, Inspection, Negotiation, Offering
-from resim.matching import FREIGHT_COST_PER_KG_KM, candidates, need_for, score, select
+from resim.logistics import MODES
+from resim.matching import candidates, need_for, score, select
 from resim.providers import pool_frame
 from tests.chains import hand_chain, small_chain
 
@@ -56,7 +57,10 @@ def test_a_provider_delivers_from_its_qualified_day_at_the_agreed_price():
     assert shipped[:18].sum() == 0 and shipped[18] > 0
     assert shipped.max() <= 30 + 1e-9                              # reserved capacity
     received = stock.loc[("plant", "A"), "received"].to_numpy()
-    assert received[21] == pytest.approx(shipped[18])              # 3 days' lead time
+    # 3 days' quoted lead time, then by road from Poland to the German plant (no coordinates:
+    # 1,500 km within the region), ceil(1 + 1,500 / 500) = 4 days: received on day 18 + 7.
+    assert received[18:25].sum() == 0
+    assert received[25] == pytest.approx(shipped[18])
     costs = ledger.costs().groupby("component").cost.sum()
     assert costs["maas_onboarding"] == 2000
     # The agreed price is 8 against A's unit cost of 5: 3 a unit is premium.
@@ -115,7 +119,9 @@ def test_matching_to_execution_restores_supply():
     # The whole path: specify, filter, score, select, agree, execute; the provider bridges the
     # supplier's permanent failure, so deliveries recover. The plant uses 20 A a day; asking for
     # 30 leaves room to work off the backlog built up before the provider is qualified.
-    offers = [provider(), provider(id="mill_cn", country="CN", region="asia", unit_price=6),
+    # mill_cn is cheaper ex works but dearer landed: 7.8 + 2 kg x 9,000 km x 0.00005 by sea = 8.7
+    # against 8 + 2 x 1,500 x 0.0002 by road = 8.6 for mill_pl.
+    offers = [provider(), provider(id="mill_cn", country="CN", region="asia", unit_price=7.8),
               provider(id="turn_de", process="cutting/turning", country="DE", region="europe")]
     sc = scenario(providers=[o.model_dump(by_alias=True, mode="json") for o in offers],
                   negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0}).replace(
@@ -123,7 +129,7 @@ def test_matching_to_execution_restores_supply():
     need = need_for(sc, "A", destination="plant", units_per_day=30)
     ranked = score(candidates(pool_frame(sc.maas.providers), need), need, sc.maas.weights)
     chosen = select(ranked, need, days=60, max_providers=1)
-    assert chosen.missing_per_day == 0 and len(chosen.chosen) == 1
+    assert chosen.missing_per_day == 0 and chosen.chosen.id.tolist() == ["mill_pl"]
     row = chosen.chosen.iloc[0]
     deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=12, end_day=90,
                      terms=sc.maas.negotiation, rng=np.random.default_rng(0))
@@ -133,10 +139,11 @@ def test_matching_to_execution_restores_supply():
     on_time = ledger.market["on_time"][:, 0]
     assert on_time[-20:].tolist() == [10] * 20
     # The estimated freight is paid on what the plant accepts from the provider: weight x distance
-    # x rate a unit; the usual lane's on what it ships.
+    # x the rate of its mode a unit (road, within Europe); the usual lane's on what it ships.
     arcs = model.lane_arcs(f"maas_{row.id}->plant")
     accepted = model.received_total[arcs].sum() - model.rejected_total[arcs].sum()
-    freight = sc.parts_by_id["A"].weight_kg * row.distance_km * FREIGHT_COST_PER_KG_KM
+    assert row.transport_mode == "road"
+    freight = sc.parts_by_id["A"].weight_kg * row.distance_km * MODES["road"].freight_per_kg_km
     transport = ledger.costs().query("component == 'transport'").cost.sum()
     sA_shipped = model.shipped_total[model.lane_arcs("sA->plant")].sum()
     assert freight > 0 and accepted > 0 and transport == pytest.approx(freight * accepted + 1 * sA_shipped)
@@ -540,3 +547,85 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
             assert spec.budget is None or response.spent <= spec.budget + 1e-6
             agreed += len(response.agreements)
     assert agreed > 0
+
+
+# -- Issue 17 item 8: MaaS logistics (transit by mode and distance, expedited by air) --------------
+
+# The plant on the equator at 0 E; a provider a quarter of the equator away at 90 E (10,007.5 km,
+# another region: by sea) and one 18 degrees away in the same region (2,001.5 km: by road).
+QUARTER_KM = 6371.0 * np.pi / 2
+
+
+def _placed(**maas):
+    return scenario(**maas).replace(**{"nodes[1].lat": 0.0, "nodes[1].lon": 0.0, "parts[1].weight_kg": 2.0})
+
+
+@pytest.mark.parametrize("where, mode, transit", [
+    (dict(country="CN", region="asia", lat=0.0, lon=90.0), "sea", 38),     # ceil(12 + 10,007.5 / 400)
+    (dict(country="PL", region="europe", lat=0.0, lon=18.0), "road", 6),   # ceil(1 + 2,001.5 / 500)
+])
+def test_a_provider_lane_takes_the_quoted_lead_time_plus_the_transit(where, mode, transit):
+    # Matched, agreed and executed: qualified on day 12 + 5, it ships from day 18; each shipment
+    # takes its quoted 3 days (on time) plus the transit of its mode, so day 18's arrives on day
+    # 18 + 3 + transit and nothing arrives before.
+    sc = _placed(probation={"days": 0}, negotiation={"accept": 1.0, "counter": 0.0})
+    need = need_for(sc, "A", destination="plant", units_per_day=30)
+    row = candidates(pool_frame([provider(**where)]), need).iloc[0]
+    deal = negotiate(row, need, units_per_day=30, request_day=10, end_day=90, terms=sc.maas.negotiation,
+                     rng=np.random.default_rng(0))
+    assert deal.qualified_day == 17
+    model = Model(sc, detail=True)
+    execute(model, deal, row, replaces=["sA->plant"])
+    stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()
+    shipped = stock.loc[("maas_mill_pl", "A"), "shipped"].to_numpy()
+    received = stock.loc[("plant", "A"), "received"].to_numpy()
+    assert shipped[18] > 0
+    assert received[18:18 + 3 + transit].sum() == 0
+    assert received[18 + 3 + transit] == pytest.approx(shipped[18])
+    assert (row.transport_mode, row.transit_days) == (deal.transport_mode, deal.transit_days) == (mode, transit)
+    lane = next(lane for lane in model.net.lanes if lane.key == deal.lane)
+    assert lane.lead_time_days.mean == 3 + transit and lane.mode == mode
+
+
+def _expedite_run(style: str):
+    """The hand chain's strategy in orchestration ``style`` asking for 20 A a day at the plant
+    from day 12 to day 80 of the one far provider, which expedites at 40 %."""
+    from resim.matching import Pool
+    from resim.strategies import Response
+
+    sc = _placed(negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0},
+                 providers=[provider(country="CN", region="asia", lat=0.0, lon=90.0, capacity_per_day=20,
+                                     expedite_premium=0.4).model_dump(exclude_none=True)])
+    sc = sc.replace(strategies=[{"id": "rent", "actions": ["maas_same_tier"], "orchestration": style,
+                                 "responds_to": ["natural_disaster"]}])
+    model = Model(sc, detail=True)
+    response = Response(model, sc.strategies[0], Pool(pool_frame(list(sc.maas.providers))), style)
+    response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+    ledger = model.run()
+    (deal,) = response.agreements
+    received = ledger.stock().set_index(["node", "part", "day"]).sort_index().loc[("plant", "A"), "received"]
+    return deal, model, ledger, received.to_numpy()
+
+
+def test_an_expedited_agreement_ships_by_air_at_the_premium_and_arrives_sooner():
+    # Asked on day 12, accepted on day 14, qualified on day 19: the provider ships from day 20.
+    # Usually by sea, at 8 a unit plus 2 kg x 10,007.5 km x 0.00005 = 1.00 freight, arriving
+    # 3 + 38 days after shipping (day 61). A strategy asking for speed (orchestration fastest)
+    # expedites: 8 x (1 + 0.4) = 11.2 a unit plus air freight 2 x 10,007.5 x 0.0005 = 10.01,
+    # by air in ceil(3 + 10,007.5 / 5,000) = 6 days (day 29).
+    usual, _, _, usual_received = _expedite_run("cheapest")
+    fast, model, ledger, fast_received = _expedite_run("fastest")
+    assert usual.unit_price == 8.0 and usual.freight == pytest.approx(2 * QUARTER_KM * 0.00005)
+    assert fast.unit_price == pytest.approx(8 * 1.4) and fast.freight == pytest.approx(2 * QUARTER_KM * 0.0005)
+    assert fast.qualified_day == usual.qualified_day == 19
+    arrival = lambda received: int(np.flatnonzero(received > 0)[0])  # noqa: E731 (sA's orders end on day 10)
+    assert usual_received[:20].sum() == fast_received[:20].sum()  # before the providers, the same
+    assert arrival(usual_received[20:]) + 20 == 20 + 3 + 38 and arrival(fast_received[20:]) + 20 == 20 + 3 + 6
+    assert (usual.transport_mode, usual.transit_days) == ("sea", 38)
+    assert (fast.transport_mode, fast.transit_days) == ("air", 6)
+    # The firm pays each unit accepted at the expedited price plus the air freight.
+    accepted = fast.accepted
+    costs = ledger.costs().groupby("component").cost.sum()
+    assert accepted > 0
+    assert fast.cost == pytest.approx(fast.setup_cost + accepted * (8 * 1.4 + 2 * QUARTER_KM * 0.0005))
+    assert costs["maas_premium"] == pytest.approx(accepted * (8 * 1.4 - 5))

@@ -87,7 +87,8 @@ def test_scores_are_weighted_min_max_scaled_criteria():
     ])
     weights = ScoreWeights(cost=2, lead_time=1, quality=1, on_time=0, capacity=0, distance=0)
     ranked = score(candidates(pool, need()), need(), weights).set_index("id")
-    # cost: a 1, b 0, c 0.5; first delivery 15, 10, 30 days: a 0.75, b 1, c 0; quality a 1, b 0.5, c 0.
+    # cost: a 1, b 0, c 0.5; first delivery (onboarding + lead time + 1 day by road to the plant next
+    # door) 16, 11, 31 days: a 0.75, b 1, c 0; quality a 1, b 0.5, c 0.
     expected = {"a": (2 * 1 + 0.75 + 1) / 4, "b": (0 + 1 + 0.5) / 4, "c": (2 * 0.5 + 0 + 0) / 4}
     assert ranked.score.to_dict() == pytest.approx(expected)
     assert list(ranked.index) == ["a", "b", "c"] and list(ranked["rank"]) == [1, 2, 3]

@@ -269,9 +269,11 @@ def test_aerospace_breakdowns_recur_and_qualification_takes_months():
     crash = next(d for d in sc.disruptions if d.id == sc.metrics.reference)
     late = agreed(res, "maas_same_tier", "maas_same_tier")
     assert len(late) and (late.start >= crash.onset_day.mean + 60).all()
-    # qualifying ahead pays; seeking after the crash does not beat waiting by much
+    # qualifying ahead pays; seeking after the crash does not beat waiting by much. Since the
+    # providers' lanes carry their transit (3-6 days more on the lanes of the lean sub-assembly
+    # plant), the edge is smaller: +0.08 in these two replications, +0.14 over ten (+0.26 before).
     none = mean(res, "none", "fill_rate")
-    assert mean(res, "dual_source", "fill_rate") > none + 0.1
+    assert mean(res, "dual_source", "fill_rate") > none + 0.05
     assert mean(res, "maas_same_tier", "fill_rate") < none + 0.05
 
 

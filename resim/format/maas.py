@@ -32,7 +32,9 @@ class Offering(Spec):
     capacity_per_day: Positive = Field(description="units per day it can commit")
     setup_cost: NonNegative = Field(0.0, description="one-off cost per agreement")
     unit_price: NonNegative = Field(description="price per unit")
-    expedite_premium: NonNegative = Field(0.0, description="extra price fraction for expedited work")
+    expedite_premium: NonNegative = Field(
+        0.0, description="extra price fraction for expedited work, shipped by air (a strategy with "
+                         "orchestration: fastest); 0 = no expedite option")
     lead_time_days: NonNegativeDist = Field(description="days from order to shipment")
     onboarding_days: NonNegativeDist = Field(description="qualification days before the first order")
     conformance_rate: Fraction = Field(0.99, description="share of units that pass inspection")

@@ -1,0 +1,212 @@
+"""Transport between a MaaS provider and the node it delivers to: mode, transit days, freight, CO2.
+
+A provider's lane takes its quoted production lead time plus the transit of the transport mode
+it ships by. Everything here is a function of the great-circle distance and a mode:
+
+* **Distance**: great-circle (Earth radius 6,371 km) between the two sites; without coordinates on
+  either side, 300 km within a country, 1,500 km within a region and 9,000 km beyond
+  (:func:`distance_km`).
+* **Mode** (:func:`choose_mode`): the surface mode is ``road`` within a country, and within a
+  region up to :data:`ROAD_MAX_KM` great-circle km (short sea crossings inside a region, such as
+  the Channel or the Taiwan Strait, count as road: ro-ro ferries take about as long), and ``sea``
+  otherwise. ``air`` replaces it when its total logistics cost per unit is lower: freight + the
+  carrying cost of the unit while in transit (its value × the yearly holding rate × transit
+  days / 365), as shippers weigh air against ocean. Heavy, cheap parts stay on the surface,
+  light and valuable ones fly. An expedited shipment goes by air wherever air is faster.
+  ``rail`` is never chosen by the rule (nothing tells whether a rail line joins two sites);
+  :func:`transit_days` and the rates know it for lanes that name it.
+* **Transit days** (:func:`transit_days`): handling days + distance / km a day, rounded up to
+  whole days (door to door: pick-up, terminals, customs, delivery).
+* **Freight** per unit = weight × distance × the mode's rate per kg-km; **CO2** per unit =
+  weight × distance × the mode's kg CO2 per kg-km (:func:`freight_per_unit`, :func:`co2_per_unit`).
+
+Every figure of :data:`MODES` carries its source, or says it is an assumption (:func:`figures`;
+``docs/assumptions.md`` lists them). Distances are great-circle, so each per-km figure of a mode is
+per great-circle km: road figures include a circuity of 1.2 road km per great-circle km.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Mode", "MODES", "ROAD_MAX_KM", "FALLBACK_KM", "EARTH_RADIUS_KM", "distance_km",
+           "choose_mode", "transit_days", "freight_per_unit", "co2_per_unit", "figures"]
+
+EARTH_RADIUS_KM = 6371.0
+#: Distance without coordinates: (same country, same region, beyond), km. Assumption.
+FALLBACK_KM = (300.0, 1500.0, 9000.0)
+#: Farthest great-circle distance shipped by road within a region, km. Assumption.
+ROAD_MAX_KM = 3000.0
+
+
+@dataclass(frozen=True)
+class Mode:
+    """Door-to-door figures of one transport mode, per great-circle km."""
+
+    name: str
+    handling_days: float          # fixed days door to door: pick-up, terminals, customs, delivery
+    km_per_day: float             # great-circle km covered a day on the way
+    freight_per_kg_km: float      # currency per kg per great-circle km
+    co2_kg_per_kg_km: float       # kg CO2 per kg per great-circle km
+    sources: tuple[tuple[str, str], ...] = ()   # (figure, source or "assumption: ...")
+
+
+MODES: dict[str, Mode] = {
+    "road": Mode(
+        "road", handling_days=1.0, km_per_day=500.0, freight_per_kg_km=0.0002, co2_kg_per_kg_km=0.00011,
+        sources=(
+            ("handling_days", "assumption: a day for pick-up and delivery"),
+            ("km_per_day", "EU Regulation (EC) No 561/2006, art. 6: at most 9 hours' driving a day; "
+                           "at about 65-70 km/h that is about 600 road km, / 1.2 circuity (road km per "
+                           "great-circle km, Newell 1980, as cited by Wikibooks 'Transportation Geography "
+                           "and Network Science/Circuity') = 500 great-circle km; average speed an assumption"),
+            ("freight_per_kg_km", "co3.io, 'What does road freight really cost per kilometre in Europe?': "
+                                  "full truckload EUR 1.10-1.90 per truck-km (2025/26); a part's share "
+                                  "by weight at 8-12 t a truck, x 1.2 circuity, gives 0.00011-0.00029 "
+                                  "per kg and great-circle km; the payload is an assumption"),
+            ("co2_kg_per_kg_km", "road 90.3 g CO2 per tonne-km (KiM, CE Delft; Table 9 of 'A shift-share "
+                                 "based tool ...', European Transport Research Review, 2019) x 1.2 circuity"),
+        )),
+    "rail": Mode(
+        "rail", handling_days=4.0, km_per_day=600.0, freight_per_kg_km=0.00012, co2_kg_per_kg_km=0.00003,
+        sources=(
+            ("handling_days", "assumption: terminals, gauge change and pre- and on-carriage by road"),
+            ("km_per_day", "DSV, 'Rail freight between China and Europe': 15-18 days terminal to "
+                           "terminal from northern and central China to Europe, about 7,500-8,500 "
+                           "great-circle km; 4 + 8,000 / 600 = 17.3 days"),
+            ("freight_per_kg_km", "topchinaforwarder.com, China Europe Railway Express: USD 6,000-8,500 "
+                                  "per 40 ft by rail against 2,200-3,800 by sea, about 2.3 x sea; "
+                                  "0.00012 = 2.3 x the sea rate (currency taken 1:1, an assumption)"),
+            ("co2_kg_per_kg_km", "assumption between 11.3 g per tonne-km for a mostly electric EU "
+                                 "mix (KiM, CE Delft, as for road) and about 40 g per great-circle "
+                                 "tonne-km of a Zhengzhou-Hamburg train (stusupplychain.com: 3,000 kg "
+                                 "CO2 for 10 t)"),
+        )),
+    "sea": Mode(
+        "sea", handling_days=12.0, km_per_day=400.0, freight_per_kg_km=0.00005, co2_kg_per_kg_km=0.00003,
+        sources=(
+            ("handling_days", "holocargo.com, 'What affects ocean transit time': cargo at the "
+                              "container yard 3-5 days before departure; geesecargo.com: customs, "
+                              "drayage and last mile add 3-9 days; 12 days in all, with waiting "
+                              "for the sailing, an assumption within those"),
+            ("km_per_day", "calibrated on China to north-west Europe, 35-45 days door to door "
+                           "(56ok.com, 'Global ocean freight transit times'; dafey.us: 30-45 days): "
+                           "12 + 8,900 / 400 = 34.3, so 35 days from Shanghai to Rotterdam; the same "
+                           "speed is slow for routes close to the great circle (China to the US west "
+                           "coast: 39 days against 20-25 door to door), an assumption"),
+            ("freight_per_kg_km", "dafey.us, 'How long does international sea freight take?': sea "
+                                  "about USD 0.50 a kg, China to Europe or the US (about 9,000-10,000 "
+                                  "great-circle km) = 0.00005 a kg-km (currency taken 1:1)"),
+            ("co2_kg_per_kg_km", "stusupplychain.com: 2,580 kg CO2 for 10 t Zhengzhou-Hamburg by sea "
+                                 "(24,452 route km, 10.6 g per route tonne-km), about 34 g per "
+                                 "great-circle tonne-km; ships 10-40 g per route tonne-km "
+                                 "(timeforchange.org)"),
+        )),
+    "air": Mode(
+        "air", handling_days=3.0, km_per_day=5000.0, freight_per_kg_km=0.0005, co2_kg_per_kg_km=0.0006,
+        sources=(
+            ("handling_days", "climbtheladder.com, 'How long does air freight take': booking 1-3 "
+                              "days, ground handling and export clearance 12-24 hours; a standard "
+                              "international shipment 3-7 business days door to door"),
+            ("km_per_day", "assumption for connections and transfers: 3 + 9,000 / 5,000 = 4.8 days "
+                           "Asia-Europe, 3.2-6.6 days from 1,000 to 18,000 km, within the 3-7 days "
+                           "door to door cited for handling_days"),
+            ("freight_per_kg_km", "dafey.us: standard air about USD 4 a kg, express about 6; "
+                                  "topchinaforwarder.com: USD 5.5-9 a kg China-Europe; USD 4.5 over "
+                                  "9,000 km = 0.0005 a kg-km (currency taken 1:1)"),
+            ("co2_kg_per_kg_km", "500 g per tonne-km for a Lufthansa Cargo B747 (timeforchange.org, "
+                                 "'CO2 emissions for shipping of goods'); about 650 g per great-circle "
+                                 "tonne-km Zhengzhou-Hamburg (stusupplychain.com: 50,000 kg for 10 t)"),
+        )),
+}
+
+
+def distance_km(lat: float | None, lon: float | None, lats, lons, same_country, same_region) -> np.ndarray:
+    """Great-circle km from ``(lat, lon)`` to each ``(lats, lons)``; where either side lacks
+    coordinates, :data:`FALLBACK_KM` by whether the two are in the same country or region."""
+    lats, lons = np.atleast_1d(np.asarray(lats, float)), np.atleast_1d(np.asarray(lons, float))
+    same_country = np.broadcast_to(np.asarray(same_country, bool), lats.shape)
+    same_region = np.broadcast_to(np.asarray(same_region, bool), lats.shape)
+    if lat is None or lon is None or math.isnan(float(lat)) or math.isnan(float(lon)):
+        distance = np.full(lats.shape, np.nan)
+    else:
+        lat1, lon1 = np.radians(lat), np.radians(lon)
+        lat2, lon2 = np.radians(lats), np.radians(lons)
+        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+        distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+    country_km, region_km, beyond_km = FALLBACK_KM
+    fallback = np.where(same_country, country_km, np.where(same_region, region_km, beyond_km))
+    return np.where(np.isnan(distance), fallback, distance)
+
+
+def transit_days(distance, mode) -> np.ndarray:
+    """Whole days door to door over ``distance`` great-circle km by ``mode`` (a name or an array
+    of names): ceil(handling days + distance / km a day)."""
+    distance = np.asarray(distance, float)
+    handling = _figure(mode, "handling_days", distance.shape)
+    speed = _figure(mode, "km_per_day", distance.shape)
+    return np.ceil(handling + distance / speed - 1e-9).astype(int)
+
+
+def choose_mode(distance, same_country, same_region, *, weight_kg=0.0, value=0.0, holding_rate=0.0,
+                expedite=False) -> np.ndarray:
+    """The mode of each shipment of a unit of ``weight_kg`` and ``value`` (held at
+    ``holding_rate`` a year): road within a country or within a region up to
+    :data:`ROAD_MAX_KM`, else sea; air instead where its freight + value × holding_rate × transit
+    days / 365 is lower (the total logistics cost), and where ``expedite`` and air is faster."""
+    distance = np.asarray(distance, float)
+    road = np.asarray(same_country, bool) | (np.asarray(same_region, bool) & (distance <= ROAD_MAX_KM))
+    surface = np.where(road, "road", "sea").astype(object)
+
+    def total(mode) -> np.ndarray:
+        return freight_per_unit(weight_kg, distance, mode) + value * holding_rate * transit_days(distance, mode) / 365.0
+
+    usual = np.where(total("air") < total(surface) - 1e-12, "air", surface).astype(object)
+    faster_by_air = transit_days(distance, "air") < transit_days(distance, usual)
+    return np.where(np.asarray(expedite, bool) & faster_by_air, "air", usual).astype(object)
+
+
+def freight_per_unit(weight_kg, distance, mode) -> np.ndarray:
+    """Freight a unit: weight × great-circle km × the mode's rate per kg-km."""
+    distance = np.asarray(distance, float)
+    return np.asarray(weight_kg, float) * distance * _figure(mode, "freight_per_kg_km", distance.shape)
+
+
+def co2_per_unit(weight_kg, distance, mode) -> np.ndarray:
+    """kg CO2 a unit: weight × great-circle km × the mode's kg CO2 per kg-km."""
+    distance = np.asarray(distance, float)
+    return np.asarray(weight_kg, float) * distance * _figure(mode, "co2_kg_per_kg_km", distance.shape)
+
+
+def figures() -> pd.DataFrame:
+    """Every figure of :data:`MODES` with its value and source, one row each."""
+    rows = [{"mode": m.name, "figure": figure, "value": getattr(m, figure), "source": source}
+            for m in MODES.values() for figure, source in m.sources]
+    rows.append({"mode": "all", "figure": "fallback_km", "value": FALLBACK_KM,
+                 "source": "assumption: without coordinates, same country, same region, beyond"})
+    rows.append({"mode": "road", "figure": "road_max_km", "value": ROAD_MAX_KM,
+                 "source": "assumption: beyond it, or between regions, the surface mode is sea"})
+    rows.append({"mode": "air", "figure": "mode choice", "value": "least freight + in-transit holding",
+                 "source": "Patil, Patange, Pardeshi, Logistics 7(3):60 (2023), doi:10.3390/logistics7030060: "
+                           "mode choice by total logistics cost; Supply Chain Management Review, Sep-Oct "
+                           "2024: air vs ocean weighs inventory carrying cost"})
+    return pd.DataFrame(rows, columns=["mode", "figure", "value", "source"])
+
+
+def _figure(mode, name: str, shape) -> np.ndarray:
+    if isinstance(mode, str):
+        return np.full(shape, float(getattr(_mode(mode), name)))
+    modes = np.asarray(mode, object)
+    values = {m: float(getattr(_mode(m), name)) for m in set(modes.ravel().tolist())}
+    return np.vectorize(values.__getitem__, otypes=[float])(modes) if modes.size else np.zeros(modes.shape)
+
+
+def _mode(name: str) -> Mode:
+    try:
+        return MODES[name]
+    except KeyError:
+        raise ValueError(f"unknown transport mode {name!r} (expected one of {', '.join(MODES)})") from None
