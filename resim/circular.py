@@ -7,7 +7,9 @@ Each day, at the start of the day's flows:
    in the run after their drawn use life (return_rate of them, spread by the use-life distribution).
 2. **Disassembly.** Up to the node's disassembly capacity, whole cores are taken apart into their
    components (by the bill of materials); the disassembly yield scraps the rest. Cores beyond the
-   capacity wait whole.
+   capacity wait whole. A ``sorting`` step, when the node has one, takes every component out of
+   disassembly before grading: its capacity (components a day) also limits the cores taken apart,
+   its yield scraps, its cost is per component sorted.
 3. **Grading.** Every component with a grading entry is graded into reuse, repair, refurbish,
    remanufacture, repurpose or recycle (a multinomial draw with the given shares); ungraded
    components are recycled. A component graded for a recovery state (reuse, repair, refurbish,
@@ -121,7 +123,8 @@ class CircularLedger:
     output_by_part: dict[str, float] = field(default_factory=dict)
     scrapped_by_part: dict[str, float] = field(default_factory=dict)
     other_by_part: dict[str, float] = field(default_factory=dict)
-    disassembly_scrap: float = 0.0
+    disassembly_scrap: float = 0.0   # cores
+    sorting_scrap: float = 0.0       # components
 
     def __post_init__(self) -> None:
         self.returned = np.zeros(self.horizon)
@@ -214,7 +217,12 @@ class CircularSupply:
 
     def _disassemble(self, day: int, node: str, product: str, stock: float) -> None:
         step = self.steps.get((node, "disassembly"))
+        sorting = self.steps.get((node, "sorting"))
+        parts = self.model.scenario.parts_by_id
+        per_core = sum(parts[product].bom.values())
         capacity = step.capacity_per_day if step else np.inf
+        if sorting is not None and per_core > 0:  # sorting takes every component out of disassembly
+            capacity = min(capacity, sorting.capacity_per_day / per_core)
         cores = float(np.floor(min(stock, capacity)))
         if cores <= 0:
             return
@@ -224,9 +232,13 @@ class CircularSupply:
         self.ledger.disassembly_scrap += cores * (1.0 - yield_)
         if step:
             self.model.charge("reman", cores * step.cost_per_unit)
-        parts = self.model.scenario.parts_by_id
+        kept = 1.0
+        if sorting is not None:  # components are sorted before grading: its cost, and its yield scraps
+            self.model.charge("reman", cores * yield_ * per_core * sorting.cost_per_unit)
+            kept = sorting.yield_
+            self.ledger.sorting_scrap += cores * yield_ * per_core * (1.0 - kept)
         for part, quantity in parts[product].bom.items():
-            self._grade(node, part, cores * yield_ * quantity)
+            self._grade(node, part, cores * yield_ * kept * quantity)
 
     def _grade(self, node: str, part: str, units: float) -> None:
         shares = self.shares.get(part, _RECYCLE)

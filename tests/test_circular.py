@@ -263,3 +263,21 @@ def test_the_circular_strategy_supplies_what_it_makes_from_cores_not_a_pile():
     received = model.received_total[arc] - model.rejected_total[arc]
     assert action.unit_cost == pytest.approx(0.6 * 95)
     assert received > 0
+
+
+def test_a_sorting_step_sorts_every_component_before_grading():
+    # Issue 17: circular `sorting` was accepted and unused. With sorting at rm (2 components a
+    # core: P = 2 A; capacity 10 components a day, so 5 cores a day; yield 0.9, 0.5 a component),
+    # disassembly (capacity 8, yield 0.9, 3 a core) takes at most 5 cores a day, and every A it
+    # gives is sorted: 0.5 each, 10 % scrapped, the rest graded.
+    sorting = {"node": "rm", "process": "sorting", "capacity_per_day": 10, "time_days": 0, "yield": 0.9,
+               "cost_per_unit": 0.5}
+    model = Model(with_reman(horizon=40, processes=[STEPS[0], sorting]), detail=True)
+    model.run()
+    led = model.circular.ledger
+    assert led.disassembled.max() <= 5 and led.disassembled.sum() > 0
+    sorted_units = led.disassembled.sum() * 0.9 * 2
+    assert led.sorting_scrap == pytest.approx(0.1 * sorted_units)
+    assert sum(led.graded.values()) == pytest.approx(0.9 * sorted_units)
+    reman = model.ledger.cost_totals()["reman"]
+    assert reman == pytest.approx(3 * led.disassembled.sum() + 0.5 * sorted_units)
