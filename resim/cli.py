@@ -131,6 +131,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
 def _cmd_providers(args: argparse.Namespace) -> int:
     if args.target == "generate":
         return _providers_generate(args)
+    import numpy as np
+
     from resim.capacity import CapacityLedger
     from resim.matching import active_disruptions, candidates, score
     from resim.providers import pool_frame
@@ -149,9 +151,15 @@ def _cmd_providers(args: argparse.Namespace) -> int:
     active = active_disruptions(scenario, args.at) if args.at is not None else []
     pool = pool_frame(scenario.maas.providers)
     contended: list[str] = []
+    components = {}
     if args.at is not None:  # what the simulation gets that day: other firms' contention taken
         ledger = CapacityLedger(pool, scenario)
         pool, contended = ledger.frame(active, args.at, args.at + 1), ledger.contended_regions(active)
+        if scenario.parts_by_id[need.part].bom:  # and what the components' sources allow
+            from resim.inputs import input_capacity_on
+
+            components = input_capacity_on(scenario, need.part, args.at)
+            pool = pool.assign(capacity_per_day=np.minimum(pool.capacity_per_day, pool.inputs.map(components)))
     table = candidates(pool, need, active=active, scenario=scenario)
     ranked = score(table, need, scenario.maas.weights)
     contention = scenario.maas.contention
@@ -161,6 +169,10 @@ def _cmd_providers(args: argparse.Namespace) -> int:
           + (f", {' + '.join(sorted(need.certifications))}" if need.certifications else "")
           + f"; {need.units_per_day:,.1f} units/day to {need.destination}"
           + (f"; conditions of day {args.at}: {', '.join(e.id for e in active) or 'none'}" if args.at is not None else ""))
+    if components:
+        print("components allow " + "; ".join(f"{v:,.0f}/day with inputs {k}" if np.isfinite(v) else
+                                               f"any amount with inputs {k}" for k, v in components.items())
+              + " (their sources as the simulation has them that day)")
     if contended:
         print(f"contention: other firms take {contention.capacity_taken:.0%} of the capacity of the providers in "
               f"{', '.join(contended)}; their prices are {contention.price_increase * contention.capacity_taken:.0%} higher")

@@ -34,7 +34,8 @@ if TYPE_CHECKING:
     from resim.format.maas import MarketOffer
     from resim.scenario import Scenario
 
-__all__ = ["Market", "input_stock", "input_lead_days", "input_capacity", "claim_inputs", "supply_inputs"]
+__all__ = ["Market", "input_stock", "input_lead_days", "input_capacity", "input_capacity_on", "claim_inputs",
+           "supply_inputs"]
 
 _REVIEW_DAYS = 2  # days of output a provider's input stock covers beyond the inputs' lead time
 
@@ -180,6 +181,18 @@ def input_capacity(model: "Model", market: Market, part: str, inputs: str, day: 
                          for n in scenario.nodes if child in n.makes and n.kind != "reman")
         allowed = min(allowed, supply / quantity)
     return float(allowed)
+
+
+def input_capacity_on(scenario: "Scenario", part: str, day: int) -> dict[str, float]:
+    """What a provider's components allow on ``day`` (units of ``part`` a day), by ``inputs``
+    (consigned, market): the scenario simulated without a response up to that day (the
+    disruptions as they fall in replication 0), as a strategy deciding that day would see it."""
+    from resim.engine import Model
+
+    model = Model(scenario, replication=0)
+    model.env.run(until=min(max(int(day), 0), scenario.horizon_days - 1) + 0.75)  # that day's events in force
+    market = Market(model)
+    return {inputs: input_capacity(model, market, part, inputs, int(day)) for inputs in ("consigned", "market")}
 
 
 def claim_inputs(market: Market, scenario: "Scenario", part: str, inputs: str, units_per_day: float,

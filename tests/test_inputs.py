@@ -105,3 +105,22 @@ def test_market_inputs_are_capped_by_what_the_market_offers_and_priced_up():
     usual = model.shipped_total[model.lane_arcs("sC->plant")].sum() * 5
     procurement = ledger.cost[:, COST_COMPONENTS.index("procurement")].sum()
     assert procurement == pytest.approx(usual + 50 * delivered_p)
+
+
+def test_providers_at_a_day_shows_what_the_components_allow(capsys):
+    # The quickstart on day 130: the MCU fab is down, so consigned MCUs allow no board; the brokers
+    # sell 40 a day while the quake lasts. `resim providers --at` caps each candidate as the
+    # simulation would: by its inputs, consigned (smt_cn_1) or market (the European EMS).
+    from pathlib import Path
+
+    from resim.cli import main
+
+    quickstart = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+    assert main(["providers", str(quickstart), "--part", "pcba", "--at", "130"]) == 0
+    out = capsys.readouterr().out
+    assert "components allow 0/day with inputs consigned; 40/day with inputs market" in out
+    rows = {line.split()[1]: line.split() for line in out.splitlines() if line.split()[:1] and line.split()[0].isdigit()}
+    header = next(line.split() for line in out.splitlines() if line.lstrip().startswith("rank"))
+    cap = header.index("cap/day") - 3  # "unit cost" and "days to 1st" are headed by 2 and 3 words
+    assert float(rows["smt_cn_1"][cap]) == 0.0
+    assert all(float(rows[o][cap]) <= 40 for o in ("smt_hu_1", "smt_pl_1", "smt_de_2"))
