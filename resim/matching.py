@@ -21,7 +21,7 @@ milliseconds (see ``benchmarks/``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable
 
 import numpy as np
 import pandas as pd
