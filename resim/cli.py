@@ -286,7 +286,9 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     save_figure(criticality_ranking(table), output / "figures" / "criticality.png")
     columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
                            "substitutes", "hazard", "reman_fit") if c in table.columns]
-    print(table[columns].head(args.top).to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+    from resim.formatting import plain
+
+    print(table[columns].head(args.top).to_string(index=False, float_format=plain))
     print(f"criticality table and figure written to {output}/")
     return EXIT_OK
 

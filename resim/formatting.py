@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["money", "units", "share", "days", "signed_money", "interval", "metric_value"]
+__all__ = ["money", "units", "share", "days", "signed_money", "interval", "metric_value", "plain"]
 
 
 def _missing(value: float) -> bool:
@@ -28,6 +28,16 @@ def signed_money(value: float, currency: str = "") -> str:
     """Money with an explicit sign: ``+EUR 1,234`` or ``-EUR 1,234``."""
     text = money(value, currency)
     return text if text.startswith(("-", "–")) else "+" + text
+
+
+def plain(value: float) -> str:
+    """A number for a table without a known unit: thousands separators, at most three decimals
+    below 100, never e-notation."""
+    if _missing(value):
+        return "–"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.3f}".rstrip("0").rstrip(".") or "0"
 
 
 def units(value: float) -> str:
