@@ -182,10 +182,18 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         columns = {"rank": "rank", "id": "offering", "country": "country", "landed_unit_cost": "unit cost",
                    "days_to_first_delivery": "days to 1st", "capacity_per_day": "cap/day",
                    "conformance_rate": "quality", "on_time_rate": "on time", "distance_km": "km",
-                   "score": "score", **{f"part_{k}": k for k in ("cost", "lead_time", "quality", "on_time",
-                                                               "capacity", "distance")}}
+                   "score": "score", **{f"part_{k}": f"s_{k}" for k in ("cost", "lead_time", "quality", "on_time",
+                                                                    "capacity", "distance")}}  # score parts: s_*
+
+        def three_digits(v: float) -> str:  # 3 significant digits, thousands separators, never e-notation
+            if not np.isfinite(v) or v == 0:
+                return f"{v:g}"
+            decimals = 2 - int(np.floor(np.log10(abs(v))))
+            text = f"{round(v, decimals):,.{max(decimals, 0)}f}"
+            return text.rstrip("0").rstrip(".") if "." in text else text
+
         shown = ranked.head(args.top)[list(columns)].rename(columns=columns)
-        print(shown.to_string(index=False, float_format=lambda v: f"{v:,.3g}"))
+        print(shown.to_string(index=False, float_format=three_digits))
     excluded = [f"{count} {reason}" for reason, count in table[~table.eligible].reason.value_counts().items()]
     if table.attrs["not_offering"]:
         excluded.insert(0, f"{table.attrs['not_offering']} offer other processes")

@@ -13,9 +13,10 @@ import html
 import io
 from typing import TYPE_CHECKING, Mapping
 
+import numpy as np
 import pandas as pd
 
-from resim.formatting import days, money, share, signed_money, units
+from resim.formatting import days, money, plain, share, signed_money, units
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -50,8 +51,11 @@ tr.recommended td { font-weight: 600; background: #eef6fb; }
 .advice { background: #eef6fb; border-left: 4px solid #0072B2; padding: 0.6rem 1rem; }
 .note { background: #f4f4f4; border-left: 4px solid #999; padding: 0.6rem 1rem; margin: 0.3rem 0; }
 .warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: 0.6rem 1rem; }
+td.wrap { max-width: 26rem; text-align: left; }
+td.text, td.wrap { overflow-wrap: break-word; }
 figure { margin: 1.2rem 0; } figure img { max-width: 100%; } figcaption { color: #555; font-size: 0.9rem; }
-@media print { body { margin: 0; max-width: none; } figure, table, .advice { break-inside: avoid; }
+@media print { body { margin: 0; max-width: none; padding: 0; } table { font-size: 0.7rem; }
+               th, td { padding: 0.15rem 0.25rem; } .ci { font-size: 0.65rem; } tr, figure, .advice { break-inside: avoid; }
                h2 { break-after: avoid; } }
 """
 
@@ -73,14 +77,70 @@ def _e(value) -> str:
     return html.escape(str(value))
 
 
-def _table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), row_class=None) -> str:
+def _text(value: str) -> str:
+    """Escaped text that may break after an underscore (long ids wrap in a narrow column)."""
+    return _e(value).replace("_", "_<wbr>")
+
+
+def _cell(value) -> str:
+    """A table cell as people read it: whole numbers without decimals, thousands separators,
+    never e-notation; text as is; missing values as ``–``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if not np.isfinite(value):
+        return str(value)
+    return units(float(value)) if abs(value) >= 100 or float(value).is_integer() else plain(float(value))
+
+
+def _table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), row_class=None,
+           css_class: Mapping[str, str] | None = None) -> str:
+    def css(c):
+        return (css_class or {}).get(c) or ("text" if c in text_columns else "")
+
     head = "".join(f'<th class="{"text" if c in text_columns else ""}">{_e(c)}</th>' for c in frame.columns)
     rows = []
-    for _, row in frame.iterrows():
-        css = f' class="{row_class(row)}"' if row_class and row_class(row) else ""
-        cells = "".join(f'<td class="{"text" if c in text_columns else ""}">{_e(row[c])}</td>' for c in frame.columns)
-        rows.append(f"<tr{css}>{cells}</tr>")
+    for row in frame.to_dict("records"):  # row by row keeps each column's type (no int -> float)
+        row_css = f' class="{row_class(row)}"' if row_class and row_class(row) else ""
+        cells = "".join(f'<td class="{css(c)}">{_text(_cell(row[c])) if css(c) else _e(_cell(row[c]))}</td>'
+                        for c in frame.columns)
+        rows.append(f"<tr{row_css}>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _orchestration_table(chosen: pd.DataFrame, currency: str) -> str:
+    """The actions of one replication, in fewer, readable columns: the part and where it goes in
+    one, the days from start to end in one; numbers formatted, notes wrapped."""
+    shown = pd.DataFrame({
+        "strategy": chosen.strategy, "action": chosen.kind, "trigger": chosen.trigger.fillna("–"),
+        "source": chosen.source, "part → to": chosen.part.astype(str) + " → " + chosen.destination.astype(str),
+        "units/day": chosen.units_per_day.map(units),
+        "days": [f"{_cell(a)}–{_cell(b)}" for a, b in zip(chosen.start, chosen.end)],
+        f"unit cost{' (' + currency + ')' if currency else ''}":
+            chosen.unit_cost.map(lambda v: "–" if pd.isna(v) else f"{v:,.2f}"),
+        "status": chosen.status, "note": chosen.note.fillna("")})
+    return _table(shown, ("strategy", "action", "trigger", "source", "part → to", "status", "note"),
+                  css_class={"note": "wrap"})
+
+
+def _dropped(results: "Results") -> tuple[str, int, str] | None:
+    """The replication whose ripple the report explains: the one where the recommended strategy
+    fell shortest, or, when it never fell short, where doing nothing did; with the reason said."""
+    reps = results.replications
+    recommended = results.info.get("recommended") or "none"
+    if "shortfall_units" not in reps:
+        return None
+    for strategy in dict.fromkeys((recommended, "none")):
+        rows = reps[(reps.strategy == strategy) & (reps.shortfall_units > 0)]
+        if len(rows):
+            worst = rows.loc[rows.shortfall_units.idxmax()]
+            why = f"its largest shortfall, {units(worst.shortfall_units)} units"
+            if strategy != recommended:
+                why = (f"{recommended} never fell short, so this is the largest shortfall of {strategy}, "
+                       f"{units(worst.shortfall_units)} units")
+            return strategy, int(worst.replication), why
+    return None
 
 
 def _summary_table(results: "Results") -> str:
@@ -156,16 +216,24 @@ def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str
                     f"<figcaption>{_e(caption)}</figcaption></figure>" for caption, figure in figures.values())
     chosen = results.orchestrations
     chosen = chosen[(chosen.replication == 0) & (chosen.kind != "evaluation")]
-    orchestration = (_table(chosen.drop(columns=["replication"]).round(2),
-                            ("strategy", "kind", "trigger", "source", "part", "destination", "status", "note"))
+    orchestration = (_orchestration_table(chosen, info.get("currency", ""))
                      if len(chosen) else "<p>No strategy took an action.</p>")
-    ripple = results.ripple
-    ripple = ripple[(ripple.replication == 0) & (ripple.strategy == info.get("recommended", "none"))]
-    ripple_html = (_table(ripple.drop(columns=["replication"]).round(1),
-                          ("strategy", "disruption", "node", "part", "product", "market", "answered_by"))
-                   if len(ripple) else "")
+    dropped = _dropped(results)
+    if dropped is None:
+        why_heading = "Why service dropped"
+        ripple_html = "<p>Service never fell short: no replication of any strategy had a shortfall.</p>"
+    else:
+        strategy, replication, why = dropped
+        why_heading = f"Why service dropped (replication {replication} of {strategy}: {why})"
+        ripple = results.ripple
+        ripple = ripple[(ripple.replication == replication) & (ripple.strategy == strategy)]
+        ripple = ripple.drop(columns=["replication"]).assign(
+            missed_units=ripple.missed_units.map(units), lost_units=ripple.lost_units.map(units)).rename(
+            columns={"missed_units": "missed units", "lost_units": "lost units", "answered_by": "answered by"})
+        ripple_html = (_table(ripple, ("strategy", "disruption", "node", "part", "product", "market", "answered by"))
+                       if len(ripple) else "<p>No disruption reached a market.</p>")
     provenance = pd.DataFrame([
-        {"item": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else v}
+        {"item": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else str(v)}  # as recorded (seeds, hashes)
         for k, v in info.items() if k not in ("reasons", "warnings", "notes", "cost_components")])
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
@@ -178,7 +246,7 @@ seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Py
 <h2>The scenario</h2>{_scenario_section(scenario)}
 <h2>Figures</h2>{shown}
 <h2>Orchestrations (replication 0)</h2>{orchestration}
-<h2>Why service dropped (replication 0 of {_e(info.get("recommended", "none"))})</h2>{ripple_html or "<p>No disruption reached a market.</p>"}
+<h2>{_e(why_heading)}</h2>{ripple_html}
 <h2>Provenance</h2>{_table(provenance, ("item", "value"))}
 <script>{_SCRIPT}</script>
 </body></html>

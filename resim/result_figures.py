@@ -810,7 +810,7 @@ def value_chain_map(scenario: "Scenario", orchestrations: pd.DataFrame | None = 
 
     With ``orchestrations`` and ``strategy``, the chain as that strategy re-orchestrated it in
     ``replication`` (:func:`resim.strategies.orchestrated_chain`): its MaaS providers (agreements
-    accepted or countered) in orange, their lanes dashed."""
+    accepted or countered) in orange, their lanes dashed, each labelled by its offering id."""
     if layout not in ("auto", "tiers", "geo"):
         raise ValueError(f"layout must be 'auto', 'tiers' or 'geo', not {layout!r}")
     if orchestrations is not None and strategy is not None:
@@ -857,8 +857,9 @@ def value_chain_map(scenario: "Scenario", orchestrations: pd.DataFrame | None = 
             linewidths=[3.0 if n in hit else 0.8 for n in nodes])
         collection.set_gid(f"nodes:{k}")
         collection.set_zorder(3)
-    for n, (x, y) in pos.items():
-        ax.annotate(str(n), (x, y), xytext=(0, -13), textcoords="offset points", ha="center", va="top",
+    for n, (x, y) in pos.items():  # a provider by its offering id, as every table names it
+        label = (graph.nodes[n].get("offering") or n) if kind[n] == "maas" else n
+        ax.annotate(str(label), (x, y), xytext=(0, -13), textcoords="offset points", ha="center", va="top",
                     fontsize=7, color=_DARK if kind[n] != "maas" else "#A06000", zorder=4)
     handles = [Line2D([], [], ls="", marker=NODE_STYLES.get(k, ("o",))[0], markersize=9,
                       markerfacecolor=NODE_STYLES.get(k, ("o", _GREY))[1], markeredgecolor="white")

@@ -145,6 +145,9 @@ class Scenario(Spec):
     def __repr__(self) -> str:
         return self._repr_summary()
 
+    def __str__(self) -> str:  # print(sc): the summary line, not pydantic's dump of every field
+        return self._repr_summary()
+
     def _repr_html_(self) -> str:
         from resim.display import scenario_html
         return scenario_html(self)

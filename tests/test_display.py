@@ -109,3 +109,14 @@ def test_table_html_of_a_short_table_escapes_cells_and_keeps_a_named_index():
     assert "<th>none</th>" in page and "<th>strategy</th>" in page     # the index is shown
     assert "&lt;b&gt;x&lt;/b&gt;" in page and "<b>x</b>" not in page
     assert "2,500,000" in page and "1.5" in page
+
+
+def test_print_of_a_scenario_and_a_variant_is_one_short_line(quickstart, capsys):
+    variant = quickstart.replace(horizon_days=180)
+    expected = (f"Scenario('E-bike mid-drive unit': {len(quickstart.nodes)} nodes, {len(quickstart.lanes)} lanes, "
+                f"{len(quickstart.parts)} parts, {len(quickstart.disruptions)} disruptions, "
+                f"{len(quickstart.strategies)} strategies, 180 days)")
+    print(variant)
+    assert capsys.readouterr().out == expected + "\n"
+    assert str(variant) == repr(variant) == f"{variant}" == expected
+    assert "horizon 180 days" in variant._repr_html_()     # the rich summary stays in Jupyter

@@ -382,3 +382,20 @@ def test_matching_finds_smt_providers_for_the_quickstart_board_in_a_generated_po
     assert len(eligible) > 5
     assert eligible.process.str.startswith("joining/smt_assembly").all()
     assert eligible.certifications.map(lambda c: {"ISO 9001", "IPC-A-610"} <= c).all()
+
+
+def test_resim_providers_prints_distinct_headers_and_no_e_notation(capsys):
+    from resim.cli import main
+
+    assert main(["providers", str(QUICKSTART), "--part", "pcba"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(line.split() for line in lines if line.split()[:2] == ["rank", "offering"])
+    assert len(header) == len(set(header))              # raw quality/on time and their score parts differ
+    assert {"quality", "s_quality", "s_on_time", "s_cost", "s_lead_time", "s_capacity", "s_distance"} <= set(header)
+    table = "\n".join(lines)
+    assert not re.search(r"\de[+-]\d", table)
+    rows = {line.split()[1]: line.split() for line in lines if line.split() and line.split()[0].isdigit()}
+    # distances of 8,550.8 and 8,843.2 km (printed 8.55e+03, 8.84e+03 before): three significant digits,
+    # thousands separators; 107.3 km stays 107
+    assert "8,550" in rows["smt_cn_1"] and "8,840" in rows["smt_tw_1"]
+    assert "107" in rows["smt_hu_1"]

@@ -89,3 +89,67 @@ def test_the_report_prints(folder, tmp_path):
     printed = browse(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", url=(path / "report.html").as_uri())
     assert printed.returncode == 0, printed.stderr[-2000:]
     assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+
+
+def _orchestrations_section(page: str) -> str:
+    return page[page.index("<h2>Orchestrations"):page.index("<h2>Why service dropped")]
+
+
+def test_the_orchestration_table_prints_numbers_as_people_read_them(folder):
+    results, path = folder
+    section = _orchestrations_section((path / "report.html").read_text(encoding="utf-8"))
+    chosen = results.orchestrations[(results.orchestrations.replication == 0)
+                                    & (results.orchestrations.kind != "evaluation")]
+    assert len(chosen)                                   # quickstart: maas_upstream and circular act
+    cells = [c.replace("<wbr>", "") for c in re.findall(r"<td[^>]*>(.*?)</td>", section)]
+    for row in chosen.itertuples():
+        assert f"{round(row.units_per_day):,}" in cells          # 35, not 35.0
+        assert f"{row.start:,.0f}–{row.end:,.0f}" in cells
+        assert f"{row.unit_cost:,.2f}" in cells
+        assert row.note in " ".join(cells).replace("&#x27;", "'")
+    assert not [c for c in cells if re.fullmatch(r"-?\d+\.0", c) or "e+" in c]
+
+
+def test_the_tables_fit_the_printed_page(folder, tmp_path):
+    """Under the print style sheet at the width of an A4 page with margins (720 CSS px), no
+    table is wider than the page: the orchestration notes wrap instead."""
+    _, path = folder
+    page = (path / "report.html").read_text(encoding="utf-8").replace("@media print", "@media all")
+    probe = """<script>window.addEventListener('load', function () {
+      var width = document.documentElement.clientWidth;
+      var wide = Array.prototype.filter.call(document.querySelectorAll('table'),
+        function (t) { return t.getBoundingClientRect().right > width + 0.5; });
+      document.body.setAttribute('data-wide-tables', String(wide.length));
+      document.body.setAttribute('data-width', String(width)); });</script></body>"""
+    copy = tmp_path / "report.html"
+    copy.write_text(page.replace("</body>", probe), encoding="utf-8")
+    shown = browse("--window-size=720,1000", "--dump-dom", url=copy.as_uri())
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert re.search(r'data-width="7[01]\d"', shown.stdout)             # the page width took effect
+    assert 'data-wide-tables="0"' in shown.stdout
+
+
+def test_why_service_dropped_explains_a_replication_that_fell_short(folder):
+    results, _ = folder
+    recommended = results.info["recommended"]
+    reps = results.replications
+    mine = reps[reps.strategy == recommended]
+    worst = mine.loc[mine.shortfall_units.idxmax()]
+    assert worst.shortfall_units > 0
+    page = render_report(results, results.scenario, {})
+    assert (f"Why service dropped (replication {worst.replication} of {recommended}: its largest shortfall, "
+            f"{worst.shortfall_units:,.0f} units)") in page
+    # When the recommended strategy never fell short, the report explains none's worst replication.
+    held = reps.assign(shortfall_units=reps.shortfall_units.where(reps.strategy != recommended, 0.0))
+    none = held[held.strategy == "none"]
+    worst = none.loc[none.shortfall_units.idxmax()]
+    page = render_report(dataclasses.replace(results, replications=held), results.scenario, {})
+    heading = re.search(r"<h2>Why service dropped \(([^<]*)\)</h2>(.*?)<h2>", page, re.S)
+    assert heading.group(1) == (f"replication {worst.replication} of none: {recommended} never fell short, so "
+                                f"this is the largest shortfall of none, {worst.shortfall_units:,.0f} units")
+    ripple = results.ripple[(results.ripple.strategy == "none") & (results.ripple.replication == worst.replication)]
+    assert heading.group(2).count("<tr>") == len(ripple) + 1              # its rows and the header
+    # and when nobody fell short, it says so
+    page = render_report(dataclasses.replace(results, replications=reps.assign(shortfall_units=0.0)),
+                         results.scenario, {})
+    assert "Service never fell short" in page

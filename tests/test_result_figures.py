@@ -396,6 +396,10 @@ def test_map_shows_the_providers_of_a_strategy(scenario, res, tmp_path):
     dashed = [p for p in fig.axes[0].patches if p.get_linestyle() in ("--", "dashed")]
     assert len(dashed) == len(rows[["source", "destination"]].drop_duplicates())
     _saves(fig, tmp_path / "map_maas.png")
+    # providers are labelled by their offering id, as in orchestrations.csv and `resim providers`
+    labels = {t.get_text() for t in fig.axes[0].texts}
+    assert providers <= labels
+    assert not any(label.startswith("maas_") for label in labels)
     # a strategy without agreements adds nobody
     plain = rf.value_chain_map(scenario, res.orchestrations, "buffer", 0)
     assert "maas" not in _node_count(plain)
