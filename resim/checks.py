@@ -315,26 +315,67 @@ def _check_demand(sc: "Scenario") -> list[Finding]:
     return found
 
 
+def _available(graph: nx.DiGraph, provided: set, node: str, part: str) -> bool:
+    """``node`` can use ``part`` in what it makes: a lane brings it from a node that provides it,
+    or ``node`` makes it itself and holds it under a policy (a plant making both a product and
+    its component makes the component to stock: nothing else would order it)."""
+    data = graph.nodes[node]
+    if part in data["makes"] and part in data["inventory"] and (node, part) in provided:
+        return True
+    return any(part in ps and (src, part) in provided
+               for src, _, ps in graph.in_edges(node, data="parts"))
+
+
+def _provisionable(graph: nx.DiGraph) -> set[tuple[str, str]]:
+    """(node, part) pairs the chain can keep supplying: :func:`resim.valuechain.provisionable`,
+    where a maker may also use a component it makes itself (the engine takes it from the
+    node's own stock of that part, see resim.network)."""
+    parts = graph.graph["parts"]
+    provided = set(valuechain.provisionable(graph))
+    changed = True
+    while changed:
+        changed = False
+        for node, data in graph.nodes(data=True):
+            from_cores = data["kind"] == "reman"
+            for part in data["makes"]:
+                if (node, part) in provided:
+                    continue
+                if from_cores or all(_available(graph, provided, node, c) for c in parts[part].bom):
+                    provided.add((node, part))
+                    changed = True
+            for part in data["inventory"]:
+                if part not in data["makes"] and (node, part) not in provided and any(
+                        part in ps and (src, part) in provided
+                        for src, _, ps in graph.in_edges(node, data="parts")):
+                    provided.add((node, part))
+                    changed = True
+    return provided
+
+
 def _missing_link(graph: nx.DiGraph, provided: set, node: str, part: str, depth: int = 0) -> str:
     """Explain why ``node`` cannot get ``part``: follow the first gap upstream."""
+    if depth > 40:
+        return f"'{part}' does not reach '{node}'"
+    data = graph.nodes[node]
+    if part in data["makes"]:
+        bom = graph.graph["parts"][part].bom
+        child = next((c for c in bom if not _available(graph, provided, node, c)), None)
+        if child is None:
+            return f"'{part}' does not reach '{node}'"
+        if child in data["makes"] and child not in data["inventory"] and (node, child) in provided:
+            return (f"'{node}' makes '{child}' for '{part}' but holds no stock of it (expected an "
+                    f"entry with part: {child} in {node}.inventory: a component made in place is "
+                    "made to stock)")
+        return _missing_link(graph, provided, node, child, depth + 1)
     sources = [src for src, _, ps in graph.in_edges(node, data="parts") if part in ps]
     if not sources:
         return f"no lane brings '{part}' to '{node}'"
-    if depth > 20:
-        return f"'{part}' does not reach '{node}'"
-    src = sources[0]
-    data = graph.nodes[src]
-    if part in data["makes"]:
-        bom = graph.graph["parts"][part].bom
-        child = next(c for c in bom if not any(
-            c in ps and (s, c) in provided for s, _, ps in graph.in_edges(src, data="parts")))
-        return _missing_link(graph, provided, src, child, depth + 1)
-    return _missing_link(graph, provided, src, part, depth + 1)
+    return _missing_link(graph, provided, sources[0], part, depth + 1)
 
 
 def _check_supply(sc: "Scenario") -> list[Finding]:
     graph = valuechain.build_graph(sc)
-    provided = valuechain.provisionable(graph)
+    provided = _provisionable(graph)
     found = []
     for i, d in enumerate(sc.demand):
         if any(d.part in ps and (src, d.part) in provided

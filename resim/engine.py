@@ -46,7 +46,7 @@ from resim.disruptions import schedule_disruptions
 from resim.format.chain import Lane, Node
 from resim.ledger import COST_COMPONENTS, Ledger
 from resim.levers import Levers
-from resim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network
+from resim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
 from resim.scenario import Scenario
 from resim.streams import Streams
 
@@ -67,7 +67,7 @@ def _seasonal_factor(season, days: np.ndarray) -> np.ndarray:
 
 def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
     """Normalise ``values`` within groups (each group sums to 1, or 0 when its values do)."""
-    total = np.bincount(groups, values, minlength=n_groups)[groups]
+    total = sum_by(groups, values, n_groups)[groups]
     return np.divide(values, total, out=np.zeros_like(values), where=total > 0)
 
 
@@ -408,8 +408,8 @@ class Model:
         rejected = np.zeros(net.n_arcs)
         for arc, accepted in self.acceptance.items():
             rejected[arc] = arriving[arc] * (1.0 - accepted[day])
-        received = np.bincount(net.arc_dst[net.repl], arriving[net.repl], minlength=n_sku)
-        scrapped = np.bincount(net.arc_dst[net.repl], rejected[net.repl], minlength=n_sku)
+        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], n_sku)
+        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], n_sku)
         self.on_hand += received - scrapped
         self.scrapped_today += scrapped
         self.received_total += arriving
@@ -426,7 +426,7 @@ class Model:
         share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
         request = np.where(open_arc, self.arc_backlog, 0.0)
         request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
-        asked = np.bincount(net.arc_src, request, minlength=n_sku)
+        asked = sum_by(net.arc_src, request, n_sku)
 
         # 3. Production.
         produced, consumed = self._produce(asked)
@@ -436,12 +436,12 @@ class Model:
         available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
         available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
         ship = request * available[net.arc_src]
-        on_lane = np.bincount(net.arc_lane, ship, minlength=len(net.lane_keys))
+        on_lane = sum_by(net.arc_lane, ship, len(net.lane_keys))
         capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor),
                                where=lane_factor > 0)
         room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
         ship *= np.minimum(room, 1.0)[net.arc_lane]
-        shipped = np.bincount(net.arc_src, ship, minlength=n_sku)
+        shipped = sum_by(net.arc_src, ship, n_sku)
         self.last_ship = ship
         self.shipped_total += ship
         self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
@@ -454,7 +454,7 @@ class Model:
         self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
         self.in_transit[repl] += ship[repl]
 
-        delivered = np.bincount(net.arc_dem[cust], ship[cust], minlength=len(demand))
+        delivered = sum_by(net.arc_dem[cust], ship[cust], len(demand))
         on_time = np.clip(delivered - self.market_backlog, 0.0, demand)
         unmet = np.maximum(wanted - delivered, 0.0)
         lost = np.where(net.dem_lost_sales, unmet, 0.0)
@@ -483,7 +483,7 @@ class Model:
                              ("backlog", self.market_backlog), ("lost", lost)):
             ledger.market[name][day] = values
         focal = net.sku_focal
-        inbound = np.bincount(net.arc_dst[repl], self.in_transit[repl], minlength=n_sku)
+        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], n_sku)
         ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
         ledger.totals["in_transit"][day] = inbound[focal].sum()
         ledger.totals["produced"][day] = produced.sum()
@@ -505,7 +505,7 @@ class Model:
         """Units on hand of each critical part, over every node of the chain."""
         position = self.net.sku_critical
         held = position >= 0
-        return np.bincount(position[held], self.on_hand[held], minlength=len(self.net.critical_parts))
+        return sum_by(position[held], self.on_hand[held], len(self.net.critical_parts))
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Run production rows; return units made and components used, per stock point."""
@@ -520,7 +520,7 @@ class Model:
         factor = self.levers["capacity"]
         # Unlimited capacity stopped is zero, not inf * 0 = nan.
         capacity = np.multiply(net.node_capacity, factor, out=np.zeros_like(factor), where=factor > 0)
-        per_node = np.bincount(net.row_node, want, minlength=len(capacity))
+        per_node = sum_by(net.row_node, want, len(capacity))
         fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
         want = want * np.minimum(fit, 1.0)[net.row_node] * self.levers["process"]
         bom = net.bom
@@ -543,11 +543,9 @@ class Model:
     def _order(self, day: int, share: np.ndarray) -> None:
         net, n_sku = self.net, self.net.n_sku
         repl, cust = net.repl, net.cust
-        owed = np.bincount(net.arc_src[repl], self.arc_backlog[repl], minlength=n_sku)
-        owed += np.bincount(net.arc_src[cust], self.market_backlog[net.arc_dem[cust]] * share[cust],
-                            minlength=n_sku)
-        coming = np.bincount(net.arc_dst[repl], self.in_transit[repl] + self.arc_backlog[repl],
-                             minlength=n_sku)
+        owed = sum_by(net.arc_src[repl], self.arc_backlog[repl], n_sku)
+        owed += sum_by(net.arc_src[cust], self.market_backlog[net.arc_dem[cust]] * share[cust], n_sku)
+        coming = sum_by(net.arc_dst[repl], self.in_transit[repl] + self.arc_backlog[repl], n_sku)
         position = self.on_hand + coming + self.work_orders - owed
         policy, a, b = net.sku_policy, net.sku_a, net.sku_b
         due = (day % net.sku_review) == 0

@@ -22,7 +22,7 @@ from scipy import sparse
 from resim.format.chain import BaseStock, Lane, MinMax, Node, Periodic, ReorderPoint
 from resim.scenario import Scenario
 
-__all__ = ["Network", "POLICY_NONE", "POLICY_UP_TO", "POLICY_S_S", "POLICY_R_Q"]
+__all__ = ["Network", "POLICY_NONE", "POLICY_UP_TO", "POLICY_S_S", "POLICY_R_Q", "sum_by"]
 
 POLICY_NONE, POLICY_UP_TO, POLICY_S_S, POLICY_R_Q = 0, 1, 2, 3
 
@@ -37,6 +37,14 @@ _COLUMNS: dict[str, type] = {
     "arc_into_focal": bool,
     "lane_capacity": float,
 }
+
+
+def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` summed per ``index`` into ``size`` float bins.
+
+    Always floats: ``np.bincount`` returns integers when ``index`` is empty (a chain with no
+    replenishment arc, or no customer arc), and adding floats in place to those fails."""
+    return np.bincount(index, np.asarray(values, float), minlength=size).astype(float, copy=False)
 
 
 @dataclass

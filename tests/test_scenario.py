@@ -13,6 +13,7 @@ import yaml
 
 import resim
 from resim.cli import main
+from resim.engine import Model, simulate
 from resim.jsonschema import scenario_schema
 from resim.safeyaml import Located
 from resim.scenario import validate_data
@@ -406,3 +407,67 @@ def test_library_scenarios_have_no_warnings(path, capsys):
     assert resim.load_scenario(path).warnings == ()
     assert main(["validate", "--strict", str(path)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _direct_chain(plant: dict, extra_nodes=(), extra_lanes=()) -> dict:
+    """A plant shipping straight to a market (no DC), with the given plant node."""
+    return {
+        "name": "direct", "horizon_days": 20,
+        "parts": [{"id": "P", "unit_cost": 20, "bom": {"C": 2}}, {"id": "C", "unit_cost": 5, "bom": {"R": 1}},
+                  {"id": "R", "unit_cost": 1}],
+        "nodes": [plant, *extra_nodes, {"id": "m", "kind": "market", "country": "DE", "region": "europe"}],
+        "lanes": [{"from": "plant", "to": "m", "parts": "P", "lead_time_days": 1}, *extra_lanes],
+        "demand": [{"market": "m", "part": "P", "daily": 4}],
+    }
+
+
+_PLANT = {"id": "plant", "kind": "plant", "country": "DE", "region": "europe"}
+
+
+@pytest.mark.parametrize("start", ["steady", "empty"])
+def test_a_chain_without_lanes_between_stock_points_validates_and_runs(tmp_path, capsys, start):
+    """Issue 18.1: a plant making everything and shipping straight to its market has no lane
+    into a stock point; `resim run` ran into a traceback on it."""
+    data = _direct_chain({**_PLANT, "makes": ["P", "C", "R"], "inventory": [
+        {"part": "C", "policy": {"type": "base_stock", "level": 10}},
+        {"part": "R", "policy": {"type": "s_S", "s": 2, "S": 10}}]})
+    data["start"] = start
+    path = write(tmp_path / "direct.yaml", data)
+    assert main(["validate", "--strict", path]) == 0
+    out = tmp_path / "out"
+    assert main(["run", path, "--executor", "serial", "--replications", "1", "-o", str(out)]) == 0
+    assert "Traceback" not in capsys.readouterr().err
+    ledger = simulate(resim.scenario_from_dict(data))
+    m = ledger.market
+    assert m["delivered"].sum() > 0
+    assert m["demand"].sum() == pytest.approx(m["delivered"].sum() + m["backlog"][-1].sum() + m["lost"].sum())
+
+
+def test_a_plant_making_its_own_component_validates_and_runs():
+    """Issue 18.2: the component C is made in place (held under a policy); only its raw
+    material R arrives by a lane."""
+    supplier = {"id": "s", "kind": "supplier", "country": "CN", "region": "asia", "makes": "R"}
+    plant = {**_PLANT, "makes": ["P", "C"], "inventory": [
+        {"part": "C", "policy": {"type": "base_stock", "level": 20}, "initial": 0},
+        {"part": "R", "policy": {"type": "base_stock", "level": 30}}]}
+    data = _direct_chain(plant, [supplier], [{"from": "s", "to": "plant", "parts": "R", "lead_time_days": 2}])
+    data["start"] = "empty"
+    sc = resim.scenario_from_dict(data)
+    model = Model(sc, detail=True)
+    ledger = model.run()
+    made = dict(zip(ledger.sku_keys, ledger.stock_series["produced"].sum(axis=0)))
+    assert made[("plant", "C")] > 0 and made[("plant", "P")] > 0
+    used = dict(zip(ledger.sku_keys, ledger.stock_series["consumed"].sum(axis=0)))
+    assert used[("plant", "C")] == pytest.approx(2 * made[("plant", "P")])
+    assert ledger.market["delivered"].sum() > 0
+
+
+def test_a_component_made_in_place_without_stock_is_refused_with_the_fix():
+    """Made in place, a component is made to stock: without a policy nothing would order it."""
+    supplier = {"id": "s", "kind": "supplier", "country": "CN", "region": "asia", "makes": "R"}
+    plant = {**_PLANT, "makes": ["P", "C"],
+             "inventory": [{"part": "R", "policy": {"type": "base_stock", "level": 30}}]}
+    data = _direct_chain(plant, [supplier], [{"from": "s", "to": "plant", "parts": "R", "lead_time_days": 2}])
+    problems = _problems(data)
+    assert [p.path for p in problems] == ["demand[0]"]
+    assert "'plant' makes 'C' for 'P' but holds no stock of it" in problems[0].message
