@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from resim import __version__
-from resim.files import save_figure, write_atomic
+from resim.files import FolderInUse, claim_folder, save_figure, write_atomic
 from resim.errors import Problem, ScenarioError
 
 if TYPE_CHECKING:
@@ -24,6 +24,9 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
+RISK_FILES = ("risk.csv", "nodes.csv", "risk.json", "figures/risk_matrix.png", "figures/tts_ttr.png")
+SWEEP_FILES = ("sweep.csv",)
+CRITICALITY_FILES = ("criticality.csv", "figures/criticality.png")
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -71,8 +74,22 @@ def _warned(scenario: "Scenario", strict: bool, horizon: int | None) -> "Scenari
     return scenario
 
 
+def _claimed(command: str, output: Path, names: Sequence[str], overwrite: bool, resumable: bool = False) -> bool:
+    """Whether ``command`` may write ``names`` into ``output``: not when the folder already holds
+    any of them (an earlier run), unless ``overwrite``; the refusal is printed as one line."""
+    try:
+        claim_folder(output, names, overwrite=overwrite)
+    except FolderInUse as exc:
+        how = ("add --resume to continue the interrupted run in it or --overwrite to replace it" if resumable
+               else "add --overwrite to replace it")
+        print(f"resim {command}: {exc}; {how}, or choose another folder with -o", file=sys.stderr)
+        return False
+    return True
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from resim.progress import ProgressBar
+    from resim.results import RUN_FILES
     from resim.runner import run
     from resim.scenario import load_scenario
 
@@ -80,6 +97,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / Path(args.path).stem)
     checkpoint = output / ".checkpoint"
+    interrupted = checkpoint.is_dir()  # an unfinished run: --resume continues it in this folder
+    if not _claimed("run", output, RUN_FILES, args.overwrite or (args.resume and interrupted), interrupted):
+        return EXIT_BAD_INPUT
     try:
         results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
                       executor=args.executor, workers=args.workers, alternatives=args.alternatives,
@@ -118,6 +138,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         print(f"resim risk: unknown node '{unknown[0]}'", file=sys.stderr)
         return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-risk")
+    if not _claimed("risk", output, RISK_FILES, args.overwrite):
+        return EXIT_BAD_INPUT
     report = assess_risk(scenario, replications=args.replications, seed=args.seed, executor=args.executor,
                          workers=args.workers, scheduler=args.scheduler, nodes=nodes, simulate_nodes=args.simulate_nodes,
                          default_ttr_days=args.ttr, progress=ProgressBar(f"risk {Path(args.path).name}"))
@@ -244,6 +266,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.path)
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
+    output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
+    if not _claimed("sweep", output, SWEEP_FILES, args.overwrite):
+        return EXIT_BAD_INPUT
     try:
         table = run_sweep(scenario, design, replications=args.replications, seed=args.seed, strategies=strategies,
                           executor=args.executor, workers=args.workers, scheduler=args.scheduler,
@@ -251,7 +276,6 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"resim sweep: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
     write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
     from resim.formatting import metric_value
 
@@ -288,8 +312,11 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     from resim.figures import criticality_ranking
     from resim.scenario import load_scenario
 
-    table = assess_criticality(load_scenario(args.path))
+    scenario = load_scenario(args.path)
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-criticality")
+    if not _claimed("criticality", output, CRITICALITY_FILES, args.overwrite):
+        return EXIT_BAD_INPUT
+    table = assess_criticality(scenario)
     write_atomic(output / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
     save_figure(criticality_ranking(table), output / "figures" / "criticality.png")
     columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
@@ -360,6 +387,12 @@ def _experiment_options(parser: argparse.ArgumentParser, replications_help: str)
                         help="with --executor dask: the scheduler, e.g. tcp://host:8786 (default: a local cluster)")
 
 
+def _overwrite_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace the files of an earlier run in the folder (without it, a folder "
+                             "that holds any of them is refused: exit 2, nothing written)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="resim",
@@ -391,14 +424,22 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run", help="simulate a scenario and write a results folder",
         description="Run Monte Carlo replications of each strategy with common random numbers and "
-                    "write run.json, summary.csv, replications.csv, timeseries.csv and costs.csv.")
+                    "write run.json, summary.csv, replications.csv, timeseries.csv, costs.csv, ... and "
+                    "report.html. An earlier run is never replaced unasked: a results folder that "
+                    "already holds a run's files is refused (exit 2, nothing run or written) unless "
+                    "--overwrite, or --resume to finish an interrupted run in it; re-running an edited "
+                    "scenario into its default folder would otherwise lose the results it is compared with.")
     run.add_argument("path", metavar="PATH", help="scenario YAML file")
-    run.add_argument("-o", "--output", metavar="DIR", help="results folder (default results/<scenario name>)")
+    run.add_argument("-o", "--output", metavar="DIR",
+                     help="results folder (default results/<scenario name>); give a new one to keep earlier runs")
     _experiment_options(run, "default: the scenario's")
     run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none and every strategy of the scenario)")
     run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
     run.add_argument("--resume", action="store_true",
                      help="continue an interrupted run into the same folder: only missing replications run")
+    run.add_argument("--overwrite", action="store_true",
+                     help="replace the earlier run in the results folder (its files are replaced only "
+                          "once the new run has finished)")
     run.add_argument("--alternatives", action="store_true",
                      help="also simulate each MaaS strategy's other orchestrations (cheapest, fastest, balanced)")
     run.add_argument("--strict", action="store_true",
@@ -413,6 +454,7 @@ def _parser() -> argparse.ArgumentParser:
                     "expected yearly loss. Writes risk.csv, nodes.csv and figures/.")
     risk.add_argument("path", metavar="PATH", help="scenario YAML file")
     risk.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-risk")
+    _overwrite_option(risk)
     _experiment_options(risk, "per simulated case (default: the scenario's, at most 20)")
     risk.add_argument("--nodes", metavar="A,B", help="nodes to stress-test (default: suppliers, plants, DCs)")
     risk.add_argument("--simulate-nodes", type=int, default=15, metavar="K",
@@ -450,6 +492,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--lhs", type=_positive_int, metavar="N", help="N variants from a Latin hypercube")
     sweep.add_argument("--range", action="append", metavar="FIELD=low:high", help="a field's range for --lhs")
     sweep.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-sweep")
+    _overwrite_option(sweep)
     sweep.add_argument("--strategies", metavar="A,B", help="strategy ids (default: none and every strategy)")
     _experiment_options(sweep, "per variant (default: the scenario's)")
     sweep.set_defaults(run=_cmd_sweep)
@@ -484,6 +527,7 @@ def _parser() -> argparse.ArgumentParser:
                     "Writes criticality.csv and a figure.")
     criticality.add_argument("path", metavar="PATH", help="scenario YAML file")
     criticality.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-criticality")
+    _overwrite_option(criticality)
     criticality.add_argument("--top", type=_positive_int, default=15, metavar="K", help="rows shown (default 15)")
     criticality.set_defaults(run=_cmd_criticality)
 

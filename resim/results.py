@@ -43,6 +43,13 @@ __all__ = ["Results"]
 _SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_days")
 
 
+RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
+              "ripple.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
+RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # Plots.all()
+RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
+"""Every file :meth:`Results.save` writes, relative to the results folder."""
+
+
 def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
     """summary.csv: every metric per strategy, the censored recovery times as survival statistics
     (in the place of ``recovery_time_days``), the others as means; rows by strategy."""
@@ -262,8 +269,10 @@ class Results:
                    events, collector.inventory(order), comparison, info, scenario)
 
     def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
-        """Write the results folder (each file atomically; figures/ and report.html unless
-        ``figures=False``; run.json last); return its path."""
+        """Write the results folder (each file atomically, mode 0666 less the umask; figures/ and
+        report.html unless ``figures=False``; run.json last); return its path. Files of an
+        earlier run in ``folder`` are replaced: ``resim run`` refuses such a folder unless
+        ``--overwrite`` (see :data:`RUN_FILES` and :func:`resim.files.claim_folder`)."""
         folder = Path(folder)
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
