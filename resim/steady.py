@@ -26,12 +26,13 @@ cases where every unit on day 0 should be visible in the file.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from scipy.sparse.linalg import spsolve
+from scipy.sparse.linalg import MatrixRankWarning, spsolve
 
 if TYPE_CHECKING:
     from resim.network import Network
@@ -62,8 +63,10 @@ def _outflows(net: "Network") -> tuple[np.ndarray, np.ndarray]:
     system = (sparse.identity(n, format="csc") - (passes + used).tocsc())
     none = np.zeros(n), np.zeros(net.n_arcs)
     try:
-        outflow = np.atleast_1d(spsolve(system, direct))
-    except RuntimeError:  # singular: a loop with no way out
+        with warnings.catch_warnings():  # a singular system (a loop with no way out) is answered below
+            warnings.simplefilter("ignore", MatrixRankWarning)
+            outflow = np.atleast_1d(spsolve(system, direct))
+    except RuntimeError:
         return none
     if not np.all(np.isfinite(outflow)):
         return none
