@@ -10,6 +10,7 @@ sequence item records the line it came from, so that validation errors can point
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -20,7 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from resim.errors import Problem, ScenarioError
 
 __all__ = ["Located", "load_yaml_file", "parse_yaml_text", "MAX_FILE_BYTES", "MAX_NODES",
-           "MAX_DEPTH"]
+           "MAX_DEPTH", "file_kind"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -68,14 +69,29 @@ def load_yaml_file(path: str | os.PathLike, *, display: str | None = None) -> Lo
     """Read a YAML file within the size limit; raise ScenarioError if it cannot be read safely."""
     display = display or os.fspath(path)
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(display, 1, "(file)", f"not a regular file ({file_kind(info.st_mode)}; "
+                        "expected a YAML file)")
+        size = info.st_size
         if size > MAX_FILE_BYTES:
-            raise _fail(display, 0, "(file)", f"file is {size:,} bytes (at most {MAX_FILE_BYTES:,})")
-        with open(path, "rb") as stream:
+            raise _fail(display, 1, "(file)", f"file is {size:,} bytes (at most {MAX_FILE_BYTES:,})")
+        # O_NONBLOCK: should the path turn into a FIFO after the check, opening it does not hang.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise _fail(display, 0, "(file)", f"cannot read the file ({exc.strerror or exc})") from None
+        raise _fail(display, 1, "(file)", f"cannot read the file ({exc.strerror or exc})") from None
     return parse_yaml_text(decode_text(raw, display), display)
+
+
+def file_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, word in ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return word
+    return "not a plain file"
 
 
 def decode_text(raw: bytes, display: str) -> str:

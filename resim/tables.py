@@ -13,11 +13,12 @@ import csv
 import io
 import os
 import re
+import stat
 from pathlib import Path as FsPath
 from typing import Any
 
 from resim.errors import Problem, ScenarioError, format_path
-from resim.safeyaml import Located, decode_text, parse_yaml_text
+from resim.safeyaml import Located, decode_text, file_kind, parse_yaml_text
 
 __all__ = ["expand_csv_tables", "MAX_CSV_BYTES"]
 
@@ -74,10 +75,16 @@ def _read_table(name: Any, folder: FsPath, shown_folder: str, path: Path,
         raise _fail(path, f"{name!r}: the path leaves the scenario's folder (expected a file in {folder})")
     display = os.path.join(shown_folder, name)
     try:
-        size = target.stat().st_size
+        info = target.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise _fail(path, f"{name} is not a regular file ({file_kind(info.st_mode)}; "
+                        "expected a CSV file)")
+        size = info.st_size
         if size > MAX_CSV_BYTES:
             raise _fail(path, f"{name} is {size:,} bytes (at most {MAX_CSV_BYTES:,})")
-        raw = target.read_bytes()
+        # O_NONBLOCK: should the path turn into a FIFO after the check, opening it does not hang.
+        with os.fdopen(os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as stream:
+            raw = stream.read(MAX_CSV_BYTES + 1)
     except OSError as exc:
         raise _fail(path, f"cannot read {name} ({exc.strerror or exc})") from None
     text = decode_text(raw, display)

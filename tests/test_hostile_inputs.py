@@ -1,0 +1,52 @@
+"""Hostile inputs (issue 19): each is answered quickly, one line per problem, exit 2, no traceback.
+
+Every test runs the real CLI (`resim validate`) in a subprocess with a timeout, so a hang or a
+traceback fails the test instead of stalling the suite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+LINE = re.compile(r"^[^:]+:\d+: \S.*$")
+
+
+def validate(path, timeout: float = 20) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "resim.cli", "validate", str(path)],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def assert_refused(result: subprocess.CompletedProcess, *fragments: str) -> list[str]:
+    out = result.stdout + result.stderr
+    assert result.returncode == 2, out
+    assert "Traceback" not in out, out
+    lines = [line for line in out.splitlines() if line.strip()]
+    problems = [line for line in lines if LINE.match(line)]
+    assert problems, out
+    for fragment in fragments:
+        assert fragment in out, out
+    return problems
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_the_scenario_is_refused_without_opening_it(tmp_path):
+    fifo = tmp_path / "s.yaml"
+    os.mkfifo(fifo)
+    assert_refused(validate(fifo, timeout=10), "not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_as_a_csv_table_is_refused_without_opening_it(tmp_path):
+    os.mkfifo(tmp_path / "nodes.csv")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nnodes: {csv: nodes.csv}\n", encoding="utf-8")
+    assert_refused(validate(path, timeout=10), "not a regular file")
+
+
+def test_a_directory_as_the_scenario_is_refused(tmp_path):
+    assert_refused(validate(tmp_path), "not a regular file")
