@@ -64,14 +64,21 @@ def _unknown(kind: str, name: str, known: Iterable[str]) -> str:
 
 
 def _loops(graph: nx.DiGraph, ids: list[str]) -> list[tuple[int, str]]:
-    """Each cycle of ``graph`` as (index of its first-listed member, "a -> b -> a")."""
+    """One cycle per tangle (strongly connected component) of ``graph``, as (index of its
+    first-listed member, "a -> b -> a"); linear in the graph's size, however dense the tangle
+    (listing every simple cycle is exponential: 10 densely linked parts have over a million)."""
     order = {name: i for i, name in enumerate(ids)}
     loops = []
-    for cycle in nx.simple_cycles(graph):
+    for tangle in nx.strongly_connected_components(graph):
+        if len(tangle) < 2:
+            continue  # self-loops are reported apart; a single node is no cycle here
+        first = min(tangle, key=order.__getitem__)
+        edges = nx.find_cycle(graph.subgraph(tangle), source=first)
+        cycle = [u for u, _ in edges]
         start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
         cycle = cycle[start:] + cycle[:start]
         loops.append((order[cycle[0]], " -> ".join([*cycle, cycle[0]])))
-    return loops
+    return sorted(loops)
 
 
 # -- references -------------------------------------------------------------------------------

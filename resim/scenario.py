@@ -213,6 +213,30 @@ def _problem(located: Located, display: str, path: tuple, message: str) -> Probl
     return Problem(file, line, format_path(path), message)
 
 
+MAX_ALIKE = 20
+"""At most this many problems of one kind are listed; the rest are counted in one more line."""
+
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+
+
+def cap_problems(problems: Sequence[Problem], limit: int = MAX_ALIKE) -> list[Problem]:
+    """Sorted problems, at most ``limit`` of one kind (the same message but for names and
+    numbers, in the same field of different items), then one line "... and N more like this"."""
+    kinds: dict[tuple, list[Problem]] = {}
+    for problem in sorted(set(problems)):
+        key = (problem.file, _VARYING.sub("#", problem.path), _VARYING.sub("#", problem.message))
+        kinds.setdefault(key, []).append(problem)
+    shown = []
+    for alike in kinds.values():
+        shown += alike[:limit]
+        if len(alike) > limit:
+            nxt = alike[limit]
+            shown.append(Problem(nxt.file, nxt.line, nxt.path,
+                                 f"... and {len(alike) - limit:,} more like this "
+                                 f"(first: {nxt.message})"))
+    return sorted(shown)
+
+
 def validate_data(located: Located, display: str, *, strict: bool = False) -> Scenario:
     """Validate plain data (as read from a file: dicts and lists) into a Scenario, or raise
     ScenarioError; with ``strict``, also when the scenario has warnings."""
@@ -234,11 +258,11 @@ def validate_data(located: Located, display: str, *, strict: bool = False) -> Sc
         partial, unread = salvage(Scenario, data, paths, within=Spec, fields=checks.REFERENCE_FIELDS)
         problems += [_problem(located, display, path, message)
                      for path, message in checks.check_references(partial, unread)]
-        raise ScenarioError(sorted(set(problems))) from None
+        raise ScenarioError(cap_problems(problems)) from None
     findings = checks.check_scenario(scenario)
     if findings:
-        raise ScenarioError(sorted(set(_problem(located, display, path, message)
-                                       for path, message in findings)))
+        raise ScenarioError(cap_problems([_problem(located, display, path, message)
+                                          for path, message in findings]))
     scenario.__dict__[_SITES] = _warning_sites(located, scenario, display)
     if strict and scenario.warnings:
         raise ScenarioError(scenario.warnings)

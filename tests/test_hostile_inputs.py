@@ -50,3 +50,31 @@ def test_a_fifo_as_a_csv_table_is_refused_without_opening_it(tmp_path):
 
 def test_a_directory_as_the_scenario_is_refused(tmp_path):
     assert_refused(validate(tmp_path), "not a regular file")
+
+
+def parts_yaml(parts: list[tuple[str, dict[str, int]]]) -> str:
+    lines = ["name: hostile", "horizon_days: 30", "parts:"]
+    for pid, bom in parts:
+        lines.append(f"  - id: {pid}")
+        lines.append("    unit_cost: 1")
+        if bom:
+            lines.append("    bom: {" + ", ".join(f"{c}: 1" for c in bom) + "}")
+    lines += ["nodes:", "  - {id: m, kind: market, country: DE, region: europe}",
+              "demand:", "  - {market: m, part: P0, daily: 1}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_dense_cyclic_bill_of_materials_is_one_cycle_line(tmp_path):
+    ids = [f"P{i}" for i in range(14)]  # every part contains every other: billions of cycles
+    path = tmp_path / "s.yaml"
+    path.write_text(parts_yaml([(p, {c: 1 for c in ids if c != p}) for p in ids]), encoding="utf-8")
+    problems = assert_refused(validate(path, timeout=15), "bill of materials has a cycle P0 -> ")
+    cycles = [line for line in problems if "has a cycle" in line]
+    assert len(cycles) == 1, problems
+
+
+def test_many_problems_of_one_kind_are_capped(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text(parts_yaml([(f"P{i}", {f"X{i}": 1}) for i in range(50)]), encoding="utf-8")
+    problems = assert_refused(validate(path), "... and 30 more like this")
+    assert len([p for p in problems if "unknown part" in p]) == 21, problems
