@@ -20,7 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from resim.errors import Problem, ScenarioError
 
-__all__ = ["Located", "load_yaml_file", "parse_yaml_text", "MAX_FILE_BYTES", "MAX_NODES",
+__all__ = ["Budget", "Located", "load_yaml_file", "parse_yaml_text", "MAX_FILE_BYTES", "MAX_NODES",
            "MAX_DEPTH", "file_kind"]
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -107,8 +107,18 @@ def decode_text(raw: bytes, display: str) -> str:
                     f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}; save the file as UTF-8)") from None
 
 
-def parse_yaml_text(text: str, display: str) -> Located:
-    """Parse one YAML document into plain data with locations; raise ScenarioError if unsafe or invalid."""
+class Budget:
+    """The values (aliases expanded) still allowed in one scenario: the YAML cells of all its CSV
+    tables share one budget, so a file cannot spread an alias bomb over many cells."""
+
+    def __init__(self, limit: int = MAX_NODES):
+        self.limit = limit
+        self.left = limit
+
+
+def parse_yaml_text(text: str, display: str, budget: Budget | None = None) -> Located:
+    """Parse one YAML document into plain data with locations; raise ScenarioError if unsafe or
+    invalid. With ``budget``, its values count against (and are taken from) that budget."""
     try:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
@@ -126,7 +136,8 @@ def parse_yaml_text(text: str, display: str) -> Located:
         line = documents[1].start_mark.line + 1
         raise _fail(display, line, "yaml", "more than one YAML document (expected exactly one)")
     root = documents[0]
-    _check_size(root, display)
+    budget = budget or Budget()
+    budget.left -= _check_size(root, display, budget)
     builder = _Builder(display, root.start_mark.line + 1)
     data = builder.build(root, ())
     if builder.problems:
@@ -138,7 +149,7 @@ def _fail(display: str, line: int, path: str, message: str) -> ScenarioError:
     return ScenarioError([Problem(display, line, path, message)])
 
 
-def _check_size(root: Node, display: str) -> None:
+def _check_size(root: Node, display: str, budget: Budget) -> int:
     """Count nodes as if aliases were expanded, without expanding them; refuse cycles and excess."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
@@ -159,13 +170,15 @@ def _check_size(root: Node, display: str) -> None:
         elif isinstance(node, MappingNode):
             total += sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
         active.discard(key)
-        if total > MAX_NODES:
+        if total > budget.left:
+            shared = "" if budget.left == budget.limit else " in this scenario's files together"
             raise _fail(display, node.start_mark.line + 1, "yaml",
-                        f"alias expansion would create over {MAX_NODES:,} values (a 'billion laughs' file?)")
+                        f"alias expansion would create over {budget.limit:,} values{shared} "
+                        "(a 'billion laughs' file?)")
         sizes[key] = total
         return total
 
-    size(root, 0)
+    return size(root, 0)
 
 
 class _Builder:

@@ -276,7 +276,10 @@ def load_scenario(path: str | os.PathLike, *, strict: bool = False) -> Scenario:
     valid but has warnings (:attr:`Scenario.warnings`).
     """
     display = os.fspath(path)
-    located = expand_csv_tables(load_yaml_file(path, display=display), path)
+    try:
+        located = expand_csv_tables(load_yaml_file(path, display=display), path)
+    except ScenarioError as exc:
+        raise ScenarioError(cap_problems(exc.problems)) from None
     scenario = validate_data(located, display)
     scenario._source = display
     scenario._sha256 = hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -18,7 +18,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from resim.errors import Problem, ScenarioError, format_path
-from resim.safeyaml import Located, decode_text, file_kind, parse_yaml_text
+from resim.safeyaml import Budget, Located, decode_text, file_kind, parse_yaml_text
 
 __all__ = ["expand_csv_tables", "MAX_CSV_BYTES"]
 
@@ -36,11 +36,12 @@ def expand_csv_tables(located: Located, scenario_path: str | os.PathLike) -> Loc
     shown_folder = os.path.dirname(located.where(())[0])
     locations = dict(located.locations)
     problems: list[Problem] = []
+    budget = Budget()  # all YAML cells of all tables together
 
     def expand(value: Any, path: Path) -> Any:
         if isinstance(value, dict) and set(value) == {"csv"}:
             try:
-                return _read_table(value["csv"], folder, shown_folder, path, locations)
+                return _read_table(value["csv"], folder, shown_folder, path, locations, budget)
             except ScenarioError as exc:
                 problems.extend(_relocate(exc, located, path))
                 return []
@@ -67,7 +68,7 @@ def _fail(path: Path, message: str) -> ScenarioError:
 
 
 def _read_table(name: Any, folder: FsPath, shown_folder: str, path: Path,
-                locations: dict[Path, tuple[str, int]]) -> list[dict]:
+                locations: dict[Path, tuple[str, int]], budget: Budget) -> list[dict]:
     if not isinstance(name, str) or not name.strip():
         raise _fail(path, f"got {name!r} (expected the name of a CSV file beside the scenario)")
     target = (folder / name).resolve()
@@ -88,10 +89,11 @@ def _read_table(name: Any, folder: FsPath, shown_folder: str, path: Path,
     except OSError as exc:
         raise _fail(path, f"cannot read {name} ({exc.strerror or exc})") from None
     text = decode_text(raw, display)
-    return _rows(text, display, path, locations)
+    return _rows(text, display, path, locations, budget)
 
 
-def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, int]]) -> list[dict]:
+def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, int]],
+          budget: Budget) -> list[dict]:
     problems: list[Problem] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -130,7 +132,8 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
             cell = cell.strip()
             if not cell:
                 continue
-            value = cell if cell[0] not in "[{" else _cell_value(cell, display, line, row_path + keys, problems)
+            value = cell if cell[0] not in "[{" else _cell_value(
+                cell, display, line, row_path + keys, problems, budget)
             if len(keys) == 1:
                 row[keys[0]] = value
             else:
@@ -159,7 +162,8 @@ def _plain_item(text: str) -> Any:
         return text
 
 
-def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[Problem]) -> Any:
+def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[Problem],
+                budget: Budget) -> Any:
     """A cell written as a flow list or mapping (``[...]``, ``{...}``), read as YAML would."""
     plain = _PLAIN_LIST.match(cell)
     if plain:  # the common "[400, 300, 50]": no need for the YAML parser
@@ -167,7 +171,7 @@ def _cell_value(cell: str, display: str, line: int, path: Path, problems: list[P
         if not any(item.lower() in _YAML_WORDS or not item for item in items):
             return [_plain_item(item) for item in items]
     try:
-        return parse_yaml_text(cell, display).data
+        return parse_yaml_text(cell, display, budget).data
     except ScenarioError as exc:
         problems.extend(Problem(display, line, format_path(path), p.message) for p in exc.problems)
         return cell

@@ -78,3 +78,14 @@ def test_many_problems_of_one_kind_are_capped(tmp_path):
     path.write_text(parts_yaml([(f"P{i}", {f"X{i}": 1}) for i in range(50)]), encoding="utf-8")
     problems = assert_refused(validate(path), "... and 30 more like this")
     assert len([p for p in problems if "unknown part" in p]) == 21, problems
+
+
+def test_an_alias_bomb_spread_over_csv_cells_is_refused_by_one_budget_per_scenario(tmp_path):
+    levels = ["a0: &a0 [" + ",".join(["x"] * 10) + "]"]
+    levels += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 6)]
+    cell = "{" + ", ".join(levels) + "}"  # over a million values each: under the limit alone
+    rows = "".join(f'P{i},"{cell}"\n' for i in range(16))
+    (tmp_path / "parts.csv").write_text("id,process\n" + rows, encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nparts: {csv: parts.csv}\n", encoding="utf-8")
+    assert_refused(validate(path, timeout=30), "parts.csv:3: ", "in this scenario's files together")
