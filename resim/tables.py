@@ -108,6 +108,18 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
         what = f"repeated column {repeated[0]!r}" if repeated else "an empty column name"
         raise ScenarioError([Problem(display, 1, format_path(path), f"{what} (expected distinct names)")])
     keyed = [tuple(column.split(".")) for column in columns]  # dotted paths, split once
+    if any("" in keys for keys in keyed):
+        bad = next(c for c, keys in zip(columns, keyed) if "" in keys)
+        raise ScenarioError([Problem(display, 1, format_path(path),
+                                     f"column {bad!r} has an empty part (expected names like 'policy.level')")])
+    whole = set(keyed)
+    for column, keys in zip(columns, keyed):
+        prefix = next((keys[:n] for n in range(1, len(keys)) if keys[:n] in whole), None)
+        if prefix:
+            raise ScenarioError([Problem(
+                display, 1, format_path(path),
+                f"column {'.'.join(prefix)!r} is a value and also has the nested column {column!r} "
+                "(expected either the one value or its nested fields)")])
     rows: list[dict] = []
     start = reader.line_num + 1
     while True:

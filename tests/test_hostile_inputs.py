@@ -89,3 +89,12 @@ def test_an_alias_bomb_spread_over_csv_cells_is_refused_by_one_budget_per_scenar
     path = tmp_path / "s.yaml"
     path.write_text("name: x\nparts: {csv: parts.csv}\n", encoding="utf-8")
     assert_refused(validate(path, timeout=30), "parts.csv:3: ", "in this scenario's files together")
+
+
+@pytest.mark.parametrize("header", ["id,process,process.process", "id,process.process,process",
+                                    "id,policy.,x"])
+def test_a_column_that_is_both_a_value_and_nested_fields_is_one_line(tmp_path, header):
+    (tmp_path / "parts.csv").write_text(f"{header}\nP,a,b\n", encoding="utf-8")
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nparts: {csv: parts.csv}\n", encoding="utf-8")
+    assert_refused(validate(path), "parts.csv:1: parts: column ")
