@@ -94,11 +94,28 @@ def _require_dist(schema: dict[str, Any]) -> None:
         required.insert(0, "dist")
 
 
+MAX_PARAMETER = 1e12
+"""The largest magnitude of any distribution parameter (and bare number): daily values up to 1e12
+summed over the longest horizon (36,500 days) stay far below float64 overflow, and numpy samples
+poisson and the other distributions exactly up to it (its poisson refuses means above ~9.2e18)."""
+
+
 class _Base(BaseModel):
     """Common configuration and behaviour of the distribution models."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False,
                               json_schema_extra=_require_dist)
+
+    @model_validator(mode="after")
+    def _bounded(self) -> "_Base":
+        name = type(self).model_fields["dist"].default
+        for field in type(self).model_fields:
+            value = getattr(self, field)
+            for x in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(x, (int, float)) and not isinstance(x, bool) and abs(x) > MAX_PARAMETER:
+                    raise ValueError(f"{name} {field} {_num(x)} is too large "
+                                     f"(expected at most 1e12 in size, so that runs cannot overflow)")
+        return self
 
     @property
     def params(self) -> tuple[float, ...]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
 from resim import checks
+from resim.dists import MAX_PARAMETER
 from resim.errors import Problem, ScenarioError, format_path
 from resim.format.chain import Demand, Lane, Node, Part
 from resim.format.circular import Circular
@@ -237,6 +238,38 @@ def cap_problems(problems: Sequence[Problem], limit: int = MAX_ALIKE) -> list[Pr
     return sorted(shown)
 
 
+_NUMBER = re.compile(r"^\s*[-+]?(\d[\d_]*\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_NUMBER_IN_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
+
+
+def _huge_numbers(value: Any, path: tuple) -> list[tuple[tuple, str]]:
+    """Every number (or number written in a text, as CSV cells and ``poisson(1e308)`` are) beyond
+    dists.MAX_PARAMETER: validate refuses what a run could not sample or sum without overflow."""
+    found = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _huge_numbers(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _huge_numbers(item, path + (index,))
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        if not abs(value) <= MAX_PARAMETER:  # also nan
+            found.append((path, f"{value!r} is too large (expected at most 1e12 in size, "
+                                "so that runs cannot overflow)"))
+    elif isinstance(value, str) and len(value) < 1000 and any(c.isdigit() for c in value):
+        texts = [value] if _NUMBER.match(value) else _NUMBER_IN_TEXT.findall(value) if "(" in value else []
+        for text in texts:
+            try:
+                number = float(text.replace("_", ""))
+            except ValueError:
+                continue
+            if abs(number) > MAX_PARAMETER:
+                found.append((path, f"{text.strip()} is too large (expected at most 1e12 in size, "
+                                    "so that runs cannot overflow)"))
+                break
+    return found
+
+
 def validate_data(located: Located, display: str, *, strict: bool = False) -> Scenario:
     """Validate plain data (as read from a file: dicts and lists) into a Scenario, or raise
     ScenarioError; with ``strict``, also when the scenario has warnings."""
@@ -245,6 +278,7 @@ def validate_data(located: Located, display: str, *, strict: bool = False) -> Sc
         kind = type(data).__name__ if data is not None else "nothing"
         raise ScenarioError([Problem(display, 1, "(top level)",
                                      f"found {kind} (expected a mapping of scenario fields)")])
+    huge = _huge_numbers(data, ())
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -258,7 +292,12 @@ def validate_data(located: Located, display: str, *, strict: bool = False) -> Sc
         partial, unread = salvage(Scenario, data, paths, within=Spec, fields=checks.REFERENCE_FIELDS)
         problems += [_problem(located, display, path, message)
                      for path, message in checks.check_references(partial, unread)]
+        problems += [_problem(located, display, path, message) for path, message in huge
+                     if not any(path[:len(p)] == p for p in paths)]
         raise ScenarioError(cap_problems(problems)) from None
+    if huge:
+        raise ScenarioError(cap_problems([_problem(located, display, path, message)
+                                          for path, message in huge]))
     findings = checks.check_scenario(scenario)
     if findings:
         raise ScenarioError(cap_problems([_problem(located, display, path, message)

@@ -98,3 +98,28 @@ def test_a_column_that_is_both_a_value_and_nested_fields_is_one_line(tmp_path, h
     path = tmp_path / "s.yaml"
     path.write_text("name: x\nparts: {csv: parts.csv}\n", encoding="utf-8")
     assert_refused(validate(path), "parts.csv:1: parts: column ")
+
+
+QUICKSTART = os.path.join(os.path.dirname(__file__), "..", "scenarios", "quickstart.yaml")
+
+
+@pytest.mark.parametrize("daily", ["1e308", "poisson(1e308)", "normal(5, 1e300)"])
+def test_what_run_cannot_sample_or_sum_is_refused_by_validate(tmp_path, daily):
+    with open(QUICKSTART, encoding="utf-8") as stream:
+        lines = stream.read().split("\n")
+    at = next(i for i, line in enumerate(lines) if "daily: poisson(60)" in line)
+    lines[at] = lines[at].replace("poisson(60)", daily)
+    path = tmp_path / "s.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_refused(validate(path), f"s.yaml:{at + 1}: demand[", "at most 1e12")
+
+
+@pytest.mark.parametrize("field, value", [("capacity_per_day", "1e308"), ("capacity_per_day", "1e20")])
+def test_huge_plain_numbers_are_refused_by_validate(tmp_path, field, value):
+    with open(QUICKSTART, encoding="utf-8") as stream:
+        lines = stream.read().split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{field}:"))
+    lines[at] = lines[at].split(":")[0] + f": {value}"
+    path = tmp_path / "s.yaml"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert_refused(validate(path), f"s.yaml:{at + 1}: nodes[", "at most 1e12")
