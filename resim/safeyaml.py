@@ -123,13 +123,20 @@ def parse_yaml_text(text: str, display: str, budget: Budget | None = None) -> Lo
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 0
+        line = mark.line + 1 if mark else 1
         reason = exc.problem or exc.context or "unreadable"
         raise _fail(display, line, "yaml", f"{reason} (expected valid YAML)") from None
+    except yaml.reader.ReaderError as exc:
+        line = text[:max(exc.position, 0)].count("\n") + 1
+        what = (f"the control character U+{exc.character:04X}" if isinstance(exc.character, int)
+                else f"the character {exc.character!r}")
+        raise _fail(display, line, "yaml",
+                    f"{what} is not allowed (expected printable text; remove it)") from None
     except yaml.YAMLError as exc:
-        raise _fail(display, 0, "yaml", f"{exc} (expected valid YAML)") from None
+        raise _fail(display, 1, "yaml", f"{exc} (expected valid YAML)") from None
     except RecursionError:
-        raise _fail(display, 0, "yaml", "nesting too deep (expected valid YAML)") from None
+        raise _fail(display, _too_deep(text), "yaml",
+                    f"nesting deeper than {MAX_DEPTH} levels (expected at most {MAX_DEPTH})") from None
     if not documents or documents[0] is None:
         raise _fail(display, 1, "(top level)", "the file is empty (expected a mapping of scenario fields)")
     if len(documents) > 1:
@@ -143,6 +150,23 @@ def parse_yaml_text(text: str, display: str, budget: Budget | None = None) -> Lo
     if builder.problems:
         raise ScenarioError(sorted(set(builder.problems)))
     return Located(data, builder.locations)
+
+
+def _too_deep(text: str) -> int:
+    """The line where nesting first goes deeper than MAX_DEPTH, from the (iterative) event
+    stream; 1 if it cannot be found."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.line + 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return 1
 
 
 def _fail(display: str, line: int, path: str, message: str) -> ScenarioError:

@@ -123,3 +123,18 @@ def test_huge_plain_numbers_are_refused_by_validate(tmp_path, field, value):
     path = tmp_path / "s.yaml"
     path.write_text("\n".join(lines), encoding="utf-8")
     assert_refused(validate(path), f"s.yaml:{at + 1}: nodes[", "at most 1e12")
+
+
+def test_a_control_character_is_reported_at_its_line(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_bytes(b"name: x\nhorizon_days: 30\nnote: a\x07b\n")
+    assert_refused(validate(path), "s.yaml:3: yaml: the control character U+0007")
+
+
+@pytest.mark.parametrize("nested", ["[" * 5000 + "]" * 5000,
+                                    "- " * 5000 + "x",
+                                    "{a: " * 5000 + "1" + "}" * 5000])
+def test_deep_nesting_is_reported_at_a_line(tmp_path, nested):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nbody:\n  " + nested.replace("\n", "\n  ") + "\n", encoding="utf-8")
+    assert_refused(validate(path), "s.yaml:", "nesting deeper than 100 levels")
