@@ -26,6 +26,10 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
 RISK_FILES = ("risk.csv", "nodes.csv", "risk.json", "figures/risk_matrix.png", "figures/tts_ttr.png")
 SWEEP_FILES = ("sweep.csv",)
+MAX_REPLICATIONS = 1_000_000  # the most a scenario file allows (Scenario.replications)
+MAX_HORIZON_DAYS = 36_500  # the longest horizon a scenario file allows (Scenario.horizon_days)
+MAX_SWEEP_RUNS = 1_000_000  # variants x replications of one sweep: as many as one run may have
+MAX_GENERATED_NODES = 1_000_000  # generate builds the whole chain in memory
 CRITICALITY_FILES = ("criticality.csv", "figures/criticality.png")
 
 
@@ -255,16 +259,32 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         if args.param:
-            design = grid(dict(parse_param(text) for text in args.param))
+            params = dict(parse_param(text) for text in args.param)
+            variants = 1
+            for values in params.values():
+                variants *= max(len(values), 1)
+            if variants > MAX_SWEEP_RUNS:
+                raise ValueError(f"the --param grid has {variants:,} variants; at most {MAX_SWEEP_RUNS:,} "
+                                 f"(variants x replications) can be run by one sweep")
+            design = grid(params)
         else:
             if not args.range:
                 raise ValueError("--lhs needs at least one --range FIELD=low:high")
+            if args.lhs > MAX_SWEEP_RUNS:
+                raise ValueError(f"--lhs {args.lhs:,}: at most {MAX_SWEEP_RUNS:,} variants "
+                                 f"(variants x replications) can be run by one sweep")
             design = latin_hypercube(dict(parse_range(text) for text in args.range), args.lhs,
                                      seed=args.seed or 0)
     except ValueError as exc:
         print(f"resim sweep: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     scenario = load_scenario(args.path)
+    replications = args.replications or scenario.replications
+    if len(design) * replications > MAX_SWEEP_RUNS:
+        print(f"resim sweep: {len(design):,} variants x {replications:,} replications = "
+              f"{len(design) * replications:,} runs; at most {MAX_SWEEP_RUNS:,} in one sweep "
+              f"(fewer variants or --replications)", file=sys.stderr)
+        return EXIT_BAD_INPUT
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
     if not _claimed("sweep", output, SWEEP_FILES, args.overwrite):
@@ -365,6 +385,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _int_at_most(limit: int, why: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from 1 to ``limit``, refused with ``why`` above it."""
+    def parse(text: str) -> int:
+        value = _positive_int(text)
+        if value > limit:
+            raise argparse.ArgumentTypeError(f"at most {limit:,} ({why}), got {value:,}")
+        return value
+    return parse
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from resim.jsonschema import scenario_schema
 
@@ -377,7 +407,8 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _experiment_options(parser: argparse.ArgumentParser, replications_help: str) -> None:
-    parser.add_argument("--replications", type=_positive_int, metavar="N", help=replications_help)
+    parser.add_argument("--replications", type=_int_at_most(MAX_REPLICATIONS, "the most a scenario allows"),
+                        metavar="N", help=replications_help)
     parser.add_argument("--seed", type=int, metavar="S", help="default: the scenario's")
     parser.add_argument("--executor", choices=("serial", "processes", "dask"), default="processes",
                         help="where replications run (default: processes, one per core; dask needs resim[dask])")
@@ -434,7 +465,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="results folder (default results/<scenario name>); give a new one to keep earlier runs")
     _experiment_options(run, "default: the scenario's")
     run.add_argument("--strategies", metavar="A,B", help="strategy ids, comma-separated (default: none and every strategy of the scenario)")
-    run.add_argument("--horizon", type=_positive_int, metavar="DAYS", help="default: the scenario's")
+    run.add_argument("--horizon", type=_int_at_most(MAX_HORIZON_DAYS, "the longest horizon a scenario allows"), metavar="DAYS", help="default: the scenario's")
     run.add_argument("--resume", action="store_true",
                      help="continue an interrupted run into the same folder: only missing replications run")
     run.add_argument("--overwrite", action="store_true",
@@ -477,7 +508,7 @@ def _parser() -> argparse.ArgumentParser:
     providers.add_argument("--destination", metavar="NODE", help="node to deliver to (default: where the part goes)")
     providers.add_argument("--units", type=float, metavar="N", help="units per day sought (default: daily use)")
     providers.add_argument("--top", type=_positive_int, default=10, metavar="K", help="rows shown (default 10)")
-    providers.add_argument("--n", type=_positive_int, metavar="N", help="generate: number of offerings")
+    providers.add_argument("--n", type=_int_at_most(MAX_GENERATED_NODES, "the pool is built in memory"), metavar="N", help="generate: number of offerings")
     providers.add_argument("-o", "--output", metavar="FILE", help="generate: CSV file to write")
     providers.add_argument("--seed", type=int, default=0, help="generate: random seed (default 0)")
     providers.set_defaults(run=_cmd_providers)
@@ -489,7 +520,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("path", metavar="PATH", help="scenario YAML file")
     sweep.add_argument("--param", action="append", metavar="FIELD=v1,v2",
                        help="a field and its values (repeat for a full factorial grid)")
-    sweep.add_argument("--lhs", type=_positive_int, metavar="N", help="N variants from a Latin hypercube")
+    sweep.add_argument("--lhs", type=_int_at_most(MAX_SWEEP_RUNS, "the most variants one sweep can run"), metavar="N", help="N variants from a Latin hypercube")
     sweep.add_argument("--range", action="append", metavar="FIELD=low:high", help="a field's range for --lhs")
     sweep.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-sweep")
     _overwrite_option(sweep)
@@ -501,10 +532,11 @@ def _parser() -> argparse.ArgumentParser:
         "generate", help="write a large synthetic but plausible scenario (for scale studies)",
         description="Write a synthetic multi-tier value chain (suppliers in tiers, plants, DCs, markets, "
                     "dual-sourced parts, base-stock policies sized to the flow), reproducible from --seed.")
-    generate.add_argument("--nodes", type=_positive_int, required=True, metavar="N", help="number of nodes")
+    generate.add_argument("--nodes", type=_int_at_most(MAX_GENERATED_NODES, "generate builds the chain in memory"),
+                          required=True, metavar="N", help="number of nodes")
     generate.add_argument("--tiers", type=_positive_int, default=3, metavar="T", help="supplier tiers (default 3)")
     generate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    generate.add_argument("--horizon", type=_positive_int, default=365, metavar="DAYS", help="default 365")
+    generate.add_argument("--horizon", type=_int_at_most(MAX_HORIZON_DAYS, "the longest horizon a scenario allows"), default=365, metavar="DAYS", help="default 365")
     generate.add_argument("-o", "--output", required=True, metavar="FILE", help="scenario YAML file to write")
     generate.set_defaults(run=_cmd_generate)
 
