@@ -336,26 +336,57 @@ def _available(graph: nx.DiGraph, provided: set, node: str, part: str) -> bool:
 def _provisionable(graph: nx.DiGraph) -> set[tuple[str, str]]:
     """(node, part) pairs the chain can keep supplying: :func:`resim.valuechain.provisionable`,
     where a maker may also use a component it makes itself (the engine takes it from the
-    node's own stock of that part, see resim.network)."""
+    node's own stock of that part, see resim.network).
+
+    The same least fixpoint, computed with a work list in time linear in the chain's size
+    (sweeping every node until nothing changes is quadratic in a deep bill of materials).
+    """
     parts = graph.graph["parts"]
-    provided = set(valuechain.provisionable(graph))
-    changed = True
-    while changed:
-        changed = False
-        for node, data in graph.nodes(data=True):
-            from_cores = data["kind"] == "reman"
-            for part in data["makes"]:
-                if (node, part) in provided:
-                    continue
-                if from_cores or all(_available(graph, provided, node, c) for c in parts[part].bom):
-                    provided.add((node, part))
-                    changed = True
-            for part in data["inventory"]:
-                if part not in data["makes"] and (node, part) not in provided and any(
-                        part in ps and (src, part) in provided
-                        for src, _, ps in graph.in_edges(node, data="parts")):
-                    provided.add((node, part))
-                    changed = True
+    carriers: dict[tuple[str, str], list[str]] = {}  # (source, part) -> nodes a lane brings it to
+    for src, dst, ps in graph.edges(data="parts"):
+        for part in ps or ():
+            carriers.setdefault((src, part), []).append(dst)
+    missing: dict[tuple[str, str], int] = {}  # (node, made part) -> BOM children not yet available
+    needers: dict[tuple[str, str], list[str]] = {}  # (node, child) -> parts made there from it
+    provided: set[tuple[str, str]] = set()
+    available: set[tuple[str, str]] = set()
+    queue: list[tuple[str, str]] = []
+
+    def provide(node: str, part: str) -> None:
+        if (node, part) not in provided:
+            provided.add((node, part))
+            queue.append((node, part))
+
+    for node, data in graph.nodes(data=True):
+        from_cores = data["kind"] == "reman"
+        for part in data["makes"]:
+            children = set() if from_cores else set(parts[part].bom)
+            missing[(node, part)] = len(children)
+            for child in children:
+                needers.setdefault((node, child), []).append(part)
+            if not children:
+                provide(node, part)
+
+    def arrives(node: str, part: str) -> None:
+        """``part`` is now available to ``node`` (by a lane, or from its own stock)."""
+        if (node, part) in available:
+            return
+        available.add((node, part))
+        data = graph.nodes[node]
+        if part in data["inventory"] and part not in data["makes"]:
+            provide(node, part)
+        for made in needers.get((node, part), ()):
+            missing[(node, made)] -= 1
+            if missing[(node, made)] == 0:
+                provide(node, made)
+
+    while queue:
+        node, part = queue.pop()
+        for dst in carriers.get((node, part), ()):
+            arrives(dst, part)
+        data = graph.nodes[node]
+        if part in data["makes"] and part in data["inventory"]:
+            arrives(node, part)  # made to its own stock: usable in what it makes
     return provided
 
 

@@ -138,3 +138,23 @@ def test_deep_nesting_is_reported_at_a_line(tmp_path, nested):
     path = tmp_path / "s.yaml"
     path.write_text("name: x\nbody:\n  " + nested.replace("\n", "\n  ") + "\n", encoding="utf-8")
     assert_refused(validate(path), "s.yaml:", "nesting deeper than 100 levels")
+
+
+def test_a_deep_bill_of_materials_validates_in_linear_time(tmp_path):
+    import yaml
+    n = 1500  # P0 = P1 = ... = P1499, each made by its own supplier from the next one's part
+    parts = [{"id": f"P{i}", "unit_cost": 1, **({"bom": {f"P{i + 1}": 1}} if i < n - 1 else {})}
+             for i in range(n)]
+    nodes = [{"id": f"s{i}", "kind": "supplier", "country": "DE", "region": "europe", "makes": f"P{i}",
+              **({"inventory": [{"part": f"P{i + 1}", "policy": {"type": "base_stock", "level": 10}}]}
+                 if i < n - 1 else {})} for i in range(n)]
+    nodes.append({"id": "m", "kind": "market", "country": "DE", "region": "europe"})
+    lanes = [{"from": f"s{i + 1}", "to": f"s{i}", "parts": f"P{i + 1}", "lead_time_days": 1}
+             for i in range(n - 1)] + [{"from": "s0", "to": "m", "parts": "P0", "lead_time_days": 1}]
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump({"name": "deep", "horizon_days": 30, "parts": parts, "nodes": nodes,
+                                    "lanes": lanes, "demand": [{"market": "m", "part": "P0", "daily": 1}]},
+                                   sort_keys=False), encoding="utf-8")
+    result = validate(path, timeout=25)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
