@@ -20,9 +20,10 @@ from typing import Any
 from resim.errors import Problem, ScenarioError, format_path
 from resim.safeyaml import Budget, Located, decode_text, file_kind, parse_yaml_text
 
-__all__ = ["expand_csv_tables", "MAX_CSV_BYTES"]
+__all__ = ["expand_csv_tables", "MAX_CSV_BYTES", "MAX_TABLE_ROWS"]
 
 MAX_CSV_BYTES = 64 * 1024 * 1024
+MAX_TABLE_ROWS = 1_000_000
 
 Path = tuple[str | int, ...]
 
@@ -135,6 +136,10 @@ def _rows(text: str, display: str, path: Path, locations: dict[Path, tuple[str, 
             continue
         index = len(rows)
         row_path = path + (index,)
+        if index >= MAX_TABLE_ROWS:
+            problems.append(Problem(display, line, format_path(row_path),
+                                    f"more than {MAX_TABLE_ROWS:,} rows (at most {MAX_TABLE_ROWS:,} per table)"))
+            break
         if len(cells) > len(columns):
             problems.append(Problem(display, line, format_path(row_path),
                                     f"{len(cells)} cells (the header has {len(columns)} columns)"))
