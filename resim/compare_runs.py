@@ -32,8 +32,14 @@ def compare_runs(folders: Sequence[Path]) -> pd.DataFrame:
         summary, info = folder / "summary.csv", folder / "run.json"
         if not summary.is_file() or not info.is_file():
             raise ValueError(f"{folder} is not a results folder (no summary.csv and run.json)")
-        json.loads(info.read_text(encoding="utf-8"))  # a half-written run has no run.json
-        table = pd.read_csv(summary)
+        try:
+            json.loads(info.read_text(encoding="utf-8"))  # a half-written run has no run.json
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{info} cannot be read ({exc}); is {folder} a finished run?") from None
+        try:
+            table = pd.read_csv(summary)
+        except (ValueError, OSError) as exc:  # empty, not CSV, not UTF-8, unreadable
+            raise ValueError(f"{summary} cannot be read ({exc}); is {folder} a finished run?") from None
         missing = [c for c in _NEEDED if c not in table.columns]
         if missing:
             raise ValueError(f"{summary}: no column {', '.join(map(repr, missing))} (written by an older resim? "

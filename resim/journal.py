@@ -42,6 +42,25 @@ def _revive(value):
     return value
 
 
+_FIELDS = {"strategy", "replication", "metrics", "costs", "daily", "actions", "ripple", "events", "critical_parts"}
+
+
+def _damaged(folder: Path, what: str) -> ValueError:
+    return ValueError(f"the checkpoint {folder} is damaged ({what}); start over with --overwrite "
+                      f"instead of --resume")
+
+
+def _whole(data) -> bool:
+    """Whether a line read back has the shape :meth:`Journal.record` writes."""
+    return (isinstance(data, dict) and set(data) == _FIELDS and isinstance(data["strategy"], str)
+            and isinstance(data["replication"], int) and not isinstance(data["replication"], bool)
+            and all(isinstance(data[k], dict) for k in ("metrics", "costs", "daily"))
+            and all(isinstance(data[k], list) for k in ("actions", "ripple", "events", "critical_parts"))
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                    for k in ("metrics", "costs") for v in data[k].values())
+            and all(isinstance(v, np.ndarray) for v in data["daily"].values()))
+
+
 class Journal:
     """Checkpoints in ``folder``; ``resume`` keeps and reads finished replications of the same run."""
 
@@ -51,7 +70,10 @@ class Journal:
         self.done: set[tuple[str, int]] = set()
         spec_file = self.folder / "spec.json"
         if resume and spec_file.is_file():
-            recorded = json.loads(spec_file.read_text(encoding="utf-8"))
+            try:
+                recorded = json.loads(spec_file.read_text(encoding="utf-8"))
+            except (ValueError, OSError) as exc:  # not JSON, not UTF-8, unreadable
+                raise _damaged(self.folder, f"spec.json: {exc}") from None
             if recorded != json.loads(json.dumps(spec)):
                 raise ValueError("the checkpoint belongs to a different run (seed, replications, strategies or "
                                  "scenario changed); run without --resume to start again")
@@ -69,13 +91,15 @@ class Journal:
         if not self._resume or not self.lines.is_file():
             return
         good = 0
-        with open(self.lines, encoding="utf-8") as stream:
-            for line in stream:
+        with open(self.lines, "rb") as stream:
+            for raw in stream:
                 try:
-                    data = json.loads(line, object_hook=_revive)
-                except json.JSONDecodeError:
+                    data = json.loads(raw.decode("utf-8"), object_hook=_revive)
+                except ValueError:  # not JSON or not UTF-8
                     break  # a line cut short by a kill: everything before it is whole
-                good += len(line.encode("utf-8"))
+                if not _whole(data):
+                    raise _damaged(self.folder, "a line of replications.jsonl is not a finished replication")
+                good += len(raw)
                 outcome = Outcome(**data)
                 self.done.add((outcome.strategy, outcome.replication))
                 yield outcome

@@ -58,3 +58,81 @@ def test_variants_times_replications_is_bounded(capsys, tmp_path, monkeypatch):
                               "--replications", "100000", "--executor", "serial"])
     assert code == 2 and "replications" in err and len(err.strip().splitlines()) == 1
     assert not list(tmp_path.iterdir())
+
+
+# 2. Damaged inputs: compare, --resume ---------------------------------------------------------
+
+def _results_folder(path: Path, summary: str, run_json: str = "{}") -> Path:
+    path.mkdir(parents=True)
+    (path / "run.json").write_text(run_json, encoding="utf-8")
+    (path / "summary.csv").write_text(summary, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("summary,run_json,said", [
+    ("x,y\n1,2\n", "{}", "no column"),
+    ("", "{}", "summary.csv"),
+    ('strategy,metric,estimate,ci_low,ci_high\n"unclosed', "{}", "summary.csv"),
+    ("strategy,metric,estimate,ci_low,ci_high\n", "[", "run.json"),
+])
+def test_compare_a_damaged_results_folder(capsys, tmp_path, summary, run_json, said):
+    folder = _results_folder(tmp_path / "a", summary, run_json)
+    code, err = _run(capsys, ["compare", str(folder)])
+    assert code == 2 and said in err and len(err.strip().splitlines()) == 1
+
+
+def test_compare_a_folder_that_is_not_a_results_folder(capsys, tmp_path):
+    code, err = _run(capsys, ["compare", str(tmp_path)])
+    assert code == 2 and "not a results folder" in err and len(err.strip().splitlines()) == 1
+
+
+def _interrupted_run(capsys, monkeypatch, output: Path) -> Path:
+    """A real run of the quickstart interrupted after its first finished replication."""
+    from resim import journal
+
+    record = journal.Journal.record
+
+    def record_then_interrupt(self, outcome):
+        record(self, outcome)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(journal.Journal, "record", record_then_interrupt)
+    code, _ = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--replications", "2", "--executor", "serial"])
+    monkeypatch.setattr(journal.Journal, "record", record)
+    assert code == 130
+    lines = output / ".checkpoint" / "replications.jsonl"
+    assert lines.read_text(encoding="utf-8").count("\n") == 1
+    return lines
+
+
+@pytest.mark.parametrize("damage", ['[1, 2, 3]\n', '{"strategy": "none"}\n', '"text"\n', "wrong-shape"])
+def test_resume_from_a_damaged_checkpoint(capsys, tmp_path, monkeypatch, damage):
+    output = tmp_path / "out"
+    lines = _interrupted_run(capsys, monkeypatch, output)
+    if damage == "wrong-shape":
+        damage = lines.read_text(encoding="utf-8").replace('"metrics": {', '"metrics": [{', 1).replace(
+            '}, "costs"', '}], "costs"', 1)
+    lines.write_text(damage, encoding="utf-8")
+    code, err = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--resume", "--executor", "serial",
+                              "--replications", "2"])
+    assert code == 2 and "checkpoint" in err and "damaged" in err and "--overwrite" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (output / "summary.csv").exists()
+
+
+def test_resume_from_a_damaged_spec(capsys, tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    _interrupted_run(capsys, monkeypatch, output)
+    (output / ".checkpoint" / "spec.json").write_text("[", encoding="utf-8")
+    code, err = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--resume", "--executor", "serial",
+                              "--replications", "2"])
+    assert code == 2 and "damaged" in err and len(err.strip().splitlines()) == 1
+
+
+def test_resume_from_a_whole_checkpoint_still_works(capsys, tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    _interrupted_run(capsys, monkeypatch, output)
+    code, err = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--resume", "--executor", "serial",
+                              "--replications", "2"])
+    assert code == 0, err
+    assert (output / "summary.csv").is_file()
