@@ -136,3 +136,41 @@ def test_resume_from_a_whole_checkpoint_still_works(capsys, tmp_path, monkeypatc
                               "--replications", "2"])
     assert code == 0, err
     assert (output / "summary.csv").is_file()
+
+
+# 3. Outputs that cannot be written --------------------------------------------------------------
+
+def _unwritable(kind: str, tmp_path: Path) -> Path:
+    if kind == "existing file":
+        target = tmp_path / "taken"
+        target.write_text("mine\n", encoding="utf-8")
+        return target
+    (tmp_path / "file").write_text("mine\n", encoding="utf-8")
+    return tmp_path / "file" / "out"
+
+
+@pytest.mark.parametrize("kind", ["existing file", "folder under a file"])
+@pytest.mark.parametrize("command", [["criticality", QUICKSTART], ["compare-out"]])
+def test_output_that_cannot_be_written(capsys, tmp_path, kind, command):
+    target = _unwritable(kind, tmp_path)
+    if command == ["compare-out"]:
+        folder = _results_folder(tmp_path / "a", "strategy,metric,estimate,ci_low,ci_high\nnone,profit,1,0,2\n")
+        command = ["compare", str(folder)]
+    code, err = _run(capsys, [*command, "-o", str(target)])
+    assert code == 1 and "cannot write" in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / ("taken" if kind == "existing file" else "file")).read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.skipif(hasattr(__import__("os"), "geteuid") and __import__("os").geteuid() == 0,
+                    reason="root ignores permissions, so a read-only folder is writable for root "
+                           "(the existing-file and folder-under-a-file cases cover root)")
+def test_read_only_output_folder(capsys, tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        code, err = _run(capsys, ["criticality", QUICKSTART, "-o", str(folder)])
+    finally:
+        folder.chmod(0o755)
+    assert code == 1 and "cannot write" in err and len(err.strip().splitlines()) == 1
+    assert not list(folder.iterdir())
