@@ -102,6 +102,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / Path(args.path).stem)
     checkpoint = output / ".checkpoint"
+    if checkpoint.is_symlink():  # it would be followed and written through, out of the results folder
+        print(f"resim run: {checkpoint} is a symbolic link; remove it (a checkpoint is a folder resim makes "
+              f"itself), or choose another folder with -o", file=sys.stderr)
+        return EXIT_BAD_INPUT
     interrupted = checkpoint.is_dir()  # an unfinished run: --resume continues it in this folder
     if not _claimed("run", output, RUN_FILES, args.overwrite or (args.resume and interrupted), interrupted):
         return EXIT_BAD_INPUT

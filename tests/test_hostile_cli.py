@@ -174,3 +174,19 @@ def test_read_only_output_folder(capsys, tmp_path):
         folder.chmod(0o755)
     assert code == 1 and "cannot write" in err and len(err.strip().splitlines()) == 1
     assert not list(folder.iterdir())
+
+
+# 4. A checkpoint that is a symbolic link ---------------------------------------------------------
+
+@pytest.mark.parametrize("resume", [[], ["--resume"]])
+def test_a_checkpoint_symlink_out_of_the_folder_is_refused(capsys, tmp_path, resume):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    output = tmp_path / "out"
+    output.mkdir()
+    (output / ".checkpoint").symlink_to(elsewhere, target_is_directory=True)
+    code, err = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--replications", "2", "--executor", "serial",
+                              *resume])
+    assert code == 2 and "symbolic link" in err and len(err.strip().splitlines()) == 1
+    assert not list(elsewhere.iterdir())
+    assert not (output / "summary.csv").exists()
