@@ -266,7 +266,7 @@ class _Quality(_Effect):
 
     def finish(self) -> None:
         if self.spec.action == "quarantine":
-            self.model.release_quarantine(self.skus, self.held)
+            self.model.release_hold(self.skus, self.held)
         super().finish()
 
 

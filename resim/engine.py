@@ -115,9 +115,10 @@ class Model:
         self.lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
         self.share = net.base_share.copy()
         self.on_hand = net.sku_initial.copy()
-        self.quarantine = np.zeros(net.n_sku)
+        self.on_hold = np.zeros(net.n_sku)
         self.scrapped_today = np.zeros(net.n_sku)
-        self.quarantined_today = np.zeros(net.n_sku)
+        self.held_today = np.zeros(net.n_sku)
+        self.released_today = np.zeros(net.n_sku)
         self.work_orders = np.zeros(net.n_sku)
         self.arc_backlog = np.zeros(net.n_arcs)
         self.in_transit = np.zeros(net.n_arcs)
@@ -288,22 +289,22 @@ class Model:
 
     def remove_stock(self, skus: np.ndarray, fraction: float, *, quarantine: bool) -> np.ndarray:
         """Take ``fraction`` of the stock on hand at ``skus`` out: scrapped, or into quarantine
-        (released by :meth:`release_quarantine`); return the units taken per stock point."""
+        (released by :meth:`release_hold`); return the units taken per stock point."""
         taken = self.on_hand[skus] * fraction
         self.on_hand[skus] -= taken
         if quarantine:
-            self.quarantine[skus] += taken
-            self.quarantined_today[skus] += taken
+            self.on_hold[skus] += taken
+            self.held_today[skus] += taken
         else:
             self.scrapped_today[skus] += taken
         return taken
 
-    def release_quarantine(self, skus: np.ndarray, units: np.ndarray) -> None:
+    def release_hold(self, skus: np.ndarray, units: np.ndarray) -> None:
         """Return quarantined units to stock on hand."""
-        units = np.minimum(units, self.quarantine[skus])
-        self.quarantine[skus] -= units
+        units = np.minimum(units, self.on_hold[skus])
+        self.on_hold[skus] -= units
         self.on_hand[skus] += units
-        self.quarantined_today[skus] -= units
+        self.released_today[skus] += units
 
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
@@ -339,7 +340,8 @@ class Model:
         net.add_node(node)
         new = net.n_sku - old
         self.on_hand = np.concatenate([self.on_hand, net.sku_initial[old:]])
-        for name in ("work_orders", "quarantine", "scrapped_today", "quarantined_today", "produced_today"):
+        for name in ("work_orders", "on_hold", "scrapped_today", "held_today", "released_today",
+                     "produced_today"):
             setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         self.levers.grow("capacity", len(net.node_ids))
         self.levers.grow("shipping", len(net.node_ids))
@@ -491,12 +493,14 @@ class Model:
             ledger.critical_on_hand[day] = self._critical_on_hand()
         if ledger.detail:
             for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
-                                 ("received", received), ("produced", produced),
-                                 ("consumed", consumed), ("shipped", shipped),
-                                 ("scrapped", self.scrapped_today), ("quarantined", self.quarantined_today)):
+                                 ("on_hold", self.on_hold), ("received", received),
+                                 ("produced", produced), ("consumed", consumed), ("shipped", shipped),
+                                 ("scrapped", self.scrapped_today), ("held", self.held_today),
+                                 ("released", self.released_today)):
                 ledger.stock_series[name][day] = values
         self.scrapped_today[:] = 0.0
-        self.quarantined_today[:] = 0.0
+        self.held_today[:] = 0.0
+        self.released_today[:] = 0.0
         self.produced_today[:] = 0.0
         for callback in self._day_end:
             callback(self, day)

@@ -17,8 +17,10 @@ __all__ = ["Ledger", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
 COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
                    "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
 MARKET_COLUMNS = ("demand", "delivered", "on_time", "backlog", "lost")
-STOCK_COLUMNS = ("on_hand", "in_transit", "received", "produced", "consumed", "shipped", "scrapped",
-                 "quarantined")
+# Stocks (levels at the end of the day): on_hand, in_transit, on_hold. Flows (units during the day,
+# never negative): received, produced, consumed, shipped, scrapped, held (put on hold), released.
+STOCK_COLUMNS = ("on_hand", "in_transit", "on_hold", "received", "produced", "consumed", "shipped", "scrapped",
+                 "held", "released")
 
 
 @dataclass

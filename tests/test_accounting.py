@@ -32,8 +32,6 @@ def runs(name: str) -> dict:
     return found
 
 
-
-
 def strategies(name: str) -> list[str]:
     sc = scenario(name)
     return ["none", *(s.id for s in sc.strategies if s.id != "none")]
@@ -66,6 +64,25 @@ def test_no_maker_makes_more_than_its_components_allow(name, strategy):
             available = model.opening_on_hand[c] if c < len(model.opening_on_hand) else 0.0
             available = available + np.cumsum(series["received"][:, c])
             assert np.all(made * quantity <= available + 1e-6 * (1 + available)), (node, part, child)
+
+
+@pytest.mark.parametrize("name, strategy", ALL)
+def test_stock_on_hand_and_on_hold_balance_every_day(name, strategy):
+    """docs/model.md, The ledger: on hand changes by received + produced + released - shipped -
+    consumed - scrapped - held, on hold is the running sum of held - released, and every flow
+    and stock is non-negative, at every stock point (providers and reman centres included)."""
+    model, _, ledger = runs(name)[strategy]
+    s = ledger.stock_series
+    opening = np.zeros(s["on_hand"].shape[1])
+    opening[:len(model.opening_on_hand)] = model.opening_on_hand
+    for column, values in s.items():
+        assert values.min(initial=0.0) >= -1e-6 * (1 + np.abs(values).max(initial=0.0)), column
+    before = np.vstack([opening, s["on_hand"][:-1]])
+    change = (s["received"] + s["produced"] + s["released"] - s["shipped"] - s["consumed"] - s["scrapped"]
+              - s["held"])
+    tolerance = 1e-6 * (1 + np.abs(s["on_hand"]).max())
+    np.testing.assert_allclose(s["on_hand"] - before, change, atol=tolerance)
+    np.testing.assert_allclose(s["on_hold"], np.cumsum(s["held"] - s["released"], axis=0), atol=tolerance)
 
 
 @pytest.mark.parametrize("name, strategy", ALL)

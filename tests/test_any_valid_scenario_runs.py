@@ -159,6 +159,8 @@ def test_every_valid_scenario_runs_and_conserves_material(scenario):
     stock = ledger.stock_series["on_hand"]
     tolerance = 1e-6 * (1 + np.abs(stock).max(initial=0.0))
     assert stock.min(initial=0.0) >= -tolerance
+    s = ledger.stock_series  # on hold is the running sum of held - released (docs/model.md, The ledger)
+    np.testing.assert_allclose(s["on_hold"], np.cumsum(s["held"] - s["released"], axis=0), atol=tolerance)
 
     m = ledger.market
     before = np.vstack([np.zeros(m["backlog"].shape[1]), m["backlog"][:-1]])

@@ -169,13 +169,14 @@ def test_quality_event_holds_or_scraps_stock(action):
     _, _, stock = run({"id": "recall", "type": "quality", "nodes": ["dc"], "parts": ["P"], "severity": 0.5,
                        "action": action, **window(days=5)})
     on_hand = series(stock, "dc", "P", "on_hand")
-    column = "quarantined" if action == "quarantine" else "scrapped"
-    taken = series(stock, "dc", "P", column)
+    taken = series(stock, "dc", "P", "held" if action == "quarantine" else "scrapped")
     assert taken[10] == pytest.approx(0.5 * on_hand[9]) and taken[10] > 0
-    if action == "quarantine":
-        assert taken[15] == pytest.approx(-taken[10]) and taken.sum() == pytest.approx(0)
+    released, on_hold = series(stock, "dc", "P", "released"), series(stock, "dc", "P", "on_hold")
+    if action == "quarantine":  # held on day 10, all of it released when the event ends on day 15
+        assert released[15] == pytest.approx(taken[10]) and released.sum() == pytest.approx(taken[10])
+        assert on_hold[10:15] == pytest.approx([taken[10]] * 5) and on_hold[15:].max() == pytest.approx(0)
     else:
-        assert taken[15] == 0
+        assert taken[15] == 0 and released.sum() == 0 and on_hold.max() == 0
 
 
 def test_permanent_supplier_failure_is_never_recovered():

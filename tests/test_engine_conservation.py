@@ -54,9 +54,9 @@ def test_material_is_conserved_every_day_everywhere(case):
     before = np.vstack([model.opening_on_hand, s["on_hand"][:-1]])
     tolerance = 1e-6 * (1 + np.abs(s["on_hand"]).max())
 
-    # Stock: on hand changes by received + produced - shipped - consumed - scrapped - quarantined.
-    change = (s["received"] + s["produced"] - s["shipped"] - s["consumed"] - s["scrapped"]
-              - s["quarantined"])
+    # Stock: on hand changes by received + produced + released - shipped - consumed - scrapped - held.
+    change = (s["received"] + s["produced"] + s["released"] - s["shipped"] - s["consumed"] - s["scrapped"]
+              - s["held"])
     np.testing.assert_allclose(s["on_hand"] - before, change, atol=tolerance)
     assert s["on_hand"].min() >= -tolerance
 

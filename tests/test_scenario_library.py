@@ -242,8 +242,9 @@ def test_medical_device_the_quality_hold_quarantines_the_modules():
     hold = next(d for d in sc.disruptions if d.type == "quality")
     ledger, onset = detailed_run("medical_device"), int(hold.onset_day.mean)
     for node in hold.nodes:
-        quarantined = stock_series(ledger, node, "pump_module", "quarantined")
-        assert quarantined[onset] > 0 and quarantined[:onset].sum() == 0
+        held = stock_series(ledger, node, "pump_module", "held")
+        on_hold = stock_series(ledger, node, "pump_module", "on_hold")
+        assert held[onset] > 0 and held[:onset].sum() == 0 and on_hold[onset] == held[onset]
     assert {e["id"] for e in ledger.events} >= {hold.id}
 
 
