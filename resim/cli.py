@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from resim import __version__
-from resim.files import FolderInUse, claim_folder, save_figure, write_atomic
+from resim.files import FolderBusy, FolderInUse, claim_folder, folder_lock, save_figure, save_folder, write_atomic
 from resim.errors import Problem, ScenarioError
 
 if TYPE_CHECKING:
@@ -25,7 +25,6 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
-RISK_FILES = ("risk.csv", "nodes.csv", "risk.json", "figures/risk_matrix.png", "figures/tts_ttr.png")
 SWEEP_FILES = ("sweep.csv",)
 MAX_REPLICATIONS = 1_000_000  # the most a scenario file allows (Scenario.replications)
 MAX_HORIZON_DAYS = 36_500  # the longest horizon a scenario file allows (Scenario.horizon_days)
@@ -106,19 +105,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"resim run: {checkpoint} is a symbolic link; remove it (a checkpoint is a folder resim makes "
               f"itself), or choose another folder with -o", file=sys.stderr)
         return EXIT_BAD_INPUT
-    interrupted = checkpoint.is_dir()  # an unfinished run: --resume continues it in this folder
-    if not _claimed("run", output, RUN_FILES, args.overwrite or (args.resume and interrupted), interrupted):
-        return EXIT_BAD_INPUT
-    try:
-        results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
-                      executor=args.executor, workers=args.workers, alternatives=args.alternatives,
-                      scheduler=args.scheduler, checkpoint=checkpoint, resume=args.resume,
-                      progress=ProgressBar(f"{Path(args.path).name}"))
-    except ValueError as exc:
-        print(f"resim run: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    results.save(output)
-    shutil.rmtree(checkpoint, ignore_errors=True)  # the run is complete and saved
+    with folder_lock(output):  # one resim at a time writes a folder (and its checkpoint)
+        interrupted = checkpoint.is_dir()  # an unfinished run: --resume continues it in this folder
+        if not _claimed("run", output, RUN_FILES, args.overwrite or (args.resume and interrupted), interrupted):
+            return EXIT_BAD_INPUT
+        try:
+            results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
+                          executor=args.executor, workers=args.workers, alternatives=args.alternatives,
+                          scheduler=args.scheduler, checkpoint=checkpoint, resume=args.resume,
+                          progress=ProgressBar(f"{Path(args.path).name}"))
+        except ValueError as exc:
+            print(f"resim run: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        results.save(output)
+        shutil.rmtree(checkpoint, ignore_errors=True)  # the run is complete and saved
     comparison = results.comparison
     print(comparison.headline(scenario.currency).to_string(index=False))
     print(f"{results.info['replications']} replications; recovery times are censored at the horizon "
@@ -137,7 +137,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_risk(args: argparse.Namespace) -> int:
     from resim.progress import ProgressBar
-    from resim.risk import assess_risk
+    from resim.risk import RISK_FILES, assess_risk
     from resim.scenario import load_scenario
 
     scenario = load_scenario(args.path)
@@ -147,12 +147,14 @@ def _cmd_risk(args: argparse.Namespace) -> int:
         print(f"resim risk: unknown node '{unknown[0]}'", file=sys.stderr)
         return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-risk")
-    if not _claimed("risk", output, RISK_FILES, args.overwrite):
-        return EXIT_BAD_INPUT
-    report = assess_risk(scenario, replications=args.replications, seed=args.seed, executor=args.executor,
-                         workers=args.workers, scheduler=args.scheduler, nodes=nodes, simulate_nodes=args.simulate_nodes,
-                         default_ttr_days=args.ttr, progress=ProgressBar(f"risk {Path(args.path).name}"))
-    report.save(output)
+    with folder_lock(output):
+        if not _claimed("risk", output, RISK_FILES, args.overwrite):
+            return EXIT_BAD_INPUT
+        report = assess_risk(scenario, replications=args.replications, seed=args.seed, executor=args.executor,
+                             workers=args.workers, scheduler=args.scheduler, nodes=nodes,
+                             simulate_nodes=args.simulate_nodes, default_ttr_days=args.ttr,
+                             progress=ProgressBar(f"risk {Path(args.path).name}"))
+        report.save(output)
     for line in (*report.headline(), *report.register_lines()):
         print(line)
     print(f"risk register written to {output}/")
@@ -292,16 +294,17 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-sweep")
-    if not _claimed("sweep", output, SWEEP_FILES, args.overwrite):
-        return EXIT_BAD_INPUT
-    try:
-        table = run_sweep(scenario, design, replications=args.replications, seed=args.seed, strategies=strategies,
-                          executor=args.executor, workers=args.workers, scheduler=args.scheduler,
-                          progress=ProgressBar(f"sweep {Path(args.path).name}"))
-    except ValueError as exc:
-        print(f"resim sweep: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
+    with folder_lock(output):
+        if not _claimed("sweep", output, SWEEP_FILES, args.overwrite):
+            return EXIT_BAD_INPUT
+        try:
+            table = run_sweep(scenario, design, replications=args.replications, seed=args.seed,
+                              strategies=strategies, executor=args.executor, workers=args.workers,
+                              scheduler=args.scheduler, progress=ProgressBar(f"sweep {Path(args.path).name}"))
+        except ValueError as exc:
+            print(f"resim sweep: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
     from resim.formatting import metric_value
 
     shown = table[table.metric.isin(["fill_rate", "recovered", "recovery_time_days", "cost_total"])].copy()
@@ -339,11 +342,16 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.path)
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-criticality")
-    if not _claimed("criticality", output, CRITICALITY_FILES, args.overwrite):
-        return EXIT_BAD_INPUT
     table = assess_criticality(scenario)
-    write_atomic(output / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
-    save_figure(criticality_ranking(table), output / "figures" / "criticality.png")
+
+    def write(stage: Path) -> None:
+        write_atomic(stage / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
+        save_figure(criticality_ranking(table), stage / "figures" / "criticality.png")
+
+    with folder_lock(output):
+        if not _claimed("criticality", output, CRITICALITY_FILES, args.overwrite):
+            return EXIT_BAD_INPUT
+        save_folder(output, write, names=CRITICALITY_FILES)
     columns = [c for c in ("rank", "part", "score", "sources", "region_concentration", "coverage_days",
                            "substitutes", "hazard", "reman_fit") if c in table.columns]
     from resim.formatting import plain
@@ -587,6 +595,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args)
     except ScenarioError as exc:
         _print_problems(exc.problems)
+        return EXIT_BAD_INPUT
+    except FolderBusy as exc:
+        print(f"resim {args.command}: {exc}; wait for it to finish or choose another folder with -o", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         hint = "; finished replications are kept: add --resume to continue" if args.command == "run" else ""

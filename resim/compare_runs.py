@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
+
+from resim.files import check_manifest
 
 __all__ = ["compare_runs"]
 
@@ -33,9 +34,11 @@ def compare_runs(folders: Sequence[Path]) -> pd.DataFrame:
         if not summary.is_file() or not info.is_file():
             raise ValueError(f"{folder} is not a results folder (no summary.csv and run.json)")
         try:
-            json.loads(info.read_text(encoding="utf-8"))  # a half-written run has no run.json
+            changed = check_manifest(folder, "run.json", ["summary.csv"])  # a half-saved run has no run.json
         except (ValueError, OSError) as exc:
             raise ValueError(f"{info} cannot be read ({exc}); is {folder} a finished run?") from None
+        if changed:
+            raise ValueError(f"{folder} is not one whole run: {changed[0]}; run it again")
         try:
             table = pd.read_csv(summary)
         except (ValueError, OSError) as exc:  # empty, not CSV, not UTF-8, unreadable

@@ -113,11 +113,14 @@ class Journal:
                 "ripple": outcome.ripple, "events": outcome.events, "critical_parts": outcome.critical_parts}
         if self._stream is None:
             self._stream = open(self.lines, "a", encoding="utf-8")
-        self._stream.write(json.dumps(data, default=_plain) + "\n")
-        self._stream.flush()  # in the kernel's hands: survives the process being killed
-        if time.monotonic() - self._synced >= SYNC_SECONDS:
-            os.fsync(self._stream.fileno())
-            self._synced = time.monotonic()
+        try:
+            self._stream.write(json.dumps(data, default=_plain) + "\n")
+            self._stream.flush()  # in the kernel's hands: survives the process being killed
+            if time.monotonic() - self._synced >= SYNC_SECONDS:
+                os.fsync(self._stream.fileno())
+                self._synced = time.monotonic()
+        except OSError as exc:  # a full disk: say which file (a line cut short is dropped on --resume)
+            raise OSError(exc.errno, exc.strerror, str(self.lines)) from None
 
     def close(self, *, remove: bool) -> None:
         """Stop recording; ``remove`` deletes the checkpoint (the run finished and was saved)."""

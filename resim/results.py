@@ -2,7 +2,7 @@
 
 | file | one row per |
 | --- | --- |
-| run.json | run (version, scenario path and sha256, seed, replications, strategies, executor, time) |
+| run.json | run (version, scenario path and sha256, seed, replications, strategies, executor, time; written last, with every file's bytes and sha256 under `files`) |
 | summary.csv | strategy × metric: estimate (mean, share, Kaplan–Meier quantile or restricted mean), interval, method |
 | replications.csv | strategy × replication, every metric and cost |
 | timeseries.csv | strategy × day: mean demand, deliveries, backlog, inventory; fill rate mean, p05, p95 |
@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +27,7 @@ import pandas as pd
 
 from resim.circularity import CIRCULARITY_METRICS
 from resim.comparison import CRITERION, Comparison, compare_strategies
-from resim.files import save_figure, write_atomic
+from resim.files import save_figure, save_folder, write_atomic
 from resim.ledger import COST_COMPONENTS
 from resim.metrics import METRIC_NAMES
 from resim.stats import recovery_summary, summarise
@@ -269,23 +268,25 @@ class Results:
                    events, collector.inventory(order), comparison, info, scenario)
 
     def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
-        """Write the results folder (each file atomically, mode 0666 less the umask; figures/ and
-        report.html unless ``figures=False``; run.json last); return its path. Files of an
-        earlier run in ``folder`` are replaced: ``resim run`` refuses such a folder unless
-        ``--overwrite`` (see :data:`RUN_FILES` and :func:`resim.files.claim_folder`)."""
-        folder = Path(folder)
+        """Write the results folder (figures/ and report.html unless ``figures=False``); return
+        its path. The whole run is written aside and moved into place in one step, run.json last
+        with every file's size and SHA-256 (:func:`resim.files.save_folder`), so ``folder`` holds
+        the earlier run or this one, never a mix. Files of an earlier run are replaced: ``resim
+        run`` refuses such a folder unless ``--overwrite`` (:func:`resim.files.claim_folder`)."""
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
                   "orchestrations.csv": self.orchestrations, "ripple.csv": self.ripple,
                   "events.csv": self.events, "inventory.csv": self.inventory,
                   "comparison.csv": self.comparison.table,
                   "differences.csv": self.comparison.differences}
-        for name, table in tables.items():
-            write_atomic(folder / name, table.to_csv(index=False, float_format="%.6g"))
-        if figures and self.scenario is not None:
-            self._save_figures(folder)
-        write_atomic(folder / "run.json", json.dumps(self.info, indent=2) + "\n")
-        return folder
+
+        def write(stage: Path) -> None:
+            for name, table in tables.items():
+                write_atomic(stage / name, table.to_csv(index=False, float_format="%.6g"))
+            if figures and self.scenario is not None:
+                self._save_figures(stage)
+
+        return save_folder(folder, write, names=RUN_FILES, manifest="run.json", info=self.info)
 
     def _save_figures(self, folder: Path) -> None:
         from resim.report import render_report

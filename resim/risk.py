@@ -27,14 +27,17 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from resim.files import save_figure, write_atomic
+from resim.files import save_figure, save_folder, write_atomic
 from resim.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.risk_lp import OutageLP, stress_test
 from resim.runner import EXECUTORS, outcomes, shared_cluster
 from resim.scenario import Scenario
 from resim.stats import t_interval
 
-__all__ = ["RiskReport", "assess_risk", "node_ttr"]
+__all__ = ["RiskReport", "assess_risk", "node_ttr", "RISK_FILES"]
+
+RISK_FILES = ("risk.csv", "nodes.csv", "risk.json", "figures/risk_matrix.png", "figures/tts_ttr.png")
+"""Every file :meth:`RiskReport.save` writes, relative to its folder."""
 
 Progress = Callable[[int, int], None]
 
@@ -135,16 +138,16 @@ class RiskReport:
         return tts_ttr(self.nodes)
 
     def save(self, folder: str | Path) -> Path:
-        """Write risk.csv, nodes.csv and figures/ (risk_matrix.png, tts_ttr.png) to ``folder``."""
-        import json
+        """Write risk.csv, nodes.csv, figures/ (risk_matrix.png, tts_ttr.png) and risk.json (last,
+        with every file's size and SHA-256) to ``folder`` in one step (:func:`resim.files.save_folder`)."""
 
-        folder = Path(folder)
-        write_atomic(folder / "risk.csv", self.register.to_csv(index=False, float_format="%.6g"))
-        write_atomic(folder / "nodes.csv", self.nodes.to_csv(index=False, float_format="%.6g"))
-        for name, figure in (("risk_matrix", self.plot_matrix()), ("tts_ttr", self.plot_tts_ttr())):
-            save_figure(figure, folder / "figures" / f"{name}.png")
-        write_atomic(folder / "risk.json", json.dumps(self.info, indent=2) + "\n")
-        return folder
+        def write(stage: Path) -> None:
+            write_atomic(stage / "risk.csv", self.register.to_csv(index=False, float_format="%.6g"))
+            write_atomic(stage / "nodes.csv", self.nodes.to_csv(index=False, float_format="%.6g"))
+            for name, figure in (("risk_matrix", self.plot_matrix()), ("tts_ttr", self.plot_tts_ttr())):
+                save_figure(figure, stage / "figures" / f"{name}.png")
+
+        return save_folder(folder, write, names=RISK_FILES, manifest="risk.json", info=self.info)
 
 
 def _simulation_lines(checked: pd.DataFrame) -> list[str]:

@@ -114,7 +114,8 @@ def test_what_run_cannot_sample_or_sum_is_refused_by_validate(tmp_path, daily):
     assert_refused(validate(path), f"s.yaml:{at + 1}: demand[", "at most 1e12")
 
 
-@pytest.mark.parametrize("field, value", [("capacity_per_day", "1e308"), ("capacity_per_day", "1e20")])
+@pytest.mark.parametrize("field, value", [("capacity_per_day", "1e308"), ("capacity_per_day", "1e20"),
+                                          ("unit_cost", "1e308")])
 def test_huge_plain_numbers_are_refused_by_validate(tmp_path, field, value):
     with open(QUICKSTART, encoding="utf-8") as stream:
         lines = stream.read().split("\n")
@@ -122,7 +123,36 @@ def test_huge_plain_numbers_are_refused_by_validate(tmp_path, field, value):
     lines[at] = lines[at].split(":")[0] + f": {value}"
     path = tmp_path / "s.yaml"
     path.write_text("\n".join(lines), encoding="utf-8")
-    assert_refused(validate(path), f"s.yaml:{at + 1}: nodes[", "at most 1e12")
+    assert_refused(validate(path), f"s.yaml:{at + 1}: ", "at most 1e12")
+
+
+def test_every_number_at_its_bound_still_gives_finite_costs():
+    """With every price, rate and volume at 1e12 (the largest a file may hold) a year's costs,
+    revenue and profit stay finite: the bound is what keeps them from overflowing to inf."""
+    import numpy as np
+
+    import resim
+
+    big = 1e12
+    scenario = resim.scenario_from_dict({
+        "name": "at the bounds", "horizon_days": 365,
+        "parts": [{"id": "P", "unit_cost": big, "bom": {"A": 2}}, {"id": "A", "unit_cost": big}],
+        "nodes": [
+            {"id": "sA", "kind": "supplier", "country": "CN", "region": "asia", "makes": "A",
+             "capacity_per_day": big},
+            {"id": "plant", "kind": "plant", "country": "DE", "region": "europe", "makes": "P",
+             "production_cost_per_unit": big, "capacity_per_day": big, "holding_cost_rate": 1.0,
+             "inventory": [{"part": "A", "policy": {"type": "base_stock", "level": big}}]},
+            {"id": "m", "kind": "market", "country": "DE", "region": "europe"}],
+        "lanes": [{"from": "sA", "to": "plant", "parts": "A", "lead_time_days": 2, "cost_per_unit": big},
+                  {"from": "plant", "to": "m", "parts": "P", "lead_time_days": 1, "cost_per_unit": big}],
+        "demand": [{"market": "m", "part": "P", "daily": big, "price": big, "shortage_penalty_per_unit": big}],
+        "disruptions": [{"id": "cut", "type": "capacity_loss", "nodes": ["sA"], "onset_day": 30,
+                         "duration_days": 60, "severity": 1.0}]})
+    results = resim.run(scenario, replications=2, executor="serial", strategies=["none"])
+    numbers = results.replications.select_dtypes("number")
+    assert np.isfinite(numbers.to_numpy()).all(), numbers.columns[~np.isfinite(numbers).all()].tolist()
+    assert results.replications["cost_total"].min() > big  # the numbers are really that large
 
 
 def test_a_control_character_is_reported_at_its_line(tmp_path):
