@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from resim import __version__
 from resim.files import FolderBusy, FolderInUse, claim_folder, folder_lock, save_figure, save_folder, write_atomic
-from resim.errors import Problem, ScenarioError
+from resim.errors import Problem, ScenarioError, WorkersLost
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -585,6 +585,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _resume_hint(args: argparse.Namespace) -> str:
+    return "; finished replications are kept: add --resume to continue" if args.command == "run" else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (also used by the ``resim`` console script)."""
     args = _parser().parse_args(argv)
@@ -600,9 +604,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"resim {args.command}: {exc}; wait for it to finish or choose another folder with -o", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        hint = "; finished replications are kept: add --resume to continue" if args.command == "run" else ""
-        print(f"interrupted{hint}", file=sys.stderr)
+        print(f"interrupted{_resume_hint(args)}", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except WorkersLost as exc:
+        print(f"resim {args.command}: {exc}{_resume_hint(args)}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK
     except OSError as exc:  # an output that cannot be written: existing file, read-only, disk full, size limit

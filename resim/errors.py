@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-__all__ = ["Problem", "ScenarioError", "format_path"]
+__all__ = ["Problem", "ScenarioError", "WorkersLost", "format_path"]
 
 
 def format_path(path: Iterable[str | int]) -> str:
@@ -47,3 +47,8 @@ class ScenarioError(ValueError):
     def __init__(self, problems: Iterable[Problem]):
         self.problems: tuple[Problem, ...] = tuple(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class WorkersLost(RuntimeError):
+    """An executor could not finish: a worker process died (killed, out of memory) or the Dask
+    scheduler cannot be reached. Replications already recorded in a checkpoint are kept."""

@@ -7,18 +7,27 @@ and the numbers never depend on how the work was spread.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import socket
+import threading
 import time
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
 from resim.engine import Model
+from resim.errors import WorkersLost
 from resim.ledger import COST_COMPONENTS
 from resim.circularity import circularity
 from resim.matching import Pool
@@ -30,11 +39,14 @@ from resim.results import Collector, Results
 from resim.scenario import Scenario
 from resim.strategies import ORCHESTRATIONS, Response, ripple_trace
 
-__all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome", "EXECUTORS"]
+__all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome",
+           "EXECUTORS", "WorkersLost"]
 
 EXECUTORS = ("serial", "processes", "dask")
 
 Progress = Callable[[int, int], None]
+
+SCHEDULER_TIMEOUT_SECONDS = 10  # to connect to a Dask scheduler given by address
 
 
 _POOLS: dict[int, Pool] = {}
@@ -132,6 +144,17 @@ _WORKER_SCENARIO: Scenario | None = None
 def _init_worker(scenario: Scenario) -> None:
     global _WORKER_SCENARIO
     _WORKER_SCENARIO = scenario
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """End this worker process when the process that started it is gone (killed, say): its
+    results would never be read, and it would otherwise wait on a pipe for ever."""
+    parent, started_by = multiprocessing.parent_process(), os.getppid()
+    watched = [parent.sentinel] if parent is not None else []  # ready when the parent exits
+    while not multiprocessing.connection.wait(watched, timeout=1.0) and os.getppid() == started_by:
+        pass
+    os._exit(1)
 
 
 def run_batch(scenario: Scenario, tasks: list[tuple[str, int, int]]) -> list[Outcome]:
@@ -173,6 +196,8 @@ def outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: st
         for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers),
                                AHEAD_PER_WORKER * workers):
             yield from batch
+    except BrokenProcessPool:
+        raise WorkersLost("a worker process died (killed, or out of memory)") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -206,8 +231,14 @@ def _distributed():
 def local_cluster(workers: int | None = None) -> Iterator[str]:
     """A local Dask cluster of ``workers`` single-threaded worker processes (default: one per
     core) while the block runs; yields its scheduler address, for ``run(..., scheduler=...)``."""
-    cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                          processes=True, dashboard_address=None)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:  # workers started now ignore Ctrl-C: this process stops the run, without a traceback per worker
+        cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                              processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
     try:
         yield cluster.scheduler_address
     finally:
@@ -222,16 +253,51 @@ def shared_cluster(executor: str, workers: int | None,
     return local_cluster(workers) if executor == "dask" and scheduler is None else nullcontext(scheduler)
 
 
+def _reach(address: str) -> None:
+    """Raise WorkersLost unless a Dask scheduler answers at ``address`` within
+    SCHEDULER_TIMEOUT_SECONDS: the Dask client retries a refused connection until its timeout,
+    and waits without end for a service that accepts a connection but never answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_SECONDS),
+                                      SCHEDULER_TIMEOUT_SECONDS)
+        await comm.close()
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):  # refused at once, rather than retried until the timeout
+            socket.create_connection(parse_host_port(location), timeout=SCHEDULER_TIMEOUT_SECONDS).close()
+        with ThreadPoolExecutor(1) as thread:  # its own event loop, also under Jupyter's running one
+            thread.submit(asyncio.run, handshake()).result()
+    except (TimeoutError, asyncio.TimeoutError):
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} (no answer within "
+                          f"{SCHEDULER_TIMEOUT_SECONDS} s)") from None
+    except (OSError, ValueError, TypeError) as exc:  # nobody listens, or not an address
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+    except Exception:  # another protocol's answer decoded as Dask's (a length of exabytes: MemoryError)
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} (what answers there is not "
+                          f"a Dask scheduler)") from None
+
+
 def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], workers: int | None,
                    scheduler: str | None) -> Iterator[Outcome]:
     """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
-    Client = _distributed().Client
-    with shared_cluster("dask", workers, scheduler) as address, Client(address) as client:
-        shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing it costs more than sending it
-        slots = max(sum(client.nthreads().values()), 1)
-        for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
-                               _batches(tasks, slots), AHEAD_PER_WORKER * slots):
-            yield from batch
+    distributed = _distributed()
+    with shared_cluster("dask", workers, scheduler) as address:
+        _reach(address)
+        with distributed.Client(address, timeout=SCHEDULER_TIMEOUT_SECONDS) as client:
+            shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing costs more than sending
+            slots = max(sum(client.nthreads().values()), 1)
+            try:
+                for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
+                                       _batches(tasks, slots), AHEAD_PER_WORKER * slots):
+                    yield from batch
+            except (distributed.KilledWorker, OSError) as exc:  # workers died, or the scheduler went away
+                raise WorkersLost(f"the Dask cluster at {address} lost the work ({exc})") from None
 
 
 def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
