@@ -11,7 +11,7 @@ from resim.risk import assess_risk
 from resim.runner import run
 from resim.scenario import Scenario, load_scenario, scenario_from_dict
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 __all__ = ["assess_criticality", "assess_risk", "Scenario", "ScenarioError", "Problem", "load_scenario", "run", "scenario_from_dict",
            "__version__"]
