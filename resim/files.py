@@ -19,6 +19,7 @@ processes from writing one folder at once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -175,6 +176,11 @@ def save_folder(folder: str | os.PathLike, write: Callable[[Path], None], *, nam
                 files = {name: {"bytes": (stage / name).stat().st_size, "sha256": _sha256(stage / name)}
                          for name in staged}
                 write_atomic(stage / manifest, json.dumps({**(info or {}), "files": files}, indent=2) + "\n")
+            for name in staged:  # a linked folder inside would take the file out of the results folder
+                for inner in list(Path(name).parents)[:-1]:
+                    if (folder / inner).is_symlink():
+                        raise OSError(errno.ELOOP, "a folder inside the results folder is a symbolic link; "
+                                      "remove it", str(folder / inner))
             with _signals_held():
                 if manifest is not None:
                     (folder / manifest).unlink(missing_ok=True)  # until the end the folder is not a whole run

@@ -66,9 +66,13 @@ class Network:
         self.lane_index: dict[str, int] = {}
         self._nodes: list[Node] = []
         self._lanes: list[Lane] = []
-        # Columns per node, stock point, production row, arc and lane, grown by add_node and
-        # add_lane as lists and turned into arrays by refresh().
+        # Columns per node, stock point, production row, arc and lane. The arrays are the truth and
+        # are only ever appended to: add_node and add_lane collect new entries in ``_cols`` and
+        # refresh() appends them, so values changed while running (a buffer's raised level) stay.
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.empty(0, dtype))
         self._cols: dict[str, list] = {name: [] for name in _COLUMNS}
+        self.base_share = np.empty(0)
         self._bom_entries: list[tuple[int, int, float]] = []
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
@@ -139,9 +143,9 @@ class Network:
         self._cols["sku_row"].append(-1)
 
     def _add_row(self, node: Node, part: str) -> None:
-        row = len(self._cols["row_sku"])
+        row = len(self.row_sku) + len(self._cols["row_sku"])
         sku = self.sku_index[(node.id, part)]
-        self._cols["sku_row"][sku] = row
+        self._cols["sku_row"][sku - len(self.sku_row)] = row  # a stock point of the node being added
         self._cols["row_sku"].append(sku)
         self._cols["row_node"].append(self.node_index[node.id])
         from_cores = node.kind == "reman"
@@ -167,7 +171,9 @@ class Network:
         self._lanes.append(lane)
         self._cols["lane_capacity"].append(lane.capacity_per_day or np.inf)
         dest = self.nodes[self.node_index[lane.dest]]
-        source_focal = self._cols["node_focal"][self.node_index[lane.source]]
+        source = self.node_index[lane.source]
+        source_focal = (self.node_focal[source] if source < len(self.node_focal)
+                        else self._cols["node_focal"][source - len(self.node_focal)])
         for part in lane.parts:
             customer = dest.kind == "market"
             dem = self.demand_index.get((lane.dest, part), -1)
@@ -190,9 +196,11 @@ class Network:
         return index
 
     def refresh(self) -> None:
-        """Recompute derived structures (BOM matrix, arc groups) after nodes or lanes change."""
+        """Append the entries added since the last call to the columns, and recompute the derived
+        structures (BOM matrix, arc groups); existing entries keep their values."""
         for name, dtype in _COLUMNS.items():
-            setattr(self, name, np.array(self._cols[name], dtype=dtype))
+            setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
+            self._cols[name].clear()
         rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
         self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
         self.bom.sort_indices()
@@ -204,8 +212,11 @@ class Network:
         self.n_groups = len(self.sku_keys) + len(self.demand)
         unset = np.isnan(self.arc_share)
         unset_count = np.bincount(self.arc_group[unset], minlength=self.n_groups)
-        # Lanes without a share split equally; a given share of 0 keeps a lane on standby.
-        self.base_share = np.where(unset, 1.0 / np.maximum(unset_count[self.arc_group], 1), self.arc_share)
+        # Lanes without a share split equally; a given share of 0 keeps a lane on standby. The
+        # scenario's arcs keep the share they were given; an arc added later gets its own.
+        new = slice(len(self.base_share), self.n_arcs)
+        self.base_share = np.concatenate([self.base_share, np.where(
+            unset[new], 1.0 / np.maximum(unset_count[self.arc_group[new]], 1), self.arc_share[new])])
         self.sku_focal = self.node_focal[self.sku_node]
         # Position of each stock point's part among the critical parts (-1: not critical).
         critical = {self.part_index[p]: j for j, p in enumerate(self.critical_parts)}

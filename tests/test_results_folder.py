@@ -208,3 +208,14 @@ def test_a_second_process_waits_for_the_commit_of_the_first(tmp_path, two_runs):
     finally:
         holder.wait(10)
     assert _whole(folder)
+
+
+def test_a_linked_figures_folder_is_not_written_through(tmp_path, two_runs):
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "figures").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(OSError, match="symbolic link"):
+        two_runs[0].save(folder)
+    assert list(outside.iterdir()) == [] and sorted(p.name for p in folder.iterdir()) == ["figures"]

@@ -1,0 +1,50 @@
+"""One owner for the network's columns (issue 20, item 1): entries are only ever appended, so a
+value changed before or while running (a buffer's raised level, the scenario's lane shares)
+survives a MaaS provider or a new lane joining."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import resim
+from resim.engine import Model
+from resim.format.chain import Lane, Node
+from resim.network import Network
+from resim.runner import prepare
+from tests.chains import hand_chain
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+
+
+def test_a_buffer_keeps_its_raised_level_when_a_maas_provider_joins():
+    scenario = resim.load_scenario(QUICKSTART)
+    upstream = next(s for s in scenario.strategies if s.id == "maas_upstream")
+    combined = {**upstream.model_dump(exclude_defaults=True), "id": "buffer_and_maas",
+                "actions": ["buffer", "maas_upstream"], "buffer": {"mcu": 5100}}
+    scenario = scenario.replace(strategies=[*scenario.strategies, combined])
+    model, _ = prepare(scenario, "buffer_and_maas", 0, scenario.seed)
+    net = model.net
+    raised = net.sku_a.copy()
+    scenario_levels = Network(scenario).sku_a
+    mcu = [i for i, (_, part) in enumerate(net.sku_keys) if part == "mcu"]
+    assert (raised[mcu] - scenario_levels[mcu]).max() == pytest.approx(5100)  # the buffer is placed
+
+    model.run()
+    assert len(net.node_ids) > len(scenario.nodes)  # a provider joined while running
+    np.testing.assert_array_equal(net.sku_a[:len(raised)], raised)
+
+
+def test_reset_share_gives_back_the_scenarios_share_after_a_lane_joins_the_group():
+    model = Model(hand_chain(horizon=20))
+    original = model.lane_arcs("sA->plant")
+    assert model.net.base_share[original] == pytest.approx([1.0])  # the only lane into the plant's A
+    model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
+    model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
+    model.set_share("sA->plant", 0.2)
+    model.reset_share("sA->plant")
+    assert model.share[original] == pytest.approx([1.0])
+    added = model.lane_arcs("sB->plant")
+    assert model.net.base_share[added] == pytest.approx([0.5])  # an unshared newcomer: split with the one there
