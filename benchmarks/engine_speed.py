@@ -1,9 +1,9 @@
 """How fast resim's engine simulates a year of a large chain, next to two SimPy-style models.
 
-For each size, a synthetic chain (:func:`resim.synthetic.synthetic_chain`) is written to a JSON
+For each size, a synthetic chain (:func:`resim.scenario.synthetic.synthetic_chain`) is written to a JSON
 file and simulated for its horizon (365 days), one replication, by
 
-* **resim**: ``resim.engine.simulate(scenario)`` (validation, ``scenario_from_dict``, is timed
+* **resim**: ``resim.sim.engine.simulate(scenario)`` (validation, ``scenario_from_dict``, is timed
   apart and not counted);
 * **SimPy per node**: ``benchmarks/simpy_per_node.py``, a minimal hand-written model with one
   SimPy process per node, the style resim's engine replaces;
@@ -53,7 +53,7 @@ def _rss_mb() -> float:
 def resim_worker(chain: str) -> dict[str, Any]:
     """Validate and simulate one chain with resim in this process; the measurements."""
     import resim
-    from resim.engine import simulate
+    from resim.sim.engine import simulate
 
     with open(chain, encoding="utf-8") as handle:
         data = json.load(handle)
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(resim_worker(args.worker[1])))
         return 0
 
-    from resim.synthetic import synthetic_chain
+    from resim.scenario.synthetic import synthetic_chain
 
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     if args.peer and not PEER_PYTHON.exists():

@@ -4,7 +4,7 @@ Usage (with the peer's own virtual environment, see benchmarks/README.md)::
 
     benchmarks/.venv-peer/bin/python benchmarks/peer_supplynetpy.py CHAIN.json [--seed 0]
 
-CHAIN.json is the plain scenario data of :func:`resim.synthetic.synthetic_chain` (``json.dump``
+CHAIN.json is the plain scenario data of :func:`resim.scenario.synthetic.synthetic_chain` (``json.dump``
 of the dict). The script imports neither resim nor anything beyond the standard library, NumPy,
 SupplyNetPy and ``chain_dists.py`` beside it, so it runs in a virtual environment of its own.
 
@@ -190,7 +190,7 @@ def run(data: dict, days: int, seed: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chain", help="JSON file of resim.synthetic.synthetic_chain data")
+    parser.add_argument("chain", help="JSON file of resim.scenario.synthetic.synthetic_chain data")
     parser.add_argument("--days", type=int, default=None, help="days simulated (default: the "
                         "chain's horizon_days)")
     parser.add_argument("--seed", type=int, default=0)

@@ -14,7 +14,7 @@ import argparse
 import time
 
 
-from resim.providers import generate_pool, offerings_from_frame, pool_frame
+from resim.supply.providers import generate_pool, offerings_from_frame, pool_frame
 
 
 def best(fn, repeat: int) -> tuple[float, object]:

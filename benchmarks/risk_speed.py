@@ -10,8 +10,8 @@ import argparse
 import time
 
 import resim
-from resim.risk_lp import stress_test
-from resim.synthetic import synthetic_chain
+from resim.assess.risk_lp import stress_test
+from resim.scenario.synthetic import synthetic_chain
 
 
 def main() -> None:

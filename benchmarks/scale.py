@@ -21,10 +21,10 @@ import time
 
 CASES = {
     "quickstart": "import resim; sc = resim.load_scenario('scenarios/quickstart.yaml'); strategies = None",
-    "1000 nodes": ("import resim; from resim.synthetic import synthetic_chain; "
+    "1000 nodes": ("import resim; from resim.scenario.synthetic import synthetic_chain; "
                    "sc = resim.scenario_from_dict(synthetic_chain(1000, tiers=3, seed=1)); strategies = ['none']"),
 }
-MEMORY_CHAIN = ("import resim; from resim.synthetic import synthetic_chain; "
+MEMORY_CHAIN = ("import resim; from resim.scenario.synthetic import synthetic_chain; "
                 "sc = resim.scenario_from_dict(synthetic_chain(20, tiers=2, seed=1, horizon_days=120))")
 
 

@@ -23,7 +23,7 @@ Usage::
     .venv/bin/python benchmarks/simpy_per_node.py CHAIN.json [--days 365] [--seed 0]
 
 prints one JSON line ``{"nodes", "seconds", "build_seconds", "peak_mb", "fill_rate", ...}``.
-CHAIN.json is the data of :func:`resim.synthetic.synthetic_chain`; the model reads it as plain
+CHAIN.json is the data of :func:`resim.scenario.synthetic.synthetic_chain`; the model reads it as plain
 JSON (it needs only SimPy and NumPy).
 """
 
@@ -241,7 +241,7 @@ def run(data: dict, days: int, seed: int = 0) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("chain", help="JSON file of resim.synthetic.synthetic_chain data")
+    parser.add_argument("chain", help="JSON file of resim.scenario.synthetic.synthetic_chain data")
     parser.add_argument("--days", type=int, default=None,
                         help="days simulated (default: the chain's horizon_days)")
     parser.add_argument("--seed", type=int, default=0)

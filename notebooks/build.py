@@ -54,7 +54,7 @@ NOTEBOOKS["01_quickstart"] = [
     code("""
     %matplotlib inline
     import resim
-    from resim.info import describe
+    from resim.report.info import describe
 
     sc = resim.load_scenario("../scenarios/quickstart.yaml")   # read, validate, freeze
     sc
@@ -114,11 +114,11 @@ NOTEBOOKS["01_quickstart"] = [
     plain sentences built from the numbers of the table below; notes name strategies that gave
     exactly the same results as another or could not act; warnings say when the run is too small
     (as here, with 3 replications) or the best two cannot be told apart.
-    `resim.display.table_html` shows a table's first rows under a title.
+    `resim.report.display.table_html` shows a table's first rows under a title.
     """),
     code("""
     from IPython.display import HTML
-    from resim.display import table_html
+    from resim.report.display import table_html
 
     print("Recommended:", res.info["recommended"])
     for reason in res.info["reasons"]:
@@ -187,7 +187,7 @@ NOTEBOOKS["02_value_chain_in_python"] = [
     import yaml
 
     import resim
-    from resim import valuechain
+    from resim.scenario import valuechain
 
     chain = {
         "name": "Pump controller, built in Python",
@@ -276,7 +276,7 @@ NOTEBOOKS["02_value_chain_in_python"] = [
     ## Ask the graph
 
     `sc.value_chain()` is a `networkx.DiGraph` (nodes are sites, edges are lanes, with typed
-    attributes); `resim.valuechain` answers the usual questions: supplier tiers, which parts have
+    attributes); `resim.scenario.valuechain` answers the usual questions: supplier tiers, which parts have
     a single maker, how many units of each part one product needs, who is upstream of a part and
     where supply sits.
     """),
@@ -344,7 +344,7 @@ NOTEBOOKS["03_maas_matching"] = [
     and **select** the cheapest set of providers that covers the gap within a budget and a
     number of providers (mixed-integer programming).
 
-    The pool here is a synthetic one of 20,000 offerings from `resim.providers.generate_pool`,
+    The pool here is a synthetic one of 20,000 offerings from `resim.supply.providers.generate_pool`,
     whose distributions and their sources are documented in `docs/maas-pool.md`; the need comes
     from the quickstart: the controller board (`pcba`) while the Taiwan earthquake is in force.
     """),
@@ -355,11 +355,11 @@ NOTEBOOKS["03_maas_matching"] = [
     from matplotlib.figure import Figure
 
     import resim
-    from resim.matching import Pool, active_disruptions, candidates, need_for, score, select
-    from resim.providers import generate_pool
+    from resim.supply.matching import Pool, active_disruptions, candidates, need_for, score, select
+    from resim.supply.providers import generate_pool
 
     sc = resim.load_scenario("../scenarios/quickstart.yaml")
-    offerings = generate_pool(20000, seed=7)          # a DataFrame in the shape of resim.providers.pool_frame
+    offerings = generate_pool(20000, seed=7)          # a DataFrame in the shape of resim.supply.providers.pool_frame
     print(f"{len(offerings):,} offerings by {offerings.provider.nunique():,} providers "
           f"in {offerings.country.nunique()} countries")
     offerings.process_group.value_counts()
@@ -474,8 +474,8 @@ NOTEBOOKS["04_circular_supply"] = [
     from matplotlib.figure import Figure
 
     import resim
-    from resim.engine import Model
-    from resim.figures import criticality_ranking
+    from resim.sim.engine import Model
+    from resim.report.figures import criticality_ranking
 
     sc = resim.load_scenario("../scenarios/quickstart.yaml")
     take_back = sc.circular.take_back[0]
@@ -487,7 +487,7 @@ NOTEBOOKS["04_circular_supply"] = [
     md("""
     ## One replication, day by day
 
-    `resim.engine.Model` runs one replication; its `circular.ledger` records the circular flows of
+    `resim.sim.engine.Model` runs one replication; its `circular.ledger` records the circular flows of
     each day. With an installed base *N*, return rate *r* and mean use life *L*, about
     *N·r/L* products come back per day. Cores are taken apart as the disassembly capacity allows
     and graded; graded controllers wait as core stock and are processed (testing, reconditioning,

@@ -2,6 +2,6 @@
 
 import sys
 
-from resim.cli import main
+from resim.cli.main import main
 
 sys.exit(main())

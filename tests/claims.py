@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from resim.comparison import Comparison
-from resim.formatting import days, money, share, signed_money
+from resim.experiment.comparison import Comparison
+from resim.core.formatting import days, money, share, signed_money
 
 
 def _paired(replications: pd.DataFrame, a: str, b: str, column: str) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import resim
-from resim.runner import prepare
+from resim.experiment.runner import prepare
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
@@ -123,8 +123,8 @@ def test_reman_makes_at_most_what_cores_and_its_policy_allow(name, strategy):
     """Every reman node: the good units it made are at most the graded cores fit for its routes
     (cores returned = disassembled + waiting; graded = processed + waiting + other routes), and its
     stock of each part never exceeds its policy's target by more than its largest day's output."""
-    from resim.circular import ROUTES
-    from resim.format.chain import policy_target
+    from resim.sim.circular import ROUTES
+    from resim.scenario.format.chain import policy_target
 
     model, _, ledger = runs(name)[strategy]
     circular = model.circular

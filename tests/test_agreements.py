@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
-from resim.engine import Model
-from resim.format.maas import Contention, Inspection, Negotiation, Offering
-from resim.logistics import MODES
-from resim.matching import candidates, need_for, score, select
-from resim.providers import pool_frame
+from resim.sim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
+from resim.sim.engine import Model
+from resim.scenario.format.maas import Contention, Inspection, Negotiation, Offering
+from resim.supply.logistics import MODES
+from resim.supply.matching import candidates, need_for, score, select
+from resim.supply.providers import pool_frame
 from tests.chains import hand_chain, small_chain
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
@@ -150,7 +150,7 @@ def test_matching_to_execution_restores_supply():
 
 
 def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
-    from resim.format.events import NaturalDisaster
+    from resim.scenario.format.events import NaturalDisaster
 
     pool = pool_frame([provider(), provider(id="mill_jp", country="JP", region="east_asia")])
     quake = NaturalDisaster(id="q", type="natural_disaster", footprint={"countries": ["TW"]},
@@ -167,7 +167,7 @@ def test_reman_first_steering_does_not_undo_the_replacement():
     # sets the reman lane's share every day). The agreement puts sA->plant on standby from the
     # provider's qualified day (17) to its end (80): sA must get no new orders in between, the
     # reman lane keeps its cap of 95 % (ample stock) and the provider takes the other 5 %.
-    from resim.strategies import _RemanSteer
+    from resim.sim.strategies import _RemanSteer
 
     base = scenario(probation={"days": 0})
     reman = base.replace(
@@ -268,8 +268,8 @@ def test_what_declined_requests_leave_open_is_asked_of_the_next_providers():
     # that the need ends fully covered is then f(2, 3), with f(k, r) = sum_j C(k, j) a^j (1-a)^(k-j)
     # f(k - j, r - 1), f(0, .) = 1, f(k > 0, 0) = 0: 0.765625 for a = 1/2 (asking again only when
     # both declined would give 0.328125).
-    from resim.matching import Pool
-    from resim.strategies import Response
+    from resim.supply.matching import Pool
+    from resim.sim.strategies import Response
 
     offers = [provider(id=f"mill_{i:02d}", provider=f"shop_{i:02d}", capacity_per_day=10, setup_cost=0)
               for i in range(20)]
@@ -348,7 +348,7 @@ def test_the_firm_pays_for_the_units_a_provider_delivers_to_one_of_its_suppliers
 
 
 def _input_charges(model, ledger, maas_arcs: np.ndarray) -> tuple[float, float]:
-    """What the providers' input lanes cost the firm (and of it, the premium), by resim.inputs'
+    """What the providers' input lanes cost the firm (and of it, the premium), by resim.sim.inputs'
     rule: a component delivered to a provider (a supplier) costs its price beyond its unit cost
     plus freight, and a market offer adds 20 x price_increase x the share of the day's
     availability taken; marks those arcs in ``maas_arcs``."""
@@ -383,8 +383,8 @@ def _input_charges(model, ledger, maas_arcs: np.ndarray) -> tuple[float, float]:
 def _rent(*, budget=None, max_premium=None, capacity=30, **negotiation):
     """The hand chain's strategy asking the pool for 20 A a day at the plant from day 12 to the
     expected recovery on day 80 (as a strategy's response does); return the response and model."""
-    from resim.matching import Pool
-    from resim.strategies import Response
+    from resim.supply.matching import Pool
+    from resim.sim.strategies import Response
 
     terms = {"accept": 0.0, "counter": 1.0, "counter_price_increase": 0.1, "counter_delay_days": 0} | negotiation
     sc = scenario(negotiation=terms, probation={"days": 10, "capacity_share": 0.5},
@@ -507,7 +507,7 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
     # their own lanes, counted here with the usual purchases' rule for contracted lanes);
     # the premium alone is those units x (price - the part's unit cost). Components sum to
     # cost_total; the budget spent is what the executed agreements may cost at most, within the budget.
-    from resim.runner import prepare
+    from resim.experiment.runner import prepare
 
     sc = resim.load_scenario(_LIBRARY / f"{name}.yaml")
     ids = [s.id for s in sc.strategies if _MAAS_ACTIONS & set(s.actions)]
@@ -590,8 +590,8 @@ def test_a_provider_lane_takes_the_quoted_lead_time_plus_the_transit(where, mode
 def _expedite_run(style: str):
     """The hand chain's strategy in orchestration ``style`` asking for 20 A a day at the plant
     from day 12 to day 80 of the one far provider, which expedites at 40 %."""
-    from resim.matching import Pool
-    from resim.strategies import Response
+    from resim.supply.matching import Pool
+    from resim.sim.strategies import Response
 
     sc = _placed(negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0},
                  providers=[provider(country="CN", region="asia", lat=0.0, lon=90.0, capacity_per_day=20,

@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import resim
-from resim.runner import prepare, run_replication
+from resim.experiment.runner import prepare, run_replication
 
 PARTS = [{"id": "R", "unit_cost": 1},
          {"id": "C", "unit_cost": 5, "bom": {"R": 2}},

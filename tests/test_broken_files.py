@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from resim.cli import main
+from resim.cli.main import main
 
 BROKEN = Path(__file__).parent / "broken"
 FILES = sorted(BROKEN.glob("*.yaml"))

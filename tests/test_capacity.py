@@ -4,13 +4,12 @@ has left, other firms take their share while a disaster hits its region, and ``r
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 import resim
-from resim.capacity import CapacityLedger
-from resim.providers import pool_frame
-from resim.runner import prepare
+from resim.sim.capacity import CapacityLedger
+from resim.supply.providers import pool_frame
+from resim.experiment.runner import prepare
 from tests.chains import hand_chain, write
 
 
@@ -100,7 +99,7 @@ def _contended(tmp_path) -> str:
 
 
 def test_resim_providers_at_shows_the_contention_the_simulation_applies(tmp_path, capsys):
-    from resim.cli import main
+    from resim.cli.main import main
 
     path = _contended(tmp_path)
     assert main(["providers", path, "--part", "A", "--at", "12"]) == 0

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import resim
-from resim.circular import ROUTES
-from resim.engine import Model
-from resim.runner import _pool
-from resim.strategies import Response
+from resim.sim.circular import ROUTES
+from resim.sim.engine import Model
+from resim.experiment.runner import _pool
+from resim.sim.strategies import Response
 from tests.chains import hand_chain
 
 GONE = [{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 30}]
@@ -178,7 +178,7 @@ def test_units_sold_come_back_after_their_use_life():
 
 
 def test_circularity_metrics_count_what_reman_supplied():
-    from resim.circularity import circularity
+    from resim.experiment.circularity import circularity
 
     scenario = with_reman().replace(disruptions=GONE, **{"parts[1].critical": True, "parts[1].weight_kg": 0.5})
     model = Model(scenario, detail=True)
@@ -195,10 +195,10 @@ def test_circularity_metrics_count_what_reman_supplied():
 
 
 def test_circular_processes_can_be_sourced_from_maas_providers():
-    from resim.circular import partner_need
-    from resim.format.maas import Offering, ScoreWeights
-    from resim.matching import candidates, score
-    from resim.providers import pool_frame
+    from resim.sim.circular import partner_need
+    from resim.scenario.format.maas import Offering, ScoreWeights
+    from resim.supply.matching import candidates, score
+    from resim.supply.providers import pool_frame
 
     def offer(id_, process, price):
         return Offering(id=id_, provider=id_, process=process, capacity_per_day=50, unit_price=price,

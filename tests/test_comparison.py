@@ -1,4 +1,4 @@
-"""The comparison of strategies (resim.comparison) against hand-made tables, and the sentences of
+"""The comparison of strategies (resim.experiment.comparison) against hand-made tables, and the sentences of
 its recommendation against the table beside them."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from resim.comparison import compare_strategies, pareto_front
+from resim.experiment.comparison import compare_strategies, pareto_front
 from tests.claims import check_sentences
 
 

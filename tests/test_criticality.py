@@ -11,8 +11,8 @@ import pytest
 from matplotlib.figure import Figure
 
 import resim
-from resim.criticality import DEFAULT_WEIGHTS, FACTORS, assess_criticality, components
-from resim.figures import criticality_ranking
+from resim.assess.criticality import DEFAULT_WEIGHTS, FACTORS, assess_criticality, components
+from resim.report.figures import criticality_ranking
 from tests.chains import hand_chain, small_chain
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
@@ -338,7 +338,7 @@ def test_resim_criticality_writes_the_table_and_figure(tmp_path, capsys):
 
     import pandas as pd
 
-    from resim.cli import main
+    from resim.cli.main import main
 
     quickstart = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
     assert main(["criticality", str(quickstart), "-o", str(tmp_path)]) == 0

@@ -1,4 +1,4 @@
-"""HTML summaries for Jupyter (resim.display): they hold the numbers of what they summarise,
+"""HTML summaries for Jupyter (resim.report.display): they hold the numbers of what they summarise,
 escape scenario text, and stay summaries (not dumps)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import resim
-from resim import valuechain
-from resim.display import TABLE_ROWS, results_html, scenario_html, table_html
+from resim.scenario import valuechain
+from resim.report.display import TABLE_ROWS, results_html, scenario_html, table_html
 from tests.chains import small_chain
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 import resim
-from resim.disruptions import sample_occurrences
-from resim.engine import Model
-from resim.streams import Streams
+from resim.sim.disruptions import sample_occurrences
+from resim.sim.engine import Model
+from resim.core.streams import Streams
 from tests.chains import hand_chain, small_chain
 
 
@@ -54,7 +54,7 @@ def test_natural_disaster_destroys_the_given_share_of_stock_at_onset():
 
 
 def test_disaster_damage_falls_with_distance_from_the_epicentre():
-    from resim.disruptions import footprint_nodes
+    from resim.sim.disruptions import footprint_nodes
 
     scenario = hand_chain().replace(**{"nodes[1].lat": 50.0, "nodes[1].lon": 8.0,
                                        "nodes[2].lat": 50.0, "nodes[2].lon": 9.4})
@@ -209,7 +209,7 @@ def test_annual_probability_sets_how_often_a_disruption_happens():
 
 
 def test_rules_in_force_apply_to_lanes_added_later():
-    from resim.format.chain import Lane, Node
+    from resim.scenario.format.chain import Lane, Node
 
     scenario = hand_chain(horizon=40, a_level=200).replace(disruptions=[
         {"id": "ban", "type": "trade_barrier", "barrier": "embargo", "from_countries": ["CN", "VN"],
@@ -245,7 +245,7 @@ def test_used_goods_ban_blocks_remanufactured_imports_only():
 def test_local_value_follows_todays_order_split():
     # sA buys R from sR1 (asia, 25 %) and sR2 (moved to europe, 75 %); R has no components, so the
     # share of its value added in europe at sA is the part of sA's orders going to sR2.
-    from resim.disruptions import local_value_share
+    from resim.sim.disruptions import local_value_share
     from tests.chains import small_chain
 
     data = small_chain()

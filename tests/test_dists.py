@@ -1,4 +1,4 @@
-"""The distribution notation (resim.dists), checked against scipy.stats and numpy draws."""
+"""The distribution notation (resim.core.dists), checked against scipy.stats and numpy draws."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel, ValidationError
 from scipy import stats
 
-from resim.dists import (NAMES, Constant, Discrete, Dist, NegativeBinomial, Normal, Poisson,
+from resim.core.dists import (NAMES, Constant, Discrete, Dist, NegativeBinomial, Normal, Poisson,
                          Triangular, nonnegative, parse_dist)
 
 
@@ -292,7 +292,7 @@ def test_discrete_is_a_mapping_only_and_hashable():
 def test_durations_must_not_be_negative_but_a_clear_normal_is_allowed():
     from pydantic import BaseModel, ValidationError
 
-    from resim.dists import NonNegativeDist
+    from resim.core.dists import NonNegativeDist
 
     class Wait(BaseModel):
         days: NonNegativeDist

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-from resim import reference
-from resim.format.chain import Policy
-from resim.format.events import DISRUPTION_TYPES
-from resim.format.strategies import ACTIONS
+from resim.cli import reference
+from resim.scenario.format.chain import Policy
+from resim.scenario.format.events import DISRUPTION_TYPES
+from resim.scenario.format.strategies import ACTIONS
 from resim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +127,7 @@ def test_every_field_has_a_description():
                     for field, info in cls.model_fields.items()
                     if not (info.description or reference._note(cls, field)) and field != "type"]
     assert not undocumented, (f"fields without a description: {undocumented}; give them "
-                              "Field(description=...) in resim/format/ or a line in resim.reference.NOTES")
+                              "Field(description=...) in resim/scenario/format/ or a line in resim.cli.reference.NOTES")
 
 
 def test_every_validator_is_stated_in_words():
@@ -135,7 +135,7 @@ def test_every_validator_is_stated_in_words():
     classes |= {base for cls in classes for base in cls.__mro__[1:] if issubclass(base, BaseModel)}
     unstated = [f"{cls.__name__}.{name}" for cls in classes for name in reference._validators(cls)
                 if f"{cls.__name__}.{name}" not in reference.RULES]
-    assert not unstated, f"validators without a sentence in resim.reference.RULES: {unstated}"
+    assert not unstated, f"validators without a sentence in resim.cli.reference.RULES: {unstated}"
 
 
 def test_notes_and_rules_name_existing_fields_and_validators():

@@ -12,8 +12,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resim
-from resim.engine import Model
-from resim.synthetic import synthetic_chain
+from resim.sim.engine import Model
+from resim.scenario.synthetic import synthetic_chain
 
 
 @st.composite
@@ -98,7 +98,7 @@ def test_same_seed_same_ledger_and_different_replications_differ():
 
 def test_adding_a_lane_does_not_change_the_other_lanes_draws():
     # Common random numbers: streams are named, so a new lane gets its own draws.
-    from resim.format.chain import Lane
+    from resim.scenario.format.chain import Lane
 
     scenario = resim.scenario_from_dict(synthetic_chain(20, tiers=2, seed=5, horizon_days=40))
     plain = Model(scenario)

@@ -1,6 +1,6 @@
 """The daily model against independent oracles: inventory theory and a ledger computed by hand.
 
-Timing used by the oracles (see resim.engine): a stock point reviews at the end of day t; its
+Timing used by the oracles (see resim.sim.engine): a stock point reviews at the end of day t; its
 supplier makes and ships on day t + 1; the goods arrive after the lane's lead time L, so demand of
 the L + 1 days after a review falls on the stock ordered at it.
 """
@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 
 import resim
-from resim.engine import Model, simulate
+from resim.sim.engine import Model, simulate
 from tests.chains import hand_chain
 
 
@@ -152,7 +152,7 @@ def test_a_lane_added_mid_run_restores_supply():
     # The plant stops on day 5; on day 15 a new source (a provider with its own supply of A) is
     # connected to the DC, the orders stuck at the plant are cancelled, and the DC re-orders all
     # it misses from the provider: the backlog is cleared once the provider's lead time has passed.
-    from resim.format.chain import Lane, Node
+    from resim.scenario.format.chain import Lane, Node
 
     model = Model(hand_chain(horizon=60, a_level=200))
     provider = Node(id="provider", kind="supplier", country="PL", region="europe", makes=("P",))

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from resim.cli import main
-from resim.files import FolderInUse, claim_folder, save_figure, write_atomic
-from resim.results import RUN_FILES
+from resim.cli.main import main
+from resim.core.files import FolderInUse, claim_folder, save_figure, write_atomic
+from resim.experiment.results import RUN_FILES
 
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")

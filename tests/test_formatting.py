@@ -1,4 +1,4 @@
-"""Numbers as people read them (resim.formatting): no e-notation, currency and separators."""
+"""Numbers as people read them (resim.core.formatting): no e-notation, currency and separators."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from resim.formatting import days, metric_value, money, plain, share, signed_money
+from resim.core.formatting import days, metric_value, money, plain, share, signed_money
 
 
 def test_money_has_currency_and_thousands_separators():

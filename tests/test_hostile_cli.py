@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from resim.cli import main
+from resim.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = str(ROOT / "scenarios" / "quickstart.yaml")
@@ -88,7 +88,7 @@ def test_compare_a_folder_that_is_not_a_results_folder(capsys, tmp_path):
 
 def _interrupted_run(capsys, monkeypatch, output: Path) -> Path:
     """A real run of the quickstart interrupted after its first finished replication."""
-    from resim import journal
+    from resim.experiment import journal
 
     record = journal.Journal.record
 

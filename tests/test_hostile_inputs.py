@@ -191,12 +191,12 @@ def test_a_deep_bill_of_materials_validates_in_linear_time(tmp_path):
 
 
 def test_a_table_with_too_many_rows_is_one_line(tmp_path, monkeypatch):
-    from resim import tables
+    from resim.scenario import tables
     monkeypatch.setattr(tables, "MAX_TABLE_ROWS", 5)
     (tmp_path / "parts.csv").write_text("id\n" + "".join(f"P{i}\n" for i in range(9)), encoding="utf-8")
     path = tmp_path / "s.yaml"
     path.write_text("name: x\nparts: {csv: parts.csv}\n", encoding="utf-8")
-    from resim.cli import main
+    from resim.cli.main import main
     import contextlib, io
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

@@ -1,4 +1,4 @@
-"""A MaaS provider's inputs (resim.inputs): it makes only what the components it receives allow,
+"""A MaaS provider's inputs (resim.sim.inputs): it makes only what the components it receives allow,
 from the firm's usual makers (consigned) or the open market, and the firm pays for them."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import resim
-from resim.engine import Model
-from resim.ledger import COST_COMPONENTS
-from resim.format.chain import Lane, Node
-from resim.inputs import Market, input_stock, supply_inputs
+from resim.sim.engine import Model
+from resim.sim.ledger import COST_COMPONENTS
+from resim.scenario.format.chain import Lane, Node
+from resim.sim.inputs import Market, input_stock, supply_inputs
 
 
 def chain(market: list[dict] | None = None, **extra) -> resim.Scenario:
@@ -113,7 +113,7 @@ def test_providers_at_a_day_shows_what_the_components_allow(capsys):
     # simulation would: by its inputs, consigned (smt_cn_1) or market (the European EMS).
     from pathlib import Path
 
-    from resim.cli import main
+    from resim.cli.main import main
 
     quickstart = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
     assert main(["providers", str(quickstart), "--part", "pcba", "--at", "130"]) == 0

@@ -1,4 +1,4 @@
-"""Transport of MaaS deliveries (resim.logistics): transit days, mode, freight and CO2 by hand."""
+"""Transport of MaaS deliveries (resim.supply.logistics): transit days, mode, freight and CO2 by hand."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from resim import logistics
-from resim.format.maas import Offering
-from resim.matching import Need, candidates
-from resim.providers import pool_frame
+from resim.supply import logistics
+from resim.scenario.format.maas import Offering
+from resim.supply.matching import Need, candidates
+from resim.supply.providers import pool_frame
 
 # A quarter of the equator: 6,371 x pi / 2 = 10,007.5 km; 18 degrees of it: 2,001.5 km.
 QUARTER = 6371.0 * math.pi / 2

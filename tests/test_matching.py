@@ -8,9 +8,9 @@ import itertools
 import numpy as np
 import pytest
 
-from resim.format.maas import Offering, ScoreWeights
-from resim.matching import Need, candidates, score, select
-from resim.providers import pool_frame
+from resim.scenario.format.maas import Offering, ScoreWeights
+from resim.supply.matching import Need, candidates, score, select
+from resim.supply.providers import pool_frame
 
 
 def offering(id_, **fields) -> Offering:
@@ -60,7 +60,7 @@ def test_a_general_offering_does_not_satisfy_a_specific_process():
 
 
 def test_conditions_of_the_moment_exclude_providers():
-    from resim.format.events import NaturalDisaster, TradeBarrier
+    from resim.scenario.format.events import NaturalDisaster, TradeBarrier
 
     pool = pool_frame([offering("de"), offering("tw", country="TW", region="east_asia", lat=24.8, lon=121.0),
                        offering("cn", country="CN", region="east_asia", lat=31.2, lon=121.5)])
@@ -147,7 +147,7 @@ def test_selection_matches_brute_force(seed):
 def test_resim_providers_ranks_and_explains_for_the_quickstart(capsys):
     from pathlib import Path
 
-    from resim.cli import main
+    from resim.cli.main import main
 
     quickstart = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
     assert main(["providers", quickstart, "--part", "pcba", "--at", "130"]) == 0

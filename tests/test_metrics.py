@@ -1,4 +1,4 @@
-"""Resilience metrics of one replication (resim.metrics), against hand-computed series."""
+"""Resilience metrics of one replication (resim.experiment.metrics), against hand-computed series."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from resim.format.strategies import Metrics
-from resim.metrics import METRIC_NAMES, replication_metrics, rolling_fill
+from resim.scenario.format.strategies import Metrics
+from resim.experiment.metrics import METRIC_NAMES, replication_metrics, rolling_fill
 
 
 def naive_rolling_fill(demand, on_time, window):

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import resim
-from resim.engine import Model
-from resim.format.chain import Lane, Node
-from resim.network import Network
-from resim.runner import prepare
+from resim.sim.engine import Model
+from resim.scenario.format.chain import Lane, Node
+from resim.sim.network import Network
+from resim.experiment.runner import prepare
 from tests.chains import hand_chain
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"

@@ -13,15 +13,15 @@ import pytest
 import yaml
 
 import resim
-from resim.dists import parse_dist
-from resim.format.maas import Offering
-from resim.providers import (
+from resim.core.dists import parse_dist
+from resim.scenario.format.maas import Offering
+from resim.supply.providers import (
     offerings_from_frame,
     COLUMNS, COUNTRIES, FAMILIES, OFFERING_FIELDS, OFFERING_FIGURES, PROCESS_FAMILY, PROFILES,
     PROVIDER_FIGURES, MAX_OFFERINGS_PER_PROVIDER, distributions, generate_pool, pool_frame,
     write_pool_csv,
 )
-from resim.taxonomy import CERTIFICATIONS, check_process
+from resim.scenario.taxonomy import CERTIFICATIONS, check_process
 
 QUICKSTART = Path(__file__).resolve().parent.parent / "scenarios" / "quickstart.yaml"
 TRIANGULAR = re.compile(r"^triangular\((\d+), (\d+), (\d+)\)$")
@@ -375,7 +375,7 @@ def test_a_frame_without_the_needed_columns_writes_nothing(tmp_path):
 # A generated pool in MaaS matching
 
 def test_matching_finds_smt_providers_for_the_quickstart_board_in_a_generated_pool(quickstart):
-    from resim.matching import candidates, need_for
+    from resim.supply.matching import candidates, need_for
 
     table = candidates(generate_pool(3000, seed=5), need_for(quickstart, "pcba"))
     eligible = table[table.eligible]
@@ -385,7 +385,7 @@ def test_matching_finds_smt_providers_for_the_quickstart_board_in_a_generated_po
 
 
 def test_resim_providers_prints_distinct_headers_and_no_e_notation(capsys):
-    from resim.cli import main
+    from resim.cli.main import main
 
     assert main(["providers", str(QUICKSTART), "--part", "pcba"]) == 0
     lines = capsys.readouterr().out.splitlines()

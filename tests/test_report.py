@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import resim
-from resim.report import render_report
+from resim.report.html import render_report
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 FIGURES = {"recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory"}

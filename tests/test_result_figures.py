@@ -14,7 +14,7 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 import resim
-from resim import result_figures as rf
+from resim.report import result_figures as rf
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 

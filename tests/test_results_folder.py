@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import resim
-from resim.files import FolderBusy, _signals_held, check_manifest, folder_lock
-from resim.results import RUN_FILES
+from resim.core.files import FolderBusy, _signals_held, check_manifest, folder_lock
+from resim.experiment.results import RUN_FILES
 from tests.chains import hand_chain
 
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
@@ -173,7 +173,7 @@ def test_the_lock_is_free_again_after_the_block_and_kept_when_held_twice(tmp_pat
 
 
 def test_compare_refuses_a_folder_that_mixes_two_runs(tmp_path, two_runs, capsys):
-    from resim.cli import main
+    from resim.cli.main import main
 
     one, two = two_runs[0].save(tmp_path / "one", figures=False), two_runs[1].save(tmp_path / "two", figures=False)
     assert main(["compare", str(one), str(two), "-o", str(tmp_path / "cmp")]) == 0

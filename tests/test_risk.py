@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.cli import main
-from resim.risk import RiskReport, assess_risk, node_ttr
-from resim.risk_lp import stress_test
+from resim.cli.main import main
+from resim.assess.risk import RiskReport, assess_risk, node_ttr
+from resim.assess.risk_lp import stress_test
 from tests.chains import hand_chain, write
 
 
@@ -227,7 +227,7 @@ def test_a_disagreement_is_flagged_named_in_the_headline_and_marked_in_the_figur
 
 
 def test_an_unbounded_tts_is_drawn_apart_and_never_as_exposed():
-    from resim.figures import tts_ttr
+    from resim.report.figures import tts_ttr
 
     nodes = pd.DataFrame({"node": ["a", "b"], "ttr_days": [30.0, 4000.0], "tts_days": [10.0, math.inf],
                           "exposed": [True, False], "risk_exposure_index": [1.0, 0.0]})
@@ -347,7 +347,7 @@ def test_tts_ttr_labels_stay_apart_and_coinciding_nodes_share_one():
     # them (e): drawn, no two labels may overlap, and a and b are named in one label.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from resim.figures import tts_ttr
+    from resim.report.figures import tts_ttr
 
     nodes = pd.DataFrame({"node": ["a", "b", "c", "d", "e", "far"], "ttr_days": [30, 30, 30, 30, 30, 115],
                           "tts_days": [0, 0, 22, 24, 29, 105], "exposed": [True] * 6,

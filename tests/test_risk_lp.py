@@ -1,4 +1,4 @@
-"""The TTS/TTR stress test (resim.risk_lp) against small networks solved by hand."""
+"""The TTS/TTR stress test (resim.assess.risk_lp) against small networks solved by hand."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import resim
-from resim.risk_lp import OutageLP, impact_of_outage, stress_test, time_to_survive
+from resim.assess.risk_lp import OutageLP, impact_of_outage, stress_test, time_to_survive
 
 QUICKSTART = Path(__file__).resolve().parents[1] / "scenarios" / "quickstart.yaml"
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.cli import main
-from resim.synthetic import synthetic_chain
+from resim.cli.main import main
+from resim.scenario.synthetic import synthetic_chain
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from resim.errors import ScenarioError
-from resim.safeyaml import MAX_DEPTH, decode_text, load_yaml_file, parse_yaml_text
+from resim.core.errors import ScenarioError
+from resim.scenario.safeyaml import MAX_DEPTH, decode_text, load_yaml_file, parse_yaml_text
 
 
 def messages(text: str) -> list[str]:
@@ -80,7 +80,7 @@ def test_binary_and_non_utf8_input_is_refused_with_the_line():
 
 
 def test_files_over_the_size_limit_are_refused_without_reading(tmp_path, monkeypatch):
-    import resim.safeyaml as safeyaml
+    import resim.scenario.safeyaml as safeyaml
 
     path = tmp_path / "big.yaml"
     path.write_text("a: " + "x" * 2000 + "\n")

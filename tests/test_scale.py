@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.synthetic import synthetic_chain
+from resim.scenario.synthetic import synthetic_chain
 from tests.chains import write
 
 
@@ -85,7 +85,7 @@ def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_numbers(chain, 
 
 
 def test_resuming_a_different_run_is_refused(chain, tmp_path):
-    from resim.runner import run
+    from resim.experiment.runner import run
 
     run(chain, replications=2, executor="serial", checkpoint=tmp_path / "cp")
     with pytest.raises(ValueError, match="different run"):
@@ -98,7 +98,7 @@ def test_resuming_a_different_run_is_refused(chain, tmp_path):
 
 
 def test_a_sweep_on_one_dask_cluster_gives_the_serial_sweep(chain):
-    from resim.sweep import grid, run_sweep
+    from resim.assess.sweep import grid, run_sweep
 
     design = grid({"disruptions[0].annual_probability": [0.2, 0.9]})
     serial = run_sweep(chain, design, replications=4, seed=5, executor="serial")
@@ -107,7 +107,7 @@ def test_a_sweep_on_one_dask_cluster_gives_the_serial_sweep(chain):
 
 
 def test_a_running_cluster_given_by_address_gives_the_serial_numbers(chain):
-    from resim.runner import local_cluster
+    from resim.experiment.runner import local_cluster
 
     serial = resim.run(chain, replications=6, seed=9, executor="serial")
     with local_cluster(2) as address:
@@ -122,7 +122,7 @@ def test_results_come_in_task_order_and_never_more_than_a_window_ahead():
     # `window` tasks are ever submitted and not yet taken: what bounds a run's memory.
     from concurrent.futures import ThreadPoolExecutor
 
-    from resim.runner import _in_order
+    from resim.experiment.runner import _in_order
 
     window, ahead, peak = 3, [0], [0]
     taken = []

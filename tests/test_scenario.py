@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from pathlib import Path
@@ -12,10 +11,10 @@ import pytest
 import yaml
 
 import resim
-from resim.cli import main
-from resim.engine import Model, simulate
-from resim.jsonschema import scenario_schema
-from resim.safeyaml import Located
+from resim.cli.main import main
+from resim.sim.engine import Model, simulate
+from resim.scenario.jsonschema import scenario_schema
+from resim.scenario.safeyaml import Located
 from resim.scenario import validate_data
 from tests.chains import small_chain, write
 

@@ -1,4 +1,4 @@
-"""Summaries across replications (resim.stats), checked against scipy and direct computation."""
+"""Summaries across replications (resim.core.stats), checked against scipy and direct computation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from scipy import stats
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
-from resim.stats import mean_interval, paired_differences, recovery_summary, summarise, t_interval
+from resim.core.stats import mean_interval, paired_differences, recovery_summary, summarise, t_interval
 
 COLUMNS = ["strategy", "metric", "statistic", "estimate", "std", "ci_low", "ci_high", "n", "censored", "method"]
 

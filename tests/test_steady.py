@@ -1,4 +1,4 @@
-"""The steady start (resim.steady): day 0 as the chain runs in normal times, checked by hand and
+"""The steady start (resim.sim.steady): day 0 as the chain runs in normal times, checked by hand and
 by the absence of a start-up transient."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from resim.engine import Model
-from resim.steady import expected_flows
+from resim.sim.engine import Model
+from resim.sim.steady import expected_flows
 from tests.chains import hand_chain
 
 

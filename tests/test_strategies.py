@@ -102,8 +102,8 @@ def test_buffer_holds_the_stock_where_it_is_used_and_pays_for_it(results):
 
 
 def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
-    from resim.engine import Model
-    from resim.strategies import ripple_trace
+    from resim.sim.engine import Model
+    from resim.experiment.ripple import ripple_trace
     from tests.chains import hand_chain
 
     scenario = hand_chain(horizon=80, a_level=200).replace(disruptions=[
@@ -128,7 +128,7 @@ def test_alternative_orchestrations_are_simulated_and_recorded(quickstart):
 
 
 def test_the_reorchestrated_chain_is_a_graph_with_the_providers(results, quickstart):
-    from resim.strategies import orchestrated_chain
+    from resim.sim.strategies import orchestrated_chain
 
     graph = orchestrated_chain(quickstart, results.orchestrations, "maas_upstream", 0)
     agreed = results.orchestrations.query(
@@ -141,8 +141,8 @@ def test_the_reorchestrated_chain_is_a_graph_with_the_providers(results, quickst
 
 
 def test_resim_compare_lines_up_runs(tmp_path, quickstart):
-    from resim.cli import main
-    from resim.compare_runs import compare_runs
+    from resim.cli.main import main
+    from resim.experiment.compare_runs import compare_runs
 
     for name, horizon in (("short", 200), ("long", 300)):
         resim.run(quickstart.replace(horizon_days=horizon), replications=2, strategies=["none"],
@@ -168,8 +168,8 @@ def test_reman_first_steering_leaves_a_replaced_lane_on_standby():
     # sets each day, and sR1 takes the other 5 %. After day 30 sR2 is back; after day 40 the
     # steering ends and the scenario's shares return.
     from tests.chains import small_chain
-    from resim.engine import Model
-    from resim.strategies import _RemanSteer
+    from resim.sim.engine import Model
+    from resim.sim.strategies import _RemanSteer
 
     data = small_chain()
     data["nodes"].append({"id": "rm", "kind": "reman", "country": "PL", "region": "europe", "makes": "R",
@@ -272,7 +272,7 @@ def test_losing_one_of_two_equal_sources_needs_half_the_use(kind, part, destinat
     # Once the provider is qualified it takes the lost half of the destination's orders and the
     # source still working keeps its half (sR2 for R; for A, sA, which still gets half its R).
     from tests.chains import small_chain
-    from resim.runner import prepare
+    from resim.experiment.runner import prepare
 
     chain = small_chain()
     for lane in chain["lanes"]:
@@ -303,7 +303,7 @@ def test_nothing_is_bought_for_a_destination_that_is_down():
     # when the quake ends, it never gets any. The next live node downstream, the plant, gets
     # providers for the A that sA made for it: sA's whole lane, 5 P x 2 A = 10 a day.
     from tests.chains import small_chain
-    from resim.runner import prepare
+    from resim.experiment.runner import prepare
 
     chain = small_chain()
     chain["nodes"][2] |= {"country": "CN", "region": "asia"}
@@ -327,7 +327,7 @@ def test_a_disruption_outlasting_its_expected_course_is_decided_again():
     # day 55 to 80 (+ 2). The provider makes 40 a day: the 20 held by the first agreement until
     # day 57 leave 20 for the second.
     from tests.chains import hand_chain
-    from resim.runner import prepare
+    from resim.experiment.runner import prepare
 
     sc = hand_chain(horizon=120, a_level=200).replace(
         disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,

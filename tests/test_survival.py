@@ -1,4 +1,4 @@
-"""Censored durations (resim.survival): Kaplan-Meier quantiles and the restricted mean, checked
+"""Censored durations (resim.core.survival): Kaplan-Meier quantiles and the restricted mean, checked
 against small cases computed by hand and against the area under the survival curve."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from scipy.integrate import trapezoid
 
-from resim.survival import km_quantile, recovered_by, restricted_values, share_interval
+from resim.core.survival import km_quantile, recovered_by, restricted_values, share_interval
 
 
 def test_km_median_by_hand_with_censoring():

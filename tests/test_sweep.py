@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.sweep import grid, latin_hypercube, parse_param, parse_range, run_sweep
+from resim.assess.sweep import grid, latin_hypercube, parse_param, parse_range, run_sweep
 from tests.chains import hand_chain, small_chain
 
 DURATION = "disruptions[0].duration_days"
@@ -221,7 +221,7 @@ def test_bad_designs_and_options_fail_before_simulating(outage, design, kwargs, 
 
 
 def test_resim_sweep_writes_sweep_csv(tmp_path):
-    from resim.cli import main
+    from resim.cli.main import main
     from tests.chains import hand_chain, write
 
     scenario = hand_chain(horizon=60, a_level=200).replace(disruptions=[

@@ -7,8 +7,8 @@ import json
 import pytest
 
 import resim
-from resim import valuechain
-from resim.synthetic import synthetic_chain
+from resim.scenario import valuechain
+from resim.scenario.synthetic import synthetic_chain
 
 SIZES_AND_TIERS = [(6, 3), (10, 1), (10, 3), (40, 2), (100, 3), (100, 5), (1000, 3), (1000, 4)]
 
@@ -72,7 +72,7 @@ def test_too_small_requests_are_refused(nodes, tiers):
 
 
 def test_resim_generate_writes_a_valid_reproducible_scenario(tmp_path):
-    from resim.cli import main
+    from resim.cli.main import main
 
     assert main(["generate", "--nodes", "60", "--tiers", "2", "--seed", "3", "-o", str(tmp_path / "a.yaml")]) == 0
     assert main(["generate", "--nodes", "60", "--tiers", "2", "--seed", "3", "-o", str(tmp_path / "b.yaml")]) == 0

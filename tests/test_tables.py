@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from resim.errors import ScenarioError
-from resim.safeyaml import load_yaml_file
-from resim.tables import expand_csv_tables
+from resim.core.errors import ScenarioError
+from resim.scenario.safeyaml import load_yaml_file
+from resim.scenario.tables import expand_csv_tables
 
 
 def load(tmp_path, yaml_text: str, **csvs: str):

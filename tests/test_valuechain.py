@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import resim
-from resim import valuechain
+from resim.scenario import valuechain
 from tests.chains import small_chain, write
 
 

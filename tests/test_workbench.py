@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from resim.workbench import parameter_name, workbench_model
+from resim.assess.workbench import parameter_name, workbench_model
 from tests.chains import hand_chain
 
 warnings.filterwarnings("ignore", message=".*ipyparallel.*")

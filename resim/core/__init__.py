@@ -1,0 +1,2 @@
+"""Leaf utilities every stage uses: errors, distributions, random streams, statistics, survival
+estimates, atomic files, number formatting. Imports nothing else of resim."""

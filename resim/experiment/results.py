@@ -1,0 +1,304 @@
+"""Results of an experiment: tidy tables, and the results folder they are saved to.
+
+| file | one row per |
+| --- | --- |
+| run.json | run (version, scenario path and sha256, seed, replications, strategies, executor, time; written last, with every file's bytes and sha256 under `files`) |
+| summary.csv | strategy × metric: estimate (mean, share, Kaplan–Meier quantile or restricted mean), interval, method |
+| replications.csv | strategy × replication, every metric and cost |
+| timeseries.csv | strategy × day: mean demand, deliveries, backlog, inventory; fill rate mean, p05, p95 |
+| costs.csv | strategy × cost component: mean, bootstrap interval |
+| orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
+| comparison.csv | strategy: share recovered, median and restricted mean recovery, cost, revenue, profit, regret, status, Pareto front, recommendation |
+| differences.csv | strategy × metric: mean paired difference against `none`, with its interval |
+| events.csv | replication × disruption as it happened: id, type, start, end |
+| inventory.csv | strategy × day × critical part: mean units on hand across the chain |
+| ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from resim.experiment.circularity import CIRCULARITY_METRICS
+from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
+from resim.core.version import __version__
+from resim.core.files import save_figure, save_folder, write_atomic
+from resim.core.views import view
+from resim.sim.ledger import COST_COMPONENTS
+from resim.experiment.metrics import METRIC_NAMES
+from resim.core.stats import recovery_summary, summarise
+
+if TYPE_CHECKING:
+    from resim.experiment.runner import Outcome
+    from resim.scenario import Scenario
+
+__all__ = ["Results"]
+
+
+_SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_days")
+
+
+RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
+              "ripple.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
+RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # report.plots.Plots.all()
+RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
+"""Every file :meth:`Results.save` writes, relative to the results folder."""
+
+
+def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
+    """summary.csv: every metric per strategy, the censored recovery times as survival statistics
+    (in the place of ``recovery_time_days``), the others as means; rows by strategy."""
+    before = [m for m in METRIC_NAMES[:METRIC_NAMES.index("recovery_time_days")] if m not in _SURVIVAL_COLUMNS]
+    after = [m for m in (*METRIC_NAMES[METRIC_NAMES.index("recovery_time_days"):], "cost_total", "cost_response",
+                         "revenue", "profit", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
+    parts = [summarise(replications, before, confidence=confidence),
+             recovery_summary(replications, confidence=confidence),
+             summarise(replications, after, confidence=confidence)]
+    order = {s: i for i, s in enumerate(dict.fromkeys(replications.strategy))}
+    table = pd.concat(parts, ignore_index=True)
+    rank = table.strategy.map(order) * 3 + np.repeat([0, 1, 2], [len(p) for p in parts])
+    return table.iloc[np.argsort(rank.to_numpy(), kind="stable")].reset_index(drop=True)
+
+
+class Collector:
+    """Folds replications into the run's tables as they finish, so memory barely grows with
+    the number of replications: each replication keeps one row of floats (its line of the
+    replications table) and its few action, ripple and event records; daily series are summed,
+    and the daily fill-rate quantiles come from a histogram per day.
+
+    Sums are folded in replication order (a replication that finishes early waits for the ones
+    before it), so the numbers do not depend on the executor or the order of completion.
+    Quantiles (p05, p95 of the rolling fill rate) are read from 2,000 equal bins over 0..1 and
+    clipped to the day's observed range, so they are within 0.0005 of the sample quantile (the
+    lower empirical quantile).
+    """
+
+    BINS = 2000
+    SERIES = ("demand", "delivered", "on_time", "backlog", "on_hand", "fill_rate")
+
+    def __init__(self, replications: int = 64) -> None:
+        """``replications`` per strategy, when known, sizes the table's storage once."""
+        self._expected = max(int(replications), 1)
+        self._metric_names: list[str] = []
+        self._cost_names: list[str] = []
+        self._rows: dict[str, np.ndarray] = {}  # per strategy: replication, metrics, costs
+        self._records: dict[str, dict[str, list[dict]]] = {}  # per strategy: actions, ripple, events
+        self._pending: dict[str, dict[int, "Outcome"]] = {}
+        self._next: dict[str, int] = {}
+        self._sums: dict[str, dict[str, np.ndarray]] = {}
+        self._hist: dict[str, np.ndarray] = {}
+        self._low: dict[str, np.ndarray] = {}
+        self._high: dict[str, np.ndarray] = {}
+        self._count: dict[str, int] = {}
+        self._parts: dict[str, list[str]] = {}
+
+    def add(self, outcome: "Outcome") -> None:
+        """Take one finished replication (in any order)."""
+        strategy = outcome.strategy
+        self._pending.setdefault(strategy, {})[outcome.replication] = outcome
+        self._next.setdefault(strategy, 0)
+        while self._next[strategy] in self._pending[strategy]:
+            self._fold(self._pending[strategy].pop(self._next[strategy]))
+            self._next[strategy] += 1
+
+    def _fold(self, o: "Outcome") -> None:
+        s = o.strategy
+        if s not in self._sums:
+            self._sums[s] = {name: np.zeros_like(o.daily[name], dtype=float) for name in (*self.SERIES, "critical")}
+            days = len(o.daily["fill_rate"])
+            self._hist[s] = np.zeros((days, self.BINS), np.int64)
+            self._low[s] = np.full(days, np.inf)
+            self._high[s] = np.full(days, -np.inf)
+            self._count[s] = 0
+            self._parts[s] = list(o.critical_parts)
+        for name in (*self.SERIES, "critical"):
+            self._sums[s][name] += o.daily[name]
+        fill = o.daily["fill_rate"]
+        bins = np.clip((fill * self.BINS).astype(np.int64), 0, self.BINS - 1)
+        self._hist[s][np.arange(len(fill)), bins] += 1
+        self._low[s] = np.minimum(self._low[s], fill)
+        self._high[s] = np.maximum(self._high[s], fill)
+        if not self._metric_names:
+            self._metric_names, self._cost_names = list(o.metrics), list(o.costs)
+        # One row of floats per replication, in a block that doubles as it fills: this is all
+        # that grows with the run, and few long-lived objects keep the heap from fragmenting.
+        row = [o.replication, *(o.metrics[k] for k in self._metric_names), *(o.costs[k] for k in self._cost_names)]
+        block = self._rows.get(s)
+        if block is None:
+            block = np.empty((self._expected, len(row)))
+        elif self._count[s] == len(block):
+            block = np.concatenate([block, np.empty_like(block)])
+        block[self._count[s]] = row
+        self._rows[s] = block
+        self._count[s] += 1
+        records = self._records.setdefault(s, {"actions": [], "ripple": [], "events": []})
+        records["actions"] += o.actions
+        records["ripple"] += o.ripple
+        records["events"] += o.events
+
+    def strategies(self, order: list[str]) -> list[str]:
+        """The strategies folded in so far, in ``order``."""
+        return [s for s in order if s in self._rows]
+
+    def replications(self, order: list[str]) -> pd.DataFrame:
+        """strategy × replication: every metric, the costs, their total, the response cost
+        (paired with ``none`` in the same replication) and the profit."""
+        frames = []
+        for strategy in self.strategies(order):
+            rows = self._rows[strategy][:self._count[strategy]]
+            frame = pd.DataFrame(rows[:, 1:], columns=[*self._metric_names, *self._cost_names])
+            frame.insert(0, "replication", rows[:, 0].astype(int))
+            frame.insert(0, "strategy", strategy)
+            frames.append(frame)
+        table = pd.concat(frames, ignore_index=True)
+        costs = table[self._cost_names]
+        total = np.zeros(len(table))
+        for name in self._cost_names:  # in the components' order, as a plain sum would add them
+            total = total + costs[name].to_numpy()
+        table = table.drop(columns=self._cost_names)
+        table["cost_total"] = total
+        # The response cost pairs each strategy with `none` in the same replication (common random numbers).
+        baseline = table[table.strategy == "none"].set_index("replication")["cost_total"]
+        table["cost_response"] = table["cost_total"] - table["replication"].map(baseline)
+        table["profit"] = table["revenue"] - table["cost_total"]
+        for name in self._cost_names:
+            table[f"cost_{name}"] = costs[name].to_numpy()
+        return table
+
+    def records(self, kind: str, order: list[str]) -> list[dict]:
+        """Rows of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
+        return [row for s in self.strategies(order) for row in self._records[s][kind]]
+
+    def _quantile(self, strategy: str, q: float) -> np.ndarray:
+        hist, n = self._hist[strategy], self._count[strategy]
+        rank = max(int(np.ceil(q * n)), 1)  # the lower empirical quantile: the rank-th smallest
+        bins = np.argmax(np.cumsum(hist, axis=1) >= rank, axis=1)
+        return np.clip((bins + 0.5) / self.BINS, self._low[strategy], self._high[strategy])
+
+    def timeseries(self, order: list[str]) -> pd.DataFrame:
+        """strategy × day: means of the daily series, and p05/p95 of the rolling fill rate."""
+        frames = []
+        for strategy in self.strategies(order):
+            sums, n = self._sums[strategy], self._count[strategy]
+            frames.append(pd.DataFrame({
+                "strategy": strategy, "day": np.arange(len(sums["fill_rate"])),
+                "demand": sums["demand"] / n, "delivered": sums["delivered"] / n, "on_time": sums["on_time"] / n,
+                "fill_rate": sums["fill_rate"] / n,
+                "fill_rate_p05": self._quantile(strategy, 0.05), "fill_rate_p95": self._quantile(strategy, 0.95),
+                "backlog": sums["backlog"] / n, "inventory": sums["on_hand"] / n}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def inventory(self, order: list[str]) -> pd.DataFrame:
+        """strategy × day × critical part: mean units on hand across the chain."""
+        frames = []
+        for strategy in self.strategies(order):
+            mean = self._sums[strategy]["critical"] / self._count[strategy]
+            for j, part in enumerate(self._parts[strategy]):
+                frames.append(pd.DataFrame({"strategy": strategy, "day": np.arange(mean.shape[0]),
+                                            "part": part, "on_hand": mean[:, j]}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["strategy", "day", "part", "on_hand"])
+
+
+_RIPPLE_COLUMNS = ["strategy", "replication", "disruption", "onset", "node", "part", "product", "market",
+                   "missed_units", "lost_units", "answered_by"]
+_ORCHESTRATION_COLUMNS = ["strategy", "replication", "kind", "trigger", "source", "part", "destination",
+                          "units_per_day", "start", "end", "unit_cost", "status", "note"]
+
+
+@dataclass
+class Results:
+    """The tables of a run (pandas DataFrames) and its provenance (``info``)."""
+
+    summary: pd.DataFrame
+    replications: pd.DataFrame
+    timeseries: pd.DataFrame
+    costs: pd.DataFrame
+    orchestrations: pd.DataFrame
+    ripple: pd.DataFrame
+    events: pd.DataFrame
+    inventory: pd.DataFrame
+    comparison: Comparison
+    info: dict[str, Any] = field(default_factory=dict)
+    scenario: "Scenario | None" = field(default=None, repr=False)
+
+    @property
+    def plot(self):
+        """The figures of this run: ``res.plot.recovery()``, ``.recovery_share()``, ``.pareto()``, ``.costs()``,
+        ``.network()``, ``.gantt()``, ``.inventory()`` (matplotlib Figures; :class:`resim.report.plots.Plots`)."""
+        return view("results.plot")(self)
+
+    @classmethod
+    def from_collector(cls, scenario: "Scenario", collector: "Collector", info: dict) -> "Results":
+        """Build the tables from the replications a Collector folded in."""
+
+        order = list(info["strategies"])
+        replications = collector.replications(order)
+        confidence = scenario.metrics.confidence
+        summary = _summary(replications, confidence)
+        cost_columns = [f"cost_{c}" for c in COST_COMPONENTS]
+        costs = summarise(replications, cost_columns, confidence=confidence)
+        costs = costs.rename(columns={"metric": "component"})
+        costs["component"] = costs["component"].str.removeprefix("cost_")
+        info = {"resim_version": __version__, "scenario": scenario.source, "scenario_name": scenario.name,
+                "scenario_sha256": scenario.sha256,
+                "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
+                "horizon_days": scenario.horizon_days, "currency": scenario.currency, "confidence": confidence,
+                **info}
+        orchestrations = pd.DataFrame(collector.records("actions", order), columns=_ORCHESTRATION_COLUMNS)
+        ripple = pd.DataFrame(collector.records("ripple", order), columns=_RIPPLE_COLUMNS)
+        comparison = compare_strategies(replications, confidence, orchestrations=orchestrations,
+                                        currency=scenario.currency)
+        info["recommended"] = comparison.recommended
+        info["criterion"] = CRITERION
+        info["runner_up"] = comparison.runner_up
+        info["replications_to_separate"] = comparison.replications_to_separate
+        info["reasons"] = comparison.reasons
+        info["warnings"] = comparison.warnings
+        info["notes"] = comparison.notes
+        # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
+        events = pd.DataFrame(collector.records("events", collector.strategies(order)[:1]),
+                              columns=["replication", "id", "type", "start", "end"])
+        return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple,
+                   events, collector.inventory(order), comparison, info, scenario)
+
+    def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
+        """Write the results folder (figures/ and report.html unless ``figures=False``); return
+        its path. The whole run is written aside and moved into place in one step, run.json last
+        with every file's size and SHA-256 (:func:`resim.core.files.save_folder`), so ``folder`` holds
+        the earlier run or this one, never a mix. Files of an earlier run are replaced: ``resim
+        run`` refuses such a folder unless ``--overwrite`` (:func:`resim.core.files.claim_folder`)."""
+        tables = {"summary.csv": self.summary, "replications.csv": self.replications,
+                  "timeseries.csv": self.timeseries, "costs.csv": self.costs,
+                  "orchestrations.csv": self.orchestrations, "ripple.csv": self.ripple,
+                  "events.csv": self.events, "inventory.csv": self.inventory,
+                  "comparison.csv": self.comparison.table,
+                  "differences.csv": self.comparison.differences}
+
+        def write(stage: Path) -> None:
+            for name, table in tables.items():
+                write_atomic(stage / name, table.to_csv(index=False, float_format="%.6g"))
+            if figures and self.scenario is not None:
+                self._save_figures(stage)
+
+        return save_folder(folder, write, names=RUN_FILES, manifest="run.json", info=self.info)
+
+    def _save_figures(self, folder: Path) -> None:
+        shown = self.plot.all()
+        for name, (_, figure) in shown.items():
+            save_figure(figure, folder / "figures" / f"{name}.png")
+        write_atomic(folder / "report.html", view("results.report")(self, self.scenario, shown))
+
+    def _repr_html_(self) -> str:
+        return view("results.html")(self)
+
+    def __repr__(self) -> str:
+        strategies = ", ".join(self.info.get("strategies", []))
+        return (f"Results({self.info.get('scenario_name')!r}: {self.info.get('replications')} "
+                f"replications of {strategies})")

@@ -1,0 +1,76 @@
+"""The ripple trace of a finished replication: which disruption reached which market through
+which node and part, how many units that market missed, and what answered it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import networkx as nx
+import numpy as np
+
+from resim.experiment.metrics import rolling_fill
+from resim.scenario.valuechain import bom_explosion
+from resim.sim.disruptions import hit_nodes
+
+if TYPE_CHECKING:
+    from resim.sim.engine import Model
+    from resim.sim.strategies import Response
+
+__all__ = ["ripple_trace"]
+
+
+def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
+    """Why service dropped: for each disruption of the run, the path disruption -> node -> part ->
+    product -> market, the units that market missed from the onset until its service recovered
+    (or, without a dip, until the disruption ended; overlapping disruptions may share units), and
+    the actions that answered it."""
+    scenario, ledger, settings = model.scenario, model.ledger, model.scenario.metrics
+    graph = scenario.value_chain()
+    rows = []
+    for event in [e for e in ledger.events if e["what"] == "start"]:
+        spec = next(d for d in scenario.disruptions if d.id == event["id"])
+        answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
+                   (response.actions if response else [])
+                   if a.trigger == spec.id and a.status not in ("no candidate", "destination down")]
+        for node in hit_nodes(scenario, spec):
+            for part in scenario.nodes_by_id[node].makes:
+                for index, entry in enumerate(scenario.demand):
+                    if entry.part != part and part not in bom_explosion(graph, entry.part):
+                        continue
+                    demand, on_time = ledger.market["demand"][:, index], ledger.market["on_time"][:, index]
+                    reach = _propagation_days(scenario, node, entry.market)
+                    until = _service_back(rolling_fill(demand, on_time, settings.window_days), event, settings,
+                                          model.horizon, reach)
+                    window = slice(event["day"], until)
+                    rows.append({"disruption": spec.id, "onset": event["day"], "node": node, "part": part,
+                                 "product": entry.part, "market": entry.market,
+                                 "missed_units": float((demand[window] - on_time[window]).sum()),
+                                 "lost_units": float(ledger.market["lost"][window, index].sum()),
+                                 "answered_by": "; ".join(answers) or "nothing"})
+    return rows
+
+
+def _propagation_days(scenario, node: str, market: str) -> float:
+    """Longest sum of mean lead times on a path from ``node`` to ``market`` (days)."""
+    lead = {(l.source, l.dest): l.lead_time_days.mean for l in scenario.lanes}
+    graph = scenario.value_chain()
+    paths = nx.all_simple_paths(graph, node, market, cutoff=12)
+    return max((sum(lead.get(step, 0.0) for step in zip(p, p[1:])) for p in paths), default=0.0)
+
+
+def _service_back(rolling: np.ndarray, event: dict, settings, horizon: int, reach: float) -> int:
+    """The day a market's service is back after a disruption's onset: after a dip that starts
+    while the disruption (plus the time its effect takes to travel to the market) can cause it,
+    the start of the recovery; without such a dip, the disruption's end."""
+    onset, end = event["day"], min(event.get("end") or horizon, horizon)
+    before = rolling[max(0, onset - settings.baseline_days):onset]
+    base = float(before.mean()) if len(before) else 1.0
+    latest = int(min(horizon, end + reach + settings.window_days))
+    dips = np.flatnonzero(rolling[onset:latest] < settings.failure_level * base)
+    if not len(dips):
+        return end
+    ok = np.concatenate(([0], np.cumsum(rolling >= settings.recovery_level * base)))
+    hold = settings.hold_days
+    starts = np.flatnonzero(ok[hold:] - ok[:-hold] == hold)
+    starts = starts[starts > onset + dips[0]]
+    return int(starts[0]) if len(starts) else horizon

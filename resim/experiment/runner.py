@@ -1,0 +1,364 @@
+"""Monte Carlo experiments: replications × strategies over an executor, with common random numbers.
+
+Replication ``i`` draws from ``SeedSequence(seed, spawn_key=(i, ...))`` whatever the strategy, the
+executor or the number of workers, so strategies are compared on the same demand and lead times
+and the numbers never depend on how the work was spread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import socket
+import threading
+import time
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from pathlib import Path
+from dataclasses import asdict
+from typing import Any, Callable, Iterator, Sequence
+
+import numpy as np
+
+from resim.sim.engine import Model
+from resim.core.version import __version__
+from resim.core.errors import WorkersLost
+from resim.sim.ledger import COST_COMPONENTS
+from resim.experiment.circularity import circularity
+from resim.supply.matching import Pool
+from resim.experiment.metrics import replication_metrics, rolling_fill
+from resim.supply.providers import pool_frame
+from resim.experiment.journal import Journal
+from resim.experiment.outcome import Outcome
+from resim.experiment.results import Collector, Results
+from resim.scenario import Scenario
+from resim.experiment.ripple import ripple_trace
+from resim.sim.strategies import ORCHESTRATIONS, Response
+
+__all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome",
+           "EXECUTORS", "WorkersLost"]
+
+EXECUTORS = ("serial", "processes", "dask")
+
+Progress = Callable[[int, int], None]
+
+SCHEDULER_TIMEOUT_SECONDS = 10  # to connect to a Dask scheduler given by address
+
+
+_POOLS: dict[int, Pool] = {}
+
+
+def _pool(scenario: Scenario) -> Pool | None:
+    """The scenario's provider pool, indexed once per process."""
+    if not scenario.maas.providers:
+        return None
+    key = id(scenario.maas)
+    if key not in _POOLS:
+        _POOLS.clear()
+        _POOLS[key] = Pool(pool_frame(scenario.maas.providers))
+    return _POOLS[key]
+
+
+def prepare(scenario: Scenario, strategy: str, replication: int, seed: int, *,
+            detail: bool = False) -> tuple[Model, Response | None]:
+    """The model of one replication with ``strategy``'s response attached, ready to run.
+
+    ``strategy`` is a strategy id, optionally with ``@cheapest``, ``@fastest`` or ``@balanced``
+    to choose the orchestration style of its MaaS actions; ``detail`` keeps per stock point series."""
+    model = Model(scenario, replication=replication, seed=seed, detail=detail)
+    name, _, style = strategy.partition("@")
+    spec = next((s for s in scenario.strategies if s.id == name), None)
+    response = None
+    if spec is not None and spec.actions != ("none",):
+        response = Response(model, spec, _pool(scenario), style or spec.orchestration)
+    return model, response
+
+
+def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
+    """Simulate one replication of one strategy (see :func:`prepare`) and reduce its ledger to an
+    Outcome."""
+    model, response = prepare(scenario, strategy, replication, seed)
+    ledger = model.run()
+    totals = ledger.daily_totals()
+    demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
+    settings = scenario.metrics
+    metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
+                                  ledger.onset_day, settings)
+    metrics.update(circularity(model))
+    metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
+    prices = np.array([d.price for d in scenario.demand])
+    metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
+    daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
+    daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
+    actions = [asdict(a) | {"strategy": strategy, "replication": replication}
+               for a in (response.actions if response else [])]
+    for deal in (response.agreements if response else []):
+        actions.extend(_evaluation(deal, strategy, replication))
+    ripple = [row | {"strategy": strategy, "replication": replication} for row in ripple_trace(model, response)]
+    events = [{"replication": replication, "id": o.spec.id, "type": o.spec.type, "start": o.start,
+               "end": float("nan") if o.end is None else o.end} for o in model.occurrences]
+    daily["critical"] = ledger.critical_on_hand
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions, ripple, events,
+                   list(ledger.critical_parts))
+
+
+def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
+    """An agreement's monitoring summary, as an extra row of the orchestration record."""
+    return [{"strategy": strategy, "replication": replication, "kind": "evaluation", "trigger": "",
+             "source": deal.offering, "part": deal.part, "destination": deal.destination,
+             "units_per_day": deal.units_per_day, "start": deal.qualified_day, "end": deal.end_day,
+             "unit_cost": deal.unit_price, "status": deal.answer,
+             "note": (f"by {deal.transport_mode}, {deal.transit_days} days' transit; "
+                      f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
+                      f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}")}]
+
+
+def _strategy_ids(scenario: Scenario, strategies: Sequence[str] | None) -> list[str]:
+    known = ["none", *(s.id for s in scenario.strategies if s.id != "none")]
+    if strategies is None:
+        return known
+    unknown = [s for s in strategies if s.partition("@")[0] not in known
+               or s.partition("@")[2] not in ("", *ORCHESTRATIONS)]
+    if unknown:
+        raise ValueError(f"unknown strategy {unknown[0]!r} (expected one of {', '.join(known)})")
+    return list(dict.fromkeys(strategies))
+
+
+def _alternatives(scenario: Scenario, names: list[str]) -> list[str]:
+    maas = {"maas_same_tier", "maas_upstream", "dual_source"}
+    extra = []
+    for name in names:
+        spec = next((s for s in scenario.strategies if s.id == name), None)
+        if spec is not None and maas & set(spec.actions):
+            extra += [f"{name}@{style}" for style in ORCHESTRATIONS if style != spec.orchestration]
+    return extra
+
+
+_WORKER_SCENARIO: Scenario | None = None
+
+
+def _init_worker(scenario: Scenario) -> None:
+    global _WORKER_SCENARIO
+    _WORKER_SCENARIO = scenario
+    threading.Thread(target=_exit_with_parent, name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent() -> None:
+    """End this worker process when the process that started it is gone (killed, say): its
+    results would never be read, and it would otherwise wait on a pipe for ever."""
+    parent, started_by = multiprocessing.parent_process(), os.getppid()
+    watched = [parent.sentinel] if parent is not None else []  # ready when the parent exits
+    while not multiprocessing.connection.wait(watched, timeout=1.0) and os.getppid() == started_by:
+        pass
+    os._exit(1)
+
+
+def run_batch(scenario: Scenario, tasks: list[tuple[str, int, int]]) -> list[Outcome]:
+    """Run ``(strategy, replication, seed)`` tasks one after another: one executor task for a
+    few replications, so short replications do not pay a round trip each."""
+    return [run_replication(scenario, *task) for task in tasks]
+
+
+def _work(batch: list[tuple[str, int, int]]) -> list[Outcome]:
+    assert _WORKER_SCENARIO is not None
+    return run_batch(_WORKER_SCENARIO, batch)
+
+
+MAX_BATCH = 4  # replications per executor task, at most
+AHEAD_PER_WORKER = 4  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
+
+
+def _batches(tasks: list[tuple[str, int, int]], slots: int) -> list[list[tuple[str, int, int]]]:
+    """The tasks in consecutive batches: as large as MAX_BATCH while each worker still gets
+    several (so the last ones do not leave a worker idle for long)."""
+    size = max(1, min(MAX_BATCH, len(tasks) // (slots * 16)))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+
+
+def outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
+              workers: int | None, scheduler: str | None = None) -> Iterator[Outcome]:
+    """The Outcome of each ``(strategy, replication, seed)`` task, in task order, from the chosen
+    executor (for callers that need each replication's daily series, not only a run's tables)."""
+    if executor == "dask":
+        yield from _dask_outcomes(scenario, tasks, workers, scheduler)
+        return
+    if executor == "serial" or len(tasks) <= 1:
+        for task in tasks:
+            yield run_replication(scenario, *task)
+        return
+    workers = workers or os.cpu_count() or 1
+    pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+    try:
+        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers),
+                               AHEAD_PER_WORKER * workers):
+            yield from batch
+    except BrokenProcessPool:
+        raise WorkersLost("a worker process died (killed, or out of memory)") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _in_order(submit: Callable[[Any], Any], items: list, window: int) -> Iterator[Any]:
+    """Results of ``submit(item)`` futures in the items' order, never more than ``window`` items
+    submitted and not yet taken, so finished work waiting to be folded stays small whatever the
+    number of items (and a run folds it in the same order on every executor)."""
+    ahead: deque = deque()
+    try:
+        for item in items:
+            ahead.append(submit(item))
+            if len(ahead) >= window:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+    finally:
+        for future in ahead:  # interrupted: drop work not yet started
+            future.cancel()
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise ValueError("the dask executor needs the dask extra: pip install 'resim[dask]'") from None
+    return distributed
+
+
+@contextmanager
+def local_cluster(workers: int | None = None) -> Iterator[str]:
+    """A local Dask cluster of ``workers`` single-threaded worker processes (default: one per
+    core) while the block runs; yields its scheduler address, for ``run(..., scheduler=...)``."""
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:  # workers started now ignore Ctrl-C: this process stops the run, without a traceback per worker
+        cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                              processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        yield cluster.scheduler_address
+    finally:
+        cluster.close()
+
+
+def shared_cluster(executor: str, workers: int | None,
+                   scheduler: str | None) -> AbstractContextManager[str | None]:
+    """A context for a batch of runs (a sweep, a risk assessment) that yields the scheduler
+    address to pass to each: with the dask executor and no address, one local cluster serves
+    them all rather than one per run; otherwise ``scheduler`` as given."""
+    return local_cluster(workers) if executor == "dask" and scheduler is None else nullcontext(scheduler)
+
+
+def _reach(address: str) -> None:
+    """Raise WorkersLost unless a Dask scheduler answers at ``address`` within
+    SCHEDULER_TIMEOUT_SECONDS: the Dask client retries a refused connection until its timeout,
+    and waits without end for a service that accepts a connection but never answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed.comm import connect
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    async def handshake() -> None:
+        comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT_SECONDS),
+                                      SCHEDULER_TIMEOUT_SECONDS)
+        await comm.close()
+
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):  # refused at once, rather than retried until the timeout
+            socket.create_connection(parse_host_port(location), timeout=SCHEDULER_TIMEOUT_SECONDS).close()
+        with ThreadPoolExecutor(1) as thread:  # its own event loop, also under Jupyter's running one
+            thread.submit(asyncio.run, handshake()).result()
+    except (TimeoutError, asyncio.TimeoutError):
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} (no answer within "
+                          f"{SCHEDULER_TIMEOUT_SECONDS} s)") from None
+    except (OSError, ValueError, TypeError) as exc:  # nobody listens, or not an address
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} ({exc})") from None
+    except Exception:  # another protocol's answer decoded as Dask's (a length of exabytes: MemoryError)
+        raise WorkersLost(f"cannot reach the Dask scheduler at {address} (what answers there is not "
+                          f"a Dask scheduler)") from None
+
+
+def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], workers: int | None,
+                   scheduler: str | None) -> Iterator[Outcome]:
+    """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
+    distributed = _distributed()
+    with shared_cluster("dask", workers, scheduler) as address:
+        _reach(address)
+        with distributed.Client(address, timeout=SCHEDULER_TIMEOUT_SECONDS) as client:
+            shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing costs more than sending
+            slots = max(sum(client.nthreads().values()), 1)
+            try:
+                for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
+                                       _batches(tasks, slots), AHEAD_PER_WORKER * slots):
+                    yield from batch
+            except (distributed.KilledWorker, OSError) as exc:  # workers died, or the scheduler went away
+                raise WorkersLost(f"the Dask cluster at {address} lost the work ({exc})") from None
+
+
+def run(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
+        strategies: Sequence[str] | None = None, executor: str = "processes",
+        workers: int | None = None, alternatives: bool = False, progress: Progress | None = None,
+        scheduler: str | None = None, checkpoint: Path | None = None, resume: bool = False) -> Results:
+    """Run ``replications`` of each strategy; return the Results (tables and run information).
+
+    ``replications`` and ``seed`` default to the scenario's; ``strategies`` to ``none`` and every
+    strategy of the scenario (``id@cheapest`` or ``id@fastest`` runs an alternative orchestration);
+    ``alternatives`` also runs each MaaS strategy's other orchestration styles (``id@cheapest``,
+    ``id@fastest``), each simulated over the same replications; ``progress(done, total)`` is
+    called as replications finish. ``executor="dask"`` runs on the Dask cluster at ``scheduler``
+    (or a local one of ``workers`` processes). With ``checkpoint`` (a folder) every finished
+    replication is recorded there as it comes in; ``resume=True`` reads them back and runs only
+    the missing ones, giving exactly the numbers of an uninterrupted run. Memory stays bounded:
+    replications are folded into the tables as they finish.
+    """
+    if executor not in EXECUTORS:
+        raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
+    replications = scenario.replications if replications is None else int(replications)
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    seed = scenario.seed if seed is None else int(seed)
+    names = _strategy_ids(scenario, strategies)
+    if alternatives:
+        names += _alternatives(scenario, names)
+    tasks = [(name, i, seed) for name in names for i in range(replications)]
+    started = time.perf_counter()
+    collector = Collector(replications)
+
+    # The version too: a checkpoint of another resim may hold other metrics.
+    journal = Journal(checkpoint, {"resim_version": __version__, "seed": seed, "replications": replications,
+                                   "strategies": names,
+                                   "scenario_sha256": scenario.sha256,
+                                   "changes": {k: str(v) for k, v in scenario.changes.items()}},
+                      resume) if checkpoint is not None else None
+    done = 0
+    if journal is not None:
+        for outcome in journal.finished():
+            collector.add(outcome)
+            done += 1
+        tasks = [t for t in tasks if (t[0], t[1]) not in journal.done]
+    resumed = done
+    total = done + len(tasks)
+    try:
+        for outcome in outcomes(scenario, tasks, executor, workers, scheduler):
+            if journal is not None:
+                journal.record(outcome)
+            collector.add(outcome)
+            done += 1
+            if progress:
+                progress(done, total)
+    finally:
+        if journal is not None:
+            journal.close(remove=False)
+    info = {"seed": seed, "replications": replications, "strategies": names, "executor": executor,
+            "workers": 1 if executor == "serial" else (workers or os.cpu_count() or 1),
+            "wall_seconds": round(time.perf_counter() - started, 3), "replications_resumed": resumed,
+            "cost_components": list(COST_COMPONENTS)}
+    results = Results.from_collector(scenario, collector, info)
+    return results

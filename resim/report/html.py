@@ -1,0 +1,253 @@
+"""The HTML report of a run: one self-contained file a planner opens in any browser.
+
+Figures are embedded as base64 PNG images and the style sheet is inline, so the report needs no
+network and no other file; it prints cleanly (figures and tables are not split across pages).
+A short inline script marks the page once every image has decoded (``data-images-ok``), which the
+tests read from a real browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from typing import TYPE_CHECKING, Mapping
+
+import numpy as np
+import pandas as pd
+
+from resim.core.formatting import days, money, plain, share, signed_money, units
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from resim.experiment.results import Results
+    from resim.scenario import Scenario
+
+__all__ = ["render_report", "KEY_METRICS"]
+
+KEY_METRICS = {
+    "fill_rate": ("fill rate", share),
+    "recovered": ("recovered by the horizon", lambda v: share(v, 0)),
+    "recovery_time_median_days": ("median time to recover (Kaplan-Meier)", days),
+    "recovery_time_days": ("restricted mean time to recover", days),
+    "shortfall_units": ("shortfall (units)", units),
+    "resilience_index": ("resilience index", share),
+    "cost_total": ("total cost", money),
+    "cost_response": ("cost vs none (paired)", signed_money),
+    "profit": ("profit", money),
+}
+
+_CSS = """
+body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; margin: 2rem auto; max-width: 70rem;
+       color: #222; line-height: 1.45; padding: 0 1rem; }
+h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+.sub { color: #666; margin-top: 0; }
+table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.9rem; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #e4e4e4; text-align: right; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
+tr.recommended td { font-weight: 600; background: #eef6fb; }
+.ci { color: #777; font-size: 0.8rem; }
+.advice { background: #eef6fb; border-left: 4px solid #0072B2; padding: 0.6rem 1rem; }
+.note { background: #f4f4f4; border-left: 4px solid #999; padding: 0.6rem 1rem; margin: 0.3rem 0; }
+.warning { background: #fff4e5; border-left: 4px solid #E69F00; padding: 0.6rem 1rem; }
+td.wrap { max-width: 26rem; text-align: left; }
+td.text, td.wrap { overflow-wrap: break-word; }
+figure { margin: 1.2rem 0; } figure img { max-width: 100%; } figcaption { color: #555; font-size: 0.9rem; }
+@media print { body { margin: 0; max-width: none; padding: 0; } table { font-size: 0.7rem; }
+               th, td { padding: 0.15rem 0.25rem; } .ci { font-size: 0.65rem; } tr, figure, .advice { break-inside: avoid; }
+               h2 { break-after: avoid; } }
+"""
+
+_SCRIPT = """
+window.addEventListener('load', function () {
+  var ok = Array.prototype.every.call(document.images, function (i) { return i.complete && i.naturalWidth > 0; });
+  document.body.setAttribute('data-images-ok', ok ? 'true' : 'false');
+});
+"""
+
+
+def _png(figure: "Figure") -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _e(value) -> str:
+    return html.escape(str(value))
+
+
+def _text(value: str) -> str:
+    """Escaped text that may break after an underscore (long ids wrap in a narrow column)."""
+    return _e(value).replace("_", "_<wbr>")
+
+
+def _cell(value) -> str:
+    """A table cell as people read it: whole numbers without decimals, thousands separators,
+    never e-notation; text as is; missing values as ``–``."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if not np.isfinite(value):
+        return str(value)
+    return units(float(value)) if abs(value) >= 100 or float(value).is_integer() else plain(float(value))
+
+
+def _table(frame: pd.DataFrame, text_columns: tuple[str, ...] = (), row_class=None,
+           css_class: Mapping[str, str] | None = None) -> str:
+    def css(c):
+        return (css_class or {}).get(c) or ("text" if c in text_columns else "")
+
+    head = "".join(f'<th class="{"text" if c in text_columns else ""}">{_e(c)}</th>' for c in frame.columns)
+    rows = []
+    for row in frame.to_dict("records"):  # row by row keeps each column's type (no int -> float)
+        row_css = f' class="{row_class(row)}"' if row_class and row_class(row) else ""
+        cells = "".join(f'<td class="{css(c)}">{_text(_cell(row[c])) if css(c) else _e(_cell(row[c]))}</td>'
+                        for c in frame.columns)
+        rows.append(f"<tr{row_css}>{cells}</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _orchestration_table(chosen: pd.DataFrame, currency: str) -> str:
+    """The actions of one replication, in fewer, readable columns: the part and where it goes in
+    one, the days from start to end in one; numbers formatted, notes wrapped."""
+    shown = pd.DataFrame({
+        "strategy": chosen.strategy, "action": chosen.kind, "trigger": chosen.trigger.fillna("–"),
+        "source": chosen.source, "part → to": chosen.part.astype(str) + " → " + chosen.destination.astype(str),
+        "units/day": chosen.units_per_day.map(units),
+        "days": [f"{_cell(a)}–{_cell(b)}" for a, b in zip(chosen.start, chosen.end)],
+        f"unit cost{' (' + currency + ')' if currency else ''}":
+            chosen.unit_cost.map(lambda v: "–" if pd.isna(v) else f"{v:,.2f}"),
+        "status": chosen.status, "note": chosen.note.fillna("")})
+    return _table(shown, ("strategy", "action", "trigger", "source", "part → to", "status", "note"),
+                  css_class={"note": "wrap"})
+
+
+def _dropped(results: "Results") -> tuple[str, int, str] | None:
+    """The replication whose ripple the report explains: the one where the recommended strategy
+    fell shortest, or, when it never fell short, where doing nothing did; with the reason said."""
+    reps = results.replications
+    recommended = results.info.get("recommended") or "none"
+    if "shortfall_units" not in reps:
+        return None
+    for strategy in dict.fromkeys((recommended, "none")):
+        rows = reps[(reps.strategy == strategy) & (reps.shortfall_units > 0)]
+        if len(rows):
+            worst = rows.loc[rows.shortfall_units.idxmax()]
+            why = f"its largest shortfall, {units(worst.shortfall_units)} units"
+            if strategy != recommended:
+                why = (f"{recommended} never fell short, so this is the largest shortfall of {strategy}, "
+                       f"{units(worst.shortfall_units)} units")
+            return strategy, int(worst.replication), why
+    return None
+
+
+def _summary_table(results: "Results") -> str:
+    summary = results.summary.set_index(["strategy", "metric"])
+    recommended = results.info.get("recommended")
+    currency = results.info.get("currency", "")
+    head = "".join(f"<th>{_e(label)}</th>" for label, _ in KEY_METRICS.values())
+    rows = []
+    for strategy in dict.fromkeys(results.summary.strategy):
+        cells = []
+        for metric, (_, form) in KEY_METRICS.items():
+            if (strategy, metric) not in summary.index:
+                cells.append("<td>–</td>")
+                continue
+            row = summary.loc[(strategy, metric)]
+            show = (lambda v: form(v, currency)) if form in (money, signed_money) else form
+            interval = (f'<br><span class="ci">{_e(show(row.ci_low))} – {_e(show(row.ci_high))}</span>'
+                        if pd.notna(row.ci_low) and row.ci_low != row.ci_high else "")
+            cells.append(f"<td>{_e(show(row.estimate))}{interval}</td>")
+        css = ' class="recommended"' if strategy == recommended else ""
+        rows.append(f'<tr{css}><td class="text">{_e(strategy)}</td>{"".join(cells)}</tr>')
+    tau = summary.xs("recovery_time_days", level="metric").method.iloc[0] if len(summary) else ""
+    return (f'<table><thead><tr><th class="text">strategy</th>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            f'<p class="ci">Over {results.info.get("replications")} replications (common random numbers: every '
+            f"strategy met the same demand and disruptions), with {results.info.get('confidence', 0.95):.0%} intervals "
+            f"under each value: Wilson for the share recovered, bootstrap (BCa) for means, log-log Kaplan-Meier for "
+            f"the median. A replication that had not recovered by the end of the horizon is censored there: the median "
+            f"is 'not reached' when fewer than half recovered, and the restricted mean counts "
+            f"{_e(tau.split('; ')[-1])}. Cost vs none is the mean paired difference in total cost; "
+            f"profit is revenue minus total cost. summary.csv states the method of every number.</p>")
+
+
+def _scenario_section(scenario: "Scenario") -> str:
+    kinds = pd.Series([n.kind for n in scenario.nodes]).value_counts()
+    nodes = " · ".join(f"{count} {kind}" for kind, count in kinds.items())
+    events = pd.DataFrame([{
+        "disruption": d.id, "type": d.type,
+        "when": f"day {d.onset_day}" if d.onset_day is not None else f"{d.annual_probability:.0%} a year",
+        "duration (days)": str(d.duration_days) if d.duration_days is not None else "permanent",
+        "what": d.description} for d in scenario.disruptions])
+    strategies = pd.DataFrame([{"strategy": s.id, "actions": ", ".join(s.actions), "what": s.description}
+                               for s in scenario.strategies])
+    parts = (f"<p>{len(scenario.nodes)} nodes ({nodes}), {len(scenario.lanes)} lanes, "
+             f"{len(scenario.parts)} parts, {len(scenario.demand)} demand streams, "
+             f"{len(scenario.maas.providers)} MaaS offerings, horizon {scenario.horizon_days} days.</p>")
+    if scenario.description:
+        parts = f"<p>{_e(scenario.description)}</p>" + parts
+    if len(events):
+        parts += "<h3>Disruptions</h3>" + _table(events, ("disruption", "type", "when", "duration (days)", "what"))
+    if len(strategies):
+        parts += "<h3>Strategies</h3>" + _table(strategies, ("strategy", "actions", "what"))
+    return parts
+
+
+def _advice(info: Mapping) -> str:
+    """The recommendation, its criterion and reasons, then notes and warnings (HTML)."""
+    parts = []
+    if info.get("recommended"):
+        reasons = "".join(f"<li>{_e(r)}</li>" for r in info.get("reasons", []))
+        parts.append(f'<div class="advice"><strong>Recommended: {_e(info["recommended"])}</strong>'
+                     f'<br><span class="ci">criterion: {_e(info.get("criterion", ""))}</span><ul>{reasons}</ul></div>')
+    parts += [f'<div class="note">{_e(n)}</div>' for n in info.get("notes", [])]
+    parts += [f'<div class="warning">{_e(w)}</div>' for w in info.get("warnings", [])]
+    return "".join(parts)
+
+
+def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str, tuple[str, "Figure"]]) -> str:
+    """The report as one HTML string; ``figures`` maps a name to (caption, Figure)."""
+    info = results.info
+    advice = _advice(info)
+    shown = "".join(f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{_png(figure)}">'
+                    f"<figcaption>{_e(caption)}</figcaption></figure>" for caption, figure in figures.values())
+    chosen = results.orchestrations
+    chosen = chosen[(chosen.replication == 0) & (chosen.kind != "evaluation")]
+    orchestration = (_orchestration_table(chosen, info.get("currency", ""))
+                     if len(chosen) else "<p>No strategy took an action.</p>")
+    dropped = _dropped(results)
+    if dropped is None:
+        why_heading = "Why service dropped"
+        ripple_html = "<p>Service never fell short: no replication of any strategy had a shortfall.</p>"
+    else:
+        strategy, replication, why = dropped
+        why_heading = f"Why service dropped (replication {replication} of {strategy}: {why})"
+        ripple = results.ripple
+        ripple = ripple[(ripple.replication == replication) & (ripple.strategy == strategy)]
+        ripple = ripple.drop(columns=["replication"]).assign(
+            missed_units=ripple.missed_units.map(units), lost_units=ripple.lost_units.map(units)).rename(
+            columns={"missed_units": "missed units", "lost_units": "lost units", "answered_by": "answered by"})
+        ripple_html = (_table(ripple, ("strategy", "disruption", "node", "part", "product", "market", "answered by"))
+                       if len(ripple) else "<p>No disruption reached a market.</p>")
+    provenance = pd.DataFrame([
+        {"item": k, "value": ", ".join(map(str, v)) if isinstance(v, list) else str(v)}  # as recorded (seeds, hashes)
+        for k, v in info.items() if k not in ("reasons", "warnings", "notes", "cost_components")])
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>resim report: {_e(info.get("scenario_name", ""))}</title><style>{_CSS}</style></head>
+<body>
+<h1>{_e(info.get("scenario_name", "resim run"))}</h1>
+<p class="sub">resim {_e(info.get("resim_version", ""))} · {_e(info.get("replications"))} replications ·
+seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Python")}</p>
+<h2>Which response to choose</h2>{advice}{_summary_table(results)}
+<h2>The scenario</h2>{_scenario_section(scenario)}
+<h2>Figures</h2>{shown}
+<h2>Orchestrations (replication 0)</h2>{orchestration}
+<h2>{_e(why_heading)}</h2>{ripple_html}
+<h2>Provenance</h2>{_table(provenance, ("item", "value"))}
+<script>{_SCRIPT}</script>
+</body></html>
+"""

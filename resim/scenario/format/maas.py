@@ -1,0 +1,140 @@
+"""The MaaS section: service offerings published by Manufacturing-as-a-Service providers (stage 1)
+and how candidates are compared (stage 2)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from resim.core.dists import NonNegativeDist
+from resim.scenario.format.common import (
+    Certifications, Country, Fraction, Id, Latitude, Longitude, NonNegative, Positive, ProcessPath,
+    Region, SizeMM, Spec, TextList,
+)
+
+__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "MarketOffer",
+           "MaaS", "INPUTS"]
+
+INPUTS = ("consigned", "market")
+
+
+class Offering(Spec):
+    """One manufacturing process a provider offers as a service."""
+
+    id: Id
+    provider: Id
+    process: ProcessPath
+    materials: TextList = Field((), description="materials the provider processes")
+    tolerance_mm: Positive | None = Field(None, description="best tolerance it holds, +/- mm")
+    size_mm: SizeMM | None = Field(None, description="largest part envelope, mm")
+    certifications: Certifications = ()
+    capacity_per_day: Positive = Field(description="units per day it can commit")
+    setup_cost: NonNegative = Field(0.0, description="one-off cost per agreement")
+    unit_price: NonNegative = Field(description="price per unit")
+    expedite_premium: NonNegative = Field(
+        0.0, description="extra price fraction for expedited work, shipped by air (a strategy with "
+                         "orchestration: fastest); 0 = no expedite option")
+    lead_time_days: NonNegativeDist = Field(description="days from order to shipment")
+    onboarding_days: NonNegativeDist = Field(description="qualification days before the first order")
+    conformance_rate: Fraction = Field(0.99, description="share of units that pass inspection")
+    on_time_rate: Fraction = Field(0.95, description="share of orders shipped on time")
+    country: Country
+    region: Region
+    lat: Latitude | None = None
+    lon: Longitude | None = None
+    export_controlled: bool = False
+    inputs: Literal["consigned", "market"] = Field(
+        "consigned", description="where the components of a part with a bill of materials come from: "
+                                 "consigned by the firm from its usual makers, or bought by the provider "
+                                 "on the open market (maas.market) where it offers them, the others consigned")
+
+
+class ScoreWeights(Spec):
+    """Weights of the criteria used to compare candidate providers (normalised when used)."""
+
+    cost: NonNegative = 0.35
+    lead_time: NonNegative = 0.25
+    quality: NonNegative = 0.15
+    on_time: NonNegative = 0.10
+    capacity: NonNegative = 0.05
+    distance: NonNegative = 0.10
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> "ScoreWeights":
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class Negotiation(Spec):
+    """How providers answer a request (stage 3): accept, counter (price and date) or decline.
+
+    Real platforms let partners accept, decline or counter on price and ship date, and pass an
+    unanswered job on after a timeout (Hubs; Xometry's 48-hour job board)."""
+
+    accept: Fraction = Field(0.7, description="chance a provider accepts the request as asked")
+    counter: Fraction = Field(0.15, description="chance it counters; the rest decline")
+    counter_price_increase: NonNegative = Field(0.10, description="price increase of a counter-offer")
+    counter_delay_days: NonNegative = Field(7.0, description="later start of a counter-offer")
+    response_days: Positive = Field(2.0, description="days to an answer (or the timeout)")
+
+    @model_validator(mode="after")
+    def _chances(self) -> "Negotiation":
+        if self.accept + self.counter > 1 + 1e-9:
+            raise ValueError(f"accept + counter = {self.accept + self.counter:g} exceeds 1")
+        return self
+
+
+class Probation(Spec):
+    """A new provider's first period at capped volume (Xometry: one job at a time at first)."""
+
+    days: NonNegative = 30.0
+    capacity_share: Fraction = 0.5
+
+
+class Inspection(Spec):
+    """Incoming inspection of each day's lot by single sampling: a lot is accepted when at most
+    ``acceptance_number`` of ``sample_size`` sampled units are defective (defaults: ISO 2859-1,
+    normal inspection, general level II, AQL 2.5, lots of 151-280 units: n = 32, Ac = 2)."""
+
+    sample_size: Annotated[int, Field(ge=1, le=10_000)] = 32
+    acceptance_number: Annotated[int, Field(ge=0)] = 2
+
+
+class Contention(Spec):
+    """Other firms hit by the same disaster compete for the providers of its regions."""
+
+    enabled: bool = False
+    capacity_taken: Fraction = Field(0.3, description="share of those providers' capacity taken")
+    price_increase: NonNegative = Field(0.5, description="price increase per unit of capacity taken")
+
+
+class MarketOffer(Spec):
+    """Units of a scarce component on the open market (brokers, spot buys): what all buyers
+    together can take a day, and a price that rises with the share of it taken."""
+
+    part: Id = Field(description="the component offered")
+    country: Country = Field(description="where the stock sits")
+    region: Region = Field(description="its region (a disaster there lets other firms take their share)")
+    units_per_day: NonNegative = Field(description="units all buyers together can take a day")
+    unit_price: NonNegative = Field(description="price per unit when little is taken")
+    price_increase: NonNegative = Field(
+        1.0, description="price rise, as a fraction, when the whole day's availability is taken "
+                         "(linear in the share taken)")
+    lead_time_days: NonNegativeDist = Field(7.0, description="days from purchase to the provider")
+    during: tuple[Id, ...] = Field(
+        (), description="disruption ids or types while which it is offered; always when empty")
+
+
+class MaaS(Spec):
+    """The provider pool, the comparison weights and the terms of agreements."""
+
+    providers: tuple[Offering, ...] = ()
+    weights: ScoreWeights = ScoreWeights()
+    negotiation: Negotiation = Negotiation()
+    probation: Probation = Probation()
+    inspection: Inspection = Inspection()
+    contention: Contention = Contention()
+    market: tuple[MarketOffer, ...] = Field(
+        (), description="scarce components on the open market, bought by providers with inputs: market")

@@ -1,0 +1,89 @@
+"""What each MaaS offering has left to sell: one capacity ledger per model run.
+
+An offering publishes ``capacity_per_day``. Two things take from it:
+
+* **Other firms** (``maas.contention``): while a natural disaster is in force in the offering's
+  region, the other firms it hits take ``capacity_taken`` of the capacity and prices rise by
+  ``price_increase`` x that share.
+* **The firm's own agreements**: each agreement executed books its units a day on its offering
+  from its qualified day to its end day (the days it may ship). A later need sees only what is
+  left on every day it asks for, so two needs never count on the same capacity.
+
+Every need of a model run sees the same ledger, and ``resim providers PATH --part ID --at DAY``
+shows the pool through it (contention of the disruptions in force that day, nothing booked), so
+what the command shows is what the simulation would get on that day::
+
+    ledger = CapacityLedger(pool_frame(sc.maas.providers), sc)
+    ledger.book("box_de_1", 40, first=150, last=250)     # 40 a day on days 150..249
+    ledger.frame(active=[], first=160, last=200)         # box_de_1: capacity 40 - 40 = 0
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable
+
+import numpy as np
+import pandas as pd
+
+from resim.sim.agreements import with_contention
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
+
+__all__ = ["CapacityLedger"]
+
+
+class CapacityLedger:
+    """The capacity of every offering of a pool (``resim.supply.providers.pool_frame``), as other firms'
+    contention and the firm's bookings leave it."""
+
+    def __init__(self, pool: pd.DataFrame, scenario: "Scenario"):
+        self.pool = pool.reset_index(drop=True)
+        self.contention = scenario.maas.contention
+        # Countries of the scenario's nodes and of the pool: a footprint given by countries hits
+        # the providers of those countries' regions.
+        self.country_regions = {n.country: n.region for n in scenario.nodes}
+        self._bookings: dict[str, list[tuple[int, int, float]]] = {}
+
+    def book(self, offering: str, units_per_day: float, first: int, last: int) -> None:
+        """Book ``units_per_day`` on ``offering`` on days ``first`` .. ``last - 1``."""
+        if units_per_day > 0 and last > first:
+            self._bookings.setdefault(str(offering), []).append((int(first), int(last), float(units_per_day)))
+
+    def booked(self, offering: str, first: int, last: int) -> float:
+        """The most units a day booked on ``offering`` on any day of ``first`` .. ``last - 1``."""
+        bookings = [b for b in self._bookings.get(str(offering), []) if b[0] < last and b[1] > first]
+        # Booked units only rise on a booking's first day: the peak is on one of them (or on `first`).
+        days = {max(b[0], first) for b in bookings}
+        return max((sum(units for start, stop, units in bookings if start <= day < stop) for day in days),
+                   default=0.0)
+
+    def contended_regions(self, active: Iterable) -> list[str]:
+        """The regions where other firms take capacity while the ``active`` disruptions last
+        (the regions of the natural disasters' footprints, with ``maas.contention`` enabled)."""
+        if not self.contention.enabled:
+            return []
+        lookup = dict(zip(self.pool.country, self.pool.region)) | self.country_regions
+        regions: set[str] = set()
+        for event in active:
+            if event.type == "natural_disaster":
+                regions |= set(event.footprint.regions) | {lookup[c] for c in event.footprint.countries if c in lookup}
+        return sorted(regions)
+
+    def frame(self, active: Iterable, first: int, last: int) -> pd.DataFrame:
+        """The pool for a need over days ``first`` .. ``last - 1``: other firms' contention for
+        the ``active`` disruptions applied (capacity taken, prices raised), then each offering's
+        capacity less the most it has booked on those days (never below 0)."""
+        frame = with_contention(self.pool, list(active), self.contention, self.country_regions) \
+            if self.contention.enabled else self.pool
+        if not self._bookings:
+            return frame
+        ids = frame.id.astype(str)
+        rows = np.flatnonzero(ids.isin(list(self._bookings)).to_numpy())
+        booked = np.array([self.booked(ids.iat[row], first, last) for row in rows])
+        if not booked.any():
+            return frame
+        frame = frame.copy()
+        column = frame.columns.get_loc("capacity_per_day")
+        frame.iloc[rows, column] = np.maximum(frame.capacity_per_day.to_numpy(float)[rows] - booked, 0.0)
+        return frame

@@ -1,0 +1,235 @@
+"""The value chain compiled into index arrays, the form the daily model computes on.
+
+A *stock point* (SKU) is a part held at a node: every inventory entry, and every part a node makes.
+An *arc* is one part on one lane: from the source's stock point either to the destination's stock
+point (a replenishment arc) or to a market's demand (a customer arc). A *production row* is one
+part made at one node, with its bill of materials as a sparse matrix over stock points.
+
+Costs follow the focal firm (its plants, DCs, reman centres and markets): suppliers' own costs are
+in their prices, so procurement is charged when a supplier ships to a focal node, at the part's
+unit cost; transport on lanes into focal nodes; holding on focal stock.
+
+Nodes and lanes may be added while a model runs; indices of existing entries never change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from resim.scenario.format.chain import BaseStock, Lane, MinMax, Node, Periodic, ReorderPoint
+from resim.scenario import Scenario
+
+__all__ = ["Network", "POLICY_NONE", "POLICY_UP_TO", "POLICY_S_S", "POLICY_R_Q", "sum_by"]
+
+POLICY_NONE, POLICY_UP_TO, POLICY_S_S, POLICY_R_Q = 0, 1, 2, 3
+
+_COLUMNS: dict[str, type] = {
+    "node_capacity": float, "node_focal": bool, "node_cost": float,
+    "sku_node": np.int64, "sku_part": np.int64, "sku_policy": np.int64, "sku_review": np.int64,
+    "sku_row": np.int64, "sku_a": float, "sku_b": float, "sku_initial": float, "sku_value": float,
+    "sku_holding": float,
+    "row_sku": np.int64, "row_node": np.int64, "row_from_cores": bool,
+    "arc_lane": np.int64, "arc_src": np.int64, "arc_dst": np.int64, "arc_dem": np.int64,
+    "arc_share": float, "arc_transport": float, "arc_price": float, "arc_premium": float,
+    "arc_into_focal": bool,
+    "lane_capacity": float,
+}
+
+
+def sum_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` summed per ``index`` into ``size`` float bins.
+
+    Always floats: ``np.bincount`` returns integers when ``index`` is empty (a chain with no
+    replenishment arc, or no customer arc), and adding floats in place to those fails."""
+    return np.bincount(index, np.asarray(values, float), minlength=size).astype(float, copy=False)
+
+
+@dataclass
+class Network:
+    """Index arrays of stock points, production rows, arcs, lanes and demand entries."""
+
+    scenario: Scenario
+    node_ids: list[str] = field(default_factory=list)
+    part_ids: list[str] = field(default_factory=list)
+    sku_keys: list[tuple[str, str]] = field(default_factory=list)
+    lane_keys: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        sc = self.scenario
+        self.part_ids = [p.id for p in sc.parts]
+        self.part_index = {p: i for i, p in enumerate(self.part_ids)}
+        self.node_index: dict[str, int] = {}
+        self.sku_index: dict[tuple[str, str], int] = {}
+        self.lane_index: dict[str, int] = {}
+        self._nodes: list[Node] = []
+        self._lanes: list[Lane] = []
+        # Columns per node, stock point, production row, arc and lane. The arrays are the truth and
+        # are only ever appended to: add_node and add_lane collect new entries in ``_cols`` and
+        # refresh() appends them, so values changed while running (a buffer's raised level) stay.
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.empty(0, dtype))
+        self._cols: dict[str, list] = {name: [] for name in _COLUMNS}
+        self.base_share = np.empty(0)
+        self._bom_entries: list[tuple[int, int, float]] = []
+        self.demand = sc.demand
+        self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
+        self.critical_parts = [p.id for p in sc.parts if p.critical]
+        for node in sc.nodes:
+            self.add_node(node, refresh=False)
+        for lane in sc.lanes:
+            self.add_lane(lane, refresh=False)
+        self.dem_market = np.array([self.node_index[d.market] for d in sc.demand], np.int64)
+        self.dem_lost_sales = np.array([d.unmet == "lost_sales" for d in sc.demand], bool)
+        self.dem_penalty = np.array([d.shortage_penalty_per_unit for d in sc.demand])
+        self.refresh()
+
+    # -- building -------------------------------------------------------------------------------
+
+    @property
+    def nodes(self) -> list[Node]:
+        """Every node, in index order (the scenario's, then any added)."""
+        return self._nodes
+
+    @property
+    def lanes(self) -> list[Lane]:
+        """Every lane, in index order (the scenario's, then any added)."""
+        return self._lanes
+
+    def add_node(self, node: Node, *, refresh: bool = True) -> int:
+        """Add a node with its stock points and production rows; return its index."""
+        if node.id in self.node_index:
+            raise ValueError(f"node {node.id!r} exists already")
+        index = len(self.node_ids)
+        self.node_ids.append(node.id)
+        self.node_index[node.id] = index
+        self._nodes.append(node)
+        focal = node.kind != "supplier"
+        self._cols["node_capacity"].append(node.capacity_per_day or np.inf)
+        self._cols["node_focal"].append(focal)
+        self._cols["node_cost"].append(node.production_cost_per_unit)
+        held = {s.part: s for s in node.inventory}
+        for part in dict.fromkeys([*held, *node.makes]):
+            self._add_sku(node, part, held.get(part), focal)
+        for part in node.makes:
+            self._add_row(node, part)
+        if refresh:
+            self.refresh()
+        return index
+
+    def _add_sku(self, node: Node, part: str, stock, focal: bool) -> None:
+        policy = stock.policy if stock is not None else None
+        kind, a, b = POLICY_NONE, 0.0, 0.0
+        if isinstance(policy, (BaseStock, Periodic)):
+            kind, a = POLICY_UP_TO, policy.level
+        elif isinstance(policy, MinMax):
+            kind, a, b = POLICY_S_S, policy.s, policy.S
+        elif isinstance(policy, ReorderPoint):
+            kind, a, b = POLICY_R_Q, policy.r, policy.Q
+        value = self.scenario.parts_by_id[part].unit_cost
+        self.sku_index[(node.id, part)] = len(self.sku_keys)
+        self.sku_keys.append((node.id, part))
+        self._cols["sku_node"].append(self.node_index[node.id])
+        self._cols["sku_part"].append(self.part_index[part])
+        self._cols["sku_policy"].append(kind)
+        self._cols["sku_review"].append(policy.review_days if policy else 1)
+        self._cols["sku_a"].append(a)
+        self._cols["sku_b"].append(b)
+        self._cols["sku_initial"].append(stock.initial_units if stock else 0.0)
+        self._cols["sku_value"].append(value)
+        self._cols["sku_holding"].append(value * node.holding_cost_rate / 365.0 if focal else 0.0)
+        self._cols["sku_row"].append(-1)
+
+    def _add_row(self, node: Node, part: str) -> None:
+        row = len(self.row_sku) + len(self._cols["row_sku"])
+        sku = self.sku_index[(node.id, part)]
+        self._cols["sku_row"][sku - len(self.sku_row)] = row  # a stock point of the node being added
+        self._cols["row_sku"].append(sku)
+        self._cols["row_node"].append(self.node_index[node.id])
+        from_cores = node.kind == "reman"
+        self._cols["row_from_cores"].append(from_cores)
+        if not from_cores:
+            # A maker uses the components it holds; one holding none of them (a MaaS provider
+            # added while running) is supplied from outside the modelled chain.
+            for child, quantity in self.scenario.parts_by_id[part].bom.items():
+                if (node.id, child) in self.sku_index:
+                    self._bom_entries.append((row, self.sku_index[(node.id, child)], quantity))
+
+    def add_lane(self, lane: Lane, *, price: float | None = None, refresh: bool = True) -> int:
+        """Add a lane and its arcs; return its index. Its source must hold or make its parts.
+
+        ``price`` (per unit, e.g. a MaaS agreement's) replaces the parts' unit cost as the price
+        paid to a supplier: the unit cost is booked as procurement, the difference as MaaS premium.
+        """
+        if lane.key in self.lane_index:
+            raise ValueError(f"lane {lane.key!r} exists already")
+        index = len(self.lane_keys)
+        self.lane_keys.append(lane.key)
+        self.lane_index[lane.key] = index
+        self._lanes.append(lane)
+        self._cols["lane_capacity"].append(lane.capacity_per_day or np.inf)
+        dest = self.nodes[self.node_index[lane.dest]]
+        source = self.node_index[lane.source]
+        source_focal = (self.node_focal[source] if source < len(self.node_focal)
+                        else self._cols["node_focal"][source - len(self.node_focal)])
+        for part in lane.parts:
+            customer = dest.kind == "market"
+            dem = self.demand_index.get((lane.dest, part), -1)
+            if customer and dem < 0:
+                continue  # a lane to a market carries only what the market demands
+            self._cols["arc_lane"].append(index)
+            self._cols["arc_src"].append(self.sku_index[(lane.source, part)])
+            self._cols["arc_dst"].append(-1 if customer else self.sku_index[(lane.dest, part)])
+            self._cols["arc_dem"].append(dem)
+            self._cols["arc_share"].append(np.nan if lane.share is None else lane.share)
+            into_focal = dest.kind != "supplier"
+            self._cols["arc_transport"].append(lane.cost_per_unit if into_focal else 0.0)
+            bought = into_focal and not source_focal
+            value = self.scenario.parts_by_id[part].unit_cost
+            self._cols["arc_price"].append(value if bought else 0.0)
+            self._cols["arc_premium"].append(price - value if bought and price is not None else 0.0)
+            self._cols["arc_into_focal"].append(into_focal)
+        if refresh:
+            self.refresh()
+        return index
+
+    def refresh(self) -> None:
+        """Append the entries added since the last call to the columns, and recompute the derived
+        structures (BOM matrix, arc groups); existing entries keep their values."""
+        for name, dtype in _COLUMNS.items():
+            setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
+            self._cols[name].clear()
+        rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
+        self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
+        self.bom.sort_indices()
+        self.bom_t = self.bom.T.tocsr()  # components used per unit made, by stock point
+        self.repl = np.flatnonzero(self.arc_dst >= 0)
+        self.cust = np.flatnonzero(self.arc_dem >= 0)
+        # The group an arc's share is normalised within: its destination stock point or demand.
+        self.arc_group = np.where(self.arc_dst >= 0, self.arc_dst, len(self.sku_keys) + self.arc_dem)
+        self.n_groups = len(self.sku_keys) + len(self.demand)
+        unset = np.isnan(self.arc_share)
+        unset_count = np.bincount(self.arc_group[unset], minlength=self.n_groups)
+        # Lanes without a share split equally; a given share of 0 keeps a lane on standby. The
+        # scenario's arcs keep the share they were given; an arc added later gets its own.
+        new = slice(len(self.base_share), self.n_arcs)
+        self.base_share = np.concatenate([self.base_share, np.where(
+            unset[new], 1.0 / np.maximum(unset_count[self.arc_group[new]], 1), self.arc_share[new])])
+        self.sku_focal = self.node_focal[self.sku_node]
+        # Position of each stock point's part among the critical parts (-1: not critical).
+        critical = {self.part_index[p]: j for j, p in enumerate(self.critical_parts)}
+        self.sku_critical = np.array([critical.get(int(p), -1) for p in self.sku_part], np.int64)
+
+    # -- sizes ----------------------------------------------------------------------------------
+
+    @property
+    def n_sku(self) -> int:
+        """Number of stock points."""
+        return len(self.sku_keys)
+
+    @property
+    def n_arcs(self) -> int:
+        """Number of arcs (part × lane)."""
+        return len(self.arc_lane)

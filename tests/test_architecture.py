@@ -1,0 +1,45 @@
+"""The layers of resim's stages (issue 20): import-linter's contracts in pyproject.toml hold, and
+they break when a stage imports one above it, even inside a function."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+
+
+def _lint(package_parent: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(package_parent)}
+    return subprocess.run([LINT, "--config", str(ROOT / "pyproject.toml"), "--no-cache"], cwd=package_parent,
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def lint():
+    if LINT is None:
+        pytest.fail("lint-imports is missing: it comes with the test extra (pip install -e '.[test]')")
+    return _lint
+
+
+def test_the_stages_import_downward_only(lint):
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 3 kept, 0 broken." in result.stdout
+
+
+def test_an_upward_import_inside_a_function_breaks_the_layers(lint, tmp_path):
+    copy = tmp_path / "resim"
+    shutil.copytree(ROOT / "resim", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "core" / "stats.py", "a", encoding="utf-8") as module:
+        module.write("\n\ndef _upward():\n    from resim.report.figures import risk_matrix\n    return risk_matrix\n")
+    result = lint(tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert "resim.core is not allowed to import resim.report" in result.stdout
+    assert "resim.core.stats -> resim.report.figures" in result.stdout
