@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 import resim
-from resim.core.files import FolderBusy, _signals_held, check_manifest, folder_lock
+from resim.core.files import FolderBusy, check_manifest, folder_lock
+from resim.core.signals import deferred_interrupts
 from resim.experiment.results import RUN_FILES
 from tests.chains import hand_chain
 
@@ -82,11 +83,21 @@ def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs,
 def test_a_signal_during_the_commit_waits_until_it_is_done():
     reached = False
     with pytest.raises(KeyboardInterrupt):
-        with _signals_held():
+        with deferred_interrupts() as interrupted:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(0.05)  # the handler has run by now: it only noted the signal
-            reached = True
+            reached = interrupted()
     assert reached
+
+
+def test_a_block_that_acts_on_the_noted_signal_raises_once():
+    with pytest.raises(KeyboardInterrupt):
+        with deferred_interrupts() as interrupted:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+            if interrupted():
+                raise KeyboardInterrupt  # at the block's own safe point; not raised again on leaving
+    time.sleep(0.05)  # a second KeyboardInterrupt would surface here and fail the test
 
 
 def test_files_of_the_earlier_run_that_this_one_lacks_are_removed(tmp_path, two_runs):

@@ -25,11 +25,11 @@ import json
 import os
 import secrets
 import shutil
-import signal
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from resim.core.signals import deferred_interrupts
 
 try:
     import fcntl
@@ -107,25 +107,6 @@ def folder_lock(folder: str | os.PathLike, *, wait: bool = False) -> Iterator[No
         os.close(fd)  # closing the descriptor releases the lock
 
 
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block has run, then take effect (main thread only: only
-    it can set handlers, and only it receives Python's signals)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    held = [s for s in (signal.SIGINT, getattr(signal, "SIGTERM", None)) if s is not None]
-    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in held}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        if caught:
-            signal.raise_signal(caught[0])  # now handled as usual (KeyboardInterrupt, or the default)
-
-
 _STAGING = ".resim-staging-"
 
 
@@ -181,7 +162,7 @@ def save_folder(folder: str | os.PathLike, write: Callable[[Path], None], *, nam
                     if (folder / inner).is_symlink():
                         raise OSError(errno.ELOOP, "a folder inside the results folder is a symbolic link; "
                                       "remove it", str(folder / inner))
-            with _signals_held():
+            with deferred_interrupts():
                 if manifest is not None:
                     (folder / manifest).unlink(missing_ok=True)  # until the end the folder is not a whole run
                 for name in staged:

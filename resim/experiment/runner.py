@@ -29,6 +29,7 @@ import numpy as np
 from resim.sim.engine import Model
 from resim.core.version import __version__
 from resim.core.errors import WorkersLost
+from resim.core.signals import deferred_interrupts
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.circularity import circularity
 from resim.supply.matching import Pool
@@ -238,13 +239,15 @@ def local_cluster(workers: int | None = None) -> Iterator[str]:
     try:  # workers started now ignore Ctrl-C: this process stops the run, without a traceback per worker
         cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                               processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+    except (RuntimeError, OSError, TimeoutError) as exc:  # a worker process that would not start
+        raise WorkersLost(f"could not start a local Dask cluster ({exc})") from None
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
     try:
         yield cluster.scheduler_address
     finally:
-        cluster.close()
+        cluster.close(timeout=SCHEDULER_TIMEOUT_SECONDS)
 
 
 def shared_cluster(executor: str, workers: int | None,
@@ -289,7 +292,9 @@ def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], worker
                    scheduler: str | None) -> Iterator[Outcome]:
     """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
     distributed = _distributed()
-    with shared_cluster("dask", workers, scheduler) as address:
+    # Ctrl-C is acted on between batches: raised inside the client's own calls it can leave the
+    # client waiting for ever on its event loop.
+    with deferred_interrupts() as interrupted, shared_cluster("dask", workers, scheduler) as address:
         _reach(address)
         with distributed.Client(address, timeout=SCHEDULER_TIMEOUT_SECONDS) as client:
             shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing costs more than sending
@@ -297,6 +302,8 @@ def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], worker
             try:
                 for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
                                        _batches(tasks, slots), AHEAD_PER_WORKER * slots):
+                    if interrupted():
+                        raise KeyboardInterrupt
                     yield from batch
             except (distributed.KilledWorker, OSError) as exc:  # workers died, or the scheduler went away
                 raise WorkersLost(f"the Dask cluster at {address} lost the work ({exc})") from None
