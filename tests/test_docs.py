@@ -11,6 +11,7 @@ import pytest
 from pydantic import BaseModel
 
 from resim.cli import reference
+from resim.cli.commands import COMMANDS
 from resim.cli.reference_fields import _note, _validators
 from resim.cli.reference_text import NOTES, RULES
 from resim.core import dists
@@ -42,6 +43,11 @@ def test_every_command_has_a_help_block_in_cli_md():
     missing = reference.missing_blocks(_read("cli.md"), reference.cli_help())
     assert not missing, (f"docs/cli.md has no generated --help block for {missing}: add a section "
                          f"with '<!-- generated: KEY -->' and '<!-- end generated -->', then {HOW}")
+
+
+def test_every_command_in_the_help_is_implemented():
+    named = [key.split()[1] for key in reference.cli_help() if key != "resim --help"]
+    assert named == list(COMMANDS), "resim/cli/parser.py and COMMANDS in resim/cli/commands.py name different commands"
 
 
 def test_cli_help_blocks_match_the_parser():

@@ -4,7 +4,7 @@
 :mod:`resim.scenario.format` (types, defaults, descriptions, validators) and the JSON Schema of
 :func:`resim.scenario.jsonschema.scenario_schema` (bounds, enum values, CSV tables), which
 :mod:`resim.cli.reference_fields` puts in words; :func:`cli_help` renders
-the ``--help`` text of every command from the argparse parser of :mod:`resim.cli.main`, and
+the ``--help`` text of every command from the argparse parser of :mod:`resim.cli.parser`, and
 :func:`fill_generated` puts it into the ``<!-- generated: resim ... --help -->`` blocks of
 ``docs/cli.md``. ``tests/test_docs.py`` fails when the committed files differ from what these
 functions produce; regenerate both with::
@@ -270,9 +270,9 @@ def _help_of(parser: argparse.ArgumentParser) -> str:
 
 def cli_help() -> dict[str, str]:
     """The ``--help`` text of ``resim`` and of each of its commands, keyed ``resim CMD --help``."""
-    from resim.cli.main import _parser  # the parser only: nothing here prints or exits
+    from resim.cli.parser import build_parser  # the parser only: nothing here prints or exits
 
-    parser = _parser()
+    parser = build_parser()
     blocks = {"resim --help": _help_of(parser)}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
