@@ -11,6 +11,10 @@ import pytest
 from pydantic import BaseModel
 
 from resim.cli import reference
+from resim.cli.commands import COMMANDS
+from resim.cli.reference_fields import _note, _validators
+from resim.cli.reference_text import NOTES, RULES
+from resim.core import dists
 from resim.scenario.format.chain import Policy
 from resim.scenario.format.events import DISRUPTION_TYPES
 from resim.scenario.format.strategies import ACTIONS
@@ -39,6 +43,11 @@ def test_every_command_has_a_help_block_in_cli_md():
     missing = reference.missing_blocks(_read("cli.md"), reference.cli_help())
     assert not missing, (f"docs/cli.md has no generated --help block for {missing}: add a section "
                          f"with '<!-- generated: KEY -->' and '<!-- end generated -->', then {HOW}")
+
+
+def test_every_command_in_the_help_is_implemented():
+    named = [key.split()[1] for key in reference.cli_help() if key != "resim --help"]
+    assert named == list(COMMANDS), "resim/cli/parser.py and COMMANDS in resim/cli/commands.py name different commands"
 
 
 def test_cli_help_blocks_match_the_parser():
@@ -90,7 +99,7 @@ def _models(cls: type[BaseModel], seen: dict[str, type[BaseModel]]) -> dict[str,
     return seen
 
 
-DIST_MODELS = {m.__name__ for m in reference.dists.BY_NAME.values()}
+DIST_MODELS = {m.__name__ for m in dists.BY_NAME.values()}
 FORMAT_MODELS = {name: cls for name, cls in _models(Scenario, {}).items() if name not in DIST_MODELS}
 
 
@@ -109,7 +118,7 @@ def test_reference_has_a_section_for_every_disruption_type_policy_and_action():
         assert f"`type: {kind}`" in text, f"inventory policy {kind!r} missing; {HOW}"
     for action in ACTIONS:
         assert f"| `{action}` |" in text, f"strategy action {action!r} missing; {HOW}"
-    for name in reference.dists.BY_NAME:
+    for name in dists.BY_NAME:
         assert f"| `{name}` |" in text, f"distribution {name!r} missing; {HOW}"
 
 
@@ -125,29 +134,29 @@ def test_reference_lists_every_field_of_every_section():
 def test_every_field_has_a_description():
     undocumented = [f"{name}.{field}" for name, cls in FORMAT_MODELS.items()
                     for field, info in cls.model_fields.items()
-                    if not (info.description or reference._note(cls, field)) and field != "type"]
+                    if not (info.description or _note(cls, field)) and field != "type"]
     assert not undocumented, (f"fields without a description: {undocumented}; give them "
-                              "Field(description=...) in resim/scenario/format/ or a line in resim.cli.reference.NOTES")
+                              "Field(description=...) in resim/scenario/format/ or a line in resim.cli.reference_text.NOTES")
 
 
 def test_every_validator_is_stated_in_words():
     classes = set(FORMAT_MODELS.values())
     classes |= {base for cls in classes for base in cls.__mro__[1:] if issubclass(base, BaseModel)}
-    unstated = [f"{cls.__name__}.{name}" for cls in classes for name in reference._validators(cls)
-                if f"{cls.__name__}.{name}" not in reference.RULES]
-    assert not unstated, f"validators without a sentence in resim.cli.reference.RULES: {unstated}"
+    unstated = [f"{cls.__name__}.{name}" for cls in classes for name in _validators(cls)
+                if f"{cls.__name__}.{name}" not in RULES]
+    assert not unstated, f"validators without a sentence in resim.cli.reference_text.RULES: {unstated}"
 
 
 def test_notes_and_rules_name_existing_fields_and_validators():
     classes = {cls.__name__: cls for cls in FORMAT_MODELS.values()}
     classes |= {base.__name__: base for cls in FORMAT_MODELS.values() for base in cls.__mro__[1:]
                 if issubclass(base, BaseModel)}
-    for key in reference.NOTES:
+    for key in NOTES:
         owner, field = key.split(".")
         assert owner in classes and field in classes[owner].model_fields, f"NOTES[{key!r}]: no such field"
-    for key in reference.RULES:
+    for key in RULES:
         owner, name = key.split(".")
-        assert owner in classes and name in reference._validators(classes[owner]), \
+        assert owner in classes and name in _validators(classes[owner]), \
             f"RULES[{key!r}]: no such validator"
 
 

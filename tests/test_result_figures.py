@@ -14,7 +14,11 @@ from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
 
 import resim
-from resim.report import result_figures as rf
+from resim.report.chain_figures import orchestration_gantt, value_chain_map
+from resim.report.cost_figures import cost_breakdown, pareto
+from resim.report.figure_helpers import _ALERT, strategy_colours
+from resim.report.inventory_figures import critical_inventory
+from resim.report.recovery_figures import recovery_share, recovery_timeline
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
@@ -67,7 +71,7 @@ def test_recovery_marker_sits_at_onset_plus_the_kaplan_meier_median():
     reps = pd.concat([_reps("a", [0, 0, 10, 30, 80], [1, 1, 1, 1, 0]),
                       _reps("b", [0, 80, 80, 80, 10], [1, 0, 0, 0, 1]),
                       _reps("c", [0, 0, 0, 50], [1, 1, 1, 1])], ignore_index=True)
-    fig = rf.recovery_timeline(_flat_timeseries("abc"), reps, None)
+    fig = recovery_timeline(_flat_timeseries("abc"), reps, None)
     points = _collections(fig, "recovery:")
     assert set(points) == {"recovery:a", "recovery:c"}
     (x_a, _), = points["recovery:a"].get_offsets()
@@ -85,7 +89,7 @@ def test_recovery_marker_sits_at_onset_plus_the_kaplan_meier_median():
 
 def test_recovery_marker_on_a_real_run_matches_the_summary(res, scenario, tmp_path):
     metrics = scenario.metrics
-    fig = rf.recovery_timeline(res.timeseries, res.replications, res.events, metrics.failure_level,
+    fig = recovery_timeline(res.timeseries, res.replications, res.events, metrics.failure_level,
                                metrics.recovery_level)
     points = _collections(fig, "recovery:")
     reps, summary = res.replications, res.summary
@@ -109,7 +113,7 @@ def test_recovery_marker_on_a_real_run_matches_the_summary(res, scenario, tmp_pa
 
 
 def test_recovery_timeline_shows_the_disruptions_of_the_replication(res):
-    fig = rf.recovery_timeline(res.timeseries, res.replications, res.events, replication=1)
+    fig = recovery_timeline(res.timeseries, res.replications, res.events, replication=1)
     horizon = res.info["horizon_days"]
     expected = res.events[res.events.replication == 1]
     for ident, rows in expected.groupby("id"):
@@ -126,7 +130,7 @@ def test_recovery_timeline_without_disruption_has_no_recovery_points():
                                "fill_rate_p95": 1.0})
     reps = pd.DataFrame({"strategy": ["none"], "replication": [0], "baseline": [1.0],
                          "recovery_time_days": [0.0], "recovered": [1.0], "onset_day": [np.nan]})
-    fig = rf.recovery_timeline(timeseries, reps, None)
+    fig = recovery_timeline(timeseries, reps, None)
     assert _collections(fig, "recovery:") == {}
     assert len(fig.axes) == 1
 
@@ -145,7 +149,7 @@ def _at(line, day: float) -> float:
 
 def test_recovery_share_counts_the_recovered_replications_by_each_day():
     times = [0, 0, 3, 5, 5, 9, 12, 12]  # all recovered, followed for 20 days
-    fig = rf.recovery_share(_reps("a", times, np.ones(8), follow=np.full(8, 20.0)))
+    fig = recovery_share(_reps("a", times, np.ones(8), follow=np.full(8, 20.0)))
     line = _curve(fig, "a")
     counted = {0: 2 / 8, 2: 2 / 8, 3: 3 / 8, 4.5: 3 / 8, 5: 5 / 8, 10: 6 / 8, 11.9: 6 / 8, 12: 1.0, 20: 1.0}
     assert {day: _at(line, day) for day in counted} == pytest.approx(counted)
@@ -162,7 +166,7 @@ def test_recovery_share_of_censored_replications_is_kaplan_meier():
     # Kaplan–Meier: 3/4 not recovered after day 2; 2 at risk at day 6, so 3/4 · 1/2 = 3/8 not
     # recovered: 5/8 recovered by the end, where counting would say 2/4.
     reps = _reps("b", [2, 4, 6, 8], [1, 0, 1, 0], follow=[10, 4, 10, 8])
-    fig = rf.recovery_share(reps)
+    fig = recovery_share(reps)
     line = _curve(fig, "b")
     assert _at(line, 3) == pytest.approx(1 / 4)
     assert _at(line, 10) == pytest.approx(5 / 8)
@@ -172,7 +176,7 @@ def test_recovery_share_of_censored_replications_is_kaplan_meier():
 
 
 def test_recovery_share_of_a_real_run(res, tmp_path):
-    fig = rf.recovery_share(res.replications)
+    fig = recovery_share(res.replications)
     summary = res.summary[res.summary.metric == "recovered"].set_index("strategy").estimate
     follow = res.replications.follow_up_days.max()
     for strategy in res.info["strategies"]:
@@ -186,7 +190,7 @@ def test_recovery_share_of_a_real_run(res, tmp_path):
 
 def test_pareto_points_are_the_table_columns(res, tmp_path):
     table = res.comparison.table
-    fig = rf.pareto(table, res.summary, currency="EUR")
+    fig = pareto(table, res.summary, currency="EUR")
     points = _collections(fig, "point:")
     assert len(points) == len(table)
     for row in table.itertuples():
@@ -215,7 +219,7 @@ def test_pareto_front_climbs_through_every_front_point():
     summary = pd.DataFrame({"strategy": ["a", "a"], "metric": ["recovery_time_days", "profit"],
                             "statistic": ["restricted_mean", "mean"], "estimate": [10.0, 5.0],
                             "ci_low": [7.0, 4.5], "ci_high": [14.0, 6.0]})
-    fig = rf.pareto(table, summary)
+    fig = pareto(table, summary)
     ax = fig.axes[0]
     front = next(line for line in ax.lines if line.get_gid() == "pareto_front")
     xs, ys = front.get_xdata(), front.get_ydata()
@@ -259,7 +263,7 @@ def test_cost_bars_are_the_paired_differences_from_none():
     # lost revenue (none's - s1's): -20, -80, 0. s2 equals none.
     differences = pd.DataFrame({"strategy": ["s1"], "metric": ["profit"], "statistic": ["mean_difference"],
                                 "estimate": [113 / 3], "ci_low": [30.0], "ci_high": [45.0]})
-    fig = rf.cost_breakdown(_money_reps(), differences, currency="EUR")
+    fig = cost_breakdown(_money_reps(), differences, currency="EUR")
     s1 = _heights(fig, "s1")
     assert s1 == pytest.approx({"production": 17 / 3, "procurement": -10.0, "lost_revenue": -100 / 3})
     assert _bottoms(fig, "s1") == {"production": 0.0, "procurement": 0.0, "lost_revenue": -10.0}  # savings down
@@ -273,7 +277,7 @@ def test_cost_bars_are_the_paired_differences_from_none():
     assert any(t.get_text() == "same as none" for t in ax.texts)
     assert ax.get_ylabel() == "mean paired difference from none, EUR\n(+ costs more, − saves)"
     # without the differences table, the marker alone, from the replications
-    alone = rf.cost_breakdown(_money_reps())
+    alone = cost_breakdown(_money_reps())
     total, = _collections(alone, "total:s1")["total:s1"].get_offsets()
     assert total[1] == pytest.approx(-113 / 3) and not _whiskers(alone.axes[0])
 
@@ -281,14 +285,14 @@ def test_cost_bars_are_the_paired_differences_from_none():
 def test_cost_bars_without_none_are_the_mean_cost_per_component():
     reps = _money_reps()
     reps = reps[reps.strategy != "none"]
-    fig = rf.cost_breakdown(reps, currency="EUR")
+    fig = cost_breakdown(reps, currency="EUR")
     assert _heights(fig, "s1") == pytest.approx({"production": 77 / 3, "procurement": 100.0})
     assert _bottoms(fig, "s1") == pytest.approx({"production": 0.0, "procurement": 77 / 3})
     assert fig.axes[0].get_ylabel() == "mean cost_total, EUR"
 
 
 def test_cost_bars_of_a_real_run(res, tmp_path):
-    fig = rf.cost_breakdown(res.replications, res.comparison.differences, summary=res.summary, currency="EUR")
+    fig = cost_breakdown(res.replications, res.comparison.differences, summary=res.summary, currency="EUR")
     reps = res.replications.set_index("replication")
     none = reps[reps.strategy == "none"]
     differences = res.comparison.differences
@@ -318,7 +322,7 @@ def test_every_figure_of_a_run_has_a_caption(res):
 # -- Gantt ---------------------------------------------------------------------------------------
 
 def test_gantt_has_one_mark_per_action_of_the_replication(res, tmp_path):
-    fig = rf.orchestration_gantt(res.orchestrations, 0, events=res.events, horizon=res.info["horizon_days"])
+    fig = orchestration_gantt(res.orchestrations, 0, events=res.events, horizon=res.info["horizon_days"])
     actions = res.orchestrations[(res.orchestrations.replication == 0) & (res.orchestrations.kind != "evaluation")]
     agreed = actions[~actions.status.isin(["declined", "no candidate"])]
     bars = _patches(fig, "action")
@@ -340,14 +344,14 @@ def test_gantt_has_one_mark_per_action_of_the_replication(res, tmp_path):
 def test_gantt_of_a_replication_without_actions():
     empty = pd.DataFrame(columns=["strategy", "replication", "kind", "trigger", "source", "part", "destination",
                                   "units_per_day", "start", "end", "unit_cost", "status", "note"])
-    fig = rf.orchestration_gantt(empty, 0)
+    fig = orchestration_gantt(empty, 0)
     assert "no actions" in fig.axes[0].texts[0].get_text()
 
 
 # -- critical inventory --------------------------------------------------------------------------
 
 def test_critical_inventory_has_a_panel_per_part_and_a_line_per_strategy(res, tmp_path):
-    fig = rf.critical_inventory(res.inventory, events=res.events)
+    fig = critical_inventory(res.inventory, events=res.events)
     panels = [ax for ax in fig.axes if ax.get_visible()]
     parts = list(dict.fromkeys(res.inventory.part))
     assert [ax.get_title() for ax in panels] == parts
@@ -369,7 +373,7 @@ def _node_count(fig: Figure) -> dict[str, int]:
 
 def test_map_has_one_marker_per_node(scenario, tmp_path):
     graph = scenario.value_chain()
-    fig = rf.value_chain_map(scenario, disrupted=["mcu_fab_tw"])
+    fig = value_chain_map(scenario, disrupted=["mcu_fab_tw"])
     counts = _node_count(fig)
     assert sum(counts.values()) == graph.number_of_nodes()
     kinds = pd.Series(dict(graph.nodes(data="kind"))).value_counts().to_dict()
@@ -377,10 +381,10 @@ def test_map_has_one_marker_per_node(scenario, tmp_path):
     supplier = _collections(fig, "nodes:supplier")["nodes:supplier"]
     ring = [mcolors.to_hex(c) for c in supplier.get_edgecolor()]
     hit = [n for n, k in graph.nodes(data="kind") if k == "supplier"].index("mcu_fab_tw")
-    assert ring[hit] == rf._ALERT.lower() and ring.count(rf._ALERT.lower()) == 1
+    assert ring[hit] == _ALERT.lower() and ring.count(_ALERT.lower()) == 1
     _saves(fig, tmp_path / "map.png")
     with pytest.raises(ValueError, match="unknown node"):
-        rf.value_chain_map(scenario, disrupted=["tw_earthquake"])
+        value_chain_map(scenario, disrupted=["tw_earthquake"])
 
 
 def test_map_shows_the_providers_of_a_strategy(scenario, res, tmp_path):
@@ -389,7 +393,7 @@ def test_map_shows_the_providers_of_a_strategy(scenario, res, tmp_path):
                               & res.orchestrations.status.isin(["accepted", "countered"])]
     providers = set(rows.source)
     assert providers  # quickstart's maas_upstream reaches agreements
-    fig = rf.value_chain_map(scenario, res.orchestrations, "maas_upstream", 0, disrupted=["mcu_fab_tw"])
+    fig = value_chain_map(scenario, res.orchestrations, "maas_upstream", 0, disrupted=["mcu_fab_tw"])
     counts = _node_count(fig)
     assert counts["maas"] == len(providers)
     assert sum(counts.values()) == scenario.value_chain().number_of_nodes() + len(providers)
@@ -401,7 +405,7 @@ def test_map_shows_the_providers_of_a_strategy(scenario, res, tmp_path):
     assert providers <= labels
     assert not any(label.startswith("maas_") for label in labels)
     # a strategy without agreements adds nobody
-    plain = rf.value_chain_map(scenario, res.orchestrations, "buffer", 0)
+    plain = value_chain_map(scenario, res.orchestrations, "buffer", 0)
     assert "maas" not in _node_count(plain)
 
 
@@ -412,12 +416,12 @@ def test_map_by_coordinates_when_every_node_has_them():
     graph.add_node("m", kind="market", lat=40.0, lon=-80.0)
     graph.add_edges_from([("s", "p"), ("p", "m")])
     fake = SimpleNamespace(value_chain=lambda: graph, maas=SimpleNamespace(providers=[]))
-    fig = rf.value_chain_map(fake)
+    fig = value_chain_map(fake)
     ax = fig.axes[0]
     assert ax.get_xlabel() == "longitude (°)"
     offsets = np.vstack([c.get_offsets() for c in _collections(fig, "nodes:").values()])
     assert sorted(map(tuple, offsets)) == sorted([(100.0, 10.0), (10.0, 50.0), (-80.0, 40.0)])
-    tiers = rf.value_chain_map(fake, layout="tiers")
+    tiers = value_chain_map(fake, layout="tiers")
     xs = {gid: c.get_offsets()[0][0] for gid, c in _collections(tiers, "nodes:").items()}
     assert xs["nodes:supplier"] < xs["nodes:plant"] < xs["nodes:market"]
 
@@ -425,14 +429,14 @@ def test_map_by_coordinates_when_every_node_has_them():
 # -- colours -------------------------------------------------------------------------------------
 
 def test_a_strategy_has_the_same_colour_in_every_figure(res):
-    colours = rf.strategy_colours(res.info["strategies"])
+    colours = strategy_colours(res.info["strategies"])
     assert len(set(colours.values())) == len(colours)
-    timeline = rf.recovery_timeline(res.timeseries, res.replications, res.events)
+    timeline = recovery_timeline(res.timeseries, res.replications, res.events)
     main = next(ax for ax in timeline.axes if ax.get_ylabel().startswith("7-day fill rate"))
     line_colour = {line.get_label(): mcolors.to_hex(line.get_color()) for line in main.lines}
     medians = _collections(timeline, "recovery:")
-    share = rf.recovery_share(res.replications)
-    points = _collections(rf.pareto(res.comparison.table, res.summary), "point:")
+    share = recovery_share(res.replications)
+    points = _collections(pareto(res.comparison.table, res.summary), "point:")
     assert medians  # quickstart: some strategies recover within the horizon
     for strategy, colour in colours.items():
         assert line_colour[strategy] == colour.lower()

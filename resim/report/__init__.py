@@ -1,7 +1,9 @@
 """What people look at: figures, the HTML report, notebook display and text summaries. Imports
-any stage below it; nothing below imports it. It provides the views of Results, RiskReport and
-Scenario (:mod:`resim.core.views`); each view imports its module when first used, so loading
-this package costs nothing."""
+any stage below it; nothing below imports it. A run's figures are drawn by one module per family
+(``recovery_figures``, ``cost_figures``, ``chain_figures``, ``inventory_figures``), reached
+through ``results.plot`` (:mod:`resim.report.plots`). The package provides the views of Results,
+RiskReport and Scenario (:mod:`resim.core.views`); each view imports its module when first used,
+so loading this package costs nothing."""
 
 from __future__ import annotations
 
