@@ -33,7 +33,7 @@ from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.circularity import circularity
 from resim.supply.matching import Pool
 from resim.experiment.metrics import replication_metrics, rolling_fill
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 from resim.experiment.journal import Journal
 from resim.experiment.outcome import Outcome
 from resim.experiment.results import Collector, Results

@@ -2,7 +2,7 @@
 
 1. **Specify**: a part's process specification (process path, material, tolerance, size envelope,
    certifications) and what is needed (units per day, where, from which day).
-2. **Filter** the pool (a DataFrame from :func:`resim.supply.providers.pool_frame`) by hard constraints,
+2. **Filter** the pool (a DataFrame from :func:`resim.supply.pool.pool_frame`) by hard constraints,
    each failure named: the process (an offering must do the required process, or a more specific
    variant of it), material, tolerance, size, certifications, export control, price premium, and
    the conditions of the moment: providers inside an active disaster footprint, flows an active
