@@ -13,7 +13,7 @@ import numpy as np
 
 from resim.scenario.format.maas import ScoreWeights
 from resim.supply.matching import Need, Pool, candidates, score, select
-from resim.supply.providers import generate_pool
+from resim.supply.generator import generate_pool
 
 PROCESSES = ("cutting/milling", "cutting/turning", "primary_shaping/injection_moulding",
              "primary_shaping/die_casting", "joining/smt_assembly", "joining/assembly",

@@ -14,7 +14,8 @@ import argparse
 import time
 
 
-from resim.supply.providers import generate_pool, offerings_from_frame, pool_frame
+from resim.supply.generator import generate_pool
+from resim.supply.pool import offerings_from_frame, pool_frame
 
 
 def best(fn, repeat: int) -> tuple[float, object]:

@@ -344,7 +344,7 @@ NOTEBOOKS["03_maas_matching"] = [
     and **select** the cheapest set of providers that covers the gap within a budget and a
     number of providers (mixed-integer programming).
 
-    The pool here is a synthetic one of 20,000 offerings from `resim.supply.providers.generate_pool`,
+    The pool here is a synthetic one of 20,000 offerings from `resim.supply.generator.generate_pool`,
     whose distributions and their sources are documented in `docs/maas-pool.md`; the need comes
     from the quickstart: the controller board (`pcba`) while the Taiwan earthquake is in force.
     """),
@@ -356,10 +356,10 @@ NOTEBOOKS["03_maas_matching"] = [
 
     import resim
     from resim.supply.matching import Pool, active_disruptions, candidates, need_for, score, select
-    from resim.supply.providers import generate_pool
+    from resim.supply.generator import generate_pool
 
     sc = resim.load_scenario("../scenarios/quickstart.yaml")
-    offerings = generate_pool(20000, seed=7)          # a DataFrame in the shape of resim.supply.providers.pool_frame
+    offerings = generate_pool(20000, seed=7)          # a DataFrame in the shape of resim.supply.pool.pool_frame
     print(f"{len(offerings):,} offerings by {offerings.provider.nunique():,} providers "
           f"in {offerings.country.nunique()} countries")
     offerings.process_group.value_counts()

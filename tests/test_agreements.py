@@ -15,7 +15,7 @@ from resim.sim.engine import Model
 from resim.scenario.format.maas import Contention, Inspection, Negotiation, Offering
 from resim.supply.logistics import MODES
 from resim.supply.matching import candidates, need_for, score, select
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 from tests.chains import hand_chain, small_chain
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"

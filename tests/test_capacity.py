@@ -8,7 +8,7 @@ import pytest
 
 import resim
 from resim.sim.capacity import CapacityLedger
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain, write
 

@@ -198,7 +198,7 @@ def test_circular_processes_can_be_sourced_from_maas_providers():
     from resim.sim.circular import partner_need
     from resim.scenario.format.maas import Offering, ScoreWeights
     from resim.supply.matching import candidates, score
-    from resim.supply.providers import pool_frame
+    from resim.supply.pool import pool_frame
 
     def offer(id_, process, price):
         return Offering(id=id_, provider=id_, process=process, capacity_per_day=50, unit_price=price,

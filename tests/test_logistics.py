@@ -12,7 +12,7 @@ import pytest
 from resim.supply import logistics
 from resim.scenario.format.maas import Offering
 from resim.supply.matching import Need, candidates
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 
 # A quarter of the equator: 6,371 x pi / 2 = 10,007.5 km; 18 degrees of it: 2,001.5 km.
 QUARTER = 6371.0 * math.pi / 2

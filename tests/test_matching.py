@@ -10,7 +10,7 @@ import pytest
 
 from resim.scenario.format.maas import Offering, ScoreWeights
 from resim.supply.matching import Need, candidates, score, select
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 
 
 def offering(id_, **fields) -> Offering:

@@ -15,12 +15,10 @@ import yaml
 import resim
 from resim.core.dists import parse_dist
 from resim.scenario.format.maas import Offering
-from resim.supply.providers import (
-    offerings_from_frame,
-    COLUMNS, COUNTRIES, FAMILIES, OFFERING_FIELDS, OFFERING_FIGURES, PROCESS_FAMILY, PROFILES,
-    PROVIDER_FIGURES, MAX_OFFERINGS_PER_PROVIDER, distributions, generate_pool, pool_frame,
-    write_pool_csv,
-)
+from resim.supply.bands import FAMILIES, OFFERING_FIGURES, PROCESS_FAMILY, PROVIDER_FIGURES
+from resim.supply.generator import distributions, generate_pool
+from resim.supply.pool import COLUMNS, OFFERING_FIELDS, offerings_from_frame, pool_frame, write_pool_csv
+from resim.supply.population import COUNTRIES, MAX_OFFERINGS_PER_PROVIDER, PROFILES
 from resim.scenario.taxonomy import CERTIFICATIONS, check_process
 
 QUICKSTART = Path(__file__).resolve().parent.parent / "scenarios" / "quickstart.yaml"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import subprocess
 import sys
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,10 @@ import pytest
 
 import resim
 from resim.cli.main import main
+from resim.experiment import runner
+from resim.experiment.runner import prepare
 from resim.scenario.synthetic import synthetic_chain
+from tests.chains import hand_chain
 
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
@@ -61,6 +66,26 @@ def test_timeseries_fill_rate_band_contains_its_mean(chain):
     assert len(ts) == 90 and (ts.fill_rate_p05 <= ts.fill_rate + 1e-12).all()
     assert (ts.fill_rate <= ts.fill_rate_p95 + 1e-12).all()
     assert ((ts.fill_rate >= 0) & (ts.fill_rate <= 1)).all()
+
+
+def test_a_scenario_made_after_another_was_freed_gets_its_own_provider_pool(monkeypatch):
+    # Pools were cached by id(scenario.maas), and CPython gives a new object the id of one just
+    # freed: a scenario made after another was freed could be handed the freed one's pool. When
+    # that happens depends on the allocator, so here every object has the same id, as if each
+    # section took the freed one's; scenarios made and freed in turn each get their own pool.
+    monkeypatch.setattr(runner, "id", lambda obj: 1, raising=False)
+    base = hand_chain().replace(strategies=[{"id": "rent", "actions": ["maas_same_tier"]}])
+    offering = dict(provider="shop_pl", process="joining/assembly", capacity_per_day=30, setup_cost=100,
+                    unit_price=12, lead_time_days=2, onboarding_days=3, country="PL", region="europe")
+    for i in range(3):
+        scenario = base.replace(maas={"providers": [offering | {"id": f"offer_{i}"}]})
+        model, response = prepare(scenario, "rent", replication=0, seed=1)
+        assert response.pool.frame["id"].tolist() == [f"offer_{i}"]
+        assert prepare(scenario, "rent", replication=1, seed=1)[1].pool is response.pool   # indexed once
+        section = weakref.ref(scenario.maas)
+        del scenario, model, response
+        gc.collect()        # the model and its response hold cycles
+        assert section() is None                                    # the cache keeps no scenario alive
 
 
 def test_unknown_strategy_is_refused(chain):

@@ -15,7 +15,7 @@ import resim
 from resim.cli.main import main as cli
 from resim.sim.engine import Model
 from resim.supply.matching import Pool, candidates, need_for
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 from tests.claims import check_sentences
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

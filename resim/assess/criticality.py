@@ -176,7 +176,7 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
     """
     from resim.sim.disruptions import hit_nodes
     from resim.supply.matching import Pool
-    from resim.supply.providers import pool_frame
+    from resim.supply.pool import pool_frame
     from resim.scenario.valuechain import bom_explosion
 
     w = _weights(weights)

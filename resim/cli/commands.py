@@ -162,7 +162,7 @@ def _cmd_providers(args: argparse.Namespace) -> int:
 
     from resim.sim.capacity import CapacityLedger
     from resim.supply.matching import active_disruptions, candidates, score
-    from resim.supply.providers import pool_frame
+    from resim.supply.pool import pool_frame
     from resim.scenario import load_scenario
 
     if not args.part and not args.process:
@@ -372,7 +372,8 @@ def _providers_need(scenario, args: argparse.Namespace):
 
 
 def _providers_generate(args: argparse.Namespace) -> int:
-    from resim.supply.providers import generate_pool, write_pool_csv
+    from resim.supply.generator import generate_pool
+    from resim.supply.pool import write_pool_csv
 
     if not args.n or not args.output:
         print("resim providers generate: give --n N and -o FILE", file=sys.stderr)

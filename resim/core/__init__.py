@@ -1,2 +1,2 @@
 """Leaf utilities every stage uses: errors, distributions, random streams, statistics, survival
-estimates, atomic files, number formatting. Imports nothing else of resim."""
+estimates, atomic files, number formatting, great-circle distance. Imports nothing else of resim."""

@@ -16,6 +16,7 @@ import signal
 import socket
 import threading
 import time
+import weakref
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,11 +35,12 @@ from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.circularity import circularity
 from resim.supply.matching import Pool
 from resim.experiment.metrics import replication_metrics, rolling_fill
-from resim.supply.providers import pool_frame
+from resim.supply.pool import pool_frame
 from resim.experiment.journal import Journal
 from resim.experiment.outcome import Outcome
 from resim.experiment.results import Collector, Results
 from resim.scenario import Scenario
+from resim.scenario.format.maas import MaaS
 from resim.experiment.ripple import ripple_trace
 from resim.sim.strategies import ORCHESTRATIONS, Response
 
@@ -52,18 +54,24 @@ Progress = Callable[[int, int], None]
 SCHEDULER_TIMEOUT_SECONDS = 10  # to connect to a Dask scheduler given by address
 
 
-_POOLS: dict[int, Pool] = {}
+# The last maas section seen (weakly: the cache keeps no scenario alive) and its indexed pool. Not
+# keyed on id(section): CPython reuses the id of a freed object, so a later scenario's section
+# could take a freed one's id and be handed its pool.
+_LAST_POOL: tuple[weakref.ref[MaaS], Pool] | None = None
 
 
 def _pool(scenario: Scenario) -> Pool | None:
-    """The scenario's provider pool, indexed once per process."""
-    if not scenario.maas.providers:
+    """The scenario's provider pool, indexed once per process for the same ``maas`` section."""
+    global _LAST_POOL
+    section = scenario.maas
+    if not section.providers:
         return None
-    key = id(scenario.maas)
-    if key not in _POOLS:
-        _POOLS.clear()
-        _POOLS[key] = Pool(pool_frame(scenario.maas.providers))
-    return _POOLS[key]
+    last = _LAST_POOL          # one read: another thread may replace it meanwhile
+    if last is not None and last[0]() is section:
+        return last[1]
+    pool = Pool(pool_frame(section.providers))
+    _LAST_POOL = (weakref.ref(section), pool)
+    return pool
 
 
 def prepare(scenario: Scenario, strategy: str, replication: int, seed: int, *,

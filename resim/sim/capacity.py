@@ -34,7 +34,7 @@ __all__ = ["CapacityLedger"]
 
 
 class CapacityLedger:
-    """The capacity of every offering of a pool (``resim.supply.providers.pool_frame``), as other firms'
+    """The capacity of every offering of a pool (``resim.supply.pool.pool_frame``), as other firms'
     contention and the firm's bookings leave it."""
 
     def __init__(self, pool: pd.DataFrame, scenario: "Scenario"):

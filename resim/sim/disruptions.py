@@ -29,12 +29,12 @@ A breakdown process (capacity_loss with ``mtbf_days`` and ``mttr_days``) alterna
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from resim.core.geo import great_circle_km
 from resim.scenario.format.events import (
     CapacityLoss, DemandShock, Logistics, NaturalDisaster, Quality, SupplierFailure, TradeBarrier,
 )
@@ -46,9 +46,6 @@ if TYPE_CHECKING:
     from resim.core.streams import Streams
 
 __all__ = ["Occurrence", "sample_occurrences", "schedule_disruptions", "footprint_nodes", "hit_nodes"]
-
-EARTH_RADIUS_KM = 6371.0
-
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -132,7 +129,7 @@ def footprint_nodes(scenario: "Scenario", spec: NaturalDisaster) -> dict[str, fl
         if node.country in area.countries or node.region in area.regions:
             hit[node.id] = spec.severity
         elif area.center is not None and node.lat is not None:
-            distance = _haversine_km(area.center, (node.lat, node.lon))
+            distance = great_circle_km(*area.center, node.lat, node.lon)
             if distance <= area.radius_km:
                 # Damage falls off from the epicentre to half at the edge of the footprint.
                 hit[node.id] = spec.severity * (1.0 - 0.5 * distance / area.radius_km)
@@ -154,12 +151,6 @@ def hit_nodes(scenario: "Scenario", spec: "Disruption") -> list[str]:
         return sorted(n.id for n in scenario.nodes
                       if n.country in spec.from_countries or n.region in spec.from_regions)
     return []
-
-
-def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 
 
 class _Effect:

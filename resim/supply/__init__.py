@@ -1,2 +1,3 @@
-"""The MaaS provider pool: offerings as data, matching a need to offerings, and transport to
-reach them. Imports resim.core and resim.scenario."""
+"""The MaaS provider pool: offerings as a frame and a CSV, synthetic pools drawn from sourced
+figures, matching a need to offerings, and transport to reach them. Imports resim.core and
+resim.scenario."""

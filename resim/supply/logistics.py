@@ -3,9 +3,9 @@
 A provider's lane takes its quoted production lead time plus the transit of the transport mode
 it ships by. Everything here is a function of the great-circle distance and a mode:
 
-* **Distance**: great-circle (Earth radius 6,371 km) between the two sites; without coordinates on
-  either side, 300 km within a country, 1,500 km within a region and 9,000 km beyond
-  (:func:`distance_km`).
+* **Distance**: great-circle (:func:`resim.core.geo.great_circle_km`, Earth radius 6,371 km)
+  between the two sites; without coordinates on either side, 300 km within a country, 1,500 km
+  within a region and 9,000 km beyond (:func:`distance_km`).
 * **Mode** (:func:`choose_mode`): the surface mode is ``road`` within a country, and within a
   region up to :data:`ROAD_MAX_KM` great-circle km (short sea crossings inside a region, such as
   the Channel or the Taiwan Strait, count as road: ro-ro ferries take about as long), and ``sea``
@@ -33,10 +33,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from resim.core.geo import EARTH_RADIUS_KM, great_circle_km  # the radius: still named here, as it was
+
 __all__ = ["Mode", "MODES", "ROAD_MAX_KM", "FALLBACK_KM", "EARTH_RADIUS_KM", "distance_km",
            "choose_mode", "transit_days", "freight_per_unit", "co2_per_unit", "figures"]
 
-EARTH_RADIUS_KM = 6371.0
 #: Distance without coordinates: (same country, same region, beyond), km. Assumption.
 FALLBACK_KM = (300.0, 1500.0, 9000.0)
 #: Farthest great-circle distance shipped by road within a region, km. Assumption.
@@ -134,10 +135,7 @@ def distance_km(lat: float | None, lon: float | None, lats, lons, same_country, 
     if lat is None or lon is None or math.isnan(float(lat)) or math.isnan(float(lon)):
         distance = np.full(lats.shape, np.nan)
     else:
-        lat1, lon1 = np.radians(lat), np.radians(lon)
-        lat2, lon2 = np.radians(lats), np.radians(lons)
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-        distance = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
+        distance = great_circle_km(lat, lon, lats, lons)
     country_km, region_km, beyond_km = FALLBACK_KM
     fallback = np.where(same_country, country_km, np.where(same_region, region_km, beyond_km))
     return np.where(np.isnan(distance), fallback, distance)

@@ -2,7 +2,7 @@
 
 1. **Specify**: a part's process specification (process path, material, tolerance, size envelope,
    certifications) and what is needed (units per day, where, from which day).
-2. **Filter** the pool (a DataFrame from :func:`resim.supply.providers.pool_frame`) by hard constraints,
+2. **Filter** the pool (a DataFrame from :func:`resim.supply.pool.pool_frame`) by hard constraints,
    each failure named: the process (an offering must do the required process, or a more specific
    variant of it), material, tolerance, size, certifications, export control, price premium, and
    the conditions of the moment: providers inside an active disaster footprint, flows an active
@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from resim.core.geo import great_circle_km
 from resim.supply import logistics
 
 if TYPE_CHECKING:
@@ -34,9 +35,6 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
 
 __all__ = ["Need", "need_for", "Pool", "candidates", "score", "select", "Selection", "active_disruptions"]
-
-EARTH_RADIUS_KM = 6371.0
-
 
 @dataclass(frozen=True)
 class Need:
@@ -102,15 +100,6 @@ def _markets_served(scenario: "Scenario", node: str) -> set[str]:
 
     graph = scenario.value_chain()
     return {n for n in nx.descendants(graph, node) | {node} if graph.nodes[n]["kind"] == "market"}
-
-
-def _distance_km(lat: float | None, lon: float | None, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
-    if lat is None or lon is None:
-        return np.full(len(lats), np.nan)
-    lat1, lon1 = np.radians(lat), np.radians(lon)
-    lat2, lon2 = np.radians(lats), np.radians(lons)
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(h))
 
 
 def active_disruptions(scenario: "Scenario", day: int) -> list["Disruption"]:
@@ -230,7 +219,7 @@ def _moment(country: np.ndarray, region: np.ndarray, lats: np.ndarray, lons: np.
         area = event.footprint
         inside = np.isin(country, list(area.countries)) | np.isin(region, list(area.regions))
         if area.center is not None:
-            distance = _distance_km(area.center[0], area.center[1], lats, lons)
+            distance = great_circle_km(*area.center, lats, lons)
             inside |= np.nan_to_num(distance, nan=np.inf) <= area.radius_km
         fail(inside, f"inside the footprint of {event.id}")
     elif kind == "trade_barrier" and event.barrier == "embargo":
