@@ -12,6 +12,8 @@ import pytest
 import resim
 from resim.experiment.runner import prepare
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = sorted(p.stem for p in SCENARIOS.glob("*.yaml"))
 

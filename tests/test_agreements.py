@@ -18,6 +18,8 @@ from resim.supply.matching import candidates, need_for, score, select
 from resim.supply.pool import pool_frame
 from tests.chains import hand_chain, small_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
 

@@ -7,10 +7,13 @@ added to its backlog or lost."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import resim
 from resim.experiment.runner import prepare, run_replication
+
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
 
 PARTS = [{"id": "R", "unit_cost": 1},
          {"id": "C", "unit_cost": 5, "bom": {"R": 2}},

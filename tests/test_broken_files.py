@@ -17,6 +17,8 @@ import pytest
 
 from resim.cli.main import main
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 BROKEN = Path(__file__).parent / "broken"
 FILES = sorted(BROKEN.glob("*.yaml"))
 

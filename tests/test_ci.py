@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 ROOT = Path(__file__).parents[1]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
@@ -18,8 +22,9 @@ def without_chromium(tmp_path: Path, **extra: str) -> subprocess.Popen:
             if d and not any((Path(d) / name).exists() for name in BROWSERS)]
     env = {k: v for k, v in os.environ.items() if k != "RESIM_REQUIRE_BROWSER"}
     env.update(PATH=os.pathsep.join(path), COLUMNS="400", **extra)
-    return subprocess.Popen([sys.executable, "-m", "pytest", "-ra", "-p", "no:cacheprovider",
-                             "--basetemp", str(tmp_path), str(ROOT / "tests" / "test_report.py")],
+    return subprocess.Popen([sys.executable, "-m", "pytest", "-ra", "-p", "no:cacheprovider", "-n", "0",
+                             "--basetemp", str(tmp_path), "-k", "opens_in_a_real_browser or every_figure_is_written_as_png",
+                             str(ROOT / "tests" / "test_report.py")],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

@@ -15,6 +15,8 @@ import resim
 from resim.sim.engine import Model, simulate
 from tests.chains import hand_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 
 def single_stage(policy: dict, rate: float, lead: int, horizon: int) -> resim.Scenario:
     """Unlimited supplier -> DC (the policy) -> market with Poisson demand, fixed lead time."""

@@ -13,6 +13,8 @@ from resim.cli.main import main
 from resim.core.files import FolderInUse, claim_folder, save_figure, write_atomic
 from resim.experiment.results import RUN_FILES
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 

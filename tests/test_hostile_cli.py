@@ -10,6 +10,8 @@ import pytest
 
 from resim.cli.main import main
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 ROOT = Path(__file__).resolve().parents[1]
 QUICKSTART = str(ROOT / "scenarios" / "quickstart.yaml")
 

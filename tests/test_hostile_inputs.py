@@ -13,6 +13,8 @@ import sys
 
 import pytest
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 LINE = re.compile(r"^[^:]+:\d+: \S.*$")
 
 

@@ -19,6 +19,8 @@ import ipykernel  # noqa: F401  (the kernel the notebooks run on)
 import nbclient
 import nbformat
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT = 600      # seconds per cell

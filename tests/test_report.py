@@ -14,6 +14,8 @@ import pytest
 import resim
 from resim.report.html import render_report
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 FIGURES = {"recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory"}
 

@@ -23,6 +23,8 @@ from resim.core.signals import deferred_interrupts
 from resim.experiment.results import RUN_FILES
 from tests.chains import hand_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX signals, locks and resource limits")
 

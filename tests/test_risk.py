@@ -17,6 +17,8 @@ from resim.assess.risk import RiskReport, assess_risk, node_ttr
 from resim.assess.risk_lp import stress_test
 from tests.chains import hand_chain, write
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 
 def _site(id_: str, kind: str, **extra) -> dict:
     return {"id": id_, "kind": kind, "country": "DE", "region": "europe", **extra}

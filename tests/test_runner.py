@@ -21,6 +21,8 @@ from resim.experiment.runner import prepare
 from resim.scenario.synthetic import synthetic_chain
 from tests.chains import hand_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
 

@@ -17,6 +17,8 @@ import resim
 from resim.scenario.synthetic import synthetic_chain
 from tests.chains import write
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 
 @pytest.fixture(scope="module")
 def chain() -> resim.Scenario:

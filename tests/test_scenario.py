@@ -327,6 +327,7 @@ def test_replace_derives_the_warnings_of_the_new_horizon(tmp_path):
     assert short.replace(horizon_days=30).changes == {"horizon_days": 30}
 
 
+@pytest.mark.slow
 def test_run_prints_warnings_and_goes_on_but_strict_writes_nothing(tmp_path, capsys):
     path = write(tmp_path / "late.yaml", _late(400))
     strict_out = tmp_path / "strict"
@@ -423,6 +424,7 @@ def _direct_chain(plant: dict, extra_nodes=(), extra_lanes=()) -> dict:
 _PLANT = {"id": "plant", "kind": "plant", "country": "DE", "region": "europe"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["steady", "empty"])
 def test_a_chain_without_lanes_between_stock_points_validates_and_runs(tmp_path, capsys, start):
     """Issue 18.1: a plant making everything and shipping straight to its market has no lane

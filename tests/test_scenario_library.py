@@ -18,6 +18,8 @@ from resim.supply.matching import Pool, candidates, need_for
 from resim.supply.pool import pool_frame
 from tests.claims import check_sentences
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = ["ev_battery_pack", "auto_microcontrollers", "wind_gearbox", "medical_device",
            "aerospace_machining", "industrial_takeback"]

@@ -11,6 +11,8 @@ import pytest
 
 import resim
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
 

@@ -13,6 +13,8 @@ import resim
 from resim.assess.sweep import grid, latin_hypercube, parse_param, parse_range, run_sweep
 from tests.chains import hand_chain, small_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 DURATION = "disruptions[0].duration_days"
 
 

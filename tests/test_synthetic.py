@@ -27,6 +27,7 @@ def test_generated_chain_validates_with_the_requested_size_and_tiers(nodes, tier
                for n, kind in graph.nodes(data="kind") if kind == "supplier")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("nodes", [5000, 10000])
 def test_large_chains_validate(nodes):
     scenario = resim.scenario_from_dict(synthetic_chain(nodes, seed=1))

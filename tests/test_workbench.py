@@ -10,6 +10,8 @@ import pytest
 from resim.assess.workbench import parameter_name, workbench_model
 from tests.chains import hand_chain
 
+pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
+
 warnings.filterwarnings("ignore", message=".*ipyparallel.*")
 
 
