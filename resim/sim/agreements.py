@@ -37,7 +37,7 @@ import pandas as pd
 from scipy import stats
 
 from resim.supply import logistics
-from resim.core.dists import parse_dist
+from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
 
@@ -191,8 +191,7 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     # Shipments of one offering to one destination: the same in every strategy (common random numbers).
     rng = model.streams.get("maas", agreement.offering, agreement.part, agreement.destination)
     horizon = model.horizon
-    quoted = np.asarray(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon), float)
-    quoted = np.maximum(np.rint(quoted), 1)
+    quoted = whole_days(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon))
     late = rng.random(horizon) >= float(row.on_time_rate)
     extra = np.floor(rng.random(horizon) * quoted) + 1
     # Production as quoted (late or not), then the transport: its door-to-door transit days.
