@@ -37,6 +37,7 @@ from scipy import stats
 from resim.core.formatting import days, money, share, signed_money
 from resim.core.stats import mean_interval, paired_differences, recovery_summary
 from resim.core.survival import restricted_values
+from resim.sim.status import ACTED, NONE_ASKED
 
 __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
 
@@ -44,7 +45,6 @@ DIFFERENCE_METRICS = ("fill_rate", "recovery_time_days", "shortfall_units", "res
                       "resilience_index", "cost_total", "revenue", "profit")
 CRITERION = ("highest mean profit (revenue - total cost), paired over replications with common "
              "random numbers; identical strategies and responses that could not act are not candidates")
-_ACTED = ("accepted", "countered", "active")
 FEW_REPLICATIONS = 10  # below this, the run says its advice rests on few values
 
 
@@ -124,12 +124,12 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
         if strategy == "none" or strategy.startswith("none@"):
             continue
         rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.kind != "evaluation")]
-        if rows.status.isin(_ACTED).any():
+        if rows.status.isin(ACTED).any():
             continue
         if rows.empty:
             found[strategy] = "it took no action in any replication"
-        elif rows.status.isin(["no candidate", "destination down"]).any():
-            note = rows[rows.status.isin(["no candidate", "destination down"])].note.mode()
+        elif rows.status.isin(NONE_ASKED).any():
+            note = rows[rows.status.isin(NONE_ASKED)].note.mode()
             found[strategy] = "no provider could be engaged" + (f" ({note.iloc[0]})" if len(note) and note.iloc[0] else "")
         else:
             found[strategy] = "every provider asked declined"

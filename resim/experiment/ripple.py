@@ -11,6 +11,7 @@ import numpy as np
 from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
 from resim.scenario.valuechain import bom_explosion
 from resim.sim.disruptions import hit_nodes
+from resim.sim.status import NONE_ASKED
 
 if TYPE_CHECKING:
     from resim.scenario.format.strategies import Metrics
@@ -32,7 +33,7 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
         spec = next(d for d in scenario.disruptions if d.id == event["id"])
         answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
                    (response.actions if response else [])
-                   if a.trigger == spec.id and a.status not in ("no candidate", "destination down")]
+                   if a.trigger == spec.id and a.status not in NONE_ASKED]
         for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):
