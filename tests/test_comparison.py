@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from resim.experiment.comparison import compare_strategies, pareto_front
+from resim.experiment.comparison import compare_strategies, dominates, pareto_front
 from tests.claims import check_sentences
 
 
@@ -135,3 +135,12 @@ def test_a_small_run_says_its_advice_rests_on_few_values():
 def test_pareto_front_on_a_hand_made_set():
     points = pd.DataFrame({"x": [1, 2, 3, 2, 1], "y": [5, 3, 1, 4, 5]})
     assert pareto_front(points, "x", "y").tolist() == [True, True, True, False, True]
+
+
+def test_dominance_by_hand():
+    # (1, 1) beats (1, 2): as good on x, better on y; but not strictly, which needs both better.
+    assert dominates(1, 1, 1, 2) and not dominates(1, 1, 1, 2, strictly=True)
+    assert dominates(1, 1, 2, 2, strictly=True)
+    assert not dominates(1, 2, 1, 1) and not dominates(1, 1, 1, 1)    # worse on y; equal points
+    assert not dominates(1, 3, 2, 2) and not dominates(2, 2, 1, 3)    # a trade-off: neither
+    assert dominates([1, 2], [1, 2], [1, 1], [2, 1]).tolist() == [True, False]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 from scipy import stats
 
 from resim.core.dists import (NAMES, Constant, Discrete, Dist, NegativeBinomial, Normal, Poisson,
-                         Triangular, nonnegative, parse_dist)
+                         Triangular, nonnegative, parse_dist, whole_days)
 
 
 class M(BaseModel):
@@ -301,3 +301,12 @@ def test_durations_must_not_be_negative_but_a_clear_normal_is_allowed():
     for bad in ("normal(10, 4)", "uniform(-1, 5)", -2):
         with pytest.raises(ValidationError, match="can take negative values"):
             Wait(days=bad)
+
+
+def test_whole_days_rounds_to_the_nearest_day_between_1_and_most():
+    days = whole_days([0.0, 0.4, 1.5, 2.5, 2.6, 9.0, 30.2], most=9)
+    assert days.dtype == np.int64
+    # 0 and 0.4 take a day at least; halves go to the even day (2, not 3 for 2.5); 30.2 stops at 9.
+    assert days.tolist() == [1, 1, 2, 2, 3, 9, 9]
+    assert whole_days([30.2, 4.5]).tolist() == [30, 4]     # no most: no upper bound
+    assert whole_days(7.6, 5) == 5

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 from resim.scenario.format.strategies import Metrics
-from resim.experiment.metrics import METRIC_NAMES, replication_metrics, rolling_fill
+from resim.experiment.metrics import (METRIC_NAMES, baseline_level, dip_start, recovery_start, replication_metrics,
+                                      rolling_fill)
 
 
 def naive_rolling_fill(demand, on_time, window):
@@ -41,6 +42,26 @@ OUTAGE_R = np.array([1.0] * 8 + [2 / 3, 1 / 3, 0.0, 0.0, 1 / 6, 1 / 2, 5 / 6] + 
 def test_rolling_fill_outage_by_hand():
     demand, on_time, _ = outage_series()
     np.testing.assert_allclose(rolling_fill(demand, on_time, 3), OUTAGE_R)
+
+
+def test_baseline_dip_and_recovery_days_by_hand():
+    # The steps replication_metrics and the ripple trace share, on OUTAGE_R (levels 0.90 and 0.95).
+    settings = Metrics(window_days=3, hold_days=3, baseline_days=2)
+    assert baseline_level(OUTAGE_R, 8, settings) == 1.0                   # days 6, 7
+    assert baseline_level(OUTAGE_R, 10, settings) == pytest.approx(0.5)   # (2/3 + 1/3) / 2
+    assert baseline_level(OUTAGE_R, 0, settings) == 1.0                   # no day before the onset
+    assert dip_start(OUTAGE_R, 1.0, settings, 0) == 8                     # r(8) = 2/3 < 0.90
+    assert dip_start(OUTAGE_R, 1.0, settings, 13) == 13                   # r(13) = 1/2
+    assert dip_start(OUTAGE_R, 1.0, settings, 0, stop=8) is None          # days 0..7 all at 1
+    assert dip_start(OUTAGE_R, 1.0, settings, 15) is None
+    assert dip_start(OUTAGE_R, 0.5, settings, 8) == 9                     # below 0.45: r(9) = 1/3
+    # Runs of 3 days with r >= 0.95 start on days 0..5 and 15..17; the first after the dip is 15.
+    assert recovery_start(OUTAGE_R, 1.0, settings, 8) == 15
+    assert recovery_start(OUTAGE_R, 1.0, settings, -1) == 0
+    assert recovery_start(OUTAGE_R, 1.0, settings, 15) == 16
+    assert recovery_start(OUTAGE_R, 1.0, settings, 17) is None            # days 18..20 leave the series
+    assert recovery_start(OUTAGE_R, 1.0, Metrics(hold_days=6), 8) is None  # days 15..19 are 5 days
+    assert recovery_start(OUTAGE_R, 0.5, settings, 8) == 13               # r >= 0.475 on days 13, 14, 15
 
 
 def test_outage_metrics_by_hand():

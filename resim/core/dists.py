@@ -58,13 +58,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal, Union
 
 import numpy as np
+from numpy.typing import ArrayLike
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, GetJsonSchemaHandler,
                       TypeAdapter, model_validator)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 __all__ = [
-    "Dist", "DistModel", "NAMES", "parse_dist", "nonnegative",
+    "Dist", "DistModel", "NAMES", "parse_dist", "nonnegative", "whole_days",
     "Constant", "Uniform", "Triangular", "Normal", "LogNormal", "Gamma", "Exponential",
     "Weibull", "Beta", "Poisson", "NegativeBinomial", "Discrete",
 ]
@@ -600,6 +601,13 @@ def nonnegative(d: DistModel) -> bool:
     if kind == "discrete":
         return all(v >= 0 for v, w in zip(d.values, d.weights) if w > 0)
     return True
+
+
+def whole_days(days: ArrayLike, most: int | None = None) -> np.ndarray:
+    """Durations drawn in days (lead times, use lives) as the daily model counts them: whole days,
+    rounded to the nearest (half to even, as :func:`numpy.rint`), at least 1 (what leaves on a
+    day arrives on a later one) and at most ``most`` (the horizon) when given; int64."""
+    return np.clip(np.rint(np.asarray(days, float)), 1, most).astype(np.int64)
 
 
 def _check_nonnegative(d: DistModel) -> DistModel:

@@ -31,19 +31,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from resim.core.formatting import days, money, share, signed_money
 from resim.core.stats import mean_interval, paired_differences, recovery_summary
 from resim.core.survival import restricted_values
+from resim.sim.status import ACTED, NONE_ASKED
 
-__all__ = ["Comparison", "compare_strategies", "pareto_front", "CRITERION"]
+__all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
 
 DIFFERENCE_METRICS = ("fill_rate", "recovery_time_days", "shortfall_units", "resilience_loss",
                       "resilience_index", "cost_total", "revenue", "profit")
 CRITERION = ("highest mean profit (revenue - total cost), paired over replications with common "
              "random numbers; identical strategies and responses that could not act are not candidates")
-_ACTED = ("accepted", "countered", "active")
 FEW_REPLICATIONS = 10  # below this, the run says its advice rests on few values
 
 
@@ -82,11 +83,19 @@ class Comparison:
         })
 
 
+def dominates(ax: ArrayLike, ay: ArrayLike, bx: ArrayLike, by: ArrayLike, *, strictly: bool = False) -> np.ndarray:
+    """Whether point ``a`` beats point ``b``, both coordinates minimised (elementwise over arrays):
+    no worse on either and better on one (Pareto dominance); with ``strictly``, better on both."""
+    ax, ay, bx, by = (np.asarray(v, float) for v in (ax, ay, bx, by))
+    if strictly:
+        return (ax < bx) & (ay < by)
+    return (ax <= bx) & (ay <= by) & ((ax < bx) | (ay < by))
+
+
 def pareto_front(points: pd.DataFrame, x: str, y: str) -> pd.Series:
-    """True for rows no other row beats on both ``x`` and ``y`` (both minimised)."""
+    """True for rows no other row dominates on ``x`` and ``y`` (both minimised)."""
     xs, ys = points[x].to_numpy(float), points[y].to_numpy(float)
-    beaten = ((xs[None, :] <= xs[:, None]) & (ys[None, :] <= ys[:, None])
-              & ((xs[None, :] < xs[:, None]) | (ys[None, :] < ys[:, None])))
+    beaten = dominates(xs[None, :], ys[None, :], xs[:, None], ys[:, None])  # [i, j]: j beats i
     return pd.Series(~beaten.any(axis=1), index=points.index)
 
 
@@ -115,12 +124,12 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
         if strategy == "none" or strategy.startswith("none@"):
             continue
         rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.kind != "evaluation")]
-        if rows.status.isin(_ACTED).any():
+        if rows.status.isin(ACTED).any():
             continue
         if rows.empty:
             found[strategy] = "it took no action in any replication"
-        elif rows.status.isin(["no candidate", "destination down"]).any():
-            note = rows[rows.status.isin(["no candidate", "destination down"])].note.mode()
+        elif rows.status.isin(NONE_ASKED).any():
+            note = rows[rows.status.isin(NONE_ASKED)].note.mode()
             found[strategy] = "no provider could be engaged" + (f" ({note.iloc[0]})" if len(note) and note.iloc[0] else "")
         else:
             found[strategy] = "every provider asked declined"
@@ -220,8 +229,10 @@ def _reasons(table: pd.DataFrame, differences: pd.DataFrame, profit: pd.DataFram
                            f"({level} interval {signed_money(d.ci_low, currency)} to "
                            f"{signed_money(d.ci_high, currency)})")
     reasons.append(f"it was the most profitable strategy in {share(choice.best_share, 0)} of the replications")
+    # "Sooner and higher" only for those the choice beats on both, not merely on one.
     beaten = [r.strategy for r in table.itertuples() if r.strategy != name and not r.status.startswith("identical")
-              and r.recovery_restricted_mean_days > choice.recovery_restricted_mean_days and r.profit < choice.profit]
+              and dominates(choice.recovery_restricted_mean_days, -choice.profit,
+                            r.recovery_restricted_mean_days, -r.profit, strictly=True)]
     if beaten:
         reasons.append("it recovers sooner (restricted mean time to recover) and has a higher mean profit than "
                        + ", ".join(beaten))

@@ -44,7 +44,7 @@ import numpy as np
 
 from resim.scenario.format.strategies import Metrics
 
-__all__ = ["METRIC_NAMES", "rolling_fill", "replication_metrics"]
+__all__ = ["METRIC_NAMES", "rolling_fill", "baseline_level", "dip_start", "recovery_start", "replication_metrics"]
 
 METRIC_NAMES: tuple[str, ...] = (
     "fill_rate",
@@ -98,6 +98,33 @@ def rolling_fill(demand: np.ndarray, on_time: np.ndarray, window: int) -> np.nda
     return r
 
 
+def baseline_level(rolling: np.ndarray, onset: int, settings: Metrics) -> float:
+    """The baseline ``b``: the mean of the rolling fill rate over the ``baseline_days`` before
+    ``onset`` (fewer when the series starts later); 1.0 when there are no such days."""
+    before = rolling[max(0, onset - settings.baseline_days):onset]
+    return float(before.mean()) if len(before) else 1.0
+
+
+def dip_start(rolling: np.ndarray, base: float, settings: Metrics, start: int,
+              stop: int | None = None) -> int | None:
+    """The dip day: the first day from ``start`` (up to, not including, ``stop``; to the end by
+    default) with the rolling fill rate below the failure level ``failure_level·base``; None
+    when service never falls that low there."""
+    below = np.flatnonzero(rolling[start:stop] < settings.failure_level * base)
+    return start + int(below[0]) if len(below) else None
+
+
+def recovery_start(rolling: np.ndarray, base: float, settings: Metrics, after: int) -> int | None:
+    """The recovery day: the first day after ``after`` (the dip day) that begins ``hold_days``
+    days with the rolling fill rate at or above the recovery level ``recovery_level·base``, the
+    whole run inside the series; None when service does not recover so."""
+    hold = settings.hold_days
+    ok = np.concatenate(([0], np.cumsum(rolling >= settings.recovery_level * base)))
+    starts = np.flatnonzero(ok[hold:] - ok[:-hold] == hold)  # ok[t + hold] - ok[t]: days t .. t + hold - 1 at the level
+    starts = starts[starts > after]
+    return int(starts[0]) if len(starts) else None
+
+
 def replication_metrics(demand: np.ndarray, on_time: np.ndarray, lost: np.ndarray,
                         onset_day: int | None, settings: Metrics) -> dict[str, float]:
     """The metrics :data:`METRIC_NAMES` of one replication (formulas in the module docstring).
@@ -134,29 +161,19 @@ def replication_metrics(demand: np.ndarray, on_time: np.ndarray, lost: np.ndarra
         return out
 
     r = rolling_fill(demand, on_time, settings.window_days)
-    before = r[max(0, t0 - settings.baseline_days):t0]
-    b = float(before.mean()) if len(before) else 1.0
+    b = baseline_level(r, t0, settings)
     out["baseline"] = b
 
-    below = np.flatnonzero(r[t0:] < settings.failure_level * b)
-    if len(below) == 0:
+    dip = dip_start(r, b, settings, t0)
+    if dip is None:
         return out
-    dip = t0 + int(below[0])
     out["time_to_impact_days"] = float(dip - t0)
 
-    # Days t starting a run of hold_days days with r >= θr, the whole run inside the horizon.
-    hold = settings.hold_days
-    ok = np.concatenate(([0], np.cumsum(r >= settings.recovery_level * b)))
-    starts = np.flatnonzero(ok[hold:] - ok[:-hold] == hold)
-    starts = starts[starts > dip]
-    if len(starts):
-        end = int(starts[0])
-        out["recovery_time_days"] = float(end - t0)
-        out["dip_days"] = float(end - dip)
-    else:
+    end = recovery_start(r, b, settings, dip)
+    if end is None:  # censored at the horizon
         end = horizon
-        out["recovery_time_days"] = float(horizon - t0)
         out["recovered"] = 0.0
-        out["dip_days"] = float(horizon - dip)
+    out["recovery_time_days"] = float(end - t0)
+    out["dip_days"] = float(end - dip)
     out["resilience_loss"] = float(np.maximum(0.0, b - r[t0:end]).sum())
     return out

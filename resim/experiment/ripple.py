@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 import networkx as nx
 import numpy as np
 
-from resim.experiment.metrics import rolling_fill
+from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
 from resim.scenario.valuechain import bom_explosion
 from resim.sim.disruptions import hit_nodes
+from resim.sim.status import NONE_ASKED
 
 if TYPE_CHECKING:
+    from resim.scenario.format.strategies import Metrics
     from resim.sim.engine import Model
     from resim.sim.strategies import Response
 
@@ -31,7 +33,7 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
         spec = next(d for d in scenario.disruptions if d.id == event["id"])
         answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
                    (response.actions if response else [])
-                   if a.trigger == spec.id and a.status not in ("no candidate", "destination down")]
+                   if a.trigger == spec.id and a.status not in NONE_ASKED]
         for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):
@@ -58,19 +60,14 @@ def _propagation_days(scenario, node: str, market: str) -> float:
     return max((sum(lead.get(step, 0.0) for step in zip(p, p[1:])) for p in paths), default=0.0)
 
 
-def _service_back(rolling: np.ndarray, event: dict, settings, horizon: int, reach: float) -> int:
+def _service_back(rolling: np.ndarray, event: dict, settings: "Metrics", horizon: int, reach: float) -> int:
     """The day a market's service is back after a disruption's onset: after a dip that starts
     while the disruption (plus the time its effect takes to travel to the market) can cause it,
     the start of the recovery; without such a dip, the disruption's end."""
     onset, end = event["day"], min(event.get("end") or horizon, horizon)
-    before = rolling[max(0, onset - settings.baseline_days):onset]
-    base = float(before.mean()) if len(before) else 1.0
-    latest = int(min(horizon, end + reach + settings.window_days))
-    dips = np.flatnonzero(rolling[onset:latest] < settings.failure_level * base)
-    if not len(dips):
+    base = baseline_level(rolling, onset, settings)
+    dip = dip_start(rolling, base, settings, onset, int(min(horizon, end + reach + settings.window_days)))
+    if dip is None:
         return end
-    ok = np.concatenate(([0], np.cumsum(rolling >= settings.recovery_level * base)))
-    hold = settings.hold_days
-    starts = np.flatnonzero(ok[hold:] - ok[:-hold] == hold)
-    starts = starts[starts > onset + dips[0]]
-    return int(starts[0]) if len(starts) else horizon
+    back = recovery_start(rolling, base, settings, dip)
+    return horizon if back is None else back

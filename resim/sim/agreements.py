@@ -37,9 +37,10 @@ import pandas as pd
 from scipy import stats
 
 from resim.supply import logistics
-from resim.core.dists import parse_dist
+from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
+from resim.sim.status import Answer
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -62,7 +63,7 @@ class Agreement:
     unit_price: float
     setup_cost: float
     requested_day: int
-    answer: str                 # accepted | countered | declined
+    answer: Answer
     start_day: int
     qualified_day: int          # onboarding done: takes orders from this day, ships from the next
     end_day: int
@@ -130,11 +131,12 @@ def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day
     ``end_day``; return the agreement (``answer`` says whether it holds). Draws the answer, then
     the onboarding time, from ``rng`` (see :func:`negotiation_stream`)."""
     draw = rng.random()
-    answer = "accepted" if draw < terms.accept else "countered" if draw < terms.accept + terms.counter else "declined"
+    answer = (Answer.ACCEPTED if draw < terms.accept else Answer.COUNTERED if draw < terms.accept + terms.counter
+              else Answer.DECLINED)
     answered = request_day + math.ceil(terms.response_days)
     price = float(row.unit_price)
     start = answered
-    if answer == "countered":
+    if answer == Answer.COUNTERED:
         price *= 1.0 + terms.counter_price_increase
         start += math.ceil(terms.counter_delay_days)
     onboarding = max(int(round(float(_dist(row.get("onboarding_days"), row.onboarding_mean).sample(rng)))), 0)
@@ -185,14 +187,13 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     offering says (:mod:`resim.sim.inputs`). The firm pays each unit accepted at the agreed price plus
     the freight (see :meth:`resim.sim.engine.Model.add_lane`). Returns whether the agreement was
     scheduled: not when declined, nor when the provider would be qualified only at or after the end."""
-    if agreement.answer == "declined" or agreement.qualified_day >= agreement.end_day:
+    if agreement.answer == Answer.DECLINED or agreement.qualified_day >= agreement.end_day:
         return False
     maas = model.scenario.maas
     # Shipments of one offering to one destination: the same in every strategy (common random numbers).
     rng = model.streams.get("maas", agreement.offering, agreement.part, agreement.destination)
     horizon = model.horizon
-    quoted = np.asarray(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon), float)
-    quoted = np.maximum(np.rint(quoted), 1)
+    quoted = whole_days(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon))
     late = rng.random(horizon) >= float(row.on_time_rate)
     extra = np.floor(rng.random(horizon) * quoted) + 1
     # Production as quoted (late or not), then the transport: its door-to-door transit days.

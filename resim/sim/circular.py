@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from resim.core.dists import whole_days
 from resim.scenario.format.circular import EOL_STATES
 
 if TYPE_CHECKING:
@@ -175,9 +176,9 @@ class CircularSupply:
 
     def _life_pmf(self, index: int) -> np.ndarray:
         stream = self.spec.take_back[index]
-        draws = np.asarray(stream.use_life_days.sample(self.model.streams.get("circular", "life", str(index)),
-                                                       20_000), float)
-        days = np.clip(np.rint(draws), 1, self.horizon + 1).astype(int)
+        rng = self.model.streams.get("circular", "life", str(index))
+        # A life beyond the horizon counts as horizon + 1 days, dropped below: back after the run.
+        days = whole_days(stream.use_life_days.sample(rng, 20_000), self.horizon + 1)
         return np.bincount(days, minlength=self.horizon + 2)[: self.horizon + 1] / len(days)
 
     def _base_returns(self, index: int) -> np.ndarray:

@@ -48,6 +48,7 @@ from resim.sim.ledger import COST_COMPONENTS, Ledger
 from resim.sim.levers import Levers
 from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
 from resim.scenario import Scenario
+from resim.core.dists import whole_days
 from resim.core.streams import Streams
 
 __all__ = ["Model", "simulate"]
@@ -139,8 +140,7 @@ class Model:
 
     def _start_steady(self) -> None:
         """Pipelines full and stock as in normal running on day 0 (:mod:`resim.sim.steady`)."""
-        lead = [max(int(round(lane.lead_time_days.mean)), 1) for lane in self.net.lanes]
-        start = steady_state(self.net, np.array(lead, np.int64))
+        start = steady_state(self.net, whole_days([lane.lead_time_days.mean for lane in self.net.lanes]))
         size = max(self.pipeline.shape[0], start.pipeline.shape[0])
         self.pipeline = np.zeros((size, self.net.n_arcs))
         self.pipeline[:start.pipeline.shape[0]] = start.pipeline
@@ -158,8 +158,7 @@ class Model:
 
     def _lead_times(self, lane: Lane) -> np.ndarray:
         rng = self.streams.get("lead_time", lane.key)
-        draws = np.asarray(lane.lead_time_days.sample(rng, self.horizon), float)
-        return np.clip(np.rint(draws), 1, self.horizon).astype(np.int64)
+        return whole_days(lane.lead_time_days.sample(rng, self.horizon), self.horizon)
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -372,8 +371,7 @@ class Model:
                            ("arc", self.net.n_arcs), ("share", self.net.n_arcs), ("tariff", self.net.n_arcs),
                            ("duty", self.net.n_arcs)):
             self.levers.grow(name, size)
-        drawn = self._lead_times(lane) if lead_times is None else np.clip(
-            np.rint(np.asarray(lead_times, float)), 1, self.horizon).astype(np.int64)
+        drawn = self._lead_times(lane) if lead_times is None else whole_days(lead_times, self.horizon)
         self.lead_times = np.vstack([self.lead_times, drawn])
         self.share = np.concatenate([self.share, self.net.base_share[old:]])
         if accepted is not None:
@@ -450,8 +448,8 @@ class Model:
 
         repl, cust = net.repl, net.cust
         self.arc_backlog[repl] -= ship[repl]
-        lead = np.rint(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]])
-        lead = np.clip(lead, 1, self.horizon).astype(np.int64)
+        lead = whole_days(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]],
+                          self.horizon)
         self._ensure_pipeline(int(lead.max(initial=1)))
         self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
         self.in_transit[repl] += ship[repl]

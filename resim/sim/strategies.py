@@ -45,6 +45,7 @@ from resim.scenario.format.maas import ScoreWeights
 from resim.sim.inputs import Market, claim_inputs, input_capacity
 from resim.supply.matching import Pool, candidates, need_for, score, select
 from resim.sim.network import Network
+from resim.sim.status import AGREED, ActionStatus, Answer
 from resim.sim.steady import expected_flows
 from resim.scenario.valuechain import bom_explosion, single_sourced_parts
 
@@ -72,7 +73,7 @@ class Action:
     start: int
     end: int
     unit_cost: float
-    status: str               # accepted | countered | declined | refused | too late | no candidate | active
+    status: ActionStatus
     note: str = ""
 
 
@@ -158,7 +159,7 @@ class Response:
             later = back is not None and back < end
             self.actions.append(Action(
                 self.strategy.id, kind, spec.id, "", target.part, target.destination, target.units, day, end, 0.0,
-                "destination down", f"{target.destination} is down: nothing bought for it"
+                ActionStatus.DESTINATION_DOWN, f"{target.destination} is down: nothing bought for it"
                 + (f"; looked at again on day {back}" if later else "")))
             if later:
                 model.at(back, lambda m: self._serve(m, kind, spec, onset, target, back, end, stage)
@@ -189,7 +190,7 @@ class Response:
                     model.on_day_end(lambda m, day, sku=sku, extra=extra, rate=rate:
                                      m.charge("holding", min(m.on_hand[sku], extra) * rate))
                 self.actions.append(Action(self.strategy.id, "buffer", "", node.id, part, node.id, extra,
-                                           0, model.horizon, net.sku_value[sku], "active",
+                                           0, model.horizon, net.sku_value[sku], ActionStatus.ACTIVE,
                                            f"{extra:,.0f} extra units held all year"))
 
     def _dual_source(self, model: "Model") -> None:
@@ -259,7 +260,7 @@ class Response:
                 units = min(row.units_per_day, input_capacity(model, self.market, part, row.inputs, asked))
                 if units <= 1e-9:
                     self.actions.append(Action(self.strategy.id, kind, trigger, str(row.id), part, destination, 0.0,
-                                               asked, until, 0.0, "no components",
+                                               asked, until, 0.0, ActionStatus.NO_COMPONENTS,
                                                "its components' sources are down or sold out"))
                     passed.add(str(row.id))
                     continue
@@ -269,7 +270,7 @@ class Response:
                 status, note = self._agreeable(deal, need, budget)
                 self.actions.append(Action(self.strategy.id, kind, trigger, deal.offering, part, destination,
                                            deal.units_per_day, deal.qualified_day, until, deal.unit_price,
-                                           status or deal.answer, note or f"{row.country}; score {row.score:.2f}"))
+                                           status or ActionStatus(deal.answer), note or f"{row.country}; score {row.score:.2f}"))
                 if status is not None:
                     passed.add(deal.offering)
                     continue
@@ -300,26 +301,26 @@ class Response:
                     need_id=f"{event}:{part}:{destination}:{day}", market=self.market)
         if not contracted and not passed:
             self.actions.append(Action(self.strategy.id, kind, trigger, "", part, destination, units, day, until,
-                                       0.0, "no candidate", _why_none(table, ranked, need, budget, until - day)))
+                                       0.0, ActionStatus.NO_CANDIDATE, _why_none(table, ranked, need, budget, until - day)))
 
-    def _agreeable(self, deal, need, budget: float | None) -> tuple[str | None, str]:
+    def _agreeable(self, deal, need, budget: float | None) -> tuple[ActionStatus | None, str]:
         """Why ``deal`` does not go ahead (status and note), or (None, "") when it does: the
         provider declined, it would be qualified only at or after its end (``too late``), its
         landed price is above ``max_premium`` (the ceiling the candidates were filtered by; a
         counter can exceed it) or its commitment exceeds the ``budget`` left (``refused``)."""
-        if deal.answer == "declined":
-            return "declined", ""
+        if deal.answer == Answer.DECLINED:
+            return ActionStatus.DECLINED, ""
         if deal.qualified_day >= deal.end_day:
-            return "too late", f"qualified on day {deal.qualified_day}, not before its end on day {deal.end_day}"
-        what = "counter" if deal.answer == "countered" else "offer"
+            return ActionStatus.TOO_LATE, f"qualified on day {deal.qualified_day}, not before its end on day {deal.end_day}"
+        what = "counter" if deal.answer == Answer.COUNTERED else "offer"
         ceiling = self.strategy.max_premium
         premium = (deal.unit_price + deal.freight) / need.unit_cost - 1.0 if need.unit_cost > 0 else 0.0
         if ceiling is not None and premium > ceiling + 1e-12:
-            return "refused", (f"{what} at {deal.unit_price:,.2f} a unit: landed premium {premium:.0%} "
+            return ActionStatus.REFUSED, (f"{what} at {deal.unit_price:,.2f} a unit: landed premium {premium:.0%} "
                                f"above max_premium {ceiling:.0%}")
         commitment = deal.commitment(self.model.scenario.maas.probation)
         if budget is not None and commitment > budget + 1e-6:
-            return "refused", (f"{what} at {deal.unit_price:,.2f} a unit commits {commitment:,.0f}, "
+            return ActionStatus.REFUSED, (f"{what} at {deal.unit_price:,.2f} a unit commits {commitment:,.0f}, "
                                f"above the budget left {budget:,.0f}")
         return None, ""
 
@@ -377,7 +378,7 @@ class Response:
                 cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # a reman part's price
                 waiting = model.circular.units_waiting(part) if model.circular else 0.0
                 self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
-                                           use, day, end, cost, "active",
+                                           use, day, end, cost, ActionStatus.ACTIVE,
                                            f"reman first, up to {use:,.0f} a day; {model.on_hand[sku]:,.0f} in "
                                            f"stock and {waiting:,.0f} graded cores waiting at the start"))
 
@@ -621,12 +622,12 @@ def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, re
     graph = scenario.value_chain().copy()
     rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.replication == replication)]
     for row in rows.itertuples():
-        if row.kind in ("maas_same_tier", "maas_upstream", "dual_source") and row.status in ("accepted", "countered"):
+        if row.kind in ("maas_same_tier", "maas_upstream", "dual_source") and row.status in AGREED:
             node = f"maas_{row.source}"
             graph.add_node(node, kind="maas", makes=(row.part,), offering=row.source)
             graph.add_edge(node, row.destination, parts=(row.part,), orchestrated=True, start=row.start,
                            end=row.end, unit_cost=row.unit_cost, units_per_day=row.units_per_day)
-        elif row.kind == "circular" and row.status == "active" and graph.has_edge(row.source, row.destination):
+        elif row.kind == "circular" and row.status == ActionStatus.ACTIVE and graph.has_edge(row.source, row.destination):
             graph.edges[row.source, row.destination].update(orchestrated=True, start=row.start, end=row.end)
     return graph
 
