@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from resim.sim.status import NONE_ASKED, ActionStatus
 from resim.report.figure_helpers import _ALERT, _DARK, _GREY, _empty, _strategy_order, _title, _windows, _with_strips
 from resim.report.figures import _figure
 
@@ -40,7 +41,7 @@ KIND_COLOURS = {"buffer": "#0072B2", "dual_source": "#CC79A7", "maas_same_tier":
 NODE_STYLES = {"supplier": ("o", "#56B4E9"), "plant": ("s", "#0072B2"), "dc": ("D", "#BBBBBB"),
                "market": ("^", "#CC79A7"), "reman": ("h", "#009E73"), "maas": ("p", "#E69F00")}
 _KIND_ORDER = list(NODE_STYLES)
-_NOT_AGREED = ("declined", "no candidate", "destination down")
+_NOT_AGREED = (ActionStatus.DECLINED, *NONE_ASKED)  # shown as asked-but-no-agreement
 
 
 # -- orchestration Gantt chart -------------------------------------------------------------------
