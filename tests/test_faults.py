@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from resim.experiment.runner import SCHEDULER_TIMEOUT_SECONDS
+from tests.signals import ctrl_c_as_usual
+
 pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
 
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
@@ -41,7 +44,8 @@ def _alive(pid: int) -> bool:
 def _start_run(folder: Path, *extra: str, replications: int = 300) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "resim.cli", "run", QUICKSTART, "-o", str(folder),
                              "--replications", str(replications), *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=ctrl_c_as_usual)
 
 
 def _wait_for(condition, timeout: float) -> bool:
@@ -143,7 +147,7 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_within_seconds(tmp_path,
     result = subprocess.run([sys.executable, "-m", "resim.cli", "run", QUICKSTART, "-o", str(tmp_path / "qs"),
                              "--replications", "3", "--executor", "dask", "--scheduler", address],
                             capture_output=True, text=True, timeout=60)
-    assert time.monotonic() - started < 20
+    assert time.monotonic() - started < SCHEDULER_TIMEOUT_SECONDS + 30  # the probe's bound, and starting Python
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     line = _last_line(result.stderr)
     assert line.startswith(f"resim run: cannot reach the Dask scheduler at {address} (") and reason in line, line

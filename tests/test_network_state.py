@@ -4,23 +4,17 @@ survives a MaaS provider or a new lane joining."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-import resim
 from resim.sim.engine import Model
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.network import Network
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain
 
-QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
-
-
-def test_a_buffer_keeps_its_raised_level_when_a_maas_provider_joins():
-    scenario = resim.load_scenario(QUICKSTART)
+def test_a_buffer_keeps_its_raised_level_when_a_maas_provider_joins(quickstart):
+    scenario = quickstart
     upstream = next(s for s in scenario.strategies if s.id == "maas_upstream")
     combined = {**upstream.model_dump(exclude_defaults=True), "id": "buffer_and_maas",
                 "actions": ["buffer", "maas_upstream"], "buffer": {"mcu": 5100}}

@@ -61,7 +61,7 @@ def test_a_saved_folder_lists_every_file_it_holds_in_run_json(tmp_path, two_runs
 
 @posix_only
 @pytest.mark.parametrize("delay", [0.0, 0.1, 0.3, 0.6, 1.0])
-def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs, delay):
+def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs, delay, ctrl_c):
     """SIGINT sent to ourselves at a range of moments of saving over an earlier run: the folder
     then holds the earlier run byte for byte, or the new one whole, never a mix."""
     old, new = two_runs
@@ -82,7 +82,7 @@ def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs,
     assert not [p for p in folder.iterdir() if p.name.startswith(".resim-staging-")]
 
 
-def test_a_signal_during_the_commit_waits_until_it_is_done():
+def test_a_signal_during_the_commit_waits_until_it_is_done(ctrl_c):
     reached = False
     with pytest.raises(KeyboardInterrupt):
         with deferred_interrupts() as interrupted:
@@ -92,7 +92,7 @@ def test_a_signal_during_the_commit_waits_until_it_is_done():
     assert reached
 
 
-def test_a_block_that_acts_on_the_noted_signal_raises_once():
+def test_a_block_that_acts_on_the_noted_signal_raises_once(ctrl_c):
     with pytest.raises(KeyboardInterrupt):
         with deferred_interrupts() as interrupted:
             os.kill(os.getpid(), signal.SIGINT)

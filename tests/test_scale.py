@@ -15,6 +15,7 @@ import pytest
 
 import resim
 from resim.scenario.synthetic import synthetic_chain
+from tests.signals import ctrl_c_as_usual
 from tests.chains import write
 
 pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
@@ -43,7 +44,7 @@ def test_every_executor_and_worker_count_gives_the_same_numbers(chain):
 def _start(path, out, *extra):
     return subprocess.Popen([sys.executable, "-m", "resim", "run", str(path), "-o", str(out), "--replications",
                              "40", "--executor", "serial", *extra], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_usual)
 
 
 def _wait_for_lines(out: Path, count: int, process) -> None:
