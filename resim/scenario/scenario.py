@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
 from resim.scenario import checks
-from resim.core.dists import MAX_PARAMETER
+from resim.core.dist_bounds import MAX_PARAMETER
 from resim.core.errors import Problem, ScenarioError, format_path
 from resim.core.views import view
 from resim.scenario.format.chain import Demand, Lane, Node, Part
@@ -244,7 +244,7 @@ _NUMBER_IN_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 def _huge_numbers(value: Any, path: tuple) -> list[tuple[tuple, str]]:
     """Every number (or number written in a text, as CSV cells and ``poisson(1e308)`` are) beyond
-    dists.MAX_PARAMETER: validate refuses what a run could not sample or sum without overflow."""
+    dist_bounds.MAX_PARAMETER: validate refuses what a run could not sample or sum without overflow."""
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
