@@ -14,7 +14,7 @@ from resim.cli import reference
 from resim.cli.commands import COMMANDS
 from resim.cli.reference_fields import _note, _validators
 from resim.cli.reference_text import NOTES, RULES
-from resim.core import dists
+from resim.core import dist_models
 from resim.scenario.format.chain import Policy
 from resim.scenario.format.events import DISRUPTION_TYPES
 from resim.scenario.format.strategies import ACTIONS
@@ -99,7 +99,7 @@ def _models(cls: type[BaseModel], seen: dict[str, type[BaseModel]]) -> dict[str,
     return seen
 
 
-DIST_MODELS = {m.__name__ for m in dists.BY_NAME.values()}
+DIST_MODELS = {m.__name__ for m in dist_models.BY_NAME.values()}
 FORMAT_MODELS = {name: cls for name, cls in _models(Scenario, {}).items() if name not in DIST_MODELS}
 
 
@@ -118,7 +118,7 @@ def test_reference_has_a_section_for_every_disruption_type_policy_and_action():
         assert f"`type: {kind}`" in text, f"inventory policy {kind!r} missing; {HOW}"
     for action in ACTIONS:
         assert f"| `{action}` |" in text, f"strategy action {action!r} missing; {HOW}"
-    for name in dists.BY_NAME:
+    for name in dist_models.BY_NAME:
         assert f"| `{name}` |" in text, f"distribution {name!r} missing; {HOW}"
 
 

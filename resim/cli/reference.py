@@ -31,7 +31,7 @@ from resim.cli.reference_fields import (_cell, _common_base, _constraints, _csv_
                                         _dist_notes, _field_annotation, _first_sentence, _flow, _narrowed, _nested,
                                         _never_negative, _note, _rule, _type, _union_name, _validators)
 from resim.cli.reference_text import ACTION_NOTES, CHECKS, DISTRIBUTIONS, INTRO, SECTION_NOTES, TYPE_NOTES
-from resim.core import dists
+from resim.core import dist_models
 from resim.scenario import taxonomy
 from resim.scenario.format import common
 from resim.scenario.jsonschema import scenario_schema
@@ -176,7 +176,7 @@ class _Reference:
                      "| name | compact form | mapping form | parameters | what it is |",
                      "| --- | --- | --- | --- | --- |"]
         notes = _dist_notes()
-        for name, model in dists.BY_NAME.items():
+        for name, model in dist_models.BY_NAME.items():
             params = [p for p in model.model_fields if p != "dist"]
             compact = "—" if name == "discrete" else f"`{name}({', '.join(params)})`"
             mapping = "`{dist: " + name + "".join(f", {p}: …" for p in params) + "}`"

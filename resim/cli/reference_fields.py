@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from resim.cli.reference_text import NOTES, RULES, UNION_NAMES
-from resim.core import dists
+from resim.core import dist_base, dist_models, dists
 from resim.scenario import taxonomy
 from resim.scenario.format import common
 
@@ -34,7 +34,7 @@ _NARROWING = {
 }
 _NARROWING.pop(None, None)
 
-_DIST_MODELS = frozenset(dists.BY_NAME.values())
+_DIST_MODELS = frozenset(dist_models.BY_NAME.values())
 _CSV = {"csv"}
 
 
@@ -45,7 +45,7 @@ def _cell(text: str) -> str:
 def _number(value: float) -> str:
     if isinstance(value, int) and value >= 2 ** 53 and value & (value - 1) == 0:
         return f"2^{value.bit_length() - 1}"
-    return dists._num(value)
+    return dist_base.compact_number(value)
 
 
 def _flow(value: Any) -> str:
@@ -271,6 +271,6 @@ def _dist_notes() -> dict[str, str]:
     notes = {}
     for line in (dists.__doc__ or "").splitlines():
         match = re.match(r"^(\w+)\s{2,}(.+?)\s{2,}(.+)$", line)
-        if match and match.group(1) in dists.BY_NAME:
+        if match and match.group(1) in dist_models.BY_NAME:
             notes[match.group(1)] = match.group(3).replace("``", "`")
     return notes

@@ -19,8 +19,10 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
-from resim.scenario import checks
-from resim.core.dists import MAX_PARAMETER
+from resim.scenario.checks import check_scenario
+from resim.scenario.checks_references import REFERENCE_FIELDS, check_references
+from resim.scenario.checks_warnings import check_warnings
+from resim.core.dist_bounds import MAX_PARAMETER
 from resim.core.errors import Problem, ScenarioError, format_path
 from resim.core.views import view
 from resim.scenario.format.chain import Demand, Lane, Node, Part
@@ -94,7 +96,7 @@ class Scenario(Spec):
         dumps or :attr:`sha256`; ``load_scenario(path, strict=True)`` raises them."""
         sites = self.__dict__.get(_SITES) or Located(None, {(): (self._source or "<scenario>", 0)})
         found = [Problem(*sites.where(path), format_path(path), message)
-                 for path, message in checks.check_warnings(self)]
+                 for path, message in check_warnings(self)]
         return tuple(sorted(set(found)))
 
     @cached_property
@@ -194,7 +196,7 @@ def _thaw(value: Any) -> Any:
 
 
 # Where a Scenario keeps the file lines its warnings point at (a Located of the few paths that
-# checks.check_warnings names; another path falls back to its disruption's line). It lives in the
+# check_warnings names; another path falls back to its disruption's line). It lives in the
 # instance __dict__, beside cached properties, and is neither a field nor a private attribute, so
 # it takes no part in equality or dumps.
 _SITES = "_warning_sites"
@@ -244,7 +246,7 @@ _NUMBER_IN_TEXT = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?")
 
 def _huge_numbers(value: Any, path: tuple) -> list[tuple[tuple, str]]:
     """Every number (or number written in a text, as CSV cells and ``poisson(1e308)`` are) beyond
-    dists.MAX_PARAMETER: validate refuses what a run could not sample or sum without overflow."""
+    dist_bounds.MAX_PARAMETER: validate refuses what a run could not sample or sum without overflow."""
     found = []
     if isinstance(value, dict):
         for key, item in value.items():
@@ -289,16 +291,16 @@ def validate_data(located: Located, display: str, *, strict: bool = False) -> Sc
             paths.append(path)
         # The references that can still be read are checked too, so that fixing the types does
         # not reveal a second round of problems.
-        partial, unread = salvage(Scenario, data, paths, within=Spec, fields=checks.REFERENCE_FIELDS)
+        partial, unread = salvage(Scenario, data, paths, within=Spec, fields=REFERENCE_FIELDS)
         problems += [_problem(located, display, path, message)
-                     for path, message in checks.check_references(partial, unread)]
+                     for path, message in check_references(partial, unread)]
         problems += [_problem(located, display, path, message) for path, message in huge
                      if not any(path[:len(p)] == p for p in paths)]
         raise ScenarioError(cap_problems(problems)) from None
     if huge:
         raise ScenarioError(cap_problems([_problem(located, display, path, message)
                                           for path, message in huge]))
-    findings = checks.check_scenario(scenario)
+    findings = check_scenario(scenario)
     if findings:
         raise ScenarioError(cap_problems([_problem(located, display, path, message)
                                           for path, message in findings]))
