@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -58,9 +57,7 @@ def test_t_interval_coverage():
     # them; with 2000 trials the binomial sd is ~0.5%, so 0.93..0.97 is a wide, seeded check.
     rng = np.random.default_rng(7)
     samples = rng.normal(5.0, 2.0, size=(2000, 10))
-    start = time.perf_counter()
     covered = [low <= 5.0 <= high for _, _, low, high, _ in map(t_interval, samples)]
-    assert time.perf_counter() - start < 1.0
     assert 0.93 <= np.mean(covered) <= 0.97
 
 
