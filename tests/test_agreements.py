@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.sim.agreements import Agreement, execute, lot_acceptance, negotiate, with_contention
+from resim.sim.agreements import Agreement, Candidate, execute, lot_acceptance, negotiate, with_contention
 from resim.sim.engine import Model
 from resim.scenario.format.maas import Contention, Inspection, Negotiation, Offering
 from resim.supply.logistics import MODES
@@ -45,8 +45,7 @@ def agreement(day=12, **fields) -> Agreement:
 
 def run_with(agreement_: Agreement, offer: Offering, **maas):
     model = Model(scenario(**maas), detail=True)
-    row = pool_frame([offer]).iloc[0]
-    execute(model, agreement_, row, replaces=["sA->plant"])
+    execute(model, agreement_, Candidate.from_row(pool_frame([offer]).iloc[0]), replaces=["sA->plant"])
     ledger = model.run()
     return model, ledger, ledger.stock().set_index(["node", "part", "day"]).sort_index()
 
@@ -102,12 +101,12 @@ def test_late_shipments_take_longer_and_are_counted():
 
 
 def test_negotiation_answers_with_the_stated_chances():
-    row = pool_frame([provider()]).iloc[0]
+    offer = Candidate.from_row(pool_frame([provider()]).iloc[0])
     terms = Negotiation(accept=0.5, counter=0.3, counter_price_increase=0.2, counter_delay_days=7,
                         response_days=2)
     need = need_for(scenario(), "A", destination="plant", units_per_day=30)
     rng = np.random.default_rng(1)
-    answers = [negotiate(row, need, units_per_day=30, request_day=10, end_day=60, terms=terms, rng=rng)
+    answers = [negotiate(offer, need, units_per_day=30, request_day=10, end_day=60, terms=terms, rng=rng)
                for _ in range(4000)]
     share = {a: np.mean([d.answer == a for d in answers]) for a in ("accepted", "countered", "declined")}
     assert share == pytest.approx({"accepted": 0.5, "countered": 0.3, "declined": 0.2}, abs=0.03)
@@ -133,10 +132,11 @@ def test_matching_to_execution_restores_supply():
     chosen = select(ranked, need, days=60, max_providers=1)
     assert chosen.missing_per_day == 0 and chosen.chosen.id.tolist() == ["mill_pl"]
     row = chosen.chosen.iloc[0]
-    deal = negotiate(row, need, units_per_day=row.units_per_day, request_day=12, end_day=90,
+    offer = Candidate.from_row(row)
+    deal = negotiate(offer, need, units_per_day=row.units_per_day, request_day=12, end_day=90,
                      terms=sc.maas.negotiation, rng=np.random.default_rng(0))
     model = Model(sc)
-    execute(model, deal, row, replaces=["sA->plant"])
+    execute(model, deal, offer, replaces=["sA->plant"])
     ledger = model.run()
     on_time = ledger.market["on_time"][:, 0]
     assert on_time[-20:].tolist() == [10] * 20
@@ -181,7 +181,7 @@ def test_reman_first_steering_does_not_undo_the_replacement():
                {"from": "rm", "to": "plant", "parts": "A", "lead_time_days": 1, "share": 0}])
     model = Model(reman)
     model.on_day_start(_RemanSteer(model, "rm->plant", "A", model.net.sku_index[("rm", "A")], 20.0, end=90))
-    execute(model, agreement(), pool_frame([provider()]).iloc[0], replaces=["sA->plant"])
+    execute(model, agreement(), Candidate.from_row(pool_frame([provider()]).iloc[0]), replaces=["sA->plant"])
     usual, steered = model.lane_arcs("sA->plant"), model.lane_arcs("rm->plant")
     split = {}
 
@@ -213,7 +213,7 @@ def test_a_replacement_stops_orders_of_its_part_only():
     nodes[1]["inventory"].append({"part": "B", "policy": {"type": "base_stock", "level": 100}})
     lanes[0]["parts"] = ["A", "B"]
     model = Model(base.replace(parts=parts, nodes=nodes, lanes=lanes))
-    execute(model, agreement(), pool_frame([provider()]).iloc[0], replaces=["sA->plant"])
+    execute(model, agreement(), Candidate.from_row(pool_frame([provider()]).iloc[0]), replaces=["sA->plant"])
     a_arc, b_arc = model.lane_arcs("sA->plant", "A"), model.lane_arcs("sA->plant", "B")
     seen = {}
 
@@ -239,8 +239,8 @@ def test_at_handback_new_orders_return_to_the_usual_lane_while_the_provider_ship
         **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
     model = Model(base, detail=True)
     # 20 a day against the plant's 20 a day of A: the provider's orders pile up only while it qualifies.
-    execute(model, agreement(units_per_day=20), pool_frame([provider(capacity_per_day=20)]).iloc[0],
-            replaces=["sA->plant"], handback_day=50)
+    offer = Candidate.from_row(pool_frame([provider(capacity_per_day=20)]).iloc[0])
+    execute(model, agreement(units_per_day=20), offer, replaces=["sA->plant"], handback_day=50)
     usual, weights, held = model.lane_arcs("sA->plant"), {}, {}
 
     def record(m, day):
@@ -271,6 +271,7 @@ def test_what_declined_requests_leave_open_is_asked_of_the_next_providers():
     # f(k - j, r - 1), f(0, .) = 1, f(k > 0, 0) = 0: 0.765625 for a = 1/2 (asking again only when
     # both declined would give 0.328125).
     from resim.supply.matching import Pool
+    from resim.sim.sourcing import Request, source
     from resim.sim.strategies import Response
 
     offers = [provider(id=f"mill_{i:02d}", provider=f"shop_{i:02d}", capacity_per_day=10, setup_cost=0)
@@ -283,7 +284,8 @@ def test_what_declined_requests_leave_open_is_asked_of_the_next_providers():
     for replication in range(trials):
         model = Model(base, replication=replication)
         response = Response(model, base.strategies[0], pool)
-        response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+        source(response, model, Request("maas_same_tier", "gone", "A", "plant", 20.0, day=12, end=80,
+                                        replaces=("sA->plant",)))
         agreed = sum(deal.units_per_day for deal in response.agreements)
         assert agreed <= 20 + 1e-9
         covered += agreed >= 20 - 1e-9
@@ -300,8 +302,8 @@ def test_at_handback_the_provider_keeps_only_what_it_can_ship_by_the_end():
                       "duration_days": 30}],
         **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
     model = Model(base)
-    execute(model, agreement(units_per_day=10, end_day=60), pool_frame([provider(capacity_per_day=10)]).iloc[0],
-            replaces=["sA->plant"], handback_day=50)
+    offer = Candidate.from_row(pool_frame([provider(capacity_per_day=10)]).iloc[0])
+    execute(model, agreement(units_per_day=10, end_day=60), offer, replaces=["sA->plant"], handback_day=50)
     held = {}
     model.on_day_end(lambda m, day: held.__setitem__(day, m.arc_backlog[m.lane_arcs("maas_mill_pl->plant")].sum())
                      if "maas_mill_pl->plant" in m.net.lane_index else None)
@@ -330,11 +332,12 @@ def test_the_firm_pays_for_the_units_a_provider_delivers_to_one_of_its_suppliers
                      setup_cost=500, conformance_rate=0.9)
     row = pool_frame([offer]).iloc[0].copy()
     row["landed_unit_cost"] = 1.5 + 0.25
+    offer = Candidate.from_row(row)
     need = need_for(sc, "R", destination="sA", units_per_day=40)
-    deal = negotiate(row, need, units_per_day=40, request_day=8, end_day=70, terms=sc.maas.negotiation,
+    deal = negotiate(offer, need, units_per_day=40, request_day=8, end_day=70, terms=sc.maas.negotiation,
                      rng=np.random.default_rng(0))
     model = Model(sc, replication=3)
-    execute(model, deal, row, replaces=["sR1->sA", "sR2->sA"])
+    execute(model, deal, offer, replaces=["sR1->sA", "sR2->sA"])
     ledger = model.run()
     arcs = model.lane_arcs("maas_cast_pl->sA")
     received, rejected = model.received_total[arcs].sum(), model.rejected_total[arcs].sum()
@@ -386,6 +389,7 @@ def _rent(*, budget=None, max_premium=None, capacity=30, **negotiation):
     """The hand chain's strategy asking the pool for 20 A a day at the plant from day 12 to the
     expected recovery on day 80 (as a strategy's response does); return the response and model."""
     from resim.supply.matching import Pool
+    from resim.sim.sourcing import Request, source
     from resim.sim.strategies import Response
 
     terms = {"accept": 0.0, "counter": 1.0, "counter_price_increase": 0.1, "counter_delay_days": 0} | negotiation
@@ -396,7 +400,8 @@ def _rent(*, budget=None, max_premium=None, capacity=30, **negotiation):
                                  "max_premium": max_premium, "responds_to": ["natural_disaster"]}])
     model = Model(sc)
     response = Response(model, sc.strategies[0], Pool(pool_frame(list(sc.maas.providers))))
-    response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+    source(response, model, Request("maas_same_tier", "gone", "A", "plant", 20.0, day=12, end=80,
+                                    replaces=("sA->plant",)))
     return response, model
 
 
@@ -572,19 +577,19 @@ def test_a_provider_lane_takes_the_quoted_lead_time_plus_the_transit(where, mode
     # 18 + 3 + transit and nothing arrives before.
     sc = _placed(probation={"days": 0}, negotiation={"accept": 1.0, "counter": 0.0})
     need = need_for(sc, "A", destination="plant", units_per_day=30)
-    row = candidates(pool_frame([provider(**where)]), need).iloc[0]
-    deal = negotiate(row, need, units_per_day=30, request_day=10, end_day=90, terms=sc.maas.negotiation,
+    offer = Candidate.from_row(candidates(pool_frame([provider(**where)]), need).iloc[0])
+    deal = negotiate(offer, need, units_per_day=30, request_day=10, end_day=90, terms=sc.maas.negotiation,
                      rng=np.random.default_rng(0))
     assert deal.qualified_day == 17
     model = Model(sc, detail=True)
-    execute(model, deal, row, replaces=["sA->plant"])
+    execute(model, deal, offer, replaces=["sA->plant"])
     stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()
     shipped = stock.loc[("maas_mill_pl", "A"), "shipped"].to_numpy()
     received = stock.loc[("plant", "A"), "received"].to_numpy()
     assert shipped[18] > 0
     assert received[18:18 + 3 + transit].sum() == 0
     assert received[18 + 3 + transit] == pytest.approx(shipped[18])
-    assert (row.transport_mode, row.transit_days) == (deal.transport_mode, deal.transit_days) == (mode, transit)
+    assert (offer.transport_mode, offer.transit_days) == (deal.transport_mode, deal.transit_days) == (mode, transit)
     lane = next(lane for lane in model.net.lanes if lane.key == deal.lane)
     assert lane.lead_time_days.mean == 3 + transit and lane.mode == mode
 
@@ -593,6 +598,7 @@ def _expedite_run(style: str):
     """The hand chain's strategy in orchestration ``style`` asking for 20 A a day at the plant
     from day 12 to day 80 of the one far provider, which expedites at 40 %."""
     from resim.supply.matching import Pool
+    from resim.sim.sourcing import Request, source
     from resim.sim.strategies import Response
 
     sc = _placed(negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0},
@@ -602,7 +608,8 @@ def _expedite_run(style: str):
                                  "responds_to": ["natural_disaster"]}])
     model = Model(sc, detail=True)
     response = Response(model, sc.strategies[0], Pool(pool_frame(list(sc.maas.providers))), style)
-    response._maas(model, "maas_same_tier", "gone", "A", "plant", 20.0, ["sA->plant"], day=12, end=80)
+    source(response, model, Request("maas_same_tier", "gone", "A", "plant", 20.0, day=12, end=80,
+                                    replaces=("sA->plant",)))
     ledger = model.run()
     (deal,) = response.agreements
     received = ledger.stock().set_index(["node", "part", "day"]).sort_index().loc[("plant", "A"), "received"]

@@ -130,7 +130,7 @@ def test_alternative_orchestrations_are_simulated_and_recorded(quickstart):
 
 
 def test_the_reorchestrated_chain_is_a_graph_with_the_providers(results, quickstart):
-    from resim.sim.strategies import orchestrated_chain
+    from resim.sim.actions import orchestrated_chain
 
     graph = orchestrated_chain(quickstart, results.orchestrations, "maas_upstream", 0)
     agreed = results.orchestrations.query(

@@ -208,12 +208,12 @@ def value_chain_map(scenario: "Scenario", orchestrations: pd.DataFrame | None = 
     lanes green (thick where the strategy activated them).
 
     With ``orchestrations`` and ``strategy``, the chain as that strategy re-orchestrated it in
-    ``replication`` (:func:`resim.sim.strategies.orchestrated_chain`): its MaaS providers (agreements
+    ``replication`` (:func:`resim.sim.actions.orchestrated_chain`): its MaaS providers (agreements
     accepted or countered) in orange, their lanes dashed, each labelled by its offering id."""
     if layout not in ("auto", "tiers", "geo"):
         raise ValueError(f"layout must be 'auto', 'tiers' or 'geo', not {layout!r}")
     if orchestrations is not None and strategy is not None:
-        from resim.sim.strategies import orchestrated_chain
+        from resim.sim.actions import orchestrated_chain
 
         graph = orchestrated_chain(scenario, orchestrations, strategy, replication)
     else:

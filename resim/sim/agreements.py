@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -47,8 +47,59 @@ if TYPE_CHECKING:
     from resim.scenario.format.maas import Contention, Inspection, Negotiation, Probation
     from resim.supply.matching import Need
 
-__all__ = ["Agreement", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame",
+__all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame",
            "negotiation_stream"]
+
+
+class Candidate(NamedTuple):
+    """An offering as the matching stage ranked it (a row of its frame), with the fields the
+    negotiation and the execution read. ``freight`` is what the matching estimated on top of the
+    price (0 for an offering straight from the pool); ``transit_days`` is None when the row does
+    not say how it ships (:func:`_transport` then routes it)."""
+
+    offering: str
+    provider: str
+    country: str
+    region: str
+    lat: float                  # NaN when the pool does not say
+    lon: float
+    unit_price: float
+    freight: float
+    setup_cost: float
+    onboarding_days: str        # a distribution, "" for the mean alone
+    onboarding_mean: float
+    lead_time_days: str         # a distribution, "" for the mean alone
+    lead_time_mean: float
+    on_time_rate: float
+    conformance_rate: float
+    inputs: str
+    transport_mode: str
+    transit_days: int | None
+    score: float
+
+    @classmethod
+    def from_row(cls, row: pd.Series) -> "Candidate":
+        """The candidate of one row of the pool or of the matching's frame."""
+        def text(column: str, default: str = "") -> str:
+            value = row.get(column)
+            return value if isinstance(value, str) else default
+
+        # The freight the matching estimated: landed cost minus price.
+        freight = max(float(row.landed_unit_cost - row.unit_price), 0.0) if "landed_unit_cost" in row.index else 0.0
+        routed = "transit_days" in row.index and "transport_mode" in row.index
+        return cls(offering=str(row.id), provider=str(row.provider), country=row.country, region=row.region,
+                   lat=float(row.lat), lon=float(row.lon), unit_price=float(row.unit_price), freight=freight,
+                   setup_cost=float(row.setup_cost), onboarding_days=text("onboarding_days"),
+                   onboarding_mean=float(row.onboarding_mean), lead_time_days=text("lead_time_days"),
+                   lead_time_mean=float(row.lead_time_mean), on_time_rate=float(row.on_time_rate),
+                   conformance_rate=float(row.conformance_rate), inputs=str(row.get("inputs", "consigned")),
+                   transport_mode=str(row.transport_mode) if routed else "",
+                   transit_days=int(row.transit_days) if routed else None, score=float(row.get("score", 0.0)))
+
+
+def as_candidates(frame: pd.DataFrame) -> list[Candidate]:
+    """Every row of ``frame`` (the pool, or the matching's ranked candidates) as a candidate."""
+    return [Candidate.from_row(row) for _, row in frame.iterrows()]
 
 
 @dataclass
@@ -120,43 +171,37 @@ def negotiation_stream(model: "Model", event: str, offering: str, part: str, des
     return model.streams.get("negotiation", event, offering, part, destination, str(attempt))
 
 
-def _freight(row: pd.Series) -> float:
-    # The freight the matching estimated: landed cost minus price.
-    return max(float(row.landed_unit_cost - row.unit_price), 0.0) if "landed_unit_cost" in row.index else 0.0
-
-
-def negotiate(row: pd.Series, need: "Need", *, units_per_day: float, request_day: int, end_day: int,
+def negotiate(candidate: Candidate, need: "Need", *, units_per_day: float, request_day: int, end_day: int,
               terms: "Negotiation", rng: np.random.Generator) -> Agreement:
-    """Ask the provider of candidate ``row`` for ``units_per_day`` of ``need.part`` until
+    """Ask the provider of ``candidate`` for ``units_per_day`` of ``need.part`` until
     ``end_day``; return the agreement (``answer`` says whether it holds). Draws the answer, then
     the onboarding time, from ``rng`` (see :func:`negotiation_stream`)."""
     draw = rng.random()
     answer = (Answer.ACCEPTED if draw < terms.accept else Answer.COUNTERED if draw < terms.accept + terms.counter
               else Answer.DECLINED)
     answered = request_day + math.ceil(terms.response_days)
-    price = float(row.unit_price)
+    price = candidate.unit_price
     start = answered
     if answer == Answer.COUNTERED:
         price *= 1.0 + terms.counter_price_increase
         start += math.ceil(terms.counter_delay_days)
-    onboarding = max(int(round(float(_dist(row.get("onboarding_days"), row.onboarding_mean).sample(rng)))), 0)
-    return Agreement(offering=str(row.id), provider=str(row.provider), part=need.part,
+    onboarding = max(int(round(float(_dist(candidate.onboarding_days, candidate.onboarding_mean).sample(rng)))), 0)
+    return Agreement(offering=candidate.offering, provider=candidate.provider, part=need.part,
                      destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
-                     setup_cost=float(row.setup_cost), requested_day=request_day, answer=answer,
-                     start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=_freight(row),
-                     transport_mode=str(row.get("transport_mode", "")),
-                     transit_days=int(row.get("transit_days", 0)))
+                     setup_cost=candidate.setup_cost, requested_day=request_day, answer=answer,
+                     start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=candidate.freight,
+                     transport_mode=candidate.transport_mode, transit_days=candidate.transit_days or 0)
 
 
-def _transport(model: "Model", agreement: Agreement, row: pd.Series) -> tuple[str, int]:
+def _transport(model: "Model", agreement: Agreement, candidate: Candidate) -> tuple[str, int]:
     """The mode and transit days of the provider's lane: as the matching chose them, or, for a
-    row that does not say (an offering straight from the pool), by :mod:`resim.supply.logistics` from
+    candidate that does not say (an offering straight from the pool), by :mod:`resim.supply.logistics` from
     the provider's site to the destination, not expedited (as :func:`resim.supply.matching.candidates`)."""
-    if "transit_days" in row.index and "transport_mode" in row.index:
-        return str(row.transport_mode), int(row.transit_days)
+    if candidate.transit_days is not None:
+        return candidate.transport_mode, candidate.transit_days
     dest = model.scenario.nodes_by_id[agreement.destination]
-    same_country, same_region = row.country == dest.country, row.region == dest.region
-    distance = logistics.distance_km(dest.lat, dest.lon, [row.lat], [row.lon], same_country, same_region)
+    same_country, same_region = candidate.country == dest.country, candidate.region == dest.region
+    distance = logistics.distance_km(dest.lat, dest.lon, [candidate.lat], [candidate.lon], same_country, same_region)
     part = model.scenario.parts_by_id[agreement.part]
     mode = logistics.choose_mode(distance, same_country, same_region, weight_kg=part.weight_kg,
                                  value=part.unit_cost, holding_rate=dest.holding_cost_rate)
@@ -168,7 +213,7 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
     return float(stats.binom.cdf(inspection.acceptance_number, inspection.sample_size, 1.0 - conformance_rate))
 
 
-def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: float = 1.0,
+def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share: float = 1.0,
             replaces: Sequence[str] = (), handback_day: int | None = None, keep: float = 0.0,
             need_id: str | None = None, market: Market | None = None) -> bool:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
@@ -193,17 +238,17 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
     # Shipments of one offering to one destination: the same in every strategy (common random numbers).
     rng = model.streams.get("maas", agreement.offering, agreement.part, agreement.destination)
     horizon = model.horizon
-    quoted = whole_days(_dist(row.get("lead_time_days"), row.lead_time_mean).sample(rng, horizon))
-    late = rng.random(horizon) >= float(row.on_time_rate)
+    quoted = whole_days(_dist(candidate.lead_time_days, candidate.lead_time_mean).sample(rng, horizon))
+    late = rng.random(horizon) >= candidate.on_time_rate
     extra = np.floor(rng.random(horizon) * quoted) + 1
     # Production as quoted (late or not), then the transport: its door-to-door transit days.
-    agreement.transport_mode, agreement.transit_days = _transport(model, agreement, row)
+    agreement.transport_mode, agreement.transit_days = _transport(model, agreement, candidate)
     lead_times = quoted + late * extra + agreement.transit_days
-    accepted = (rng.random(horizon) < lot_acceptance(float(row.conformance_rate), maas.inspection)).astype(float)
+    accepted = (rng.random(horizon) < lot_acceptance(candidate.conformance_rate, maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
     standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
 
-    inputs = str(row.get("inputs", "consigned"))
+    inputs = candidate.inputs
 
     def provider(m: "Model") -> tuple[Node, Lane]:
         # The same offering may be contracted again (a repeated disruption): give it a new node.
@@ -213,13 +258,13 @@ def execute(model: "Model", agreement: Agreement, row: pd.Series, *, share: floa
             node_id = f"{agreement.node_id}_{copy}"
         stock = input_stock(m.scenario, agreement.part, agreement.units_per_day,
                             input_lead_days(m.scenario, agreement.part, inputs))
-        node = Node(id=node_id, kind="supplier", country=row.country, region=row.region,
-                    lat=None if pd.isna(row.lat) else float(row.lat),
-                    lon=None if pd.isna(row.lon) else float(row.lon),
+        node = Node(id=node_id, kind="supplier", country=candidate.country, region=candidate.region,
+                    lat=None if math.isnan(candidate.lat) else candidate.lat,
+                    lon=None if math.isnan(candidate.lon) else candidate.lon,
                     makes=(agreement.part,), capacity_per_day=agreement.units_per_day, inventory=stock)
         # The lane's cost per unit is the freight, paid by the firm on each unit it accepts.
         return node, Lane(source=node.id, dest=agreement.destination, parts=(agreement.part,),
-                          lead_time_days=float(row.lead_time_mean) + agreement.transit_days,
+                          lead_time_days=candidate.lead_time_mean + agreement.transit_days,
                           cost_per_unit=agreement.freight, mode=agreement.transport_mode)
 
     def begin(m: "Model") -> None:

@@ -28,7 +28,7 @@ class Answer(StrEnum):
 
 
 class ActionStatus(StrEnum):
-    """What became of an action (:attr:`resim.sim.strategies.Action.status`)."""
+    """What became of an action (:attr:`resim.sim.actions.Action.status`)."""
 
     ACCEPTED = "accepted"                  # an agreement: the provider accepted the request
     COUNTERED = "countered"                # an agreement: on the provider's counter-offer

@@ -1,0 +1,57 @@
+"""What a response did: its actions as recorded in ``orchestrations.csv``, and the value chain
+they re-orchestrated."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from resim.sim.status import AGREED, ActionStatus
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from resim.sim.strategies import Response
+
+__all__ = ["Action", "actions_frame", "orchestrated_chain"]
+
+
+@dataclass
+class Action:
+    """One step of an orchestration, as recorded in ``orchestrations.csv``."""
+
+    strategy: str
+    kind: str                 # buffer | dual_source | maas_same_tier | maas_upstream | circular
+    trigger: str              # the disruption it answers ("" for proactive actions)
+    source: str               # provider offering, reman node, or the node holding a buffer
+    part: str
+    destination: str
+    units_per_day: float
+    start: int
+    end: int
+    unit_cost: float
+    status: ActionStatus
+    note: str = ""
+
+
+def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, replication: int = 0) -> "nx.DiGraph":
+    """The value chain as a strategy re-orchestrated it in one replication: the scenario's graph
+    plus its providers (nodes of kind ``maas``) and their lanes, and the reman lanes it turned on."""
+    graph = scenario.value_chain().copy()
+    rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.replication == replication)]
+    for row in rows.itertuples():
+        if row.kind in ("maas_same_tier", "maas_upstream", "dual_source") and row.status in AGREED:
+            node = f"maas_{row.source}"
+            graph.add_node(node, kind="maas", makes=(row.part,), offering=row.source)
+            graph.add_edge(node, row.destination, parts=(row.part,), orchestrated=True, start=row.start,
+                           end=row.end, unit_cost=row.unit_cost, units_per_day=row.units_per_day)
+        elif row.kind == "circular" and row.status == ActionStatus.ACTIVE and graph.has_edge(row.source, row.destination):
+            graph.edges[row.source, row.destination].update(orchestrated=True, start=row.start, end=row.end)
+    return graph
+
+
+def actions_frame(responses: "list[Response]") -> pd.DataFrame:
+    """Every recorded action, one row each."""
+    return pd.DataFrame([asdict(a) for r in responses for a in r.actions], columns=list(Action.__dataclass_fields__))

@@ -1,0 +1,284 @@
+"""MaaS sourcing of one need a response has: size it, rank the pool's candidates, negotiate
+within the strategy's budget and limits, and execute the agreements.
+
+:func:`source` runs the four steps for a :class:`Request`. Ranking matches the need against the
+pool as it is that day (:func:`rank`); the ranked candidates become typed records once
+(:class:`resim.sim.agreements.Candidate`), which the negotiation (:class:`_Negotiation`) and the
+execution read. Every request and its answer is recorded as an action of the response.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from resim.scenario.format.maas import ScoreWeights
+from resim.sim.actions import Action
+from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
+from resim.sim.inputs import claim_inputs, input_capacity
+from resim.sim.status import ActionStatus, Answer
+from resim.supply.matching import Need, Pool, Selection, candidates, need_for, score, select
+
+if TYPE_CHECKING:
+    from resim.sim.engine import Model
+    from resim.sim.strategies import Response
+
+__all__ = ["Request", "source", "rank"]
+
+
+@dataclass(frozen=True)
+class Request:
+    """``units`` a day of ``part`` for ``destination``, sought by a response's action ``kind``
+    from ``day`` to the expected recovery ``end`` and ``handover`` days beyond it (the usual
+    supply's pipeline from the hit node, refilling while the providers still deliver).
+
+    The providers take over from the lanes in ``replaces``, which carry ``replaced_flow`` units a
+    day in normal times (default: their expected flow); with nothing replaced, they get ``share``
+    (default 1) of what they cover. ``trigger`` and ``onset`` name the disruption occurrence
+    answered ("" for a proactive action), ``stage`` the decision (a recheck)."""
+
+    kind: str
+    trigger: str
+    part: str
+    destination: str
+    units: float
+    day: int
+    end: int
+    replaces: tuple[str, ...] = ()
+    share: float | None = None
+    handover: float = 0.0
+    onset: int | None = None
+    replaced_flow: float | None = None
+    stage: str = ""
+
+    @property
+    def event(self) -> str:
+        """What the request answers, keying its negotiation streams: the occurrence and stage."""
+        if not self.trigger:
+            return "proactive" + self.stage
+        return f"{self.trigger}@{self.onset if self.onset is not None else self.day}{self.stage}"
+
+
+def source(response: "Response", model: "Model", request: Request) -> None:
+    """Source ``request`` from MaaS providers for ``response``.
+
+    The providers get the replaced lanes' weight in the destination's orders times what they
+    cover of the replaced flow, and the replaced lanes keep the rest. Candidates see what each
+    offering has left over these days (:class:`resim.sim.capacity.CapacityLedger`); each
+    agreement books its units.
+
+    Each request's answer and onboarding time come from its own stream, keyed by the disruption
+    occurrence, offering, part, destination and round
+    (:func:`resim.sim.agreements.negotiation_stream`). A counter-offer is refused when its landed
+    price exceeds the strategy's ``max_premium``, and any agreement whose commitment exceeds the
+    budget left is refused; an agreement whose provider would be qualified only at or after the
+    end is dropped (``too late``). What these leave open passes to the next candidates, as a
+    decline does. The budget is debited by the commitment of each agreement executed
+    (:meth:`resim.sim.agreements.Agreement.commitment`), and only those."""
+    if response.pool is None or request.units <= 0 or model.scenario.parts_by_id[request.part].process is None:
+        return
+    # A strategy asking for speed has its providers expedite and ship by air (resim.supply.logistics).
+    need = need_for(model.scenario, request.part, units_per_day=request.units, destination=request.destination,
+                    expedite=response.orchestration == "fastest")
+    last = min(request.end + math.ceil(request.handover), model.horizon)
+    table, ranked = rank(response, model, need, request.day, request.end, last=last)
+    strategy = response.strategy
+    budget = None if strategy.budget is None else max(strategy.budget - response.spent, 0.0)
+    deals = _Negotiation(response, model, request, need, budget=budget, until=request.end)
+    deals.run(ranked)
+    _execute(response, model, request, need, deals.agreed, deals.covered)
+    if not deals.contracted and not deals.passed:
+        response.actions.append(Action(
+            strategy.id, request.kind, request.trigger, "", request.part, request.destination, request.units,
+            request.day, deals.until, 0.0, ActionStatus.NO_CANDIDATE,
+            _why_none(table, ranked, need, budget, deals.until - request.day)))
+
+
+def rank(response: "Response", model: "Model", need: Need, day: int, end: int, last: int | None = None
+         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pool matched against ``need`` as it is on ``day`` (disruptions in force), with what
+    each offering has left from ``day`` to ``last`` (default ``end``): other firms'
+    contention and earlier agreements taken (:class:`resim.sim.capacity.CapacityLedger`); and the
+    eligible candidates ranked in the response's orchestration style."""
+    scenario = model.scenario
+    active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
+    frame = response.capacity.frame(active, day, end if last is None else last)
+    pool = response.pool if frame is response.capacity.pool else Pool(frame)
+    table = candidates(pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario)
+    table.loc[table.eligible & (table.capacity_per_day <= 1e-9), "reason"] = \
+        "no capacity left: booked by earlier agreements or taken by other firms"
+    table["eligible"] = table.reason == ""
+    # A provider makes only what its components allow: its capacity is capped by what their
+    # sources can give now (the usual makers as disrupted, the market as others left it).
+    if len(table) and scenario.parts_by_id[need.part].bom:
+        caps = {inputs: input_capacity(model, response.market, need.part, inputs, day) for inputs in set(table.inputs)}
+        cap = table.inputs.map(caps)
+        table["capacity_per_day"] = np.minimum(table.capacity_per_day, cap)
+        table.loc[table.eligible & (cap <= 0), "reason"] = "no components: their sources are down or sold out"
+        table["eligible"] = table.reason == ""
+    # A provider that cannot deliver before the expected recovery is of no use.
+    table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
+        "first delivery after the expected recovery"
+    table["eligible"] = table.reason == ""
+    style = response.orchestration
+    return table, _style(style, score(table, need, _weights(style, scenario)))
+
+
+def _weights(style: str, scenario) -> ScoreWeights:
+    if style == "cheapest":
+        return ScoreWeights(cost=1, lead_time=0, quality=0, on_time=0, capacity=0, distance=0)
+    if style == "fastest":
+        return ScoreWeights(cost=0, lead_time=1, quality=0, on_time=0, capacity=0, distance=0)
+    return scenario.maas.weights
+
+
+def _style(style: str, ranked: pd.DataFrame) -> pd.DataFrame:
+    """The candidates an orchestration style picks among (see :mod:`resim.sim.strategies`)."""
+    if ranked.empty or style == "cheapest":
+        return ranked
+    if style == "fastest":
+        quickest = ranked.days_to_first_delivery.min()
+        return ranked[ranked.days_to_first_delivery <= quickest + 7]
+    return ranked[ranked.score >= ranked.score.median()]
+
+
+@dataclass
+class _Negotiation:
+    """The requests for one need, in up to three rounds: each round selects providers for what is
+    still open, within the budget left and the provider limit, and asks them; what requests not
+    agreed leave open passes to the next candidates. Every request is recorded."""
+
+    response: "Response"
+    model: "Model"
+    request: Request
+    need: Need
+    budget: float | None                 # left, debited by each agreement's commitment
+    until: int                           # every agreement for a need ends on the same day
+    agreed: list[tuple[Agreement, Candidate]] = field(default_factory=list)
+    contracted: list[str] = field(default_factory=list)
+    passed: set[str] = field(default_factory=set)   # declined by the provider, or not agreed by the firm
+    covered: float = 0.0
+
+    def run(self, ranked: pd.DataFrame) -> None:
+        """Negotiate with the ``ranked`` candidates until the need is covered or none is left."""
+        offered = {c.offering: c for c in as_candidates(ranked)}
+        request, scenario = self.request, self.model.scenario
+        limit = self.response.strategy.max_providers
+        for attempt in range(3):
+            gap = self.need.units_per_day - self.covered
+            if gap <= 1e-9 or (limit is not None and len(self.contracted) >= limit):
+                break
+            asked = request.day + attempt * math.ceil(scenario.maas.negotiation.response_days)  # after the answers
+            if asked >= request.end:
+                break
+            passed_before = len(self.passed)
+            pool_left = ranked[~ranked.id.isin(self.passed | set(self.contracted))]
+            chosen = select(pool_left, replace(self.need, units_per_day=gap), days=request.end - asked,
+                            budget=self.budget, max_providers=None if limit is None else limit - len(self.contracted))
+            if chosen.chosen.empty:
+                break
+            if not self.contracted:
+                self.until = _handover_end(chosen, request.end, request.handover, self.budget, self.model.horizon)
+            for offering, units in zip(chosen.chosen.id, chosen.chosen.units_per_day):
+                self._ask(offered[str(offering)], units, asked, attempt)
+            if len(self.passed) == passed_before:  # every request agreed: asking again would choose the same
+                break
+
+    def _ask(self, candidate: Candidate, units: float, asked: int, attempt: int) -> None:
+        """Ask ``candidate`` for ``units`` a day on day ``asked``; book the agreement if it goes ahead."""
+        response, model, request = self.response, self.model, self.request
+        scenario, part, destination = model.scenario, request.part, request.destination
+        strategy = response.strategy
+        # What the components left by earlier agreements allow (the market is shared).
+        units = min(units, input_capacity(model, response.market, part, candidate.inputs, asked))
+        if units <= 1e-9:
+            response.actions.append(Action(strategy.id, request.kind, request.trigger, candidate.offering, part,
+                                           destination, 0.0, asked, self.until, 0.0, ActionStatus.NO_COMPONENTS,
+                                           "its components' sources are down or sold out"))
+            self.passed.add(candidate.offering)
+            return
+        rng = negotiation_stream(model, request.event, candidate.offering, part, destination, attempt)
+        deal = negotiate(candidate, self.need, units_per_day=units, request_day=asked, end_day=self.until,
+                         terms=scenario.maas.negotiation, rng=rng)
+        status, note = self._agreeable(deal)
+        response.actions.append(Action(strategy.id, request.kind, request.trigger, deal.offering, part, destination,
+                                       deal.units_per_day, deal.qualified_day, self.until, deal.unit_price,
+                                       status or ActionStatus(deal.answer),
+                                       note or f"{candidate.country}; score {candidate.score:.2f}"))
+        if status is not None:
+            self.passed.add(deal.offering)
+            return
+        response.agreements.append(deal)
+        self.agreed.append((deal, candidate))
+        claim_inputs(response.market, scenario, part, candidate.inputs, deal.units_per_day, asked)
+        response.capacity.book(deal.offering, deal.units_per_day, deal.qualified_day, deal.end_day)
+        self.contracted.append(deal.offering)
+        self.covered += deal.units_per_day
+        commitment = deal.commitment(scenario.maas.probation)
+        response.spent += commitment
+        if self.budget is not None:
+            self.budget = max(self.budget - commitment, 0.0)
+
+    def _agreeable(self, deal: Agreement) -> tuple[ActionStatus | None, str]:
+        """Why ``deal`` does not go ahead (status and note), or (None, "") when it does: the
+        provider declined, it would be qualified only at or after its end (``too late``), its
+        landed price is above ``max_premium`` (the ceiling the candidates were filtered by; a
+        counter can exceed it) or its commitment exceeds the budget left (``refused``)."""
+        if deal.answer == Answer.DECLINED:
+            return ActionStatus.DECLINED, ""
+        if deal.qualified_day >= deal.end_day:
+            return ActionStatus.TOO_LATE, f"qualified on day {deal.qualified_day}, not before its end on day {deal.end_day}"
+        what = "counter" if deal.answer == Answer.COUNTERED else "offer"
+        ceiling = self.response.strategy.max_premium
+        unit_cost = self.need.unit_cost
+        premium = (deal.unit_price + deal.freight) / unit_cost - 1.0 if unit_cost > 0 else 0.0
+        if ceiling is not None and premium > ceiling + 1e-12:
+            return ActionStatus.REFUSED, (f"{what} at {deal.unit_price:,.2f} a unit: landed premium {premium:.0%} "
+                                          f"above max_premium {ceiling:.0%}")
+        commitment = deal.commitment(self.model.scenario.maas.probation)
+        if self.budget is not None and commitment > self.budget + 1e-6:
+            return ActionStatus.REFUSED, (f"{what} at {deal.unit_price:,.2f} a unit commits {commitment:,.0f}, "
+                                          f"above the budget left {self.budget:,.0f}")
+        return None, ""
+
+
+def _execute(response: "Response", model: "Model", request: Request, need: Need,
+             agreed: list[tuple[Agreement, Candidate]], covered: float) -> None:
+    """Schedule the ``agreed`` deals, which cover ``covered`` units a day of the need."""
+    # The replaced lanes keep the part of their flow the agreements leave uncovered: a partly
+    # working usual source (a ramp-up, stock, a second source) is not cut off for providers
+    # that cover less. Providers share the destination's orders in proportion to what each
+    # agreed to supply, within the replaced lanes' weight.
+    part, replaces, flows = request.part, list(request.replaces), response.flows
+    flow = request.replaced_flow if request.replaced_flow is not None else sum(flows.lane(k, part) for k in replaces)
+    flow = flow if flow > 1e-9 else need.units_per_day
+    weight = sum(flows.weight.get((k, part), 0.0) for k in replaces) if replaces else 0.0
+    weight = weight if weight > 1e-12 else (request.share or 1.0) * flow / need.units_per_day
+    keep = max(1.0 - covered / flow, 0.0) if covered < flow - 1e-9 else 0.0
+    need_id = f"{request.event}:{part}:{request.destination}:{request.day}"
+    for deal, candidate in agreed:  # what execute would drop was ruled out by _agreeable
+        execute(model, deal, candidate, share=weight * deal.units_per_day / flow, replaces=replaces,
+                handback_day=request.end, keep=keep, need_id=need_id, market=response.market)
+
+
+def _why_none(table: pd.DataFrame, ranked: pd.DataFrame, need: Need, budget: float | None, days: int) -> str:
+    """Why no provider was asked: the budget, when eligible offerings exist, else the commonest
+    reason the offerings failed."""
+    if len(ranked) and budget is not None:
+        return f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings over {days} days"
+    reasons = table[~table.eligible].reason.value_counts()
+    if len(reasons):
+        return str(reasons.index[0])
+    return f"no offering of {need.process}" if table.empty else "none within the limits"
+
+
+def _handover_end(chosen: Selection, end: int, handover: float, budget: float | None, horizon: int) -> int:
+    """The day agreements end: the expected recovery ``end`` plus the handover, as far as the
+    budget left after covering the outage pays for (coverage during the outage comes first)."""
+    per_day = float((chosen.chosen.landed_unit_cost * chosen.chosen.units_per_day).sum())
+    days = handover if budget is None or per_day <= 0 else min(handover, max(budget - chosen.cost, 0.0) / per_day)
+    return min(end + math.floor(days), horizon)

@@ -1,0 +1,145 @@
+"""The MaaS needs a disruption leaves, sized by what the lost sources supplied in normal times.
+
+:class:`Flows` holds the expected units a day of each part on each lane in normal times;
+:func:`outage_targets` turns the nodes a disruption stops into needs (:class:`Target`) for the
+MaaS actions, :func:`surge_targets` a demand surge into what its makers cannot make.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, NamedTuple
+
+from resim.scenario.format.events import DemandShock
+from resim.scenario.valuechain import bom_explosion
+from resim.sim.network import Network
+from resim.sim.steady import expected_flows
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from resim.sim.engine import Model
+
+__all__ = ["Flows", "Target", "surge_targets", "outage_targets"]
+
+
+class Flows:
+    """Expected units a day of each part on each lane of the scenario in normal times: mean
+    demand through the bills of materials, split over parallel lanes and paths by the lanes'
+    shares (:func:`resim.sim.steady.expected_flows`), and each lane's base weight in its
+    destination's orders."""
+
+    def __init__(self, scenario):
+        net = Network(scenario)
+        flows = expected_flows(net)
+        dest = {lane.key: lane.dest for lane in scenario.lanes}
+        self.on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
+        self.weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
+        self._into: dict[tuple[str, str], float] = {}    # (node, part) -> units a day received
+        for arc in range(net.n_arcs):
+            key = (net.lane_keys[net.arc_lane[arc]], net.part_ids[net.sku_part[net.arc_src[arc]]])
+            self.on[key] = float(flows[arc])
+            self.weight[key] = float(net.base_share[arc])
+            into = (dest[key[0]], key[1])
+            self._into[into] = self._into.get(into, 0.0) + float(flows[arc])
+
+    def lane(self, lane: str, part: str) -> float:
+        """Units of ``part`` a day on ``lane``."""
+        return self.on.get((lane, part), 0.0)
+
+    def inflow(self, node: str, part: str) -> float:
+        """Units of ``part`` a day ``node`` receives over all its lanes."""
+        return self._into.get((node, part), 0.0)
+
+
+class Target(NamedTuple):
+    """A MaaS need of a disruption: ``units`` a day of ``part`` for ``destination``, taking over
+    from the lanes ``replaces`` (which carry ``flow`` a day in normal times); ``pipeline`` is the
+    mean lead time from the hit node to the destination over the usual lanes."""
+
+    part: str
+    destination: str
+    units: float
+    replaces: list[str]
+    flow: float
+    pipeline: float
+
+
+def surge_targets(model: "Model", graph: "nx.DiGraph", flows: "Flows",
+                   spec: DemandShock) -> list[tuple[str, str, float, float]]:
+    """(part, destination, units per day, share weight) a demand surge leaves without capacity.
+
+    For each part in the bills of materials of the surging demand, when its makers (reman centres
+    aside; all of finite capacity) cannot make the usual use plus the surge, the excess is sought
+    for the destination that takes most of the part, beside its usual lanes: the weight gives the
+    providers the excess's part of that destination's orders. A maker's capacity counts in full
+    for each part it makes (an approximation for makers of several parts)."""
+    scenario = model.scenario
+    use: dict[str, float] = {}
+    extra: dict[str, float] = {}
+    for entry in scenario.demand:
+        surging = entry.market in spec.markets and (not spec.parts or entry.part in spec.parts)
+        for part, per_unit in {entry.part: 1.0, **bom_explosion(graph, entry.part)}.items():
+            use[part] = use.get(part, 0.0) + entry.daily.mean * per_unit
+            extra[part] = extra.get(part, 0.0) + surging * entry.daily.mean * per_unit * (spec.multiplier - 1.0)
+    targets = []
+    for part in sorted(p for p, units in extra.items() if units > 0):
+        makers = [n for n in scenario.nodes if part in n.makes and n.kind != "reman"]
+        if not makers or any(n.capacity_per_day is None for n in makers):
+            continue
+        gap = use[part] + extra[part] - sum(n.capacity_per_day for n in makers)
+        destinations = sorted({l.dest for l in scenario.lanes if part in l.parts and l.source in {n.id for n in makers}})
+        if gap <= 1e-9 or not destinations:
+            continue
+        taken = {d: flows.inflow(d, part) for d in destinations}
+        destination = max(destinations, key=taken.__getitem__)
+        surged = taken[destination] * (use[part] + extra[part]) / use[part]
+        fraction = min(gap / surged, 0.95) if surged > 0 else 0.95
+        targets.append((part, destination, gap, fraction / (1.0 - fraction)))
+    return targets
+
+
+def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], kind: str) -> list[Target]:
+    """The MaaS needs a disruption that stops the ``hit`` nodes leaves, sized by what the lost
+    sources supplied in normal times (:class:`Flows`, so a parallel source or path still
+    working keeps its part).
+
+    * ``maas_same_tier``: for each lane out of a hit node, its part for its destination, as much
+      as the lane carries; lanes of several hit nodes into one destination make one need.
+    * ``maas_upstream``: for each customer of a hit node, the assemblies it makes that contain
+      the cut part, for each onward destination: the onward lane's flow times the share of the
+      customer's supply of the cut part that came from hit nodes (the largest such share when
+      several of its components are cut).
+
+    The pipeline is the mean lead time from the hit node to the destination over the usual
+    lanes: how long the usual supply takes to arrive once the hit node ships again."""
+    lost = set(hit)
+    found: dict[tuple[str, str], dict[str, tuple[float, float, float]]] = {}  # (part, destination) -> lane -> (share lost, flow, pipeline)
+
+    def add(part: str, destination: str, lane: str, share: float, pipeline: float) -> None:
+        lanes = found.setdefault((part, destination), {})
+        before = lanes.get(lane, (0.0, 0.0, 0.0))
+        lanes[lane] = (max(share, before[0]), flows.lane(lane, part), max(pipeline, before[2]))
+
+    for node in hit:
+        for lane in [l for l in scenario.lanes if l.source == node]:
+            customer = scenario.nodes_by_id[lane.dest]
+            for part in lane.parts:
+                if kind == "maas_same_tier":
+                    add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
+                    continue
+                supplied = flows.inflow(customer.id, part)
+                cut = sum(flows.lane(l.key, part) for l in scenario.lanes
+                          if l.dest == customer.id and l.source in lost and part in l.parts)
+                share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
+                for made in customer.makes:  # the customer's assemblies that contain the cut part
+                    if part not in bom_explosion(graph, made):
+                        continue
+                    for onward in [l for l in scenario.lanes if l.source == customer.id and made in l.parts]:
+                        add(made, onward.dest, onward.key, share, lane.lead_time_days.mean + onward.lead_time_days.mean)
+    targets = []
+    for (part, destination), lanes in found.items():
+        units = sum(share * flow for share, flow, _ in lanes.values())
+        if units > 1e-9:
+            targets.append(Target(part, destination, units, list(lanes), sum(flow for _, flow, _ in lanes.values()),
+                                   max(pipeline for *_, pipeline in lanes.values())))
+    return targets
