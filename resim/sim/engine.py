@@ -45,8 +45,8 @@ from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Ledger
-from resim.sim.levers import Levers
 from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
+from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State, StateArray
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
@@ -89,6 +89,15 @@ class Model:
     contract_premium: np.ndarray = np.zeros(0)
     contract_freight: np.ndarray = np.zeros(0)
 
+    # The arrays that follow the network's entries, kept in ``self.state`` along their axis.
+    on_hand, on_hold, work_orders = StateArray(), StateArray(), StateArray()
+    scrapped_today, held_today, released_today, produced_today = (StateArray(), StateArray(), StateArray(),
+                                                                  StateArray())
+    share, arc_backlog, in_transit, pipeline = StateArray(), StateArray(), StateArray(), StateArray()
+    shipped_total, received_total, rejected_total, last_ship = (StateArray(), StateArray(), StateArray(),
+                                                                StateArray())
+    lead_times, market_backlog = StateArray(), StateArray()
+
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):
         self.scenario = scenario
@@ -102,41 +111,44 @@ class Model:
                              critical_parts=list(net.critical_parts))
         self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
             if scenario.demand else np.zeros((0, h))
-        self.market_backlog = np.zeros(len(scenario.demand))
-        self.levers = Levers()
-        for name, size in (("capacity", len(net.node_ids)), ("shipping", len(net.node_ids)),
-                           ("process", len(net.row_sku)), ("lane", len(net.lane_keys)),
-                           ("lead_time", len(net.lane_keys)), ("arc", net.n_arcs), ("share", net.n_arcs),
-                           ("demand", len(scenario.demand))):
-            self.levers.add(name, size)
-        self.levers.add("tariff", net.n_arcs, additive=True)  # ad-valorem rate
-        self.levers.add("duty", net.n_arcs, additive=True)    # currency per unit
+        self.state = self._new_state()
+        self.levers = self.state.levers
         self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
         self._listeners: list[Callable[["Model", dict], None]] = []
-        self.lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
-        self.share = net.base_share.copy()
-        self.on_hand = net.sku_initial.copy()
-        self.on_hold = np.zeros(net.n_sku)
-        self.scrapped_today = np.zeros(net.n_sku)
-        self.held_today = np.zeros(net.n_sku)
-        self.released_today = np.zeros(net.n_sku)
-        self.work_orders = np.zeros(net.n_sku)
-        self.arc_backlog = np.zeros(net.n_arcs)
-        self.in_transit = np.zeros(net.n_arcs)
-        self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
         if scenario.start == "steady":
             self._start_steady()
         self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
-        self.shipped_total = np.zeros(net.n_arcs)      # cumulative, for monitoring agreements
-        self.received_total = np.zeros(net.n_arcs)
-        self.rejected_total = np.zeros(net.n_arcs)
-        self.last_ship = np.zeros(net.n_arcs)          # today's shipments per arc
         self._day_end: list[Callable[["Model", int], None]] = []
         self._day_start: list[Callable[["Model", int], None]] = []
-        self.produced_today = np.zeros(net.n_sku)      # made outside production rows (reman output)
         self.env.process(self._days())
         self.circular = CircularSupply(self) if scenario.circular.take_back else None
         self.occurrences = schedule_disruptions(self) if disruptions else []
+
+    def _new_state(self) -> State:
+        """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
+        nothing in transit; the levers neutral."""
+        net, state = self.net, State()
+        n_sku, n_arcs, n_lanes, n_nodes = net.n_sku, net.n_arcs, len(net.lane_keys), len(net.node_ids)
+        state.add("on_hand", STOCK, net.sku_initial.copy())
+        for name in ("on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
+                     "produced_today"):  # produced_today: made outside production rows (reman output)
+            state.add(name, STOCK, np.zeros(n_sku))
+        state.add("share", ARC, net.base_share.copy())
+        # shipped, received and rejected are cumulative (for monitoring agreements); last_ship is today's
+        for name in ("arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total", "last_ship"):
+            state.add(name, ARC, np.zeros(n_arcs))
+        lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
+        state.add("lead_times", LANE, lead_times)
+        state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
+        state.add("market_backlog", DEMAND, np.zeros(len(self.scenario.demand)))
+        for name, axis, size in (("capacity", NODE, n_nodes), ("shipping", NODE, n_nodes),
+                                 ("process", ROW, len(net.row_sku)), ("lane", LANE, n_lanes),
+                                 ("lead_time", LANE, n_lanes), ("arc", ARC, n_arcs), ("share", ARC, n_arcs),
+                                 ("demand", DEMAND, len(self.scenario.demand))):
+            state.add_lever(name, axis, size)
+        state.add_lever("tariff", ARC, n_arcs, additive=True)  # ad-valorem rate
+        state.add_lever("duty", ARC, n_arcs, additive=True)    # currency per unit
+        return state
 
     def _start_steady(self) -> None:
         """Pipelines full and stock as in normal running on day 0 (:mod:`resim.sim.steady`)."""
@@ -337,14 +349,9 @@ class Model:
         net = self.net
         old = net.n_sku
         net.add_node(node)
-        new = net.n_sku - old
-        self.on_hand = np.concatenate([self.on_hand, net.sku_initial[old:]])
-        for name in ("work_orders", "on_hold", "scrapped_today", "held_today", "released_today",
-                     "produced_today"):
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
-        self.levers.grow("capacity", len(net.node_ids))
-        self.levers.grow("shipping", len(net.node_ids))
-        self.levers.grow("process", len(net.row_sku))
+        self.state.grow(STOCK, net.n_sku, on_hand=net.sku_initial[old:])
+        self.state.grow(NODE, len(net.node_ids))
+        self.state.grow(ROW, len(net.row_sku))
         self.ledger.grow_stock(net.n_sku, net.sku_keys)
 
     def add_lane(self, lane: Lane, *, price: float | None = None, lead_times: np.ndarray | None = None,
@@ -366,22 +373,12 @@ class Model:
         """
         old = self.net.n_arcs
         self.net.add_lane(lane, price=price)
-        new = self.net.n_arcs - old
-        for name, size in (("lane", len(self.net.lane_keys)), ("lead_time", len(self.net.lane_keys)),
-                           ("arc", self.net.n_arcs), ("share", self.net.n_arcs), ("tariff", self.net.n_arcs),
-                           ("duty", self.net.n_arcs)):
-            self.levers.grow(name, size)
         drawn = self._lead_times(lane) if lead_times is None else whole_days(lead_times, self.horizon)
-        self.lead_times = np.vstack([self.lead_times, drawn])
-        self.share = np.concatenate([self.share, self.net.base_share[old:]])
+        self.state.grow(LANE, len(self.net.lane_keys), lead_times=drawn[np.newaxis])
+        self.state.grow(ARC, self.net.n_arcs, share=self.net.base_share[old:])
         if accepted is not None:
             for arc in range(old, self.net.n_arcs):
                 self.acceptance[arc] = np.asarray(accepted, float)
-        self.arc_backlog = np.concatenate([self.arc_backlog, np.zeros(new)])
-        self.in_transit = np.concatenate([self.in_transit, np.zeros(new)])
-        self.pipeline = np.hstack([self.pipeline, np.zeros((self.pipeline.shape[0], new))])
-        for name in ("shipped_total", "received_total", "rejected_total", "last_ship"):
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         for rule in self._arc_rules.values():
             rule(np.arange(old, self.net.n_arcs))
         if price is not None:
