@@ -35,6 +35,7 @@ are stated on each.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -64,6 +65,28 @@ def _seasonal_factor(season, days: np.ndarray) -> np.ndarray:
         return np.asarray(season.monthly)[month]
     phase = 2 * np.pi * (days - season.peak_day) / season.period_days
     return 1.0 + season.amplitude * np.cos(phase)
+
+
+@dataclass
+class _Flows:
+    """One day's flows, filled in by the day's phases and booked at its end."""
+
+    day: int
+    arriving: np.ndarray = field(init=False)   # per arc: shipments due today
+    rejected: np.ndarray = field(init=False)   # per arc: of those, rejected by inspection
+    received: np.ndarray = field(init=False)   # per stock point: units arrived (before rejection)
+    demand: np.ndarray = field(init=False)     # per demand entry: today's demand
+    wanted: np.ndarray = field(init=False)     # per demand entry: backlog + today's demand
+    share: np.ndarray = field(init=False)      # per arc: its part of its group's orders today
+    request: np.ndarray = field(init=False)    # per arc: what its destination asks of it
+    asked: np.ndarray = field(init=False)      # per stock point: what is asked of it
+    produced: np.ndarray = field(init=False)   # per stock point: units made
+    consumed: np.ndarray = field(init=False)   # per stock point: components used
+    ship: np.ndarray = field(init=False)       # per arc: units shipped
+    shipped: np.ndarray = field(init=False)    # per stock point: units shipped
+    delivered: np.ndarray = field(init=False)  # per demand entry: units delivered
+    on_time: np.ndarray = field(init=False)    # per demand entry: of today's demand, delivered today
+    lost: np.ndarray = field(init=False)       # per demand entry: sales lost
 
 
 def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -394,10 +417,24 @@ class Model:
     # -- one day ----------------------------------------------------------------------------------
 
     def _step(self, day: int) -> None:
-        net, ledger = self.net, self.ledger
-        n_sku, cost = net.n_sku, ledger.cost[day]
+        """One day's flows, phase by phase in the order of the module's docstring."""
+        flows = _Flows(day)
+        self._receive(flows)
+        for callback in self._day_start:
+            callback(self, day)
+        self._demand(flows)
+        flows.produced, flows.consumed = self._produce(flows.asked)
+        flows.produced += self.produced_today
+        self._ship(flows)
+        self._deliver(flows)
+        self._order(day, flows.share)
+        self._book_costs(flows)
+        self._record(flows)
+        self._close_day(day)
 
-        # 1. Receipts.
+    def _receive(self, flows: _Flows) -> None:
+        """1. Receipts: shipments due today join stock on hand, less what inspection rejects."""
+        net, day = self.net, flows.day
         slot = day % self.pipeline.shape[0]
         arriving = self.pipeline[slot].copy()
         self.pipeline[slot] = 0.0
@@ -405,35 +442,38 @@ class Model:
         rejected = np.zeros(net.n_arcs)
         for arc, accepted in self.acceptance.items():
             rejected[arc] = arriving[arc] * (1.0 - accepted[day])
-        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], n_sku)
-        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], n_sku)
+        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], net.n_sku)
+        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], net.n_sku)
         self.on_hand += received - scrapped
         self.scrapped_today += scrapped
         self.received_total += arriving
         self.rejected_total += rejected
-        for callback in self._day_start:
-            callback(self, day)
+        flows.arriving, flows.rejected, flows.received = arriving, rejected, received
 
-        # 2. Demand, split over the open lanes into each market.
-        levers = self.levers
-        demand = self.demand_draws[:, day] * levers["demand"]
-        wanted = self.market_backlog + demand
-        lane_factor = levers["lane"]
+    def _demand(self, flows: _Flows) -> None:
+        """2. Demand: the day's demand joins each market's backlog and what is wanted is split over
+        the open lanes into the market; with the orders owed on open arcs, what each stock point
+        is asked."""
+        net, levers = self.net, self.levers
+        flows.demand = self.demand_draws[:, flows.day] * levers["demand"]
+        flows.wanted = self.market_backlog + flows.demand
         open_arc = self._open_arcs()
-        share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
+        flows.share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
         request = np.where(open_arc, self.arc_backlog, 0.0)
-        request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
-        asked = sum_by(net.arc_src, request, n_sku)
+        request[net.cust] = flows.wanted[net.arc_dem[net.cust]] * flows.share[net.cust]
+        flows.request = request
+        flows.asked = sum_by(net.arc_src, request, net.n_sku)
 
-        # 3. Production.
-        produced, consumed = self._produce(asked)
-        produced += self.produced_today
-
-        # 4. Shipping: proportional allocation, then lane capacity.
+    def _ship(self, flows: _Flows) -> None:
+        """4. Shipping: proportional allocation, then lane capacity; replenishments leave for the
+        pipeline with today's lead time of their lane."""
+        net, levers, day = self.net, self.levers, flows.day
+        n_sku, asked = net.n_sku, flows.asked
         available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
         available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
-        ship = request * available[net.arc_src]
+        ship = flows.request * available[net.arc_src]
         on_lane = sum_by(net.arc_lane, ship, len(net.lane_keys))
+        lane_factor = levers["lane"]
         capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor),
                                where=lane_factor > 0)
         room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
@@ -443,31 +483,37 @@ class Model:
         self.shipped_total += ship
         self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
 
-        repl, cust = net.repl, net.cust
+        repl = net.repl
         self.arc_backlog[repl] -= ship[repl]
         lead = whole_days(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]],
                           self.horizon)
         self._ensure_pipeline(int(lead.max(initial=1)))
         self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
         self.in_transit[repl] += ship[repl]
+        flows.ship, flows.shipped = ship, shipped
 
-        delivered = sum_by(net.arc_dem[cust], ship[cust], len(demand))
-        on_time = np.clip(delivered - self.market_backlog, 0.0, demand)
-        unmet = np.maximum(wanted - delivered, 0.0)
-        lost = np.where(net.dem_lost_sales, unmet, 0.0)
-        self.market_backlog = unmet - lost
+    def _deliver(self, flows: _Flows) -> None:
+        """4. Shipping to markets: deliveries serve the backlog first, then the day's demand (on
+        time); a market with lost sales loses what is not delivered, others keep it as backlog."""
+        net, cust = self.net, self.net.cust
+        flows.delivered = sum_by(net.arc_dem[cust], flows.ship[cust], len(flows.demand))
+        flows.on_time = np.clip(flows.delivered - self.market_backlog, 0.0, flows.demand)
+        unmet = np.maximum(flows.wanted - flows.delivered, 0.0)
+        flows.lost = np.where(net.dem_lost_sales, unmet, 0.0)
+        self.market_backlog = unmet - flows.lost
 
-        # 5. Ordering.
-        self._order(day, share)
-
-        # Costs and the ledger.
-        cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
+    def _book_costs(self, flows: _Flows) -> None:
+        """The day's costs, by component."""
+        net, levers, ship = self.net, self.levers, flows.ship
+        cost = self.ledger.cost[flows.day]
+        cost[_COST["production"]] = flows.produced @ net.node_cost[net.sku_node]
         # Purchases are paid when shipped into a focal node; a contracted lane instead when its
         # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
         contracted = self.contract_arcs
         bought = ship.copy()
         bought[contracted] = 0.0
-        paid = np.where(net.arc_dst[contracted] >= 0, arriving[contracted] - rejected[contracted], ship[contracted])
+        paid = np.where(net.arc_dst[contracted] >= 0, flows.arriving[contracted] - flows.rejected[contracted],
+                        ship[contracted])
         cost[_COST["procurement"]] = bought @ net.arc_price + paid @ self.contract_value
         cost[_COST["transport"]] = bought @ net.arc_transport + paid @ self.contract_freight
         cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ self.contract_premium
@@ -475,24 +521,31 @@ class Model:
         # suppliers passed on in the importer's price (full pass-through, docs/model.md).
         cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding
-        cost[_COST["shortage_penalty"]] = (demand - on_time) @ net.dem_penalty
-        for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),
-                             ("backlog", self.market_backlog), ("lost", lost)):
+        cost[_COST["shortage_penalty"]] = (flows.demand - flows.on_time) @ net.dem_penalty
+
+    def _record(self, flows: _Flows) -> None:
+        """The day's market flows, totals and (with ``detail``) stock series in the ledger."""
+        net, ledger, day = self.net, self.ledger, flows.day
+        for name, values in (("demand", flows.demand), ("delivered", flows.delivered), ("on_time", flows.on_time),
+                             ("backlog", self.market_backlog), ("lost", flows.lost)):
             ledger.market[name][day] = values
-        focal = net.sku_focal
-        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], n_sku)
+        focal, repl = net.sku_focal, net.repl
+        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], net.n_sku)
         ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
         ledger.totals["in_transit"][day] = inbound[focal].sum()
-        ledger.totals["produced"][day] = produced.sum()
+        ledger.totals["produced"][day] = flows.produced.sum()
         if ledger.critical_parts:
             ledger.critical_on_hand[day] = self._critical_on_hand()
         if ledger.detail:
             for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
-                                 ("on_hold", self.on_hold), ("received", received),
-                                 ("produced", produced), ("consumed", consumed), ("shipped", shipped),
-                                 ("scrapped", self.scrapped_today), ("held", self.held_today),
-                                 ("released", self.released_today)):
+                                 ("on_hold", self.on_hold), ("received", flows.received),
+                                 ("produced", flows.produced), ("consumed", flows.consumed),
+                                 ("shipped", flows.shipped), ("scrapped", self.scrapped_today),
+                                 ("held", self.held_today), ("released", self.released_today)):
                 ledger.stock_series[name][day] = values
+
+    def _close_day(self, day: int) -> None:
+        """Start the next day's flows from zero, then call the day-end callbacks."""
         self.scrapped_today[:] = 0.0
         self.held_today[:] = 0.0
         self.released_today[:] = 0.0
@@ -507,7 +560,8 @@ class Model:
         return sum_by(position[held], self.on_hand[held], len(self.net.critical_parts))
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Run production rows; return units made and components used, per stock point."""
+        """3. Production: run the production rows on what their stock points are ``asked``;
+        return units made and components used, per stock point."""
         net = self.net
         made, used = np.zeros(net.n_sku), np.zeros(net.n_sku)
         if not len(net.row_sku):
@@ -540,6 +594,8 @@ class Model:
         return made, used
 
     def _order(self, day: int, share: np.ndarray) -> None:
+        """5. Ordering: each stock point due for review orders by its policy on its inventory
+        position, to its production or to its open inbound lanes by ``share``."""
         net, n_sku = self.net, self.net.n_sku
         repl, cust = net.repl, net.cust
         owed = sum_by(net.arc_src[repl], self.arc_backlog[repl], n_sku)
