@@ -28,9 +28,12 @@ Quantities are continuous (a fluid model at the day level): shares and shortages
 
 While the model runs, its value chain may change through public operations (used by disruptions
 and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
-:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_share_factor`, :meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`,
-:meth:`Model.add_node` and :meth:`Model.add_lane`. Their semantics for orders and goods in flight
-are stated on each.
+:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_share_factor`,
+:meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`, trade rules (:meth:`Model.set_tariff`,
+:meth:`Model.set_duty`, :meth:`Model.block_arcs`), stock taken out or produced outside the
+production rows (:meth:`Model.remove_stock`, :meth:`Model.add_production`), :meth:`Model.add_node` and
+:meth:`Model.add_lane`. Their semantics for orders and goods in flight are stated on each; other
+modules change the model's arrays only through them.
 """
 
 from __future__ import annotations
@@ -311,6 +314,20 @@ class Model:
                    if entry.market == market and part in (None, entry.part)]
         self.levers.set("demand", entries, factor, cause)
 
+    def set_tariff(self, arcs: np.ndarray, rate: float, *, cause: str) -> None:
+        """Charge an ad-valorem ``rate`` on the value of every unit shipped on ``arcs`` while
+        ``cause`` lasts (rates of overlapping causes add up)."""
+        self.levers.set("tariff", arcs, rate, cause)
+
+    def set_duty(self, arcs: np.ndarray, per_unit: float, *, cause: str) -> None:
+        """Charge ``per_unit`` on every unit shipped on ``arcs`` while ``cause`` lasts."""
+        self.levers.set("duty", arcs, per_unit, cause)
+
+    def block_arcs(self, arcs: np.ndarray, *, cause: str) -> None:
+        """Close ``arcs`` (one part on a lane each) while ``cause`` lasts, as a closed lane is
+        closed (:meth:`set_lane_open`) but for those parts only."""
+        self.levers.set("arc", arcs, 0.0, cause)
+
     def add_arc_rule(self, cause: str, rule: Callable[[np.ndarray], None]) -> None:
         """Apply ``rule(arc_indices)`` to every arc now and to arcs added later (trade rules)."""
         self._arc_rules[cause] = rule
@@ -339,6 +356,14 @@ class Model:
         self.on_hold[skus] -= units
         self.on_hand[skus] += units
         self.released_today[skus] += units
+
+    def add_production(self, sku: int, units: float) -> None:
+        """Put ``units`` made outside the production rows (reman output) into stock at ``sku``:
+        they count as today's production and fill its work orders, if it has a policy."""
+        self.on_hand[sku] += units
+        self.produced_today[sku] += units
+        if self.net.sku_policy[sku] > 0:
+            self.work_orders[sku] = max(float(self.work_orders[sku]) - units, 0.0)
 
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
