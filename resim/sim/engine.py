@@ -47,6 +47,7 @@ import simpy
 from resim.sim.circular import CircularSupply
 from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
+from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Ledger
 from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
@@ -140,12 +141,12 @@ class Model:
         self.state = self._new_state()
         self.levers = self.state.levers
         self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
-        self._listeners: list[Callable[["Model", dict], None]] = []
+        self._listeners = Hooks()   # callback(model, event)
         if scenario.start == "steady":
             self._start_steady()
         self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
-        self._day_end: list[Callable[["Model", int], None]] = []
-        self._day_start: list[Callable[["Model", int], None]] = []
+        self._day_start = Hooks()   # callback(model, day)
+        self._day_end = Hooks()     # callback(model, day)
         self.env.process(self._days())
         self.circular = CircularSupply(self) if scenario.circular.take_back else None
         self.occurrences = schedule_disruptions(self) if disruptions else []
@@ -200,12 +201,17 @@ class Model:
 
     # -- running ----------------------------------------------------------------------------------
 
-    def at(self, day: int, action: Callable[["Model"], None]) -> None:
-        """Call ``action(model)`` at the start of ``day`` (before that day's flows)."""
+    def at(self, day: int, action: Callable[["Model"], None]) -> Hook:
+        """Call ``action(model)`` at the start of ``day`` (before that day's flows), unless its
+        handle is cancelled before."""
+        hook = Hook(action)
+
         def wait():
             yield self.env.timeout(max(day - self.env.now, 0))
-            action(self)
+            if hook.active:
+                action(self)
         self.env.process(wait())
+        return hook
 
     def run(self) -> Ledger:
         """Simulate the whole horizon; return the ledger. ``opening_on_hand`` and
@@ -370,17 +376,20 @@ class Model:
         day = min(int(self.env.now), self.horizon - 1)
         self.ledger.cost[day, _COST[component]] += amount
 
-    def on_day_start(self, callback: Callable[["Model", int], None]) -> None:
-        """Call ``callback(model, day)`` after each day's receipts, before its demand (circular supply)."""
-        self._day_start.append(callback)
+    def on_day_start(self, callback: Callable[["Model", int], None]) -> Hook:
+        """Call ``callback(model, day)`` after each day's receipts, before its demand (circular
+        supply), until the returned handle is cancelled."""
+        return self._day_start.add(callback)
 
-    def on_day_end(self, callback: Callable[["Model", int], None]) -> None:
-        """Call ``callback(model, day)`` after each day's flows (for monitoring)."""
-        self._day_end.append(callback)
+    def on_day_end(self, callback: Callable[["Model", int], None]) -> Hook:
+        """Call ``callback(model, day)`` after each day's flows (for monitoring), until the
+        returned handle is cancelled."""
+        return self._day_end.add(callback)
 
-    def listen(self, callback: Callable[["Model", dict], None]) -> None:
-        """Call ``callback(model, event)`` when a disruption starts or ends (for strategies)."""
-        self._listeners.append(callback)
+    def listen(self, callback: Callable[["Model", dict], None]) -> Hook:
+        """Call ``callback(model, event)`` when a disruption starts or ends (for strategies),
+        until the returned handle is cancelled."""
+        return self._listeners.add(callback)
 
     def notify(self, event: dict) -> None:
         """Record a disruption event in the ledger and tell the listeners."""
@@ -389,8 +398,7 @@ class Model:
         if (event["what"] == "start" and reference in (None, event["id"])
                 and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day)):
             self.ledger.onset_day = int(event["day"])
-        for callback in self._listeners:
-            callback(self, event)
+        self._listeners(self, event)
 
     def add_node(self, node: Node) -> None:
         """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
@@ -445,8 +453,7 @@ class Model:
         """One day's flows, phase by phase in the order of the module's docstring."""
         flows = _Flows(day)
         self._receive(flows)
-        for callback in self._day_start:
-            callback(self, day)
+        self._day_start(self, day)
         self._demand(flows)
         flows.produced, flows.consumed = self._produce(flows.asked)
         flows.produced += self.produced_today
@@ -575,8 +582,7 @@ class Model:
         self.held_today[:] = 0.0
         self.released_today[:] = 0.0
         self.produced_today[:] = 0.0
-        for callback in self._day_end:
-            callback(self, day)
+        self._day_end(self, day)
 
     def _critical_on_hand(self) -> np.ndarray:
         """Units on hand of each critical part, over every node of the chain."""
