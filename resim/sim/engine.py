@@ -116,14 +116,14 @@ class Model:
     contract_premium: np.ndarray = np.zeros(0)
     contract_freight: np.ndarray = np.zeros(0)
 
-    # The arrays that follow the network's entries, kept in ``self.state`` along their axis.
+    # The arrays that follow the network's entries, kept in ``self.state`` along their axis
+    # (declared in _new_state): per stock point, per arc, per lane, per demand entry.
     on_hand, on_hold, work_orders = StateArray(), StateArray(), StateArray()
-    scrapped_today, held_today, released_today, produced_today = (StateArray(), StateArray(), StateArray(),
-                                                                  StateArray())
-    share, arc_backlog, in_transit, pipeline = StateArray(), StateArray(), StateArray(), StateArray()
-    shipped_total, received_total, rejected_total, last_ship = (StateArray(), StateArray(), StateArray(),
-                                                                StateArray())
-    lead_times, market_backlog = StateArray(), StateArray()
+    scrapped_today, held_today, released_today, produced_today = [StateArray() for _ in range(4)]
+    share, arc_backlog, in_transit, pipeline = [StateArray() for _ in range(4)]
+    shipped_total, received_total, rejected_total, last_ship = [StateArray() for _ in range(4)]
+    lead_times = StateArray()
+    market_backlog = StateArray()
 
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):

@@ -47,15 +47,18 @@ class State:
             raise KeyError(f"{name!r} is not a declared state array")
         self._arrays[name] = values
 
+    def along(self, axis: str) -> dict[str, int]:
+        """The arrays along ``axis``: name -> the dimension that runs along it."""
+        return {name: dim for name, (along, dim) in self._axis.items() if along == axis}
+
     def grow(self, axis: str, size: int, **values: np.ndarray) -> None:
         """Extend every array and lever along ``axis`` to ``size`` entries: an array named in
         ``values`` by those entries, the others by zeros (levers by neutral entries)."""
-        unknown = set(values) - {name for name, (along, _) in self._axis.items() if along == axis}
+        arrays = self.along(axis)
+        unknown = set(values) - set(arrays)
         if unknown:
             raise KeyError(f"not arrays along the {axis} axis: {sorted(unknown)}")
-        for name, (along, dim) in self._axis.items():
-            if along != axis:
-                continue
+        for name, dim in arrays.items():
             array = self._arrays[name]
             shape = list(array.shape)
             shape[dim] = size - shape[dim]
