@@ -51,7 +51,7 @@ from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Ledger
 from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
-from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State, StateArray
+from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
@@ -116,14 +116,25 @@ class Model:
     contract_premium: np.ndarray = np.zeros(0)
     contract_freight: np.ndarray = np.zeros(0)
 
-    # The arrays that follow the network's entries, kept in ``self.state`` along their axis
-    # (declared in _new_state): per stock point, per arc, per lane, per demand entry.
-    on_hand, on_hold, work_orders = StateArray(), StateArray(), StateArray()
-    scrapped_today, held_today, released_today, produced_today = [StateArray() for _ in range(4)]
-    share, arc_backlog, in_transit, pipeline = [StateArray() for _ in range(4)]
-    shipped_total, received_total, rejected_total, last_ship = [StateArray() for _ in range(4)]
-    lead_times = StateArray()
-    market_backlog = StateArray()
+    # The arrays that follow the network's entries: attributes declared along their axis in
+    # ``self.state`` (_new_state), which grows them. Per stock point, arc, lane, demand entry:
+    on_hand: np.ndarray
+    on_hold: np.ndarray
+    work_orders: np.ndarray
+    scrapped_today: np.ndarray
+    held_today: np.ndarray
+    released_today: np.ndarray
+    produced_today: np.ndarray
+    share: np.ndarray
+    arc_backlog: np.ndarray
+    in_transit: np.ndarray
+    pipeline: np.ndarray
+    shipped_total: np.ndarray
+    received_total: np.ndarray
+    rejected_total: np.ndarray
+    last_ship: np.ndarray
+    lead_times: np.ndarray
+    market_backlog: np.ndarray
 
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):
@@ -154,7 +165,7 @@ class Model:
     def _new_state(self) -> State:
         """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
         nothing in transit; the levers neutral."""
-        net, state = self.net, State()
+        net, state = self.net, State(vars(self))
         n_sku, n_arcs, n_lanes, n_nodes = net.n_sku, net.n_arcs, len(net.lane_keys), len(net.node_ids)
         state.add("on_hand", STOCK, net.sku_initial.copy())
         for name in ("on_hold", "work_orders", "scrapped_today", "held_today", "released_today",

@@ -3,8 +3,9 @@
 An axis is a kind of entry the network holds: stock points, arcs, lanes, nodes, production rows,
 demand entries. Nodes and lanes join while a model runs, and every array along an axis must then
 grow by the same entries: :meth:`State.grow` extends all of them at once (and the levers along
-it), so an array added to the model cannot be forgotten there. The model reads and assigns them
-as its own attributes (:class:`StateArray`).
+it), so an array added to the model cannot be forgotten there. The model keeps them in its
+attribute dictionary, so that it and other modules read and assign them as plain attributes
+(``model.on_hand``), at the speed of one, in the day's hot loop.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 
 from resim.sim.levers import Levers
 
-__all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State", "StateArray"]
+__all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State"]
 
 STOCK, ARC, LANE, NODE, ROW, DEMAND = "stock point", "arc", "lane", "node", "production row", "demand entry"
 
@@ -23,9 +24,10 @@ STOCK, ARC, LANE, NODE, ROW, DEMAND = "stock point", "arc", "lane", "node", "pro
 class State:
     """Named arrays, each declared along an axis (in one of its dimensions), and the levers."""
 
-    def __init__(self) -> None:
+    def __init__(self, arrays: dict[str, Any] | None = None) -> None:
+        """``arrays``: where the arrays are kept (a model's ``vars(self)``), a new dict if None."""
         self.levers = Levers()
-        self._arrays: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, Any] = {} if arrays is None else arrays
         self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension)
         self._lever_axis: dict[str, str] = {}
 
@@ -68,18 +70,3 @@ class State:
             if along == axis:
                 self.levers.grow(name, size)
 
-
-class StateArray:
-    """A model attribute kept in the model's :class:`State`: reading and assigning ``model.name``
-    read and assign ``model.state[name]``."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, model: Any, owner: type | None = None) -> Any:
-        if model is None:
-            return self
-        return model.state[self.name]
-
-    def __set__(self, model: Any, values: np.ndarray) -> None:
-        model.state[self.name] = values
