@@ -42,3 +42,19 @@ def test_reset_share_gives_back_the_scenarios_share_after_a_lane_joins_the_group
     assert model.share[original] == pytest.approx([1.0])
     added = model.lane_arcs("sB->plant")
     assert model.net.base_share[added] == pytest.approx([0.5])  # an unshared newcomer: split with the one there
+
+
+def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
+    from resim.sim.state import ARC, LANE, STOCK
+
+    model = Model(hand_chain(horizon=20))
+    model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
+    model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
+    net, state = model.net, model.state
+    sizes = {STOCK: net.n_sku, ARC: net.n_arcs, LANE: len(net.lane_keys)}
+    grown = {(name, axis): dim for axis in sizes for name, dim in state.along(axis).items()}
+    assert {"on_hand", "work_orders", "share", "pipeline", "lead_times"} <= {name for name, _ in grown}
+    for (name, axis), dim in grown.items():
+        assert state[name].shape[dim] == sizes[axis], name
+    assert len(model.levers["capacity"]) == len(net.node_ids) and len(model.levers["duty"]) == net.n_arcs
+    assert model.on_hand is state["on_hand"]  # the model's attribute is the state's array

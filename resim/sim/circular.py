@@ -336,10 +336,7 @@ class CircularSupply:
             self.ledger.output[day] += units
             _add(self.ledger.output_by_part, part, units)
             self.started[sku] -= units
-            model.on_hand[sku] += units
-            model.produced_today[sku] += units
-            if model.net.sku_policy[sku] > 0:
-                model.work_orders[sku] = max(float(model.work_orders[sku]) - units, 0.0)
+            model.add_production(sku, units)
 
     # -- what a strategy can count on -------------------------------------------------------------
 

@@ -274,16 +274,16 @@ class _Trade(_Effect):
         spec, net, model = self.spec, self.model.net, self.model
         arcs = arcs[self._matching(arcs)]
         if spec.barrier == "tariff":
-            model.levers.set("tariff", arcs, spec.rate, self.cause)
+            model.set_tariff(arcs, spec.rate, cause=self.cause)
         elif spec.barrier == "local_content":
             share = local_value_share(model, model.scenario.nodes_by_id[spec.market].region)
             below = arcs[share[net.arc_src[arcs]] < spec.min_local_share - 1e-12]
             if spec.penalty_per_unit > 0:
-                model.levers.set("duty", below, spec.penalty_per_unit, self.cause)
+                model.set_duty(below, spec.penalty_per_unit, cause=self.cause)
             else:
-                model.levers.set("arc", below, 0.0, self.cause)
+                model.block_arcs(below, cause=self.cause)
         else:
-            model.levers.set("arc", arcs, 0.0, self.cause)
+            model.block_arcs(arcs, cause=self.cause)
 
     def _matching(self, arcs: np.ndarray) -> np.ndarray:
         spec, net = self.spec, self.model.net

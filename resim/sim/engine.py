@@ -28,13 +28,17 @@ Quantities are continuous (a fluid model at the day level): shares and shortages
 
 While the model runs, its value chain may change through public operations (used by disruptions
 and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
-:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_share_factor`, :meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`,
-:meth:`Model.add_node` and :meth:`Model.add_lane`. Their semantics for orders and goods in flight
-are stated on each.
+:meth:`Model.set_lead_time_factor`, :meth:`Model.set_share`, :meth:`Model.set_share_factor`,
+:meth:`Model.cancel_orders`, :meth:`Model.set_demand_factor`, trade rules (:meth:`Model.set_tariff`,
+:meth:`Model.set_duty`, :meth:`Model.block_arcs`), stock taken out or produced outside the
+production rows (:meth:`Model.remove_stock`, :meth:`Model.add_production`), :meth:`Model.add_node` and
+:meth:`Model.add_lane`. Their semantics for orders and goods in flight are stated on each; other
+modules change the model's arrays only through them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
@@ -43,10 +47,11 @@ import simpy
 from resim.sim.circular import CircularSupply
 from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
+from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Ledger
-from resim.sim.levers import Levers
 from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
+from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
@@ -64,6 +69,28 @@ def _seasonal_factor(season, days: np.ndarray) -> np.ndarray:
         return np.asarray(season.monthly)[month]
     phase = 2 * np.pi * (days - season.peak_day) / season.period_days
     return 1.0 + season.amplitude * np.cos(phase)
+
+
+@dataclass
+class _Flows:
+    """One day's flows, filled in by the day's phases and booked at its end."""
+
+    day: int
+    arriving: np.ndarray = field(init=False)   # per arc: shipments due today
+    rejected: np.ndarray = field(init=False)   # per arc: of those, rejected by inspection
+    received: np.ndarray = field(init=False)   # per stock point: units arrived (before rejection)
+    demand: np.ndarray = field(init=False)     # per demand entry: today's demand
+    wanted: np.ndarray = field(init=False)     # per demand entry: backlog + today's demand
+    share: np.ndarray = field(init=False)      # per arc: its part of its group's orders today
+    request: np.ndarray = field(init=False)    # per arc: what its destination asks of it
+    asked: np.ndarray = field(init=False)      # per stock point: what is asked of it
+    produced: np.ndarray = field(init=False)   # per stock point: units made
+    consumed: np.ndarray = field(init=False)   # per stock point: components used
+    ship: np.ndarray = field(init=False)       # per arc: units shipped
+    shipped: np.ndarray = field(init=False)    # per stock point: units shipped
+    delivered: np.ndarray = field(init=False)  # per demand entry: units delivered
+    on_time: np.ndarray = field(init=False)    # per demand entry: of today's demand, delivered today
+    lost: np.ndarray = field(init=False)       # per demand entry: sales lost
 
 
 def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -89,6 +116,26 @@ class Model:
     contract_premium: np.ndarray = np.zeros(0)
     contract_freight: np.ndarray = np.zeros(0)
 
+    # The arrays that follow the network's entries: attributes declared along their axis in
+    # ``self.state`` (_new_state), which grows them. Per stock point, arc, lane, demand entry:
+    on_hand: np.ndarray
+    on_hold: np.ndarray
+    work_orders: np.ndarray
+    scrapped_today: np.ndarray
+    held_today: np.ndarray
+    released_today: np.ndarray
+    produced_today: np.ndarray
+    share: np.ndarray
+    arc_backlog: np.ndarray
+    in_transit: np.ndarray
+    pipeline: np.ndarray
+    shipped_total: np.ndarray
+    received_total: np.ndarray
+    rejected_total: np.ndarray
+    last_ship: np.ndarray
+    lead_times: np.ndarray
+    market_backlog: np.ndarray
+
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):
         self.scenario = scenario
@@ -102,41 +149,44 @@ class Model:
                              critical_parts=list(net.critical_parts))
         self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
             if scenario.demand else np.zeros((0, h))
-        self.market_backlog = np.zeros(len(scenario.demand))
-        self.levers = Levers()
-        for name, size in (("capacity", len(net.node_ids)), ("shipping", len(net.node_ids)),
-                           ("process", len(net.row_sku)), ("lane", len(net.lane_keys)),
-                           ("lead_time", len(net.lane_keys)), ("arc", net.n_arcs), ("share", net.n_arcs),
-                           ("demand", len(scenario.demand))):
-            self.levers.add(name, size)
-        self.levers.add("tariff", net.n_arcs, additive=True)  # ad-valorem rate
-        self.levers.add("duty", net.n_arcs, additive=True)    # currency per unit
+        self.state = self._new_state()
+        self.levers = self.state.levers
         self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
-        self._listeners: list[Callable[["Model", dict], None]] = []
-        self.lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
-        self.share = net.base_share.copy()
-        self.on_hand = net.sku_initial.copy()
-        self.on_hold = np.zeros(net.n_sku)
-        self.scrapped_today = np.zeros(net.n_sku)
-        self.held_today = np.zeros(net.n_sku)
-        self.released_today = np.zeros(net.n_sku)
-        self.work_orders = np.zeros(net.n_sku)
-        self.arc_backlog = np.zeros(net.n_arcs)
-        self.in_transit = np.zeros(net.n_arcs)
-        self.pipeline = np.zeros((int(self.lead_times.max(initial=1)) + 1, net.n_arcs))
+        self._listeners = Hooks()   # callback(model, event)
         if scenario.start == "steady":
             self._start_steady()
         self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
-        self.shipped_total = np.zeros(net.n_arcs)      # cumulative, for monitoring agreements
-        self.received_total = np.zeros(net.n_arcs)
-        self.rejected_total = np.zeros(net.n_arcs)
-        self.last_ship = np.zeros(net.n_arcs)          # today's shipments per arc
-        self._day_end: list[Callable[["Model", int], None]] = []
-        self._day_start: list[Callable[["Model", int], None]] = []
-        self.produced_today = np.zeros(net.n_sku)      # made outside production rows (reman output)
+        self._day_start = Hooks()   # callback(model, day)
+        self._day_end = Hooks()     # callback(model, day)
         self.env.process(self._days())
         self.circular = CircularSupply(self) if scenario.circular.take_back else None
         self.occurrences = schedule_disruptions(self) if disruptions else []
+
+    def _new_state(self) -> State:
+        """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
+        nothing in transit; the levers neutral."""
+        net, state = self.net, State(vars(self))
+        n_sku, n_arcs, n_lanes, n_nodes = net.n_sku, net.n_arcs, len(net.lane_keys), len(net.node_ids)
+        state.add("on_hand", STOCK, net.sku_initial.copy())
+        for name in ("on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
+                     "produced_today"):  # produced_today: made outside production rows (reman output)
+            state.add(name, STOCK, np.zeros(n_sku))
+        state.add("share", ARC, net.base_share.copy())
+        # shipped, received and rejected are cumulative (for monitoring agreements); last_ship is today's
+        for name in ("arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total", "last_ship"):
+            state.add(name, ARC, np.zeros(n_arcs))
+        lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
+        state.add("lead_times", LANE, lead_times)
+        state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
+        state.add("market_backlog", DEMAND, np.zeros(len(self.scenario.demand)))
+        for name, axis, size in (("capacity", NODE, n_nodes), ("shipping", NODE, n_nodes),
+                                 ("process", ROW, len(net.row_sku)), ("lane", LANE, n_lanes),
+                                 ("lead_time", LANE, n_lanes), ("arc", ARC, n_arcs), ("share", ARC, n_arcs),
+                                 ("demand", DEMAND, len(self.scenario.demand))):
+            state.add_lever(name, axis, size)
+        state.add_lever("tariff", ARC, n_arcs, additive=True)  # ad-valorem rate
+        state.add_lever("duty", ARC, n_arcs, additive=True)    # currency per unit
+        return state
 
     def _start_steady(self) -> None:
         """Pipelines full and stock as in normal running on day 0 (:mod:`resim.sim.steady`)."""
@@ -162,12 +212,17 @@ class Model:
 
     # -- running ----------------------------------------------------------------------------------
 
-    def at(self, day: int, action: Callable[["Model"], None]) -> None:
-        """Call ``action(model)`` at the start of ``day`` (before that day's flows)."""
+    def at(self, day: int, action: Callable[["Model"], None]) -> Hook:
+        """Call ``action(model)`` at the start of ``day`` (before that day's flows), unless its
+        handle is cancelled before."""
+        hook = Hook(action)
+
         def wait():
             yield self.env.timeout(max(day - self.env.now, 0))
-            action(self)
+            if hook.active:
+                action(self)
         self.env.process(wait())
+        return hook
 
     def run(self) -> Ledger:
         """Simulate the whole horizon; return the ledger. ``opening_on_hand`` and
@@ -276,6 +331,20 @@ class Model:
                    if entry.market == market and part in (None, entry.part)]
         self.levers.set("demand", entries, factor, cause)
 
+    def set_tariff(self, arcs: np.ndarray, rate: float, *, cause: str) -> None:
+        """Charge an ad-valorem ``rate`` on the value of every unit shipped on ``arcs`` while
+        ``cause`` lasts (rates of overlapping causes add up)."""
+        self.levers.set("tariff", arcs, rate, cause)
+
+    def set_duty(self, arcs: np.ndarray, per_unit: float, *, cause: str) -> None:
+        """Charge ``per_unit`` on every unit shipped on ``arcs`` while ``cause`` lasts."""
+        self.levers.set("duty", arcs, per_unit, cause)
+
+    def block_arcs(self, arcs: np.ndarray, *, cause: str) -> None:
+        """Close ``arcs`` (one part on a lane each) while ``cause`` lasts, as a closed lane is
+        closed (:meth:`set_lane_open`) but for those parts only."""
+        self.levers.set("arc", arcs, 0.0, cause)
+
     def add_arc_rule(self, cause: str, rule: Callable[[np.ndarray], None]) -> None:
         """Apply ``rule(arc_indices)`` to every arc now and to arcs added later (trade rules)."""
         self._arc_rules[cause] = rule
@@ -305,22 +374,33 @@ class Model:
         self.on_hand[skus] += units
         self.released_today[skus] += units
 
+    def add_production(self, sku: int, units: float) -> None:
+        """Put ``units`` made outside the production rows (reman output) into stock at ``sku``:
+        they count as today's production and fill its work orders, if it has a policy."""
+        self.on_hand[sku] += units
+        self.produced_today[sku] += units
+        if self.net.sku_policy[sku] > 0:
+            self.work_orders[sku] = max(float(self.work_orders[sku]) - units, 0.0)
+
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
         day = min(int(self.env.now), self.horizon - 1)
         self.ledger.cost[day, _COST[component]] += amount
 
-    def on_day_start(self, callback: Callable[["Model", int], None]) -> None:
-        """Call ``callback(model, day)`` after each day's receipts, before its demand (circular supply)."""
-        self._day_start.append(callback)
+    def on_day_start(self, callback: Callable[["Model", int], None]) -> Hook:
+        """Call ``callback(model, day)`` after each day's receipts, before its demand (circular
+        supply), until the returned handle is cancelled."""
+        return self._day_start.add(callback)
 
-    def on_day_end(self, callback: Callable[["Model", int], None]) -> None:
-        """Call ``callback(model, day)`` after each day's flows (for monitoring)."""
-        self._day_end.append(callback)
+    def on_day_end(self, callback: Callable[["Model", int], None]) -> Hook:
+        """Call ``callback(model, day)`` after each day's flows (for monitoring), until the
+        returned handle is cancelled."""
+        return self._day_end.add(callback)
 
-    def listen(self, callback: Callable[["Model", dict], None]) -> None:
-        """Call ``callback(model, event)`` when a disruption starts or ends (for strategies)."""
-        self._listeners.append(callback)
+    def listen(self, callback: Callable[["Model", dict], None]) -> Hook:
+        """Call ``callback(model, event)`` when a disruption starts or ends (for strategies),
+        until the returned handle is cancelled."""
+        return self._listeners.add(callback)
 
     def notify(self, event: dict) -> None:
         """Record a disruption event in the ledger and tell the listeners."""
@@ -329,22 +409,16 @@ class Model:
         if (event["what"] == "start" and reference in (None, event["id"])
                 and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day)):
             self.ledger.onset_day = int(event["day"])
-        for callback in self._listeners:
-            callback(self, event)
+        self._listeners(self, event)
 
     def add_node(self, node: Node) -> None:
         """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
         net = self.net
         old = net.n_sku
         net.add_node(node)
-        new = net.n_sku - old
-        self.on_hand = np.concatenate([self.on_hand, net.sku_initial[old:]])
-        for name in ("work_orders", "on_hold", "scrapped_today", "held_today", "released_today",
-                     "produced_today"):
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
-        self.levers.grow("capacity", len(net.node_ids))
-        self.levers.grow("shipping", len(net.node_ids))
-        self.levers.grow("process", len(net.row_sku))
+        self.state.grow(STOCK, net.n_sku, on_hand=net.sku_initial[old:])
+        self.state.grow(NODE, len(net.node_ids))
+        self.state.grow(ROW, len(net.row_sku))
         self.ledger.grow_stock(net.n_sku, net.sku_keys)
 
     def add_lane(self, lane: Lane, *, price: float | None = None, lead_times: np.ndarray | None = None,
@@ -366,22 +440,12 @@ class Model:
         """
         old = self.net.n_arcs
         self.net.add_lane(lane, price=price)
-        new = self.net.n_arcs - old
-        for name, size in (("lane", len(self.net.lane_keys)), ("lead_time", len(self.net.lane_keys)),
-                           ("arc", self.net.n_arcs), ("share", self.net.n_arcs), ("tariff", self.net.n_arcs),
-                           ("duty", self.net.n_arcs)):
-            self.levers.grow(name, size)
         drawn = self._lead_times(lane) if lead_times is None else whole_days(lead_times, self.horizon)
-        self.lead_times = np.vstack([self.lead_times, drawn])
-        self.share = np.concatenate([self.share, self.net.base_share[old:]])
+        self.state.grow(LANE, len(self.net.lane_keys), lead_times=drawn[np.newaxis])
+        self.state.grow(ARC, self.net.n_arcs, share=self.net.base_share[old:])
         if accepted is not None:
             for arc in range(old, self.net.n_arcs):
                 self.acceptance[arc] = np.asarray(accepted, float)
-        self.arc_backlog = np.concatenate([self.arc_backlog, np.zeros(new)])
-        self.in_transit = np.concatenate([self.in_transit, np.zeros(new)])
-        self.pipeline = np.hstack([self.pipeline, np.zeros((self.pipeline.shape[0], new))])
-        for name in ("shipped_total", "received_total", "rejected_total", "last_ship"):
-            setattr(self, name, np.concatenate([getattr(self, name), np.zeros(new)]))
         for rule in self._arc_rules.values():
             rule(np.arange(old, self.net.n_arcs))
         if price is not None:
@@ -397,10 +461,23 @@ class Model:
     # -- one day ----------------------------------------------------------------------------------
 
     def _step(self, day: int) -> None:
-        net, ledger = self.net, self.ledger
-        n_sku, cost = net.n_sku, ledger.cost[day]
+        """One day's flows, phase by phase in the order of the module's docstring."""
+        flows = _Flows(day)
+        self._receive(flows)
+        self._day_start(self, day)
+        self._demand(flows)
+        flows.produced, flows.consumed = self._produce(flows.asked)
+        flows.produced += self.produced_today
+        self._ship(flows)
+        self._deliver(flows)
+        self._order(day, flows.share)
+        self._book_costs(flows)
+        self._record(flows)
+        self._close_day(day)
 
-        # 1. Receipts.
+    def _receive(self, flows: _Flows) -> None:
+        """1. Receipts: shipments due today join stock on hand, less what inspection rejects."""
+        net, day = self.net, flows.day
         slot = day % self.pipeline.shape[0]
         arriving = self.pipeline[slot].copy()
         self.pipeline[slot] = 0.0
@@ -408,35 +485,38 @@ class Model:
         rejected = np.zeros(net.n_arcs)
         for arc, accepted in self.acceptance.items():
             rejected[arc] = arriving[arc] * (1.0 - accepted[day])
-        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], n_sku)
-        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], n_sku)
+        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], net.n_sku)
+        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], net.n_sku)
         self.on_hand += received - scrapped
         self.scrapped_today += scrapped
         self.received_total += arriving
         self.rejected_total += rejected
-        for callback in self._day_start:
-            callback(self, day)
+        flows.arriving, flows.rejected, flows.received = arriving, rejected, received
 
-        # 2. Demand, split over the open lanes into each market.
-        levers = self.levers
-        demand = self.demand_draws[:, day] * levers["demand"]
-        wanted = self.market_backlog + demand
-        lane_factor = levers["lane"]
+    def _demand(self, flows: _Flows) -> None:
+        """2. Demand: the day's demand joins each market's backlog and what is wanted is split over
+        the open lanes into the market; with the orders owed on open arcs, what each stock point
+        is asked."""
+        net, levers = self.net, self.levers
+        flows.demand = self.demand_draws[:, flows.day] * levers["demand"]
+        flows.wanted = self.market_backlog + flows.demand
         open_arc = self._open_arcs()
-        share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
+        flows.share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
         request = np.where(open_arc, self.arc_backlog, 0.0)
-        request[net.cust] = wanted[net.arc_dem[net.cust]] * share[net.cust]
-        asked = sum_by(net.arc_src, request, n_sku)
+        request[net.cust] = flows.wanted[net.arc_dem[net.cust]] * flows.share[net.cust]
+        flows.request = request
+        flows.asked = sum_by(net.arc_src, request, net.n_sku)
 
-        # 3. Production.
-        produced, consumed = self._produce(asked)
-        produced += self.produced_today
-
-        # 4. Shipping: proportional allocation, then lane capacity.
+    def _ship(self, flows: _Flows) -> None:
+        """4. Shipping: proportional allocation, then lane capacity; replenishments leave for the
+        pipeline with today's lead time of their lane."""
+        net, levers, day = self.net, self.levers, flows.day
+        n_sku, asked = net.n_sku, flows.asked
         available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
         available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
-        ship = request * available[net.arc_src]
+        ship = flows.request * available[net.arc_src]
         on_lane = sum_by(net.arc_lane, ship, len(net.lane_keys))
+        lane_factor = levers["lane"]
         capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor),
                                where=lane_factor > 0)
         room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
@@ -446,31 +526,37 @@ class Model:
         self.shipped_total += ship
         self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
 
-        repl, cust = net.repl, net.cust
+        repl = net.repl
         self.arc_backlog[repl] -= ship[repl]
         lead = whole_days(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]],
                           self.horizon)
         self._ensure_pipeline(int(lead.max(initial=1)))
         self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
         self.in_transit[repl] += ship[repl]
+        flows.ship, flows.shipped = ship, shipped
 
-        delivered = sum_by(net.arc_dem[cust], ship[cust], len(demand))
-        on_time = np.clip(delivered - self.market_backlog, 0.0, demand)
-        unmet = np.maximum(wanted - delivered, 0.0)
-        lost = np.where(net.dem_lost_sales, unmet, 0.0)
-        self.market_backlog = unmet - lost
+    def _deliver(self, flows: _Flows) -> None:
+        """4. Shipping to markets: deliveries serve the backlog first, then the day's demand (on
+        time); a market with lost sales loses what is not delivered, others keep it as backlog."""
+        net, cust = self.net, self.net.cust
+        flows.delivered = sum_by(net.arc_dem[cust], flows.ship[cust], len(flows.demand))
+        flows.on_time = np.clip(flows.delivered - self.market_backlog, 0.0, flows.demand)
+        unmet = np.maximum(flows.wanted - flows.delivered, 0.0)
+        flows.lost = np.where(net.dem_lost_sales, unmet, 0.0)
+        self.market_backlog = unmet - flows.lost
 
-        # 5. Ordering.
-        self._order(day, share)
-
-        # Costs and the ledger.
-        cost[_COST["production"]] = produced @ net.node_cost[net.sku_node]
+    def _book_costs(self, flows: _Flows) -> None:
+        """The day's costs, by component."""
+        net, levers, ship = self.net, self.levers, flows.ship
+        cost = self.ledger.cost[flows.day]
+        cost[_COST["production"]] = flows.produced @ net.node_cost[net.sku_node]
         # Purchases are paid when shipped into a focal node; a contracted lane instead when its
         # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
         contracted = self.contract_arcs
         bought = ship.copy()
         bought[contracted] = 0.0
-        paid = np.where(net.arc_dst[contracted] >= 0, arriving[contracted] - rejected[contracted], ship[contracted])
+        paid = np.where(net.arc_dst[contracted] >= 0, flows.arriving[contracted] - flows.rejected[contracted],
+                        ship[contracted])
         cost[_COST["procurement"]] = bought @ net.arc_price + paid @ self.contract_value
         cost[_COST["transport"]] = bought @ net.arc_transport + paid @ self.contract_freight
         cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ self.contract_premium
@@ -478,30 +564,36 @@ class Model:
         # suppliers passed on in the importer's price (full pass-through, docs/model.md).
         cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"])
         cost[_COST["holding"]] = self.on_hand @ net.sku_holding
-        cost[_COST["shortage_penalty"]] = (demand - on_time) @ net.dem_penalty
-        for name, values in (("demand", demand), ("delivered", delivered), ("on_time", on_time),
-                             ("backlog", self.market_backlog), ("lost", lost)):
+        cost[_COST["shortage_penalty"]] = (flows.demand - flows.on_time) @ net.dem_penalty
+
+    def _record(self, flows: _Flows) -> None:
+        """The day's market flows, totals and (with ``detail``) stock series in the ledger."""
+        net, ledger, day = self.net, self.ledger, flows.day
+        for name, values in (("demand", flows.demand), ("delivered", flows.delivered), ("on_time", flows.on_time),
+                             ("backlog", self.market_backlog), ("lost", flows.lost)):
             ledger.market[name][day] = values
-        focal = net.sku_focal
-        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], n_sku)
+        focal, repl = net.sku_focal, net.repl
+        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], net.n_sku)
         ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
         ledger.totals["in_transit"][day] = inbound[focal].sum()
-        ledger.totals["produced"][day] = produced.sum()
+        ledger.totals["produced"][day] = flows.produced.sum()
         if ledger.critical_parts:
             ledger.critical_on_hand[day] = self._critical_on_hand()
         if ledger.detail:
             for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
-                                 ("on_hold", self.on_hold), ("received", received),
-                                 ("produced", produced), ("consumed", consumed), ("shipped", shipped),
-                                 ("scrapped", self.scrapped_today), ("held", self.held_today),
-                                 ("released", self.released_today)):
+                                 ("on_hold", self.on_hold), ("received", flows.received),
+                                 ("produced", flows.produced), ("consumed", flows.consumed),
+                                 ("shipped", flows.shipped), ("scrapped", self.scrapped_today),
+                                 ("held", self.held_today), ("released", self.released_today)):
                 ledger.stock_series[name][day] = values
+
+    def _close_day(self, day: int) -> None:
+        """Start the next day's flows from zero, then call the day-end callbacks."""
         self.scrapped_today[:] = 0.0
         self.held_today[:] = 0.0
         self.released_today[:] = 0.0
         self.produced_today[:] = 0.0
-        for callback in self._day_end:
-            callback(self, day)
+        self._day_end(self, day)
 
     def _critical_on_hand(self) -> np.ndarray:
         """Units on hand of each critical part, over every node of the chain."""
@@ -510,7 +602,8 @@ class Model:
         return sum_by(position[held], self.on_hand[held], len(self.net.critical_parts))
 
     def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Run production rows; return units made and components used, per stock point."""
+        """3. Production: run the production rows on what their stock points are ``asked``;
+        return units made and components used, per stock point."""
         net = self.net
         made, used = np.zeros(net.n_sku), np.zeros(net.n_sku)
         if not len(net.row_sku):
@@ -543,6 +636,8 @@ class Model:
         return made, used
 
     def _order(self, day: int, share: np.ndarray) -> None:
+        """5. Ordering: each stock point due for review orders by its policy on its inventory
+        position, to its production or to its open inbound lanes by ``share``."""
         net, n_sku = self.net, self.net.n_sku
         repl, cust = net.repl, net.cust
         owed = sum_by(net.arc_src[repl], self.arc_backlog[repl], n_sku)
