@@ -201,8 +201,7 @@ class Response:
                 use = self.flows.inflow(lane.dest, part)
                 if use <= 0:
                     continue
-                steer = _RemanSteer(model, lane.key, part, sku, use, end)
-                model.on_day_start(steer)
+                _RemanSteer(model, lane.key, part, sku, use, end)  # steers each day from now on
                 cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # a reman part's price
                 waiting = model.circular.units_waiting(part) if model.circular else 0.0
                 self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
@@ -219,19 +218,17 @@ class _RemanSteer:
     of use, at most 95 %. Orders on the lane are work orders for the reman node, which processes
     cores to fill them (it makes nothing unpulled). The other lanes keep the weights other causes
     give them (a MaaS replacement's standby, a closure) and split the rest. Afterwards the reman
-    lane's usual share returns."""
+    lane's usual share returns. Made, it steers each day from the next day start on."""
 
     def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int):
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
         (self.arc,) = model.lane_arcs(lane, part)
-        self.done = False
+        self.hook = model.on_day_start(self)
 
     def __call__(self, model: "Model", day: int) -> None:
-        if self.done:
-            return
         if day >= self.end:
             model.reset_share(self.lane)
-            self.done = True
+            self.hook.cancel()
             return
         ready = model.circular.ready_within(self.sku, 2) if model.circular else model.on_hand[self.sku]
         free = ready - model.arc_backlog[self.arc]
