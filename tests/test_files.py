@@ -12,6 +12,7 @@ import pytest
 from resim.cli.main import main
 from resim.core.files import FolderInUse, claim_folder, save_figure, write_atomic
 from resim.experiment.results import RUN_FILES
+from tests.folders import folder_bytes
 
 pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
 
@@ -28,10 +29,6 @@ def umask_022():
         os.umask(old)
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def _run(folder: Path, replications: int, *extra: str) -> int:
     return main(["run", QUICKSTART, "-o", str(folder), "--replications", str(replications),
                  "--executor", "serial", *extra])
@@ -40,20 +37,20 @@ def _run(folder: Path, replications: int, *extra: str) -> int:
 def test_a_second_run_into_a_results_folder_is_refused_unless_overwrite(tmp_path, capsys):
     folder = tmp_path / "qs"
     assert _run(folder, 3) == 0
-    first = _files(folder)
+    first = folder_bytes(folder)
     assert set(first) == set(RUN_FILES)  # RUN_FILES names exactly what a run writes
     capsys.readouterr()
 
     assert _run(folder, 2) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "already holds an earlier run" in err[0] and "--overwrite" in err[0], err
-    assert _files(folder) == first  # byte for byte: nothing written, nothing removed
+    assert folder_bytes(folder) == first  # byte for byte: nothing written, nothing removed
 
     assert _run(folder, 2, "--resume") == 2  # a finished run has nothing to resume
-    assert _files(folder) == first
+    assert folder_bytes(folder) == first
 
     assert _run(folder, 2, "--overwrite") == 0
-    second = _files(folder)
+    second = folder_bytes(folder)
     assert set(second) == set(RUN_FILES)
     assert b'"replications": 2' in second["run.json"] and b'"replications": 3' in first["run.json"]
 
@@ -77,11 +74,11 @@ def test_resume_continues_an_interrupted_run_in_its_folder(tmp_path):
 def test_criticality_refuses_its_earlier_output_unless_overwrite(tmp_path, capsys):
     folder = tmp_path / "crit"
     assert main(["criticality", QUICKSTART, "-o", str(folder)]) == 0
-    first = _files(folder)
+    first = folder_bytes(folder)
     capsys.readouterr()
     assert main(["criticality", QUICKSTART, "-o", str(folder)]) == 2
     assert "resim criticality: " in capsys.readouterr().err
-    assert _files(folder) == first
+    assert folder_bytes(folder) == first
     assert main(["criticality", QUICKSTART, "-o", str(folder), "--overwrite"]) == 0
 
 

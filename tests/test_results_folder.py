@@ -22,15 +22,12 @@ from resim.core.files import FolderBusy, check_manifest, folder_lock
 from resim.core.signals import deferred_interrupts
 from resim.experiment.results import RUN_FILES
 from tests.chains import hand_chain
+from tests.folders import folder_bytes
 
 pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
 
 QUICKSTART = str(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX signals, locks and resource limits")
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -44,13 +41,13 @@ def two_runs() -> tuple[resim.Results, resim.Results]:
 def _whole(folder: Path) -> bool:
     """The folder holds one run: its manifest lists exactly the run's files it holds, each unchanged."""
     listed = json.loads((folder / "run.json").read_text(encoding="utf-8"))["files"]
-    present = {name for name in _files(folder) if name in RUN_FILES and name != "run.json"}
+    present = {name for name in folder_bytes(folder) if name in RUN_FILES and name != "run.json"}
     return set(listed) == present and check_manifest(folder, "run.json", sorted(present)) == []
 
 
 def test_a_saved_folder_lists_every_file_it_holds_in_run_json(tmp_path, two_runs):
     folder = two_runs[0].save(tmp_path / "run")
-    files = _files(folder)
+    files = folder_bytes(folder)
     assert set(files) == set(RUN_FILES)
     listed = json.loads(files["run.json"])["files"]
     assert set(listed) == set(RUN_FILES) - {"run.json"}
@@ -66,7 +63,7 @@ def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs,
     then holds the earlier run byte for byte, or the new one whole, never a mix."""
     old, new = two_runs
     folder = old.save(tmp_path / "run")
-    before = _files(folder)
+    before = folder_bytes(folder)
     timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
     try:
         timer.start()
@@ -77,7 +74,7 @@ def test_ctrl_c_at_any_moment_of_a_save_leaves_one_whole_run(tmp_path, two_runs,
         pass
     finally:
         timer.cancel()
-    after = _files(folder)
+    after = folder_bytes(folder)
     assert after == before or (_whole(folder) and b'"replications": 3' in after["run.json"])
     assert not [p for p in folder.iterdir() if p.name.startswith(".resim-staging-")]
 
@@ -153,14 +150,14 @@ def test_a_full_disk_while_running_over_a_run_leaves_it_whole(tmp_path, earlier_
     is there byte for byte."""
     folder = tmp_path / "qs"
     shutil.copytree(earlier_run, folder)
-    before = _files(folder)
+    before = folder_bytes(folder)
     assert len(before["report.html"]) > limit_kb * 1024
     failed = _resim(*_RUN, "-o", str(folder), "--replications", str(replications), "--overwrite",
                     limit_bytes=limit_kb * 1024)
     lines = [line for line in failed.stderr.splitlines() if line.strip() and "%" not in line]
     assert failed.returncode == 1 and "Traceback" not in failed.stderr, failed.stderr
     assert lines == [f"resim run: cannot write {folder / failing}: File too large"], lines
-    after = {name: data for name, data in _files(folder).items() if not name.startswith(".checkpoint/")}
+    after = {name: data for name, data in folder_bytes(folder).items() if not name.startswith(".checkpoint/")}
     assert after == before and _whole(folder)
 
 

@@ -141,8 +141,7 @@ def save_folder(folder: str | os.PathLike, write: Callable[[Path], None], *, nam
     last. Ctrl-C and SIGTERM are held back meanwhile, and the folder's lock is held."""
     folder = Path(folder)
     names = set(names)
-    with folder_lock(folder, wait=True):
-        folder.mkdir(parents=True, exist_ok=True)
+    with folder_lock(folder, wait=True):  # makes the folder if need be
         stage = folder / f"{_STAGING}{os.getpid()}-{secrets.token_hex(4)}"
         stage.mkdir()
         try:

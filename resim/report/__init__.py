@@ -3,50 +3,25 @@ any stage below it; nothing below imports it. A run's figures are drawn by one m
 (``recovery_figures``, ``cost_figures``, ``chain_figures``, ``inventory_figures``), reached
 through ``results.plot`` (:mod:`resim.report.plots`). The package provides the views of Results,
 RiskReport and Scenario (:mod:`resim.core.views`); each view imports its module when first used,
-so loading this package costs nothing."""
+so loading this package costs nothing (matplotlib is loaded by the first figure)."""
 
 from __future__ import annotations
+
+from importlib import import_module
+from typing import Any, Callable
 
 from resim.core.views import provide
 
 
-def _results_plot(results):
-    from resim.report.plots import Plots
-    return Plots(results)
+def _lazy(module: str, name: str) -> Callable[..., Any]:
+    """``resim.report.<module>.<name>``, imported on the first call."""
+    def call(*args: Any) -> Any:
+        return getattr(import_module(f"resim.report.{module}"), name)(*args)
+    return call
 
 
-def _results_html(results) -> str:
-    from resim.report.display import results_html
-    return results_html(results)
-
-
-def _results_report(results, scenario, figures) -> str:
-    from resim.report.html import render_report
-    return render_report(results, scenario, figures)
-
-
-def _risk_html(report) -> str:
-    from resim.report.display import risk_html
-    return risk_html(report)
-
-
-def _risk_matrix(register):
-    from resim.report.figures import risk_matrix
-    return risk_matrix(register)
-
-
-def _tts_ttr(nodes):
-    from resim.report.figures import tts_ttr
-    return tts_ttr(nodes)
-
-
-def _scenario_html(scenario) -> str:
-    from resim.report.display import scenario_html
-    return scenario_html(scenario)
-
-
-for _name, _function in {"results.plot": _results_plot, "results.html": _results_html,
-                         "results.report": _results_report, "risk.html": _risk_html,
-                         "risk.matrix": _risk_matrix, "risk.tts_ttr": _tts_ttr,
-                         "scenario.html": _scenario_html}.items():
-    provide(_name, _function)
+for _view, (_module, _name) in {"results.plot": ("plots", "Plots"), "results.html": ("display", "results_html"),
+                                "results.report": ("html", "render_report"), "risk.html": ("display", "risk_html"),
+                                "risk.matrix": ("figures", "risk_matrix"), "risk.tts_ttr": ("figures", "tts_ttr"),
+                                "scenario.html": ("display", "scenario_html")}.items():
+    provide(_view, _lazy(_module, _name))
