@@ -17,7 +17,7 @@ from resim.cli.reference_text import NOTES, RULES
 from resim.core import dist_models
 from resim.scenario.format.chain import Policy
 from resim.scenario.format.events import DISRUPTION_TYPES
-from resim.scenario.format.strategies import ACTIONS
+from resim.scenario.format.strategies import ActionKind
 from resim.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,7 +116,7 @@ def test_reference_has_a_section_for_every_disruption_type_policy_and_action():
     for policy in typing.get_args(typing.get_args(Policy)[0]):
         kind = typing.get_args(policy.model_fields["type"].annotation)[0]
         assert f"`type: {kind}`" in text, f"inventory policy {kind!r} missing; {HOW}"
-    for action in ACTIONS:
+    for action in ActionKind:
         assert f"| `{action}` |" in text, f"strategy action {action!r} missing; {HOW}"
     for name in dist_models.BY_NAME:
         assert f"| `{name}` |" in text, f"distribution {name!r} missing; {HOW}"

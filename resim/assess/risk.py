@@ -32,6 +32,7 @@ from resim.core.views import view
 from resim.scenario.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.assess.risk_lp import OutageLP, stress_test
 from resim.experiment.runner import EXECUTORS, outcomes, shared_cluster
+from resim.experiment.strategy_runs import StrategyRun
 from resim.scenario import Scenario
 from resim.core.stats import t_interval
 
@@ -219,7 +220,7 @@ def _simulate(scenario: Scenario, *, replications: int, seed: int, executor: str
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    tasks = [("none", i, seed) for i in range(replications)]
+    tasks = [(StrategyRun("none"), i, seed) for i in range(replications)]
     short, profit = [], []
     # the runner's executor dispatch (serial, processes, dask), in replication order
     for outcome in outcomes(scenario, tasks, executor, workers, scheduler):

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from resim.core.errors import Problem, ScenarioError
-from resim.experiment.runner import EXECUTORS, _strategy_ids, run, shared_cluster
+from resim.experiment.runner import EXECUTORS, run, shared_cluster
+from resim.experiment.strategy_runs import strategy_runs
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -334,7 +335,7 @@ def run_sweep(scenario: "Scenario", design: pd.DataFrame, *, replications: int |
         raise ValueError(f"field column {clash[0]!r} would clash with the output's columns")
     variants = _variants(scenario, design, fields)
     seed = scenario.seed if seed is None else int(seed)
-    counts = [len(_strategy_ids(variant, strategies))
+    counts = [len(strategy_runs(variant, strategies))
               * (variant.replications if replications is None else int(replications))
               for _, _, variant in variants]
     total, offset = sum(counts), 0

@@ -154,11 +154,11 @@ class _Reference:
     def extras(self, cls: type[BaseModel]) -> None:
         name = cls.__name__
         if name == "Strategy":
-            from resim.scenario.format.strategies import ACTIONS
+            from resim.scenario.format.strategies import ActionKind
 
             self.out += ["Actions (see [strategies.md](strategies.md)):", "",
                          "| action | what it does |", "| --- | --- |"]
-            self.out += [f"| `{a}` | {_cell(ACTION_NOTES.get(a, ''))} |" for a in ACTIONS] + [""]
+            self.out += [f"| `{a}` | {_cell(ACTION_NOTES.get(a, ''))} |" for a in ActionKind] + [""]
         elif name in SECTION_NOTES:
             self.out += [SECTION_NOTES[name], ""]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import types
+from enum import Enum
 from typing import Annotated, Any, Iterator, Literal, Sequence, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -132,7 +133,7 @@ def _type(annotation: Any) -> str:
             singular, _, anchor = _union_name(members)
             return f"[{singular}](#{anchor}) (by `type`)"
         return " or ".join(_type(a) for a in args)
-    if origin is Literal:
+    if origin is Literal or (isinstance(annotation, type) and issubclass(annotation, Enum)):
         return "text"
     if origin is tuple:
         args = get_args(annotation)

@@ -1,2 +1,3 @@
 """Leaf utilities every stage uses: errors, distributions, random streams, statistics, survival
-estimates, atomic files, number formatting, great-circle distance. Imports nothing else of resim."""
+estimates, atomic files, number formatting, great-circle distance, string enums. Imports nothing
+else of resim."""

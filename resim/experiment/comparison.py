@@ -37,6 +37,7 @@ from scipy import stats
 from resim.core.formatting import days, money, share, signed_money
 from resim.core.stats import mean_interval, paired_differences, recovery_summary
 from resim.core.survival import restricted_values
+from resim.experiment.strategy_runs import StrategyRun
 from resim.sim.status import ACTED, NONE_ASKED
 
 __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
@@ -121,7 +122,7 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
         return {}
     found = {}
     for strategy in order:
-        if strategy == "none" or strategy.startswith("none@"):
+        if StrategyRun.parse(strategy).strategy == "none":
             continue
         rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.kind != "evaluation")]
         if rows.status.isin(ACTED).any():

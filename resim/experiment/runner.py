@@ -41,15 +41,20 @@ from resim.experiment.outcome import Outcome
 from resim.experiment.results import Collector, Results
 from resim.scenario import Scenario
 from resim.scenario.format.maas import MaaS
+from resim.scenario.format.strategies import ActionKind
 from resim.experiment.ripple import ripple_trace
-from resim.sim.strategies import ORCHESTRATIONS, Response
+from resim.experiment.strategy_runs import StrategyRun, other_styles, strategy_runs
+from resim.sim.strategies import Response
 
 __all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome",
-           "EXECUTORS", "WorkersLost"]
+           "EXECUTORS", "WorkersLost", "Task"]
 
 EXECUTORS = ("serial", "processes", "dask")
 
 Progress = Callable[[int, int], None]
+
+Task = tuple[StrategyRun, int, int]
+"""A replication to simulate: the strategy run, the replication's number, the seed."""
 
 SCHEDULER_TIMEOUT_SECONDS = 10  # to connect to a Dask scheduler given by address
 
@@ -74,25 +79,27 @@ def _pool(scenario: Scenario) -> Pool | None:
     return pool
 
 
-def prepare(scenario: Scenario, strategy: str, replication: int, seed: int, *,
+def prepare(scenario: Scenario, strategy: StrategyRun | str, replication: int, seed: int, *,
             detail: bool = False) -> tuple[Model, Response | None]:
     """The model of one replication with ``strategy``'s response attached, ready to run.
 
-    ``strategy`` is a strategy id, optionally with ``@cheapest``, ``@fastest`` or ``@balanced``
-    to choose the orchestration style of its MaaS actions; ``detail`` keeps per stock point series."""
+    ``strategy`` is a StrategyRun or its label: a strategy id, optionally with ``@cheapest``,
+    ``@fastest`` or ``@balanced`` to choose the orchestration style of its MaaS actions;
+    ``detail`` keeps per stock point series."""
+    chosen = StrategyRun.parse(strategy) if isinstance(strategy, str) else strategy
     model = Model(scenario, replication=replication, seed=seed, detail=detail)
-    name, _, style = strategy.partition("@")
-    spec = next((s for s in scenario.strategies if s.id == name), None)
+    spec = next((s for s in scenario.strategies if s.id == chosen.strategy), None)
     response = None
-    if spec is not None and spec.actions != ("none",):
-        response = Response(model, spec, _pool(scenario), style or spec.orchestration)
+    if spec is not None and spec.actions != (ActionKind.NONE,):
+        response = Response(model, spec, _pool(scenario), chosen.style or spec.orchestration)
     return model, response
 
 
-def run_replication(scenario: Scenario, strategy: str, replication: int, seed: int) -> Outcome:
-    """Simulate one replication of one strategy (see :func:`prepare`) and reduce its ledger to an
-    Outcome."""
+def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication: int, seed: int) -> Outcome:
+    """Simulate one replication of one strategy (a StrategyRun or its label, see :func:`prepare`)
+    and reduce its ledger to an Outcome."""
     model, response = prepare(scenario, strategy, replication, seed)
+    strategy = str(strategy)  # from here on, the label the records name the run by
     ledger = model.run()
     totals = ledger.daily_totals()
     demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
@@ -128,27 +135,6 @@ def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
                       f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}")}]
 
 
-def _strategy_ids(scenario: Scenario, strategies: Sequence[str] | None) -> list[str]:
-    known = ["none", *(s.id for s in scenario.strategies if s.id != "none")]
-    if strategies is None:
-        return known
-    unknown = [s for s in strategies if s.partition("@")[0] not in known
-               or s.partition("@")[2] not in ("", *ORCHESTRATIONS)]
-    if unknown:
-        raise ValueError(f"unknown strategy {unknown[0]!r} (expected one of {', '.join(known)})")
-    return list(dict.fromkeys(strategies))
-
-
-def _alternatives(scenario: Scenario, names: list[str]) -> list[str]:
-    maas = {"maas_same_tier", "maas_upstream", "dual_source"}
-    extra = []
-    for name in names:
-        spec = next((s for s in scenario.strategies if s.id == name), None)
-        if spec is not None and maas & set(spec.actions):
-            extra += [f"{name}@{style}" for style in ORCHESTRATIONS if style != spec.orchestration]
-    return extra
-
-
 _WORKER_SCENARIO: Scenario | None = None
 
 
@@ -168,13 +154,13 @@ def _exit_with_parent() -> None:
     os._exit(1)
 
 
-def run_batch(scenario: Scenario, tasks: list[tuple[str, int, int]]) -> list[Outcome]:
+def run_batch(scenario: Scenario, tasks: list[Task]) -> list[Outcome]:
     """Run ``(strategy, replication, seed)`` tasks one after another: one executor task for a
     few replications, so short replications do not pay a round trip each."""
     return [run_replication(scenario, *task) for task in tasks]
 
 
-def _work(batch: list[tuple[str, int, int]]) -> list[Outcome]:
+def _work(batch: list[Task]) -> list[Outcome]:
     assert _WORKER_SCENARIO is not None
     return run_batch(_WORKER_SCENARIO, batch)
 
@@ -183,14 +169,14 @@ MAX_BATCH = 4  # replications per executor task, at most
 AHEAD_PER_WORKER = 4  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
 
 
-def _batches(tasks: list[tuple[str, int, int]], slots: int) -> list[list[tuple[str, int, int]]]:
+def _batches(tasks: list[Task], slots: int) -> list[list[Task]]:
     """The tasks in consecutive batches: as large as MAX_BATCH while each worker still gets
     several (so the last ones do not leave a worker idle for long)."""
     size = max(1, min(MAX_BATCH, len(tasks) // (slots * 16)))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
-def outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], executor: str,
+def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
               workers: int | None, scheduler: str | None = None) -> Iterator[Outcome]:
     """The Outcome of each ``(strategy, replication, seed)`` task, in task order, from the chosen
     executor (for callers that need each replication's daily series, not only a run's tables)."""
@@ -296,7 +282,7 @@ def _reach(address: str) -> None:
                           f"a Dask scheduler)") from None
 
 
-def _dask_outcomes(scenario: Scenario, tasks: list[tuple[str, int, int]], workers: int | None,
+def _dask_outcomes(scenario: Scenario, tasks: list[Task], workers: int | None,
                    scheduler: str | None) -> Iterator[Outcome]:
     """Replications on Dask's distributed scheduler: a cluster at ``scheduler``, or a local one."""
     distributed = _distributed()
@@ -339,10 +325,11 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     seed = scenario.seed if seed is None else int(seed)
-    names = _strategy_ids(scenario, strategies)
+    runs = strategy_runs(scenario, strategies)
     if alternatives:
-        names += _alternatives(scenario, names)
-    tasks = [(name, i, seed) for name in names for i in range(replications)]
+        runs = list(dict.fromkeys(runs + other_styles(scenario, runs)))
+    names = [str(chosen) for chosen in runs]
+    tasks = [(chosen, i, seed) for chosen in runs for i in range(replications)]
     started = time.perf_counter()
     collector = Collector(replications)
 
@@ -357,7 +344,7 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
         for outcome in journal.finished():
             collector.add(outcome)
             done += 1
-        tasks = [t for t in tasks if (t[0], t[1]) not in journal.done]
+        tasks = [t for t in tasks if (str(t[0]), t[1]) not in journal.done]
     resumed = done
     total = done + len(tasks)
     try:

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from resim.scenario.format.strategies import ActionKind
 from resim.sim.status import NONE_ASKED, ActionStatus
 from resim.report.figure_helpers import _ALERT, _DARK, _GREY, _empty, _strategy_order, _title, _windows, _with_strips
 from resim.report.figures import _figure
@@ -34,9 +35,10 @@ if TYPE_CHECKING:
 
 __all__ = ["KIND_COLOURS", "NODE_STYLES", "orchestration_gantt", "value_chain_map"]
 
-#: Colour of each kind of action in the Gantt chart.
-KIND_COLOURS = {"buffer": "#0072B2", "dual_source": "#CC79A7", "maas_same_tier": "#E69F00",
-                "maas_upstream": _ALERT, "circular": "#009E73"}
+#: Colour of each kind of action in the Gantt chart (a table read back from disk holds the
+#: kinds as plain strings, which find the same entries).
+KIND_COLOURS = {ActionKind.BUFFER: "#0072B2", ActionKind.DUAL_SOURCE: "#CC79A7", ActionKind.MAAS_SAME_TIER: "#E69F00",
+                ActionKind.MAAS_UPSTREAM: _ALERT, ActionKind.CIRCULAR: "#009E73"}
 #: Marker and colour of each node kind on the value-chain map.
 NODE_STYLES = {"supplier": ("o", "#56B4E9"), "plant": ("s", "#0072B2"), "dc": ("D", "#BBBBBB"),
                "market": ("^", "#CC79A7"), "reman": ("h", "#009E73"), "maas": ("p", "#E69F00")}
@@ -98,7 +100,7 @@ def orchestration_gantt(orchestrations: pd.DataFrame, replication: int = 0, *,
             wait.patches[0].set_gid("waiting")
         bar = ax.barh(level, row.end - row.start, left=row.start, height=0.55, color=colour, lw=0)
         bar.patches[0].set_gid("action")
-        if row.kind == "buffer":
+        if row.kind == ActionKind.BUFFER:
             detail = f"{row.status}; {row.note}" if row.note else row.status
         else:
             detail = f"{row.status}, {row.units_per_day:,.0f}/day at {row.unit_cost:,.4g} each"

@@ -13,10 +13,6 @@ if TYPE_CHECKING:
 
 __all__ = ["check_warnings", "earliest_onsets"]
 
-# Strategy actions that act from day 0, whether or not anything happens.
-_STANDING = ("buffer", "dual_source")
-
-
 def _day(value: float) -> int:
     """A drawn day as the simulation rounds it (see resim.sim.disruptions.sample_occurrences)."""
     return max(int(round(float(value))), 0)
@@ -98,7 +94,8 @@ def check_warnings(sc: "Scenario") -> list[Finding]:
     if happens:
         effect = "so it changes no result"
     else:
-        standing = sorted({a for s in sc.strategies for a in s.actions if a in _STANDING})
+        # proactive actions act from day 0, whether or not anything happens
+        standing = sorted({a for s in sc.strategies for a in s.actions if a.proactive})
         effect = ("so every strategy gives the same result" if not standing else
                   f"so strategies differ only by their standing measures ({', '.join(standing)})")
 

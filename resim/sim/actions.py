@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from resim.scenario.format.strategies import ActionKind
 from resim.sim.status import AGREED, ActionStatus
 
 if TYPE_CHECKING:
@@ -23,7 +24,7 @@ class Action:
     """One step of an orchestration, as recorded in ``orchestrations.csv``."""
 
     strategy: str
-    kind: str                 # buffer | dual_source | maas_same_tier | maas_upstream | circular
+    kind: ActionKind
     trigger: str              # the disruption it answers ("" for proactive actions)
     source: str               # provider offering, reman node, or the node holding a buffer
     part: str
@@ -36,18 +37,23 @@ class Action:
     note: str = ""
 
 
+# A set, not ActionKind(row.kind): the table's evaluation rows have a kind that is no ActionKind.
+_MAAS_KINDS = {kind for kind in ActionKind if kind.maas}
+
+
 def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, replication: int = 0) -> "nx.DiGraph":
     """The value chain as a strategy re-orchestrated it in one replication: the scenario's graph
     plus its providers (nodes of kind ``maas``) and their lanes, and the reman lanes it turned on."""
     graph = scenario.value_chain().copy()
     rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.replication == replication)]
     for row in rows.itertuples():
-        if row.kind in ("maas_same_tier", "maas_upstream", "dual_source") and row.status in AGREED:
+        if row.kind in _MAAS_KINDS and row.status in AGREED:
             node = f"maas_{row.source}"
             graph.add_node(node, kind="maas", makes=(row.part,), offering=row.source)
             graph.add_edge(node, row.destination, parts=(row.part,), orchestrated=True, start=row.start,
                            end=row.end, unit_cost=row.unit_cost, units_per_day=row.units_per_day)
-        elif row.kind == "circular" and row.status == ActionStatus.ACTIVE and graph.has_edge(row.source, row.destination):
+        elif (row.kind == ActionKind.CIRCULAR and row.status == ActionStatus.ACTIVE
+              and graph.has_edge(row.source, row.destination)):
             graph.edges[row.source, row.destination].update(orchestrated=True, start=row.start, end=row.end)
     return graph
 

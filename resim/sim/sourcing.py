@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from resim.scenario.format.maas import ScoreWeights
+from resim.scenario.format.strategies import ActionKind, Orchestration
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
@@ -41,7 +42,7 @@ class Request:
     (default 1) of what they cover. ``trigger`` and ``onset`` name the disruption occurrence
     answered ("" for a proactive action), ``stage`` the decision (a recheck)."""
 
-    kind: str
+    kind: ActionKind
     trigger: str
     part: str
     destination: str
@@ -83,7 +84,7 @@ def source(response: "Response", model: "Model", request: Request) -> None:
         return
     # A strategy asking for speed has its providers expedite and ship by air (resim.supply.logistics).
     need = need_for(model.scenario, request.part, units_per_day=request.units, destination=request.destination,
-                    expedite=response.orchestration == "fastest")
+                    expedite=response.orchestration == Orchestration.FASTEST)
     last = min(request.end + math.ceil(request.handover), model.horizon)
     table, ranked = rank(response, model, need, request.day, request.end, last=last)
     strategy = response.strategy
@@ -128,19 +129,19 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     return table, _style(style, score(table, need, _weights(style, scenario)))
 
 
-def _weights(style: str, scenario) -> ScoreWeights:
-    if style == "cheapest":
+def _weights(style: Orchestration, scenario) -> ScoreWeights:
+    if style == Orchestration.CHEAPEST:
         return ScoreWeights(cost=1, lead_time=0, quality=0, on_time=0, capacity=0, distance=0)
-    if style == "fastest":
+    if style == Orchestration.FASTEST:
         return ScoreWeights(cost=0, lead_time=1, quality=0, on_time=0, capacity=0, distance=0)
     return scenario.maas.weights
 
 
-def _style(style: str, ranked: pd.DataFrame) -> pd.DataFrame:
+def _style(style: Orchestration, ranked: pd.DataFrame) -> pd.DataFrame:
     """The candidates an orchestration style picks among (see :mod:`resim.sim.strategies`)."""
-    if ranked.empty or style == "cheapest":
+    if ranked.empty or style == Orchestration.CHEAPEST:
         return ranked
-    if style == "fastest":
+    if style == Orchestration.FASTEST:
         quickest = ranked.days_to_first_delivery.min()
         return ranked[ranked.days_to_first_delivery <= quickest + 7]
     return ranked[ranked.score >= ranked.score.median()]

@@ -7,14 +7,7 @@ compare equal to those values, so tables read back from disk compare with them a
 
 from __future__ import annotations
 
-try:
-    from enum import StrEnum
-except ImportError:  # Python 3.10: a str mixin that prints and formats as its value, as StrEnum does
-    from enum import Enum
-
-    class StrEnum(str, Enum):  # type: ignore[no-redef]
-        __str__ = str.__str__
-        __format__ = str.__format__
+from resim.core.strenum import StrEnum
 
 __all__ = ["Answer", "ActionStatus", "AGREED", "ACTED", "NONE_ASKED"]
 

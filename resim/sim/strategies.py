@@ -15,6 +15,9 @@ A strategy is a set of actions with delays, limits and a trigger (``strategies``
   part that contains what the disruption cut: reman stock first (each day the reman lane gets the
   share of orders its free stock covers), the usual sources the rest.
 
+:data:`ACTION_TYPES` registers what each kind does: its setup at the start of the run (proactive
+kinds) or its response to a detected disruption (reactive kinds).
+
 A reactive action starts when a triggering disruption (``responds_to``: ids or types; all when
 empty) is detected (``detection_delay_days`` after its onset) and decided
 (``decision_delay_days`` later). It plans for the disruption's expected course (its mean
@@ -32,11 +35,14 @@ expedite option, at its ``expedite_premium``; first delivery within a week of th
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 import numpy as np
 
 from resim.scenario.format.events import DemandShock
+from resim.scenario.format.strategies import ActionKind, Orchestration
 from resim.scenario.valuechain import bom_explosion, single_sourced_parts
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement
@@ -51,18 +57,51 @@ from resim.supply.matching import Pool
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
+    from resim.scenario.format.events import Disruption
     from resim.scenario.format.strategies import Strategy
 
-__all__ = ["Response", "ORCHESTRATIONS"]
+__all__ = ["Response", "ActionType", "ACTION_TYPES", "Course"]
 
-ORCHESTRATIONS = ("balanced", "cheapest", "fastest")
 _SUPPLY_CUTS = ("natural_disaster", "capacity_loss", "supplier_failure", "trade_barrier", "logistics")
+
+
+class Course(NamedTuple):
+    """A disruption as a reactive action answers it: planned for from ``day`` to its expected
+    recovery ``end``; ``hit`` are the nodes it stops, ``stage`` names a re-decision (a recheck)."""
+
+    spec: "Disruption"
+    onset: int
+    hit: list[str]
+    day: int
+    end: int
+    stage: str
+
+
+Setup = Callable[["Response"], None]
+Respond = Callable[["Response", "Model", Course], None]
+
+
+@dataclass(frozen=True)
+class ActionType:
+    """What a kind of action does in a run: its ``setup`` at the start of the run and its
+    ``respond`` to a detected disruption. Which of the two a kind has, and whether it sources from
+    MaaS providers, the kind declares (:class:`ActionKind`, also read by the scenario's checks);
+    the registry refuses functions that disagree with it."""
+
+    kind: ActionKind
+    setup: Setup | None = None
+    respond: Respond | None = None
+
+    def __post_init__(self) -> None:
+        if (self.setup is not None) != self.kind.proactive or (self.respond is not None) != self.kind.reactive:
+            raise TypeError(f"action {self.kind!r}: a setup exactly when proactive, a response exactly when reactive")
 
 
 class Response:
     """A strategy attached to one model run."""
 
-    def __init__(self, model: "Model", strategy: "Strategy", pool: Pool | None, orchestration: str = "balanced"):
+    def __init__(self, model: "Model", strategy: "Strategy", pool: Pool | None,
+                 orchestration: Orchestration = Orchestration.BALANCED):
         self.model, self.strategy, self.pool = model, strategy, pool
         self.orchestration = orchestration
         self.actions: list[Action] = []
@@ -73,11 +112,12 @@ class Response:
         # What each offering has left (other firms' contention, earlier agreements), shared by every need.
         self.capacity = CapacityLedger(pool.frame, model.scenario) if pool is not None else None
         self._flows: Flows | None = None
-        if "buffer" in strategy.actions:
-            self._buffer()
-        if "dual_source" in strategy.actions:
-            model.at(0, self._dual_source)
-        if set(strategy.actions) & {"maas_same_tier", "maas_upstream", "circular"}:
+        # In the registry's order: buffers are in place before second sources are sought.
+        types = [action for kind, action in ACTION_TYPES.items() if kind in strategy.actions]
+        for action in types:
+            if action.setup is not None:
+                action.setup(self)
+        if any(action.respond is not None for action in types):
             model.listen(self._on_event)
 
     # -- triggers --------------------------------------------------------------------------------
@@ -106,15 +146,14 @@ class Response:
             return
         if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
             for part, destination, units, share in surge_targets(model, self.graph, self.flows, spec):
-                source(self, model, Request("maas_same_tier", spec.id, part, destination, units, day, end,
+                source(self, model, Request(ActionKind.MAAS_SAME_TIER, spec.id, part, destination, units, day, end,
                                             share=share, onset=onset))
             return
-        for kind in self.strategy.actions:
-            if kind in ("maas_same_tier", "maas_upstream"):
-                for target in outage_targets(model.scenario, self.graph, self.flows, hit, kind):
-                    self._serve(model, kind, spec, onset, target, day, end, stage)
-            elif kind == "circular":
-                self._circular(model, spec.id, hit, day, end)
+        course = Course(spec, onset, hit, day, end, stage)
+        for kind in self.strategy.actions:  # in the strategy's order, which has first call on providers
+            respond = ACTION_TYPES[kind].respond
+            if respond is not None:
+                respond(self, model, course)
         if end < model.horizon:
             model.at(end, lambda m: self._recheck(m, spec, onset))
 
@@ -127,7 +166,7 @@ class Response:
         if in_force(model, spec, onset, day):
             self._respond(model, spec, onset, end=expected_end(model, spec, onset, day), stage=f"/recheck@{day}")
 
-    def _serve(self, model: "Model", kind: str, spec, onset: int, target: Target, day: int, end: int,
+    def _serve(self, model: "Model", kind: ActionKind, spec, onset: int, target: Target, day: int, end: int,
                stage: str) -> None:
         """Seek providers for ``target`` from ``day`` to ``end``, unless its destination is down
         today (:func:`resim.sim.recovery.is_down`): nothing is bought for a node that cannot use it. Such a need waits:
@@ -158,7 +197,7 @@ class Response:
             self._flows = Flows(self.model.scenario)
         return self._flows
 
-    # -- actions ---------------------------------------------------------------------------------
+    # -- actions (their registry: ACTION_TYPES) ----------------------------------------------------
 
     def _buffer(self) -> None:
         model, net = self.model, self.model.net
@@ -174,23 +213,33 @@ class Response:
                     rate = net.sku_value[sku] * node.holding_cost_rate / 365.0
                     model.on_day_end(lambda m, day, sku=sku, extra=extra, rate=rate:
                                      m.charge("holding", min(m.on_hand[sku], extra) * rate))
-                self.actions.append(Action(self.strategy.id, "buffer", "", node.id, part, node.id, extra,
+                self.actions.append(Action(self.strategy.id, ActionKind.BUFFER, "", node.id, part, node.id, extra,
                                            0, model.horizon, net.sku_value[sku], ActionStatus.ACTIVE,
                                            f"{extra:,.0f} extra units held all year"))
 
-    def _dual_source(self, model: "Model") -> None:
+    def _dual_source(self) -> None:
+        # On day 0 rather than now: sourcing starts negotiations, which run in the simulation.
+        self.model.at(0, self._second_sources)
+
+    def _second_sources(self, model: "Model") -> None:
         parts = model.scenario.parts_by_id
         for part, maker in sorted(single_sourced_parts(self.graph).items()):
             if not parts[part].critical or parts[part].process is None:
                 continue
             for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
                 use = self.flows.lane(lane.key, part)
-                source(self, model, Request("dual_source", "", part, lane.dest, 0.5 * use, 0, model.horizon,
+                source(self, model, Request(ActionKind.DUAL_SOURCE, "", part, lane.dest, 0.5 * use, 0, model.horizon,
                                             share=0.5))
 
-    def _circular(self, model: "Model", trigger: str, hit: list[str], day: int, end: int) -> None:
+    def _rent(self, model: "Model", course: Course, kind: ActionKind) -> None:
+        """Seek MaaS providers for every need the disruption leaves (:func:`outage_targets`)."""
+        for target in outage_targets(model.scenario, self.graph, self.flows, course.hit, kind):
+            self._serve(model, kind, course.spec, course.onset, target, course.day, course.end, course.stage)
+
+    def _circular(self, model: "Model", course: Course) -> None:
         scenario, net = model.scenario, model.net
-        cut = {p for node in hit for p in scenario.nodes_by_id[node].makes}
+        trigger, day, end = course.spec.id, course.day, course.end
+        cut = {p for node in course.hit for p in scenario.nodes_by_id[node].makes}
         affected = {p.id for p in scenario.parts if p.id in cut or cut & set(bom_explosion(self.graph, p.id))}
         for lane in list(net.lanes):
             source = net.nodes[net.node_index[lane.source]]
@@ -204,10 +253,21 @@ class Response:
                 _RemanSteer(model, lane.key, part, sku, use, end)  # steers each day from now on
                 cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # a reman part's price
                 waiting = model.circular.units_waiting(part) if model.circular else 0.0
-                self.actions.append(Action(self.strategy.id, "circular", trigger, source.id, part, lane.dest,
+                self.actions.append(Action(self.strategy.id, ActionKind.CIRCULAR, trigger, source.id, part, lane.dest,
                                            use, day, end, cost, ActionStatus.ACTIVE,
                                            f"reman first, up to {use:,.0f} a day; {model.on_hand[sku]:,.0f} in "
                                            f"stock and {waiting:,.0f} graded cores waiting at the start"))
+
+
+#: What each kind of action does in a run, for every kind a strategy may name.
+ACTION_TYPES: dict[ActionKind, ActionType] = {action.kind: action for action in (
+    ActionType(ActionKind.NONE),
+    ActionType(ActionKind.BUFFER, setup=Response._buffer),
+    ActionType(ActionKind.DUAL_SOURCE, setup=Response._dual_source),
+    ActionType(ActionKind.MAAS_SAME_TIER, respond=partial(Response._rent, kind=ActionKind.MAAS_SAME_TIER)),
+    ActionType(ActionKind.MAAS_UPSTREAM, respond=partial(Response._rent, kind=ActionKind.MAAS_UPSTREAM)),
+    ActionType(ActionKind.CIRCULAR, respond=Response._circular),
+)}
 
 
 class _RemanSteer:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from resim.scenario.format.events import DemandShock
+from resim.scenario.format.strategies import ActionKind
 from resim.scenario.valuechain import bom_explosion
 from resim.sim.network import Network
 from resim.sim.steady import expected_flows
@@ -98,7 +99,7 @@ def surge_targets(model: "Model", graph: "nx.DiGraph", flows: "Flows",
     return targets
 
 
-def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], kind: str) -> list[Target]:
+def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], kind: ActionKind) -> list[Target]:
     """The MaaS needs a disruption that stops the ``hit`` nodes leaves, sized by what the lost
     sources supplied in normal times (:class:`Flows`, so a parallel source or path still
     working keeps its part).
@@ -124,7 +125,7 @@ def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], 
         for lane in [l for l in scenario.lanes if l.source == node]:
             customer = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
-                if kind == "maas_same_tier":
+                if kind == ActionKind.MAAS_SAME_TIER:
                     add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
                     continue
                 supplied = flows.inflow(customer.id, part)

@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, WithJsonSchema, model_validator
 
+from resim.core.strenum import StrEnum
 from resim.scenario.format.common import Fraction, Id, NonNegative, Spec
 
-__all__ = ["Strategy", "Metrics", "ACTIONS"]
+__all__ = ["Strategy", "Metrics", "ActionKind", "Orchestration"]
 
-ACTIONS = ("none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular")
-Action = Literal["none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular"]
+
+class ActionKind(StrEnum):
+    """The kinds of action a strategy combines (its ``actions``). What each does in a run is
+    :data:`resim.sim.strategies.ACTION_TYPES`; the facts below are declared here, in the format,
+    because the scenario's own checks need them too (the simulation may not be imported here)."""
+
+    NONE = "none"                      # no response (alone)
+    BUFFER = "buffer"
+    DUAL_SOURCE = "dual_source"
+    MAAS_SAME_TIER = "maas_same_tier"
+    MAAS_UPSTREAM = "maas_upstream"
+    CIRCULAR = "circular"
+
+    @property
+    def proactive(self) -> bool:
+        """Set up at the start of a run, whatever happens later."""
+        return self in (ActionKind.BUFFER, ActionKind.DUAL_SOURCE)
+
+    @property
+    def reactive(self) -> bool:
+        """Taken in response to a detected disruption."""
+        return self in (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM, ActionKind.CIRCULAR)
+
+    @property
+    def maas(self) -> bool:
+        """Sources from MaaS providers, so the strategy's orchestration style matters."""
+        return self in (ActionKind.DUAL_SOURCE, ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM)
+
+
+class Orchestration(StrEnum):
+    """How a strategy's MaaS actions choose among the candidate providers."""
+
+    BALANCED = "balanced"
+    CHEAPEST = "cheapest"
+    FASTEST = "fastest"
+
+
+def _values(kind: type[StrEnum]) -> WithJsonSchema:
+    """A JSON Schema listing the enum's values in place, as a ``Literal``'s would: the schema
+    and the reference name no Python class."""
+    return WithJsonSchema({"enum": [member.value for member in kind], "type": "string"})
 
 
 class Strategy(Spec):
@@ -19,7 +59,7 @@ class Strategy(Spec):
 
     id: Id
     description: str = ""
-    actions: tuple[Action, ...] = Field(min_length=1)
+    actions: tuple[Annotated[ActionKind, _values(ActionKind)], ...] = Field(min_length=1)
     detection_delay_days: NonNegative = Field(0.0, description="days from onset to detection")
     decision_delay_days: NonNegative = Field(0.0, description="days from detection to decision")
     budget: NonNegative | None = Field(None, description="money the response may spend")
@@ -30,14 +70,15 @@ class Strategy(Spec):
         (), description="disruption ids or types it reacts to; all when empty")
     buffer: dict[Id, NonNegative] = Field(
         default_factory=dict, description="extra units held per part (buffer action)")
-    orchestration: Literal["balanced", "cheapest", "fastest"] = Field(
-        "balanced", description="how MaaS candidates are chosen among")
+    orchestration: Annotated[Orchestration, _values(Orchestration)] = Field(
+        Orchestration.BALANCED, description="how MaaS candidates are chosen among",
+        title="Orchestration")  # set by hand: pydantic gives an enum field no title
 
     @model_validator(mode="after")
     def _actions_fit(self) -> "Strategy":
-        if "none" in self.actions and len(self.actions) > 1:
+        if ActionKind.NONE in self.actions and len(self.actions) > 1:
             raise ValueError("'none' cannot be combined with other actions")
-        if "buffer" in self.actions and not self.buffer:
+        if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
         return self
 
