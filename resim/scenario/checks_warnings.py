@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 __all__ = ["check_warnings", "earliest_onsets"]
 
+
 def _day(value: float) -> int:
     """A drawn day as the simulation rounds it (see resim.sim.disruptions.sample_occurrences)."""
     return max(int(round(float(value))), 0)

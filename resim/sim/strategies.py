@@ -94,7 +94,7 @@ class ActionType:
 
     def __post_init__(self) -> None:
         if (self.setup is not None) != self.kind.proactive or (self.respond is not None) != self.kind.reactive:
-            raise TypeError(f"action {self.kind!r}: a setup exactly when proactive, a response exactly when reactive")
+            raise TypeError(f"action '{self.kind}': a setup exactly when proactive, a response exactly when reactive")
 
 
 class Response:
@@ -137,7 +137,6 @@ class Response:
         """Act on a disruption for its expected course, until the expected recovery ``end``
         (default: onset + mean duration + recovery ramp). MaaS needs whose destination is down
         today wait (:meth:`_serve`). At ``end`` the decision is re-checked (:meth:`_recheck`)."""
-        hit = hit_nodes(model.scenario, spec)
         if end is None:
             expected = spec.duration_days.mean if spec.duration_days is not None else model.horizon
             end = min(int(onset + expected + ramp(spec)), model.horizon)
@@ -149,8 +148,8 @@ class Response:
                 source(self, model, Request(ActionKind.MAAS_SAME_TIER, spec.id, part, destination, units, day, end,
                                             share=share, onset=onset))
             return
-        course = Course(spec, onset, hit, day, end, stage)
-        for kind in self.strategy.actions:  # in the strategy's order, which has first call on providers
+        course = Course(spec, onset, hit_nodes(model.scenario, spec), day, end, stage)
+        for kind in self.strategy.actions:  # in the strategy's order: an earlier action asks providers first
             respond = ACTION_TYPES[kind].respond
             if respond is not None:
                 respond(self, model, course)
