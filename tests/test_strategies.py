@@ -112,12 +112,12 @@ def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
         {"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 30}])
     model = Model(scenario)
     ledger = model.run()
-    [row] = ripple_trace(model, None)
-    assert (row["disruption"], row["node"], row["part"], row["product"], row["market"]) == ("gone", "sA", "A", "P", "m")
+    [row] = ripple_trace(model, None, "none", 0)
+    assert (row.disruption, row.node, row.part, row.product, row.market) == ("gone", "sA", "A", "P", "m")
     # Every unit not delivered on its day from the onset belongs to this, the only disruption.
     missed = (ledger.market["demand"][10:, 0] - ledger.market["on_time"][10:, 0]).sum()
-    assert row["missed_units"] == pytest.approx(missed) and missed > 0
-    assert row["answered_by"] == "nothing"
+    assert row.missed_units == pytest.approx(missed) and missed > 0
+    assert row.answered_by == "nothing"
 
 
 def test_alternative_orchestrations_are_simulated_and_recorded(quickstart):

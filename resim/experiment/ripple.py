@@ -9,6 +9,7 @@ import networkx as nx
 import numpy as np
 
 from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
+from resim.experiment.records import RippleRow
 from resim.scenario.valuechain import bom_explosion
 from resim.sim.disruptions import hit_nodes
 from resim.sim.status import NONE_ASKED
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
 __all__ = ["ripple_trace"]
 
 
-def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
-    """Why service dropped: for each disruption of the run, the path disruption -> node -> part ->
-    product -> market, the units that market missed from the onset until its service recovered
-    (or, without a dip, until the disruption ended; overlapping disruptions may share units), and
-    the actions that answered it."""
+def ripple_trace(model: "Model", response: "Response | None", strategy: str, replication: int) -> list[RippleRow]:
+    """Why service dropped in a replication of ``strategy``: for each disruption of the run, the
+    path disruption -> node -> part -> product -> market, the units that market missed from the
+    onset until its service recovered (or, without a dip, until the disruption ended; overlapping
+    disruptions may share units), and the actions that answered it."""
     scenario, ledger, settings = model.scenario, model.ledger, model.scenario.metrics
     graph = scenario.value_chain()
     rows = []
@@ -44,11 +45,12 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
                     until = _service_back(rolling_fill(demand, on_time, settings.window_days), event, settings,
                                           model.horizon, reach)
                     window = slice(event["day"], until)
-                    rows.append({"disruption": spec.id, "onset": event["day"], "node": node, "part": part,
-                                 "product": entry.part, "market": entry.market,
-                                 "missed_units": float((demand[window] - on_time[window]).sum()),
-                                 "lost_units": float(ledger.market["lost"][window, index].sum()),
-                                 "answered_by": "; ".join(answers) or "nothing"})
+                    rows.append(RippleRow(
+                        strategy=strategy, replication=replication, disruption=spec.id, onset=event["day"],
+                        node=node, part=part, product=entry.part, market=entry.market,
+                        missed_units=float((demand[window] - on_time[window]).sum()),
+                        lost_units=float(ledger.market["lost"][window, index].sum()),
+                        answered_by="; ".join(answers) or "nothing"))
     return rows
 
 
