@@ -26,7 +26,7 @@ QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 def scenario(**maas):
     return hand_chain(horizon=90, a_level=200).replace(
         disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10}],
-        **{"parts[1].process": {"process": "cutting/milling"}, "maas": maas})
+        **{"parts[A].process": {"process": "cutting/milling"}, "maas": maas})
 
 
 def provider(**fields) -> Offering:
@@ -126,7 +126,7 @@ def test_matching_to_execution_restores_supply():
               provider(id="turn_de", process="cutting/turning", country="DE", region="europe")]
     sc = scenario(providers=[o.model_dump(by_alias=True, mode="json") for o in offers],
                   negotiation={"accept": 1.0, "counter": 0.0}, probation={"days": 0}).replace(
-        **{"parts[1].weight_kg": 2.0})
+        **{"parts[A].weight_kg": 2.0})
     need = need_for(sc, "A", destination="plant", units_per_day=30)
     ranked = score(candidates(pool_frame(sc.maas.providers), need), need, sc.maas.weights)
     chosen = select(ranked, need, days=60, max_providers=1)
@@ -236,7 +236,7 @@ def test_at_handback_new_orders_return_to_the_usual_lane_while_the_provider_ship
     base = hand_chain(horizon=90, a_level=200).replace(
         disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
                       "duration_days": 30}],
-        **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
+        **{"parts[A].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
     model = Model(base, detail=True)
     # 20 a day against the plant's 20 a day of A: the provider's orders pile up only while it qualifies.
     offer = Candidate.from_row(pool_frame([provider(capacity_per_day=20)]).iloc[0])
@@ -300,7 +300,7 @@ def test_at_handback_the_provider_keeps_only_what_it_can_ship_by_the_end():
     base = hand_chain(horizon=90, a_level=200).replace(
         disruptions=[{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
                       "duration_days": 30}],
-        **{"parts[1].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
+        **{"parts[A].process": {"process": "cutting/milling"}, "maas": {"probation": {"days": 0}}})
     model = Model(base)
     offer = Candidate.from_row(pool_frame([provider(capacity_per_day=10)]).iloc[0])
     execute(model, agreement(units_per_day=10, end_day=60), offer, replaces=["sA->plant"], handback_day=50)
@@ -564,7 +564,7 @@ QUARTER_KM = 6371.0 * np.pi / 2
 
 
 def _placed(**maas):
-    return scenario(**maas).replace(**{"nodes[1].lat": 0.0, "nodes[1].lon": 0.0, "parts[1].weight_kg": 2.0})
+    return scenario(**maas).replace(**{"nodes[plant].lat": 0.0, "nodes[plant].lon": 0.0, "parts[A].weight_kg": 2.0})
 
 
 @pytest.mark.parametrize("where, mode, transit", [

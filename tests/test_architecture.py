@@ -43,3 +43,28 @@ def test_an_upward_import_inside_a_function_breaks_the_layers(lint, tmp_path):
     assert result.returncode == 1, result.stdout
     assert "resim.core is not allowed to import resim.report" in result.stdout
     assert "resim.core.stats -> resim.report.figures" in result.stdout
+
+
+_HEAVY = ("pandas", "scipy", "simpy", "matplotlib")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """The heavy packages a fresh interpreter has loaded after running ``code``."""
+    probe = f"{code}\nimport sys\nprint()\nprint(' '.join(sorted(m for m in {_HEAVY!r} if m in sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True,
+                         timeout=120).stdout
+    return set(out.splitlines()[-1].split()) if out.strip() else set()
+
+
+def test_importing_resim_and_the_command_line_help_load_no_heavy_package():
+    # They start in a fraction of a second because the API's names are imported when first used.
+    assert _loaded_after("import resim") == set()
+    assert _loaded_after("import contextlib, io\nfrom resim.cli.main import main\n"
+                         "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):\n"
+                         "    main(['--help'])") == set()
+    assert _loaded_after("import resim\nresim.run") == {"pandas", "scipy", "simpy"}
+
+
+def test_validating_a_scenario_loads_no_pandas_scipy_simpy_or_matplotlib():
+    assert _loaded_after("from resim.cli.main import main\n"
+                         "assert main(['validate', 'scenarios/quickstart.yaml']) == 0") == set()

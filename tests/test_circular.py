@@ -180,7 +180,7 @@ def test_units_sold_come_back_after_their_use_life():
 def test_circularity_metrics_count_what_reman_supplied():
     from resim.experiment.circularity import circularity
 
-    scenario = with_reman().replace(disruptions=GONE, **{"parts[1].critical": True, "parts[1].weight_kg": 0.5})
+    scenario = with_reman().replace(disruptions=GONE, **{"parts[A].critical": True, "parts[A].weight_kg": 0.5})
     model = Model(scenario, detail=True)
     model.at(30, switch_to_reman)
     stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()

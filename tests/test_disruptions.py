@@ -56,8 +56,8 @@ def test_natural_disaster_destroys_the_given_share_of_stock_at_onset():
 def test_disaster_damage_falls_with_distance_from_the_epicentre():
     from resim.sim.disruptions import footprint_nodes
 
-    scenario = hand_chain().replace(**{"nodes[1].lat": 50.0, "nodes[1].lon": 8.0,
-                                       "nodes[2].lat": 50.0, "nodes[2].lon": 9.4})
+    scenario = hand_chain().replace(**{"nodes[plant].lat": 50.0, "nodes[plant].lon": 8.0,
+                                       "nodes[dc].lat": 50.0, "nodes[dc].lon": 9.4})
     event = resim.scenario_from_dict({**scenario.model_dump(by_alias=True, exclude_unset=True),
                                       "disruptions": [{"id": "q", "type": "natural_disaster",
                                                        "footprint": {"center": [50.0, 8.0], "radius_km": 200},
@@ -70,7 +70,7 @@ def test_disaster_damage_falls_with_distance_from_the_epicentre():
 def test_capacity_loss_scales_production_and_ramps_back():
     _, _, stock = run({"id": "fire", "type": "capacity_loss", "nodes": ["plant"], "severity": 0.75,
                        "recovery": {"profile": "ramp", "ramp_days": 4}, **window()},
-                      **{"nodes[1].capacity_per_day": 20})
+                      **{"nodes[plant].capacity_per_day": 20})
     made = series(stock, "plant", "P", "produced")
     assert made[10:20] == pytest.approx([5] * 10)  # a quarter of 20
     # 50 units of backlog build up (10 a day wanted, 5 made), so the plant runs flat out during
@@ -83,9 +83,9 @@ def test_capacity_loss_scales_production_and_ramps_back():
 def test_capacity_loss_of_one_process_spares_the_others():
     base = {"id": "cnc", "type": "capacity_loss", "nodes": ["plant"], **window()}
     _, _, untouched = run({**base, "processes": ["cutting/milling"]},
-                          **{"parts[0].process": {"process": "joining/assembly"}})
+                          **{"parts[P].process": {"process": "joining/assembly"}})
     _, _, stopped = run({**base, "processes": ["joining"]},
-                        **{"parts[0].process": {"process": "joining/assembly"}})
+                        **{"parts[P].process": {"process": "joining/assembly"}})
     assert series(untouched, "plant", "P", "produced")[10:20].min() > 0
     assert series(stopped, "plant", "P", "produced")[10:20].sum() == 0
 
@@ -233,7 +233,7 @@ def test_used_goods_ban_blocks_remanufactured_imports_only():
                 "inventory": [{"part": "P", "policy": {"type": "base_stock", "level": 100}}]}],
         lanes=[*hand_chain().model_dump(by_alias=True, exclude_unset=True)["lanes"],
                {"from": "rm", "to": "dc", "parts": "P", "lead_time_days": 1, "share": 0.5}],
-        **{"lanes[1].share": 0.5},
+        **{"lanes[plant->dc].share": 0.5},
         disruptions=[{"id": "ban", "type": "trade_barrier", "barrier": "used_goods_ban",
                       "from_countries": ["PL"], "to_countries": ["DE"], **window()}])
     stock = Model(scenario, detail=True).run().stock().set_index(["node", "part", "day"]).sort_index()

@@ -122,7 +122,7 @@ def test_a_deterministic_chain_follows_the_ledger_computed_by_hand():
 def test_capacity_limits_production_and_the_shortfall_accumulates():
     # The plant can make only 6 P a day against demand of 10: after the DC's 30 units are gone,
     # exactly 6 a day reach the market, and the backlog grows by 4 a day.
-    scenario = hand_chain(horizon=40).replace(**{"nodes[1].capacity_per_day": 6})
+    scenario = hand_chain(horizon=40).replace(**{"nodes[plant].capacity_per_day": 6})
     ledger = simulate(scenario)
     delivered = ledger.market["delivered"][:, 0]
     assert np.allclose(delivered[-10:], 6)
@@ -130,7 +130,7 @@ def test_capacity_limits_production_and_the_shortfall_accumulates():
 
 
 def test_lane_capacity_caps_shipments():
-    scenario = hand_chain(horizon=40, a_level=200).replace(**{"lanes[1].capacity_per_day": 7})
+    scenario = hand_chain(horizon=40, a_level=200).replace(**{"lanes[plant->dc].capacity_per_day": 7})
     ledger = simulate(scenario, detail=True)
     shipped = ledger.stock().query("node == 'plant' and part == 'P'")["shipped"]
     assert shipped.max() <= 7 + 1e-9

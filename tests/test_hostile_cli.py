@@ -107,13 +107,17 @@ def _interrupted_run(capsys, monkeypatch, output: Path) -> Path:
     return lines
 
 
-@pytest.mark.parametrize("damage", ['[1, 2, 3]\n', '{"strategy": "none"}\n', '"text"\n', "wrong-shape"])
+@pytest.mark.parametrize("damage", ['[1, 2, 3]\n', '{"strategy": "none"}\n', '"text"\n', "wrong-shape",
+                                    "wrong-record"])
 def test_resume_from_a_damaged_checkpoint(capsys, tmp_path, monkeypatch, damage):
     output = tmp_path / "out"
     lines = _interrupted_run(capsys, monkeypatch, output)
     if damage == "wrong-shape":
         damage = lines.read_text(encoding="utf-8").replace('"metrics": {', '"metrics": [{', 1).replace(
             '}, "costs"', '}], "costs"', 1)
+    elif damage == "wrong-record":  # a ripple row without its disruption column
+        damage = lines.read_text(encoding="utf-8").replace('"disruption": ', '"disrupted": ', 1)
+        assert '"disrupted": ' in damage
     lines.write_text(damage, encoding="utf-8")
     code, err = _run(capsys, ["run", QUICKSTART, "-o", str(output), "--resume", "--executor", "serial",
                               "--replications", "2"])

@@ -248,7 +248,7 @@ def test_a_gain_is_called_a_gain_and_an_impact_within_noise_is_no_impact(tmp_pat
     # short. Holding A costs 0.25 of its unit cost 5 a year: profit rises by 750 * 5 * 0.25 / 365.
     # "same": a demand shock of multiplier 1 changes nothing (an interval of [0, 0] contains 0).
     # Neither has an expected loss; only the tariff (a loss of 100) ranks and is high risk.
-    scenario = hand_chain(horizon=120, a_level=200).replace(**{"nodes[0].capacity_per_day": 40}, disruptions=[
+    scenario = hand_chain(horizon=120, a_level=200).replace(**{"nodes[sA].capacity_per_day": 40}, disruptions=[
         {"id": "slow", "type": "capacity_loss", "nodes": ["sA"], "severity": 0.75, "onset_day": 50,
          "duration_days": 10},
         {"id": "same", "type": "demand_shock", "markets": ["m"], "multiplier": 1.0, "onset_day": 50,
@@ -281,7 +281,7 @@ def test_a_tariff_loses_no_units_even_when_the_chain_is_short_before_it():
     # The dc starts empty: the first 2 days go short with or without the tariff (20 units).
     # The tariff moves no unit, so its impact is exactly 0 units: the days before its onset
     # count in both runs, not only in the undisrupted one.
-    scenario = catalogue().replace(**{"nodes[2].inventory[0].initial": 0})
+    scenario = catalogue().replace(**{"nodes[dc].inventory[0].initial": 0})
     report = assess_risk(scenario.replace(disruptions=[scenario.disruptions[0]]), replications=2,
                          executor="serial", simulate_nodes=0)
     duty = report.register.iloc[0]

@@ -30,7 +30,8 @@ def chain() -> resim.Scenario:
 
 
 def tables(res):
-    return res.replications, res.summary, res.timeseries, res.costs
+    # The records too (ripple, events): they travel from the workers as records.
+    return res.replications, res.summary, res.timeseries, res.costs, res.ripple, res.events
 
 
 def test_every_executor_and_worker_count_gives_the_same_numbers(chain):
@@ -82,7 +83,8 @@ def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_numbers(chain, 
     assert resumed.returncode == 0, resumed.stderr
     info = json.loads((out / "run.json").read_text())
     assert 5 <= info["replications_resumed"] < 40
-    for name in ("replications.csv", "summary.csv", "timeseries.csv", "costs.csv"):
+    # The checkpoint holds the records as well: they read back into the same rows.
+    for name in ("replications.csv", "summary.csv", "timeseries.csv", "costs.csv", "ripple.csv", "events.csv"):
         assert (out / name).read_text() == (whole / name).read_text(), name
     assert not (out / ".checkpoint").exists()
 

@@ -61,17 +61,36 @@ def test_quickstart_is_valid_and_matches_its_story():
 
 def test_scenario_is_immutable_and_replace_makes_validated_variants():
     sc = resim.load_scenario(QUICKSTART)
+    lane = "mcu_fab_tw->pcba_my"
+    cost = next(l.cost_per_unit for l in sc.lanes if l.key == lane)
     with pytest.raises(pydantic.ValidationError):
         sc.horizon_days = 10
-    variant = sc.replace(horizon_days=180, **{"metrics.failure_level": 0.8,
-                                              "lanes[0].cost_per_unit": 0.5})
+    variant = sc.replace(horizon_days=180, **{"metrics.failure_level": 0.8, f"lanes[{lane}].cost_per_unit": cost + 1})
     assert (variant.horizon_days, variant.metrics.failure_level) == (180, 0.8)
-    assert variant.lanes[0].cost_per_unit == 0.5
-    assert sc.horizon_days == 365 and sc.lanes[0].cost_per_unit == 0.2
+    assert {l.key: l.cost_per_unit for l in variant.lanes} == {l.key: l.cost_per_unit + (l.key == lane)
+                                                                for l in sc.lanes}
+    assert sc.horizon_days == 365 and next(l.cost_per_unit for l in sc.lanes if l.key == lane) == cost
     with pytest.raises(resim.ScenarioError) as info:
         sc.replace(**{"lanes[0].from": "nowhere"})
     assert any(p.path == "lanes[0].from" and "unknown node 'nowhere'" in p.message
                for p in info.value.problems)
+
+
+def test_replace_addresses_list_items_by_id_as_by_position():
+    sc = resim.load_scenario(QUICKSTART)
+    position = {node.id: i for i, node in enumerate(sc.nodes)}["plant_de"]
+    by_id = sc.replace(**{"nodes[plant_de].capacity_per_day": 123})
+    assert by_id.nodes == sc.replace(**{f"nodes[{position}].capacity_per_day": 123}).nodes
+    assert [n.capacity_per_day for n in by_id.nodes if n.id == "plant_de"] == [123]
+    # A lane without an id is named FROM->TO; a strategy and a disruption by their ids.
+    lanes = by_id.replace(**{"lanes[dc_de->market_eu].cost_per_unit": 9.25}).lanes
+    assert [l.key for l in lanes if l.cost_per_unit == 9.25] == ["dc_de->market_eu"]
+    quake = sc.replace(**{"disruptions[tw_earthquake].severity": 0.5})
+    assert [d.severity for d in quake.disruptions if d.id == "tw_earthquake"] == [0.5]
+    with pytest.raises(ValueError, match=r"no item has the id 'plant_fr' \(ids: mcu_fab_tw, .* and \d+ more\)"):
+        sc.replace(**{"nodes[plant_fr].capacity_per_day": 1})
+    with pytest.raises(ValueError, match="is not a field path"):
+        sc.replace(**{"nodes[plant de].capacity_per_day": 1})
 
 
 def test_all_problems_are_reported_at_once():

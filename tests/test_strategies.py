@@ -63,7 +63,7 @@ def test_fabs_that_qualify_after_the_recovery_are_not_contracted(results):
 def test_with_zero_cores_circular_equals_none_exactly(quickstart):
     # Common random numbers: a strategy that changes nothing has exactly zero paired difference.
     dry = quickstart.replace(**{"circular.take_back[0].installed_base": 0, "circular.take_back[0].return_rate": 0,
-                                "nodes[18].inventory[0].initial": 0})
+                                "nodes[reman_pl].inventory[0].initial": 0})
     res = resim.run(dry, replications=3, strategies=["none", "circular"], executor="serial")
     none, circular = (res.replications[res.replications.strategy == s].drop(columns="strategy").reset_index(drop=True)
                       for s in ("none", "circular"))
@@ -112,12 +112,12 @@ def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
         {"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 30}])
     model = Model(scenario)
     ledger = model.run()
-    [row] = ripple_trace(model, None)
-    assert (row["disruption"], row["node"], row["part"], row["product"], row["market"]) == ("gone", "sA", "A", "P", "m")
+    [row] = ripple_trace(model, None, "none", 0)
+    assert (row.disruption, row.node, row.part, row.product, row.market) == ("gone", "sA", "A", "P", "m")
     # Every unit not delivered on its day from the onset belongs to this, the only disruption.
     missed = (ledger.market["demand"][10:, 0] - ledger.market["on_time"][10:, 0]).sum()
-    assert row["missed_units"] == pytest.approx(missed) and missed > 0
-    assert row["answered_by"] == "nothing"
+    assert row.missed_units == pytest.approx(missed) and missed > 0
+    assert row.answered_by == "nothing"
 
 
 def test_alternative_orchestrations_are_simulated_and_recorded(quickstart):
@@ -157,7 +157,7 @@ def test_resim_compare_lines_up_runs(tmp_path, quickstart):
 
 def test_a_strategy_answering_repeated_breakdowns_can_contract_a_provider_again(quickstart):
     # press_breakdowns recurs: each stop may bring the same offering in again, as its own node.
-    sc = quickstart.replace(**{"strategies[2].responds_to": ["press_breakdowns"], "strategies[2].max_premium": 5})
+    sc = quickstart.replace(**{"strategies[maas_same_tier].responds_to": ["press_breakdowns"], "strategies[maas_same_tier].max_premium": 5})
     res = resim.run(sc, replications=1, strategies=["maas_same_tier"], executor="serial")
     agreed = res.orchestrations.query("kind == 'maas_same_tier' and status in ('accepted', 'countered')")
     assert len(agreed) >= 1
@@ -222,7 +222,7 @@ def test_a_demand_surge_beyond_capacity_rents_the_difference():
     from tests.chains import hand_chain
 
     base = hand_chain(horizon=120, a_level=200).replace(**{
-        "nodes[1].capacity_per_day": 20, "parts[0].process": {"process": "joining/assembly"},
+        "nodes[plant].capacity_per_day": 20, "parts[P].process": {"process": "joining/assembly"},
         "maas": {"providers": [{"id": "assy_pl", "provider": "assy", "process": "joining/assembly",
                                 "capacity_per_day": 30, "unit_price": 110, "lead_time_days": 2,
                                 "onboarding_days": 3, "setup_cost": 500, "country": "PL", "region": "europe"}],
@@ -237,7 +237,7 @@ def test_a_demand_surge_beyond_capacity_rents_the_difference():
     assert list(zip(rented.part, rented.destination, rented.units_per_day)) == [("P", "dc", 10.0)]
     shortfall = res.replications.set_index("strategy").shortfall_units
     assert shortfall["rent"] < shortfall["none"]
-    calm = resim.run(base.replace(**{"disruptions[0].multiplier": 1.5}), replications=1, executor="serial")
+    calm = resim.run(base.replace(**{"disruptions[boom].multiplier": 1.5}), replications=1, executor="serial")
     assert calm.orchestrations.query("kind == 'maas_same_tier'").empty   # 15 a day fit in 20
 
 
@@ -336,7 +336,7 @@ def test_a_disruption_outlasting_its_expected_course_is_decided_again():
                       "duration_days": {"dist": "discrete", "values": [20, 70], "weights": [1, 1]}}],
         strategies=[{"id": "rent", "actions": ["maas_same_tier"], "detection_delay_days": 1,
                      "decision_delay_days": 1}],
-        **{"parts[1].process": {"process": "cutting/milling"},
+        **{"parts[A].process": {"process": "cutting/milling"},
            "maas": {"providers": [_MILL | {"capacity_per_day": 40}], "negotiation": {"accept": 1.0, "counter": 0.0},
                     "probation": {"days": 0}}})
     seen = {}

@@ -235,3 +235,9 @@ def test_resim_sweep_writes_sweep_csv(tmp_path):
     fill = table[table.metric == "fill_rate"].set_index("disruptions[0].duration_days")["estimate"]
     assert fill[30] < fill[5]
     assert main(["sweep", path]) == 2  # neither --param nor --lhs
+
+
+def test_a_field_named_by_an_id_no_item_has_is_named(outage):
+    with pytest.raises(resim.ScenarioError, match=r"variant 0 \(disruptions\[quake\]\.duration_days=9\).*"
+                                                  r"no such field \(no item has the id 'quake'"):
+        run_sweep(outage, grid({"disruptions[quake].duration_days": [9]}), executor="serial")

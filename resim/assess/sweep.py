@@ -33,6 +33,7 @@ import pandas as pd
 from resim.core.errors import Problem, ScenarioError
 from resim.experiment.runner import EXECUTORS, run, shared_cluster
 from resim.experiment.strategy_runs import strategy_runs
+from resim.scenario.scenario import FIELD_PATH
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -44,18 +45,15 @@ Progress = Callable[[int, int], None]
 # Columns of run_sweep's table after ``variant`` and the field columns.
 SWEEP_COLUMNS: tuple[str, ...] = ("strategy", "metric", "statistic", "estimate", "ci_low", "ci_high", "n")
 
-# A field path as Scenario.replace takes it: names joined by dots, each with optional [index]es.
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*(?:\[\d+\])*"
-_PATH = re.compile(rf"{_NAME}(?:\.{_NAME})*")
 _INT = re.compile(r"[+-]?\d+")
 _OPEN, _CLOSE = "([{", ")]}"
 
 
 def _check_path(path: object) -> str:
     """``path`` stripped, or a ValueError when it is not a field path."""
-    if not isinstance(path, str) or not _PATH.fullmatch(path.strip()):
+    if not isinstance(path, str) or not FIELD_PATH.fullmatch(path.strip()):
         raise ValueError(f"{path!r} is not a field path "
-                         f"(expected e.g. maas.probation.days or circular.take_back[0].return_rate)")
+                         f"(expected e.g. maas.probation.days or nodes[plant_de].capacity_per_day)")
     path = path.strip()
     if path == "variant":
         raise ValueError("'variant' is the design's variant number, not a field path")

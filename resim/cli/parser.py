@@ -148,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "numbers). Writes sweep.csv: variant x field values x strategy x metric.")
     sweep.add_argument("path", metavar="PATH", help="scenario YAML file")
     sweep.add_argument("--param", action="append", metavar="FIELD=v1,v2",
-                       help="a field and its values (repeat for a full factorial grid)")
+                       help="a field and its values (repeat for a full factorial grid); a list item "
+                            "by id or position, e.g. nodes[plant_de].capacity_per_day=500,1000")
     sweep.add_argument("--lhs", type=_int_at_most(MAX_SWEEP_RUNS, "the most variants one sweep can run"), metavar="N", help="N variants from a Latin hypercube")
     sweep.add_argument("--range", action="append", metavar="FIELD=low:high", help="a field's range for --lhs")
     sweep.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-sweep")

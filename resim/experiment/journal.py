@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Iterator
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from resim.core.files import write_atomic
 from resim.experiment.outcome import Outcome
+from resim.experiment.records import RECORDS, columns
 
 __all__ = ["Journal"]
 
@@ -56,6 +58,8 @@ def _whole(data) -> bool:
             and isinstance(data["replication"], int) and not isinstance(data["replication"], bool)
             and all(isinstance(data[k], dict) for k in ("metrics", "costs", "daily"))
             and all(isinstance(data[k], list) for k in ("actions", "ripple", "events", "critical_parts"))
+            and all(isinstance(row, dict) and set(row) == set(columns(record))
+                    for k, record in RECORDS.items() for row in data[k])
             and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                     for k in ("metrics", "costs") for v in data[k].values())
             and all(isinstance(v, np.ndarray) for v in data["daily"].values()))
@@ -100,7 +104,8 @@ class Journal:
                 if not _whole(data):
                     raise _damaged(self.folder, "a line of replications.jsonl is not a finished replication")
                 good += len(raw)
-                outcome = Outcome(**data)
+                records = {k: [record(**row) for row in data[k]] for k, record in RECORDS.items()}
+                outcome = Outcome(**(data | records))
                 self.done.add((outcome.strategy, outcome.replication))
                 yield outcome
         with open(self.lines, "r+b") as stream:  # drop the partial line before appending
@@ -109,8 +114,9 @@ class Journal:
     def record(self, outcome: Outcome) -> None:
         """Append a finished replication and make it durable."""
         data = {"strategy": outcome.strategy, "replication": outcome.replication, "metrics": outcome.metrics,
-                "costs": outcome.costs, "daily": outcome.daily, "actions": outcome.actions,
-                "ripple": outcome.ripple, "events": outcome.events, "critical_parts": outcome.critical_parts}
+                "costs": outcome.costs, "daily": outcome.daily,
+                **{k: [asdict(row) for row in getattr(outcome, k)] for k in RECORDS},
+                "critical_parts": outcome.critical_parts}
         if self._stream is None:
             self._stream = open(self.lines, "a", encoding="utf-8")
         try:

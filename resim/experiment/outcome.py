@@ -1,24 +1,74 @@
-"""What one replication of one strategy leaves behind, small enough to ship between processes."""
+"""What one replication of one strategy leaves behind, and how a finished model is reduced to it:
+small enough to ship between processes and to record in a checkpoint."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-__all__ = ["Outcome"]
+from resim.experiment.circularity import circularity
+from resim.experiment.metrics import replication_metrics, rolling_fill
+from resim.experiment.records import EventRow, OrchestrationRow, RippleRow
+from resim.experiment.ripple import ripple_trace
+
+if TYPE_CHECKING:
+    from resim.sim.agreements import Agreement
+    from resim.sim.engine import Model
+    from resim.sim.strategies import Response
+
+__all__ = ["Outcome", "reduce_model"]
 
 
 @dataclass
 class Outcome:
-    """What one replication of one strategy leaves behind: metrics and a few daily series."""
+    """What one replication of one strategy leaves behind: its metrics (a row of
+    replications.csv before the totals), costs by component, a few daily series, and its rows of
+    orchestrations.csv, ripple.csv and events.csv."""
 
     strategy: str
     replication: int
     metrics: dict[str, float]
     costs: dict[str, float]
     daily: dict[str, np.ndarray]
-    actions: list[dict]
-    ripple: list[dict]
-    events: list[dict]
+    actions: list[OrchestrationRow]
+    ripple: list[RippleRow]
+    events: list[EventRow]
     critical_parts: list[str]
+
+
+def reduce_model(model: "Model", response: "Response | None", strategy: str, replication: int) -> Outcome:
+    """The Outcome of a finished ``model`` (one replication of the run's ``strategy``, with
+    ``response`` attached, or None for ``none``): metrics, circularity, revenue, costs, daily
+    series, the actions and agreements, the ripple trace and the disruptions as they happened."""
+    scenario, ledger = model.scenario, model.ledger
+    totals = ledger.daily_totals()
+    demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
+    settings = scenario.metrics
+    # The metrics in this order are the columns of replications.csv.
+    metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(), ledger.onset_day, settings)
+    metrics.update(circularity(model))
+    metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
+    prices = np.array([d.price for d in scenario.demand])
+    metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
+    daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
+    daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
+    daily["critical"] = ledger.critical_on_hand
+    actions = [OrchestrationRow.of(a, strategy, replication) for a in (response.actions if response else [])]
+    actions += [_evaluation(deal, strategy, replication) for deal in (response.agreements if response else [])]
+    events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end)
+              for o in model.occurrences]
+    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions,
+                   ripple_trace(model, response, strategy, replication), events, list(ledger.critical_parts))
+
+
+def _evaluation(deal: "Agreement", strategy: str, replication: int) -> OrchestrationRow:
+    """An agreement's monitoring summary, as an extra row of the orchestration record."""
+    return OrchestrationRow(
+        strategy=strategy, replication=replication, kind="evaluation", trigger="", source=deal.offering,
+        part=deal.part, destination=deal.destination, units_per_day=deal.units_per_day,
+        start=deal.qualified_day, end=deal.end_day, unit_cost=deal.unit_price, status=deal.answer,
+        note=(f"by {deal.transport_mode}, {deal.transit_days} days' transit; "
+              f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
+              f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}"))

@@ -32,10 +32,11 @@ from resim.core.files import save_figure, save_folder, write_atomic
 from resim.core.views import view
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.metrics import METRIC_NAMES
+from resim.experiment.records import EventRow, OrchestrationRow, RippleRow, frame
 from resim.core.stats import recovery_summary, summarise
 
 if TYPE_CHECKING:
-    from resim.experiment.runner import Outcome
+    from resim.experiment.outcome import Outcome
     from resim.scenario import Scenario
 
 __all__ = ["Results"]
@@ -88,7 +89,7 @@ class Collector:
         self._metric_names: list[str] = []
         self._cost_names: list[str] = []
         self._rows: dict[str, np.ndarray] = {}  # per strategy: replication, metrics, costs
-        self._records: dict[str, dict[str, list[dict]]] = {}  # per strategy: actions, ripple, events
+        self._records: dict[str, dict[str, list]] = {}  # per strategy: actions, ripple, events (records)
         self._pending: dict[str, dict[int, "Outcome"]] = {}
         self._next: dict[str, int] = {}
         self._sums: dict[str, dict[str, np.ndarray]] = {}
@@ -171,8 +172,8 @@ class Collector:
             table[f"cost_{name}"] = costs[name].to_numpy()
         return table
 
-    def records(self, kind: str, order: list[str]) -> list[dict]:
-        """Rows of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
+    def records(self, kind: str, order: list[str]) -> list:
+        """Records of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
         return [row for s in self.strategies(order) for row in self._records[s][kind]]
 
     def _quantile(self, strategy: str, q: float) -> np.ndarray:
@@ -198,18 +199,13 @@ class Collector:
         """strategy × day × critical part: mean units on hand across the chain."""
         frames = []
         for strategy in self.strategies(order):
-            mean = self._sums[strategy]["critical"] / self._count[strategy]
-            for j, part in enumerate(self._parts[strategy]):
-                frames.append(pd.DataFrame({"strategy": strategy, "day": np.arange(mean.shape[0]),
-                                            "part": part, "on_hand": mean[:, j]}))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-            columns=["strategy", "day", "part", "on_hand"])
-
-
-_RIPPLE_COLUMNS = ["strategy", "replication", "disruption", "onset", "node", "part", "product", "market",
-                   "missed_units", "lost_units", "answered_by"]
-_ORCHESTRATION_COLUMNS = ["strategy", "replication", "kind", "trigger", "source", "part", "destination",
-                          "units_per_day", "start", "end", "unit_cost", "status", "note"]
+            mean = self._sums[strategy]["critical"] / self._count[strategy]  # day × part
+            (days, _), parts = mean.shape, self._parts[strategy]
+            # Part by part, every day of each: without critical parts, the columns and no row.
+            frames.append(pd.DataFrame({"strategy": strategy, "day": np.tile(np.arange(days), len(parts)),
+                                        "part": np.repeat(np.array(parts, dtype=str), days),
+                                        "on_hand": mean.T.ravel()}))
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 @dataclass
@@ -251,8 +247,8 @@ class Results:
                 "scenario_changes": {k: str(v) for k, v in scenario.changes.items()},
                 "horizon_days": scenario.horizon_days, "currency": scenario.currency, "confidence": confidence,
                 **info}
-        orchestrations = pd.DataFrame(collector.records("actions", order), columns=_ORCHESTRATION_COLUMNS)
-        ripple = pd.DataFrame(collector.records("ripple", order), columns=_RIPPLE_COLUMNS)
+        orchestrations = frame(OrchestrationRow, collector.records("actions", order))
+        ripple = frame(RippleRow, collector.records("ripple", order))
         comparison = compare_strategies(replications, confidence, orchestrations=orchestrations,
                                         currency=scenario.currency)
         info["recommended"] = comparison.recommended
@@ -263,8 +259,7 @@ class Results:
         info["warnings"] = comparison.warnings
         info["notes"] = comparison.notes
         # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
-        events = pd.DataFrame(collector.records("events", collector.strategies(order)[:1]),
-                              columns=["replication", "id", "type", "start", "end"])
+        events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
         return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple,
                    events, collector.inventory(order), comparison, info, scenario)
 

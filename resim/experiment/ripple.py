@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
-from resim.scenario.valuechain import bom_explosion
+from resim.experiment.records import RippleRow
 from resim.sim.disruptions import hit_nodes
 from resim.sim.status import NONE_ASKED
 
@@ -21,13 +20,15 @@ if TYPE_CHECKING:
 __all__ = ["ripple_trace"]
 
 
-def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
-    """Why service dropped: for each disruption of the run, the path disruption -> node -> part ->
-    product -> market, the units that market missed from the onset until its service recovered
-    (or, without a dip, until the disruption ended; overlapping disruptions may share units), and
-    the actions that answered it."""
+def ripple_trace(model: "Model", response: "Response | None", strategy: str, replication: int) -> list[RippleRow]:
+    """Why service dropped in a replication of ``strategy``: for each disruption of the run, the
+    path disruption -> node -> part -> product -> market, the units that market missed from the
+    onset until its service recovered (or, without a dip, until the disruption ended; overlapping
+    disruptions may share units), and the actions that answered it."""
     scenario, ledger, settings = model.scenario, model.ledger, model.scenario.metrics
-    graph = scenario.value_chain()
+    facts = scenario.facts
+    demand, on_time = ledger.market["demand"], ledger.market["on_time"]
+    rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
     rows = []
     for event in [e for e in ledger.events if e["what"] == "start"]:
         spec = next(d for d in scenario.disruptions if d.id == event["id"])
@@ -37,27 +38,18 @@ def ripple_trace(model: "Model", response: "Response | None") -> list[dict]:
         for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):
-                    if entry.part != part and part not in bom_explosion(graph, entry.part):
+                    if not facts.contains(entry.part, part):
                         continue
-                    demand, on_time = ledger.market["demand"][:, index], ledger.market["on_time"][:, index]
-                    reach = _propagation_days(scenario, node, entry.market)
-                    until = _service_back(rolling_fill(demand, on_time, settings.window_days), event, settings,
-                                          model.horizon, reach)
+                    until = _service_back(rolling[index], event, settings, model.horizon,
+                                          facts.lag_days(node, entry.market))
                     window = slice(event["day"], until)
-                    rows.append({"disruption": spec.id, "onset": event["day"], "node": node, "part": part,
-                                 "product": entry.part, "market": entry.market,
-                                 "missed_units": float((demand[window] - on_time[window]).sum()),
-                                 "lost_units": float(ledger.market["lost"][window, index].sum()),
-                                 "answered_by": "; ".join(answers) or "nothing"})
+                    rows.append(RippleRow(
+                        strategy=strategy, replication=replication, disruption=spec.id, onset=event["day"],
+                        node=node, part=part, product=entry.part, market=entry.market,
+                        missed_units=float((demand[window, index] - on_time[window, index]).sum()),
+                        lost_units=float(ledger.market["lost"][window, index].sum()),
+                        answered_by="; ".join(answers) or "nothing"))
     return rows
-
-
-def _propagation_days(scenario, node: str, market: str) -> float:
-    """Longest sum of mean lead times on a path from ``node`` to ``market`` (days)."""
-    lead = {(l.source, l.dest): l.lead_time_days.mean for l in scenario.lanes}
-    graph = scenario.value_chain()
-    paths = nx.all_simple_paths(graph, node, market, cutoff=12)
-    return max((sum(lead.get(step, 0.0) for step in zip(p, p[1:])) for p in paths), default=0.0)
 
 
 def _service_back(rolling: np.ndarray, event: dict, settings: "Metrics", horizon: int, reach: float) -> int:

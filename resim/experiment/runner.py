@@ -22,27 +22,21 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from dataclasses import asdict
 from typing import Any, Callable, Iterator, Sequence
-
-import numpy as np
 
 from resim.sim.engine import Model
 from resim.core.version import __version__
 from resim.core.errors import WorkersLost
 from resim.core.signals import deferred_interrupts
 from resim.sim.ledger import COST_COMPONENTS
-from resim.experiment.circularity import circularity
 from resim.supply.matching import Pool
-from resim.experiment.metrics import replication_metrics, rolling_fill
 from resim.supply.pool import pool_frame
 from resim.experiment.journal import Journal
-from resim.experiment.outcome import Outcome
+from resim.experiment.outcome import Outcome, reduce_model
 from resim.experiment.results import Collector, Results
 from resim.scenario import Scenario
 from resim.scenario.format.maas import MaaS
 from resim.scenario.format.strategies import ActionKind
-from resim.experiment.ripple import ripple_trace
 from resim.experiment.strategy_runs import StrategyRun, other_styles, strategy_runs
 from resim.sim.strategies import Response
 
@@ -97,42 +91,10 @@ def prepare(scenario: Scenario, strategy: StrategyRun | str, replication: int, s
 
 def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication: int, seed: int) -> Outcome:
     """Simulate one replication of one strategy (a StrategyRun or its label, see :func:`prepare`)
-    and reduce its ledger to an Outcome."""
+    and reduce it to its Outcome."""
     model, response = prepare(scenario, strategy, replication, seed)
-    strategy = str(strategy)  # from here on, the label the records name the run by
-    ledger = model.run()
-    totals = ledger.daily_totals()
-    demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
-    settings = scenario.metrics
-    metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(),
-                                  ledger.onset_day, settings)
-    metrics.update(circularity(model))
-    metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
-    prices = np.array([d.price for d in scenario.demand])
-    metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
-    daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
-    daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
-    actions = [asdict(a) | {"strategy": strategy, "replication": replication}
-               for a in (response.actions if response else [])]
-    for deal in (response.agreements if response else []):
-        actions.extend(_evaluation(deal, strategy, replication))
-    ripple = [row | {"strategy": strategy, "replication": replication} for row in ripple_trace(model, response)]
-    events = [{"replication": replication, "id": o.spec.id, "type": o.spec.type, "start": o.start,
-               "end": float("nan") if o.end is None else o.end} for o in model.occurrences]
-    daily["critical"] = ledger.critical_on_hand
-    return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions, ripple, events,
-                   list(ledger.critical_parts))
-
-
-def _evaluation(deal, strategy: str, replication: int) -> list[dict]:
-    """An agreement's monitoring summary, as an extra row of the orchestration record."""
-    return [{"strategy": strategy, "replication": replication, "kind": "evaluation", "trigger": "",
-             "source": deal.offering, "part": deal.part, "destination": deal.destination,
-             "units_per_day": deal.units_per_day, "start": deal.qualified_day, "end": deal.end_day,
-             "unit_cost": deal.unit_price, "status": deal.answer,
-             "note": (f"by {deal.transport_mode}, {deal.transit_days} days' transit; "
-                      f"received {deal.received:,.0f}, rejected {deal.rejected:,.0f}, "
-                      f"late {deal.late_units:,.0f}, cost {deal.cost:,.0f}")}]
+    model.run()
+    return reduce_model(model, response, str(strategy), replication)
 
 
 _WORKER_SCENARIO: Scenario | None = None

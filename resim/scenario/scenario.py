@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
+from resim.scenario.chain_facts import ChainFacts
 from resim.scenario.checks import check_scenario
 from resim.scenario.checks_references import REFERENCE_FIELDS, check_references
 from resim.scenario.checks_warnings import check_warnings
@@ -34,6 +35,7 @@ from resim.scenario.format.common import Spec
 from resim.scenario.pydantic_errors import describe_error, salvage
 from resim.scenario.safeyaml import Located, load_yaml_file
 from resim.scenario.tables import expand_csv_tables
+from resim.scenario.valuechain import build_graph
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -110,16 +112,23 @@ class Scenario(Spec):
         return {n.id: n for n in self.nodes}
 
     def value_chain(self) -> "nx.DiGraph":
-        """The value chain as a networkx.DiGraph (see :func:`resim.scenario.valuechain.build_graph`)."""
-        from resim.scenario.valuechain import build_graph
-
+        """The value chain as a new networkx.DiGraph, yours to change (see
+        :func:`resim.scenario.valuechain.build_graph`); :attr:`facts` holds a frozen one."""
         return build_graph(self)
+
+    @cached_property
+    def facts(self) -> ChainFacts:
+        """What every replication asks of the value chain (its frozen graph, BOM explosions,
+        lags to the markets), answered once per scenario: :class:`resim.scenario.chain_facts.ChainFacts`."""
+        return ChainFacts(self)
 
     def replace(self, **changes: Any) -> "Scenario":
         """A validated copy with fields changed; keys may be dotted paths, e.g.
         ``sc.replace(horizon_days=180, **{"metrics.failure_level": 0.8, "lanes[0].cost_per_unit": 2})``.
+        An item of a list is addressed by its position or by its id (a lane also by
+        ``FROM->TO``): ``"nodes[plant_de].capacity_per_day"``, ``"lanes[sA->plant].share"``.
 
-        Raises ScenarioError when the variant is invalid.
+        Raises ScenarioError when the variant is invalid, ValueError for an id no item has.
         """
         data = _thaw(self.model_dump(by_alias=True, exclude_unset=True, mode="python"))
         paths = {key: _parse_path(key) for key in changes}
@@ -156,13 +165,44 @@ class Scenario(Spec):
         return view("scenario.html")(self)
 
 
+class _Id(str):
+    """A path step naming a list item by its id (``nodes[plant_de]``), not its position."""
+
+
+# A field path: names joined by dots, each followed by optional [position] or [id] items (an id
+# as scenario ids are written, a lane's also as FROM->TO).
+_ID = r"[A-Za-z][A-Za-z0-9_.\-]*"
+_SEGMENT = rf"[A-Za-z_][A-Za-z0-9_]*(?:\[(?:\d+|{_ID}(?:->{_ID})?)\])*"
+FIELD_PATH = re.compile(rf"{_SEGMENT}(?:\.{_SEGMENT})*")
+
+
 def _parse_path(key: str) -> list[str | int]:
+    if not FIELD_PATH.fullmatch(key):
+        raise ValueError(f"{key!r} is not a field path (expected e.g. maas.probation.days or "
+                         f"nodes[plant_de].capacity_per_day)")
     parts: list[str | int] = []
-    for name, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", key):
-        parts.append(int(index) if index else name)
-    if not parts:
-        raise ValueError(f"empty field path {key!r}")
+    for name, index, item in re.findall(r"([^.\[\]]+)|\[(\d+)\]|\[([^\[\]]+)\]", key):
+        parts.append(int(index) if index else _Id(item) if item else name)
     return parts
+
+
+def _item_ids(item: Any) -> tuple[Any, ...]:
+    """What an item of a scenario list is called: its id, and a lane its ``FROM->TO`` too."""
+    if not isinstance(item, dict):
+        return ()
+    return item.get("id"), f"{item.get('from')}->{item.get('to')}" if "from" in item else None
+
+
+def _step(data: Any, step: str | int) -> Any:
+    """Where ``step`` leads in ``data``: an _Id turns into the position of the item it names."""
+    if isinstance(step, _Id) and isinstance(data, list):
+        found = [i for i, item in enumerate(data) if step in _item_ids(item)]
+        if not found:
+            known = [str(ids[0] or ids[1]) for ids in map(_item_ids, data) if any(ids)]
+            shown = ", ".join(known[:8]) + (f" and {len(known) - 8} more" if len(known) > 8 else "")
+            raise ValueError(f"no item has the id {str(step)!r} (ids: {shown or 'none'})")
+        return found[0]
+    return step
 
 
 _MISSING = object()
@@ -171,8 +211,8 @@ _MISSING = object()
 def _get_path(data: Any, path: Sequence[str | int]) -> Any:
     for step in path:
         try:
-            data = data[step]
-        except (KeyError, IndexError, TypeError):
+            data = data[_step(data, step)]
+        except (KeyError, IndexError, TypeError, ValueError):
             return _MISSING
     return data
 
@@ -180,10 +220,11 @@ def _get_path(data: Any, path: Sequence[str | int]) -> Any:
 def _set_path(data: Any, path: Sequence[str | int], value: Any) -> None:
     for step in path[:-1]:
         # A section left at its defaults is absent from the dump: create it.
-        data = data.setdefault(step, {}) if isinstance(data, dict) and isinstance(step, str) else data[step]
+        data = data.setdefault(step, {}) if isinstance(data, dict) and isinstance(step, str) \
+            else data[_step(data, step)]
     if isinstance(data, tuple):
         raise TypeError("tuples are converted to lists before replacing")
-    data[path[-1]] = value
+    data[_step(data, path[-1])] = value
 
 
 def _thaw(value: Any) -> Any:

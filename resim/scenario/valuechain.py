@@ -15,9 +15,10 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable
 
 import networkx as nx
-import pandas as pd
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from resim.scenario import Scenario
 
 __all__ = [
@@ -136,6 +137,8 @@ def supply_share(graph: nx.DiGraph, by: str = "country") -> pd.DataFrame:
             grouped[graph.nodes[node][by]].append(weight)
         for place, ws in grouped.items():
             rows.append({"part": part, by: place, "makers": len(ws), "share": sum(ws) / total})
+    import pandas as pd  # here, not at the top: pandas would be a third of `resim validate`'s start
+
     frame = pd.DataFrame(rows, columns=["part", by, "makers", "share"])
     return frame.sort_values(["part", "share"], ascending=[True, False], ignore_index=True)
 

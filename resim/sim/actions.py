@@ -1,9 +1,10 @@
-"""What a response did: its actions as recorded in ``orchestrations.csv``, and the value chain
-they re-orchestrated."""
+"""What a response did: its actions (rows of ``orchestrations.csv`` once the experiment adds the
+replication, :class:`resim.experiment.records.OrchestrationRow`), and the value chain they
+re-orchestrated."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -14,14 +15,12 @@ from resim.sim.status import AGREED, ActionStatus
 if TYPE_CHECKING:
     import networkx as nx
 
-    from resim.sim.strategies import Response
-
-__all__ = ["Action", "actions_frame", "orchestrated_chain"]
+__all__ = ["Action", "orchestrated_chain"]
 
 
 @dataclass
 class Action:
-    """One step of an orchestration, as recorded in ``orchestrations.csv``."""
+    """One step of an orchestration: the columns of ``orchestrations.csv`` but the replication."""
 
     strategy: str
     kind: ActionKind
@@ -56,8 +55,3 @@ def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, re
               and graph.has_edge(row.source, row.destination)):
             graph.edges[row.source, row.destination].update(orchestrated=True, start=row.start, end=row.end)
     return graph
-
-
-def actions_frame(responses: "list[Response]") -> pd.DataFrame:
-    """Every recorded action, one row each."""
-    return pd.DataFrame([asdict(a) for r in responses for a in r.actions], columns=list(Action.__dataclass_fields__))

@@ -1,0 +1,94 @@
+"""The rows of the tables an experiment writes row by row: each record's fields are its CSV's
+columns, in order, so the columns are declared once, here, and every table of them is built by
+:func:`frame`.
+
+| record | file | one per |
+| --- | --- | --- |
+| :class:`OrchestrationRow` | orchestrations.csv | action of a replication, or an agreement's evaluation |
+| :class:`RippleRow` | ripple.csv | path disruption -> node -> part -> product -> market of a replication |
+| :class:`EventRow` | events.csv | disruption as it happened in a replication |
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Iterable, TypeVar
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from resim.sim.actions import Action
+
+__all__ = ["OrchestrationRow", "RippleRow", "EventRow", "RECORDS", "columns", "frame"]
+
+
+@dataclass
+class OrchestrationRow:
+    """A row of orchestrations.csv: one action of a replication (the fields of
+    :class:`resim.sim.actions.Action`), or an agreement's evaluation (kind ``evaluation``)."""
+
+    strategy: str             # as the run names it: ``id@style`` for an alternative orchestration
+    replication: int
+    kind: str
+    trigger: str
+    source: str
+    part: str
+    destination: str
+    units_per_day: float
+    start: int
+    end: int
+    unit_cost: float
+    status: str
+    note: str
+
+    @classmethod
+    def of(cls, action: "Action", strategy: str, replication: int) -> "OrchestrationRow":
+        """The row of a response's action in a replication of the run's ``strategy``."""
+        return cls(**(asdict(action) | {"strategy": strategy, "replication": replication}))
+
+
+@dataclass
+class RippleRow:
+    """A row of ripple.csv: how a disruption reached a market in a replication, the units that
+    market missed and lost meanwhile, and the actions that answered it."""
+
+    strategy: str
+    replication: int
+    disruption: str
+    onset: int
+    node: str
+    part: str
+    product: str
+    market: str
+    missed_units: float
+    lost_units: float
+    answered_by: str          # "kind source (status, from day d)" joined by "; ", or "nothing"
+
+
+@dataclass
+class EventRow:
+    """A row of events.csv: a disruption as it happened in a replication, on days [start, end)."""
+
+    replication: int
+    id: str
+    type: str
+    start: int
+    end: float                # NaN while it lasts to the end of the horizon
+
+
+RECORDS: dict[str, type] = {"actions": OrchestrationRow, "ripple": RippleRow, "events": EventRow}
+"""The record of each list an :class:`resim.experiment.outcome.Outcome` carries."""
+
+Row = TypeVar("Row")
+
+
+def columns(record: type) -> list[str]:
+    """The CSV columns of a record type: its fields, in order."""
+    return [f.name for f in fields(record)]
+
+
+def frame(record: type[Row], rows: Iterable[Row]) -> pd.DataFrame:
+    """The table of ``rows`` (records of type ``record``): one row each, the record's fields as
+    columns, those columns even when there are no rows."""
+    names = columns(record)
+    return pd.DataFrame([[getattr(row, name) for name in names] for row in rows], columns=names)
