@@ -102,10 +102,10 @@ def test_every_strategy_meets_the_same_demand_and_disruptions(name):
     (ids, days) in every strategy."""
     found = runs(name)
     reference_model, _, reference = found["none"]
-    events = [(e["what"], e["id"], e["day"]) for e in reference.events]
+    events = [(e.what, e.id, e.day) for e in reference.events]
     for strategy, (model, _, ledger) in found.items():
         np.testing.assert_array_equal(ledger.market["demand"], reference.market["demand"], err_msg=strategy)
-        assert [(e["what"], e["id"], e["day"]) for e in ledger.events] == events, strategy
+        assert [(e.what, e.id, e.day) for e in ledger.events] == events, strategy
 
 
 @pytest.mark.parametrize("name", LIBRARY)

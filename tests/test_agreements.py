@@ -180,7 +180,7 @@ def test_reman_first_steering_does_not_undo_the_replacement():
                *[l.model_dump(by_alias=True, exclude_unset=True, mode="json") for l in base.lanes[1:]],
                {"from": "rm", "to": "plant", "parts": "A", "lead_time_days": 1, "share": 0}])
     model = Model(reman)
-    _RemanSteer(model, "rm->plant", "A", model.net.sku_index[("rm", "A")], 20.0, end=90)
+    _RemanSteer(model, "rm->plant", "A", model.net.sku_index[("rm", "A")], 20.0, end=90, cause="reman first")
     execute(model, agreement(), Candidate.from_row(pool_frame([provider()]).iloc[0]), replaces=["sA->plant"])
     usual, steered = model.lane_arcs("sA->plant"), model.lane_arcs("rm->plant")
     split = {}

@@ -40,7 +40,7 @@ def test_natural_disaster_stops_production_and_shipments_in_its_footprint_only()
     # Goods shipped on day 9 were in transit at the onset: they still arrive, on day 11.
     assert series(stock, "plant", "A", "received")[11] == pytest.approx(sent[9])
     assert series(stock, "plant", "P", "produced")[10:12].min() > 0  # the plant (DE) is not hit
-    assert ledger.onset_day == 10 and ledger.events[0]["id"] == "quake"
+    assert ledger.onset_day == 10 and ledger.events[0].id == "quake"
 
 
 def test_natural_disaster_destroys_the_given_share_of_stock_at_onset():

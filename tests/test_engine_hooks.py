@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from resim.sim.engine import Model
 from resim.sim.hooks import Hooks
+from resim.sim.ledger import Event
+from resim.sim.status import EventKind
 from tests.chains import hand_chain
 
 
@@ -56,11 +58,11 @@ def test_a_cancelled_action_at_a_day_and_a_cancelled_listener_do_not_run():
     done, heard = [], []
     model.at(3, lambda m: done.append("kept"))
     model.at(4, lambda m: done.append("cancelled")).cancel()
-    listener = model.listen(lambda m, event: heard.append(event["id"]))
-    model.at(2, lambda m: m.notify({"what": "start", "day": 2, "id": "first"}))
+    listener = model.listen(lambda m, event: heard.append(event.id))
+    model.at(2, lambda m: m.notify(Event(EventKind.START, 2, "first", "capacity_loss")))
     model.at(6, lambda m: listener.cancel())
-    model.at(7, lambda m: m.notify({"what": "end", "day": 7, "id": "second"}))
+    model.at(7, lambda m: m.notify(Event(EventKind.END, 7, "second", "capacity_loss")))
     model.run()
     assert done == ["kept"]
     assert heard == ["first"]
-    assert [event["id"] for event in model.ledger.events] == ["first", "second"]  # recorded all the same
+    assert [event.id for event in model.ledger.events] == ["first", "second"]  # recorded all the same

@@ -31,17 +31,38 @@ def test_a_buffer_keeps_its_raised_level_when_a_maas_provider_joins(quickstart):
     np.testing.assert_array_equal(net.sku_a[:len(raised)], raised)
 
 
-def test_reset_share_gives_back_the_scenarios_share_after_a_lane_joins_the_group():
+def test_a_lane_gets_the_scenarios_share_back_when_its_cause_ends_after_a_lane_joined_the_group():
     model = Model(hand_chain(horizon=20))
     original = model.lane_arcs("sA->plant")
     assert model.net.base_share[original] == pytest.approx([1.0])  # the only lane into the plant's A
     model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
     model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
-    model.set_share("sA->plant", 0.2)
-    model.reset_share("sA->plant")
-    assert model.share[original] == pytest.approx([1.0])
+    model.set_share("sA->plant", 0.2, cause="steer")
+    assert model.levers["share"][original] == pytest.approx([0.2])
+    model.end("steer")
+    assert model.levers["share"][original] == pytest.approx([1.0])
     added = model.lane_arcs("sB->plant")
-    assert model.net.base_share[added] == pytest.approx([0.5])  # an unshared newcomer: split with the one there
+    assert model.levers["share"][added] == pytest.approx([0.5])  # an unshared newcomer: split with the one there
+
+
+def test_overlapping_causes_setting_a_share_reveal_one_another_as_they_end():
+    # sA->plant's share in the scenario is 1. Cause "early" sets 0.3, then "late" sets 0.6 (the
+    # most recent wins); a factor of 0.5 multiplies whichever share is in force.
+    model = Model(hand_chain(horizon=20))
+    arc = model.lane_arcs("sA->plant")
+    model.set_share("sA->plant", 0.3, cause="early")
+    model.set_share("sA->plant", 0.6, cause="late")
+    model.set_share_factor("sA->plant", 0.5, cause="halved")
+    assert model.order_weights(arc) == pytest.approx([0.3])  # 0.6 x 0.5
+    model.end("late")
+    assert model.order_weights(arc) == pytest.approx([0.15])  # early's 0.3 x 0.5
+    model.end("halved")
+    assert model.order_weights(arc) == pytest.approx([0.3])
+    model.set_share("sA->plant", 0.6, cause="late")
+    model.end("early")  # not the one in force: nothing changes
+    assert model.order_weights(arc) == pytest.approx([0.6])
+    model.end("late")
+    assert model.order_weights(arc) == pytest.approx([1.0])  # the scenario's
 
 
 def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
@@ -53,8 +74,9 @@ def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
     net, state = model.net, model.state
     sizes = {STOCK: net.n_sku, ARC: net.n_arcs, LANE: len(net.lane_keys)}
     grown = {(name, axis): dim for axis in sizes for name, dim in state.along(axis).items()}
-    assert {"on_hand", "work_orders", "share", "pipeline", "lead_times"} <= {name for name, _ in grown}
+    assert {"on_hand", "work_orders", "pipeline", "lead_times"} <= {name for name, _ in grown}
     for (name, axis), dim in grown.items():
         assert state[name].shape[dim] == sizes[axis], name
     assert len(model.levers["capacity"]) == len(net.node_ids) and len(model.levers["duty"]) == net.n_arcs
+    assert len(model.levers["share"]) == net.n_arcs
     assert model.on_hand is state["on_hand"]  # the model's attribute is the state's array

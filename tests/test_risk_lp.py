@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 import resim
@@ -215,10 +215,14 @@ def test_scarce_stock_goes_to_the_better_margin():
 @settings(max_examples=40, deadline=None)
 @given(stock=st.floats(0, 500), demand=st.floats(0.5, 20), second=st.floats(0.5, 25),
        ttr=st.floats(0, 200))
+@example(stock=0.0, demand=0.5000000000000001, second=0.5, ttr=0.0)  # a gap below the solver's tolerance
 def test_dual_source_matches_the_closed_form(stock, demand, second, ttr):
     # S down, S2 at `second`/day: stock + second * t >= demand * t gives
     # TTS = stock / (demand - second) when second < demand (else no limit), and the loss over
     # the TTR is max(0, demand * ttr - stock - second * ttr).
+    # At second == demand the TTS jumps from stock / 0 to "no limit"; a gap within the LP
+    # solver's tolerance (1e-16 a day, say) may land on either side, so such cases are left out.
+    assume(abs(demand - second) > 1e-7 * demand)
     scenario = one_product(stock=stock, demand=demand, second=second)
     expected_tts = math.inf if second >= demand else stock / (demand - second)
     assert time_to_survive(scenario, "S") == pytest.approx(expected_tts, rel=1e-6, abs=1e-6)

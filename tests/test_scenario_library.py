@@ -247,7 +247,7 @@ def test_medical_device_the_quality_hold_quarantines_the_modules():
         held = stock_series(ledger, node, "pump_module", "held")
         on_hold = stock_series(ledger, node, "pump_module", "on_hold")
         assert held[onset] > 0 and held[:onset].sum() == 0 and on_hold[onset] == held[onset]
-    assert {e["id"] for e in ledger.events} >= {hold.id}
+    assert {e.id for e in ledger.events} >= {hold.id}
 
 
 def test_aerospace_breakdowns_recur_and_qualification_takes_months():

@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from resim.sim.status import ACTED, AGREED, NONE_ASKED, ActionStatus, Answer
+from resim.sim.status import ACTED, AGREED, NONE_ASKED, ActionStatus, Answer, EventKind
 
 
 def test_the_vocabularies_are_the_documented_strings():
@@ -15,6 +15,7 @@ def test_the_vocabularies_are_the_documented_strings():
                                               "no components", "no candidate", "destination down", "active"]
     assert [str(a) for a in Answer] == ["accepted", "countered", "declined"]
     assert all(ActionStatus(a) == a for a in Answer)  # every answer is also an action's status
+    assert [str(k) for k in EventKind] == ["start", "end"]  # a disruption event's `what`
 
 
 def test_groups():

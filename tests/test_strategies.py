@@ -180,7 +180,7 @@ def test_reman_first_steering_leaves_a_replaced_lane_on_standby():
     model = Model(resim.scenario_from_dict(data), replication=0, seed=1)
     lanes = ["rm->sA", "sR1->sA", "sR2->sA"]
     arcs = np.concatenate([model.lane_arcs(lane) for lane in lanes])
-    _RemanSteer(model, "rm->sA", "R", model.net.sku_index[("rm", "R")], 30.0, end=40)
+    _RemanSteer(model, "rm->sA", "R", model.net.sku_index[("rm", "R")], 30.0, end=40, cause="reman first")
     model.at(5, lambda m: m.set_share_factor("sR2->sA", 0.0, cause="replaced"))
     model.at(30, lambda m: m.end("replaced"))
     split = {}

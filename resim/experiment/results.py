@@ -27,6 +27,7 @@ import pandas as pd
 
 from resim.experiment.circularity import CIRCULARITY_METRICS
 from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
+from resim.experiment.daily_quantiles import DailyQuantiles
 from resim.core.version import __version__
 from resim.core.files import save_figure, save_folder, write_atomic
 from resim.core.views import view
@@ -71,16 +72,14 @@ class Collector:
     """Folds replications into the run's tables as they finish, so memory barely grows with
     the number of replications: each replication keeps one row of floats (its line of the
     replications table) and its few action, ripple and event records; daily series are summed,
-    and the daily fill-rate quantiles come from a histogram per day.
+    and the daily fill-rate quantiles come from :class:`resim.experiment.daily_quantiles.DailyQuantiles`.
 
     Sums are folded in replication order (a replication that finishes early waits for the ones
     before it), so the numbers do not depend on the executor or the order of completion.
-    Quantiles (p05, p95 of the rolling fill rate) are read from 2,000 equal bins over 0..1 and
-    clipped to the day's observed range, so they are within 0.0005 of the sample quantile (the
-    lower empirical quantile).
+    Quantiles (p05, p95 of the rolling fill rate) are the lower empirical quantiles, exact while
+    the values fit in their budget and within 0.0005 beyond it.
     """
 
-    BINS = 2000
     SERIES = ("demand", "delivered", "on_time", "backlog", "on_hand", "fill_rate")
 
     def __init__(self, replications: int = 64) -> None:
@@ -93,9 +92,7 @@ class Collector:
         self._pending: dict[str, dict[int, "Outcome"]] = {}
         self._next: dict[str, int] = {}
         self._sums: dict[str, dict[str, np.ndarray]] = {}
-        self._hist: dict[str, np.ndarray] = {}
-        self._low: dict[str, np.ndarray] = {}
-        self._high: dict[str, np.ndarray] = {}
+        self._fill: dict[str, DailyQuantiles] = {}
         self._count: dict[str, int] = {}
         self._parts: dict[str, list[str]] = {}
 
@@ -112,19 +109,12 @@ class Collector:
         s = o.strategy
         if s not in self._sums:
             self._sums[s] = {name: np.zeros_like(o.daily[name], dtype=float) for name in (*self.SERIES, "critical")}
-            days = len(o.daily["fill_rate"])
-            self._hist[s] = np.zeros((days, self.BINS), np.int64)
-            self._low[s] = np.full(days, np.inf)
-            self._high[s] = np.full(days, -np.inf)
+            self._fill[s] = DailyQuantiles(len(o.daily["fill_rate"]))
             self._count[s] = 0
             self._parts[s] = list(o.critical_parts)
         for name in (*self.SERIES, "critical"):
             self._sums[s][name] += o.daily[name]
-        fill = o.daily["fill_rate"]
-        bins = np.clip((fill * self.BINS).astype(np.int64), 0, self.BINS - 1)
-        self._hist[s][np.arange(len(fill)), bins] += 1
-        self._low[s] = np.minimum(self._low[s], fill)
-        self._high[s] = np.maximum(self._high[s], fill)
+        self._fill[s].add(o.daily["fill_rate"])
         if not self._metric_names:
             self._metric_names, self._cost_names = list(o.metrics), list(o.costs)
         # One row of floats per replication, in a block that doubles as it fills: this is all
@@ -176,12 +166,6 @@ class Collector:
         """Records of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
         return [row for s in self.strategies(order) for row in self._records[s][kind]]
 
-    def _quantile(self, strategy: str, q: float) -> np.ndarray:
-        hist, n = self._hist[strategy], self._count[strategy]
-        rank = max(int(np.ceil(q * n)), 1)  # the lower empirical quantile: the rank-th smallest
-        bins = np.argmax(np.cumsum(hist, axis=1) >= rank, axis=1)
-        return np.clip((bins + 0.5) / self.BINS, self._low[strategy], self._high[strategy])
-
     def timeseries(self, order: list[str]) -> pd.DataFrame:
         """strategy × day: means of the daily series, and p05/p95 of the rolling fill rate."""
         frames = []
@@ -191,7 +175,8 @@ class Collector:
                 "strategy": strategy, "day": np.arange(len(sums["fill_rate"])),
                 "demand": sums["demand"] / n, "delivered": sums["delivered"] / n, "on_time": sums["on_time"] / n,
                 "fill_rate": sums["fill_rate"] / n,
-                "fill_rate_p05": self._quantile(strategy, 0.05), "fill_rate_p95": self._quantile(strategy, 0.95),
+                "fill_rate_p05": self._fill[strategy].quantile(0.05),
+                "fill_rate_p95": self._fill[strategy].quantile(0.95),
                 "backlog": sums["backlog"] / n, "inventory": sums["on_hand"] / n}))
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 

@@ -10,9 +10,10 @@ import numpy as np
 from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
 from resim.experiment.records import RippleRow
 from resim.sim.disruptions import hit_nodes
-from resim.sim.status import NONE_ASKED
+from resim.sim.status import EventKind, NONE_ASKED
 
 if TYPE_CHECKING:
+    from resim.sim.ledger import Event
     from resim.scenario.format.strategies import Metrics
     from resim.sim.engine import Model
     from resim.sim.strategies import Response
@@ -30,8 +31,8 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     demand, on_time = ledger.market["demand"], ledger.market["on_time"]
     rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
     rows = []
-    for event in [e for e in ledger.events if e["what"] == "start"]:
-        spec = next(d for d in scenario.disruptions if d.id == event["id"])
+    for event in [e for e in ledger.events if e.what == EventKind.START]:
+        spec = next(d for d in scenario.disruptions if d.id == event.id)
         answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
                    (response.actions if response else [])
                    if a.trigger == spec.id and a.status not in NONE_ASKED]
@@ -42,9 +43,9 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
                         continue
                     until = _service_back(rolling[index], event, settings, model.horizon,
                                           facts.lag_days(node, entry.market))
-                    window = slice(event["day"], until)
+                    window = slice(event.day, until)
                     rows.append(RippleRow(
-                        strategy=strategy, replication=replication, disruption=spec.id, onset=event["day"],
+                        strategy=strategy, replication=replication, disruption=spec.id, onset=event.day,
                         node=node, part=part, product=entry.part, market=entry.market,
                         missed_units=float((demand[window, index] - on_time[window, index]).sum()),
                         lost_units=float(ledger.market["lost"][window, index].sum()),
@@ -52,11 +53,11 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     return rows
 
 
-def _service_back(rolling: np.ndarray, event: dict, settings: "Metrics", horizon: int, reach: float) -> int:
+def _service_back(rolling: np.ndarray, event: "Event", settings: "Metrics", horizon: int, reach: float) -> int:
     """The day a market's service is back after a disruption's onset: after a dip that starts
     while the disruption (plus the time its effect takes to travel to the market) can cause it,
     the start of the recovery; without such a dip, the disruption's end."""
-    onset, end = event["day"], min(event.get("end") or horizon, horizon)
+    onset, end = event.day, min(event.end or horizon, horizon)
     base = baseline_level(rolling, onset, settings)
     dip = dip_start(rolling, base, settings, onset, int(min(horizon, end + reach + settings.window_days)))
     if dip is None:

@@ -247,6 +247,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     accepted = (rng.random(horizon) < lot_acceptance(candidate.conformance_rate, maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
     standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
+    contract = f"agreement:{agreement.offering}:{agreement.requested_day}"  # its lane's share, then its closing
 
     inputs = candidate.inputs
 
@@ -279,7 +280,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         m.add_lane(lane, price=agreement.unit_price, lead_times=lead_times, accepted=accepted)
         if m.net.nodes[m.net.node_index[agreement.destination]].kind == "supplier":
             agreement.credit = m.scenario.parts_by_id[agreement.part].unit_cost  # see Model.add_lane
-        m.set_share(lane.key, share)
+        m.set_share(lane.key, share, cause=contract)
         for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
             m.set_share_factor(key, keep, cause=standby, part=agreement.part)
             m.cancel_orders(key, agreement.part)
@@ -301,9 +302,8 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
 
     def finish(m: "Model") -> None:
         key = agreement.lane
-        if key:
-            m.set_share(key, 0.0)
-            m.set_lane_open(key, False, cause=f"agreement:{agreement.offering}")
+        if key:  # closed, the lane takes no new orders whatever its share
+            m.set_lane_open(key, False, cause=contract)
             m.cancel_orders(key)
         m.end(standby)
 

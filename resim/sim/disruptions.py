@@ -38,6 +38,8 @@ from resim.core.geo import great_circle_km
 from resim.scenario.format.events import (
     CapacityLoss, DemandShock, Logistics, NaturalDisaster, Quality, SupplierFailure, TradeBarrier,
 )
+from resim.sim.ledger import Event
+from resim.sim.status import EventKind
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -60,6 +62,11 @@ class Occurrence:
     def cause(self) -> str:
         """The name its changes are kept under in the model's levers."""
         return f"disruption:{self.spec.id}:{self.number}"
+
+    def event(self, what: EventKind) -> Event:
+        """Its start or its end, as the model's listeners hear it (on its onset or its end day)."""
+        day = self.start if what == EventKind.START else self.end
+        return Event(what, day, self.spec.id, self.spec.type, self.number, self.end)
 
 
 def _days(value: float) -> int:
@@ -366,13 +373,11 @@ def _course(model: "Model", occurrence: Occurrence):
     rng = model.streams.get("disruption", occurrence.spec.id, "effect", str(occurrence.number))
     effect = _EFFECTS[type(occurrence.spec)](model, occurrence, rng)
     effect.start()
-    model.notify({"what": "start", "day": occurrence.start, "id": occurrence.spec.id,
-                  "type": occurrence.spec.type, "number": occurrence.number, "end": occurrence.end})
+    model.notify(occurrence.event(EventKind.START))
     if occurrence.end is None or occurrence.end >= model.horizon:
         return
     yield env.timeout(occurrence.end - occurrence.start)
-    model.notify({"what": "end", "day": occurrence.end, "id": occurrence.spec.id,
-                  "type": occurrence.spec.type, "number": occurrence.number})
+    model.notify(occurrence.event(EventKind.END))
     ramp = effect.ramp_days
     for day in range(1, int(np.ceil(ramp.max(initial=0.0))) + 1):
         effect.set(np.clip(1.0 - day / np.maximum(ramp, 1e-9), 0.0, 1.0))

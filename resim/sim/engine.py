@@ -3,28 +3,8 @@
 Time is in days. Things that happen at an instant (a disruption's onset and end, an agreement
 starting, a strategy's detection) are SimPy events at integer times; they take effect at the start
 of their day. Each day's flows of all nodes then advance together as array operations, at time
-``day + 0.5``, in this order:
-
-1. **Receipts**: shipments due today arrive and join stock on hand.
-2. **Demand**: each market's demand of the day joins its backlog; the total wanted is split over
-   the open lanes into the market by their shares.
-3. **Production**: a node makes what its work orders ask (a make-to-stock part: the orders of its
-   policy; a make-to-order part: what its customers want beyond its stock), within the node's
-   capacity (shared by its parts in proportion to what each asks) and the components on hand
-   (shared in proportion too); made units are available the same day.
-4. **Shipping**: each stock point serves what is asked of it, old and new alike, in proportion to
-   each customer's request when stock is short (the *proportional* allocation rule); a lane's
-   capacity then caps its shipments (what it cannot carry stays owed). Customer shipments are
-   deliveries: a market's backlog is served first, then the day's demand, and the units of the
-   day's demand delivered that day are *on time*. A market with lost sales loses what is not
-   delivered; a backordering market keeps it as backlog.
-5. **Ordering**: each stock point due for review computes its inventory position (on hand + in
-   transit to it + ordered and not yet shipped − owed to customers) and orders by its policy.
-   Orders go to the open inbound lanes by share (to production for parts the node makes) and
-   are served from the next day; a shipment leaving on day ``t`` over a lane with lead time ``L``
-   (at least one day) is received on day ``t + L``.
-
-Quantities are continuous (a fluid model at the day level): shares and shortages may split units.
+``day + 0.5``, phase by phase: receipts, demand, production, shipping, ordering (their rules and
+order are in :mod:`resim.sim.day`).
 
 While the model runs, its value chain may change through public operations (used by disruptions
 and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
@@ -38,65 +18,28 @@ modules change the model's arrays only through them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import simpy
 
+from resim.sim import day as phases
 from resim.sim.circular import CircularSupply
 from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
+from resim.sim.draws import demand_draws, lead_time_draws
 from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
-from resim.sim.ledger import COST_COMPONENTS, Ledger
-from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, Network, sum_by
+from resim.sim.ledger import COST_COMPONENTS, Event, Ledger
+from resim.sim.levers import ADDITIVE, OVERRIDE
+from resim.sim.network import POLICY_S_S, Network
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
+from resim.sim.status import EventKind
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
 
 __all__ = ["Model", "simulate"]
-
-_COST = {name: i for i, name in enumerate(COST_COMPONENTS)}
-
-
-def _seasonal_factor(season, days: np.ndarray) -> np.ndarray:
-    if season is None:
-        return np.ones(len(days))
-    if season.monthly is not None:
-        month = np.minimum((days % 365) * 12 // 365, 11).astype(int)  # day 0 is 1 January
-        return np.asarray(season.monthly)[month]
-    phase = 2 * np.pi * (days - season.peak_day) / season.period_days
-    return 1.0 + season.amplitude * np.cos(phase)
-
-
-@dataclass
-class _Flows:
-    """One day's flows, filled in by the day's phases and booked at its end."""
-
-    day: int
-    arriving: np.ndarray = field(init=False)   # per arc: shipments due today
-    rejected: np.ndarray = field(init=False)   # per arc: of those, rejected by inspection
-    received: np.ndarray = field(init=False)   # per stock point: units arrived (before rejection)
-    demand: np.ndarray = field(init=False)     # per demand entry: today's demand
-    wanted: np.ndarray = field(init=False)     # per demand entry: backlog + today's demand
-    share: np.ndarray = field(init=False)      # per arc: its part of its group's orders today
-    request: np.ndarray = field(init=False)    # per arc: what its destination asks of it
-    asked: np.ndarray = field(init=False)      # per stock point: what is asked of it
-    produced: np.ndarray = field(init=False)   # per stock point: units made
-    consumed: np.ndarray = field(init=False)   # per stock point: components used
-    ship: np.ndarray = field(init=False)       # per arc: units shipped
-    shipped: np.ndarray = field(init=False)    # per stock point: units shipped
-    delivered: np.ndarray = field(init=False)  # per demand entry: units delivered
-    on_time: np.ndarray = field(init=False)    # per demand entry: of today's demand, delivered today
-    lost: np.ndarray = field(init=False)       # per demand entry: sales lost
-
-
-def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
-    """Normalise ``values`` within groups (each group sums to 1, or 0 when its values do)."""
-    total = sum_by(groups, values, n_groups)[groups]
-    return np.divide(values, total, out=np.zeros_like(values), where=total > 0)
 
 
 class Model:
@@ -125,7 +68,6 @@ class Model:
     held_today: np.ndarray
     released_today: np.ndarray
     produced_today: np.ndarray
-    share: np.ndarray
     arc_backlog: np.ndarray
     in_transit: np.ndarray
     pipeline: np.ndarray
@@ -144,11 +86,9 @@ class Model:
         self.net = Network(scenario)
         self.env = simpy.Environment()
         self.day = 0
-        net, h = self.net, self.horizon
-        self.ledger = Ledger(h, [(d.market, d.part) for d in scenario.demand], list(net.sku_keys), detail,
-                             critical_parts=list(net.critical_parts))
-        self.demand_draws = np.vstack([self._demand_draws(i) for i in range(len(scenario.demand))]) \
-            if scenario.demand else np.zeros((0, h))
+        self.ledger = Ledger(self.horizon, [(d.market, d.part) for d in scenario.demand],
+                             list(self.net.sku_keys), detail, critical_parts=list(self.net.critical_parts))
+        self.demand_draws = demand_draws(scenario, self.streams)
         self.state = self._new_state()
         self.levers = self.state.levers
         self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
@@ -164,28 +104,28 @@ class Model:
 
     def _new_state(self) -> State:
         """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
-        nothing in transit; the levers neutral."""
+        nothing in transit; the levers neutral, the shares the scenario's."""
         net, state = self.net, State(vars(self))
         n_sku, n_arcs, n_lanes, n_nodes = net.n_sku, net.n_arcs, len(net.lane_keys), len(net.node_ids)
         state.add("on_hand", STOCK, net.sku_initial.copy())
         for name in ("on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
                      "produced_today"):  # produced_today: made outside production rows (reman output)
             state.add(name, STOCK, np.zeros(n_sku))
-        state.add("share", ARC, net.base_share.copy())
         # shipped, received and rejected are cumulative (for monitoring agreements); last_ship is today's
         for name in ("arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total", "last_ship"):
             state.add(name, ARC, np.zeros(n_arcs))
-        lead_times = np.vstack([self._lead_times(lane) for lane in net.lanes])
+        lead_times = np.vstack([lead_time_draws(lane, self.streams, self.horizon) for lane in net.lanes])
         state.add("lead_times", LANE, lead_times)
         state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
         state.add("market_backlog", DEMAND, np.zeros(len(self.scenario.demand)))
         for name, axis, size in (("capacity", NODE, n_nodes), ("shipping", NODE, n_nodes),
                                  ("process", ROW, len(net.row_sku)), ("lane", LANE, n_lanes),
-                                 ("lead_time", LANE, n_lanes), ("arc", ARC, n_arcs), ("share", ARC, n_arcs),
-                                 ("demand", DEMAND, len(self.scenario.demand))):
+                                 ("lead_time", LANE, n_lanes), ("arc", ARC, n_arcs),
+                                 ("share_factor", ARC, n_arcs), ("demand", DEMAND, len(self.scenario.demand))):
             state.add_lever(name, axis, size)
-        state.add_lever("tariff", ARC, n_arcs, additive=True)  # ad-valorem rate
-        state.add_lever("duty", ARC, n_arcs, additive=True)    # currency per unit
+        state.add_lever("share", ARC, n_arcs, kind=OVERRIDE, base=net.base_share)  # see set_share
+        state.add_lever("tariff", ARC, n_arcs, kind=ADDITIVE)  # ad-valorem rate
+        state.add_lever("duty", ARC, n_arcs, kind=ADDITIVE)    # currency per unit
         return state
 
     def _start_steady(self) -> None:
@@ -196,19 +136,6 @@ class Model:
         self.pipeline[:start.pipeline.shape[0]] = start.pipeline
         self.in_transit = self.pipeline.sum(axis=0)
         self.on_hand, self.work_orders, self.arc_backlog = start.on_hand, start.work_orders, start.arc_backlog
-
-    # -- random inputs ----------------------------------------------------------------------------
-
-    def _demand_draws(self, index: int) -> np.ndarray:
-        entry = self.scenario.demand[index]
-        rng = self.streams.get("demand", entry.market, entry.part)
-        days = np.arange(self.horizon)
-        draws = np.asarray(entry.daily.sample(rng, self.horizon), float)
-        return np.maximum(draws * _seasonal_factor(entry.seasonality, days), 0.0)
-
-    def _lead_times(self, lane: Lane) -> np.ndarray:
-        rng = self.streams.get("lead_time", lane.key)
-        return whole_days(lane.lead_time_days.sample(rng, self.horizon), self.horizon)
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -280,25 +207,26 @@ class Model:
         their arrival day)."""
         self.levers.set("lead_time", [self.net.lane_index[lane]], factor, cause)
 
-    def set_share(self, lane: str, share: float, part: str | None = None) -> None:
-        """Set the share of its destination's new orders a lane receives (of one part, or all it
-        carries; 0 = standby). Shares are weights: each destination splits its orders over its
-        open lanes in proportion to share × every cause's share factor."""
-        self.share[self.lane_arcs(lane, part)] = share
+    def set_share(self, lane: str, share: float, *, cause: str = "user", part: str | None = None) -> None:
+        """Give a lane ``share`` of its destination's new orders (of one part, or all it carries;
+        0 = standby) while ``cause`` lasts; :meth:`end` undoes it. Shares are weights: each
+        destination splits its orders over its open lanes in proportion to share × share factors.
+        The share in force is the one set most recently by a cause still in force, else the
+        scenario's; ending that cause reveals the one set before it."""
+        self.levers.set("share", self.lane_arcs(lane, part), share, cause)
 
     def set_share_factor(self, lane: str, factor: float, *, cause: str = "user", part: str | None = None) -> None:
         """Scale a lane's share of new orders (of one part, or all it carries) while ``cause``
-        lasts (0 = standby), whatever its share is set to meanwhile; :meth:`end` undoes it."""
-        self.levers.set("share", self.lane_arcs(lane, part), factor, cause)
+        lasts (0 = standby), whatever share is in force meanwhile: the factors of all causes
+        multiply it; :meth:`end` undoes it."""
+        self.levers.set("share_factor", self.lane_arcs(lane, part), factor, cause)
 
     def order_weights(self, arcs: np.ndarray | None = None) -> np.ndarray:
         """Per arc (every arc, or those of ``arcs``), the weight with which it takes its
         destination's new orders today: share × share factors, 0 when the arc is closed."""
         arcs = slice(None) if arcs is None else arcs
-        return self.share[arcs] * self.levers["share"][arcs] * self._open_arcs(arcs)
-
-    def _open_arcs(self, arcs: np.ndarray | slice = slice(None)) -> np.ndarray:
-        return (self.levers["lane"][self.net.arc_lane[arcs]] > 0) & (self.levers["arc"][arcs] > 0)
+        levers = self.levers
+        return levers["share"][arcs] * levers["share_factor"][arcs] * phases.open_arcs(self, arcs)
 
     def lane_arcs(self, lane: str, part: str | None = None) -> np.ndarray:
         """Indices of a lane's arcs (one per part it carries, or the one of ``part``)."""
@@ -318,11 +246,6 @@ class Model:
             self.net.sku_b[sku] += units
         self.net.sku_initial[sku] += units
         self.on_hand[sku] += units
-
-    def reset_share(self, lane: str) -> None:
-        """Give a lane back the share the scenario gave it."""
-        arcs = self.lane_arcs(lane)
-        self.share[arcs] = self.net.base_share[arcs]
 
     def set_demand_factor(self, market: str, factor: float, part: str | None = None, *,
                           cause: str = "user") -> None:
@@ -385,7 +308,7 @@ class Model:
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
         day = min(int(self.env.now), self.horizon - 1)
-        self.ledger.cost[day, _COST[component]] += amount
+        self.ledger.cost[day, COST_COMPONENTS.index(component)] += amount
 
     def on_day_start(self, callback: Callable[["Model", int], None]) -> Hook:
         """Call ``callback(model, day)`` after each day's receipts, before its demand (circular
@@ -397,18 +320,18 @@ class Model:
         returned handle is cancelled."""
         return self._day_end.add(callback)
 
-    def listen(self, callback: Callable[["Model", dict], None]) -> Hook:
+    def listen(self, callback: Callable[["Model", Event], None]) -> Hook:
         """Call ``callback(model, event)`` when a disruption starts or ends (for strategies),
         until the returned handle is cancelled."""
         return self._listeners.add(callback)
 
-    def notify(self, event: dict) -> None:
+    def notify(self, event: Event) -> None:
         """Record a disruption event in the ledger and tell the listeners."""
         self.ledger.events.append(event)
         reference = self.scenario.metrics.reference
-        if (event["what"] == "start" and reference in (None, event["id"])
-                and (self.ledger.onset_day is None or event["day"] < self.ledger.onset_day)):
-            self.ledger.onset_day = int(event["day"])
+        if (event.what == EventKind.START and reference in (None, event.id)
+                and (self.ledger.onset_day is None or event.day < self.ledger.onset_day)):
+            self.ledger.onset_day = int(event.day)
         self._listeners(self, event)
 
     def add_node(self, node: Node) -> None:
@@ -440,7 +363,8 @@ class Model:
         """
         old = self.net.n_arcs
         self.net.add_lane(lane, price=price)
-        drawn = self._lead_times(lane) if lead_times is None else whole_days(lead_times, self.horizon)
+        drawn = lead_time_draws(lane, self.streams, self.horizon) if lead_times is None \
+            else whole_days(lead_times, self.horizon)
         self.state.grow(LANE, len(self.net.lane_keys), lead_times=drawn[np.newaxis])
         self.state.grow(ARC, self.net.n_arcs, share=self.net.base_share[old:])
         if accepted is not None:
@@ -461,212 +385,19 @@ class Model:
     # -- one day ----------------------------------------------------------------------------------
 
     def _step(self, day: int) -> None:
-        """One day's flows, phase by phase in the order of the module's docstring."""
-        flows = _Flows(day)
-        self._receive(flows)
+        """One day's flows, phase by phase (:mod:`resim.sim.day`), and the day's hooks."""
+        flows = phases.DayFlows(day)
+        phases.receive(self, flows)
         self._day_start(self, day)
-        self._demand(flows)
-        flows.produced, flows.consumed = self._produce(flows.asked)
-        flows.produced += self.produced_today
-        self._ship(flows)
-        self._deliver(flows)
-        self._order(day, flows.share)
-        self._book_costs(flows)
-        self._record(flows)
-        self._close_day(day)
-
-    def _receive(self, flows: _Flows) -> None:
-        """1. Receipts: shipments due today join stock on hand, less what inspection rejects."""
-        net, day = self.net, flows.day
-        slot = day % self.pipeline.shape[0]
-        arriving = self.pipeline[slot].copy()
-        self.pipeline[slot] = 0.0
-        self.in_transit -= arriving
-        rejected = np.zeros(net.n_arcs)
-        for arc, accepted in self.acceptance.items():
-            rejected[arc] = arriving[arc] * (1.0 - accepted[day])
-        received = sum_by(net.arc_dst[net.repl], arriving[net.repl], net.n_sku)
-        scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], net.n_sku)
-        self.on_hand += received - scrapped
-        self.scrapped_today += scrapped
-        self.received_total += arriving
-        self.rejected_total += rejected
-        flows.arriving, flows.rejected, flows.received = arriving, rejected, received
-
-    def _demand(self, flows: _Flows) -> None:
-        """2. Demand: the day's demand joins each market's backlog and what is wanted is split over
-        the open lanes into the market; with the orders owed on open arcs, what each stock point
-        is asked."""
-        net, levers = self.net, self.levers
-        flows.demand = self.demand_draws[:, flows.day] * levers["demand"]
-        flows.wanted = self.market_backlog + flows.demand
-        open_arc = self._open_arcs()
-        flows.share = _share_of(self.share * levers["share"] * open_arc, net.arc_group, net.n_groups)
-        request = np.where(open_arc, self.arc_backlog, 0.0)
-        request[net.cust] = flows.wanted[net.arc_dem[net.cust]] * flows.share[net.cust]
-        flows.request = request
-        flows.asked = sum_by(net.arc_src, request, net.n_sku)
-
-    def _ship(self, flows: _Flows) -> None:
-        """4. Shipping: proportional allocation, then lane capacity; replenishments leave for the
-        pipeline with today's lead time of their lane."""
-        net, levers, day = self.net, self.levers, flows.day
-        n_sku, asked = net.n_sku, flows.asked
-        available = np.divide(self.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
-        available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
-        ship = flows.request * available[net.arc_src]
-        on_lane = sum_by(net.arc_lane, ship, len(net.lane_keys))
-        lane_factor = levers["lane"]
-        capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor),
-                               where=lane_factor > 0)
-        room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
-        ship *= np.minimum(room, 1.0)[net.arc_lane]
-        shipped = sum_by(net.arc_src, ship, n_sku)
-        self.last_ship = ship
-        self.shipped_total += ship
-        self.on_hand = np.maximum(self.on_hand - shipped, 0.0)  # clears rounding dust only
-
-        repl = net.repl
-        self.arc_backlog[repl] -= ship[repl]
-        lead = whole_days(self.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]],
-                          self.horizon)
-        self._ensure_pipeline(int(lead.max(initial=1)))
-        self.pipeline[(day + lead) % self.pipeline.shape[0], repl] += ship[repl]
-        self.in_transit[repl] += ship[repl]
-        flows.ship, flows.shipped = ship, shipped
-
-    def _deliver(self, flows: _Flows) -> None:
-        """4. Shipping to markets: deliveries serve the backlog first, then the day's demand (on
-        time); a market with lost sales loses what is not delivered, others keep it as backlog."""
-        net, cust = self.net, self.net.cust
-        flows.delivered = sum_by(net.arc_dem[cust], flows.ship[cust], len(flows.demand))
-        flows.on_time = np.clip(flows.delivered - self.market_backlog, 0.0, flows.demand)
-        unmet = np.maximum(flows.wanted - flows.delivered, 0.0)
-        flows.lost = np.where(net.dem_lost_sales, unmet, 0.0)
-        self.market_backlog = unmet - flows.lost
-
-    def _book_costs(self, flows: _Flows) -> None:
-        """The day's costs, by component."""
-        net, levers, ship = self.net, self.levers, flows.ship
-        cost = self.ledger.cost[flows.day]
-        cost[_COST["production"]] = flows.produced @ net.node_cost[net.sku_node]
-        # Purchases are paid when shipped into a focal node; a contracted lane instead when its
-        # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
-        contracted = self.contract_arcs
-        bought = ship.copy()
-        bought[contracted] = 0.0
-        paid = np.where(net.arc_dst[contracted] >= 0, flows.arriving[contracted] - flows.rejected[contracted],
-                        ship[contracted])
-        cost[_COST["procurement"]] = bought @ net.arc_price + paid @ self.contract_value
-        cost[_COST["transport"]] = bought @ net.arc_transport + paid @ self.contract_freight
-        cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ self.contract_premium
-        # Every flow a rule covers pays it: into the firm's own sites directly, between
-        # suppliers passed on in the importer's price (full pass-through, docs/model.md).
-        cost[_COST["tariff"]] = ship @ (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"])
-        cost[_COST["holding"]] = self.on_hand @ net.sku_holding
-        cost[_COST["shortage_penalty"]] = (flows.demand - flows.on_time) @ net.dem_penalty
-
-    def _record(self, flows: _Flows) -> None:
-        """The day's market flows, totals and (with ``detail``) stock series in the ledger."""
-        net, ledger, day = self.net, self.ledger, flows.day
-        for name, values in (("demand", flows.demand), ("delivered", flows.delivered), ("on_time", flows.on_time),
-                             ("backlog", self.market_backlog), ("lost", flows.lost)):
-            ledger.market[name][day] = values
-        focal, repl = net.sku_focal, net.repl
-        inbound = sum_by(net.arc_dst[repl], self.in_transit[repl], net.n_sku)
-        ledger.totals["on_hand"][day] = self.on_hand[focal].sum()
-        ledger.totals["in_transit"][day] = inbound[focal].sum()
-        ledger.totals["produced"][day] = flows.produced.sum()
-        if ledger.critical_parts:
-            ledger.critical_on_hand[day] = self._critical_on_hand()
-        if ledger.detail:
-            for name, values in (("on_hand", self.on_hand), ("in_transit", inbound),
-                                 ("on_hold", self.on_hold), ("received", flows.received),
-                                 ("produced", flows.produced), ("consumed", flows.consumed),
-                                 ("shipped", flows.shipped), ("scrapped", self.scrapped_today),
-                                 ("held", self.held_today), ("released", self.released_today)):
-                ledger.stock_series[name][day] = values
-
-    def _close_day(self, day: int) -> None:
-        """Start the next day's flows from zero, then call the day-end callbacks."""
-        self.scrapped_today[:] = 0.0
-        self.held_today[:] = 0.0
-        self.released_today[:] = 0.0
-        self.produced_today[:] = 0.0
+        phases.demand(self, flows)
+        phases.produce(self, flows)
+        phases.ship(self, flows)
+        phases.deliver(self, flows)
+        phases.order(self, flows)
+        phases.book_costs(self, flows)
+        phases.record(self, flows)
+        phases.close_day(self)
         self._day_end(self, day)
-
-    def _critical_on_hand(self) -> np.ndarray:
-        """Units on hand of each critical part, over every node of the chain."""
-        position = self.net.sku_critical
-        held = position >= 0
-        return sum_by(position[held], self.on_hand[held], len(self.net.critical_parts))
-
-    def _produce(self, asked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """3. Production: run the production rows on what their stock points are ``asked``;
-        return units made and components used, per stock point."""
-        net = self.net
-        made, used = np.zeros(net.n_sku), np.zeros(net.n_sku)
-        if not len(net.row_sku):
-            return made, used
-        out = net.row_sku
-        make_to_stock = net.sku_policy[out] > 0
-        want = np.where(make_to_stock, self.work_orders[out], np.maximum(asked[out] - self.on_hand[out], 0.0))
-        want[net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
-        factor = self.levers["capacity"]
-        # Unlimited capacity stopped is zero, not inf * 0 = nan.
-        capacity = np.multiply(net.node_capacity, factor, out=np.zeros_like(factor), where=factor > 0)
-        per_node = sum_by(net.row_node, want, len(capacity))
-        fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
-        want = want * np.minimum(fit, 1.0)[net.row_node] * self.levers["process"]
-        bom = net.bom
-        if bom.nnz:
-            need = net.bom_t @ want
-            enough = np.divide(self.on_hand, need, out=np.ones(net.n_sku), where=need > 0)
-            enough = np.minimum(enough, 1.0)[bom.indices]
-            counts = np.diff(bom.indptr)
-            rows = np.flatnonzero(counts)
-            scale = np.ones(len(want))
-            scale[rows] = np.minimum.reduceat(enough, bom.indptr[rows])
-            want = want * scale
-            used = net.bom_t @ want
-            self.on_hand = np.maximum(self.on_hand - used, 0.0)
-        made[out] = want
-        self.on_hand += made
-        self.work_orders[out] = np.where(make_to_stock, self.work_orders[out] - want, 0.0)
-        return made, used
-
-    def _order(self, day: int, share: np.ndarray) -> None:
-        """5. Ordering: each stock point due for review orders by its policy on its inventory
-        position, to its production or to its open inbound lanes by ``share``."""
-        net, n_sku = self.net, self.net.n_sku
-        repl, cust = net.repl, net.cust
-        owed = sum_by(net.arc_src[repl], self.arc_backlog[repl], n_sku)
-        owed += sum_by(net.arc_src[cust], self.market_backlog[net.arc_dem[cust]] * share[cust], n_sku)
-        coming = sum_by(net.arc_dst[repl], self.in_transit[repl] + self.arc_backlog[repl], n_sku)
-        position = self.on_hand + coming + self.work_orders - owed
-        policy, a, b = net.sku_policy, net.sku_a, net.sku_b
-        due = (day % net.sku_review) == 0
-        order = np.zeros(n_sku)
-        up_to = due & (policy == POLICY_UP_TO)
-        order[up_to] = np.maximum(a[up_to] - position[up_to], 0.0)
-        s_s = due & (policy == POLICY_S_S) & (position <= a)
-        order[s_s] = b[s_s] - position[s_s]
-        r_q = due & (policy == POLICY_R_Q) & (position <= a)
-        order[r_q] = b[r_q] * (np.floor((a[r_q] - position[r_q]) / b[r_q]) + 1)
-        made_here = net.sku_row >= 0
-        self.work_orders[made_here] += order[made_here]
-        self.arc_backlog[repl] += order[net.arc_dst[repl]] * share[repl] * (~made_here[net.arc_dst[repl]])
-
-    def _ensure_pipeline(self, longest: int) -> None:
-        """Grow the ring of shipments in transit when a lead time outgrows it."""
-        size = self.pipeline.shape[0]
-        if longest < size:
-            return
-        grown = np.zeros((longest + 1, self.pipeline.shape[1]))
-        for offset in range(size):  # keep each day's arrivals on its day
-            day = self.day + offset
-            grown[day % (longest + 1)] = self.pipeline[day % size]
-        self.pipeline = grown
 
 
 def simulate(scenario: Scenario, *, replication: int = 0, seed: int | None = None,

@@ -28,9 +28,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from resim.scenario.format.chain import BaseStock, Lane, Node, Stock
+from resim.sim.status import EventKind
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
+    from resim.sim.ledger import Event
     from resim.scenario.format.maas import MarketOffer
     from resim.scenario import Scenario
 
@@ -127,11 +129,11 @@ class Market:
         if not active:
             model.set_capacity(node, 0.0, cause=closed)
 
-        def follow(m: "Model", event: dict) -> None:
-            if event["id"] not in wanted and event.get("type") not in wanted:
+        def follow(m: "Model", event: Event) -> None:
+            if event.id not in wanted and event.type not in wanted:
                 return
-            key = (event["id"], event.get("number"))
-            if event["what"] == "start":
+            key = (event.id, event.number)
+            if event.what == EventKind.START:
                 active.add(key)
                 m.end(closed)
             else:
@@ -144,12 +146,12 @@ class Market:
         """Other firms hit by a natural disaster in the offer's region take their share."""
         model = self.model
 
-        def follow(m: "Model", event: dict) -> None:
-            spec = next((d for d in m.scenario.disruptions if d.id == event["id"]), None)
+        def follow(m: "Model", event: Event) -> None:
+            spec = next((d for d in m.scenario.disruptions if d.id == event.id), None)
             if spec is None or spec.type != "natural_disaster" or offer.region not in _regions(m, spec):
                 return
-            cause = f"market:contention:{node}:{event['id']}:{event.get('number')}"
-            if event["what"] == "start":
+            cause = f"market:contention:{node}:{event.id}:{event.number}"
+            if event.what == EventKind.START:
                 m.set_capacity(node, 1.0 - taken, cause=cause)
             else:
                 m.end(cause)

@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Ledger", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
+from resim.sim.status import EventKind
+
+__all__ = ["Ledger", "Event", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
 
 COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
                    "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
@@ -21,6 +23,18 @@ MARKET_COLUMNS = ("demand", "delivered", "on_time", "backlog", "lost")
 # never negative): received, produced, consumed, shipped, scrapped, held (put on hold), released.
 STOCK_COLUMNS = ("on_hand", "in_transit", "on_hold", "received", "produced", "consumed", "shipped", "scrapped",
                  "held", "released")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A disruption starting or ending, as the model's listeners hear it and the ledger keeps it."""
+
+    what: EventKind
+    day: int
+    id: str                 # the disruption's id
+    type: str               # its type (``natural_disaster``, ...)
+    number: int = 0         # which occurrence of it (a breakdown's repairs are numbered)
+    end: int | None = None  # the day it ends (None: it lasts)
 
 
 @dataclass
@@ -37,7 +51,7 @@ class Ledger:
     cost: np.ndarray = field(init=False)
     critical_parts: list[str] = field(default_factory=list)
     onset_day: int | None = None
-    events: list[dict] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         h, m = self.horizon, len(self.demand_keys)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from resim.sim.levers import Levers
+from resim.sim.levers import FACTOR, OVERRIDE, Levers
 
 __all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State"]
 
@@ -36,9 +36,10 @@ class State:
         self._arrays[name] = values
         self._axis[name] = (axis, dim)
 
-    def add_lever(self, name: str, axis: str, size: int, *, additive: bool = False) -> None:
+    def add_lever(self, name: str, axis: str, size: int, *, kind: str = FACTOR,
+                  base: np.ndarray | None = None) -> None:
         """Declare lever ``name`` (:meth:`Levers.add`) with an entry per ``axis`` entry."""
-        self.levers.add(name, size, additive=additive)
+        self.levers.add(name, size, kind=kind, base=base)
         self._lever_axis[name] = axis
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -55,11 +56,16 @@ class State:
 
     def grow(self, axis: str, size: int, **values: np.ndarray) -> None:
         """Extend every array and lever along ``axis`` to ``size`` entries: an array named in
-        ``values`` by those entries, the others by zeros (levers by neutral entries)."""
+        ``values`` by those entries, the others by zeros; an override lever by its base values
+        for them (in ``values``, which must name every one), other levers by neutral entries."""
         arrays = self.along(axis)
-        unknown = set(values) - set(arrays)
+        overrides = {name for name, along in self._lever_axis.items()
+                     if along == axis and self.levers.kind(name) == OVERRIDE}
+        unknown = set(values) - set(arrays) - overrides
         if unknown:
-            raise KeyError(f"not arrays along the {axis} axis: {sorted(unknown)}")
+            raise KeyError(f"not arrays or override levers along the {axis} axis: {sorted(unknown)}")
+        if overrides - set(values):
+            raise KeyError(f"no base values for the override levers {sorted(overrides - set(values))}")
         for name, dim in arrays.items():
             array = self._arrays[name]
             shape = list(array.shape)
@@ -68,5 +74,5 @@ class State:
             self._arrays[name] = np.concatenate([array, extra], axis=dim)
         for name, along in self._lever_axis.items():
             if along == axis:
-                self.levers.grow(name, size)
+                self.levers.grow(name, size, values.get(name) if name in overrides else None)
 

@@ -1,5 +1,6 @@
-"""The statuses the simulation records: a provider's answer to a request, and what became of each
-action of a response (the ``status`` column of ``orchestrations.csv``).
+"""The statuses the simulation records: a provider's answer to a request, what became of each
+action of a response (the ``status`` column of ``orchestrations.csv``), and whether a disruption
+event (:class:`resim.sim.ledger.Event`) is its start or its end.
 
 Members are strings (:class:`enum.StrEnum`): a table holds and writes their values, and they
 compare equal to those values, so tables read back from disk compare with them as well.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from resim.core.strenum import StrEnum
 
-__all__ = ["Answer", "ActionStatus", "AGREED", "ACTED", "NONE_ASKED"]
+__all__ = ["Answer", "ActionStatus", "EventKind", "AGREED", "ACTED", "NONE_ASKED"]
 
 
 class Answer(StrEnum):
@@ -42,3 +43,10 @@ ACTED = (*AGREED, ActionStatus.ACTIVE)
 
 NONE_ASKED = (ActionStatus.NO_CANDIDATE, ActionStatus.DESTINATION_DOWN)
 """Statuses of MaaS needs for which no provider was asked."""
+
+
+class EventKind(StrEnum):
+    """What happened to a disruption (:attr:`resim.sim.ledger.Event.what`)."""
+
+    START = "start"
+    END = "end"

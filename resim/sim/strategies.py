@@ -51,7 +51,8 @@ from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
-from resim.sim.status import ActionStatus
+from resim.sim.ledger import Event
+from resim.sim.status import ActionStatus, EventKind
 from resim.sim.targets import Flows, Target, outage_targets, surge_targets
 from resim.supply.matching import Pool
 
@@ -122,16 +123,17 @@ class Response:
 
     # -- triggers --------------------------------------------------------------------------------
 
-    def _on_event(self, model: "Model", event: dict) -> None:
-        spec = next(d for d in model.scenario.disruptions if d.id == event["id"])
+    def _on_event(self, model: "Model", event: Event) -> None:
+        spec = next(d for d in model.scenario.disruptions if d.id == event.id)
         wanted = self.strategy.responds_to
-        surge = isinstance(spec, DemandShock) and spec.multiplier > 1 and "maas_same_tier" in self.strategy.actions
-        if event["what"] != "start" or not (spec.type in _SUPPLY_CUTS or surge):
+        surge = (isinstance(spec, DemandShock) and spec.multiplier > 1
+                 and ActionKind.MAAS_SAME_TIER in self.strategy.actions)  # a surge is met by renting same-tier
+        if event.what != EventKind.START or not (spec.type in _SUPPLY_CUTS or surge):
             return
         if wanted and spec.id not in wanted and spec.type not in wanted:
             return
         delay = math.ceil(self.strategy.detection_delay_days) + math.ceil(self.strategy.decision_delay_days)
-        model.at(event["day"] + delay, lambda m: self._respond(m, spec, event["day"]))
+        model.at(event.day + delay, lambda m: self._respond(m, spec, event.day))
 
     def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
         """Act on a disruption for its expected course, until the expected recovery ``end``
@@ -249,7 +251,8 @@ class Response:
                 use = self.flows.inflow(lane.dest, part)
                 if use <= 0:
                     continue
-                _RemanSteer(model, lane.key, part, sku, use, end)  # steers each day from now on
+                _RemanSteer(model, lane.key, part, sku, use, end,  # steers each day from now on
+                            cause=f"circular:{trigger}@{day}:{lane.key}:{part}")
                 cost = scenario.circular.reman_cost_factor * net.sku_value[sku]  # a reman part's price
                 waiting = model.circular.units_waiting(part) if model.circular else 0.0
                 self.actions.append(Action(self.strategy.id, ActionKind.CIRCULAR, trigger, source.id, part, lane.dest,
@@ -276,17 +279,19 @@ class _RemanSteer:
     :meth:`resim.sim.circular.CircularSupply.ready_within`) less what this lane is owed, over two days
     of use, at most 95 %. Orders on the lane are work orders for the reman node, which processes
     cores to fill them (it makes nothing unpulled). The other lanes keep the weights other causes
-    give them (a MaaS replacement's standby, a closure) and split the rest. Afterwards the reman
-    lane's usual share returns. Made, it steers each day from the next day start on."""
+    give them (a MaaS replacement's standby, a closure) and split the rest. The share is set as
+    ``cause``; at the end the cause ends, and the share set before it (else the scenario's)
+    returns. Made, it steers each day from the next day start on."""
 
-    def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int):
+    def __init__(self, model: "Model", lane: str, part: str, sku: int, use: float, end: int, *, cause: str):
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
+        self.cause = cause
         (self.arc,) = model.lane_arcs(lane, part)
         self.hook = model.on_day_start(self)
 
     def __call__(self, model: "Model", day: int) -> None:
         if day >= self.end:
-            model.reset_share(self.lane)
+            model.end(self.cause)
             self.hook.cancel()
             return
         ready = model.circular.ready_within(self.sku, 2) if model.circular else model.on_hand[self.sku]
@@ -296,4 +301,5 @@ class _RemanSteer:
         group = np.flatnonzero(net.arc_group == net.arc_group[self.arc])
         others = float(model.order_weights(group[group != self.arc]).sum())
         # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
-        model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target, self.part)
+        model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target,
+                        cause=self.cause, part=self.part)
