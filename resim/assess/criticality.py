@@ -177,13 +177,10 @@ def assess_criticality(scenario: "Scenario", weights: dict[str, float] | None = 
     from resim.sim.disruptions import hit_nodes
     from resim.supply.matching import Pool
     from resim.supply.pool import pool_frame
-    from resim.scenario.valuechain import bom_explosion
-
     w = _weights(weights)
     parts = scenario.parts_by_id
-    graph = scenario.value_chain()
     products = {e.part for e in scenario.demand} | {t.product for t in scenario.circular.take_back}
-    explosions = {q: bom_explosion(graph, q) for q in sorted(products)}
+    explosions = {q: dict(scenario.facts.explosion(q)) for q in sorted(products)}
     demand_total = sum(entry.daily.mean for entry in scenario.demand)
     use: dict[str, float] = defaultdict(float)          # units of the part a day
     in_bom: dict[str, float] = defaultdict(float)       # products a day whose BOM holds the part

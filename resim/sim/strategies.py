@@ -43,7 +43,7 @@ import numpy as np
 
 from resim.scenario.format.events import DemandShock
 from resim.scenario.format.strategies import ActionKind, Orchestration
-from resim.scenario.valuechain import bom_explosion, single_sourced_parts
+from resim.scenario.valuechain import single_sourced_parts
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement
 from resim.sim.capacity import CapacityLedger
@@ -108,7 +108,7 @@ class Response:
         self.actions: list[Action] = []
         self.agreements: list[Agreement] = []
         self.spent = 0.0
-        self.graph = model.scenario.value_chain()
+        self.facts = model.scenario.facts  # the value chain's graph and BOMs, shared by every replication
         self.market = Market(model)  # the open market for providers' inputs, shared by every need
         # What each offering has left (other firms' contention, earlier agreements), shared by every need.
         self.capacity = CapacityLedger(pool.frame, model.scenario) if pool is not None else None
@@ -146,7 +146,7 @@ class Response:
         if end <= day:
             return
         if isinstance(spec, DemandShock):  # more demand than capacity: rent the difference
-            for part, destination, units, share in surge_targets(model, self.graph, self.flows, spec):
+            for part, destination, units, share in surge_targets(model, self.flows, spec):
                 source(self, model, Request(ActionKind.MAAS_SAME_TIER, spec.id, part, destination, units, day, end,
                                             share=share, onset=onset))
             return
@@ -224,7 +224,7 @@ class Response:
 
     def _second_sources(self, model: "Model") -> None:
         parts = model.scenario.parts_by_id
-        for part, maker in sorted(single_sourced_parts(self.graph).items()):
+        for part, maker in sorted(single_sourced_parts(self.facts.graph).items()):
             if not parts[part].critical or parts[part].process is None:
                 continue
             for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
@@ -234,14 +234,14 @@ class Response:
 
     def _rent(self, model: "Model", course: Course, kind: ActionKind) -> None:
         """Seek MaaS providers for every need the disruption leaves (:func:`outage_targets`)."""
-        for target in outage_targets(model.scenario, self.graph, self.flows, course.hit, kind):
+        for target in outage_targets(model.scenario, self.flows, course.hit, kind):
             self._serve(model, kind, course.spec, course.onset, target, course.day, course.end, course.stage)
 
     def _circular(self, model: "Model", course: Course) -> None:
         scenario, net = model.scenario, model.net
         trigger, day, end = course.spec.id, course.day, course.end
         cut = {p for node in course.hit for p in scenario.nodes_by_id[node].makes}
-        affected = {p.id for p in scenario.parts if p.id in cut or cut & set(bom_explosion(self.graph, p.id))}
+        affected = {p.id for p in scenario.parts if p.id in cut or cut & set(self.facts.explosion(p.id))}
         for lane in list(net.lanes):
             source = net.nodes[net.node_index[lane.source]]
             if source.kind != "reman":

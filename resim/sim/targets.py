@@ -11,13 +11,10 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from resim.scenario.format.events import DemandShock
 from resim.scenario.format.strategies import ActionKind
-from resim.scenario.valuechain import bom_explosion
 from resim.sim.network import Network
 from resim.sim.steady import expected_flows
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from resim.sim.engine import Model
 
 __all__ = ["Flows", "Target", "surge_targets", "outage_targets"]
@@ -65,7 +62,7 @@ class Target(NamedTuple):
     pipeline: float
 
 
-def surge_targets(model: "Model", graph: "nx.DiGraph", flows: "Flows",
+def surge_targets(model: "Model", flows: "Flows",
                    spec: DemandShock) -> list[tuple[str, str, float, float]]:
     """(part, destination, units per day, share weight) a demand surge leaves without capacity.
 
@@ -79,7 +76,7 @@ def surge_targets(model: "Model", graph: "nx.DiGraph", flows: "Flows",
     extra: dict[str, float] = {}
     for entry in scenario.demand:
         surging = entry.market in spec.markets and (not spec.parts or entry.part in spec.parts)
-        for part, per_unit in {entry.part: 1.0, **bom_explosion(graph, entry.part)}.items():
+        for part, per_unit in {entry.part: 1.0, **scenario.facts.explosion(entry.part)}.items():
             use[part] = use.get(part, 0.0) + entry.daily.mean * per_unit
             extra[part] = extra.get(part, 0.0) + surging * entry.daily.mean * per_unit * (spec.multiplier - 1.0)
     targets = []
@@ -99,7 +96,7 @@ def surge_targets(model: "Model", graph: "nx.DiGraph", flows: "Flows",
     return targets
 
 
-def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], kind: ActionKind) -> list[Target]:
+def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> list[Target]:
     """The MaaS needs a disruption that stops the ``hit`` nodes leaves, sized by what the lost
     sources supplied in normal times (:class:`Flows`, so a parallel source or path still
     working keeps its part).
@@ -133,7 +130,7 @@ def outage_targets(scenario, graph: "nx.DiGraph", flows: Flows, hit: list[str], 
                           if l.dest == customer.id and l.source in lost and part in l.parts)
                 share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
                 for made in customer.makes:  # the customer's assemblies that contain the cut part
-                    if part not in bom_explosion(graph, made):
+                    if part not in scenario.facts.explosion(made):
                         continue
                     for onward in [l for l in scenario.lanes if l.source == customer.id and made in l.parts]:
                         add(made, onward.dest, onward.key, share, lane.lead_time_days.mean + onward.lead_time_days.mean)

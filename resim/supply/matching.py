@@ -86,19 +86,16 @@ def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = N
 
 
 def _daily_use(scenario: "Scenario", part: str) -> float:
-    from resim.scenario.valuechain import bom_explosion
-
-    graph = scenario.value_chain()
     use = 0.0
     for entry in scenario.demand:
-        use += entry.daily.mean * bom_explosion(graph, entry.part).get(part, 0.0)
+        use += entry.daily.mean * scenario.facts.explosion(entry.part).get(part, 0.0)
     return use
 
 
 def _markets_served(scenario: "Scenario", node: str) -> set[str]:
     import networkx as nx
 
-    graph = scenario.value_chain()
+    graph = scenario.facts.graph
     return {n for n in nx.descendants(graph, node) | {node} if graph.nodes[n]["kind"] == "market"}
 
 
