@@ -36,6 +36,11 @@ def _png_height(path: Path) -> int:
     return struct.unpack(">II", path.read_bytes()[16:24])[1]
 
 
+def _load() -> float:
+    """The 1-minute load average: other work on a shared machine slows every phase."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
 def run_once(chain: Path, out: Path, args: argparse.Namespace) -> dict:
     """One ``resim run`` in a fresh process: its phases, wall seconds and output sizes."""
     command = [sys.executable, "-m", "resim", "run", str(chain), "--replications", str(args.replications),
@@ -62,7 +67,7 @@ def main() -> int:
     parser.add_argument("--executor", choices=("serial", "processes"), default="processes")
     parser.add_argument("--json", metavar="PATH", help="also write the raw results here")
     args = parser.parse_args()
-    rows = []
+    rows, load_before = [], _load()
     with tempfile.TemporaryDirectory(prefix="resim-large-") as tmp:
         for nodes in (int(n) for n in args.sizes.split(",")):
             chain = Path(tmp) / f"chain-{nodes}.yaml"
@@ -72,9 +77,9 @@ def main() -> int:
                 runs.append(run_once(chain, Path(tmp) / f"out-{nodes}", args))
                 print(json.dumps({"nodes": nodes, **runs[-1]}), file=sys.stderr, flush=True)
             rows.append({"nodes": nodes, "runs": len(runs), **min(runs, key=lambda r: r["process_seconds"])})
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{args.replications} replications, --figures {args.figures}, --executor {args.executor}; "
-          f"best of {args.repeat}; 1-minute load average at the end {load:.1f} on {os.cpu_count()} cores\n")
+    print(f"{args.replications} replications, --figures {args.figures}, --executor {args.executor}; best of "
+          f"{args.repeat}; 1-minute load average {load_before:.1f} before, {_load():.1f} after, on "
+          f"{os.cpu_count()} cores\n")
     head = ["nodes", *(f"{p} s" for p in PHASES), "run.json wall s", "process s", "CPU s", "report MB", "figures MB",
             "tallest figure px"]
     print("| " + " | ".join(head) + " |")

@@ -144,3 +144,11 @@ def test_figures_all_adds_every_node_and_part_linked_not_embedded(chain, tmp_pat
     assert page.count('src="data:image/png;base64,') == 7
     assert re.search(r'<a href="figures/inventory_all.png">', page)
     assert re.search(r'<a href="figures/network_all.png">', page)
+
+
+def test_the_help_states_the_limits_the_figures_use():
+    from resim.cli.parser import build_parser
+
+    run = build_parser()._subparsers._group_actions[0].choices["run"]
+    text = " ".join(run.format_help().split())
+    assert f"beyond {NETWORK_NODES} nodes" in text and f"beyond {INVENTORY_PANELS} critical parts" in text

@@ -87,12 +87,12 @@ def _claimed(command: str, output: Path, names: Sequence[str], overwrite: bool, 
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()  # run.json's wall_seconds: from here (imports too) to its last file
     from resim.cli.progress import Phases
     from resim.experiment.results import LARGE_CHAIN_FILES, RUN_FILES
     from resim.experiment.runner import run
     from resim.scenario import load_scenario
 
-    started = time.perf_counter()  # run.json's wall_seconds: from here to its last file
     phases = Phases(Path(args.path).name)
     with phases.waiting("loading"):  # a chain of thousands of nodes takes a while to read and check
         scenario = load_scenario(args.path)

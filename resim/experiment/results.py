@@ -310,7 +310,8 @@ class Results:
             if started is not None:
                 self.info["wall_seconds"] = round(time.perf_counter() - started, 3)
 
-        return save_folder(folder, write, names=(*RUN_FILES, *LARGE_CHAIN_FILES), manifest="run.json", info=self.info)
+        return save_folder(folder, write, names=(*RUN_FILES, *LARGE_CHAIN_FILES), manifest="run.json",
+                           info=self.info)
 
     def _repr_html_(self) -> str:
         return view("results.html")(self)
