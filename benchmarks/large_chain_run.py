@@ -86,8 +86,9 @@ def main() -> int:
     print("| " + " | ".join("---:" for _ in head) + " |")
     for row in rows:
         cells = [f"{row['nodes']:,}", *(f"{row['phases'].get(p, 0.0):.1f}" for p in PHASES),
-                 f"{row['wall_seconds']:.1f}", f"{row['process_seconds']:.1f}", f"{row['cpu_seconds']:.1f}", f"{row['report_bytes'] / 1e6:.2f}",
-                 f"{row['figures_bytes'] / 1e6:.2f}", f"{row['tallest_figure_px']:,}"]
+                 f"{row['wall_seconds']:.1f}", f"{row['process_seconds']:.1f}", f"{row['cpu_seconds']:.1f}",
+                 f"{row['report_bytes'] / 1e6:.2f}", f"{row['figures_bytes'] / 1e6:.2f}",
+                 f"{row['tallest_figure_px']:,}"]
         print("| " + " | ".join(cells) + " |")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1) + "\n")

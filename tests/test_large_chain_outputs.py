@@ -152,3 +152,25 @@ def test_the_help_states_the_limits_the_figures_use():
     run = build_parser()._subparsers._group_actions[0].choices["run"]
     text = " ".join(run.format_help().split())
     assert f"beyond {NETWORK_NODES} nodes" in text and f"beyond {INVENTORY_PANELS} critical parts" in text
+
+
+def test_grouped_network_rings_the_groups_holding_disrupted_nodes():
+    scenario = resim.load_scenario(Path(__file__).parents[1] / "scenarios" / "quickstart.yaml")
+    results = resim.run(scenario, replications=1, strategies=["none"], executor="serial")
+    disrupted = results.plot.disrupted(0)
+    assert disrupted  # the quickstart's replication 0 has disruptions that hit nodes
+    tier, nodes = _tiers_by_hand(scenario), scenario.nodes_by_id
+    hit = {(nodes[n].kind, tier.get(n) if nodes[n].kind == "supplier" else None, nodes[n].region) for n in disrupted}
+    figure = results.plot.network(grouped=True)
+    ringed = [edge for c in figure.axes[0].collections if (c.get_gid() or "").startswith("groups:")
+              for edge in c.get_edgecolors() if tuple(edge[:3]) != (1.0, 1.0, 1.0)]
+    assert len(ringed) == len(hit)
+    labels = [t.get_text() for t in figure.axes[0].texts if t.get_text().endswith(" hit")]
+    assert sum(int(t.split("\n")[-1].split()[0]) for t in labels) == len(disrupted)
+
+
+def test_criticality_with_figures_none_writes_its_table_only(tmp_path, capsys):
+    quickstart = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
+    assert main(["criticality", str(quickstart), "--figures", "none", "-o", str(tmp_path / "c")]) == 0
+    assert [p.name for p in (tmp_path / "c").rglob("*") if p.is_file()] == ["criticality.csv"]
+    assert "criticality table written to" in capsys.readouterr().out
