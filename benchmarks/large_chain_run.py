@@ -3,8 +3,8 @@
 For each size, writes the synthetic chain (``resim.scenario.synthetic.synthetic_chain``, 3 tiers,
 seed 0) as YAML, then runs ``resim run PATH --replications R -o DIR`` in a fresh process, as a
 user would, and prints a table: the seconds of each phase as run.json records them (load,
-simulate, tables, graph, figures, report), run.json's wall seconds, the process's own elapsed
-seconds (imports and start-up too), the size of report.html and of figures/, and the tallest
+simulate, tables, graph, figures, report), run.json's wall seconds, the elapsed seconds
+measured around the process and its CPU seconds (workers included), the size of report.html and of figures/, and the tallest
 figure in pixels. With ``--repeat N`` each size runs N times and the fastest run is shown.
 
 Run: .venv/bin/python benchmarks/large_chain_run.py                      # 1,000 and 5,000 nodes, 5 replications
