@@ -132,13 +132,14 @@ class Plots:
         started = set(r.events[r.events.replication == replication].id)
         return sorted({n for d in r.scenario.disruptions if d.id in started for n in hit_nodes(r.scenario, d)})
 
-    def figures(self, level: str = "summary") -> Iterator[tuple[str, str, Callable[[], "Figure"]]]:
+    def figures(self, level: str = "summary") -> list[tuple[str, str, Callable[[], "Figure"]]]:
         """(file name, caption, a function drawing it) of every figure of ``level`` (one of
         :data:`FIGURE_LEVELS`), in the report's order; drawn one at a time, as the caller asks."""
         if level not in FIGURE_LEVELS:
             raise ValueError(f"figures must be one of {', '.join(FIGURE_LEVELS)}, not {level!r}")
-        if level == "none":
-            return
+        return [] if level == "none" else list(self._figures(level == "all"))
+
+    def _figures(self, everything: bool) -> Iterator[tuple[str, str, Callable[[], "Figure"]]]:
         parts = self.results.inventory.part.nunique() if len(self.results.inventory) else 0
         nodes = len(self.results.scenario.nodes) if self.results.scenario is not None else 0
         yield "recovery", ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications; "
@@ -162,10 +163,10 @@ class Plots:
                                 f"whose stock fell deepest (inventory.csv holds them all)"), self.inventory
         else:
             yield "inventory", "Critical components on hand across the chain", self.inventory
-        if level == "all" and self.chain_is_large():
+        if everything and self.chain_is_large():
             yield "network_all", f"Every one of the {nodes:,} nodes of the value chain", \
                 lambda: self.network(grouped=False)
-        if level == "all" and parts > INVENTORY_PANELS:
+        if everything and parts > INVENTORY_PANELS:
             yield "inventory_all", f"Every one of the {parts:,} critical components on hand", \
                 lambda: self.inventory(limit=None)
 
