@@ -103,7 +103,7 @@ def test_files_of_the_earlier_run_that_this_one_lacks_are_removed(tmp_path, two_
     folder = two_runs[0].save(tmp_path / "run")
     assert (folder / "report.html").is_file()
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    two_runs[1].save(folder, figures=False)
+    two_runs[1].save(folder, figures="none", report=False)
     assert not (folder / "report.html").exists() and not (folder / "figures").exists()
     assert (folder / "notes.txt").read_text(encoding="utf-8") == "mine"  # not a run's file: kept
     assert _whole(folder)
@@ -141,17 +141,18 @@ def earlier_run(tmp_path_factory) -> Path:
 
 
 @posix_only
-@pytest.mark.parametrize("replications, limit_kb, failing", [(1, 400, "report.html"),
+@pytest.mark.parametrize("replications, limit_kb, failing", [(1, 150, "figures/inventory.png"),
                                                               (3, 100, ".checkpoint/replications.jsonl")])
 def test_a_full_disk_while_running_over_a_run_leaves_it_whole(tmp_path, earlier_run, replications, limit_kb,
                                                              failing):
     """A file-size limit (as ``ulimit -f``) stops the new run at its checkpoint (100 KB) or at
-    its largest file (400 KB: the report): one line naming the file, exit 1, and the earlier run
-    is there byte for byte."""
+    the first file it writes over 150 KB (figures/inventory.png): one line naming the file, exit 1, and
+    the earlier run is there byte for byte."""
     folder = tmp_path / "qs"
     shutil.copytree(earlier_run, folder)
     before = folder_bytes(folder)
-    assert len(before["report.html"]) > limit_kb * 1024
+    if failing in before:  # a file of the run: as large in the earlier one
+        assert len(before[failing]) > limit_kb * 1024
     failed = _resim(*_RUN, "-o", str(folder), "--replications", str(replications), "--overwrite",
                     limit_bytes=limit_kb * 1024)
     lines = [line for line in failed.stderr.splitlines() if line.strip() and "%" not in line]
@@ -185,7 +186,7 @@ def test_the_lock_is_free_again_after_the_block_and_kept_when_held_twice(tmp_pat
 def test_compare_refuses_a_folder_that_mixes_two_runs(tmp_path, two_runs, capsys):
     from resim.cli.main import main
 
-    one, two = two_runs[0].save(tmp_path / "one", figures=False), two_runs[1].save(tmp_path / "two", figures=False)
+    one, two = two_runs[0].save(tmp_path / "one", figures="none", report=False), two_runs[1].save(tmp_path / "two", figures="none", report=False)
     assert main(["compare", str(one), str(two), "-o", str(tmp_path / "cmp")]) == 0
     shutil.copyfile(two / "summary.csv", one / "summary.csv")
     capsys.readouterr()
@@ -213,7 +214,7 @@ def test_a_second_process_waits_for_the_commit_of_the_first(tmp_path, two_runs):
             with folder_lock(folder):
                 pass
         started = time.monotonic()
-        two_runs[0].save(folder, figures=False)
+        two_runs[0].save(folder, figures="none", report=False)
         assert time.monotonic() - started > 0.5  # it waited for the holder
     finally:
         holder.wait(10)

@@ -363,3 +363,8 @@ def test_tts_ttr_labels_stay_apart_and_coinciding_nodes_share_one():
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
             assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
+
+
+def test_figures_none_saves_the_register_without_figures(report, tmp_path):
+    folder = report.save(tmp_path / "risk", figures="none")
+    assert {p.name for p in folder.rglob("*") if p.is_file()} == {"risk.csv", "nodes.csv", "risk.json"}

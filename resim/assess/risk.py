@@ -135,13 +135,17 @@ class RiskReport:
         """Time-to-survive against time-to-recover per node (a matplotlib Figure)."""
         return view("risk.tts_ttr")(self.nodes)
 
-    def save(self, folder: str | Path) -> Path:
-        """Write risk.csv, nodes.csv, figures/ (risk_matrix.png, tts_ttr.png) and risk.json (last,
-        with every file's size and SHA-256) to ``folder`` in one step (:func:`resim.core.files.save_folder`)."""
+    def save(self, folder: str | Path, *, figures: str = "summary") -> Path:
+        """Write risk.csv, nodes.csv, figures/ (risk_matrix.png, tts_ttr.png; not with
+        ``figures="none"``: both summarise already, so ``summary`` and ``all`` draw the same) and
+        risk.json (last, with every file's size and SHA-256) to ``folder`` in one step
+        (:func:`resim.core.files.save_folder`)."""
 
         def write(stage: Path) -> None:
             write_atomic(stage / "risk.csv", self.register.to_csv(index=False, float_format="%.6g"))
             write_atomic(stage / "nodes.csv", self.nodes.to_csv(index=False, float_format="%.6g"))
+            if figures == "none":
+                return
             for name, figure in (("risk_matrix", self.plot_matrix()), ("tts_ttr", self.plot_tts_ttr())):
                 save_figure(figure, stage / "figures" / f"{name}.png")
 

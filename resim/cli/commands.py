@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
@@ -85,13 +87,29 @@ def _claimed(command: str, output: Path, names: Sequence[str], overwrite: bool, 
     return True
 
 
+def _running_for() -> float:
+    """Seconds since this process started (Linux, from /proc): Python's start-up and resim's
+    imports come before any command runs. 0 where it cannot be known."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22, starttime: clock ticks after boot
+        return max(time.clock_gettime(time.CLOCK_BOOTTIME) - started, 0.0)
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0.0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    from resim.cli.progress import ProgressBar
-    from resim.experiment.results import RUN_FILES
+    started = time.perf_counter() - _running_for()  # run.json's wall_seconds: from the process's start
+    from resim.cli.progress import Phases
+    from resim.experiment.results import LARGE_CHAIN_FILES, RUN_FILES
     from resim.experiment.runner import run
     from resim.scenario import load_scenario
 
-    scenario = _warned(load_scenario(args.path), args.strict, args.horizon)
+    phases = Phases(Path(args.path).name)
+    with phases.waiting("loading"):  # a chain of thousands of nodes takes a while to read and check
+        scenario = load_scenario(args.path)
+    scenario = _warned(scenario, args.strict, args.horizon)
+    loaded = time.perf_counter()
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()] if args.strategies else None
     output = Path(args.output or Path("results") / Path(args.path).stem)
     checkpoint = output / ".checkpoint"
@@ -101,17 +119,20 @@ def _cmd_run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     with folder_lock(output):  # one resim at a time writes a folder (and its checkpoint)
         interrupted = checkpoint.is_dir()  # an unfinished run: --resume continues it in this folder
-        if not _claimed("run", output, RUN_FILES, args.overwrite or (args.resume and interrupted), interrupted):
+        names = (*RUN_FILES, *LARGE_CHAIN_FILES)
+        if not _claimed("run", output, names, args.overwrite or (args.resume and interrupted), interrupted):
             return EXIT_BAD_INPUT
         try:
             results = run(scenario, replications=args.replications, seed=args.seed, strategies=strategies,
                           executor=args.executor, workers=args.workers, alternatives=args.alternatives,
                           scheduler=args.scheduler, checkpoint=checkpoint, resume=args.resume,
-                          progress=ProgressBar(f"{Path(args.path).name}"))
+                          progress=lambda done, total: phases("replications", done, total))
         except ValueError as exc:
             print(f"resim run: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        results.save(output)
+        results.info["phase_seconds"] = {"load": round(loaded - started, 3),
+                                         "simulate": round(time.perf_counter() - loaded, 3)}
+        results.save(output, figures=args.figures, progress=phases, started=started)
         shutil.rmtree(checkpoint, ignore_errors=True)  # the run is complete and saved
     comparison = results.comparison
     print(comparison.headline(scenario.currency).to_string(index=False))
@@ -148,7 +169,7 @@ def _cmd_risk(args: argparse.Namespace) -> int:
                              workers=args.workers, scheduler=args.scheduler, nodes=nodes,
                              simulate_nodes=args.simulate_nodes, default_ttr_days=args.ttr,
                              progress=ProgressBar(f"risk {Path(args.path).name}"))
-        report.save(output)
+        report.save(output, figures=args.figures)
     for line in (*report.headline(), *report.register_lines()):
         print(line)
     print(f"risk register written to {output}/")
@@ -340,7 +361,8 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
 
     def write(stage: Path) -> None:
         write_atomic(stage / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
-        save_figure(criticality_ranking(table), stage / "figures" / "criticality.png")
+        if args.figures != "none":
+            save_figure(criticality_ranking(table), stage / "figures" / "criticality.png")
 
     with folder_lock(output):
         if not _claimed("criticality", output, CRITICALITY_FILES, args.overwrite):
@@ -351,7 +373,7 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     from resim.core.formatting import plain
 
     print(table[columns].head(args.top).to_string(index=False, float_format=plain))
-    print(f"criticality table and figure written to {output}/")
+    print(f"criticality table{'' if args.figures == 'none' else ' and figure'} written to {output}/")
     return EXIT_OK
 
 

@@ -57,6 +57,12 @@ def _overwrite_option(parser: argparse.ArgumentParser) -> None:
                              "that holds any of them is refused: exit 2, nothing written)")
 
 
+def _figures_option(parser: argparse.ArgumentParser, summary: str, everything: str) -> None:
+    # The levels of resim.report.plots.FIGURE_LEVELS, spelled out: --help must not import the report.
+    parser.add_argument("--figures", choices=("none", "summary", "all"), default="summary",
+                        help=f"none: no figure; summary (default): {summary}; all: {everything}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of ``resim`` and its commands; ``args.command`` names the command given."""
     parser = argparse.ArgumentParser(
@@ -108,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true",
                      help="stop on the scenario's warnings (e.g. a disruption that cannot happen inside "
                           "the horizon) as on errors: exit 2, nothing written")
+    _figures_option(run, "the report's seven figures, which on a large chain summarise (beyond 60 nodes the "
+                         "network by groups of stage and region, every node in network.graphml; beyond 12 "
+                         "critical parts the 12 whose stock fell deepest)",
+                    "also figures of every node and every part, linked from the report (slow on large chains)")
 
     risk = commands.add_parser(
         "risk", help="resilience process R1: risk register, TTS/TTR per node, risk matrix",
@@ -123,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also simulate the outages of the K most exposed nodes (default 15)")
     risk.add_argument("--ttr", type=float, default=30.0, metavar="DAYS",
                       help="recovery time of nodes no catalogue disruption hits (default 30)")
+    _figures_option(risk, "the risk matrix and TTS against TTR", "the same (both summarise already)")
 
     providers = commands.add_parser(
         "providers", help="MaaS stage 2: ranked, explained candidate providers for a part",
@@ -188,6 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     criticality.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-criticality")
     _overwrite_option(criticality)
     criticality.add_argument("--top", type=_positive_int, default=15, metavar="K", help="rows shown (default 15)")
+    _figures_option(criticality, "the 20 most critical components", "the same")
 
     schema = commands.add_parser(
         "schema", help="JSON Schema of the scenario format (for editors)",

@@ -13,14 +13,16 @@
 | events.csv | replication × disruption as it happened: id, type, start, end |
 | inventory.csv | strategy × day × critical part: mean units on hand across the chain |
 | ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
+| network.graphml | chains too large to draw node by node: every node and lane of the value chain as the recommended strategy re-orchestrated it |
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -29,7 +31,7 @@ from resim.experiment.circularity import CIRCULARITY_METRICS
 from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
 from resim.experiment.daily_quantiles import DailyQuantiles
 from resim.core.version import __version__
-from resim.core.files import save_figure, save_folder, write_atomic
+from resim.core.files import save_folder, write_atomic
 from resim.core.views import view
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.metrics import METRIC_NAMES
@@ -48,9 +50,12 @@ _SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_d
 
 RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
               "ripple.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
-RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # report.plots.Plots.all()
+RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # Plots.figures()
 RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
-"""Every file :meth:`Results.save` writes, relative to the results folder."""
+"""Every file :meth:`Results.save` writes by default, relative to the results folder."""
+LARGE_CHAIN_FILES = ("network.graphml", "figures/network_all.png", "figures/inventory_all.png")
+"""What :meth:`Results.save` adds for a chain too large to draw node by node (network.graphml)
+and, with ``figures="all"``, the figures of every node and every critical part."""
 
 
 def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
@@ -248,9 +253,17 @@ class Results:
         return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple,
                    events, collector.inventory(order), comparison, info, scenario)
 
-    def save(self, folder: str | os.PathLike, *, figures: bool = True) -> Path:
-        """Write the results folder (figures/ and report.html unless ``figures=False``); return
-        its path. The whole run is written aside and moved into place in one step, run.json last
+    def save(self, folder: str | os.PathLike, *, figures: str = "summary", report: bool = True,
+             progress: Callable[[str, int, int], None] | None = None, started: float | None = None) -> Path:
+        """Write the results folder; return its path. ``figures``: ``summary`` (the seven figures,
+        summarised on large chains), ``all`` (also the full versions the summaries leave out) or
+        ``none`` (no PNG; :mod:`resim.report.outputs`); ``report=False`` leaves out report.html
+        (and, with ``none``, figures/). ``progress(phase, done, total)`` is called as the tables,
+        figures and report are written; run.json records each phase's seconds (``phase_seconds``)
+        and, given ``started`` (a ``time.perf_counter()`` reading from when the run's work began),
+        ``wall_seconds`` from then to the last file written.
+
+        The whole run is written aside and moved into place in one step, run.json last
         with every file's size and SHA-256 (:func:`resim.core.files.save_folder`), so ``folder`` holds
         the earlier run or this one, never a mix. Files of an earlier run are replaced: ``resim
         run`` refuses such a folder unless ``--overwrite`` (:func:`resim.core.files.claim_folder`)."""
@@ -262,18 +275,23 @@ class Results:
                   "differences.csv": self.comparison.differences}
 
         def write(stage: Path) -> None:
-            for name, table in tables.items():
+            began = time.perf_counter()
+            for done, (name, table) in enumerate(tables.items()):
+                if progress:
+                    progress("tables", done, len(tables))
                 write_atomic(stage / name, table.to_csv(index=False, float_format="%.6g"))
-            if figures and self.scenario is not None:
-                self._save_figures(stage)
+            if progress:
+                progress("tables", len(tables), len(tables))
+            seconds = {"tables": time.perf_counter() - began}
+            if self.scenario is not None and (report or figures != "none"):
+                seconds.update(view("results.outputs")(self, stage, figures, report, progress))
+            # Recorded as the files are finished, so run.json (written next) holds them.
+            self.info.setdefault("phase_seconds", {}).update({k: round(v, 3) for k, v in seconds.items()})
+            if started is not None:
+                self.info["wall_seconds"] = round(time.perf_counter() - started, 3)
 
-        return save_folder(folder, write, names=RUN_FILES, manifest="run.json", info=self.info)
-
-    def _save_figures(self, folder: Path) -> None:
-        shown = self.plot.all()
-        for name, (_, figure) in shown.items():
-            save_figure(figure, folder / "figures" / f"{name}.png")
-        write_atomic(folder / "report.html", view("results.report")(self, self.scenario, shown))
+        return save_folder(folder, write, names=(*RUN_FILES, *LARGE_CHAIN_FILES), manifest="run.json",
+                           info=self.info)
 
     def _repr_html_(self) -> str:
         return view("results.html")(self)

@@ -21,7 +21,7 @@ def _lazy(module: str, name: str) -> Callable[..., Any]:
 
 
 for _view, (_module, _name) in {"results.plot": ("plots", "Plots"), "results.html": ("display", "results_html"),
-                                "results.report": ("html", "render_report"), "risk.html": ("display", "risk_html"),
+                                "results.outputs": ("outputs", "write_outputs"), "risk.html": ("display", "risk_html"),
                                 "risk.matrix": ("figures", "risk_matrix"), "risk.tts_ttr": ("figures", "tts_ttr"),
                                 "scenario.html": ("display", "scenario_html")}.items():
     provide(_view, _lazy(_module, _name))

@@ -1,7 +1,8 @@
 """The HTML report of a run: one self-contained file a planner opens in any browser.
 
 Figures are embedded as base64 PNG images and the style sheet is inline, so the report needs no
-network and no other file; it prints cleanly (figures and tables are not split across pages).
+network and no other file (only figures too large to read on a page, which
+:mod:`resim.report.outputs` does not embed, are links to their files); it prints cleanly (figures and tables are not split across pages).
 A short inline script marks the page once every image has decoded (``data-images-ok``), which the
 tests read from a real browser.
 """
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
@@ -19,8 +19,6 @@ import pandas as pd
 from resim.core.formatting import days, money, plain, share, signed_money, units
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
-
     from resim.experiment.results import Results
     from resim.scenario import Scenario
 
@@ -65,12 +63,6 @@ window.addEventListener('load', function () {
   document.body.setAttribute('data-images-ok', ok ? 'true' : 'false');
 });
 """
-
-
-def _png(figure: "Figure") -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 def _e(value) -> str:
@@ -208,12 +200,31 @@ def _advice(info: Mapping) -> str:
     return "".join(parts)
 
 
-def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str, tuple[str, "Figure"]]) -> str:
-    """The report as one HTML string; ``figures`` maps a name to (caption, Figure)."""
+def _figures(figures: Mapping[str, tuple[str, bytes | str]], level: str) -> str:
+    """Embedded PNG images (bytes), or links to figure files too large to read on the page (paths)."""
+    if not figures:
+        return (f"<p>No figures were drawn for this run (figures: {_e(level)}); the tables beside this report "
+                f"hold every number.</p>")
+    shown = []
+    for caption, image in figures.values():
+        if isinstance(image, str):
+            shown.append(f'<p class="note">Too large to read on this page: <a href="{_e(image)}">{_e(image)}</a> '
+                         f"({_e(caption)}).</p>")
+        else:
+            data = base64.b64encode(image).decode("ascii")
+            shown.append(f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{data}">'
+                         f"<figcaption>{_e(caption)}</figcaption></figure>")
+    return "".join(shown)
+
+
+def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str, tuple[str, bytes | str]], *,
+                  figures_level: str = "summary") -> str:
+    """The report as one HTML string; ``figures`` maps a file name to (caption, PNG image to
+    embed) or (caption, path of a figure file to link, relative to the report); with none,
+    the report says no figures were drawn (``figures_level``, as given to ``--figures``)."""
     info = results.info
     advice = _advice(info)
-    shown = "".join(f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{_png(figure)}">'
-                    f"<figcaption>{_e(caption)}</figcaption></figure>" for caption, figure in figures.values())
+    shown = _figures(figures, figures_level)
     chosen = results.orchestrations
     chosen = chosen[(chosen.replication == 0) & (chosen.kind != "evaluation")]
     orchestration = (_orchestration_table(chosen, info.get("currency", ""))

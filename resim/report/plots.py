@@ -17,18 +17,35 @@ module lists its own.
 
 Their shared parts (strategy colours, amounts, the strip of disruption windows) are in
 :mod:`resim.report.figure_helpers`.
+
+Large chains get figures that summarise instead of enumerating: beyond :data:`INVENTORY_PANELS`
+critical parts the inventory figure shows the parts whose stock fell deepest, beyond
+:data:`NETWORK_NODES` nodes the network figure groups nodes by stage and region
+(:mod:`resim.report.chain_summary`). ``figures(level)`` says which figures a results folder gets:
+``summary`` those seven, ``all`` also the full versions of what a summary left out
+(``inventory_all``, ``network_all``), ``none`` no figure.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from resim.sim.disruptions import hit_nodes
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from resim.experiment.results import Results
 
-__all__ = ["Plots"]
+__all__ = ["Plots", "INVENTORY_PANELS", "NETWORK_NODES", "FIGURE_LEVELS"]
+
+#: Panels of the inventory figure: beyond, the worst parts only (four rows of three stay legible).
+INVENTORY_PANELS = 12
+#: Nodes of the network figure: beyond, groups of stage and region (node labels would overlap).
+NETWORK_NODES = 60
+#: What ``figures(level)`` accepts: no figure, the summaries, or the summaries and the full versions.
+FIGURE_LEVELS = ("none", "summary", "all")
 
 
 class Plots:
@@ -74,41 +91,93 @@ class Plots:
         r = self.results
         return orchestration_gantt(r.orchestrations, replication, events=r.events, horizon=r.info.get("horizon_days"))
 
-    def inventory(self):
-        """Units of each critical component on hand over time, per strategy."""
+    def inventory(self, limit: int | None = INVENTORY_PANELS):
+        """Units of each critical component on hand over time, per strategy: beyond ``limit``
+        parts (None: no limit) the ``limit`` whose stock fell deepest."""
         from resim.report.inventory_figures import critical_inventory
 
-        return critical_inventory(self.results.inventory, events=self.results.events)
+        return critical_inventory(self.results.inventory, events=self.results.events, limit=limit)
 
-    def network(self, strategy: str | None = None, replication: int = 0):
+    def network(self, strategy: str | None = None, replication: int = 0, *, grouped: bool | None = None):
         """The value chain, disrupted nodes marked, a strategy's providers and reman flows overlaid
-        (default: the recommended strategy)."""
+        (default: the recommended strategy); ``grouped`` draws groups of stage and region instead
+        of nodes (default: beyond :data:`NETWORK_NODES` nodes)."""
         from resim.report.chain_figures import value_chain_map
+        from resim.report.chain_summary import value_chain_groups
 
         r = self.results
         scenario = r.scenario
         strategy = strategy or r.info.get("recommended")
-        started = set(r.events[r.events.replication == replication].id)
-        disrupted = sorted({n for d in scenario.disruptions if d.id in started for n in hit_nodes(scenario, d)})
-        return value_chain_map(scenario, r.orchestrations, strategy, replication, disrupted)
+        disrupted = self.disrupted(replication)
+        if not (self.chain_is_large() if grouped is None else grouped):
+            return value_chain_map(scenario, r.orchestrations, strategy, replication, disrupted)
+        title = (f"Value chain as {strategy} re-orchestrated it (replication {replication})" if strategy
+                 else "Value chain")
+        return value_chain_groups(scenario, self.chain(strategy, replication), disrupted, title=title)
 
-    def all(self) -> dict:
-        """Every figure with its caption, by file name."""
-        return {
-            "recovery": ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications; "
-                         "below, the day by which half the replications recovered (Kaplan–Meier median)",
-                         self.recovery()),
-            "recovered": ("Share of replications recovered by each day after the onset (Kaplan–Meier; "
-                          "not recovered by the horizon counts as censored)", self.recovery_share()),
-            "pareto": ("Restricted mean time to recover against mean profit: the Pareto front and the "
-                       "recommended strategy", self.pareto()),
-            "costs": ("What each response adds or saves relative to doing nothing: mean paired difference "
-                      "from none per cost component and lost revenue; the marker is the change in profit loss",
-                      self.costs()),
-            "network": ("The value chain as the recommended strategy re-orchestrated it", self.network()),
-            "gantt": ("Orchestration timeline: agreements, onboarding, provider output, reman streams", self.gantt()),
-            "inventory": ("Critical components on hand across the chain", self.inventory()),
-        }
+    def chain(self, strategy: str | None = None, replication: int = 0):
+        """The value chain as a NetworkX graph, as ``strategy`` re-orchestrated it in ``replication``
+        (default: the recommended strategy; :func:`resim.sim.actions.orchestrated_chain`)."""
+        from resim.sim.actions import orchestrated_chain
+
+        r = self.results
+        strategy = strategy or r.info.get("recommended")
+        if strategy is None:
+            return r.scenario.value_chain()
+        return orchestrated_chain(r.scenario, r.orchestrations, strategy, replication)
+
+    def disrupted(self, replication: int = 0) -> list[str]:
+        """Ids of the nodes hit by the disruptions that started in ``replication``."""
+        r = self.results
+        started = set(r.events[r.events.replication == replication].id)
+        return sorted({n for d in r.scenario.disruptions if d.id in started for n in hit_nodes(r.scenario, d)})
+
+    def figures(self, level: str = "summary") -> list[tuple[str, str, Callable[[], "Figure"]]]:
+        """(file name, caption, a function drawing it) of every figure of ``level`` (one of
+        :data:`FIGURE_LEVELS`), in the report's order; drawn one at a time, as the caller asks."""
+        if level not in FIGURE_LEVELS:
+            raise ValueError(f"figures must be one of {', '.join(FIGURE_LEVELS)}, not {level!r}")
+        return [] if level == "none" else list(self._figures(level == "all"))
+
+    def _figures(self, everything: bool) -> Iterator[tuple[str, str, Callable[[], "Figure"]]]:
+        parts = self.results.inventory.part.nunique() if len(self.results.inventory) else 0
+        nodes = len(self.results.scenario.nodes) if self.results.scenario is not None else 0
+        yield "recovery", ("Service over time: 7-day fill rate per strategy, 5-95 % band across replications; "
+                           "below, the day by which half the replications recovered (Kaplan–Meier median)"), \
+            self.recovery
+        yield "recovered", ("Share of replications recovered by each day after the onset (Kaplan–Meier; "
+                            "not recovered by the horizon counts as censored)"), self.recovery_share
+        yield "pareto", ("Restricted mean time to recover against mean profit: the Pareto front and the "
+                         "recommended strategy"), self.pareto
+        yield "costs", ("What each response adds or saves relative to doing nothing: mean paired difference "
+                        "from none per cost component and lost revenue; the marker is the change in profit loss"), \
+            self.costs
+        if self.chain_is_large():
+            yield "network", (f"The value chain as the recommended strategy re-orchestrated it, its {nodes:,} nodes "
+                              f"grouped by stage and region; network.graphml holds every node and lane"), self.network
+        else:
+            yield "network", "The value chain as the recommended strategy re-orchestrated it", self.network
+        yield "gantt", "Orchestration timeline: agreements, onboarding, provider output, reman streams", self.gantt
+        if parts > INVENTORY_PANELS:
+            yield "inventory", (f"Critical components on hand across the chain: the {INVENTORY_PANELS} of {parts:,} "
+                                f"whose stock fell deepest (inventory.csv holds them all)"), self.inventory
+        else:
+            yield "inventory", "Critical components on hand across the chain", self.inventory
+        if everything and self.chain_is_large():
+            yield "network_all", f"Every one of the {nodes:,} nodes of the value chain", \
+                lambda: self.network(grouped=False)
+        if everything and parts > INVENTORY_PANELS:
+            yield "inventory_all", f"Every one of the {parts:,} critical components on hand", \
+                lambda: self.inventory(limit=None)
+
+    def all(self, level: str = "summary") -> dict:
+        """Every figure of ``level`` (:meth:`figures`) with its caption, by file name."""
+        return {name: (caption, draw()) for name, caption, draw in self.figures(level)}
+
+    def chain_is_large(self) -> bool:
+        """Whether the network figure groups the chain (more than :data:`NETWORK_NODES` nodes)."""
+        scenario = self.results.scenario
+        return scenario is not None and len(scenario.nodes) > NETWORK_NODES
 
     def _currency(self) -> str:
         scenario = self.results.scenario
