@@ -14,11 +14,11 @@ offset per group.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape, quoteattr
 
 import networkx as nx
 import numpy as np
@@ -135,52 +135,16 @@ def _plain(value: object) -> str | int | float | bool | None:
     return str(value)
 
 
-def _graphml_type(values: list) -> str:
-    if all(isinstance(v, bool) for v in values):
-        return "boolean"
-    if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return "long"
-    if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        return "double"
-    return "string"
-
-
-def _graphml_text(value: object, kind: str) -> str:
-    if kind == "boolean":
-        return "true" if value else "false"
-    return escape(repr(float(value)) if kind == "double" else str(value))
-
-
 def write_graphml(graph: nx.DiGraph, path: Path, groups: Mapping[str, tuple[int, str, str]] | None = None) -> None:
-    """Write ``graph`` as GraphML: every node and lane with its attributes (as :func:`_plain`
-    makes them; missing values left out), and with ``groups`` (:func:`chain_groups`) each node's
-    stage ``column``, so a tool can lay it out as the summary figure does. Written directly
-    rather than by NetworkX's writer, which takes seconds per thousand nodes."""
-    nodes = {n: {k: _plain(v) for k, v in d.items()} | ({"column": groups[n][0]} if groups else {})
-             for n, d in graph.nodes(data=True)}
-    edges = {(u, v): {k: _plain(x) for k, x in d.items()} for u, v, d in graph.edges(data=True)}
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">']
-    keys: dict[tuple[str, str], tuple[str, str]] = {}  # (node or edge, attribute) -> (key id, type)
-    for domain, items in (("node", nodes), ("edge", edges)):
-        values: dict[str, list] = {}
-        for attributes in items.values():
-            for name, value in attributes.items():
-                if value is not None and not (isinstance(value, float) and np.isnan(value)):
-                    values.setdefault(name, []).append(value)
-        for name, found in values.items():
-            ident, kind = f"d{len(keys)}", _graphml_type(found)
-            keys[domain, name] = ident, kind
-            lines.append(f'<key id="{ident}" for="{domain}" attr.name={quoteattr(name)} attr.type="{kind}"/>')
-    lines.append(f'<graph edgedefault="directed" id={quoteattr(str(graph.graph.get("name", "")))}>')
+    """Write ``graph`` as GraphML (NetworkX's writer): every node and lane with its attributes
+    (as :func:`_plain` makes them; missing values left out), and with ``groups``
+    (:func:`chain_groups`) each node's stage ``column``, so a tool can lay it out as the summary
+    figure does."""
+    def plain(attributes: Mapping, extra: dict) -> dict:
+        values = {k: _plain(v) for k, v in attributes.items()} | extra
+        return {k: v for k, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
-    def data(domain: str, attributes: dict) -> str:
-        return "".join(f'<data key="{keys[domain, k][0]}">{_graphml_text(v, keys[domain, k][1])}</data>'
-                       for k, v in attributes.items() if (domain, k) in keys and v is not None
-                       and not (isinstance(v, float) and np.isnan(v)))
-
-    lines += [f"<node id={quoteattr(str(n))}>{data('node', a)}</node>" for n, a in nodes.items()]
-    lines += [f"<edge source={quoteattr(str(u))} target={quoteattr(str(v))}>{data('edge', a)}</edge>"
-              for (u, v), a in edges.items()]
-    lines += ["</graph>", "</graphml>"]
-    write_atomic(path, "\n".join(lines) + "\n")
+    written = nx.DiGraph(name=str(graph.graph.get("name", "")))
+    written.add_nodes_from((n, plain(d, {"column": groups[n][0]} if groups else {})) for n, d in graph.nodes(data=True))
+    written.add_edges_from((u, v, plain(d, {})) for u, v, d in graph.edges(data=True))
+    write_atomic(path, "\n".join(nx.generate_graphml(written)) + "\n")
