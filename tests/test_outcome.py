@@ -68,7 +68,7 @@ def test_the_actions_of_a_response_become_rows_of_its_replication(scenario):
 
 
 def test_the_csv_headers_of_a_saved_run_are_the_fields_of_their_records(scenario, tmp_path):
-    folder = resim.run(scenario, replications=2, executor="serial").save(tmp_path / "run", figures=False)
+    folder = resim.run(scenario, replications=2, executor="serial").save(tmp_path / "run", figures="none", report=False)
 
     def read(name: str) -> list[list[str]]:
         with open(folder / name, newline="", encoding="utf-8") as stream:
