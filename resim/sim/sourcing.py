@@ -22,7 +22,7 @@ from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
 from resim.sim.status import ActionStatus, Answer
-from resim.supply.matching import Need, Pool, Selection, candidates, need_for, score, select
+from resim.supply.matching import Need, Selection, candidates, need_for, score, select
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -108,7 +108,7 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     scenario = model.scenario
     active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
     frame = response.capacity.frame(active, day, end if last is None else last)
-    pool = response.pool if frame is response.capacity.pool else Pool(frame)
+    pool = response.pool if frame is response.capacity.pool else response.pool.reframed(frame)
     table = candidates(pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario)
     table.loc[table.eligible & (table.capacity_per_day <= 1e-9), "reason"] = \
         "no capacity left: booked by earlier agreements or taken by other firms"
@@ -166,7 +166,6 @@ class _Negotiation:
 
     def run(self, ranked: pd.DataFrame) -> None:
         """Negotiate with the ``ranked`` candidates until the need is covered or none is left."""
-        offered = {c.offering: c for c in as_candidates(ranked)}
         request, scenario = self.request, self.model.scenario
         limit = self.response.strategy.max_providers
         for attempt in range(3):
@@ -184,8 +183,9 @@ class _Negotiation:
                 break
             if not self.contracted:
                 self.until = _handover_end(chosen, request.end, request.handover, self.budget, self.model.horizon)
-            for offering, units in zip(chosen.chosen.id, chosen.chosen.units_per_day):
-                self._ask(offered[str(offering)], units, asked, attempt)
+            # Only the chosen rows become candidates: they are few, the ranked frame may be long.
+            for candidate, units in zip(as_candidates(chosen.chosen), chosen.chosen.units_per_day):
+                self._ask(candidate, units, asked, attempt)
             if len(self.passed) == passed_before:  # every request agreed: asking again would choose the same
                 break
 

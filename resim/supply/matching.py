@@ -20,6 +20,7 @@ milliseconds (see ``benchmarks/``).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -138,6 +139,16 @@ class Pool:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def reframed(self, frame: pd.DataFrame) -> "Pool":
+        """This index over ``frame``: the same offerings in the same order, with the capacities
+        and prices ``frame`` gives them (other firms' contention, bookings), not indexed again."""
+        if len(frame) != len(self.frame):
+            raise ValueError(f"a pool of {len(self.frame)} offerings cannot be reframed over {len(frame)}")
+        pool = copy.copy(self)
+        pool.frame = frame.reset_index(drop=True)
+        pool.numbers = {**self.numbers, "unit_price": pool.frame.unit_price.to_numpy(float)}
+        return pool
 
     def offering(self, process: str) -> np.ndarray:
         """Row numbers of the offerings of ``process`` or of a more specific variant of it."""
