@@ -23,7 +23,8 @@
 * **Monitoring and evaluation**: each agreement records what was shipped, received, rejected and
   late, and what the firm paid for it.
 * **Contention** (``maas.contention``): while a natural disaster is active, other firms it hits
-  take a share of the capacity of the providers in its regions and prices rise with it.
+  take a share of the capacity of the providers in its regions and prices rise with it
+  (:class:`resim.sim.capacity.CapacityLedger`).
 """
 
 from __future__ import annotations
@@ -44,10 +45,10 @@ from resim.sim.status import Answer
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
-    from resim.scenario.format.maas import Contention, Inspection, Negotiation, Probation
+    from resim.scenario.format.maas import Inspection, Negotiation, Probation
     from resim.supply.matching import Need
 
-__all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame",
+__all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "agreements_frame",
            "negotiation_stream"]
 
 
@@ -325,27 +326,6 @@ def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, l
     # What the engine charges for the lane (a lane into a market delivers what it ships).
     paid = agreement.accepted if (model.net.arc_dst[arcs] >= 0).all() else agreement.shipped
     agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight - agreement.credit)
-
-
-def with_contention(pool: pd.DataFrame, active: Iterable, contention: "Contention",
-                    country_regions: dict[str, str] | None = None) -> pd.DataFrame:
-    """The pool as other firms hit by the active natural disasters leave it: capacity taken and
-    prices raised for the providers in the disasters' regions."""
-    if not contention.enabled:
-        return pool
-    regions: set[str] = set()
-    lookup = dict(zip(pool.country, pool.region)) | (country_regions or {})
-    for event in active:
-        if event.type == "natural_disaster":
-            regions |= set(event.footprint.regions) | {lookup[c] for c in event.footprint.countries if c in lookup}
-    hit = pool.region.isin(regions).to_numpy()
-    if not hit.any():
-        return pool
-    pool = pool.copy()
-    taken = contention.capacity_taken
-    pool.loc[hit, "capacity_per_day"] = pool.loc[hit, "capacity_per_day"] * (1.0 - taken)
-    pool.loc[hit, "unit_price"] = pool.loc[hit, "unit_price"] * (1.0 + contention.price_increase * taken)
-    return pool
 
 
 def agreements_frame(agreements: Iterable[Agreement]) -> pd.DataFrame:

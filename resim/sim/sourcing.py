@@ -110,21 +110,25 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     frame = response.capacity.frame(active, day, end if last is None else last)
     pool = response.pool if frame is response.capacity.pool else response.pool.reframed(frame)
     table = candidates(pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario)
-    table.loc[table.eligible & (table.capacity_per_day <= 1e-9), "reason"] = \
-        "no capacity left: booked by earlier agreements or taken by other firms"
-    table["eligible"] = table.reason == ""
+    # The conditions of this run, on arrays: each offering keeps the first reason it fails.
+    reason = table.reason.to_numpy(object).copy()
+    capacity = table.capacity_per_day.to_numpy(float)
+
+    def fail(mask: np.ndarray, why: str) -> None:
+        reason[(reason == "") & mask] = why
+
+    fail(capacity <= 1e-9, "no capacity left: booked by earlier agreements or taken by other firms")
     # A provider makes only what its components allow: its capacity is capped by what their
     # sources can give now (the usual makers as disrupted, the market as others left it).
     if len(table) and scenario.parts_by_id[need.part].bom:
-        caps = {inputs: input_capacity(model, response.market, need.part, inputs, day) for inputs in set(table.inputs)}
-        cap = table.inputs.map(caps)
-        table["capacity_per_day"] = np.minimum(table.capacity_per_day, cap)
-        table.loc[table.eligible & (cap <= 0), "reason"] = "no components: their sources are down or sold out"
-        table["eligible"] = table.reason == ""
+        inputs = table.inputs.to_numpy(object)
+        caps = {kind: input_capacity(model, response.market, need.part, kind, day) for kind in set(inputs)}
+        cap = np.array([caps[kind] for kind in inputs], float)
+        capacity = np.minimum(capacity, cap)
+        fail(cap <= 0, "no components: their sources are down or sold out")
     # A provider that cannot deliver before the expected recovery is of no use.
-    table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
-        "first delivery after the expected recovery"
-    table["eligible"] = table.reason == ""
+    fail(table.days_to_first_delivery.to_numpy(float) >= end - day, "first delivery after the expected recovery")
+    table = table.assign(capacity_per_day=capacity, reason=reason, eligible=reason == "")
     style = response.orchestration
     return table, _style(style, score(table, need, _weights(style, scenario)))
 

@@ -1,13 +1,16 @@
 """The MaaS needs a disruption leaves, sized by what the lost sources supplied in normal times.
 
-:class:`Flows` holds the expected units a day of each part on each lane in normal times;
+:class:`Flows` holds the expected units a day of each part on each lane in normal times, made
+once per scenario and shared by its replications (:func:`flows_of`);
 :func:`outage_targets` turns the nodes a disruption stops into needs (:class:`Target`) for the
 MaaS actions, :func:`surge_targets` a demand surge into what its makers cannot make.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+import weakref
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from resim.scenario.format.events import DemandShock
 from resim.scenario.format.strategies import ActionKind
@@ -15,30 +18,33 @@ from resim.sim.network import Network
 from resim.sim.steady import expected_flows
 
 if TYPE_CHECKING:
+    from resim.scenario import Scenario
     from resim.sim.engine import Model
 
-__all__ = ["Flows", "Target", "surge_targets", "outage_targets"]
+__all__ = ["Flows", "flows_of", "Target", "surge_targets", "outage_targets"]
 
 
 class Flows:
     """Expected units a day of each part on each lane of the scenario in normal times: mean
     demand through the bills of materials, split over parallel lanes and paths by the lanes'
     shares (:func:`resim.sim.steady.expected_flows`), and each lane's base weight in its
-    destination's orders."""
+    destination's orders. Read-only: the replications of a scenario share one (:func:`flows_of`)."""
 
-    def __init__(self, scenario):
+    def __init__(self, scenario: "Scenario") -> None:
         net = Network(scenario)
         flows = expected_flows(net)
         dest = {lane.key: lane.dest for lane in scenario.lanes}
-        self.on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
-        self.weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
+        on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
+        weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
         self._into: dict[tuple[str, str], float] = {}    # (node, part) -> units a day received
         for arc in range(net.n_arcs):
             key = (net.lane_keys[net.arc_lane[arc]], net.part_ids[net.sku_part[net.arc_src[arc]]])
-            self.on[key] = float(flows[arc])
-            self.weight[key] = float(net.base_share[arc])
+            on[key] = float(flows[arc])
+            weight[key] = float(net.base_share[arc])
             into = (dest[key[0]], key[1])
             self._into[into] = self._into.get(into, 0.0) + float(flows[arc])
+        self.on: Mapping[tuple[str, str], float] = MappingProxyType(on)
+        self.weight: Mapping[tuple[str, str], float] = MappingProxyType(weight)
 
     def lane(self, lane: str, part: str) -> float:
         """Units of ``part`` a day on ``lane``."""
@@ -47,6 +53,25 @@ class Flows:
     def inflow(self, node: str, part: str) -> float:
         """Units of ``part`` a day ``node`` receives over all its lanes."""
         return self._into.get((node, part), 0.0)
+
+
+# Each scenario's flows, made once per process (a worker makes its own), held no longer than the
+# scenario: keyed by id, with a weak reference that drops the entry when the scenario is freed
+# (and proves, while it lives, that the id is still this scenario's).
+_FLOWS: dict[int, tuple["weakref.ref[Scenario]", Flows]] = {}
+
+
+def flows_of(scenario: "Scenario") -> Flows:
+    """The expected flows of ``scenario`` (:class:`Flows`): they depend on the scenario alone, so
+    every replication and strategy of it shares one, made when first asked. A variant
+    (``Scenario.replace``) is another scenario and gets its own."""
+    key = id(scenario)
+    entry = _FLOWS.get(key)
+    if entry is not None and entry[0]() is scenario:
+        return entry[1]
+    flows = Flows(scenario)
+    _FLOWS[key] = (weakref.ref(scenario, lambda _: _FLOWS.pop(key, None)), flows)
+    return flows
 
 
 class Target(NamedTuple):
