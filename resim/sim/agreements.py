@@ -100,10 +100,17 @@ class Candidate(NamedTuple):
                    transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)))
 
 
+# The columns Candidate.from_row reads, where a frame has them.
+_CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit_price", "landed_unit_cost",
+                      "setup_cost", "onboarding_days", "onboarding_mean", "lead_time_days", "lead_time_mean",
+                      "on_time_rate", "conformance_rate", "inputs", "transport_mode", "transit_days", "score")
+
+
 def as_candidates(frame: pd.DataFrame) -> list[Candidate]:
     """Every row of ``frame`` (the pool, or the matching's ranked candidates) as a candidate."""
-    # Plain records: a row Series per offering and pandas' attribute access cost far more.
-    return [Candidate.from_row(record) for record in frame.to_dict("records")]
+    # Plain records of the columns read: a row Series per offering, or every column, costs far more.
+    columns = {name: frame[name].tolist() for name in _CANDIDATE_COLUMNS if name in frame.columns}
+    return [Candidate.from_row(dict(zip(columns, values))) for values in zip(*columns.values())]
 
 
 @dataclass
