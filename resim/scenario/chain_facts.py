@@ -18,6 +18,7 @@ from resim.scenario.valuechain import bom_explosion, build_graph
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
+    from resim.scenario.format.chain import Lane
 
 __all__ = ["ChainFacts", "PATH_CUTOFF"]
 
@@ -32,6 +33,20 @@ class ChainFacts:
         self._lead = {(lane.source, lane.dest): lane.lead_time_days.mean for lane in scenario.lanes}
         self._products = tuple(dict.fromkeys(entry.part for entry in scenario.demand))
         self._acyclic = nx.is_directed_acyclic_graph(self.graph)
+        # Who makes each part and which lanes leave and enter each node, in the scenario's order
+        # (sums over them add up as a scan of the scenario would); tuples of the scenario's own items.
+        makers: dict[str, list[str]] = {}
+        for node in scenario.nodes:
+            for part in dict.fromkeys(node.makes) if node.kind != "reman" else ():
+                makers.setdefault(part, []).append(node.id)
+        out: dict[str, list[Lane]] = {}
+        into: dict[str, list[Lane]] = {}
+        for lane in scenario.lanes:
+            out.setdefault(lane.source, []).append(lane)
+            into.setdefault(lane.dest, []).append(lane)
+        self._makers = {part: tuple(ids) for part, ids in makers.items()}
+        self._out = {node: tuple(lanes) for node, lanes in out.items()}
+        self._in = {node: tuple(lanes) for node, lanes in into.items()}
         # Answers kept as they are computed; plain dicts, so that the facts pickle with their scenario.
         self._explosions: dict[str, dict[str, float]] = {}
         self._to_market: dict[str, dict[str, float]] = {}
@@ -51,6 +66,18 @@ class ChainFacts:
     def products_with(self, part: str) -> tuple[str, ...]:
         """The demanded products that are or contain ``part``, in the order of the demand entries."""
         return tuple(p for p in self._products if self.contains(p, part))
+
+    def makers(self, part: str) -> tuple[str, ...]:
+        """The nodes that make ``part`` (reman centres aside), in the scenario's order."""
+        return self._makers.get(part, ())
+
+    def lanes_from(self, node: str) -> tuple["Lane", ...]:
+        """The lanes out of ``node``, in the scenario's order."""
+        return self._out.get(node, ())
+
+    def lanes_into(self, node: str) -> tuple["Lane", ...]:
+        """The lanes into ``node``, in the scenario's order."""
+        return self._in.get(node, ())
 
     def lag_days(self, node: str, market: str) -> float:
         """Days a change at ``node`` takes to reach ``market``: the longest sum of mean lead

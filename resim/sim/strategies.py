@@ -224,7 +224,7 @@ class Response:
         for part, maker in sorted(single_sourced_parts(self.facts.graph).items()):
             if not parts[part].critical or parts[part].process is None:
                 continue
-            for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
+            for lane in [l for l in self.facts.lanes_from(maker) if part in l.parts]:
                 use = self.flows.lane(lane.key, part)
                 source(self, model, Request(ActionKind.DUAL_SOURCE, "", part, lane.dest, 0.5 * use, 0, model.horizon,
                                             share=0.5))

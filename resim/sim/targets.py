@@ -106,7 +106,7 @@ def surge_targets(model: "Model", flows: "Flows",
             extra[part] = extra.get(part, 0.0) + surging * entry.daily.mean * per_unit * (spec.multiplier - 1.0)
     targets = []
     for part in sorted(p for p, units in extra.items() if units > 0):
-        makers = [n for n in scenario.nodes if part in n.makes and n.kind != "reman"]
+        makers = [scenario.nodes_by_id[n] for n in scenario.facts.makers(part)]
         if not makers or any(n.capacity_per_day is None for n in makers):
             continue
         gap = use[part] + extra[part] - sum(n.capacity_per_day for n in makers)
@@ -144,20 +144,20 @@ def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> 
         lanes[lane] = (max(share, before[0]), flows.lane(lane, part), max(pipeline, before[2]))
 
     for node in hit:
-        for lane in [l for l in scenario.lanes if l.source == node]:
+        for lane in scenario.facts.lanes_from(node):
             customer = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == ActionKind.MAAS_SAME_TIER:
                     add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
                     continue
                 supplied = flows.inflow(customer.id, part)
-                cut = sum(flows.lane(l.key, part) for l in scenario.lanes
-                          if l.dest == customer.id and l.source in lost and part in l.parts)
+                cut = sum(flows.lane(l.key, part) for l in scenario.facts.lanes_into(customer.id)
+                          if l.source in lost and part in l.parts)
                 share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
                 for made in customer.makes:  # the customer's assemblies that contain the cut part
                     if part not in scenario.facts.explosion(made):
                         continue
-                    for onward in [l for l in scenario.lanes if l.source == customer.id and made in l.parts]:
+                    for onward in [l for l in scenario.facts.lanes_from(customer.id) if made in l.parts]:
                         add(made, onward.dest, onward.key, share, lane.lead_time_days.mean + onward.lead_time_days.mean)
     targets = []
     for (part, destination), lanes in found.items():
