@@ -96,3 +96,8 @@ def test_makers_and_lanes_are_those_a_scan_of_the_scenario_finds():
     for node in [n.id for n in scenario.nodes] + ["no such node"]:
         assert facts.lanes_from(node) == tuple(l for l in scenario.lanes if l.source == node)
         assert facts.lanes_into(node) == tuple(l for l in scenario.lanes if l.dest == node)
+    graph, kinds = scenario.value_chain(), {n.id: n.kind for n in scenario.nodes}
+    for node in kinds:
+        reached = nx.descendants(graph, node) | {node}
+        assert facts.markets_served(node) == {n for n in reached if kinds[n] == "market"}
+    assert ChainFacts(hand_chain()).markets_served("sA") == {"m"}

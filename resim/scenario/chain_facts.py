@@ -51,6 +51,7 @@ class ChainFacts:
         self._explosions: dict[str, dict[str, float]] = {}
         self._to_market: dict[str, dict[str, float]] = {}
         self._lags: dict[tuple[str, str], float] = {}
+        self._markets: dict[str, frozenset[str]] = {}
 
     def explosion(self, product: str) -> Mapping[str, float]:
         """Units of every part that one unit of ``product`` needs, at every level (product
@@ -66,6 +67,13 @@ class ChainFacts:
     def products_with(self, part: str) -> tuple[str, ...]:
         """The demanded products that are or contain ``part``, in the order of the demand entries."""
         return tuple(p for p in self._products if self.contains(p, part))
+
+    def markets_served(self, node: str) -> frozenset[str]:
+        """The markets ``node`` reaches over the lanes (itself, when a market)."""
+        if node not in self._markets:
+            reached = nx.descendants(self.graph, node) | {node}
+            self._markets[node] = frozenset(n for n in reached if self.graph.nodes[n]["kind"] == "market")
+        return self._markets[node]
 
     def makers(self, part: str) -> tuple[str, ...]:
         """The nodes that make ``part`` (reman centres aside), in the scenario's order."""

@@ -275,7 +275,7 @@ def _why_none(table: pd.DataFrame, ranked: pd.DataFrame, need: Need, budget: flo
     reason the offerings failed."""
     if len(ranked) and budget is not None:
         return f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings over {days} days"
-    reasons = table[~table.eligible].reason.value_counts()
+    reasons = table.reason[~table.eligible].value_counts()  # the column alone: the frame is wide
     if len(reasons):
         return str(reasons.index[0])
     return f"no offering of {need.process}" if table.empty else "none within the limits"

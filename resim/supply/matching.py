@@ -82,7 +82,7 @@ def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = N
                 certifications=frozenset(spec.certifications), units_per_day=float(units_per_day),
                 unit_cost=parts[part].unit_cost, weight_kg=parts[part].weight_kg,
                 destination=destination, country=node.country, region=node.region,
-                lat=node.lat, lon=node.lon, markets=frozenset(_markets_served(scenario, destination)),
+                lat=node.lat, lon=node.lon, markets=scenario.facts.markets_served(destination),
                 expedite=expedite, holding_rate=node.holding_cost_rate)
 
 
@@ -91,13 +91,6 @@ def _daily_use(scenario: "Scenario", part: str) -> float:
     for entry in scenario.demand:
         use += entry.daily.mean * scenario.facts.explosion(entry.part).get(part, 0.0)
     return use
-
-
-def _markets_served(scenario: "Scenario", node: str) -> set[str]:
-    import networkx as nx
-
-    graph = scenario.facts.graph
-    return {n for n in nx.descendants(graph, node) | {node} if graph.nodes[n]["kind"] == "market"}
 
 
 def active_disruptions(scenario: "Scenario", day: int) -> list["Disruption"]:
