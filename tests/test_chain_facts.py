@@ -101,3 +101,13 @@ def test_makers_and_lanes_are_those_a_scan_of_the_scenario_finds():
         reached = nx.descendants(graph, node) | {node}
         assert facts.markets_served(node) == {n for n in reached if kinds[n] == "market"}
     assert ChainFacts(hand_chain()).markets_served("sA") == {"m"}
+
+
+def test_explosions_over_the_bom_built_once_equal_a_fresh_explosion():
+    from resim.scenario.synthetic import synthetic_chain
+    from resim.scenario.valuechain import bom_explosion
+
+    scenario = resim.scenario_from_dict(synthetic_chain(60, tiers=3, seed=4))
+    facts, graph = ChainFacts(scenario), scenario.value_chain()
+    for part in scenario.parts:
+        assert dict(facts.explosion(part.id)) == bom_explosion(graph, part.id)

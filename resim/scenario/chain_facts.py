@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import networkx as nx
 
-from resim.scenario.valuechain import bom_explosion, build_graph
+from resim.scenario.valuechain import bom_graph, build_graph, explode
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -30,6 +30,7 @@ class ChainFacts:
 
     def __init__(self, scenario: "Scenario") -> None:
         self.graph: nx.DiGraph = nx.freeze(build_graph(scenario))
+        self._bom = nx.freeze(bom_graph(self.graph))  # built once: every product's explosion walks it
         self._lead = {(lane.source, lane.dest): lane.lead_time_days.mean for lane in scenario.lanes}
         self._products = tuple(dict.fromkeys(entry.part for entry in scenario.demand))
         self._acyclic = nx.is_directed_acyclic_graph(self.graph)
@@ -57,7 +58,7 @@ class ChainFacts:
         """Units of every part that one unit of ``product`` needs, at every level (product
         excluded; read-only)."""
         if product not in self._explosions:
-            self._explosions[product] = bom_explosion(self.graph, product)
+            self._explosions[product] = explode(self._bom, product)
         return MappingProxyType(self._explosions[product])
 
     def contains(self, product: str, part: str) -> bool:
