@@ -67,3 +67,18 @@ def test_candidates_of_a_ranked_frame_equal_those_of_its_rows():
     ranked = score(candidates(pool_frame(scenario.maas.providers), need), need, scenario.maas.weights)
     assert as_candidates(ranked) == [Candidate.from_row(row) for _, row in ranked.iterrows()]
     assert [c.offering for c in as_candidates(ranked)] == list(ranked.id)
+
+
+def test_a_disaster_footprint_is_worked_out_once_and_handed_out_as_a_copy():
+    from resim.sim.disruptions import _footprint, footprint_nodes
+
+    scenario = resim.scenario_from_dict(small_chain()).replace(disruptions=[
+        {"id": "q", "type": "natural_disaster", "footprint": {"regions": ["asia"]}, "onset_day": 5,
+         "duration_days": 10}])
+    quake = scenario.disruptions[0]
+    first = footprint_nodes(scenario, quake)
+    assert first == _footprint(scenario, quake) == {"sR1": 1.0, "sR2": 1.0}
+    first.clear()  # the caller's copy: the shared answer is not changed
+    assert footprint_nodes(scenario, quake) == {"sR1": 1.0, "sR2": 1.0}
+    europe = scenario.replace(**{"disruptions[q].footprint.regions": ["europe"]})
+    assert set(footprint_nodes(europe, europe.disruptions[0])) == {"sA", "plant", "dc", "m"}

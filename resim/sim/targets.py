@@ -8,13 +8,13 @@ MaaS actions, :func:`surge_targets` a demand surge into what its makers cannot m
 
 from __future__ import annotations
 
-import weakref
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from resim.scenario.format.events import DemandShock
 from resim.scenario.format.strategies import ActionKind
 from resim.sim.network import Network
+from resim.sim.shared import shared
 from resim.sim.steady import expected_flows
 
 if TYPE_CHECKING:
@@ -55,23 +55,11 @@ class Flows:
         return self._into.get((node, part), 0.0)
 
 
-# Each scenario's flows, made once per process (a worker makes its own), held no longer than the
-# scenario: keyed by id, with a weak reference that drops the entry when the scenario is freed
-# (and proves, while it lives, that the id is still this scenario's).
-_FLOWS: dict[int, tuple["weakref.ref[Scenario]", Flows]] = {}
-
-
 def flows_of(scenario: "Scenario") -> Flows:
     """The expected flows of ``scenario`` (:class:`Flows`): they depend on the scenario alone, so
-    every replication and strategy of it shares one, made when first asked. A variant
-    (``Scenario.replace``) is another scenario and gets its own."""
-    key = id(scenario)
-    entry = _FLOWS.get(key)
-    if entry is not None and entry[0]() is scenario:
-        return entry[1]
-    flows = Flows(scenario)
-    _FLOWS[key] = (weakref.ref(scenario, lambda _: _FLOWS.pop(key, None)), flows)
-    return flows
+    every replication and strategy of it shares one (:func:`resim.sim.shared.shared`), made when
+    first asked. A variant (``Scenario.replace``) is another scenario and gets its own."""
+    return shared(scenario, "flows", lambda: Flows(scenario))
 
 
 class Target(NamedTuple):
