@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.sim.agreements import Agreement, Candidate, execute, lot_acceptance, negotiate, with_contention
+from resim.sim.agreements import Agreement, Candidate, execute, lot_acceptance, negotiate
 from resim.sim.engine import Model
-from resim.scenario.format.maas import Contention, Inspection, Negotiation, Offering
+from resim.scenario.format.maas import Inspection, Negotiation, Offering
 from resim.supply.logistics import MODES
 from resim.supply.matching import candidates, need_for, score, select
 from resim.supply.pool import pool_frame
@@ -149,19 +149,6 @@ def test_matching_to_execution_restores_supply():
     transport = ledger.costs().query("component == 'transport'").cost.sum()
     sA_shipped = model.shipped_total[model.lane_arcs("sA->plant")].sum()
     assert freight > 0 and accepted > 0 and transport == pytest.approx(freight * accepted + 1 * sA_shipped)
-
-
-def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
-    from resim.scenario.format.events import NaturalDisaster
-
-    pool = pool_frame([provider(), provider(id="mill_jp", country="JP", region="east_asia")])
-    quake = NaturalDisaster(id="q", type="natural_disaster", footprint={"countries": ["TW"]},
-                            onset_day=0, duration_days=10)
-    busy = with_contention(pool, [quake], Contention(enabled=True, capacity_taken=0.4, price_increase=0.5),
-                           country_regions={"TW": "east_asia"}).set_index("id")
-    assert busy.loc["mill_jp", "capacity_per_day"] == pytest.approx(30 * 0.6)
-    assert busy.loc["mill_jp", "unit_price"] == pytest.approx(8 * 1.2)
-    assert busy.loc["mill_pl", "capacity_per_day"] == 30
 
 
 def test_reman_first_steering_does_not_undo_the_replacement():

@@ -121,3 +121,22 @@ def test_resim_providers_at_shows_the_contention_the_simulation_applies(tmp_path
     model.run()
     assert [(d.offering, d.requested_day, d.units_per_day, d.unit_price) for d in response.agreements] == \
         [("mill_jp", 12, pytest.approx(18), pytest.approx(9.6))]
+
+
+def test_contention_takes_capacity_and_raises_prices_in_the_disaster_region():
+    # A quake given by country (JP) hits the region the pool places JP in: the Japanese mill
+    # loses 40 % of its capacity and its price rises by 0.5 x 40 %; the Polish one is untouched.
+    from resim.scenario.format.events import NaturalDisaster
+
+    offerings = [_offering(id="mill_pl"), _offering(id="mill_jp", country="JP", region="east_asia")]
+    sc = hand_chain().replace(maas={"providers": offerings,
+                                    "contention": {"enabled": True, "capacity_taken": 0.4, "price_increase": 0.5}})
+    ledger = CapacityLedger(pool_frame(sc.maas.providers), sc)
+    quake = NaturalDisaster(id="q", type="natural_disaster", footprint={"countries": ["JP"]},
+                            onset_day=0, duration_days=10)
+    assert ledger.contended_regions([quake]) == ["east_asia"]
+    busy = ledger.frame([quake], 0, 10).set_index("id")
+    assert busy.loc["mill_jp", "capacity_per_day"] == pytest.approx(30 * 0.6)
+    assert busy.loc["mill_jp", "unit_price"] == pytest.approx(12 * 1.2)
+    assert (busy.loc["mill_pl", "capacity_per_day"], busy.loc["mill_pl", "unit_price"]) == (30, 12)
+    assert ledger.frame([], 0, 10) is ledger.pool  # nothing in force, nothing booked: the pool itself

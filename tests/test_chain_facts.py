@@ -84,3 +84,30 @@ def test_a_scenario_answers_once_and_its_variants_anew():
     assert scenario.facts is scenario.facts and scenario.facts.lag_days("sA", "m") == 4.0
     slower = scenario.replace(**{"lanes[sA->plant].lead_time_days": 5})
     assert slower.facts.lag_days("sA", "m") == 7.0 and scenario.facts.lag_days("sA", "m") == 4.0
+
+
+def test_makers_and_lanes_are_those_a_scan_of_the_scenario_finds():
+    from resim.scenario.synthetic import synthetic_chain
+
+    scenario = resim.scenario_from_dict(synthetic_chain(60, tiers=3, seed=4))
+    facts = ChainFacts(scenario)
+    for part in [p.id for p in scenario.parts] + ["no such part"]:
+        assert facts.makers(part) == tuple(n.id for n in scenario.nodes if part in n.makes and n.kind != "reman")
+    for node in [n.id for n in scenario.nodes] + ["no such node"]:
+        assert facts.lanes_from(node) == tuple(l for l in scenario.lanes if l.source == node)
+        assert facts.lanes_into(node) == tuple(l for l in scenario.lanes if l.dest == node)
+    graph, kinds = scenario.value_chain(), {n.id: n.kind for n in scenario.nodes}
+    for node in kinds:
+        reached = nx.descendants(graph, node) | {node}
+        assert facts.markets_served(node) == {n for n in reached if kinds[n] == "market"}
+    assert ChainFacts(hand_chain()).markets_served("sA") == {"m"}
+
+
+def test_explosions_over_the_bom_built_once_equal_a_fresh_explosion():
+    from resim.scenario.synthetic import synthetic_chain
+    from resim.scenario.valuechain import bom_explosion
+
+    scenario = resim.scenario_from_dict(synthetic_chain(60, tiers=3, seed=4))
+    facts, graph = ChainFacts(scenario), scenario.value_chain()
+    for part in scenario.parts:
+        assert dict(facts.explosion(part.id)) == bom_explosion(graph, part.id)

@@ -33,34 +33,47 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     rows = []
     for event in [e for e in ledger.events if e.what == EventKind.START]:
         spec = next(d for d in scenario.disruptions if d.id == event.id)
-        answers = [f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
-                   (response.actions if response else [])
-                   if a.trigger == spec.id and a.status not in NONE_ASKED]
+        answered = "; ".join(f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
+                             (response.actions if response else [])
+                             if a.trigger == spec.id and a.status not in NONE_ASKED) or "nothing"
+        # Every node and part through which the event reaches a market asks the same of that
+        # market's service; only the reach differs. Each market's is worked out once per event.
+        services: dict[int, _Service] = {}
+        missed: dict[tuple[int, int], tuple[float, float]] = {}  # (market, day back) -> missed, lost
         for node in hit_nodes(scenario, spec):
             for part in scenario.nodes_by_id[node].makes:
                 for index, entry in enumerate(scenario.demand):
                     if not facts.contains(entry.part, part):
                         continue
-                    until = _service_back(rolling[index], event, settings, model.horizon,
-                                          facts.lag_days(node, entry.market))
-                    window = slice(event.day, until)
+                    if index not in services:
+                        services[index] = _Service(rolling[index], event, settings, model.horizon)
+                    until = services[index].back(facts.lag_days(node, entry.market))
+                    if (index, until) not in missed:
+                        window = slice(event.day, until)
+                        missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
+                                                float(ledger.market["lost"][window, index].sum()))
                     rows.append(RippleRow(
                         strategy=strategy, replication=replication, disruption=spec.id, onset=event.day,
                         node=node, part=part, product=entry.part, market=entry.market,
-                        missed_units=float((demand[window, index] - on_time[window, index]).sum()),
-                        lost_units=float(ledger.market["lost"][window, index].sum()),
-                        answered_by="; ".join(answers) or "nothing"))
+                        missed_units=missed[index, until][0], lost_units=missed[index, until][1],
+                        answered_by=answered))
     return rows
 
 
-def _service_back(rolling: np.ndarray, event: "Event", settings: "Metrics", horizon: int, reach: float) -> int:
-    """The day a market's service is back after a disruption's onset: after a dip that starts
-    while the disruption (plus the time its effect takes to travel to the market) can cause it,
-    the start of the recovery; without such a dip, the disruption's end."""
-    onset, end = event.day, min(event.end or horizon, horizon)
-    base = baseline_level(rolling, onset, settings)
-    dip = dip_start(rolling, base, settings, onset, int(min(horizon, end + reach + settings.window_days)))
-    if dip is None:
-        return end
-    back = recovery_start(rolling, base, settings, dip)
-    return horizon if back is None else back
+class _Service:
+    """A market's service after a disruption's onset (its rolling fill rate, ``rolling``), for
+    any reach: the baseline, the first dip from the onset and the recovery after it, computed once."""
+
+    def __init__(self, rolling: np.ndarray, event: "Event", settings: "Metrics", horizon: int) -> None:
+        self.end, self.horizon, self.window = min(event.end or horizon, horizon), horizon, settings.window_days
+        base = baseline_level(rolling, event.day, settings)
+        self.dip = dip_start(rolling, base, settings, event.day)
+        self.recovery = None if self.dip is None else recovery_start(rolling, base, settings, self.dip)
+
+    def back(self, reach: float) -> int:
+        """The day service is back: after a dip that starts while the disruption (plus ``reach``,
+        the time its effect takes to travel to the market) can cause it, the start of the
+        recovery; without such a dip, the disruption's end."""
+        if self.dip is None or self.dip >= int(min(self.horizon, self.end + reach + self.window)):
+            return self.end
+        return self.horizon if self.recovery is None else self.recovery

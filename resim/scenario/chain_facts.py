@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Mapping
 
 import networkx as nx
 
-from resim.scenario.valuechain import bom_explosion, build_graph
+from resim.scenario.valuechain import bom_graph, build_graph, explode
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
+    from resim.scenario.format.chain import Lane
 
 __all__ = ["ChainFacts", "PATH_CUTOFF"]
 
@@ -29,19 +30,35 @@ class ChainFacts:
 
     def __init__(self, scenario: "Scenario") -> None:
         self.graph: nx.DiGraph = nx.freeze(build_graph(scenario))
+        self._bom = nx.freeze(bom_graph(self.graph))  # built once: every product's explosion walks it
         self._lead = {(lane.source, lane.dest): lane.lead_time_days.mean for lane in scenario.lanes}
         self._products = tuple(dict.fromkeys(entry.part for entry in scenario.demand))
         self._acyclic = nx.is_directed_acyclic_graph(self.graph)
+        # Who makes each part and which lanes leave and enter each node, in the scenario's order
+        # (sums over them add up as a scan of the scenario would); tuples of the scenario's own items.
+        makers: dict[str, list[str]] = {}
+        for node in scenario.nodes:
+            for part in dict.fromkeys(node.makes) if node.kind != "reman" else ():
+                makers.setdefault(part, []).append(node.id)
+        out: dict[str, list[Lane]] = {}
+        into: dict[str, list[Lane]] = {}
+        for lane in scenario.lanes:
+            out.setdefault(lane.source, []).append(lane)
+            into.setdefault(lane.dest, []).append(lane)
+        self._makers = {part: tuple(ids) for part, ids in makers.items()}
+        self._out = {node: tuple(lanes) for node, lanes in out.items()}
+        self._in = {node: tuple(lanes) for node, lanes in into.items()}
         # Answers kept as they are computed; plain dicts, so that the facts pickle with their scenario.
         self._explosions: dict[str, dict[str, float]] = {}
         self._to_market: dict[str, dict[str, float]] = {}
         self._lags: dict[tuple[str, str], float] = {}
+        self._markets: dict[str, frozenset[str]] = {}
 
     def explosion(self, product: str) -> Mapping[str, float]:
         """Units of every part that one unit of ``product`` needs, at every level (product
         excluded; read-only)."""
         if product not in self._explosions:
-            self._explosions[product] = bom_explosion(self.graph, product)
+            self._explosions[product] = explode(self._bom, product)
         return MappingProxyType(self._explosions[product])
 
     def contains(self, product: str, part: str) -> bool:
@@ -51,6 +68,25 @@ class ChainFacts:
     def products_with(self, part: str) -> tuple[str, ...]:
         """The demanded products that are or contain ``part``, in the order of the demand entries."""
         return tuple(p for p in self._products if self.contains(p, part))
+
+    def markets_served(self, node: str) -> frozenset[str]:
+        """The markets ``node`` reaches over the lanes (itself, when a market)."""
+        if node not in self._markets:
+            reached = nx.descendants(self.graph, node) | {node}
+            self._markets[node] = frozenset(n for n in reached if self.graph.nodes[n]["kind"] == "market")
+        return self._markets[node]
+
+    def makers(self, part: str) -> tuple[str, ...]:
+        """The nodes that make ``part`` (reman centres aside), in the scenario's order."""
+        return self._makers.get(part, ())
+
+    def lanes_from(self, node: str) -> tuple["Lane", ...]:
+        """The lanes out of ``node``, in the scenario's order."""
+        return self._out.get(node, ())
+
+    def lanes_into(self, node: str) -> tuple["Lane", ...]:
+        """The lanes into ``node``, in the scenario's order."""
+        return self._in.get(node, ())
 
     def lag_days(self, node: str, market: str) -> float:
         """Days a change at ``node`` takes to reach ``market``: the longest sum of mean lead

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
 
 __all__ = [
-    "build_graph", "bom_graph", "bom_explosion", "tiers", "makers", "upstream_suppliers",
+    "build_graph", "bom_graph", "bom_explosion", "explode", "tiers", "makers", "upstream_suppliers",
     "single_sourced_parts", "supply_share", "supply_paths", "provisionable", "uses",
 ]
 
@@ -67,7 +67,12 @@ def bom_explosion(graph: nx.DiGraph, product: str) -> dict[str, float]:
 
     >>> # drive_unit: motor x1; motor: magnet x12  ->  {"motor": 1.0, "magnet": 12.0}
     """
-    bom = bom_graph(graph)
+    return explode(bom_graph(graph), product)
+
+
+def explode(bom: nx.DiGraph, product: str) -> dict[str, float]:
+    """:func:`bom_explosion` over a bill of materials already built (:func:`bom_graph`), for
+    callers that explode many products of one chain."""
     need: dict[str, float] = defaultdict(float)
     need[product] = 1.0
     # topological order visits a parent before its children, so its need is complete when expanded

@@ -23,14 +23,15 @@
 * **Monitoring and evaluation**: each agreement records what was shipped, received, rejected and
   late, and what the firm paid for it.
 * **Contention** (``maas.contention``): while a natural disaster is active, other firms it hits
-  take a share of the capacity of the providers in its regions and prices rise with it.
+  take a share of the capacity of the providers in its regions and prices rise with it
+  (:class:`resim.sim.capacity.CapacityLedger`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -44,10 +45,10 @@ from resim.sim.status import Answer
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
-    from resim.scenario.format.maas import Contention, Inspection, Negotiation, Probation
+    from resim.scenario.format.maas import Inspection, Negotiation, Probation
     from resim.supply.matching import Need
 
-__all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "with_contention", "agreements_frame",
+__all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "agreements_frame",
            "negotiation_stream"]
 
 
@@ -78,28 +79,38 @@ class Candidate(NamedTuple):
     score: float
 
     @classmethod
-    def from_row(cls, row: pd.Series) -> "Candidate":
-        """The candidate of one row of the pool or of the matching's frame."""
+    def from_row(cls, row: "pd.Series | Mapping[str, Any]") -> "Candidate":
+        """The candidate of one row of the pool or of the matching's frame (a Series, or a record
+        of ``DataFrame.to_dict("records")``)."""
         def text(column: str, default: str = "") -> str:
             value = row.get(column)
             return value if isinstance(value, str) else default
 
         # The freight the matching estimated: landed cost minus price.
-        freight = max(float(row.landed_unit_cost - row.unit_price), 0.0) if "landed_unit_cost" in row.index else 0.0
-        routed = "transit_days" in row.index and "transport_mode" in row.index
-        return cls(offering=str(row.id), provider=str(row.provider), country=row.country, region=row.region,
-                   lat=float(row.lat), lon=float(row.lon), unit_price=float(row.unit_price), freight=freight,
-                   setup_cost=float(row.setup_cost), onboarding_days=text("onboarding_days"),
-                   onboarding_mean=float(row.onboarding_mean), lead_time_days=text("lead_time_days"),
-                   lead_time_mean=float(row.lead_time_mean), on_time_rate=float(row.on_time_rate),
-                   conformance_rate=float(row.conformance_rate), inputs=str(row.get("inputs", "consigned")),
-                   transport_mode=str(row.transport_mode) if routed else "",
-                   transit_days=int(row.transit_days) if routed else None, score=float(row.get("score", 0.0)))
+        freight = max(float(row["landed_unit_cost"] - row["unit_price"]), 0.0) if "landed_unit_cost" in row else 0.0
+        routed = "transit_days" in row and "transport_mode" in row
+        return cls(offering=str(row["id"]), provider=str(row["provider"]), country=row["country"],
+                   region=row["region"], lat=float(row["lat"]), lon=float(row["lon"]),
+                   unit_price=float(row["unit_price"]), freight=freight, setup_cost=float(row["setup_cost"]),
+                   onboarding_days=text("onboarding_days"), onboarding_mean=float(row["onboarding_mean"]),
+                   lead_time_days=text("lead_time_days"), lead_time_mean=float(row["lead_time_mean"]),
+                   on_time_rate=float(row["on_time_rate"]), conformance_rate=float(row["conformance_rate"]),
+                   inputs=str(row.get("inputs", "consigned")),
+                   transport_mode=str(row["transport_mode"]) if routed else "",
+                   transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)))
+
+
+# The columns Candidate.from_row reads, where a frame has them.
+_CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit_price", "landed_unit_cost",
+                      "setup_cost", "onboarding_days", "onboarding_mean", "lead_time_days", "lead_time_mean",
+                      "on_time_rate", "conformance_rate", "inputs", "transport_mode", "transit_days", "score")
 
 
 def as_candidates(frame: pd.DataFrame) -> list[Candidate]:
     """Every row of ``frame`` (the pool, or the matching's ranked candidates) as a candidate."""
-    return [Candidate.from_row(row) for _, row in frame.iterrows()]
+    # Plain records of the columns read: a row Series per offering, or every column, costs far more.
+    columns = {name: frame[name].tolist() for name in _CANDIDATE_COLUMNS if name in frame.columns}
+    return [Candidate.from_row(dict(zip(columns, values))) for values in zip(*columns.values())]
 
 
 @dataclass
@@ -322,27 +333,6 @@ def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, l
     # What the engine charges for the lane (a lane into a market delivers what it ships).
     paid = agreement.accepted if (model.net.arc_dst[arcs] >= 0).all() else agreement.shipped
     agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight - agreement.credit)
-
-
-def with_contention(pool: pd.DataFrame, active: Iterable, contention: "Contention",
-                    country_regions: dict[str, str] | None = None) -> pd.DataFrame:
-    """The pool as other firms hit by the active natural disasters leave it: capacity taken and
-    prices raised for the providers in the disasters' regions."""
-    if not contention.enabled:
-        return pool
-    regions: set[str] = set()
-    lookup = dict(zip(pool.country, pool.region)) | (country_regions or {})
-    for event in active:
-        if event.type == "natural_disaster":
-            regions |= set(event.footprint.regions) | {lookup[c] for c in event.footprint.countries if c in lookup}
-    hit = pool.region.isin(regions).to_numpy()
-    if not hit.any():
-        return pool
-    pool = pool.copy()
-    taken = contention.capacity_taken
-    pool.loc[hit, "capacity_per_day"] = pool.loc[hit, "capacity_per_day"] * (1.0 - taken)
-    pool.loc[hit, "unit_price"] = pool.loc[hit, "unit_price"] * (1.0 + contention.price_increase * taken)
-    return pool
 
 
 def agreements_frame(agreements: Iterable[Agreement]) -> pd.DataFrame:

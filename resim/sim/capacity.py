@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 import pandas as pd
 
-from resim.sim.agreements import with_contention
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -43,6 +42,12 @@ class CapacityLedger:
         # Countries of the scenario's nodes and of the pool: a footprint given by countries hits
         # the providers of those countries' regions.
         self.country_regions = {n.country: n.region for n in scenario.nodes}
+        self._regions = dict(zip(self.pool.country, self.pool.region)) | self.country_regions
+        # The pool's columns as arrays, read by every need: a frame is made only when they change.
+        self._region = self.pool.region.to_numpy(object)
+        self._capacity = self.pool.capacity_per_day.to_numpy(float)
+        self._price = self.pool.unit_price.to_numpy(float)
+        self._row = {str(offering): row for row, offering in enumerate(self.pool.id)}
         self._bookings: dict[str, list[tuple[int, int, float]]] = {}
 
     def book(self, offering: str, units_per_day: float, first: int, last: int) -> None:
@@ -63,27 +68,30 @@ class CapacityLedger:
         (the regions of the natural disasters' footprints, with ``maas.contention`` enabled)."""
         if not self.contention.enabled:
             return []
-        lookup = dict(zip(self.pool.country, self.pool.region)) | self.country_regions
         regions: set[str] = set()
         for event in active:
             if event.type == "natural_disaster":
-                regions |= set(event.footprint.regions) | {lookup[c] for c in event.footprint.countries if c in lookup}
+                regions |= set(event.footprint.regions) | {self._regions[c] for c in event.footprint.countries
+                                                           if c in self._regions}
         return sorted(regions)
 
     def frame(self, active: Iterable, first: int, last: int) -> pd.DataFrame:
         """The pool for a need over days ``first`` .. ``last - 1``: other firms' contention for
-        the ``active`` disruptions applied (capacity taken, prices raised), then each offering's
-        capacity less the most it has booked on those days (never below 0)."""
-        frame = with_contention(self.pool, list(active), self.contention, self.country_regions) \
-            if self.contention.enabled else self.pool
-        if not self._bookings:
-            return frame
-        ids = frame.id.astype(str)
-        rows = np.flatnonzero(ids.isin(list(self._bookings)).to_numpy())
-        booked = np.array([self.booked(ids.iat[row], first, last) for row in rows])
-        if not booked.any():
-            return frame
-        frame = frame.copy()
-        column = frame.columns.get_loc("capacity_per_day")
-        frame.iloc[rows, column] = np.maximum(frame.capacity_per_day.to_numpy(float)[rows] - booked, 0.0)
-        return frame
+        the ``active`` disruptions applied (capacity taken, prices raised for the providers in
+        :meth:`contended_regions`), then each offering's capacity less the most it has booked on
+        those days (never below 0). The pool itself when nothing changes it."""
+        capacity, price = self._capacity, self._price
+        hit = np.isin(self._region, self.contended_regions(active))
+        if hit.any():
+            taken = self.contention.capacity_taken
+            capacity = np.where(hit, capacity * (1.0 - taken), capacity)
+            price = np.where(hit, price * (1.0 + self.contention.price_increase * taken), price)
+        booked = {self._row[o]: self.booked(o, first, last) for o in self._bookings if o in self._row}
+        booked = {row: units for row, units in booked.items() if units}
+        if booked:
+            rows = np.fromiter(booked, int, len(booked))
+            capacity = capacity.copy()
+            capacity[rows] = np.maximum(capacity[rows] - np.fromiter(booked.values(), float, len(booked)), 0.0)
+        if not hit.any() and not booked:
+            return self.pool
+        return self.pool.assign(capacity_per_day=capacity, unit_price=price)

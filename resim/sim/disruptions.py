@@ -39,6 +39,7 @@ from resim.scenario.format.events import (
     CapacityLoss, DemandShock, Logistics, NaturalDisaster, Quality, SupplierFailure, TradeBarrier,
 )
 from resim.sim.ledger import Event
+from resim.sim.shared import shared
 from resim.sim.status import EventKind
 
 if TYPE_CHECKING:
@@ -130,7 +131,14 @@ def _expand(spec, start: int, end: int | None, rng, horizon: int) -> list[Occurr
 
 
 def footprint_nodes(scenario: "Scenario", spec: NaturalDisaster) -> dict[str, float]:
-    """Nodes a disaster hits, with the damage each takes (severity, less with distance)."""
+    """Nodes a disaster hits, with the damage each takes (severity, less with distance). Worked
+    out once per scenario and disaster (every need asks whether its destination is hit)."""
+    # The entry holds the spec, so no other object can take its id while the entry lives.
+    _, hit = shared(scenario, ("footprint", id(spec)), lambda: (spec, _footprint(scenario, spec)))
+    return dict(hit)
+
+
+def _footprint(scenario: "Scenario", spec: NaturalDisaster) -> dict[str, float]:
     area, hit = spec.footprint, {}
     for node in scenario.nodes:
         if node.country in area.countries or node.region in area.regions:

@@ -179,8 +179,8 @@ def input_capacity(model: "Model", market: Market, part: str, inputs: str, day: 
         if _bought(scenario, child, inputs):
             supply = sum(market.available(child, day).values())
         else:
-            supply = sum(net.node_capacity[net.node_index[n.id]] * factor[net.node_index[n.id]]
-                         for n in scenario.nodes if child in n.makes and n.kind != "reman")
+            supply = sum(net.node_capacity[net.node_index[n]] * factor[net.node_index[n]]
+                         for n in scenario.facts.makers(child))
         allowed = min(allowed, supply / quantity)
     return float(allowed)
 
@@ -223,11 +223,9 @@ def _sources(scenario: "Scenario", child: str, inputs: str) -> list[tuple[str | 
         return [(None, offer.unit_price, offer.lead_time_days, 0.0)
                 for offer in scenario.maas.market if offer.part == child]
     found = []
-    for node in scenario.nodes:
-        if child not in node.makes or node.kind == "reman":
-            continue
-        usual = next((lane for lane in scenario.lanes if lane.source == node.id and child in lane.parts), None)
-        found.append((node.id, scenario.parts_by_id[child].unit_cost,
+    for node in scenario.facts.makers(child):
+        usual = next((lane for lane in scenario.facts.lanes_from(node) if child in lane.parts), None)
+        found.append((node, scenario.parts_by_id[child].unit_cost,
                       usual.lead_time_days if usual is not None else 7.0,
                       usual.cost_per_unit if usual is not None else 0.0))
     return found

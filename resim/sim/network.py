@@ -73,6 +73,7 @@ class Network:
             setattr(self, name, np.empty(0, dtype))
         self._cols: dict[str, list] = {name: [] for name in _COLUMNS}
         self.base_share = np.empty(0)
+        self.sku_critical = np.empty(0, np.int64)
         self._bom_entries: list[tuple[int, int, float]] = []
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
@@ -218,9 +219,12 @@ class Network:
         self.base_share = np.concatenate([self.base_share, np.where(
             unset[new], 1.0 / np.maximum(unset_count[self.arc_group[new]], 1), self.arc_share[new])])
         self.sku_focal = self.node_focal[self.sku_node]
-        # Position of each stock point's part among the critical parts (-1: not critical).
+        # Position of each stock point's part among the critical parts (-1: not critical); only
+        # the stock points added since the last call are looked up (a run adds providers' ones).
         critical = {self.part_index[p]: j for j, p in enumerate(self.critical_parts)}
-        self.sku_critical = np.array([critical.get(int(p), -1) for p in self.sku_part], np.int64)
+        added = self.sku_part[len(self.sku_critical):]
+        self.sku_critical = np.concatenate([self.sku_critical,
+                                            np.array([critical.get(int(p), -1) for p in added], np.int64)])
 
     # -- sizes ----------------------------------------------------------------------------------
 

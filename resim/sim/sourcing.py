@@ -22,7 +22,7 @@ from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
 from resim.sim.status import ActionStatus, Answer
-from resim.supply.matching import Need, Pool, Selection, candidates, need_for, score, select
+from resim.supply.matching import Need, Selection, candidates, need_for, score, select
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -108,23 +108,27 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     scenario = model.scenario
     active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
     frame = response.capacity.frame(active, day, end if last is None else last)
-    pool = response.pool if frame is response.capacity.pool else Pool(frame)
+    pool = response.pool if frame is response.capacity.pool else response.pool.reframed(frame)
     table = candidates(pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario)
-    table.loc[table.eligible & (table.capacity_per_day <= 1e-9), "reason"] = \
-        "no capacity left: booked by earlier agreements or taken by other firms"
-    table["eligible"] = table.reason == ""
+    # The conditions of this run, on arrays: each offering keeps the first reason it fails.
+    reason = table.reason.to_numpy(object).copy()
+    capacity = table.capacity_per_day.to_numpy(float)
+
+    def fail(mask: np.ndarray, why: str) -> None:
+        reason[(reason == "") & mask] = why
+
+    fail(capacity <= 1e-9, "no capacity left: booked by earlier agreements or taken by other firms")
     # A provider makes only what its components allow: its capacity is capped by what their
     # sources can give now (the usual makers as disrupted, the market as others left it).
     if len(table) and scenario.parts_by_id[need.part].bom:
-        caps = {inputs: input_capacity(model, response.market, need.part, inputs, day) for inputs in set(table.inputs)}
-        cap = table.inputs.map(caps)
-        table["capacity_per_day"] = np.minimum(table.capacity_per_day, cap)
-        table.loc[table.eligible & (cap <= 0), "reason"] = "no components: their sources are down or sold out"
-        table["eligible"] = table.reason == ""
+        inputs = table.inputs.to_numpy(object)
+        caps = {kind: input_capacity(model, response.market, need.part, kind, day) for kind in set(inputs)}
+        cap = np.array([caps[kind] for kind in inputs], float)
+        capacity = np.minimum(capacity, cap)
+        fail(cap <= 0, "no components: their sources are down or sold out")
     # A provider that cannot deliver before the expected recovery is of no use.
-    table.loc[table.eligible & (table.days_to_first_delivery >= end - day), "reason"] = \
-        "first delivery after the expected recovery"
-    table["eligible"] = table.reason == ""
+    fail(table.days_to_first_delivery.to_numpy(float) >= end - day, "first delivery after the expected recovery")
+    table = table.assign(capacity_per_day=capacity, reason=reason, eligible=reason == "")
     style = response.orchestration
     return table, _style(style, score(table, need, _weights(style, scenario)))
 
@@ -166,7 +170,6 @@ class _Negotiation:
 
     def run(self, ranked: pd.DataFrame) -> None:
         """Negotiate with the ``ranked`` candidates until the need is covered or none is left."""
-        offered = {c.offering: c for c in as_candidates(ranked)}
         request, scenario = self.request, self.model.scenario
         limit = self.response.strategy.max_providers
         for attempt in range(3):
@@ -184,8 +187,9 @@ class _Negotiation:
                 break
             if not self.contracted:
                 self.until = _handover_end(chosen, request.end, request.handover, self.budget, self.model.horizon)
-            for offering, units in zip(chosen.chosen.id, chosen.chosen.units_per_day):
-                self._ask(offered[str(offering)], units, asked, attempt)
+            # Only the chosen rows become candidates: they are few, the ranked frame may be long.
+            for candidate, units in zip(as_candidates(chosen.chosen), chosen.chosen.units_per_day):
+                self._ask(candidate, units, asked, attempt)
             if len(self.passed) == passed_before:  # every request agreed: asking again would choose the same
                 break
 
@@ -271,7 +275,7 @@ def _why_none(table: pd.DataFrame, ranked: pd.DataFrame, need: Need, budget: flo
     reason the offerings failed."""
     if len(ranked) and budget is not None:
         return f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings over {days} days"
-    reasons = table[~table.eligible].reason.value_counts()
+    reasons = table.reason[~table.eligible].value_counts()  # the column alone: the frame is wide
     if len(reasons):
         return str(reasons.index[0])
     return f"no offering of {need.process}" if table.empty else "none within the limits"

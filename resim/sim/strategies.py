@@ -53,7 +53,7 @@ from resim.sim.recovery import expected_back, expected_end, in_force, is_down, r
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
 from resim.sim.status import ActionStatus, EventKind
-from resim.sim.targets import Flows, Target, outage_targets, surge_targets
+from resim.sim.targets import Flows, Target, flows_of, outage_targets, surge_targets
 from resim.supply.matching import Pool
 
 if TYPE_CHECKING:
@@ -112,7 +112,6 @@ class Response:
         self.market = Market(model)  # the open market for providers' inputs, shared by every need
         # What each offering has left (other firms' contention, earlier agreements), shared by every need.
         self.capacity = CapacityLedger(pool.frame, model.scenario) if pool is not None else None
-        self._flows: Flows | None = None
         # In the registry's order: buffers are in place before second sources are sought.
         types = [action for kind, action in ACTION_TYPES.items() if kind in strategy.actions]
         for action in types:
@@ -193,10 +192,8 @@ class Response:
 
     @property
     def flows(self) -> Flows:
-        """The scenario's expected flows in normal times, computed when first needed."""
-        if self._flows is None:
-            self._flows = Flows(self.model.scenario)
-        return self._flows
+        """The scenario's expected flows in normal times, shared by its replications (:func:`flows_of`)."""
+        return flows_of(self.model.scenario)
 
     # -- actions (their registry: ACTION_TYPES) ----------------------------------------------------
 
@@ -227,7 +224,7 @@ class Response:
         for part, maker in sorted(single_sourced_parts(self.facts.graph).items()):
             if not parts[part].critical or parts[part].process is None:
                 continue
-            for lane in [l for l in model.scenario.lanes if l.source == maker and part in l.parts]:
+            for lane in [l for l in self.facts.lanes_from(maker) if part in l.parts]:
                 use = self.flows.lane(lane.key, part)
                 source(self, model, Request(ActionKind.DUAL_SOURCE, "", part, lane.dest, 0.5 * use, 0, model.horizon,
                                             share=0.5))

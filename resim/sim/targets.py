@@ -1,44 +1,50 @@
 """The MaaS needs a disruption leaves, sized by what the lost sources supplied in normal times.
 
-:class:`Flows` holds the expected units a day of each part on each lane in normal times;
+:class:`Flows` holds the expected units a day of each part on each lane in normal times, made
+once per scenario and shared by its replications (:func:`flows_of`);
 :func:`outage_targets` turns the nodes a disruption stops into needs (:class:`Target`) for the
 MaaS actions, :func:`surge_targets` a demand surge into what its makers cannot make.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from resim.scenario.format.events import DemandShock
 from resim.scenario.format.strategies import ActionKind
 from resim.sim.network import Network
+from resim.sim.shared import shared
 from resim.sim.steady import expected_flows
 
 if TYPE_CHECKING:
+    from resim.scenario import Scenario
     from resim.sim.engine import Model
 
-__all__ = ["Flows", "Target", "surge_targets", "outage_targets"]
+__all__ = ["Flows", "flows_of", "Target", "surge_targets", "outage_targets"]
 
 
 class Flows:
     """Expected units a day of each part on each lane of the scenario in normal times: mean
     demand through the bills of materials, split over parallel lanes and paths by the lanes'
     shares (:func:`resim.sim.steady.expected_flows`), and each lane's base weight in its
-    destination's orders."""
+    destination's orders. Read-only: the replications of a scenario share one (:func:`flows_of`)."""
 
-    def __init__(self, scenario):
+    def __init__(self, scenario: "Scenario") -> None:
         net = Network(scenario)
         flows = expected_flows(net)
         dest = {lane.key: lane.dest for lane in scenario.lanes}
-        self.on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
-        self.weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
+        on: dict[tuple[str, str], float] = {}       # (lane, part) -> units a day
+        weight: dict[tuple[str, str], float] = {}   # (lane, part) -> base share of its destination's orders
         self._into: dict[tuple[str, str], float] = {}    # (node, part) -> units a day received
         for arc in range(net.n_arcs):
             key = (net.lane_keys[net.arc_lane[arc]], net.part_ids[net.sku_part[net.arc_src[arc]]])
-            self.on[key] = float(flows[arc])
-            self.weight[key] = float(net.base_share[arc])
+            on[key] = float(flows[arc])
+            weight[key] = float(net.base_share[arc])
             into = (dest[key[0]], key[1])
             self._into[into] = self._into.get(into, 0.0) + float(flows[arc])
+        self.on: Mapping[tuple[str, str], float] = MappingProxyType(on)
+        self.weight: Mapping[tuple[str, str], float] = MappingProxyType(weight)
 
     def lane(self, lane: str, part: str) -> float:
         """Units of ``part`` a day on ``lane``."""
@@ -47,6 +53,13 @@ class Flows:
     def inflow(self, node: str, part: str) -> float:
         """Units of ``part`` a day ``node`` receives over all its lanes."""
         return self._into.get((node, part), 0.0)
+
+
+def flows_of(scenario: "Scenario") -> Flows:
+    """The expected flows of ``scenario`` (:class:`Flows`): they depend on the scenario alone, so
+    every replication and strategy of it shares one (:func:`resim.sim.shared.shared`), made when
+    first asked. A variant (``Scenario.replace``) is another scenario and gets its own."""
+    return shared(scenario, "flows", lambda: Flows(scenario))
 
 
 class Target(NamedTuple):
@@ -81,7 +94,7 @@ def surge_targets(model: "Model", flows: "Flows",
             extra[part] = extra.get(part, 0.0) + surging * entry.daily.mean * per_unit * (spec.multiplier - 1.0)
     targets = []
     for part in sorted(p for p, units in extra.items() if units > 0):
-        makers = [n for n in scenario.nodes if part in n.makes and n.kind != "reman"]
+        makers = [scenario.nodes_by_id[n] for n in scenario.facts.makers(part)]
         if not makers or any(n.capacity_per_day is None for n in makers):
             continue
         gap = use[part] + extra[part] - sum(n.capacity_per_day for n in makers)
@@ -119,20 +132,20 @@ def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> 
         lanes[lane] = (max(share, before[0]), flows.lane(lane, part), max(pipeline, before[2]))
 
     for node in hit:
-        for lane in [l for l in scenario.lanes if l.source == node]:
+        for lane in scenario.facts.lanes_from(node):
             customer = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == ActionKind.MAAS_SAME_TIER:
                     add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
                     continue
                 supplied = flows.inflow(customer.id, part)
-                cut = sum(flows.lane(l.key, part) for l in scenario.lanes
-                          if l.dest == customer.id and l.source in lost and part in l.parts)
+                cut = sum(flows.lane(l.key, part) for l in scenario.facts.lanes_into(customer.id)
+                          if l.source in lost and part in l.parts)
                 share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
                 for made in customer.makes:  # the customer's assemblies that contain the cut part
                     if part not in scenario.facts.explosion(made):
                         continue
-                    for onward in [l for l in scenario.lanes if l.source == customer.id and made in l.parts]:
+                    for onward in [l for l in scenario.facts.lanes_from(customer.id) if made in l.parts]:
                         add(made, onward.dest, onward.key, share, lane.lead_time_days.mean + onward.lead_time_days.mean)
     targets = []
     for (part, destination), lanes in found.items():

@@ -20,6 +20,7 @@ milliseconds (see ``benchmarks/``).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -81,7 +82,7 @@ def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = N
                 certifications=frozenset(spec.certifications), units_per_day=float(units_per_day),
                 unit_cost=parts[part].unit_cost, weight_kg=parts[part].weight_kg,
                 destination=destination, country=node.country, region=node.region,
-                lat=node.lat, lon=node.lon, markets=frozenset(_markets_served(scenario, destination)),
+                lat=node.lat, lon=node.lon, markets=scenario.facts.markets_served(destination),
                 expedite=expedite, holding_rate=node.holding_cost_rate)
 
 
@@ -90,13 +91,6 @@ def _daily_use(scenario: "Scenario", part: str) -> float:
     for entry in scenario.demand:
         use += entry.daily.mean * scenario.facts.explosion(entry.part).get(part, 0.0)
     return use
-
-
-def _markets_served(scenario: "Scenario", node: str) -> set[str]:
-    import networkx as nx
-
-    graph = scenario.facts.graph
-    return {n for n in nx.descendants(graph, node) | {node} if graph.nodes[n]["kind"] == "market"}
 
 
 def active_disruptions(scenario: "Scenario", day: int) -> list["Disruption"]:
@@ -138,6 +132,16 @@ class Pool:
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def reframed(self, frame: pd.DataFrame) -> "Pool":
+        """This index over ``frame``: the same offerings in the same order, with the capacities
+        and prices ``frame`` gives them (other firms' contention, bookings), not indexed again."""
+        if len(frame) != len(self.frame):
+            raise ValueError(f"a pool of {len(self.frame)} offerings cannot be reframed over {len(frame)}")
+        pool = copy.copy(self)
+        pool.frame = frame.reset_index(drop=True)
+        pool.numbers = {**self.numbers, "unit_price": pool.frame.unit_price.to_numpy(float)}
+        return pool
 
     def offering(self, process: str) -> np.ndarray:
         """Row numbers of the offerings of ``process`` or of a more specific variant of it."""
@@ -198,15 +202,15 @@ def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Dis
     transit = logistics.transit_days(distance, mode)
     price = number["unit_price"] * np.where(expedited, 1.0 + premium, 1.0)
     landed = price + logistics.freight_per_unit(need.weight_kg, distance, mode)
-    table = table.assign(unit_price=price, distance_km=distance, transport_mode=mode, transit_days=transit,
-                         expedited=expedited, landed_unit_cost=landed,
-                         co2_kg_per_unit=logistics.co2_per_unit(need.weight_kg, distance, mode),
-                         days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"] + transit)
     if max_premium is not None and need.unit_cost > 0:
         fail(landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")
     for event in active:
         _moment(country, region, lats, lons, need, event, fail, scenario)
-    return table.assign(eligible=reason == "", reason=reason)
+    return table.assign(unit_price=price, distance_km=distance, transport_mode=mode, transit_days=transit,
+                        expedited=expedited, landed_unit_cost=landed,
+                        co2_kg_per_unit=logistics.co2_per_unit(need.weight_kg, distance, mode),
+                        days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"] + transit,
+                        eligible=reason == "", reason=reason)
 
 
 def _moment(country: np.ndarray, region: np.ndarray, lats: np.ndarray, lons: np.ndarray, need: Need,
@@ -239,14 +243,17 @@ def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
     column per criterion (its weighted contribution).
     """
     eligible = np.flatnonzero(table.eligible.to_numpy(bool))
-    chosen = table.iloc[eligible]
+
+    def column(name: str) -> np.ndarray:
+        return table[name].to_numpy(float)[eligible]
+
     raw = {
-        "cost": -chosen.landed_unit_cost.to_numpy(float),
-        "lead_time": -chosen.days_to_first_delivery.to_numpy(float),
-        "quality": chosen.conformance_rate.to_numpy(float),
-        "on_time": chosen.on_time_rate.to_numpy(float),
-        "capacity": np.minimum(chosen.capacity_per_day.to_numpy(float) / max(need.units_per_day, 1e-9), 1.0),
-        "distance": -chosen.distance_km.to_numpy(float),
+        "cost": -column("landed_unit_cost"),
+        "lead_time": -column("days_to_first_delivery"),
+        "quality": column("conformance_rate"),
+        "on_time": column("on_time_rate"),
+        "capacity": np.minimum(column("capacity_per_day") / max(need.units_per_day, 1e-9), 1.0),
+        "distance": -column("distance_km"),
     }
     w = {k: float(getattr(weights, k)) for k in raw}
     total_weight = sum(w.values())
@@ -255,14 +262,10 @@ def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
         low, high = (values.min(), values.max()) if len(values) else (0.0, 0.0)
         scaled = (values - low) / (high - low) if high > low else np.ones(len(values))
         parts[f"part_{name}"] = w[name] / total_weight * scaled
-    total = np.sum(list(parts.values()), axis=0) if len(chosen) else np.zeros(0)
-    order = np.lexsort((chosen.id.to_numpy(str), -raw["cost"], -total))  # best score, then cheapest
-    ranked = table.iloc[eligible[order]].copy()
-    for name, values in parts.items():
-        ranked[name] = values[order]
-    ranked["score"] = total[order]
-    ranked["rank"] = np.arange(1, len(ranked) + 1)
-    return ranked
+    total = np.sum(list(parts.values()), axis=0) if len(eligible) else np.zeros(0)
+    order = np.lexsort((table.id.to_numpy(str)[eligible], -raw["cost"], -total))  # best score, then cheapest
+    return table.iloc[eligible[order]].assign(**{name: values[order] for name, values in parts.items()},
+                                              score=total[order], rank=np.arange(1, len(order) + 1))
 
 
 def _worth_keeping(table: pd.DataFrame, gap: float, limit: int) -> np.ndarray:
