@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -97,3 +98,31 @@ def test_a_missing_file_is_a_problem_not_a_traceback(tmp_path):
 def test_yaml_1_1_surprises_stay_text():
     data = parse_yaml_text("country: NO\nok: yes\nflag: true\nt: 1:30\nn: 12\n", "f").data
     assert data == {"country": "NO", "ok": "yes", "flag": True, "t": "1:30", "n": 12}
+
+
+def test_libyaml_and_the_pure_python_composer_give_the_same_data_and_lines(monkeypatch):
+    # Large files are composed by libyaml when PyYAML has it; the data and the line of every
+    # value must be what the pure-Python composer gives (which is used whenever libyaml is not).
+    import yaml as pyyaml
+
+    from resim.scenario import safeyaml
+
+    if not hasattr(pyyaml, "CSafeLoader"):
+        pytest.skip("this PyYAML has no libyaml: only the pure-Python composer runs")
+    for path in sorted((Path(__file__).parents[1] / "scenarios").glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        assert safeyaml._compose_fast(text) is not None
+        fast = safeyaml.parse_yaml_text(text, str(path))
+        with monkeypatch.context() as patch:
+            patch.setattr(safeyaml, "_compose_fast", lambda _text: None)
+            slow = safeyaml.parse_yaml_text(text, str(path))
+        assert (fast.data, fast.locations) == (slow.data, slow.locations)
+
+
+def test_what_libyaml_would_take_differently_goes_to_the_pure_python_composer():
+    from resim.scenario.safeyaml import MAX_DEPTH, _compose_fast
+
+    assert _compose_fast("a: 1\n") is not None
+    assert _compose_fast("a: [" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)) is None   # too deep to recurse
+    assert _compose_fast("a: \x07\n") is None                                        # a character PyYAML refuses
+    assert _compose_fast("a: [1, 2\n") is None                                       # invalid: PyYAML's message

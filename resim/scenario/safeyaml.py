@@ -119,8 +119,10 @@ class Budget:
 def parse_yaml_text(text: str, display: str, budget: Budget | None = None) -> Located:
     """Parse one YAML document into plain data with locations; raise ScenarioError if unsafe or
     invalid. With ``budget``, its values count against (and are taken from) that budget."""
+    documents = _compose_fast(text)
     try:
-        documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        if documents is None:
+            documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -150,6 +152,30 @@ def parse_yaml_text(text: str, display: str, budget: Budget | None = None) -> Lo
     if builder.problems:
         raise ScenarioError(sorted(set(builder.problems)))
     return Located(data, builder.locations)
+
+
+def _compose_fast(text: str) -> list[Node] | None:
+    """The documents composed by libyaml (PyYAML's C parser, about twice as fast on large files),
+    or None when the pure-Python composer must do it: libyaml is missing, the text holds a
+    character PyYAML refuses, nesting is deeper than MAX_DEPTH (the C composer recurses without
+    Python's limit, so depth is first measured on its iterative event stream), or the text is not
+    valid YAML (PyYAML's messages are the ones this module reports). The trees are the same but
+    for a plain scalar's style, which is '' instead of None and not read here."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return None
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        return list(yaml.compose_all(text, Loader=loader))
+    except yaml.YAMLError:
+        return None
 
 
 def _too_deep(text: str) -> int:
