@@ -165,14 +165,8 @@ def _compose_fast(text: str) -> list[Node] | None:
     if loader is None or yaml.reader.Reader.NON_PRINTABLE.search(text):
         return None
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=loader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return None
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
+        if _first_too_deep(yaml.parse(text, Loader=loader)) is not None:
+            return None
         return list(yaml.compose_all(text, Loader=loader))
     except yaml.YAMLError:
         return None
@@ -181,18 +175,24 @@ def _compose_fast(text: str) -> list[Node] | None:
 def _too_deep(text: str) -> int:
     """The line where nesting first goes deeper than MAX_DEPTH, from the (iterative) event
     stream; 1 if it cannot be found."""
-    depth = 0
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return event.start_mark.line + 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
+        event = _first_too_deep(yaml.parse(text, Loader=yaml.SafeLoader))
     except (yaml.YAMLError, RecursionError):
-        pass
-    return 1
+        return 1
+    return 1 if event is None else event.start_mark.line + 1
+
+
+def _first_too_deep(events) -> yaml.Event | None:
+    """The first event of ``events`` that opens a level deeper than MAX_DEPTH, or None."""
+    depth = 0
+    for event in events:
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+    return None
 
 
 def _fail(display: str, line: int, path: str, message: str) -> ScenarioError:
