@@ -84,6 +84,13 @@ def open_arcs(model: "Model", arcs: np.ndarray | slice = slice(None)) -> np.ndar
     return (levers["lane"][model.net.arc_lane[arcs]] > 0) & (levers["arc"][arcs] > 0)
 
 
+def order_weights(model: "Model", arcs: np.ndarray | slice, open_: np.ndarray) -> np.ndarray:
+    """Per arc of ``arcs``, the weight with which it takes its destination's new orders today:
+    share × every cause's share factor, 0 where ``open_`` (its :func:`open_arcs`) is False."""
+    levers = model.levers
+    return levers["share"][arcs] * levers["share_factor"][arcs] * open_
+
+
 def receive(model: "Model", flows: DayFlows) -> None:
     """1. Receipts: shipments due today join stock on hand, less what inspection rejects."""
     net, day = model.net, flows.day
@@ -111,7 +118,7 @@ def demand(model: "Model", flows: DayFlows) -> None:
     flows.demand = model.demand_draws[:, flows.day] * levers["demand"]
     flows.wanted = model.market_backlog + flows.demand
     open_arc = open_arcs(model)
-    flows.share = _share_of(levers["share"] * levers["share_factor"] * open_arc, net.arc_group, net.n_groups)
+    flows.share = _share_of(order_weights(model, slice(None), open_arc), net.arc_group, net.n_groups)
     request = np.where(open_arc, model.arc_backlog, 0.0)
     request[net.cust] = flows.wanted[net.arc_dem[net.cust]] * flows.share[net.cust]
     flows.request = request

@@ -225,8 +225,7 @@ class Model:
         """Per arc (every arc, or those of ``arcs``), the weight with which it takes its
         destination's new orders today: share × share factors, 0 when the arc is closed."""
         arcs = slice(None) if arcs is None else arcs
-        levers = self.levers
-        return levers["share"][arcs] * levers["share_factor"][arcs] * phases.open_arcs(self, arcs)
+        return phases.order_weights(self, arcs, phases.open_arcs(self, arcs))
 
     def lane_arcs(self, lane: str, part: str | None = None) -> np.ndarray:
         """Indices of a lane's arcs (one per part it carries, or the one of ``part``)."""
