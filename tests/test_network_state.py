@@ -20,15 +20,14 @@ def test_a_buffer_keeps_its_raised_level_when_a_maas_provider_joins(quickstart):
                 "actions": ["buffer", "maas_upstream"], "buffer": {"mcu": 5100}}
     scenario = scenario.replace(strategies=[*scenario.strategies, combined])
     model, _ = prepare(scenario, "buffer_and_maas", 0, scenario.seed)
-    net = model.net
-    raised = net.sku_a.copy()
+    raised = model.level_a.copy()
     scenario_levels = Network(scenario).sku_a
-    mcu = [i for i, (_, part) in enumerate(net.sku_keys) if part == "mcu"]
+    mcu = [i for i, (_, part) in enumerate(model.net.sku_keys) if part == "mcu"]
     assert (raised[mcu] - scenario_levels[mcu]).max() == pytest.approx(5100)  # the buffer is placed
 
     model.run()
-    assert len(net.node_ids) > len(scenario.nodes)  # a provider joined while running
-    np.testing.assert_array_equal(net.sku_a[:len(raised)], raised)
+    assert len(model.net.node_ids) > len(scenario.nodes)  # a provider joined while running
+    np.testing.assert_array_equal(model.level_a[:len(raised)], raised)
 
 
 def test_a_lane_gets_the_scenarios_share_back_when_its_cause_ends_after_a_lane_joined_the_group():
@@ -76,7 +75,7 @@ def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
     grown = {(name, axis): dim for axis in sizes for name, dim in state.along(axis).items()}
     assert {"on_hand", "work_orders", "pipeline", "lead_times"} <= {name for name, _ in grown}
     for (name, axis), dim in grown.items():
-        assert state[name].shape[dim] == sizes[axis], name
+        assert state[name].shape[0] == 1 and state[name].shape[1 + dim] == sizes[axis], name  # a row, then its axes
     assert len(model.levers["capacity"]) == len(net.node_ids) and len(model.levers["duty"]) == net.n_arcs
     assert len(model.levers["share"]) == net.n_arcs
-    assert model.on_hand is state["on_hand"]  # the model's attribute is the state's array
+    assert np.shares_memory(model.on_hand, state["on_hand"])  # the model's attribute is its row of the state

@@ -24,7 +24,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
-from resim.sim.engine import Model
+from resim.sim.engine import Batch, Model, batch_rows
 from resim.core.version import __version__
 from resim.core.errors import WorkersLost
 from resim.core.signals import deferred_interrupts
@@ -40,7 +40,7 @@ from resim.scenario.format.strategies import ActionKind
 from resim.experiment.strategy_runs import StrategyRun, other_styles, strategy_runs
 from resim.sim.strategies import Response
 
-__all__ = ["run", "prepare", "run_replication", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome",
+__all__ = ["run", "prepare", "run_replication", "run_together", "run_batch", "outcomes", "local_cluster", "shared_cluster", "Outcome",
            "EXECUTORS", "WorkersLost", "Task"]
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -80,21 +80,38 @@ def prepare(scenario: Scenario, strategy: StrategyRun | str, replication: int, s
     ``strategy`` is a StrategyRun or its label: a strategy id, optionally with ``@cheapest``,
     ``@fastest`` or ``@balanced`` to choose the orchestration style of its MaaS actions;
     ``detail`` keeps per stock point series."""
-    chosen = StrategyRun.parse(strategy) if isinstance(strategy, str) else strategy
     model = Model(scenario, replication=replication, seed=seed, detail=detail)
+    return model, _respond(scenario, _chosen(strategy), model)
+
+
+def _chosen(strategy: StrategyRun | str) -> StrategyRun:
+    return StrategyRun.parse(strategy) if isinstance(strategy, str) else strategy
+
+
+def _respond(scenario: Scenario, chosen: StrategyRun, model: Model) -> Response | None:
+    """``chosen``'s response attached to ``model`` (None for a strategy without actions)."""
     spec = next((s for s in scenario.strategies if s.id == chosen.strategy), None)
-    response = None
-    if spec is not None and spec.actions != (ActionKind.NONE,):
-        response = Response(model, spec, _pool(scenario), chosen.style or spec.orchestration)
-    return model, response
+    if spec is None or spec.actions == (ActionKind.NONE,):
+        return None
+    return Response(model, spec, _pool(scenario), chosen.style or spec.orchestration)
 
 
 def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication: int, seed: int) -> Outcome:
     """Simulate one replication of one strategy (a StrategyRun or its label, see :func:`prepare`)
     and reduce it to its Outcome."""
-    model, response = prepare(scenario, strategy, replication, seed)
-    model.run()
-    return reduce_model(model, response, str(strategy), replication)
+    return run_together(scenario, strategy, [replication], seed)[0]
+
+
+def run_together(scenario: Scenario, strategy: StrategyRun | str, replications: Sequence[int],
+                 seed: int) -> list[Outcome]:
+    """Simulate replications of one strategy as one batch (:class:`resim.sim.engine.Batch`) and
+    reduce each to its Outcome: the same Outcomes as one at a time, in less time."""
+    chosen = _chosen(strategy)
+    batch = Batch(scenario, replications, seed=seed)
+    responses = [_respond(scenario, chosen, model) for model in batch.models]
+    batch.run()
+    return [reduce_model(model, response, str(strategy), replication)
+            for model, response, replication in zip(batch.models, responses, replications)]
 
 
 _WORKER_SCENARIO: Scenario | None = None
@@ -117,9 +134,20 @@ def _exit_with_parent() -> None:
 
 
 def run_batch(scenario: Scenario, tasks: list[Task]) -> list[Outcome]:
-    """Run ``(strategy, replication, seed)`` tasks one after another: one executor task for a
-    few replications, so short replications do not pay a round trip each."""
-    return [run_replication(scenario, *task) for task in tasks]
+    """Run ``(strategy, replication, seed)`` tasks, in order: consecutive tasks of one strategy
+    and seed together (:func:`run_together`), as many at a time as memory allows
+    (:func:`resim.sim.engine.batch_rows`)."""
+    rows = batch_rows(scenario)
+    found: list[Outcome] = []
+    start = 0
+    while start < len(tasks):
+        strategy, _, seed = tasks[start]
+        end = start + 1
+        while end < len(tasks) and end - start < rows and (tasks[end][0], tasks[end][2]) == (strategy, seed):
+            end += 1
+        found += run_together(scenario, strategy, [task[1] for task in tasks[start:end]], seed)
+        start = end
+    return found
 
 
 def _work(batch: list[Task]) -> list[Outcome]:
@@ -127,14 +155,13 @@ def _work(batch: list[Task]) -> list[Outcome]:
     return run_batch(_WORKER_SCENARIO, batch)
 
 
-MAX_BATCH = 4  # replications per executor task, at most
-AHEAD_PER_WORKER = 4  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
+AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
+BATCHES_PER_WORKER = 4  # so that the last batches do not leave a worker idle for long
 
 
-def _batches(tasks: list[Task], slots: int) -> list[list[Task]]:
-    """The tasks in consecutive batches: as large as MAX_BATCH while each worker still gets
-    several (so the last ones do not leave a worker idle for long)."""
-    size = max(1, min(MAX_BATCH, len(tasks) // (slots * 16)))
+def _batches(tasks: list[Task], slots: int, rows: int) -> list[list[Task]]:
+    """The tasks in consecutive batches of at most ``rows``, each worker getting several."""
+    size = max(1, min(rows, -(-len(tasks) // (slots * BATCHES_PER_WORKER))))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
@@ -145,14 +172,15 @@ def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
     if executor == "dask":
         yield from _dask_outcomes(scenario, tasks, workers, scheduler)
         return
+    rows = batch_rows(scenario)
     if executor == "serial" or len(tasks) <= 1:
-        for task in tasks:
-            yield run_replication(scenario, *task)
+        for batch in _batches(tasks, 1, rows):
+            yield from run_batch(scenario, batch)
         return
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
     try:
-        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers),
+        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers, rows),
                                AHEAD_PER_WORKER * workers):
             yield from batch
     except BrokenProcessPool:
@@ -257,7 +285,7 @@ def _dask_outcomes(scenario: Scenario, tasks: list[Task], workers: int | None,
             slots = max(sum(client.nthreads().values()), 1)
             try:
                 for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
-                                       _batches(tasks, slots), AHEAD_PER_WORKER * slots):
+                                       _batches(tasks, slots, batch_rows(scenario)), AHEAD_PER_WORKER * slots):
                     if interrupted():
                         raise KeyboardInterrupt
                     yield from batch

@@ -25,34 +25,41 @@ Each day's flows of all nodes advance together as array operations, at time ``da
 The day-start hooks run after the receipts, the day-end hooks after the day is booked.
 Quantities are continuous (a fluid model at the day level): shares and shortages may split units.
 
-Each phase is a function of the model and the day's :class:`DayFlows`; it reads and assigns the
-model's arrays as plain attributes (the speed of the hot loop) and leaves what later phases need
-in the flows.
+Each phase is a function of a cohort (:class:`resim.sim.engine.Cohort`: the replications of a
+batch that share one network, a row each) and the day's :class:`DayFlows`; it advances every row
+at once, reads and assigns the cohort's arrays as plain attributes (the speed of the hot loop) and
+leaves what later phases need in the flows. A row's numbers never depend on the other rows: every
+operation works row by row, and every sum adds a row's terms one after another in index order
+(:func:`sum_by_row`, :func:`row_totals`), whatever the number of rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
 
 from resim.core.dists import whole_days
 from resim.sim.ledger import COST_COMPONENTS
-from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO, sum_by
+from resim.sim.network import POLICY_R_Q, POLICY_S_S, POLICY_UP_TO
 
 if TYPE_CHECKING:
-    from resim.sim.engine import Model
+    from resim.sim.engine import Cohort
+    from resim.sim.network import Network
 
 __all__ = ["DayFlows", "receive", "demand", "produce", "ship", "deliver", "order", "book_costs", "record",
-           "close_day", "open_arcs"]
+           "close_day", "open_arcs", "order_weights", "relaid", "sum_by_row", "row_totals"]
 
 _COST = {name: i for i, name in enumerate(COST_COMPONENTS)}
+# The components the day's flows book (assigned, not added: one-off charges go to the others).
+_BOOKED = np.array([_COST[name] for name in ("production", "procurement", "transport", "tariff", "holding",
+                                             "maas_premium", "shortage_penalty")])
 
 
 @dataclass
 class DayFlows:
-    """One day's flows, filled in by the day's phases and booked at its end."""
+    """One day's flows of a cohort's rows (row × entry), filled in by the phases and booked at its end."""
 
     day: int
     arriving: np.ndarray = field(init=False)   # per arc: shipments due today
@@ -72,222 +79,246 @@ class DayFlows:
     lost: np.ndarray = field(init=False)       # per demand entry: sales lost
 
 
+def sum_by_row(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """``values`` (rows × entries) summed per ``index`` (an entry's bin) into rows × ``size``
+    float bins, each row's terms added in entry order. Always floats: ``np.bincount`` returns
+    integers when ``index`` is empty (a chain with no replenishment arc, or no customer arc)."""
+    rows = values.shape[0]
+    flat = (index + size * np.arange(rows)[:, np.newaxis]).ravel()
+    summed = np.bincount(flat, values.ravel(), minlength=rows * size).reshape(rows, size)
+    return summed.astype(float, copy=False)
+
+
+def row_totals(values: np.ndarray) -> np.ndarray:
+    """Each row's sum of ``values`` (rows × entries), its terms added in entry order."""
+    rows, size = values.shape
+    return np.bincount(np.repeat(np.arange(rows), size), values.ravel(), minlength=rows).astype(float, copy=False)
+
+
 def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
     """Normalise ``values`` within groups (each group sums to 1, or 0 when its values do)."""
-    total = sum_by(groups, values, n_groups)[groups]
+    total = sum_by_row(groups, values, n_groups)[:, groups]
     return np.divide(values, total, out=np.zeros_like(values), where=total > 0)
 
 
-def open_arcs(model: "Model", arcs: np.ndarray | slice = slice(None)) -> np.ndarray:
-    """Whether each arc (every arc, or those of ``arcs``) is open: its lane and the arc itself."""
-    levers = model.levers
-    return (levers["lane"][model.net.arc_lane[arcs]] > 0) & (levers["arc"][arcs] > 0)
+def open_arcs(net: "Network", levers: Mapping[str, np.ndarray], arcs: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Whether each arc (every arc, or those of ``arcs``) is open: its lane and the arc itself.
+    ``levers``: a cohort's (row × entry) or one replication's."""
+    return (levers["lane"][..., net.arc_lane[arcs]] > 0) & (levers["arc"][..., arcs] > 0)
 
 
-def order_weights(model: "Model", arcs: np.ndarray | slice, open_: np.ndarray) -> np.ndarray:
+def order_weights(levers: Mapping[str, np.ndarray], arcs: np.ndarray | slice, open_: np.ndarray) -> np.ndarray:
     """Per arc of ``arcs``, the weight with which it takes its destination's new orders today:
     share × every cause's share factor, 0 where ``open_`` (its :func:`open_arcs`) is False."""
-    levers = model.levers
-    return levers["share"][arcs] * levers["share_factor"][arcs] * open_
+    return levers["share"][..., arcs] * levers["share_factor"][..., arcs] * open_
 
 
-def receive(model: "Model", flows: DayFlows) -> None:
+def receive(c: "Cohort", flows: DayFlows) -> None:
     """1. Receipts: shipments due today join stock on hand, less what inspection rejects."""
-    net, day = model.net, flows.day
-    slot = day % model.pipeline.shape[0]
-    arriving = model.pipeline[slot].copy()
-    model.pipeline[slot] = 0.0
-    model.in_transit -= arriving
-    rejected = np.zeros(net.n_arcs)
-    for arc, accepted in model.acceptance.items():
-        rejected[arc] = arriving[arc] * (1.0 - accepted[day])
-    received = sum_by(net.arc_dst[net.repl], arriving[net.repl], net.n_sku)
-    scrapped = sum_by(net.arc_dst[net.repl], rejected[net.repl], net.n_sku)
-    model.on_hand += received - scrapped
-    model.scrapped_today += scrapped
-    model.received_total += arriving
-    model.rejected_total += rejected
+    net, day = c.net, flows.day
+    slot = day % c.pipeline.shape[1]
+    arriving = c.pipeline[:, slot].copy()
+    c.pipeline[:, slot] = 0.0
+    c.in_transit -= arriving
+    rejected = np.zeros_like(arriving)
+    for row, model in enumerate(c.rows):
+        for arc, accepted in model.acceptance.items():
+            rejected[row, arc] = arriving[row, arc] * (1.0 - accepted[day])
+    into = net.arc_dst[net.repl]
+    received = sum_by_row(into, arriving[:, net.repl], net.n_sku)
+    scrapped = sum_by_row(into, rejected[:, net.repl], net.n_sku)
+    c.on_hand += received - scrapped
+    c.scrapped_today += scrapped
+    c.received_total += arriving
+    c.rejected_total += rejected
     flows.arriving, flows.rejected, flows.received = arriving, rejected, received
 
 
-def demand(model: "Model", flows: DayFlows) -> None:
+def demand(c: "Cohort", flows: DayFlows) -> None:
     """2. Demand: the day's demand joins each market's backlog and what is wanted is split over
     the open lanes into the market; with the orders owed on open arcs, what each stock point
     is asked."""
-    net, levers = model.net, model.levers
-    flows.demand = model.demand_draws[:, flows.day] * levers["demand"]
-    flows.wanted = model.market_backlog + flows.demand
-    open_arc = open_arcs(model)
-    flows.share = _share_of(order_weights(model, slice(None), open_arc), net.arc_group, net.n_groups)
-    request = np.where(open_arc, model.arc_backlog, 0.0)
-    request[net.cust] = flows.wanted[net.arc_dem[net.cust]] * flows.share[net.cust]
+    net, levers = c.net, c.levers
+    flows.demand = c.demand_draws[:, :, flows.day] * levers["demand"]
+    flows.wanted = c.market_backlog + flows.demand
+    open_arc = open_arcs(net, levers)
+    flows.share = _share_of(order_weights(levers, slice(None), open_arc), net.arc_group, net.n_groups)
+    request = np.where(open_arc, c.arc_backlog, 0.0)
+    request[:, net.cust] = flows.wanted[:, net.arc_dem[net.cust]] * flows.share[:, net.cust]
     flows.request = request
-    flows.asked = sum_by(net.arc_src, request, net.n_sku)
+    flows.asked = sum_by_row(net.arc_src, request, net.n_sku)
 
 
-def produce(model: "Model", flows: DayFlows) -> None:
+def produce(c: "Cohort", flows: DayFlows) -> None:
     """3. Production: run the production rows on what their stock points are asked; units made
     outside them today (reman output) count as production too."""
-    net, asked = model.net, flows.asked
-    made, used = np.zeros(net.n_sku), np.zeros(net.n_sku)
+    net, asked = c.net, flows.asked
+    made, used = np.zeros_like(asked), np.zeros_like(asked)
     if len(net.row_sku):
         out = net.row_sku
         make_to_stock = net.sku_policy[out] > 0
-        want = np.where(make_to_stock, model.work_orders[out], np.maximum(asked[out] - model.on_hand[out], 0.0))
-        want[net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
-        factor = model.levers["capacity"]
+        want = np.where(make_to_stock, c.work_orders[:, out], np.maximum(asked[:, out] - c.on_hand[:, out], 0.0))
+        want[:, net.row_from_cores] = 0.0  # remanufacturing runs on returned cores (circular supply)
+        factor = c.levers["capacity"]
         # Unlimited capacity stopped is zero, not inf * 0 = nan.
         capacity = np.multiply(net.node_capacity, factor, out=np.zeros_like(factor), where=factor > 0)
-        per_node = sum_by(net.row_node, want, len(capacity))
+        per_node = sum_by_row(net.row_node, want, capacity.shape[1])
         fit = np.divide(capacity, per_node, out=np.ones_like(per_node), where=per_node > 0)
-        want = want * np.minimum(fit, 1.0)[net.row_node] * model.levers["process"]
+        want = want * np.minimum(fit, 1.0)[:, net.row_node] * c.levers["process"]
         bom = net.bom
         if bom.nnz:
-            need = net.bom_t @ want
-            enough = np.divide(model.on_hand, need, out=np.ones(net.n_sku), where=need > 0)
-            enough = np.minimum(enough, 1.0)[bom.indices]
-            counts = np.diff(bom.indptr)
-            rows = np.flatnonzero(counts)
-            scale = np.ones(len(want))
-            scale[rows] = np.minimum.reduceat(enough, bom.indptr[rows])
+            need = (net.bom_t @ want.T).T
+            enough = np.divide(c.on_hand, need, out=np.ones_like(need), where=need > 0)
+            enough = np.minimum(enough, 1.0)[:, bom.indices]
+            rows = np.flatnonzero(np.diff(bom.indptr))
+            scale = np.ones_like(want)
+            scale[:, rows] = np.minimum.reduceat(enough, bom.indptr[rows], axis=1)
             want = want * scale
-            used = net.bom_t @ want
-            model.on_hand = np.maximum(model.on_hand - used, 0.0)
-        made[out] = want
-        model.on_hand += made
-        model.work_orders[out] = np.where(make_to_stock, model.work_orders[out] - want, 0.0)
-    made += model.produced_today
+            used = np.ascontiguousarray((net.bom_t @ want.T).T)
+            c.on_hand = np.maximum(c.on_hand - used, 0.0)
+        made[:, out] = want
+        c.on_hand += made
+        c.work_orders[:, out] = np.where(make_to_stock, c.work_orders[:, out] - want, 0.0)
+    made += c.produced_today
     flows.produced, flows.consumed = made, used
 
 
-def ship(model: "Model", flows: DayFlows) -> None:
+def ship(c: "Cohort", flows: DayFlows) -> None:
     """4. Shipping: proportional allocation, then lane capacity; replenishments leave for the
     pipeline with today's lead time of their lane."""
-    net, levers, day = model.net, model.levers, flows.day
-    n_sku, asked = net.n_sku, flows.asked
-    available = np.divide(model.on_hand, asked, out=np.ones(n_sku), where=asked > 0)
-    available = np.minimum(available, 1.0) * levers["shipping"][net.sku_node]
-    shipping = flows.request * available[net.arc_src]
-    on_lane = sum_by(net.arc_lane, shipping, len(net.lane_keys))
+    net, levers, day = c.net, c.levers, flows.day
+    asked = flows.asked
+    available = np.divide(c.on_hand, asked, out=np.ones_like(asked), where=asked > 0)
+    available = np.minimum(available, 1.0) * levers["shipping"][:, net.sku_node]
+    shipping = flows.request * available[:, net.arc_src]
     lane_factor = levers["lane"]
+    on_lane = sum_by_row(net.arc_lane, shipping, lane_factor.shape[1])
     capacity = np.multiply(net.lane_capacity, lane_factor, out=np.zeros_like(lane_factor), where=lane_factor > 0)
     room = np.divide(capacity, on_lane, out=np.ones_like(on_lane), where=on_lane > 0)
-    shipping *= np.minimum(room, 1.0)[net.arc_lane]
-    shipped = sum_by(net.arc_src, shipping, n_sku)
-    model.last_ship = shipping
-    model.shipped_total += shipping
-    model.on_hand = np.maximum(model.on_hand - shipped, 0.0)  # clears rounding dust only
+    shipping *= np.minimum(room, 1.0)[:, net.arc_lane]
+    shipped = sum_by_row(net.arc_src, shipping, net.n_sku)
+    c.last_ship = shipping
+    c.shipped_total += shipping
+    c.on_hand = np.maximum(c.on_hand - shipped, 0.0)  # clears rounding dust only
 
     repl = net.repl
-    model.arc_backlog[repl] -= shipping[repl]
-    lead = whole_days(model.lead_times[net.arc_lane[repl], day] * levers["lead_time"][net.arc_lane[repl]],
-                      model.horizon)
-    _ensure_pipeline(model, int(lead.max(initial=1)))
-    model.pipeline[(day + lead) % model.pipeline.shape[0], repl] += shipping[repl]
-    model.in_transit[repl] += shipping[repl]
+    leaving = shipping[:, repl]
+    c.arc_backlog[:, repl] -= leaving
+    lanes = net.arc_lane[repl]
+    lead = whole_days(c.lead_times[:, lanes, day] * levers["lead_time"][:, lanes], c.horizon)
+    _ensure_pipeline(c, day, int(lead.max(initial=1)))
+    rows = np.arange(len(leaving))[:, np.newaxis]
+    c.pipeline[rows, (day + lead) % c.pipeline.shape[1], repl] += leaving
+    c.in_transit[:, repl] += leaving
     flows.ship, flows.shipped = shipping, shipped
 
 
-def _ensure_pipeline(model: "Model", longest: int) -> None:
+def _ensure_pipeline(c: "Cohort", day: int, longest: int) -> None:
     """Grow the ring of shipments in transit when a lead time outgrows it."""
-    size = model.pipeline.shape[0]
-    if longest < size:
-        return
-    grown = np.zeros((longest + 1, model.pipeline.shape[1]))
-    for offset in range(size):  # keep each day's arrivals on its day
-        day = model.day + offset
-        grown[day % (longest + 1)] = model.pipeline[day % size]
-    model.pipeline = grown
+    if longest >= c.pipeline.shape[1]:
+        c.pipeline = relaid(c.pipeline, day, longest + 1)
 
 
-def deliver(model: "Model", flows: DayFlows) -> None:
+def relaid(pipeline: np.ndarray, day: int, size: int) -> np.ndarray:
+    """The ring of shipments in transit (row × slot × arc, the arrivals of day ``d`` in slot
+    ``d % slots``) on ``size`` slots, at least as many as it has, seen from ``day``."""
+    old = pipeline.shape[1]
+    grown = np.zeros((pipeline.shape[0], size, pipeline.shape[2]))
+    for offset in range(old):  # keep each day's arrivals on its day
+        grown[:, (day + offset) % size] = pipeline[:, (day + offset) % old]
+    return grown
+
+
+def deliver(c: "Cohort", flows: DayFlows) -> None:
     """4. Shipping to markets: deliveries serve the backlog first, then the day's demand (on
     time); a market with lost sales loses what is not delivered, others keep it as backlog."""
-    net, cust = model.net, model.net.cust
-    flows.delivered = sum_by(net.arc_dem[cust], flows.ship[cust], len(flows.demand))
-    flows.on_time = np.clip(flows.delivered - model.market_backlog, 0.0, flows.demand)
+    net, cust = c.net, c.net.cust
+    flows.delivered = sum_by_row(net.arc_dem[cust], flows.ship[:, cust], flows.demand.shape[1])
+    flows.on_time = np.clip(flows.delivered - c.market_backlog, 0.0, flows.demand)
     unmet = np.maximum(flows.wanted - flows.delivered, 0.0)
     flows.lost = np.where(net.dem_lost_sales, unmet, 0.0)
-    model.market_backlog = unmet - flows.lost
+    c.market_backlog = unmet - flows.lost
 
 
-def order(model: "Model", flows: DayFlows) -> None:
+def order(c: "Cohort", flows: DayFlows) -> None:
     """5. Ordering: each stock point due for review orders by its policy on its inventory
     position, to its production or to its open inbound lanes by today's share."""
-    net, n_sku, share = model.net, model.net.n_sku, flows.share
+    net, n_sku, share = c.net, c.net.n_sku, flows.share
     repl, cust = net.repl, net.cust
-    owed = sum_by(net.arc_src[repl], model.arc_backlog[repl], n_sku)
-    owed += sum_by(net.arc_src[cust], model.market_backlog[net.arc_dem[cust]] * share[cust], n_sku)
-    coming = sum_by(net.arc_dst[repl], model.in_transit[repl] + model.arc_backlog[repl], n_sku)
-    position = model.on_hand + coming + model.work_orders - owed
-    policy, a, b = net.sku_policy, net.sku_a, net.sku_b
+    owed = sum_by_row(net.arc_src[repl], c.arc_backlog[:, repl], n_sku)
+    owed += sum_by_row(net.arc_src[cust], c.market_backlog[:, net.arc_dem[cust]] * share[:, cust], n_sku)
+    coming = sum_by_row(net.arc_dst[repl], c.in_transit[:, repl] + c.arc_backlog[:, repl], n_sku)
+    position = c.on_hand + coming + c.work_orders - owed
+    policy, a, b = net.sku_policy, c.level_a, c.level_b
     due = (flows.day % net.sku_review) == 0
-    wanted = np.zeros(n_sku)
+    wanted = np.zeros_like(position)
     up_to = due & (policy == POLICY_UP_TO)
-    wanted[up_to] = np.maximum(a[up_to] - position[up_to], 0.0)
-    s_s = due & (policy == POLICY_S_S) & (position <= a)
+    wanted[:, up_to] = np.maximum(a[:, up_to] - position[:, up_to], 0.0)
+    s_s = (due & (policy == POLICY_S_S)) & (position <= a)
     wanted[s_s] = b[s_s] - position[s_s]
-    r_q = due & (policy == POLICY_R_Q) & (position <= a)
+    r_q = (due & (policy == POLICY_R_Q)) & (position <= a)
     wanted[r_q] = b[r_q] * (np.floor((a[r_q] - position[r_q]) / b[r_q]) + 1)
     made_here = net.sku_row >= 0
-    model.work_orders[made_here] += wanted[made_here]
-    model.arc_backlog[repl] += wanted[net.arc_dst[repl]] * share[repl] * (~made_here[net.arc_dst[repl]])
+    c.work_orders[:, made_here] += wanted[:, made_here]
+    into = net.arc_dst[repl]
+    c.arc_backlog[:, repl] += wanted[:, into] * share[:, repl] * (~made_here[into])
 
 
-def book_costs(model: "Model", flows: DayFlows) -> None:
+def book_costs(c: "Cohort", flows: DayFlows) -> None:
     """The day's costs, by component."""
-    net, levers, shipping = model.net, model.levers, flows.ship
-    cost = model.ledger.cost[flows.day]
-    cost[_COST["production"]] = flows.produced @ net.node_cost[net.sku_node]
+    net, levers, shipping = c.net, c.levers, flows.ship
+    cost = np.zeros((len(shipping), len(COST_COMPONENTS)))
+    cost[:, _COST["production"]] = row_totals(flows.produced * net.node_cost[net.sku_node])
     # Purchases are paid when shipped into a focal node; a contracted lane instead when its
     # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
-    contracted = model.contract_arcs
-    bought = shipping.copy()
-    bought[contracted] = 0.0
-    paid = np.where(net.arc_dst[contracted] >= 0, flows.arriving[contracted] - flows.rejected[contracted],
-                    shipping[contracted])
-    cost[_COST["procurement"]] = bought @ net.arc_price + paid @ model.contract_value
-    cost[_COST["transport"]] = bought @ net.arc_transport + paid @ model.contract_freight
-    cost[_COST["maas_premium"]] = bought @ net.arc_premium + paid @ model.contract_premium
+    contracted = c.contracted
+    bought = np.where(contracted, 0.0, shipping)
+    paid = np.where(contracted, np.where(net.arc_dst >= 0, flows.arriving - flows.rejected, shipping), 0.0)
+    cost[:, _COST["procurement"]] = row_totals(bought * net.arc_price) + row_totals(paid * c.contract_value)
+    cost[:, _COST["transport"]] = row_totals(bought * net.arc_transport) + row_totals(paid * c.contract_freight)
+    cost[:, _COST["maas_premium"]] = row_totals(bought * net.arc_premium) + row_totals(paid * c.contract_premium)
     # Every flow a rule covers pays it: into the firm's own sites directly, between
     # suppliers passed on in the importer's price (full pass-through, docs/model.md).
-    cost[_COST["tariff"]] = shipping @ (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"])
-    cost[_COST["holding"]] = model.on_hand @ net.sku_holding
-    cost[_COST["shortage_penalty"]] = (flows.demand - flows.on_time) @ net.dem_penalty
+    cost[:, _COST["tariff"]] = row_totals(shipping * (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"]))
+    cost[:, _COST["holding"]] = row_totals(c.on_hand * net.sku_holding)
+    cost[:, _COST["shortage_penalty"]] = row_totals((flows.demand - flows.on_time) * net.dem_penalty)
+    c.ledgers.cost[c.ids[:, np.newaxis], flows.day, _BOOKED] = cost[:, _BOOKED]
 
 
-def record(model: "Model", flows: DayFlows) -> None:
-    """The day's market flows, totals and (with ``detail``) stock series in the ledger."""
-    net, ledger, day = model.net, model.ledger, flows.day
+def record(c: "Cohort", flows: DayFlows) -> None:
+    """The day's market flows, totals and (with ``detail``) stock series in the ledgers."""
+    net, block, day, ids = c.net, c.ledgers, flows.day, c.ids
     for name, values in (("demand", flows.demand), ("delivered", flows.delivered), ("on_time", flows.on_time),
-                         ("backlog", model.market_backlog), ("lost", flows.lost)):
-        ledger.market[name][day] = values
+                         ("backlog", c.market_backlog), ("lost", flows.lost)):
+        block.market[name][ids, day] = values
     focal, repl = net.sku_focal, net.repl
-    inbound = sum_by(net.arc_dst[repl], model.in_transit[repl], net.n_sku)
-    ledger.totals["on_hand"][day] = model.on_hand[focal].sum()
-    ledger.totals["in_transit"][day] = inbound[focal].sum()
-    ledger.totals["produced"][day] = flows.produced.sum()
-    if ledger.critical_parts:
-        ledger.critical_on_hand[day] = _critical_on_hand(model)
-    if ledger.detail:
-        for name, values in (("on_hand", model.on_hand), ("in_transit", inbound),
-                             ("on_hold", model.on_hold), ("received", flows.received),
-                             ("produced", flows.produced), ("consumed", flows.consumed),
-                             ("shipped", flows.shipped), ("scrapped", model.scrapped_today),
-                             ("held", model.held_today), ("released", model.released_today)):
-            ledger.stock_series[name][day] = values
+    inbound = sum_by_row(net.arc_dst[repl], c.in_transit[:, repl], net.n_sku)
+    block.totals["on_hand"][ids, day] = row_totals(c.on_hand[:, focal])
+    block.totals["in_transit"][ids, day] = row_totals(inbound[:, focal])
+    block.totals["produced"][ids, day] = row_totals(flows.produced)
+    if block.critical_on_hand.shape[2]:
+        block.critical_on_hand[ids, day] = _critical_on_hand(c)
+    if c.detail:
+        for row, model in enumerate(c.rows):
+            series = model.ledger.stock_series
+            for name, values in (("on_hand", c.on_hand), ("in_transit", inbound),
+                                 ("on_hold", c.on_hold), ("received", flows.received),
+                                 ("produced", flows.produced), ("consumed", flows.consumed),
+                                 ("shipped", flows.shipped), ("scrapped", c.scrapped_today),
+                                 ("held", c.held_today), ("released", c.released_today)):
+                series[name][day] = values[row]
 
 
-def _critical_on_hand(model: "Model") -> np.ndarray:
+def _critical_on_hand(c: "Cohort") -> np.ndarray:
     """Units on hand of each critical part, over every node of the chain."""
-    position = model.net.sku_critical
+    position = c.net.sku_critical
     held = position >= 0
-    return sum_by(position[held], model.on_hand[held], len(model.net.critical_parts))
+    return sum_by_row(position[held], c.on_hand[:, held], len(c.net.critical_parts))
 
 
-def close_day(model: "Model") -> None:
+def close_day(c: "Cohort") -> None:
     """Start the next day's flows from zero."""
-    model.scrapped_today[:] = 0.0
-    model.held_today[:] = 0.0
-    model.released_today[:] = 0.0
-    model.produced_today[:] = 0.0
+    c.scrapped_today[:] = 0.0
+    c.held_today[:] = 0.0
+    c.released_today[:] = 0.0
+    c.produced_today[:] = 0.0

@@ -14,11 +14,20 @@ and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
 production rows (:meth:`Model.remove_stock`, :meth:`Model.add_production`), :meth:`Model.add_node` and
 :meth:`Model.add_lane`. Their semantics for orders and goods in flight are stated on each; other
 modules change the model's arrays only through them.
+
+**Batches.** Replications run together: a :class:`Batch` advances many replications in one SimPy
+environment, and the day's phases move all of them at once, their state arrays having a leading
+row per replication. Each replication is a :class:`Model` (its own random streams, levers, causes,
+hooks, ledger and response) whose arrays are its row of its *cohort*'s (:class:`Cohort`: the
+replications that share one network). A replication that adds a node or a lane leaves its cohort
+for one of its own, with a copy of the network, so the others never see it. ``Model(scenario)`` is
+a batch of one. A replication's numbers never depend on its batch: the same replication gives the
+same ledger alone or among a thousand.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 import simpy
@@ -30,8 +39,8 @@ from resim.sim.disruptions import schedule_disruptions
 from resim.sim.draws import demand_draws, lead_time_draws
 from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
-from resim.sim.ledger import COST_COMPONENTS, Event, Ledger
-from resim.sim.levers import ADDITIVE, OVERRIDE
+from resim.sim.ledger import COST_COMPONENTS, Event, Ledger, LedgerArrays
+from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
 from resim.sim.network import POLICY_S_S, Network
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
 from resim.sim.status import EventKind
@@ -39,103 +48,301 @@ from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
 
-__all__ = ["Model", "simulate"]
+__all__ = ["Model", "Batch", "Cohort", "simulate", "batch_rows"]
+
+BATCH_BYTES = 256 * 2**20  # the state and ledger arrays of one batch, at most (about)
+MAX_ROWS = 64  # beyond this a batch gains little, and finished replications come back less often
+
+# The state arrays of a replication: along each axis, per row of its cohort (see Cohort.__init__).
+_STATE = ("on_hand", "on_hold", "work_orders", "scrapped_today", "held_today", "released_today", "produced_today",
+          "level_a", "level_b", "arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total",
+          "last_ship", "contracted", "contract_value", "contract_premium", "contract_freight", "lead_times",
+          "pipeline", "market_backlog", "demand_draws")
 
 
-class Model:
-    """One replication of one scenario: state arrays, the SimPy environment and the ledger.
+class Cohort:
+    """The replications of a batch that share one network: their state arrays, a row each, which
+    the day's phases (:mod:`resim.sim.day`) advance together."""
 
-    Create it, schedule changes with :meth:`at`, then :meth:`run`. The scenario's disruptions are
-    drawn and scheduled on creation (``disruptions=False`` leaves them out). ``detail=True`` keeps
-    daily series per stock point in the ledger (needed for :meth:`Ledger.stock`).
-    """
-
-    # Contracted arcs (a MaaS agreement's lane, added by add_lane with a price) and what the firm
-    # pays per unit it accepts on them: the part's unit cost (procurement), the agreed price above
-    # it (maas_premium) and the freight (transport). Empty class defaults, so a model without
-    # agreements needs none; add_lane rebinds them on the instance, never changes them in place.
-    contract_arcs: np.ndarray = np.zeros(0, np.int64)
-    contract_value: np.ndarray = np.zeros(0)
-    contract_premium: np.ndarray = np.zeros(0)
-    contract_freight: np.ndarray = np.zeros(0)
-
-    # The arrays that follow the network's entries: attributes declared along their axis in
-    # ``self.state`` (_new_state), which grows them. Per stock point, arc, lane, demand entry:
-    on_hand: np.ndarray
-    on_hold: np.ndarray
-    work_orders: np.ndarray
-    scrapped_today: np.ndarray
-    held_today: np.ndarray
-    released_today: np.ndarray
-    produced_today: np.ndarray
-    arc_backlog: np.ndarray
-    in_transit: np.ndarray
-    pipeline: np.ndarray
-    shipped_total: np.ndarray
-    received_total: np.ndarray
-    rejected_total: np.ndarray
-    last_ship: np.ndarray
-    lead_times: np.ndarray
-    market_backlog: np.ndarray
-
-    def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
-                 detail: bool = False, disruptions: bool = True):
-        self.scenario = scenario
-        self.horizon = scenario.horizon_days
-        self.streams = Streams(scenario.seed if seed is None else seed, replication)
-        self.net = Network(scenario)
-        self.env = simpy.Environment()
-        self.day = 0
-        self.ledger = Ledger(self.horizon, [(d.market, d.part) for d in scenario.demand],
-                             list(self.net.sku_keys), detail, critical_parts=list(self.net.critical_parts))
-        self.demand_draws = demand_draws(scenario, self.streams)
-        self.state = self._new_state()
+    def __init__(self, batch: "Batch", net: Network, rows: list["Model"], ids: np.ndarray,
+                 state: State | None = None) -> None:
+        self.batch, self.net, self.rows, self.ids = batch, net, list(rows), ids
+        self.scenario, self.horizon, self.detail = batch.scenario, batch.horizon, batch.detail
+        self.ledgers: LedgerArrays = batch.ledgers
+        if state is not None:  # a replication leaving another cohort brings its arrays (in vars(self))
+            self.state = state
+        else:
+            self.state = self._new_state([model.streams for model in rows])
         self.levers = self.state.levers
-        self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
-        self._listeners = Hooks()   # callback(model, event)
-        if scenario.start == "steady":
-            self._start_steady()
-        self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
-        self._day_start = Hooks()   # callback(model, day)
-        self._day_end = Hooks()     # callback(model, day)
-        self.env.process(self._days())
-        self.circular = CircularSupply(self) if scenario.circular.take_back else None
-        self.occurrences = schedule_disruptions(self) if disruptions else []
 
-    def _new_state(self) -> State:
+    def _new_state(self, streams: list[Streams]) -> State:
         """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
         nothing in transit; the levers neutral, the shares the scenario's."""
-        net, state = self.net, State(vars(self))
+        net, scenario = self.net, self.scenario
+        state = State(len(streams), vars(self))
         n_sku, n_arcs, n_lanes, n_nodes = net.n_sku, net.n_arcs, len(net.lane_keys), len(net.node_ids)
-        state.add("on_hand", STOCK, net.sku_initial.copy())
+        state.add("on_hand", STOCK, net.sku_initial)
+        state.add("level_a", STOCK, net.sku_a)   # the policies' levels (a buffer raises them)
+        state.add("level_b", STOCK, net.sku_b)
         for name in ("on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
                      "produced_today"):  # produced_today: made outside production rows (reman output)
             state.add(name, STOCK, np.zeros(n_sku))
         # shipped, received and rejected are cumulative (for monitoring agreements); last_ship is today's
-        for name in ("arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total", "last_ship"):
+        for name in ("arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total", "last_ship",
+                     "contract_value", "contract_premium", "contract_freight"):
             state.add(name, ARC, np.zeros(n_arcs))
-        lead_times = np.vstack([lead_time_draws(lane, self.streams, self.horizon) for lane in net.lanes])
-        state.add("lead_times", LANE, lead_times)
+        state.add("contracted", ARC, np.zeros(n_arcs, bool))
+        lead_times = np.array([[lead_time_draws(lane, s, self.horizon) for lane in net.lanes] for s in streams],
+                              np.int64).reshape(len(streams), n_lanes, self.horizon)
+        state.add("lead_times", LANE, lead_times, per_row=True)
         state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
-        state.add("market_backlog", DEMAND, np.zeros(len(self.scenario.demand)))
+        state.add("market_backlog", DEMAND, np.zeros(len(scenario.demand)))
+        state.add("demand_draws", DEMAND, np.stack([demand_draws(scenario, s) for s in streams]), per_row=True)
         for name, axis, size in (("capacity", NODE, n_nodes), ("shipping", NODE, n_nodes),
                                  ("process", ROW, len(net.row_sku)), ("lane", LANE, n_lanes),
                                  ("lead_time", LANE, n_lanes), ("arc", ARC, n_arcs),
-                                 ("share_factor", ARC, n_arcs), ("demand", DEMAND, len(self.scenario.demand))):
+                                 ("share_factor", ARC, n_arcs), ("demand", DEMAND, len(scenario.demand))):
             state.add_lever(name, axis, size)
-        state.add_lever("share", ARC, n_arcs, kind=OVERRIDE, base=net.base_share)  # see set_share
+        state.add_lever("share", ARC, n_arcs, kind=OVERRIDE, base=net.base_share)  # see Model.set_share
         state.add_lever("tariff", ARC, n_arcs, kind=ADDITIVE)  # ad-valorem rate
         state.add_lever("duty", ARC, n_arcs, kind=ADDITIVE)    # currency per unit
         return state
 
-    def _start_steady(self) -> None:
-        """Pipelines full and stock as in normal running on day 0 (:mod:`resim.sim.steady`)."""
+    def start_steady(self) -> None:
+        """Pipelines full and stock as in normal running on day 0 (:mod:`resim.sim.steady`), in
+        every row."""
         start = steady_state(self.net, whole_days([lane.lead_time_days.mean for lane in self.net.lanes]))
-        size = max(self.pipeline.shape[0], start.pipeline.shape[0])
-        self.pipeline = np.zeros((size, self.net.n_arcs))
-        self.pipeline[:start.pipeline.shape[0]] = start.pipeline
-        self.in_transit = self.pipeline.sum(axis=0)
-        self.on_hand, self.work_orders, self.arc_backlog = start.on_hand, start.work_orders, start.arc_backlog
+        rows, length = len(self.rows), start.pipeline.shape[0]
+        size = max(self.pipeline.shape[1], length)
+        self.pipeline = np.zeros((rows, size, self.net.n_arcs))
+        self.pipeline[:, :length] = start.pipeline
+        self.in_transit = self.pipeline.sum(axis=1)
+        self.on_hand = np.tile(start.on_hand, (rows, 1))
+        self.work_orders = np.tile(start.work_orders, (rows, 1))
+        self.arc_backlog = np.tile(start.arc_backlog, (rows, 1))
+
+    def step(self, day: int) -> None:
+        """One day's flows of every row, phase by phase (:mod:`resim.sim.day`), and each
+        replication's day hooks."""
+        flows = phases.DayFlows(day)
+        phases.receive(self, flows)
+        for model in self.rows:
+            model._day_start(model, day)
+        phases.demand(self, flows)
+        phases.produce(self, flows)
+        phases.ship(self, flows)
+        phases.deliver(self, flows)
+        phases.order(self, flows)
+        phases.book_costs(self, flows)
+        phases.record(self, flows)
+        phases.close_day(self)
+        for model in self.rows:
+            model._day_end(model, day)
+
+    def absorb(self, other: "Cohort", day: int) -> None:
+        """Take the rows of ``other``, whose network is equal to this one's (the same entries
+        joined in the same order), after this cohort's own; ``day``: the day about to run."""
+        size = max(self.pipeline.shape[1], other.pipeline.shape[1])
+        for cohort in (self, other):
+            if cohort.pipeline.shape[1] < size:
+                cohort.pipeline = phases.relaid(cohort.pipeline, day, size)
+        first = len(self.rows)
+        self.state.extend(other.state)
+        self.rows += other.rows
+        self.ids = np.concatenate([self.ids, other.ids])
+        for index, model in enumerate(other.rows, start=first):
+            model._bind(self, index)
+
+    def leave(self, model: "Model") -> "Cohort":
+        """Take ``model``'s row out into a cohort of its own, with a copy of the network; return it."""
+        row = model._row
+        alone = Cohort.__new__(Cohort)
+        alone_state = self.state.take(row, vars(alone))
+        Cohort.__init__(alone, self.batch, self.net.copy(), [model], self.ids[row:row + 1], alone_state)
+        self.state.drop(row)
+        del self.rows[row]
+        self.ids = np.delete(self.ids, row)
+        for index, other in enumerate(self.rows):
+            other._bind(self, index)
+        model._bind(alone, 0)
+        return alone
+
+
+class Batch:
+    """Replications of one scenario advanced together: one SimPy environment, their cohorts."""
+
+    def __init__(self, scenario: Scenario, replications: Sequence[int], *, seed: int | None = None,
+                 detail: bool = False, disruptions: bool = True, rows: Sequence["Model"] | None = None) -> None:
+        """``rows``: the Model objects to become the replications (new ones if None)."""
+        self.scenario = scenario
+        self.horizon = scenario.horizon_days
+        self.detail = detail
+        self.env = simpy.Environment()
+        self.day = 0
+        self.done = False
+        seed = scenario.seed if seed is None else seed
+        models = list(rows) if rows is not None else [Model.__new__(Model) for _ in replications]
+        for model, replication in zip(models, replications, strict=True):
+            model._open(self, Streams(seed, replication))
+        self.ledgers = LedgerArrays(len(models), self.horizon, len(scenario.demand),
+                                    sum(p.critical for p in scenario.parts))
+        cohort = Cohort(self, Network(scenario), models, np.arange(len(models)))
+        self.cohorts = [cohort]
+        self.models = models
+        for index, model in enumerate(models):
+            model._bind(cohort, index)
+            model._start(index)
+        if scenario.start == "steady":
+            cohort.start_steady()
+        self.env.process(self._days())
+        for model in models:
+            model._attach(disruptions)
+
+    def run(self) -> list["Model"]:
+        """Simulate the whole horizon (once); return the replications. Each model's
+        ``opening_on_hand`` and ``opening_in_transit`` keep its day-0 stock and shipments, for
+        material balances."""
+        if not self.done:
+            for model in self.models:
+                model.opening_on_hand = model.on_hand.copy()
+                model.opening_in_transit = model.in_transit.copy()
+            self.env.run(until=self.horizon)
+            self.done = True
+        return self.models
+
+    def _days(self):
+        yield self.env.timeout(0.5)
+        for day in range(self.horizon):
+            self.day = day
+            if len(self.cohorts) > 1:
+                self._merge(day)
+            for cohort in list(self.cohorts):
+                cohort.step(day)
+            yield self.env.timeout(1)
+
+    def _merge(self, day: int) -> None:
+        """Rejoin cohorts whose networks became equal again (replications whose responses added
+        the same providers and lanes), so they advance together."""
+        kept: list[Cohort] = []
+        for cohort in self.cohorts:
+            twin = next((k for k in kept if k.net.joined == cohort.net.joined), None)
+            if twin is None:
+                kept.append(cohort)
+            else:
+                twin.absorb(cohort, day)
+        self.cohorts = kept
+
+    def own_cohort(self, model: "Model") -> None:
+        """Give ``model`` a cohort of its own (before it adds a node or a lane), unless it is alone."""
+        if len(model._cohort.rows) > 1:
+            self.cohorts.append(model._cohort.leave(model))
+
+
+def batch_rows(scenario: Scenario, budget: int | None = None) -> int:
+    """How many replications of ``scenario`` to run in one batch: as many as fit in ``budget``
+    bytes (default BATCH_BYTES) of state and ledger arrays (8 bytes a number), at most
+    MAX_ROWS, at least one."""
+    budget = BATCH_BYTES if budget is None else budget
+    horizon, lanes, demand = scenario.horizon_days, len(scenario.lanes), len(scenario.demand)
+    arcs = sum(len(lane.parts) for lane in scenario.lanes)
+    stock = sum(len(node.inventory) + len(node.makes) for node in scenario.nodes)
+    longest = max((lane.lead_time_days.mean for lane in scenario.lanes), default=1.0)
+    critical = sum(part.critical for part in scenario.parts)
+    # Per day: lead times per lane, demand draws and the ledger's market, totals, costs.
+    numbers = horizon * (lanes + 6 * demand + 12 + critical) + arcs * (11 + 2 * longest) + 9 * stock
+    return int(min(MAX_ROWS, max(1, budget // (8 * numbers))))
+
+
+def _row_array(name: str) -> property:
+    """A replication's row of its cohort's array ``name``; assigning writes into the row."""
+    def get(self: "Model") -> np.ndarray:
+        return getattr(self._cohort, name)[self._row]
+
+    def put(self: "Model", values) -> None:
+        getattr(self._cohort, name)[self._row] = values
+    return property(get, put, doc=f"This replication's {name.replace('_', ' ')} (its row of the cohort's).")
+
+
+class Model:
+    """One replication of one scenario: its state (a row of its cohort's arrays), the SimPy
+    environment and the ledger.
+
+    Create it, schedule changes with :meth:`at`, then :meth:`run`. The scenario's disruptions are
+    drawn and scheduled on creation (``disruptions=False`` leaves them out). ``detail=True`` keeps
+    daily series per stock point in the ledger (needed for :meth:`Ledger.stock`). ``Model(...)`` is
+    a batch of one; :class:`Batch` makes many that run together.
+    """
+
+    on_hand = _row_array("on_hand")
+    on_hold = _row_array("on_hold")
+    work_orders = _row_array("work_orders")
+    scrapped_today = _row_array("scrapped_today")
+    held_today = _row_array("held_today")
+    released_today = _row_array("released_today")
+    produced_today = _row_array("produced_today")
+    level_a = _row_array("level_a")   # the policies' levels: base stock, s or r (a buffer raises them)
+    level_b = _row_array("level_b")   # S or Q
+    arc_backlog = _row_array("arc_backlog")
+    in_transit = _row_array("in_transit")
+    pipeline = _row_array("pipeline")
+    shipped_total = _row_array("shipped_total")
+    received_total = _row_array("received_total")
+    rejected_total = _row_array("rejected_total")
+    last_ship = _row_array("last_ship")
+    lead_times = _row_array("lead_times")
+    market_backlog = _row_array("market_backlog")
+    demand_draws = _row_array("demand_draws")
+
+    def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
+                 detail: bool = False, disruptions: bool = True):
+        Batch(scenario, [replication], seed=seed, detail=detail, disruptions=disruptions, rows=[self])
+
+    # -- joining a batch (Batch.__init__ calls these in order) ------------------------------------
+
+    def _open(self, batch: Batch, streams: Streams) -> None:
+        self.batch = batch
+        self.scenario = batch.scenario
+        self.horizon = batch.horizon
+        self.env = batch.env
+        self.streams = streams
+        self.replication = streams.replication
+
+    def _bind(self, cohort: Cohort, row: int) -> None:
+        """Make this replication row ``row`` of ``cohort``."""
+        self._cohort, self._row = cohort, row
+        if hasattr(self, "levers"):
+            self.levers.bind(cohort.levers, row)
+
+    def _start(self, index: int) -> None:
+        net = self.net
+        self.ledger = Ledger(self.horizon, [(d.market, d.part) for d in self.scenario.demand],
+                             list(net.sku_keys), self.batch.detail, critical_parts=list(net.critical_parts),
+                             arrays=self.batch.ledgers, row=index)
+        self.levers = Levers(self._cohort.levers, self._row)
+        self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
+        self._listeners = Hooks()   # callback(model, event)
+        self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
+        self._day_start = Hooks()   # callback(model, day)
+        self._day_end = Hooks()     # callback(model, day)
+
+    def _attach(self, disruptions: bool) -> None:
+        self.circular = CircularSupply(self) if self.scenario.circular.take_back else None
+        self.occurrences = schedule_disruptions(self) if disruptions else []
+
+    @property
+    def net(self) -> Network:
+        """The network this replication runs on (its cohort's)."""
+        return self._cohort.net
+
+    @property
+    def state(self) -> State:
+        """The state arrays of this replication's cohort (a row per replication)."""
+        return self._cohort.state
+
+    @property
+    def day(self) -> int:
+        """The day being simulated."""
+        return self.batch.day
 
     # -- running ----------------------------------------------------------------------------------
 
@@ -152,19 +359,11 @@ class Model:
         return hook
 
     def run(self) -> Ledger:
-        """Simulate the whole horizon; return the ledger. ``opening_on_hand`` and
-        ``opening_in_transit`` keep the day-0 stock and shipments, for material balances."""
-        self.opening_on_hand = self.on_hand.copy()
-        self.opening_in_transit = self.in_transit.copy()
-        self.env.run(until=self.horizon)
+        """Simulate the whole horizon (with the rest of its batch); return the ledger.
+        ``opening_on_hand`` and ``opening_in_transit`` keep the day-0 stock and shipments, for
+        material balances."""
+        self.batch.run()
         return self.ledger
-
-    def _days(self):
-        yield self.env.timeout(0.5)
-        for day in range(self.horizon):
-            self.day = day
-            self._step(day)
-            yield self.env.timeout(1)
 
     # -- changes while running --------------------------------------------------------------------
 
@@ -225,7 +424,7 @@ class Model:
         """Per arc (every arc, or those of ``arcs``), the weight with which it takes its
         destination's new orders today: share × share factors, 0 when the arc is closed."""
         arcs = slice(None) if arcs is None else arcs
-        return phases.order_weights(self, arcs, phases.open_arcs(self, arcs))
+        return phases.order_weights(self.levers, arcs, phases.open_arcs(self.net, self.levers, arcs))
 
     def lane_arcs(self, lane: str, part: str | None = None) -> np.ndarray:
         """Indices of a lane's arcs (one per part it carries, or the one of ``part``)."""
@@ -240,10 +439,9 @@ class Model:
         its starting stock rise by as much."""
         if self.env.now > 0:
             raise RuntimeError("buffers are set before the run starts")
-        self.net.sku_a[sku] += units
+        self._cohort.level_a[self._row, sku] += units
         if self.net.sku_policy[sku] == POLICY_S_S:
-            self.net.sku_b[sku] += units
-        self.net.sku_initial[sku] += units
+            self._cohort.level_b[self._row, sku] += units
         self.on_hand[sku] += units
 
     def set_demand_factor(self, market: str, factor: float, part: str | None = None, *,
@@ -335,12 +533,13 @@ class Model:
 
     def add_node(self, node: Node) -> None:
         """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
-        net = self.net
+        self.batch.own_cohort(self)
+        net, state = self.net, self.state
         old = net.n_sku
         net.add_node(node)
-        self.state.grow(STOCK, net.n_sku, on_hand=net.sku_initial[old:])
-        self.state.grow(NODE, len(net.node_ids))
-        self.state.grow(ROW, len(net.row_sku))
+        state.grow(STOCK, net.n_sku, on_hand=net.sku_initial[old:], level_a=net.sku_a[old:], level_b=net.sku_b[old:])
+        state.grow(NODE, len(net.node_ids))
+        state.grow(ROW, len(net.row_sku))
         self.ledger.grow_stock(net.n_sku, net.sku_keys)
 
     def add_lane(self, lane: Lane, *, price: float | None = None, lead_times: np.ndarray | None = None,
@@ -360,12 +559,14 @@ class Model:
         distribution; ``accepted`` (0..1 per day) is the share of each day's receipts passing
         incoming inspection, the rest is scrapped on receipt.
         """
-        old = self.net.n_arcs
-        self.net.add_lane(lane, price=price)
+        self.batch.own_cohort(self)
+        net, state = self.net, self.state
+        old = net.n_arcs
+        net.add_lane(lane, price=price)
         drawn = lead_time_draws(lane, self.streams, self.horizon) if lead_times is None \
             else whole_days(lead_times, self.horizon)
-        self.state.grow(LANE, len(self.net.lane_keys), lead_times=drawn[np.newaxis])
-        self.state.grow(ARC, self.net.n_arcs, share=self.net.base_share[old:])
+        state.grow(LANE, len(net.lane_keys), lead_times=drawn[np.newaxis])
+        state.grow(ARC, net.n_arcs, share=net.base_share[old:])
         if accepted is not None:
             for arc in range(old, self.net.n_arcs):
                 self.acceptance[arc] = np.asarray(accepted, float)
@@ -375,28 +576,12 @@ class Model:
             # The firm contracted this lane, so it pays for what it accepts whoever receives it:
             # the network's charges cover only purchases shipped into focal nodes.
             arcs = np.arange(old, self.net.n_arcs)
-            value = self.net.sku_value[self.net.arc_src[arcs]]
-            self.contract_arcs = np.concatenate([self.contract_arcs, arcs])
-            self.contract_value = np.concatenate([self.contract_value, value * self.net.arc_into_focal[arcs]])
-            self.contract_premium = np.concatenate([self.contract_premium, price - value])
-            self.contract_freight = np.concatenate([self.contract_freight, np.full(len(arcs), lane.cost_per_unit)])
-
-    # -- one day ----------------------------------------------------------------------------------
-
-    def _step(self, day: int) -> None:
-        """One day's flows, phase by phase (:mod:`resim.sim.day`), and the day's hooks."""
-        flows = phases.DayFlows(day)
-        phases.receive(self, flows)
-        self._day_start(self, day)
-        phases.demand(self, flows)
-        phases.produce(self, flows)
-        phases.ship(self, flows)
-        phases.deliver(self, flows)
-        phases.order(self, flows)
-        phases.book_costs(self, flows)
-        phases.record(self, flows)
-        phases.close_day(self)
-        self._day_end(self, day)
+            value = net.sku_value[net.arc_src[arcs]]
+            cohort, row = self._cohort, self._row
+            cohort.contracted[row, arcs] = True
+            cohort.contract_value[row, arcs] = value * net.arc_into_focal[arcs]
+            cohort.contract_premium[row, arcs] = price - value
+            cohort.contract_freight[row, arcs] = lane.cost_per_unit
 
 
 def simulate(scenario: Scenario, *, replication: int = 0, seed: int | None = None,

@@ -2,7 +2,9 @@
 
 The model fills preallocated arrays (day × entity); the DataFrame views are built on demand, in
 tidy (long) form. Per stock point series are kept only when the model is run with ``detail=True``
-(a 5,000-node chain over a year would otherwise hold hundreds of megabytes).
+(a 5,000-node chain over a year would otherwise hold hundreds of megabytes). The replications of
+a batch keep their market, totals and cost arrays in one block each (:class:`LedgerArrays`), a row
+per replication, so that a day is booked for all of them at once; each ledger views its row.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import pandas as pd
 
 from resim.sim.status import EventKind
 
-__all__ = ["Ledger", "Event", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
+__all__ = ["Ledger", "LedgerArrays", "Event", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
 
 COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
                    "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
@@ -37,6 +39,17 @@ class Event:
     end: int | None = None  # the day it ends (None: it lasts)
 
 
+class LedgerArrays:
+    """The daily market flows, totals, costs and critical stock of a batch's replications: per
+    name, replication × day × entry."""
+
+    def __init__(self, rows: int, horizon: int, n_demand: int, n_critical: int) -> None:
+        self.market = {name: np.zeros((rows, horizon, n_demand)) for name in MARKET_COLUMNS}
+        self.totals = {name: np.zeros((rows, horizon)) for name in ("on_hand", "in_transit", "produced")}
+        self.cost = np.zeros((rows, horizon, len(COST_COMPONENTS)))
+        self.critical_on_hand = np.zeros((rows, horizon, n_critical))
+
+
 @dataclass
 class Ledger:
     """Daily arrays of one replication; DataFrame views via :meth:`markets`, :meth:`stock`, :meth:`costs`."""
@@ -52,13 +65,17 @@ class Ledger:
     critical_parts: list[str] = field(default_factory=list)
     onset_day: int | None = None
     events: list[Event] = field(default_factory=list)
+    arrays: LedgerArrays | None = field(default=None, repr=False)  # the batch's block, None: its own
+    row: int = 0                                                    # its row there
 
     def __post_init__(self) -> None:
-        h, m = self.horizon, len(self.demand_keys)
-        self.market = {name: np.zeros((h, m)) for name in MARKET_COLUMNS}
-        self.totals = {name: np.zeros(h) for name in ("on_hand", "in_transit", "produced")}
-        self.cost = np.zeros((h, len(COST_COMPONENTS)))
-        self.critical_on_hand = np.zeros((h, len(self.critical_parts)))  # over all nodes
+        h = self.horizon
+        block = self.arrays or LedgerArrays(1, h, len(self.demand_keys), len(self.critical_parts))
+        row = self.row if self.arrays is not None else 0
+        self.market = {name: values[row] for name, values in block.market.items()}
+        self.totals = {name: values[row] for name, values in block.totals.items()}
+        self.cost = block.cost[row]
+        self.critical_on_hand = block.critical_on_hand[row]  # over all nodes
         self.stock_series = {}
         if self.detail:
             self.stock_series = {name: np.zeros((h, len(self.sku_keys))) for name in STOCK_COLUMNS}

@@ -11,6 +11,10 @@ entries; the array holds their combination, by the lever's kind:
   the most recent; ending the most recent reveals the one set before it.
 
 Ending a cause removes its values and recomputes only the entries it touched.
+
+The combined arrays of a batch of replications live together, a row per replication
+(:class:`LeverArrays`), so that the day's phases read every row at once; each replication keeps
+its own causes (:class:`Levers`) and writes only its row.
 """
 
 from __future__ import annotations
@@ -20,54 +24,89 @@ from typing import Iterable
 
 import numpy as np
 
-__all__ = ["Levers", "FACTOR", "ADDITIVE", "OVERRIDE"]
+__all__ = ["Levers", "LeverArrays", "FACTOR", "ADDITIVE", "OVERRIDE"]
 
 FACTOR, ADDITIVE, OVERRIDE = "factor", "additive", "override"
 _NEUTRAL = {FACTOR: 1.0, ADDITIVE: 0.0}  # the value that removes a cause's change (none for overrides)
 
 
-class Levers:
-    """Named arrays of combined adjustments, each entry remembering which cause set what."""
+class LeverArrays:
+    """The combined lever arrays of a batch: per lever, rows × entries."""
 
-    def __init__(self) -> None:
-        self._arrays: dict[str, np.ndarray] = {}
-        self._kind: dict[str, str] = {}
-        self._base: dict[str, np.ndarray] = {}   # override levers: the value when no cause sets one
-        self._values: dict[str, dict[int, dict[str, float]]] = {}   # per entry, cause -> value, oldest first
-        self._touched: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.arrays: dict[str, np.ndarray] = {}
+        self.kinds: dict[str, str] = {}
+        self.base: dict[str, np.ndarray] = {}   # override levers: the value when no cause sets one
 
     def add(self, name: str, size: int, *, kind: str = FACTOR, base: np.ndarray | None = None) -> None:
-        """Create lever ``name`` of ``kind`` with ``size`` entries: neutral (1 for a factor, 0
-        when additive), or for an override its ``base`` values."""
-        self._kind[name] = kind
-        self._values[name] = {}
+        """Create lever ``name`` of ``kind`` with ``size`` entries in every row: neutral (1 for a
+        factor, 0 when additive), or for an override its ``base`` values."""
+        self.kinds[name] = kind
         if kind == OVERRIDE:
-            self._base[name] = np.array(base, float)
-            self._arrays[name] = self._base[name].copy()
+            self.base[name] = np.array(base, float)
+            self.arrays[name] = np.tile(self.base[name], (self.rows, 1))
         else:
-            self._arrays[name] = np.full(size, _NEUTRAL[kind])
+            self.arrays[name] = np.full((self.rows, size), _NEUTRAL[kind])
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.arrays[name]
+
+    def grow(self, name: str, size: int, base: np.ndarray | None = None) -> None:
+        """Extend lever ``name`` up to ``size`` entries in every row: neutral ones, or an
+        override's ``base``."""
+        array = self.arrays[name]
+        if self.kinds[name] == OVERRIDE:
+            extra = np.asarray(base, float)
+            self.base[name] = np.concatenate([self.base[name], extra])
+        else:
+            extra = np.full(size - array.shape[1], _NEUTRAL[self.kinds[name]])
+        self.arrays[name] = np.concatenate([array, np.tile(extra, (self.rows, 1))], axis=1)
+
+    def take(self, row: int) -> "LeverArrays":
+        """A copy holding only ``row`` (a replication leaving the batch)."""
+        alone = LeverArrays(1)
+        alone.kinds = dict(self.kinds)
+        alone.base = {name: base.copy() for name, base in self.base.items()}
+        alone.arrays = {name: array[row:row + 1].copy() for name, array in self.arrays.items()}
+        return alone
+
+    def drop(self, row: int) -> None:
+        """Remove ``row``; the rows after it move up by one."""
+        self.rows -= 1
+        self.arrays = {name: np.delete(array, row, axis=0) for name, array in self.arrays.items()}
+
+    def extend(self, other: "LeverArrays") -> None:
+        """Append the rows of ``other`` (of the same levers and entries)."""
+        self.rows += other.rows
+        self.arrays = {name: np.concatenate([array, other.arrays[name]]) for name, array in self.arrays.items()}
+
+
+class Levers:
+    """One replication's levers: its row of the combined arrays, each entry remembering which
+    cause set what."""
+
+    def __init__(self, arrays: LeverArrays, row: int = 0) -> None:
+        self._store = arrays
+        self._row = row
+        self._values: dict[str, dict[int, dict[str, float]]] = defaultdict(dict)   # per entry, cause -> value, oldest first
+        self._touched: dict[str, set[tuple[str, int]]] = defaultdict(set)
+
+    def bind(self, arrays: LeverArrays, row: int) -> None:
+        """Write to ``row`` of ``arrays`` from now on (the replication moved)."""
+        self._store, self._row = arrays, row
 
     def kind(self, name: str) -> str:
         """The kind of lever ``name``: factor, additive or override."""
-        return self._kind[name]
-
-    def grow(self, name: str, size: int, base: np.ndarray | None = None) -> None:
-        """Extend lever ``name`` up to ``size`` entries: neutral ones, or an override's ``base``."""
-        array = self._arrays[name]
-        if self._kind[name] == OVERRIDE:
-            extra = np.asarray(base, float)
-            self._base[name] = np.concatenate([self._base[name], extra])
-        else:
-            extra = np.full(size - len(array), _NEUTRAL[self._kind[name]])
-        self._arrays[name] = np.concatenate([array, extra])
+        return self._store.kinds[name]
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self._arrays[name]
+        return self._store.arrays[name][self._row]
 
     def set(self, name: str, indices: Iterable[int], value: float, cause: str) -> None:
         """Set ``cause``'s value on entries ``indices`` of lever ``name`` (for a factor or an
         additive lever, the neutral value removes it)."""
-        kind = self._kind[name]
+        kind = self.kind(name)
         neutral = _NEUTRAL.get(kind)
         values = self._values[name]
         for index in map(int, indices):
@@ -90,11 +129,11 @@ class Levers:
 
     def _combine(self, name: str, index: int) -> None:
         parts = self._values[name][index]
-        kind = self._kind[name]
+        kind = self.kind(name)
         if kind == OVERRIDE:
-            combined = next(reversed(parts.values())) if parts else self._base[name][index]
+            combined = next(reversed(parts.values())) if parts else self._store.base[name][index]
         elif kind == ADDITIVE:
             combined = sum(parts.values())
         else:
             combined = float(np.prod(list(parts.values())))
-        self._arrays[name][index] = combined
+        self._store.arrays[name][self._row, index] = combined

@@ -14,6 +14,7 @@ Nodes and lanes may be added while a model runs; indices of existing entries nev
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,10 +79,14 @@ class Network:
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
         self.critical_parts = [p.id for p in sc.parts if p.critical]
+        self.joined: list[tuple] | None = None
         for node in sc.nodes:
             self.add_node(node, refresh=False)
         for lane in sc.lanes:
             self.add_lane(lane, refresh=False)
+        # What joined after the scenario's entries, in order: two networks built from the same
+        # scenario with equal ``joined`` are equal.
+        self.joined = []
         self.dem_market = np.array([self.node_index[d.market] for d in sc.demand], np.int64)
         self.dem_lost_sales = np.array([d.unmet == "lost_sales" for d in sc.demand], bool)
         self.dem_penalty = np.array([d.shortage_penalty_per_unit for d in sc.demand])
@@ -104,6 +109,8 @@ class Network:
         if node.id in self.node_index:
             raise ValueError(f"node {node.id!r} exists already")
         index = len(self.node_ids)
+        if self.joined is not None:
+            self.joined.append((node,))
         self.node_ids.append(node.id)
         self.node_index[node.id] = index
         self._nodes.append(node)
@@ -167,6 +174,8 @@ class Network:
         if lane.key in self.lane_index:
             raise ValueError(f"lane {lane.key!r} exists already")
         index = len(self.lane_keys)
+        if self.joined is not None:
+            self.joined.append((lane, price))
         self.lane_keys.append(lane.key)
         self.lane_index[lane.key] = index
         self._lanes.append(lane)
@@ -225,6 +234,18 @@ class Network:
         added = self.sku_part[len(self.sku_critical):]
         self.sku_critical = np.concatenate([self.sku_critical,
                                             np.array([critical.get(int(p), -1) for p in added], np.int64)])
+
+    def copy(self) -> "Network":
+        """A copy that grows on its own (a replication leaving its batch to add a node or lane);
+        the scenario and the arrays are shared until then: entries joining replace the arrays,
+        they never change them in place."""
+        twin = copy.copy(self)
+        for name in ("node_ids", "part_ids", "sku_keys", "lane_keys", "_nodes", "_lanes", "_bom_entries", "joined"):
+            setattr(twin, name, list(getattr(self, name)))
+        for name in ("node_index", "sku_index", "lane_index", "part_index", "demand_index"):
+            setattr(twin, name, dict(getattr(self, name)))
+        twin._cols = {name: list(values) for name, values in self._cols.items()}
+        return twin
 
     # -- sizes ----------------------------------------------------------------------------------
 

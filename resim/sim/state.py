@@ -1,11 +1,12 @@
-"""The mutable arrays of a running model, each along one axis of the network.
+"""The mutable arrays of a batch of running replications, each along one axis of the network.
 
 An axis is a kind of entry the network holds: stock points, arcs, lanes, nodes, production rows,
-demand entries. Nodes and lanes join while a model runs, and every array along an axis must then
-grow by the same entries: :meth:`State.grow` extends all of them at once (and the levers along
-it), so an array added to the model cannot be forgotten there. The model keeps them in its
-attribute dictionary, so that it and other modules read and assign them as plain attributes
-(``model.on_hand``), at the speed of one, in the day's hot loop.
+demand entries. Every array has a leading row per replication of the batch, then its own
+dimensions, one of which runs along its axis. Nodes and lanes join while a model runs, and every
+array along an axis must then grow by the same entries: :meth:`State.grow` extends all of them at
+once (and the levers along it), so an array added to the model cannot be forgotten there. The
+arrays are kept in the batch's attribute dictionary, so that the day's phases read and assign them
+as plain attributes (``cohort.on_hand``), at the speed of one, in the hot loop.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from resim.sim.levers import FACTOR, OVERRIDE, Levers
+from resim.sim.levers import FACTOR, OVERRIDE, LeverArrays
 
 __all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State"]
 
@@ -22,45 +23,51 @@ STOCK, ARC, LANE, NODE, ROW, DEMAND = "stock point", "arc", "lane", "node", "pro
 
 
 class State:
-    """Named arrays, each declared along an axis (in one of its dimensions), and the levers."""
+    """Named arrays of ``rows`` replications, each declared along an axis (in one of its
+    dimensions after the row), and the levers."""
 
-    def __init__(self, arrays: dict[str, Any] | None = None) -> None:
-        """``arrays``: where the arrays are kept (a model's ``vars(self)``), a new dict if None."""
-        self.levers = Levers()
+    def __init__(self, rows: int, arrays: dict[str, Any] | None = None) -> None:
+        """``arrays``: where the arrays are kept (a batch's ``vars(self)``), a new dict if None."""
+        self.rows = rows
+        self.levers = LeverArrays(rows)
         self._arrays: dict[str, Any] = {} if arrays is None else arrays
-        self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension)
+        self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension counted after the row)
         self._lever_axis: dict[str, str] = {}
 
-    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0) -> None:
-        """Declare array ``name`` with entries along ``axis`` in its dimension ``dim``."""
+    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False) -> None:
+        """Declare array ``name`` (rows × ...) with entries along ``axis`` in its dimension
+        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row."""
+        values = np.asarray(values)
+        if not per_row:
+            values = np.broadcast_to(values, (self.rows, *values.shape)).copy()
         self._arrays[name] = values
         self._axis[name] = (axis, dim)
 
     def add_lever(self, name: str, axis: str, size: int, *, kind: str = FACTOR,
                   base: np.ndarray | None = None) -> None:
-        """Declare lever ``name`` (:meth:`Levers.add`) with an entry per ``axis`` entry."""
+        """Declare lever ``name`` (:meth:`LeverArrays.add`) with an entry per ``axis`` entry."""
         self.levers.add(name, size, kind=kind, base=base)
         self._lever_axis[name] = axis
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self._arrays[name]
 
-    def __setitem__(self, name: str, values: np.ndarray) -> None:
-        if name not in self._axis:
-            raise KeyError(f"{name!r} is not a declared state array")
-        self._arrays[name] = values
+    def names(self) -> list[str]:
+        """Every declared array."""
+        return list(self._axis)
 
     def along(self, axis: str) -> dict[str, int]:
-        """The arrays along ``axis``: name -> the dimension that runs along it."""
+        """The arrays along ``axis``: name -> the dimension (after the row) that runs along it."""
         return {name: dim for name, (along, dim) in self._axis.items() if along == axis}
 
     def grow(self, axis: str, size: int, **values: np.ndarray) -> None:
         """Extend every array and lever along ``axis`` to ``size`` entries: an array named in
-        ``values`` by those entries, the others by zeros; an override lever by its base values
-        for them (in ``values``, which must name every one), other levers by neutral entries."""
+        ``values`` by those entries (the same in every row unless given per row), the others by
+        zeros; an override lever by its base values for them (in ``values``, which must name
+        every one), other levers by neutral entries."""
         arrays = self.along(axis)
         overrides = {name for name, along in self._lever_axis.items()
-                     if along == axis and self.levers.kind(name) == OVERRIDE}
+                     if along == axis and self.levers.kinds[name] == OVERRIDE}
         unknown = set(values) - set(arrays) - overrides
         if unknown:
             raise KeyError(f"not arrays or override levers along the {axis} axis: {sorted(unknown)}")
@@ -69,10 +76,33 @@ class State:
         for name, dim in arrays.items():
             array = self._arrays[name]
             shape = list(array.shape)
-            shape[dim] = size - shape[dim]
-            extra = values[name] if name in values else np.zeros(shape, array.dtype)
-            self._arrays[name] = np.concatenate([array, extra], axis=dim)
+            shape[dim + 1] = size - shape[dim + 1]
+            extra = np.broadcast_to(values[name], shape) if name in values else np.zeros(shape, array.dtype)
+            self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
         for name, along in self._lever_axis.items():
             if along == axis:
                 self.levers.grow(name, size, values.get(name) if name in overrides else None)
 
+    def take(self, row: int, arrays: dict[str, Any]) -> "State":
+        """A copy holding only ``row``, its arrays kept in ``arrays`` (a replication leaving)."""
+        alone = State(1, arrays)
+        alone._axis, alone._lever_axis = dict(self._axis), dict(self._lever_axis)
+        for name in self._axis:
+            arrays[name] = self._arrays[name][row:row + 1].copy()
+        alone.levers = self.levers.take(row)
+        return alone
+
+    def extend(self, other: "State") -> None:
+        """Append the rows of ``other`` (of the same arrays, each the same size but in its first
+        dimension, which the caller makes equal)."""
+        self.rows += other.rows
+        for name in self._axis:
+            self._arrays[name] = np.concatenate([self._arrays[name], other[name]])
+        self.levers.extend(other.levers)
+
+    def drop(self, row: int) -> None:
+        """Remove ``row``; the rows after it move up by one."""
+        self.rows -= 1
+        for name in self._axis:
+            self._arrays[name] = np.delete(self._arrays[name], row, axis=0)
+        self.levers.drop(row)
