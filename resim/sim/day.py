@@ -36,6 +36,7 @@ operation works row by row, and every sum adds a row's terms one after another i
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Mapping
 
 import numpy as np
@@ -84,7 +85,7 @@ def sum_by_row(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
     float bins, each row's terms added in entry order. Always floats: ``np.bincount`` returns
     integers when ``index`` is empty (a chain with no replenishment arc, or no customer arc)."""
     rows = values.shape[0]
-    flat = (index + size * np.arange(rows)[:, np.newaxis]).ravel()
+    flat = (index + _row_offsets(rows, size)).ravel()
     summed = np.bincount(flat, values.ravel(), minlength=rows * size).reshape(rows, size)
     return summed.astype(float, copy=False)
 
@@ -92,7 +93,23 @@ def sum_by_row(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
 def row_totals(values: np.ndarray) -> np.ndarray:
     """Each row's sum of ``values`` (rows × entries), its terms added in entry order."""
     rows, size = values.shape
-    return np.bincount(np.repeat(np.arange(rows), size), values.ravel(), minlength=rows).astype(float, copy=False)
+    return np.bincount(_row_numbers(rows, size), values.ravel(), minlength=rows).astype(float, copy=False)
+
+
+@lru_cache(maxsize=256)
+def _row_offsets(rows: int, size: int) -> np.ndarray:
+    """Where each row's bins start in a flat array of rows × ``size`` bins (a column)."""
+    offsets = size * np.arange(rows)[:, np.newaxis]
+    offsets.flags.writeable = False
+    return offsets
+
+
+@lru_cache(maxsize=256)
+def _row_numbers(rows: int, size: int) -> np.ndarray:
+    """The row of each entry of a flat rows × ``size`` array."""
+    numbers = np.repeat(np.arange(rows), size)
+    numbers.flags.writeable = False
+    return numbers
 
 
 def _share_of(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
@@ -205,7 +222,10 @@ def ship(c: "Cohort", flows: DayFlows) -> None:
     leaving = shipping[:, repl]
     c.arc_backlog[:, repl] -= leaving
     lanes = net.arc_lane[repl]
-    lead = whole_days(c.lead_times[:, lanes, day] * levers["lead_time"][:, lanes], c.horizon)
+    lead = c.lead_times[:, lanes, day]  # whole days already: only a lead-time factor needs rounding
+    factor = levers["lead_time"]
+    if (factor != 1.0).any():
+        lead = whole_days(lead * factor[:, lanes], c.horizon)
     _ensure_pipeline(c, day, int(lead.max(initial=1)))
     rows = np.arange(len(leaving))[:, np.newaxis]
     c.pipeline[rows, (day + lead) % c.pipeline.shape[1], repl] += leaving
@@ -254,10 +274,14 @@ def order(c: "Cohort", flows: DayFlows) -> None:
     wanted = np.zeros_like(position)
     up_to = due & (policy == POLICY_UP_TO)
     wanted[:, up_to] = np.maximum(a[:, up_to] - position[:, up_to], 0.0)
-    s_s = (due & (policy == POLICY_S_S)) & (position <= a)
-    wanted[s_s] = b[s_s] - position[s_s]
-    r_q = (due & (policy == POLICY_R_Q)) & (position <= a)
-    wanted[r_q] = b[r_q] * (np.floor((a[r_q] - position[r_q]) / b[r_q]) + 1)
+    s_s = due & (policy == POLICY_S_S)
+    if s_s.any():  # most chains hold base stock only: no pass over every row and stock point
+        s_s = s_s & (position <= a)
+        wanted[s_s] = b[s_s] - position[s_s]
+    r_q = due & (policy == POLICY_R_Q)
+    if r_q.any():
+        r_q = r_q & (position <= a)
+        wanted[r_q] = b[r_q] * (np.floor((a[r_q] - position[r_q]) / b[r_q]) + 1)
     made_here = net.sku_row >= 0
     c.work_orders[:, made_here] += wanted[:, made_here]
     into = net.arc_dst[repl]
@@ -273,10 +297,14 @@ def book_costs(c: "Cohort", flows: DayFlows) -> None:
     # units are accepted, wherever it delivers (a lane into a market delivers when it ships).
     contracted = c.contracted
     bought = np.where(contracted, 0.0, shipping)
-    paid = np.where(contracted, np.where(net.arc_dst >= 0, flows.arriving - flows.rejected, shipping), 0.0)
-    cost[:, _COST["procurement"]] = row_totals(bought * net.arc_price) + row_totals(paid * c.contract_value)
-    cost[:, _COST["transport"]] = row_totals(bought * net.arc_transport) + row_totals(paid * c.contract_freight)
-    cost[:, _COST["maas_premium"]] = row_totals(bought * net.arc_premium) + row_totals(paid * c.contract_premium)
+    for name, price in (("procurement", net.arc_price), ("transport", net.arc_transport),
+                        ("maas_premium", net.arc_premium)):
+        cost[:, _COST[name]] = row_totals(bought * price)
+    if contracted.any():  # else each row would add 0.0: the same numbers without the passes
+        paid = np.where(contracted, np.where(net.arc_dst >= 0, flows.arriving - flows.rejected, shipping), 0.0)
+        for name, price in (("procurement", c.contract_value), ("transport", c.contract_freight),
+                            ("maas_premium", c.contract_premium)):
+            cost[:, _COST[name]] += row_totals(paid * price)
     # Every flow a rule covers pays it: into the firm's own sites directly, between
     # suppliers passed on in the importer's price (full pass-through, docs/model.md).
     cost[:, _COST["tariff"]] = row_totals(shipping * (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"]))
