@@ -46,7 +46,7 @@ from resim.sim.status import Answer
 if TYPE_CHECKING:
     from resim.sim.engine import Model
     from resim.scenario.format.maas import Inspection, Negotiation, Probation
-    from resim.supply.matching import Need
+    from resim.supply.matching import Matches, Need
 
 __all__ = ["Agreement", "Candidate", "as_candidates", "negotiate", "execute", "lot_acceptance", "agreements_frame",
            "negotiation_stream"]
@@ -106,10 +106,11 @@ _CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit
                       "on_time_rate", "conformance_rate", "inputs", "transport_mode", "transit_days", "score")
 
 
-def as_candidates(frame: pd.DataFrame) -> list[Candidate]:
-    """Every row of ``frame`` (the pool, or the matching's ranked candidates) as a candidate."""
+def as_candidates(table: "pd.DataFrame | Matches") -> list[Candidate]:
+    """Every row of ``table`` (the pool, or the matching's ranked candidates, as a frame or as
+    :class:`resim.supply.matching.Matches`) as a candidate."""
     # Plain records of the columns read: a row Series per offering, or every column, costs far more.
-    columns = {name: frame[name].tolist() for name in _CANDIDATE_COLUMNS if name in frame.columns}
+    columns = {name: table[name].tolist() for name in _CANDIDATE_COLUMNS if name in table}
     return [Candidate.from_row(dict(zip(columns, values))) for values in zip(*columns.values())]
 
 
