@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from resim.scenario.format.maas import Offering, ScoreWeights
-from resim.supply.matching import Need, candidates, score, select
+from resim.supply.matching import Matches, Need, Pool, candidates, match, score, select
 from resim.supply.pool import pool_frame
 
 
@@ -94,6 +94,24 @@ def test_scores_are_weighted_min_max_scaled_criteria():
     assert list(ranked.index) == ["a", "b", "c"] and list(ranked["rank"]) == [1, 2, 3]
     parts = ranked.filter(like="part_").sum(axis=1)
     assert parts.to_dict() == pytest.approx(expected)  # the explanation adds up to the score
+
+
+def test_scoring_and_selecting_on_arrays_gives_the_rows_the_frames_give():
+    # The simulation ranks and selects on Matches (arrays); resim providers on frames. Same rows.
+    pool = pool_frame([offering(f"o{i}", unit_price=40 + 3 * i, capacity_per_day=20 + 10 * (i % 3),
+                                setup_cost=500 * (i % 4), lead_time_days=3 + i) for i in range(8)]
+                      + [offering("steel_only", materials=["16MnCr5"])])
+    sought = need(units_per_day=45.0)
+    weights = ScoreWeights(cost=2, lead_time=1, quality=1, on_time=1, capacity=1, distance=0)
+    on_frames = score(candidates(pool, sought), sought, weights)
+    on_arrays = score(match(Pool(pool), sought), sought, weights)
+    assert isinstance(on_arrays, Matches) and on_arrays.frame().equals(on_frames)
+    assert len(on_frames) == 8 and "steel_only" not in set(on_frames.id)
+    for limit in (2, None):  # exact enumeration, then the MILP
+        framed = select(on_frames, sought, days=30, budget=80_000, max_providers=limit)
+        arrayed = select(on_arrays, sought, days=30, budget=80_000, max_providers=limit)
+        assert arrayed.chosen.frame().equals(framed.chosen) and len(framed.chosen) > 0
+        assert (arrayed.covered_per_day, arrayed.cost) == (framed.covered_per_day, framed.cost)
 
 
 def brute_force(units, setups, capacity, gap, days, budget, max_providers):

@@ -1,7 +1,8 @@
 """What a scenario's replications share instead of recomputing (issue 21): the expected flows
-(resim.sim.targets.flows_of), a pool reframed by contention and bookings (Pool.reframed) and the
-candidates made of a ranked frame (as_candidates). Each equals a fresh computation, is not
-changed by the replications that share it, and a variant gets its own."""
+(resim.sim.targets.flows_of), the part of a need's match that holds whatever the day
+(Pool.reach), a match with the capacities and prices of the moment (match) and the candidates
+made of ranked rows (as_candidates). Each equals a fresh computation, is not changed by the
+replications that share it, and a variant gets its own."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import resim
 from resim.experiment.runner import run_replication
 from resim.sim.agreements import Candidate, as_candidates
 from resim.sim.targets import Flows, flows_of
-from resim.supply.matching import Pool, candidates, need_for, score
+from resim.supply.matching import Pool, candidates, match, need_for, score
 from resim.supply.pool import pool_frame
 from tests.chains import hand_chain, small_chain
 from tests.test_capacity import _offering, _two_parts
@@ -46,27 +47,52 @@ def test_replications_sharing_the_caches_give_what_a_fresh_scenario_gives():
     assert shared.actions == alone.actions and len(shared.actions) > 0
 
 
-def test_a_reframed_pool_matches_as_a_pool_indexed_anew():
+def test_a_match_at_the_moments_capacities_and_prices_equals_one_of_a_pool_published_so():
     offerings = [_offering(id=f"assy_{i}", capacity_per_day=10 + i, unit_price=12 + i) for i in range(4)]
     scenario = _two_parts().replace(maas={"providers": offerings})
     frame = pool_frame(scenario.maas.providers)
     changed = frame.assign(capacity_per_day=frame.capacity_per_day * [1, 0.5, 0, 2],
                            unit_price=frame.unit_price * [1, 1.2, 1, 0.9])
     need = need_for(scenario, "A", units_per_day=20, destination="plant")
-    reframed = candidates(Pool(frame).reframed(changed), need)
+    now = match(Pool(frame), need, capacity=changed.capacity_per_day.to_numpy(),
+                price=changed.unit_price.to_numpy()).frame()
     anew = candidates(Pool(changed), need)
-    assert reframed.equals(anew) and list(reframed.unit_price) == [12, 13 * 1.2, 14, 15 * 0.9]
-    with pytest.raises(ValueError):
-        Pool(frame).reframed(changed.iloc[:2])
+    assert now.equals(anew) and list(now.unit_price) == [12, 13 * 1.2, 14, 15 * 0.9]
+    assert list(now.capacity_per_day) == [10, 5.5, 0, 26]
 
 
-def test_candidates_of_a_ranked_frame_equal_those_of_its_rows():
+def test_a_needs_reach_is_worked_out_once_per_pool_and_not_changed_by_the_matches_sharing_it():
+    offerings = [_offering(id="assy_pl", unit_price=12),
+                 _offering(id="assy_cn", unit_price=9, country="CN", region="asia"),
+                 _offering(id="assy_us", unit_price=11, country="US", region="north_america",
+                           export_controlled=True)]
+    scenario = _two_parts().replace(maas={"providers": offerings})
+    quake = scenario.disruptions[0]  # the CN earthquake
+    pool = Pool(pool_frame(scenario.maas.providers))
+    need = need_for(scenario, "A", units_per_day=20, destination="plant")
+    reach = pool.reach(need)
+    assert pool.reach(need_for(scenario, "A", units_per_day=5, destination="plant")) is reach  # amount aside
+    assert pool.reach(need_for(scenario, "B", units_per_day=20, destination="plant")) is not reach
+    with pytest.raises(ValueError):  # shared by every query of the need: read-only
+        reach.reason[0] = "changed"
+    during = match(pool, need, active=[quake], max_premium=0.1).frame().set_index("id").reason.to_dict()
+    assert during == {"assy_pl": "premium above 10%", "assy_cn": "inside the footprint of quake",
+                      "assy_us": "export-controlled: cannot ship abroad"}
+    # What the earlier match ruled out for the moment is not left in the shared reach.
+    after = candidates(pool, need).set_index("id").reason.to_dict()
+    assert after == {"assy_pl": "", "assy_cn": "", "assy_us": "export-controlled: cannot ship abroad"}
+    assert candidates(pool, need).equals(candidates(pool_frame(scenario.maas.providers), need))
+
+
+def test_candidates_of_ranked_rows_equal_those_of_each_row():
     offerings = [_offering(id=f"assy_{i}", unit_price=12 + i, lat=50.0 + i, lon=8.0) for i in range(3)]
     scenario = _two_parts().replace(maas={"providers": offerings})
     need = need_for(scenario, "A", units_per_day=20, destination="plant")
     ranked = score(candidates(pool_frame(scenario.maas.providers), need), need, scenario.maas.weights)
     assert as_candidates(ranked) == [Candidate.from_row(row) for _, row in ranked.iterrows()]
     assert [c.offering for c in as_candidates(ranked)] == list(ranked.id)
+    on_arrays = score(match(Pool(pool_frame(scenario.maas.providers)), need), need, scenario.maas.weights)
+    assert as_candidates(on_arrays) == as_candidates(ranked)
 
 
 def test_a_disaster_footprint_is_worked_out_once_and_handed_out_as_a_copy():

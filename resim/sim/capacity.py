@@ -45,8 +45,9 @@ class CapacityLedger:
         self._regions = dict(zip(self.pool.country, self.pool.region)) | self.country_regions
         # The pool's columns as arrays, read by every need: a frame is made only when they change.
         self._region = self.pool.region.to_numpy(object)
-        self._capacity = self.pool.capacity_per_day.to_numpy(float)
-        self._price = self.pool.unit_price.to_numpy(float)
+        self._capacity = self.pool.capacity_per_day.to_numpy(float, copy=True)
+        self._price = self.pool.unit_price.to_numpy(float, copy=True)
+        self._capacity.flags.writeable = self._price.flags.writeable = False  # handed out by left()
         self._row = {str(offering): row for row, offering in enumerate(self.pool.id)}
         self._bookings: dict[str, list[tuple[int, int, float]]] = {}
 
@@ -75,11 +76,13 @@ class CapacityLedger:
                                                            if c in self._regions}
         return sorted(regions)
 
-    def frame(self, active: Iterable, first: int, last: int) -> pd.DataFrame:
-        """The pool for a need over days ``first`` .. ``last - 1``: other firms' contention for
-        the ``active`` disruptions applied (capacity taken, prices raised for the providers in
-        :meth:`contended_regions`), then each offering's capacity less the most it has booked on
-        those days (never below 0). The pool itself when nothing changes it."""
+    def left(self, active: Iterable, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each offering's capacity a day and unit price for a need over days ``first`` ..
+        ``last - 1``, in the pool's order: other firms' contention for the ``active``
+        disruptions applied (capacity taken, prices raised for the providers in
+        :meth:`contended_regions`), then its capacity less the most it has booked on those days
+        (never below 0). The ledger's own read-only arrays of the published figures when nothing
+        changes them."""
         capacity, price = self._capacity, self._price
         hit = np.isin(self._region, self.contended_regions(active))
         if hit.any():
@@ -92,6 +95,12 @@ class CapacityLedger:
             rows = np.fromiter(booked, int, len(booked))
             capacity = capacity.copy()
             capacity[rows] = np.maximum(capacity[rows] - np.fromiter(booked.values(), float, len(booked)), 0.0)
-        if not hit.any() and not booked:
+        return capacity, price
+
+    def frame(self, active: Iterable, first: int, last: int) -> pd.DataFrame:
+        """The pool for a need over days ``first`` .. ``last - 1``: its capacities and prices as
+        :meth:`left` gives them. The pool itself when nothing changes it."""
+        capacity, price = self.left(active, first, last)
+        if capacity is self._capacity and price is self._price:
             return self.pool
         return self.pool.assign(capacity_per_day=capacity, unit_price=price)

@@ -4,17 +4,19 @@ within the strategy's budget and limits, and execute the agreements.
 :func:`source` runs the four steps for a :class:`Request`. Ranking matches the need against the
 pool as it is that day (:func:`rank`); the ranked candidates become typed records once
 (:class:`resim.sim.agreements.Candidate`), which the negotiation (:class:`_Negotiation`) and the
-execution read. Every request and its answer is recorded as an action of the response.
+execution read. Candidates stay arrays (:class:`resim.supply.matching.Matches`) from matching to
+the chosen few: a replication sources up to a hundred needs, and a frame per step costs more
+than the steps. Every request and its answer is recorded as an action of the response.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from resim.scenario.format.maas import ScoreWeights
 from resim.scenario.format.strategies import ActionKind, Orchestration
@@ -22,7 +24,7 @@ from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
 from resim.sim.status import ActionStatus, Answer
-from resim.supply.matching import Need, Selection, candidates, need_for, score, select
+from resim.supply.matching import Matches, Need, Selection, match, need_for, score, select
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -100,19 +102,19 @@ def source(response: "Response", model: "Model", request: Request) -> None:
 
 
 def rank(response: "Response", model: "Model", need: Need, day: int, end: int, last: int | None = None
-         ) -> tuple[pd.DataFrame, pd.DataFrame]:
+         ) -> tuple[Matches, Matches]:
     """The pool matched against ``need`` as it is on ``day`` (disruptions in force), with what
     each offering has left from ``day`` to ``last`` (default ``end``): other firms'
     contention and earlier agreements taken (:class:`resim.sim.capacity.CapacityLedger`); and the
     eligible candidates ranked in the response's orchestration style."""
     scenario = model.scenario
     active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
-    frame = response.capacity.frame(active, day, end if last is None else last)
-    pool = response.pool if frame is response.capacity.pool else response.pool.reframed(frame)
-    table = candidates(pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario)
-    # The conditions of this run, on arrays: each offering keeps the first reason it fails.
-    reason = table.reason.to_numpy(object).copy()
-    capacity = table.capacity_per_day.to_numpy(float)
+    capacity, price = response.capacity.left(active, day, end if last is None else last)
+    table = match(response.pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario,
+                  capacity=capacity, price=price)
+    # The conditions of this run: each offering keeps the first reason it fails.
+    reason = table["reason"].copy()
+    capacity = table["capacity_per_day"]
 
     def fail(mask: np.ndarray, why: str) -> None:
         reason[(reason == "") & mask] = why
@@ -121,13 +123,13 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     # A provider makes only what its components allow: its capacity is capped by what their
     # sources can give now (the usual makers as disrupted, the market as others left it).
     if len(table) and scenario.parts_by_id[need.part].bom:
-        inputs = table.inputs.to_numpy(object)
+        inputs = table["inputs"]
         caps = {kind: input_capacity(model, response.market, need.part, kind, day) for kind in set(inputs)}
         cap = np.array([caps[kind] for kind in inputs], float)
         capacity = np.minimum(capacity, cap)
         fail(cap <= 0, "no components: their sources are down or sold out")
     # A provider that cannot deliver before the expected recovery is of no use.
-    fail(table.days_to_first_delivery.to_numpy(float) >= end - day, "first delivery after the expected recovery")
+    fail(table["days_to_first_delivery"] >= end - day, "first delivery after the expected recovery")
     table = table.assign(capacity_per_day=capacity, reason=reason, eligible=reason == "")
     style = response.orchestration
     return table, _style(style, score(table, need, _weights(style, scenario)))
@@ -141,14 +143,15 @@ def _weights(style: Orchestration, scenario) -> ScoreWeights:
     return scenario.maas.weights
 
 
-def _style(style: Orchestration, ranked: pd.DataFrame) -> pd.DataFrame:
+def _style(style: Orchestration, ranked: Matches) -> Matches:
     """The candidates an orchestration style picks among (see :mod:`resim.sim.strategies`)."""
-    if ranked.empty or style == Orchestration.CHEAPEST:
+    if not len(ranked) or style == Orchestration.CHEAPEST:
         return ranked
     if style == Orchestration.FASTEST:
-        quickest = ranked.days_to_first_delivery.min()
-        return ranked[ranked.days_to_first_delivery <= quickest + 7]
-    return ranked[ranked.score >= ranked.score.median()]
+        first = ranked["days_to_first_delivery"]
+        return ranked.take(np.flatnonzero(first <= first.min() + 7))
+    scores = ranked["score"]
+    return ranked.take(np.flatnonzero(scores >= np.median(scores)))
 
 
 @dataclass
@@ -168,7 +171,7 @@ class _Negotiation:
     passed: set[str] = field(default_factory=set)   # declined by the provider, or not agreed by the firm
     covered: float = 0.0
 
-    def run(self, ranked: pd.DataFrame) -> None:
+    def run(self, ranked: Matches) -> None:
         """Negotiate with the ``ranked`` candidates until the need is covered or none is left."""
         request, scenario = self.request, self.model.scenario
         limit = self.response.strategy.max_providers
@@ -180,15 +183,15 @@ class _Negotiation:
             if asked >= request.end:
                 break
             passed_before = len(self.passed)
-            pool_left = ranked[~ranked.id.isin(self.passed | set(self.contracted))]
-            chosen = select(pool_left, replace(self.need, units_per_day=gap), days=request.end - asked,
+            left = ranked.take(np.flatnonzero(~np.isin(ranked["id"], list(self.passed | set(self.contracted)))))
+            chosen = select(left, replace(self.need, units_per_day=gap), days=request.end - asked,
                             budget=self.budget, max_providers=None if limit is None else limit - len(self.contracted))
-            if chosen.chosen.empty:
+            if not len(chosen.chosen):
                 break
             if not self.contracted:
                 self.until = _handover_end(chosen, request.end, request.handover, self.budget, self.model.horizon)
-            # Only the chosen rows become candidates: they are few, the ranked frame may be long.
-            for candidate, units in zip(as_candidates(chosen.chosen), chosen.chosen.units_per_day):
+            # Only the chosen rows become candidates: they are few, the ranked ones may be many.
+            for candidate, units in zip(as_candidates(chosen.chosen), chosen.chosen["units_per_day"].tolist()):
                 self._ask(candidate, units, asked, attempt)
             if len(self.passed) == passed_before:  # every request agreed: asking again would choose the same
                 break
@@ -270,20 +273,20 @@ def _execute(response: "Response", model: "Model", request: Request, need: Need,
                 handback_day=request.end, keep=keep, need_id=need_id, market=response.market)
 
 
-def _why_none(table: pd.DataFrame, ranked: pd.DataFrame, need: Need, budget: float | None, days: int) -> str:
+def _why_none(table: Matches, ranked: Matches, need: Need, budget: float | None, days: int) -> str:
     """Why no provider was asked: the budget, when eligible offerings exist, else the commonest
-    reason the offerings failed."""
+    reason the offerings failed (of equally common ones, the first an offering has)."""
     if len(ranked) and budget is not None:
         return f"budget left {budget:,.0f} pays for none of the {len(ranked)} eligible offerings over {days} days"
-    reasons = table.reason[~table.eligible].value_counts()  # the column alone: the frame is wide
-    if len(reasons):
-        return str(reasons.index[0])
-    return f"no offering of {need.process}" if table.empty else "none within the limits"
+    reasons = Counter(table["reason"][~table["eligible"]].tolist()).most_common(1)
+    if reasons:
+        return str(reasons[0][0])
+    return f"no offering of {need.process}" if not len(table) else "none within the limits"
 
 
 def _handover_end(chosen: Selection, end: int, handover: float, budget: float | None, horizon: int) -> int:
     """The day agreements end: the expected recovery ``end`` plus the handover, as far as the
     budget left after covering the outage pays for (coverage during the outage comes first)."""
-    per_day = float((chosen.chosen.landed_unit_cost * chosen.chosen.units_per_day).sum())
+    per_day = float((chosen.chosen["landed_unit_cost"] * chosen.chosen["units_per_day"]).sum())
     days = handover if budget is None or per_day <= 0 else min(handover, max(budget - chosen.cost, 0.0) / per_day)
     return min(end + math.floor(days), horizon)

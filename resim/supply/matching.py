@@ -15,14 +15,17 @@
    programming (scipy's HiGHS); when the gap cannot be covered, the most coverage at least cost.
 
 Everything is vectorised over the pool, so a 100,000-offering pool filters and scores in
-milliseconds (see ``benchmarks/``).
+milliseconds (see ``benchmarks/``). :func:`candidates` and :func:`score` give frames (the tables
+``resim providers`` shows); a simulation sourcing many needs matches on arrays instead
+(:func:`match`, :class:`Matches`), and the part of a need's match that holds whatever the day is
+worked out once per pool (:meth:`Pool.reach`).
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Iterable, NamedTuple, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -35,7 +38,8 @@ if TYPE_CHECKING:
     from resim.scenario.format.events import Disruption
     from resim.scenario import Scenario
 
-__all__ = ["Need", "need_for", "Pool", "candidates", "score", "select", "Selection", "active_disruptions"]
+__all__ = ["Need", "need_for", "Pool", "Matches", "candidates", "match", "score", "select", "Selection",
+           "active_disruptions"]
 
 @dataclass(frozen=True)
 class Need:
@@ -110,7 +114,9 @@ class Pool:
     """A provider pool indexed for matching: build once, query for many parts.
 
     Offerings are grouped by process path, so a query looks only at the offerings of the
-    process it needs (and their more specific variants).
+    process it needs (and their more specific variants). What matching a need gives whatever the
+    day (:meth:`reach`) is kept for the next query of the same need: the replications of a run
+    share one pool, so each works out a need's specification and transport once, not per request.
     """
 
     def __init__(self, frame: pd.DataFrame):
@@ -125,29 +131,95 @@ class Pool:
         frame = self.frame
         self.country = frame.country.to_numpy(str)
         self.region = frame.region.to_numpy(str)
-        self.numbers = {name: frame[name].to_numpy(float) for name in (
-            "tolerance_mm", "lat", "lon", "unit_price", "onboarding_mean", "lead_time_mean")}
+        # Every column as an array, read by the matching and by whoever reads its matches.
+        self.columns = {name: frame[name].to_numpy() for name in frame.columns}
         self.envelope = np.sort(frame[["size_l_mm", "size_w_mm", "size_h_mm"]].to_numpy(float), axis=1)
         self.export_controlled = frame.export_controlled.to_numpy(bool)
+        self._reaches: dict[Need, _Reach] = {}
 
     def __len__(self) -> int:
         return len(self.frame)
-
-    def reframed(self, frame: pd.DataFrame) -> "Pool":
-        """This index over ``frame``: the same offerings in the same order, with the capacities
-        and prices ``frame`` gives them (other firms' contention, bookings), not indexed again."""
-        if len(frame) != len(self.frame):
-            raise ValueError(f"a pool of {len(self.frame)} offerings cannot be reframed over {len(frame)}")
-        pool = copy.copy(self)
-        pool.frame = frame.reset_index(drop=True)
-        pool.numbers = {**self.numbers, "unit_price": pool.frame.unit_price.to_numpy(float)}
-        return pool
 
     def offering(self, process: str) -> np.ndarray:
         """Row numbers of the offerings of ``process`` or of a more specific variant of it."""
         match = (self.paths == process) | np.char.startswith(self.paths.astype(str), process + "/")
         picked = [self._rows[i] for i in np.flatnonzero(match)]
         return np.sort(np.concatenate(picked)) if picked else np.zeros(0, np.int64)
+
+    def reach(self, need: Need) -> "_Reach":
+        """What matching ``need`` gives whatever the day and however much is needed
+        (:func:`_reach`): worked out on the first query, the same read-only arrays after."""
+        key = replace(need, units_per_day=0.0)
+        found = self._reaches.get(key)
+        if found is None:
+            found = _reach(self, need)
+            if len(self._reaches) >= _REACHES_KEPT:  # a bound on memory: start afresh, never evict one by one
+                self._reaches = {}
+            self._reaches[key] = found
+        return found
+
+
+_REACHES_KEPT = 4096  # needs whose reach a pool keeps: a run's distinct (part, destination, speed) needs fit
+
+
+class _Reach(NamedTuple):
+    """The part of matching a need that holds whatever the day, the replication and the amount:
+    the rows of the needed process, the first reason of the specification, certificates or
+    export control each fails ("" when none), the price multiplier of expediting, the freight per
+    unit and the transport columns. Shared by every query of the need: its arrays are read-only."""
+
+    rows: np.ndarray
+    reason: np.ndarray
+    factor: np.ndarray
+    freight: np.ndarray
+    transport: dict[str, np.ndarray]   # distance_km, transport_mode, transit_days, expedited, co2, first delivery
+
+
+class Matches:
+    """A pool's offerings matched against a need, as arrays rather than a frame: the pool's row
+    numbers, the columns the matching worked out for them (in order) and, read at those rows,
+    every other column of the pool. :func:`candidates` and :func:`score` give it as a frame."""
+
+    def __init__(self, pool: Pool, rows: np.ndarray, columns: dict[str, np.ndarray],
+                 attrs: dict[str, object] | None = None):
+        self.pool, self.rows, self.columns = pool, rows, columns
+        self.attrs = attrs if attrs is not None else {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.columns or name in self.pool.columns
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self.columns.get(name)
+        return self.pool.columns[name][self.rows] if found is None else found
+
+    def take(self, index: np.ndarray, **columns: np.ndarray) -> "Matches":
+        """The matches at positions ``index``, in that order, with ``columns`` (given in that
+        order) added or replaced."""
+        taken = {name: values[index] for name, values in self.columns.items()}
+        return Matches(self.pool, self.rows[index], {**taken, **columns}, self.attrs)
+
+    def assign(self, **columns: np.ndarray) -> "Matches":
+        """These matches with ``columns`` added or replaced."""
+        return Matches(self.pool, self.rows, {**self.columns, **columns}, self.attrs)
+
+    def frame(self) -> pd.DataFrame:
+        """The pool's rows of these matches (its row labels), with the worked-out columns."""
+        table = self.pool.frame.iloc[self.rows].assign(**self.columns)
+        table.attrs.update(self.attrs)
+        return table
+
+
+Table = TypeVar("Table", pd.DataFrame, Matches)
+
+
+def _rows(table: Table, index: np.ndarray, **columns: np.ndarray) -> Table:
+    """The rows of ``table`` at positions ``index`` with ``columns`` added, as the same kind of table."""
+    if isinstance(table, Matches):
+        return table.take(index, **columns)
+    return table.iloc[index].assign(**columns)
 
 
 def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Disruption"] = (),
@@ -156,23 +228,57 @@ def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Dis
     ``reason`` it fails; adds the distance, transport mode and transit days, the landed cost and
     CO2 per unit and the days to first delivery (onboarding + lead time + transit); for an
     expedited need, ``unit_price`` is the expedited price. ``attrs["not_offering"]`` counts the
-    pool's offerings of other processes."""
+    pool's offerings of other processes. The frame of :func:`match`."""
     pool = pool if isinstance(pool, Pool) else Pool(pool)
+    return match(pool, need, active=active, max_premium=max_premium, scenario=scenario).frame()
+
+
+def match(pool: Pool, need: Need, *, active: Iterable["Disruption"] = (), max_premium: float | None = None,
+          scenario: "Scenario | None" = None, capacity: np.ndarray | None = None,
+          price: np.ndarray | None = None) -> Matches:
+    """:func:`candidates` on arrays, with each offering's ``capacity`` a day and ``price`` a
+    unit as the moment leaves them (arrays over the whole pool; default: as published). The
+    part that holds whatever the day comes from :meth:`Pool.reach`; the price, the premium limit
+    and the ``active`` disruptions are applied here, in that order after it."""
+    reach = pool.reach(need)
+    rows = reach.rows
+    reason = reach.reason.copy()
+    unit_price = (pool.columns["unit_price"] if price is None else price)[rows] * reach.factor
+    landed = unit_price + reach.freight
+    if max_premium is not None and need.unit_cost > 0:
+        _fail(reason, landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")
+    for event in active:
+        _moment(pool.country[rows], pool.region[rows], pool.columns["lat"][rows], pool.columns["lon"][rows],
+                need, event, partial(_fail, reason), scenario)
+    transport = reach.transport
+    columns = {"capacity_per_day": (pool.columns["capacity_per_day"] if capacity is None else capacity)[rows],
+               "unit_price": unit_price, "distance_km": transport["distance_km"],
+               "transport_mode": transport["transport_mode"], "transit_days": transport["transit_days"],
+               "expedited": transport["expedited"], "landed_unit_cost": landed,
+               "co2_kg_per_unit": transport["co2_kg_per_unit"],
+               "days_to_first_delivery": transport["days_to_first_delivery"], "eligible": reason == "", "reason": reason}
+    return Matches(pool, rows, columns, {"not_offering": len(pool) - len(rows), "process": need.process})
+
+
+def _fail(reason: np.ndarray, mask: np.ndarray, why: "str | np.ndarray") -> None:
+    """Give ``why`` (one text, or one per offering) as the reason of the offerings in ``mask``
+    that have none yet: each keeps the first reason it fails."""
+    open_ = (reason == "") & mask
+    reason[open_] = why[open_] if isinstance(why, np.ndarray) else why
+
+
+def _reach(pool: Pool, need: Need) -> _Reach:
+    """The offerings of ``need``'s process, the first reason each fails on the specification,
+    certificates or export control, and their transport (see :class:`_Reach`)."""
     rows = pool.offering(need.process)
-    table = pool.frame.iloc[rows]
-    table.attrs["not_offering"] = len(pool) - len(rows)
-    table.attrs["process"] = need.process
-    reason = np.full(len(table), "", dtype=object)
-
-    def fail(mask: np.ndarray, why) -> None:
-        open_ = (reason == "") & mask
-        reason[open_] = why[open_] if isinstance(why, np.ndarray) else why
-
+    reason = np.full(len(rows), "", dtype=object)
+    fail = partial(_fail, reason)
     if need.material:
         wanted = need.material.lower()
         processes = np.array([not ms or any(m.lower() == wanted for m in ms) for ms in pool.material_sets], bool)
         fail(~processes[pool.material_codes[rows]], f"does not process {need.material}")
-    number = {name: values[rows] for name, values in pool.numbers.items()}
+    number = {name: pool.columns[name][rows] for name in (
+        "tolerance_mm", "lat", "lon", "onboarding_mean", "lead_time_mean", "expedite_premium")}
     country, region = pool.country[rows], pool.region[rows]
     if need.tolerance_mm is not None:
         fail(~(number["tolerance_mm"] <= need.tolerance_mm + 1e-12), f"cannot hold ±{need.tolerance_mm:g} mm")
@@ -185,14 +291,13 @@ def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Dis
         missing = lacking[pool.cert_codes[rows]]
         fail(missing != "", "lacks " + missing)
     fail(pool.export_controlled[rows] & (country != need.country), "export-controlled: cannot ship abroad")
-    lats, lons = number["lat"], number["lon"]
     # Transport (resim.supply.logistics): the distance (a fallback without coordinates), the mode of
     # least freight and in-transit holding, its transit days, freight and CO2. An expedited need
     # has offerings with an expedite option ship by air where that is faster than their usual
     # mode, at price x (1 + premium).
     same_country, same_region = country == need.country, region == need.region
-    distance = logistics.distance_km(need.lat, need.lon, lats, lons, same_country, same_region)
-    premium = table.expedite_premium.to_numpy(float)
+    distance = logistics.distance_km(need.lat, need.lon, number["lat"], number["lon"], same_country, same_region)
+    premium = number["expedite_premium"]
     goods = dict(weight_kg=need.weight_kg, value=need.unit_cost, holding_rate=need.holding_rate)
     mode = logistics.choose_mode(distance, same_country, same_region, **goods)
     expedited = np.zeros(len(mode), bool)
@@ -200,17 +305,14 @@ def candidates(pool: "Pool | pd.DataFrame", need: Need, *, active: Iterable["Dis
         usual, mode = mode, logistics.choose_mode(distance, same_country, same_region, **goods, expedite=premium > 0)
         expedited = mode != usual
     transit = logistics.transit_days(distance, mode)
-    price = number["unit_price"] * np.where(expedited, 1.0 + premium, 1.0)
-    landed = price + logistics.freight_per_unit(need.weight_kg, distance, mode)
-    if max_premium is not None and need.unit_cost > 0:
-        fail(landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")
-    for event in active:
-        _moment(country, region, lats, lons, need, event, fail, scenario)
-    return table.assign(unit_price=price, distance_km=distance, transport_mode=mode, transit_days=transit,
-                        expedited=expedited, landed_unit_cost=landed,
-                        co2_kg_per_unit=logistics.co2_per_unit(need.weight_kg, distance, mode),
-                        days_to_first_delivery=number["onboarding_mean"] + number["lead_time_mean"] + transit,
-                        eligible=reason == "", reason=reason)
+    transport = {"distance_km": distance, "transport_mode": mode, "transit_days": transit, "expedited": expedited,
+                 "co2_kg_per_unit": logistics.co2_per_unit(need.weight_kg, distance, mode),
+                 "days_to_first_delivery": number["onboarding_mean"] + number["lead_time_mean"] + transit}
+    reach = _Reach(rows, reason, np.where(expedited, 1.0 + premium, 1.0),
+                   logistics.freight_per_unit(need.weight_kg, distance, mode), transport)
+    for values in (reach.rows, reach.reason, reach.factor, reach.freight, *transport.values()):
+        values.flags.writeable = False
+    return reach
 
 
 def _moment(country: np.ndarray, region: np.ndarray, lats: np.ndarray, lons: np.ndarray, need: Need,
@@ -235,17 +337,18 @@ def _moment(country: np.ndarray, region: np.ndarray, lats: np.ndarray, lons: np.
         fail(region != market_region, f"outside {market_region}: local-content rule {event.id}")
 
 
-def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
+def score(table: Table, need: Need, weights) -> Table:
     """Rank eligible candidates by a weighted score (0..1, higher is better), keeping its parts.
 
+    ``table`` is a frame of :func:`candidates` or the :class:`Matches` of :func:`match`;
     ``weights`` has fields cost, lead_time, quality, on_time, capacity, distance (normalised here).
-    Returns the eligible rows sorted best first, with ``score``, ``rank`` and one ``part_<criterion>``
-    column per criterion (its weighted contribution).
+    Returns the eligible rows sorted best first, as the same kind of table, with ``score``,
+    ``rank`` and one ``part_<criterion>`` column per criterion (its weighted contribution).
     """
-    eligible = np.flatnonzero(table.eligible.to_numpy(bool))
+    eligible = np.flatnonzero(np.asarray(table["eligible"], bool))
 
     def column(name: str) -> np.ndarray:
-        return table[name].to_numpy(float)[eligible]
+        return np.asarray(table[name], float)[eligible]
 
     raw = {
         "cost": -column("landed_unit_cost"),
@@ -263,20 +366,22 @@ def score(table: pd.DataFrame, need: Need, weights) -> pd.DataFrame:
         scaled = (values - low) / (high - low) if high > low else np.ones(len(values))
         parts[f"part_{name}"] = w[name] / total_weight * scaled
     total = np.sum(list(parts.values()), axis=0) if len(eligible) else np.zeros(0)
-    order = np.lexsort((table.id.to_numpy(str)[eligible], -raw["cost"], -total))  # best score, then cheapest
-    return table.iloc[eligible[order]].assign(**{name: values[order] for name, values in parts.items()},
-                                              score=total[order], rank=np.arange(1, len(order) + 1))
+    ids = np.asarray(table["id"], str)[eligible]
+    order = np.lexsort((ids, -raw["cost"], -total))  # best score, then cheapest
+    return _rows(table, eligible[order], **{name: values[order] for name, values in parts.items()},
+                 score=total[order], rank=np.arange(1, len(order) + 1))
 
 
-def _worth_keeping(table: pd.DataFrame, gap: float, limit: int) -> np.ndarray:
+def _worth_keeping(table: "pd.DataFrame | Matches", gap: float, limit: int) -> np.ndarray:
     """Candidates dominated by fewer than ``limit`` others (no dearer per unit, no dearer to set
     up, at least as much useful capacity). With at most ``limit`` providers chosen, a dominated
     candidate can always be swapped for an unused one that dominates it, so dropping the rest
     keeps an optimal selection."""
-    capacity = np.minimum(table.capacity_per_day.to_numpy(float), gap)
+    capacity = np.minimum(np.asarray(table["capacity_per_day"], float), gap)
+    setup = np.asarray(table["setup_cost"], float)
     # In this order a candidate can only be dominated by ones before it (ties broken by position).
-    order = np.lexsort((-capacity, table.setup_cost.to_numpy(float), table.landed_unit_cost.to_numpy(float)))
-    setup = table.setup_cost.to_numpy(float)[order]
+    order = np.lexsort((-capacity, setup, np.asarray(table["landed_unit_cost"], float)))
+    setup = setup[order]
     capacity = capacity[order]
     n = len(order)
     kept = np.ones(n, bool)
@@ -336,31 +441,32 @@ def _best_subset(unit: np.ndarray, setup: np.ndarray, capacity: np.ndarray, gap:
 class Selection:
     """Chosen providers with their daily quantities, and what the gap still misses."""
 
-    chosen: pd.DataFrame          # rows of the candidates with ``units_per_day``
+    chosen: "pd.DataFrame | Matches"   # rows of the candidates (as they were given) with ``units_per_day``
     covered_per_day: float
     missing_per_day: float
     cost: float                   # setup + landed units over the period
 
 
-def select(ranked: pd.DataFrame, need: Need, *, days: float, budget: float | None = None,
+def select(ranked: "pd.DataFrame | Matches", need: Need, *, days: float, budget: float | None = None,
            max_providers: int | None = None) -> Selection:
     """The least-cost set of providers covering ``need.units_per_day`` for ``days``, within the
     budget and provider limit (MILP). If the gap cannot be covered, the largest coverage (then the
-    least cost) is chosen."""
+    least cost) is chosen. ``ranked`` is a frame or :class:`Matches` (of :func:`score`), and
+    the chosen rows are the same kind of table."""
     index = np.arange(len(ranked))
     if max_providers is not None:
         index = index[_worth_keeping(ranked, need.units_per_day, max_providers)]
     n = len(index)
     if n == 0 or need.units_per_day <= 0:
-        return Selection(ranked.iloc[:0].assign(units_per_day=[]), 0.0, max(need.units_per_day, 0.0), 0.0)
-    capacity = np.minimum(ranked.capacity_per_day.to_numpy(float)[index], need.units_per_day)
-    unit = ranked.landed_unit_cost.to_numpy(float)[index] * days
-    setup = ranked.setup_cost.to_numpy(float)[index]
+        return Selection(_rows(ranked, index[:0], units_per_day=np.zeros(0)), 0.0, max(need.units_per_day, 0.0), 0.0)
+    capacity = np.minimum(np.asarray(ranked["capacity_per_day"], float)[index], need.units_per_day)
+    unit = np.asarray(ranked["landed_unit_cost"], float)[index] * days
+    setup = np.asarray(ranked["setup_cost"], float)[index]
     gap = need.units_per_day
     if max_providers is not None and _subsets_count(n, max_providers) <= _ENUMERATE_UP_TO:
         x = _best_subset(unit, setup, capacity, gap, budget, max_providers)
         picked = x > 1e-9
-        chosen = ranked.iloc[index[picked]].assign(units_per_day=x[picked])
+        chosen = _rows(ranked, index[picked], units_per_day=x[picked])
         covered = float(x.sum())
         cost = float(unit[picked] @ x[picked] + setup[picked].sum())
         return Selection(chosen, covered, max(gap - covered, 0.0), cost)
@@ -386,7 +492,7 @@ def select(ranked: pd.DataFrame, need: Need, *, days: float, budget: float | Non
         raise RuntimeError(f"provider selection failed: {result.message}")
     x, y = result.x[:n], np.round(result.x[n:2 * n])
     picked = (y > 0.5) & (x > 1e-9)
-    chosen = ranked.iloc[index[picked]].assign(units_per_day=x[picked])
+    chosen = _rows(ranked, index[picked], units_per_day=x[picked])
     covered = float(x[picked].sum())
     cost = float(unit[picked] @ x[picked] + setup[picked].sum())
     return Selection(chosen, covered, max(gap - covered, 0.0), cost)
