@@ -18,6 +18,7 @@ import argparse
 import time
 
 import resim
+from resim.experiment.strategy_runs import strategy_runs
 from resim.sim import engine
 
 
@@ -41,7 +42,7 @@ def main() -> None:
     quickstart = resim.load_scenario("scenarios/quickstart.yaml")
     cases = {"quickstart": quickstart,
              "quickstart, no take-back": quickstart.replace(**{"circular.take_back": []})}
-    strategies = 1 + len(quickstart.strategies)
+    strategies = len(strategy_runs(quickstart, None))
     print(f"{'scenario':<26} {'executor':<10} {'runs':>6} {'one at a time s':>16} {'batched s':>10} "
           f"{'runs/s one':>11} {'runs/s batched':>15} {'ratio':>6}")
     for name, scenario in cases.items():
