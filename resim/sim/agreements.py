@@ -326,13 +326,21 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
 
 
 def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, late: np.ndarray) -> None:
-    shipped_today = float(model.last_ship[arcs].sum())
-    agreement.late_units += shipped_today * bool(late[day])
-    agreement.shipped = float(model.shipped_total[arcs].sum())
-    agreement.received = float(model.received_total[arcs].sum())
-    agreement.rejected = float(model.rejected_total[arcs].sum())
+    """Record what the provider's lane (its ``arcs``) has shipped, received and had rejected by
+    the end of ``day``, the units shipped late, and what the firm has paid for it."""
+    if len(arcs) == 1:  # a provider's lane carries its one part: numbers, not an index array and a sum each day
+        arc = arcs[0]
+        today, shipped = model.last_ship[arc], model.shipped_total[arc]
+        received, rejected = model.received_total[arc], model.rejected_total[arc]
+        into_stock = model.net.arc_dst[arc] >= 0
+    else:
+        today, shipped = model.last_ship[arcs].sum(), model.shipped_total[arcs].sum()
+        received, rejected = model.received_total[arcs].sum(), model.rejected_total[arcs].sum()
+        into_stock = (model.net.arc_dst[arcs] >= 0).all()
+    agreement.late_units += float(today) * bool(late[day])
+    agreement.shipped, agreement.received, agreement.rejected = float(shipped), float(received), float(rejected)
     # What the engine charges for the lane (a lane into a market delivers what it ships).
-    paid = agreement.accepted if (model.net.arc_dst[arcs] >= 0).all() else agreement.shipped
+    paid = agreement.accepted if into_stock else agreement.shipped
     agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight - agreement.credit)
 
 
