@@ -1,13 +1,15 @@
 """What a replication costs beyond the engine, on chains with disruptions and every strategy kind.
 
-Run: .venv/bin/python benchmarks/replication_overhead.py [--sizes 200 1000 5000] [--replications 2]
+Run: .venv/bin/python benchmarks/replication_overhead.py [--sizes 200 1000 5000] [--replications 2] [--cpu]
 
 For each size, a stressed synthetic chain (benchmarks/stressed_chains.py: a regional disaster, a
 tariff, recurring breakdowns, take-back and reman, a 2,000-offering MaaS pool, one strategy per
 action kind). *Engine* is the model alone with the scenario's disruptions (``Model(...).run()``);
 *replication* is one replication of a strategy as ``resim run`` does it (the response attached,
 the ledger reduced to its outcome, the ripple trace). Issue 21's target: replication / engine at
-most 1.5 for every strategy. Times are the median of the replications, in seconds.
+most 1.5 for every strategy. Times are the median of the replications, in seconds: wall time,
+or with ``--cpu`` this process's CPU time (steadier when other work shares the cores). Each
+replication runs the engine and every strategy back to back.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -27,30 +30,37 @@ from resim.experiment.runner import run_replication  # noqa: E402
 from resim.sim.engine import Model  # noqa: E402
 
 
-def _median_seconds(call, replications: int) -> float:
-    times = []
-    for replication in range(replications):
-        start = time.perf_counter()
-        call(replication)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def _seconds(call: Callable[[], object], clock: Callable[[], float]) -> float:
+    """Seconds ``call()`` takes by ``clock`` (wall or CPU)."""
+    start = clock()
+    call()
+    return clock() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 5000])
     parser.add_argument("--replications", type=int, default=2)
+    parser.add_argument("--cpu", action="store_true", help="time CPU seconds of this process, not wall time")
     args = parser.parse_args()
+    clock = time.process_time if args.cpu else time.perf_counter
     print(f"{'nodes':>6} {'strategy':<15} {'engine s':>9} {'replication s':>14} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             scenario = stressed_chain(size, Path(folder) / str(size))
             run_replication(scenario, "none", 0, scenario.seed)  # warm: pool indexed, caches filled
-            engine = _median_seconds(lambda r: Model(scenario, replication=r).run(), args.replications)
+            # Replication by replication, the engine and every strategy back to back: a change in
+            # the load of a shared machine then touches them alike.
+            times: dict[str, list[float]] = {name: [] for name in ("engine", *STRATEGIES)}
+            for r in range(args.replications):
+                times["engine"].append(_seconds(lambda: Model(scenario, replication=r).run(), clock))
+                for strategy in STRATEGIES:
+                    times[strategy].append(_seconds(lambda: run_replication(scenario, strategy, r, scenario.seed),
+                                                    clock))
+            engine = statistics.median(times["engine"])
             for strategy in STRATEGIES:
-                whole = _median_seconds(lambda r: run_replication(scenario, strategy, r, scenario.seed),
-                                        args.replications)
-                print(f"{size:>6} {strategy:<15} {engine:>9.2f} {whole:>14.2f} {whole / engine:>6.1f}", flush=True)
+                whole = statistics.median(times[strategy])
+                print(f"{size:>6} {strategy:<15} {engine:>9.2f} {whole:>14.2f} {whole / engine:>6.2f}", flush=True)
 
 
 if __name__ == "__main__":
