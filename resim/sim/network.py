@@ -76,6 +76,7 @@ class Network:
         self.base_share = np.empty(0)
         self.sku_critical = np.empty(0, np.int64)
         self._bom_entries: list[tuple[int, int, float]] = []
+        self.bom: sparse.csr_matrix | None = None  # built by refresh()
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
         self.critical_parts = [p.id for p in sc.parts if p.critical]
@@ -211,10 +212,12 @@ class Network:
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
             self._cols[name].clear()
-        rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
-        self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
-        self.bom.sort_indices()
-        self.bom_t = self.bom.T.tocsr()  # components used per unit made, by stock point
+        shape = (len(self.row_sku), len(self.sku_keys))
+        if self.bom is None or self.bom.shape != shape:  # a lane adds no row or stock point
+            rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
+            self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=shape)
+            self.bom.sort_indices()
+            self.bom_t = self.bom.T.tocsr()  # components used per unit made, by stock point
         self.repl = np.flatnonzero(self.arc_dst >= 0)
         self.cust = np.flatnonzero(self.arc_dem >= 0)
         # The group an arc's share is normalised within: its destination stock point or demand.
