@@ -104,3 +104,17 @@ def test_results_do_not_depend_on_the_batch_size_or_the_executor(quickstart, mon
         pd.testing.assert_frame_equal(batched.replications, other.replications)
         pd.testing.assert_frame_equal(batched.timeseries, other.timeseries)
         pd.testing.assert_frame_equal(batched.orchestrations, other.orchestrations)
+
+
+@pytest.mark.parametrize("budget_mb", [1, 4])
+def test_a_batch_of_batch_rows_replications_keeps_its_arrays_within_the_budget(quickstart, budget_mb):
+    budget = budget_mb * 2**20
+    rows = engine.batch_rows(quickstart, budget)
+    assert 1 < rows < engine.MAX_ROWS
+    batch = Batch(quickstart, range(rows))
+    cohort = batch.cohorts[0]
+    held = sum(cohort.state[name].nbytes for name in cohort.state.names())
+    held += sum(array.nbytes for array in cohort.levers.arrays.values())
+    block = batch.ledgers
+    held += sum(a.nbytes for a in (*block.market.values(), *block.totals.values(), block.cost, block.critical_on_hand))
+    assert budget / 2 < held <= budget  # the estimate is close, and never over
