@@ -48,7 +48,10 @@ yield + in process.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import add, mul
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -219,10 +222,6 @@ def _recycled(units: float) -> list[float]:
     return [0.0, 0.0, 0.0, 0.0, 0.0, whole + (units - whole)]
 
 
-def _add(totals: dict[str, float], part: str, units: float) -> None:
-    totals[part] = totals.get(part, 0.0) + units
-
-
 class CircularSupply:
     """The circular flows of one model run; created by the model when the scenario has take-back.
 
@@ -245,8 +244,8 @@ class CircularSupply:
         self.made = [_made(net, node.id, part)
                      for node in sc.nodes if node.kind == "reman" for part in node.makes]
         self.units = [0.0] * (len(self.made) * len(ROUTES))   # graded cores waiting, by queue
-        # The queues of each part made, one per state of ROUTES.
-        self.queues_of = [tuple(range(m * len(ROUTES), (m + 1) * len(ROUTES))) for m in range(len(self.made))]
+        # The queues of each part made, one per state of ROUTES (side by side in self.units).
+        self.queues_of = [range(m * len(ROUTES), (m + 1) * len(ROUTES)) for m in range(len(self.made))]
         self.started = {m.sku: 0.0 for m in self.made}        # good units in process, per stock point
         # Good units in process by the day they are ready: (batch number, stock point, part, units)
         self.due: dict[int, list[tuple[int, int, str, float]]] = {}
@@ -257,6 +256,7 @@ class CircularSupply:
             model.streams.get("circular", "time", *key), model.horizon), float)).astype(int)
             for key, p in steps.items()}
         self.routes, self.n_slots = _routes(self.made, steps, times, model.horizon)
+        self.yields_of = [tuple(self.routes[q].yield_ for q in queues) for queues in self.queues_of]
         self.pools, self.pool_of = _pools(sc, steps, self.made)
         self.cores = [0.0] * len(self.pools)                  # cores waiting whole, by pool
         self.pool_holding = _holding(sc, [(p.node, p.product) for p in self.pools])
@@ -322,9 +322,12 @@ class CircularSupply:
             if sold <= 0:
                 continue
             self.future_returns[i][day + first: day + stop] += self.life_pmf[i][first: stop] * sold * return_rate
-        # Summed in this order, factor by factor, so that the charge is the same to the bit.
-        held = sum([units * value * rate for units, value, rate in zip(self.cores, *self.pool_holding)])
-        held += sum([units * value * rate for units, value, rate in zip(self.units, *self.queue_holding)])
+        # (units × core value) × daily rate, added in this order, so that the charge is the same
+        # to the bit. (map, not a comprehension: no frame to set up each day, up to Python 3.11.)
+        values, rates = self.pool_holding
+        held = _total(map(mul, map(mul, self.cores, values), rates))
+        values, rates = self.queue_holding
+        held += _total(map(mul, map(mul, self.units, values), rates))
         if held:
             model.charge("holding", held)
 
@@ -346,7 +349,9 @@ class CircularSupply:
             kept = sorting.yield_
             self.ledger.sorting_scrap += cores * yield_ * pool.per_core * (1.0 - kept)
         per_quantity = cores * yield_ * kept
-        draws = [self._grade(component, per_quantity * component.quantity) for component in pool.graded]
+        draws = []
+        for component in pool.graded:
+            draws.append(self._grade(component, per_quantity * component.quantity))
         self.ledger.disassemblies.append((pool, per_quantity, draws))
         return cores
 
@@ -389,28 +394,30 @@ class CircularSupply:
         (shared in proportion)."""
         units, routes = self.units, self.routes
         wanted: dict[int, float] = {}
+        load = [0.0] * self.n_slots  # units called for each step (slot), before capacities
         for made, pull in pulls.items():
             if pull > 0:
                 queues = self.queues_of[made]
-                good = sum([units[q] * routes[q].yield_ for q in queues])
+                good = _total(map(mul, units[queues.start: queues.stop], self.yields_of[made]))
                 if good > 0:
                     share = min(1.0, pull / good)
                     for q in queues:
                         if units[q] > 0:
                             wanted[q] = share
+                            called = share * units[q]
+                            for slot, _ in routes[q].steps:
+                                load[slot] += called
         if not wanted:
             return wanted
-        load = [0.0] * self.n_slots
-        for q, share in wanted.items():
-            called = share * units[q]
-            for slot, _ in routes[q].steps:
-                load[slot] += called
         good_at: dict[int, float] = {}
         for q, share in wanted.items():
             route = routes[q]
-            # Its tightest step's capacity over its load, when below 1 (× 1 would change nothing).
-            scale = min([capacity / load[slot] for slot, capacity in route.steps], default=1.0)
-            if scale < 1.0:
+            scale = 1.0  # its tightest step's capacity over its load, when below 1
+            for slot, capacity in route.steps:
+                ratio = capacity / load[slot]
+                if ratio < scale:
+                    scale = ratio
+            if scale < 1.0:  # (× 1 would change nothing)
                 wanted[q] = share = share * scale
             node = route.made.node_index
             good_at[node] = good_at.get(node, 0.0) + share * units[q] * route.yield_
@@ -435,10 +442,15 @@ class CircularSupply:
         and put the good units in process until the day the route's steps take them to."""
         # Only the parts pulled today: a part not pulled has nothing started (nor a share of the
         # capacity to give up).
-        pulls = {m: pull for m, made in enumerate(self.made) if (pull := self._pull(made)) > 0}
+        pulls = {}
+        for m, made in enumerate(self.made):
+            pull = self._pull(made)
+            if pull > 0:
+                pulls[m] = pull
         if not pulls:
             return
-        units, ledger = self.units, self.ledger
+        units = self.units
+        processed, scrapped = self.ledger.processed_by_part, self.ledger.scrapped_by_part
         for q, share in self._plan(pulls).items():
             taken = units[q] * share
             if taken <= 0:
@@ -447,8 +459,8 @@ class CircularSupply:
             route = self.routes[q]
             made = route.made
             good = taken * route.yield_
-            _add(ledger.processed_by_part, made.part, taken)
-            _add(ledger.scrapped_by_part, made.part, taken - good)
+            processed[made.part] = processed.get(made.part, 0.0) + taken
+            scrapped[made.part] = scrapped.get(made.part, 0.0) + (taken - good)
             self.model.charge("reman", taken * route.cost)
             self.started[made.sku] += good
             self.due.setdefault(day + route.delays[day], []).append((self.batches, made.sku, made.part, good))
@@ -456,10 +468,10 @@ class CircularSupply:
 
     def _release(self, day: int) -> None:
         """Output the good units ready today (started today or before: a step takes 0 days or more)."""
-        model, output = self.model, 0.0
+        model, by_part, output = self.model, self.ledger.output_by_part, 0.0
         for _, sku, part, units in self.due.pop(day):
             output += units
-            _add(self.ledger.output_by_part, part, units)
+            by_part[part] = by_part.get(part, 0.0) + units
             self.started[sku] -= units
             model.add_production(sku, units)
         self.ledger.output[day] = output
@@ -477,24 +489,31 @@ class CircularSupply:
             return on_hand
         plan = self._plan({made: np.inf})
         waiting = [(self.units[q], self.routes[q].yield_) for q in self.queues_of[made]]
-        per_day = sum(plan.get(q, 0.0) * units * y for q, (units, y) in zip(self.queues_of[made], waiting))
-        return on_hand + self.started[sku] + min(days * per_day, sum(units * y for units, y in waiting))
+        per_day = _total(plan.get(q, 0.0) * units * y for q, (units, y) in zip(self.queues_of[made], waiting))
+        return on_hand + self.started[sku] + min(days * per_day, _total(units * y for units, y in waiting))
 
     # -- summaries --------------------------------------------------------------------------------
 
     def cores_in_stock(self) -> float:
         """Cores returned and not yet disassembled."""
-        return float(sum(self.cores))
+        return float(_total(self.cores))
 
     def units_waiting(self, part: str | None = None) -> float:
         """Graded cores waiting to be processed (of one part, or all)."""
-        return float(sum(units for q, units in enumerate(self.units)
+        return float(_total(units for q, units in enumerate(self.units)
                          if part in (None, self.routes[q].made.part)))
 
     def units_in_process(self, part: str | None = None) -> float:
         """Good units started and not yet output (of one part, or all)."""
         started = sorted(batch for batches in self.due.values() for batch in batches)
-        return float(sum(units for _, _, made_part, units in started if part in (None, made_part)))
+        return float(_total(units for _, _, made_part, units in started if part in (None, made_part)))
+
+
+def _total(values: Iterable[float]) -> float:
+    """``values`` added one after the other, from 0. Not ``sum``: from Python 3.12 on, ``sum`` of
+    Python floats compensates rounding, and these totals must be what adding the day's values
+    (NumPy scalars, before) in turn always gave, to the bit."""
+    return reduce(add, values, 0)
 
 
 def _made(net, node: str, part: str) -> _Made:
