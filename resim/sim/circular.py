@@ -449,21 +449,21 @@ class CircularSupply:
                 pulls[m] = pull
         if not pulls:
             return
-        units = self.units
+        units, routes, charge = self.units, self.routes, self.model.charge
         processed, scrapped = self.ledger.processed_by_part, self.ledger.scrapped_by_part
         for q, share in self._plan(pulls).items():
             taken = units[q] * share
             if taken <= 0:
                 continue
             units[q] -= taken
-            route = self.routes[q]
-            made = route.made
+            route = routes[q]
+            part, sku = route.made.part, route.made.sku
             good = taken * route.yield_
-            processed[made.part] = processed.get(made.part, 0.0) + taken
-            scrapped[made.part] = scrapped.get(made.part, 0.0) + (taken - good)
-            self.model.charge("reman", taken * route.cost)
-            self.started[made.sku] += good
-            self.due.setdefault(day + route.delays[day], []).append((self.batches, made.sku, made.part, good))
+            processed[part] = processed.get(part, 0.0) + taken
+            scrapped[part] = scrapped.get(part, 0.0) + (taken - good)
+            charge("reman", taken * route.cost)
+            self.started[sku] += good
+            self.due.setdefault(day + route.delays[day], []).append((self.batches, sku, part, good))
             self.batches += 1
 
     def _release(self, day: int) -> None:
