@@ -47,13 +47,17 @@ yield + in process.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import add, mul
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from resim.core.dists import whole_days
-from resim.scenario.format.circular import EOL_STATES
+from resim.scenario.format.circular import EOL_STATES, CircularProcess
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -66,7 +70,6 @@ ROUTES: dict[str, tuple[str, ...]] = {
     "refurbish": ("cleaning", "testing", "reconditioning"),
     "remanufacture": ("cleaning", "testing", "reconditioning", "reassembly"),
 }
-_RECYCLE = np.eye(len(EOL_STATES))[-1]  # the grading of a part the scenario does not grade
 
 # Where each circular process sits in the DIN 8580-style taxonomy the MaaS pool uses.
 PROCESS_PATHS = {
@@ -90,55 +93,147 @@ def partner_need(scenario, process: str, node: str, units_per_day: float | None 
                 destination=node, country=site.country, region=site.region, lat=site.lat, lon=site.lon)
 
 
-@dataclass
-class _Queue:
-    """Graded cores of one part in one recovery state waiting at a node."""
-
-    node: str
-    part: str
-    state: str
-    units: float = 0.0
-
-
 @dataclass(frozen=True)
 class _Made:
-    """A part a reman node makes: its stock point, node index and production row."""
+    """A part a reman node makes: its stock point, node index and production row, and whether
+    it is made to stock (its inventory policy's work orders pull it)."""
 
     node: str
     part: str
     sku: int
     node_index: int
     row: int
+    to_stock: bool
+
+
+@dataclass(frozen=True)
+class _Route:
+    """What a graded core of one state goes through at the node that makes its part (one queue).
+
+    ``made`` is the part it becomes; ``steps`` are (the step's slot in the plan's load list, its
+    capacity a day); ``yield_`` and ``cost`` are the steps' combined yield and cost a unit;
+    ``delays`` the days a batch takes, by the day it starts (the sum of the steps' drawn times)."""
+
+    made: _Made
+    steps: tuple[tuple[int, float], ...]
+    yield_: float
+    cost: float
+    delays: list[int] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class _Component:
+    """A component of a returned product, graded when a core is taken apart: ``shares`` of the
+    EOL states (None: the scenario does not grade it, it is recycled); ``keys`` its (part, state)
+    ledger keys; ``queues`` (state position, queue) for the states that wait at the
+    node as graded cores; ``other`` the positions of the states that leave the chain."""
+
+    part: str
+    quantity: float
+    shares: np.ndarray | None
+    keys: tuple[tuple[str, str], ...]
+    queues: tuple[tuple[int, int], ...]
+    other: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class _Pool:
+    """Whole cores of one product waiting at one node: how many a day can be taken apart
+    (``capacity``, cores), the disassembly and sorting steps (None when the node lacks them),
+    the components a core holds (``per_core``) and how each is graded."""
+
+    node: str
+    product: str
+    capacity: float
+    disassembly: CircularProcess | None
+    sorting: CircularProcess | None
+    per_core: float
+    components: tuple[_Component, ...]
+    graded: tuple[_Component, ...]   # those the scenario grades (a draw each), in the same order
 
 
 @dataclass
 class CircularLedger:
-    """Daily circular flows (units) and totals by part, for metrics and conservation checks."""
+    """Daily circular flows (units) and totals by part, for metrics and conservation checks.
+
+    A day's gradings are only logged, one entry a disassembly (``disassemblies``: the pool, the
+    components per unit of bill of materials that reached grading, and the draws of its graded
+    components); ``graded`` and ``other_by_part`` add them up when they are read, in the order
+    they happened, so the totals are those of adding them up day by day."""
 
     horizon: int
     returned: np.ndarray = field(init=False)
     disassembled: np.ndarray = field(init=False)
     output: np.ndarray = field(init=False)
-    graded: dict[tuple[str, str], float] = field(default_factory=dict)
     processed_by_part: dict[str, float] = field(default_factory=dict)
     output_by_part: dict[str, float] = field(default_factory=dict)
     scrapped_by_part: dict[str, float] = field(default_factory=dict)
-    other_by_part: dict[str, float] = field(default_factory=dict)
     disassembly_scrap: float = 0.0   # cores
     sorting_scrap: float = 0.0       # components
+    disassemblies: list[tuple[_Pool, float, list[list[float]]]] = field(default_factory=list, repr=False)
+    _graded: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
+    _other: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _summed: int = field(default=0, init=False, repr=False)  # disassemblies in _graded and _other
 
     def __post_init__(self) -> None:
         self.returned = np.zeros(self.horizon)
         self.disassembled = np.zeros(self.horizon)
         self.output = np.zeros(self.horizon)
 
+    @property
+    def graded(self) -> dict[tuple[str, str], float]:
+        """Components graded, by (part, EOL state)."""
+        self._sum_gradings()
+        return self._graded
 
-def _add(totals: dict[str, float], part: str, units: float) -> None:
-    totals[part] = totals.get(part, 0.0) + units
+    @property
+    def other_by_part(self) -> dict[str, float]:
+        """Graded components that left the chain (repurposed, recycled, or recoverable at a node
+        that does not make their part), by part."""
+        self._sum_gradings()
+        return self._other
+
+    def _sum_gradings(self) -> None:
+        """Add the disassemblies logged since the last call to ``_graded`` and ``_other``."""
+        graded, other = self._graded, self._other
+        for pool, per_quantity, draws in self.disassemblies[self._summed:]:
+            drawn = iter(draws)
+            for component in pool.components:
+                if component.shares is None:
+                    split = _recycled(per_quantity * component.quantity)
+                else:
+                    split = next(drawn)
+                for key, count in zip(component.keys, split):
+                    graded[key] = graded.get(key, 0.0) + count
+                total = other.get(component.part, 0.0)
+                for state in component.other:
+                    total += split[state]
+                other[component.part] = total
+        self._summed = len(self.disassemblies)
+
+
+def _recycled(units: float) -> list[float]:
+    """The grading of ``units`` of a component the scenario does not grade: all recycled.
+
+    As a multinomial draw over recycling alone would give it (every whole unit recycled, then the
+    fraction added), without the draw: NumPy's multinomial takes nothing from the stream for it
+    (a binomial with p = 0 returns 0 at once), so leaving it out changes no number."""
+    whole = math.floor(units)
+    return [0.0, 0.0, 0.0, 0.0, 0.0, whole + (units - whole)]
 
 
 class CircularSupply:
-    """The circular flows of one model run; created by the model when the scenario has take-back."""
+    """The circular flows of one model run; created by the model when the scenario has take-back.
+
+    Everything that does not change during a run (each pool's disassembly capacity and bill of
+    materials, where each graded state goes, each queue's route, yield, cost and daily delays) is
+    worked out here once, so that a day only does arithmetic on lists indexed by integers. The
+    queues of graded cores are ``self.units``: queue ``m * len(ROUTES) + s`` holds the cores of
+    ``self.made[m]`` graded for the ``s``-th state of ROUTES. The arithmetic of a day is done in
+    the same order as when it was written over dicts (sums in the same order, products factor by
+    factor), so that every result is the same to the bit; the ledger adds up the gradings only
+    when they are read.
+    """
 
     def __init__(self, model: "Model"):
         self.model = model
@@ -146,29 +241,38 @@ class CircularSupply:
         self.spec = sc.circular
         self.horizon = model.horizon
         self.ledger = CircularLedger(model.horizon)
-        self.cores: dict[tuple[str, str], float] = {}          # (node, product) -> cores waiting whole
-        self.made = [_Made(node.id, part, net.sku_index[(node.id, part)], net.node_index[node.id],
-                           int(net.sku_row[net.sku_index[(node.id, part)]]))
+        self.made = [_made(net, node.id, part)
                      for node in sc.nodes if node.kind == "reman" for part in node.makes]
-        self.queues = {(m.node, m.part, state): _Queue(m.node, m.part, state) for m in self.made for state in ROUTES}
+        self.units = [0.0] * (len(self.made) * len(ROUTES))   # graded cores waiting, by queue
+        # The queues of each part made, one per state of ROUTES (side by side in self.units).
+        self.queues_of = [range(m * len(ROUTES), (m + 1) * len(ROUTES)) for m in range(len(self.made))]
         self.started = {m.sku: 0.0 for m in self.made}        # good units in process, per stock point
-        self.in_process: list[tuple[int, int, str, float]] = []  # (ready day, stock point, part, good units)
-        self.grading = {g.part: g for g in self.spec.grading}
-        shares = {part: np.array([getattr(g, s) for s in EOL_STATES]) for part, g in self.grading.items()}
-        self.shares = {part: v / v.sum() for part, v in shares.items()}  # ungraded parts are recycled
-        self.steps = {(p.node, p.process): p for p in self.spec.processes}
-        self.routes: dict[tuple[str, str], tuple[list, float, float]] = {}  # (node, state) -> steps, yield, cost
-        parts = sc.parts_by_id
-        self.core_value = {p: self.spec.core_value_factor * parts[p].unit_cost for p in parts}
-        self.holding_rate = {n.id: n.holding_cost_rate / 365.0 for n in sc.nodes}
+        # Good units in process by the day they are ready: (batch number, stock point, part, units)
+        self.due: dict[int, list[tuple[int, int, str, float]]] = {}
+        self.batches = 0  # batches started
+        steps = {(p.node, p.process): p for p in self.spec.processes}
+        # Each step's batch time for each day, drawn up front (common random numbers).
+        times = {key: np.rint(np.asarray(p.time_days.sample(
+            model.streams.get("circular", "time", *key), model.horizon), float)).astype(int)
+            for key, p in steps.items()}
+        self.routes, self.n_slots = _routes(self.made, steps, times, model.horizon)
+        self.yields_of = [tuple(self.routes[q].yield_ for q in queues) for queues in self.queues_of]
+        self.pools, self.pool_of = _pools(sc, steps, self.made)
+        self.cores = [0.0] * len(self.pools)                  # cores waiting whole, by pool
+        self.pool_holding = _holding(sc, [(p.node, p.product) for p in self.pools])
+        self.queue_holding = _holding(sc, [(m.node, m.part) for m in self.made for _ in ROUTES])
         self.future_returns = {i: np.zeros(model.horizon + 1) for i in range(len(self.spec.take_back))}
         self.life_pmf = [self._life_pmf(i) for i in range(len(self.spec.take_back))]
+        # (stream, its demand entry, return rate, shortest and longest + 1 use life in the run
+        # with a chance) of the streams whose product is sold in their market and can come back
+        # within the run: units sold in the others add nothing to future_returns (0 × sold is 0).
+        lives = [_support(pmf) for pmf in self.life_pmf]
+        self.sold_as = [(i, net.demand_index[(s.market, s.product)], s.return_rate, *lives[i])
+                        for i, s in enumerate(self.spec.take_back)
+                        if (s.market, s.product) in net.demand_index and lives[i][0] < lives[i][1]]
         self.base_returns = [self._base_returns(i) for i in range(len(self.spec.take_back))]
         self.rng = model.streams.get("circular", "grading")
-        # Each step's batch time for each day, drawn up front (common random numbers).
-        self.times = {key: np.rint(np.asarray(p.time_days.sample(
-            model.streams.get("circular", "time", *key), model.horizon), float)).astype(int)
-            for key, p in self.steps.items()}
+        self._owed_arcs: dict[tuple[int, int], np.ndarray] = {}  # (arcs in the network, sku) -> arcs
         model.on_day_start(self.start_of_day)
         model.on_day_end(self.end_of_day)
 
@@ -191,152 +295,186 @@ class CircularSupply:
 
     def start_of_day(self, model: "Model", day: int) -> None:
         """Returns, disassembly, grading, processing pulled by work orders, and output of ``day``."""
-        for i, stream in enumerate(self.spec.take_back):
-            back = self.base_returns[i][day] + self.future_returns[i][day]
-            key = (stream.to, stream.product)
-            self.cores[key] = self.cores.get(key, 0.0) + back
-            self.ledger.returned[day] += back
-        for (node, product), stock in list(self.cores.items()):
-            self._disassemble(day, node, product, stock)
+        cores, returned = self.cores, 0.0
+        for i, pool in enumerate(self.pool_of):
+            # A Python float (the same value): the day's arithmetic on it is faster than on NumPy's.
+            back = float(self.base_returns[i][day] + self.future_returns[i][day])
+            cores[pool] += back
+            returned += back
+        self.ledger.returned[day] = returned
+        disassembled = 0.0
+        for index, pool in enumerate(self.pools):
+            disassembled += self._disassemble(index, pool)
+        self.ledger.disassembled[day] = disassembled
         self._process(day)
-        self._release(day)
+        if day in self.due:
+            self._release(day)
 
     def end_of_day(self, model: "Model", day: int) -> None:
         """Units delivered today will come back after their use life; cores waiting are held."""
-        delivered = model.ledger.market["delivered"][day]
-        for i, stream in enumerate(self.spec.take_back):
-            entry = model.net.demand_index.get((stream.market, stream.product))
-            if entry is None or delivered[entry] <= 0:
+        for i, entry, return_rate, first, end in self.sold_as:
+            # Only the use lives with a chance add anything: those of `first` to `end` days, less
+            # those that end after the run.
+            stop = min(end, self.horizon - day)
+            if first >= stop:
                 continue
-            ahead = self.life_pmf[i][1: self.horizon - day] * delivered[entry] * stream.return_rate
-            self.future_returns[i][day + 1: day + 1 + len(ahead)] += ahead
-        held = sum(units * self.core_value[product] * self.holding_rate[node]
-                   for (node, product), units in self.cores.items())
-        held += sum(q.units * self.core_value[q.part] * self.holding_rate[q.node] for q in self.queues.values())
+            sold = model.ledger.market["delivered"][day][entry]
+            if sold <= 0:
+                continue
+            self.future_returns[i][day + first: day + stop] += self.life_pmf[i][first: stop] * sold * return_rate
+        # (units × core value) × daily rate, added in this order, so that the charge is the same
+        # to the bit. (map, not a comprehension: no frame to set up each day, up to Python 3.11.)
+        values, rates = self.pool_holding
+        held = _total(map(mul, map(mul, self.cores, values), rates))
+        values, rates = self.queue_holding
+        held += _total(map(mul, map(mul, self.units, values), rates))
         if held:
             model.charge("holding", held)
 
-    def _disassemble(self, day: int, node: str, product: str, stock: float) -> None:
-        step = self.steps.get((node, "disassembly"))
-        sorting = self.steps.get((node, "sorting"))
-        parts = self.model.scenario.parts_by_id
-        per_core = sum(parts[product].bom.values())
-        capacity = step.capacity_per_day if step else np.inf
-        if sorting is not None and per_core > 0:  # sorting takes every component out of disassembly
-            capacity = min(capacity, sorting.capacity_per_day / per_core)
-        cores = float(np.floor(min(stock, capacity)))
+    def _disassemble(self, index: int, pool: _Pool) -> float:
+        """Take apart today's whole cores of ``pool`` and grade their components; returns the cores."""
+        stock = self.cores[index]
+        cores = float(math.floor(min(stock, pool.capacity)))
         if cores <= 0:
-            return
-        self.cores[(node, product)] = stock - cores
-        self.ledger.disassembled[day] += cores
-        yield_ = step.yield_ if step else 1.0
+            return 0.0
+        self.cores[index] = stock - cores
+        step, sorting = pool.disassembly, pool.sorting
+        yield_ = step.yield_ if step is not None else 1.0
         self.ledger.disassembly_scrap += cores * (1.0 - yield_)
-        if step:
+        if step is not None:
             self.model.charge("reman", cores * step.cost_per_unit)
         kept = 1.0
         if sorting is not None:  # components are sorted before grading: its cost, and its yield scraps
-            self.model.charge("reman", cores * yield_ * per_core * sorting.cost_per_unit)
+            self.model.charge("reman", cores * yield_ * pool.per_core * sorting.cost_per_unit)
             kept = sorting.yield_
-            self.ledger.sorting_scrap += cores * yield_ * per_core * (1.0 - kept)
-        for part, quantity in parts[product].bom.items():
-            self._grade(node, part, cores * yield_ * kept * quantity)
+            self.ledger.sorting_scrap += cores * yield_ * pool.per_core * (1.0 - kept)
+        per_quantity = cores * yield_ * kept
+        draws = []
+        for component in pool.graded:
+            draws.append(self._grade(component, per_quantity * component.quantity))
+        self.ledger.disassemblies.append((pool, per_quantity, draws))
+        return cores
 
-    def _grade(self, node: str, part: str, units: float) -> None:
-        shares = self.shares.get(part, _RECYCLE)
-        whole = int(np.floor(units))
-        split = self.rng.multinomial(whole, shares).astype(float) if whole else np.zeros(6)
-        split[-1] += units - whole  # fractions of a unit go to recycling
-        for state, count in zip(EOL_STATES, split):
-            self.ledger.graded[(part, state)] = self.ledger.graded.get((part, state), 0.0) + count
-            queue = self.queues.get((node, part, state))
-            if queue is None:  # repurposed, recycled, or a part this node does not make
-                _add(self.ledger.other_by_part, part, count)
-            else:
-                queue.units += count
+    def _grade(self, component: _Component, units: float) -> list[float]:
+        """Grade ``units`` of a component: a multinomial draw of the whole units over the EOL
+        states, fractions of a unit to recycling; returns the units by state. Recovery states of
+        a part the node makes join its queues; the others leave the chain (counted by the ledger).
+        Components the scenario does not grade are all recycled: see :func:`_recycled`."""
+        whole = math.floor(units)
+        split = self.rng.multinomial(whole, component.shares).tolist() if whole else [0.0] * 6
+        split[5] += units - whole
+        queues = self.units
+        for state, queue in component.queues:
+            queues[queue] += split[state]
+        return split
 
     # -- processing, pulled by work orders ---------------------------------------------------------
 
     def _pull(self, made: _Made) -> float:
         """Good units the node is asked to start for ``made`` today (not yet started)."""
         model = self.model
-        if model.net.sku_policy[made.sku] > 0:  # made to stock: the policy's work orders
+        if made.to_stock:  # the policy's work orders
             return max(float(model.work_orders[made.sku]) - self.started[made.sku], 0.0)
-        net = model.net
-        owed = float(model.arc_backlog[(net.arc_src == made.sku) & (net.arc_dst >= 0)].sum())
+        owed = float(model.arc_backlog[self._owed_on(made.sku)].sum())
         return max(owed - float(model.on_hand[made.sku]) - self.started[made.sku], 0.0)
 
-    def _plan(self, pulls: dict[_Made, float]) -> dict[tuple[str, str, str], float]:
+    def _owed_on(self, sku: int) -> np.ndarray:
+        """The arcs on which a stock point's customers are owed (its arcs to other stock points),
+        found again only when lanes were added."""
+        net = self.model.net
+        key = (net.n_arcs, sku)
+        arcs = self._owed_arcs.get(key)
+        if arcs is None:
+            arcs = self._owed_arcs[key] = np.flatnonzero((net.arc_src == sku) & (net.arc_dst >= 0))
+        return arcs
+
+    def _plan(self, pulls: dict[int, float]) -> dict[int, float]:
         """The share of each queue of graded cores to start today, to make ``pulls`` good units
-        of each part within the steps' and the nodes' capacities (shared in proportion)."""
-        model, net = self.model, self.model.net
-        wanted: dict[tuple[str, str, str], float] = {}
+        of each part (by position in ``self.made``) within the steps' and the nodes' capacities
+        (shared in proportion)."""
+        units, routes = self.units, self.routes
+        wanted: dict[int, float] = {}
+        load = [0.0] * self.n_slots  # units called for each step (slot), before capacities
         for made, pull in pulls.items():
-            good = sum(q.units * self._route(made.node, q.state)[1] for q in self._queues(made))
-            if pull > 0 and good > 0:
-                for q in self._queues(made):
-                    if q.units > 0:
-                        wanted[(q.node, q.part, q.state)] = min(1.0, pull / good)
-        load: dict[tuple[str, str], float] = {}
-        for key, share in wanted.items():
-            for step in self._route(key[0], key[2])[0]:
-                load[(key[0], step.process)] = load.get((key[0], step.process), 0.0) + share * self.queues[key].units
+            if pull > 0:
+                queues = self.queues_of[made]
+                good = _total(map(mul, units[queues.start: queues.stop], self.yields_of[made]))
+                if good > 0:
+                    share = min(1.0, pull / good)
+                    for q in queues:
+                        if units[q] > 0:
+                            wanted[q] = share
+                            called = share * units[q]
+                            for slot, _ in routes[q].steps:
+                                load[slot] += called
+        if not wanted:
+            return wanted
         good_at: dict[int, float] = {}
-        for key in wanted:
-            route, yield_, _ = self._route(key[0], key[2])
-            wanted[key] *= min([1.0] + [p.capacity_per_day / load[(key[0], p.process)] for p in route])
-            node = net.node_index[key[0]]
-            good_at[node] = good_at.get(node, 0.0) + wanted[key] * self.queues[key].units * yield_
-        factor = model.levers["capacity"]
+        for q, share in wanted.items():
+            route = routes[q]
+            scale = 1.0  # its tightest step's capacity over its load, when below 1
+            for slot, capacity in route.steps:
+                ratio = capacity / load[slot]
+                if ratio < scale:
+                    scale = ratio
+            if scale < 1.0:  # (× 1 would change nothing)
+                wanted[q] = share = share * scale
+            node = route.made.node_index
+            good_at[node] = good_at.get(node, 0.0) + share * units[q] * route.yield_
+        model, net = self.model, self.model.net
+        factor, process = model.levers["capacity"], model.levers["process"]
         for made in pulls:
-            node = made.node_index
-            capacity = net.node_capacity[node] * factor[node] if factor[node] > 0 else 0.0
-            fit = min(1.0, capacity / good_at[node]) if good_at.get(node, 0.0) > 0 else 1.0
-            for q in self._queues(made):
-                key = (q.node, q.part, q.state)
-                if key in wanted:
-                    wanted[key] *= fit * model.levers["process"][made.row]
+            node, row = self.made[made].node_index, self.made[made].row
+            if good_at.get(node, 0.0) > 0:
+                lever = factor[node]
+                capacity = float(net.node_capacity[node] * lever) if lever > 0 else 0.0
+                fit = min(1.0, capacity / good_at[node])
+            else:
+                fit = 1.0
+            scale = fit * float(process[row])
+            for q in self.queues_of[made]:
+                if q in wanted:
+                    wanted[q] *= scale
         return wanted
 
-    def _queues(self, made: _Made) -> list[_Queue]:
-        return [self.queues[(made.node, made.part, state)] for state in ROUTES]
-
     def _process(self, day: int) -> None:
-        plan = self._plan({made: self._pull(made) for made in self.made})
-        sku_of = {(m.node, m.part): m.sku for m in self.made}
-        for key, share in plan.items():
-            queue = self.queues[key]
-            taken = queue.units * share
+        """Start today's planned share of each queue: scrap by the route's yield, charge its cost,
+        and put the good units in process until the day the route's steps take them to."""
+        # Only the parts pulled today: a part not pulled has nothing started (nor a share of the
+        # capacity to give up).
+        pulls = {}
+        for m, made in enumerate(self.made):
+            pull = self._pull(made)
+            if pull > 0:
+                pulls[m] = pull
+        if not pulls:
+            return
+        units, routes, charge = self.units, self.routes, self.model.charge
+        processed, scrapped = self.ledger.processed_by_part, self.ledger.scrapped_by_part
+        for q, share in self._plan(pulls).items():
+            taken = units[q] * share
             if taken <= 0:
                 continue
-            queue.units -= taken
-            route, yield_, cost = self._route(queue.node, queue.state)
-            good = taken * yield_
-            _add(self.ledger.processed_by_part, queue.part, taken)
-            _add(self.ledger.scrapped_by_part, queue.part, taken - good)
-            self.model.charge("reman", taken * cost)
-            sku = sku_of[(queue.node, queue.part)]
+            units[q] -= taken
+            route = routes[q]
+            part, sku = route.made.part, route.made.sku
+            good = taken * route.yield_
+            processed[part] = processed.get(part, 0.0) + taken
+            scrapped[part] = scrapped.get(part, 0.0) + (taken - good)
+            charge("reman", taken * route.cost)
             self.started[sku] += good
-            delay = sum(int(self.times[(queue.node, p.process)][day]) for p in route)
-            self.in_process.append((day + delay, sku, queue.part, good))
-
-    def _route(self, node: str, state: str) -> tuple[list, float, float]:
-        """The steps a unit of ``state`` goes through at ``node``, their combined yield and cost a unit."""
-        key = (node, state)
-        if key not in self.routes:
-            route = [self.steps[(node, s)] for s in ROUTES[state] if (node, s) in self.steps]
-            self.routes[key] = (route, float(np.prod([p.yield_ for p in route])),
-                                sum(p.cost_per_unit for p in route))
-        return self.routes[key]
+            self.due.setdefault(day + route.delays[day], []).append((self.batches, sku, part, good))
+            self.batches += 1
 
     def _release(self, day: int) -> None:
-        ready = [item for item in self.in_process if item[0] <= day]
-        self.in_process = [item for item in self.in_process if item[0] > day]
-        model = self.model
-        for _, sku, part, units in ready:
-            self.ledger.output[day] += units
-            _add(self.ledger.output_by_part, part, units)
+        """Output the good units ready today (started today or before: a step takes 0 days or more)."""
+        model, by_part, output = self.model, self.ledger.output_by_part, 0.0
+        for _, sku, part, units in self.due.pop(day):
+            output += units
+            by_part[part] = by_part.get(part, 0.0) + units
             self.started[sku] -= units
             model.add_production(sku, units)
+        self.ledger.output[day] = output
 
     # -- what a strategy can count on -------------------------------------------------------------
 
@@ -345,25 +483,112 @@ class CircularSupply:
         process, and what the node's capacity can make from the graded cores waiting in that time
         (their expected good output, at most ``days`` × a day's capacity). Orders owed are not
         deducted."""
-        made = next((m for m in self.made if m.sku == sku), None)
+        made = next((m for m, item in enumerate(self.made) if item.sku == sku), None)
         on_hand = float(self.model.on_hand[sku])
         if made is None:
             return on_hand
         plan = self._plan({made: np.inf})
-        waiting = [(q, self._route(q.node, q.state)[1]) for q in self._queues(made)]
-        per_day = sum(plan.get((q.node, q.part, q.state), 0.0) * q.units * y for q, y in waiting)
-        return on_hand + self.started[sku] + min(days * per_day, sum(q.units * y for q, y in waiting))
+        waiting = [(self.units[q], self.routes[q].yield_) for q in self.queues_of[made]]
+        per_day = _total(plan.get(q, 0.0) * units * y for q, (units, y) in zip(self.queues_of[made], waiting))
+        return on_hand + self.started[sku] + min(days * per_day, _total(units * y for units, y in waiting))
 
     # -- summaries --------------------------------------------------------------------------------
 
     def cores_in_stock(self) -> float:
         """Cores returned and not yet disassembled."""
-        return float(sum(self.cores.values()))
+        return float(_total(self.cores))
 
     def units_waiting(self, part: str | None = None) -> float:
         """Graded cores waiting to be processed (of one part, or all)."""
-        return float(sum(q.units for q in self.queues.values() if part in (None, q.part)))
+        return float(_total(units for q, units in enumerate(self.units)
+                         if part in (None, self.routes[q].made.part)))
 
     def units_in_process(self, part: str | None = None) -> float:
         """Good units started and not yet output (of one part, or all)."""
-        return float(sum(i[3] for i in self.in_process if part in (None, i[2])))
+        started = sorted(batch for batches in self.due.values() for batch in batches)
+        return float(_total(units for _, _, made_part, units in started if part in (None, made_part)))
+
+
+def _total(values: Iterable[float]) -> float:
+    """``values`` added one after the other, from 0. Not ``sum``: from Python 3.12 on, ``sum`` of
+    Python floats compensates rounding, and these totals must be what adding the day's values
+    (NumPy scalars, before) in turn always gave, to the bit."""
+    return reduce(add, values, 0)
+
+
+def _made(net, node: str, part: str) -> _Made:
+    """The stock point of ``part`` at reman ``node`` in the network."""
+    sku = net.sku_index[(node, part)]
+    return _Made(node, part, sku, net.node_index[node], int(net.sku_row[sku]), bool(net.sku_policy[sku] > 0))
+
+
+def _routes(made: list[_Made], steps: dict[tuple[str, str], CircularProcess],
+            times: dict[tuple[str, str], np.ndarray], horizon: int) -> tuple[list[_Route], int]:
+    """The route of each queue (``made`` × ROUTES, in that order): the node's steps for the
+    state (steps it lacks skipped), their load slots (one per node and process), combined yield
+    and cost a unit, and the days a batch started on each day takes; and the number of slots."""
+    slots: dict[tuple[str, str], int] = {}
+    routes = []
+    for item in made:
+        for names in ROUTES.values():
+            keys = [(item.node, name) for name in names if (item.node, name) in steps]
+            route = [steps[key] for key in keys]
+            delays = sum((times[key] for key in keys), np.zeros(horizon, int))
+            routes.append(_Route(
+                made=item, steps=tuple((slots.setdefault(key, len(slots)), p.capacity_per_day)
+                                       for key, p in zip(keys, route)),
+                yield_=float(np.prod([p.yield_ for p in route])), cost=sum(p.cost_per_unit for p in route),
+                delays=[int(d) for d in delays]))
+    return routes, len(slots)
+
+
+def _pools(scenario, steps: dict[tuple[str, str], CircularProcess],
+           made: list[_Made]) -> tuple[list[_Pool], list[int]]:
+    """The pools of whole cores (one per node and product taken back, in the order of the
+    take-back streams) and the pool each stream's returns join."""
+    parts = scenario.parts_by_id
+    grading = {g.part: np.array([getattr(g, s) for s in EOL_STATES]) for g in scenario.circular.grading}
+    made_at = {(m.node, m.part): i for i, m in enumerate(made)}
+    pools: dict[tuple[str, str], _Pool] = {}
+    for stream in scenario.circular.take_back:
+        key = (stream.to, stream.product)
+        if key in pools:
+            continue
+        bom = parts[stream.product].bom
+        disassembly, sorting = steps.get((stream.to, "disassembly")), steps.get((stream.to, "sorting"))
+        per_core = sum(bom.values())
+        capacity = disassembly.capacity_per_day if disassembly is not None else math.inf
+        if sorting is not None and per_core > 0:  # sorting takes every component out of disassembly
+            capacity = min(capacity, sorting.capacity_per_day / per_core)
+        components = tuple(_component(part, quantity, grading.get(part), made_at.get((stream.to, part)))
+                           for part, quantity in bom.items())
+        pools[key] = _Pool(stream.to, stream.product, capacity, disassembly, sorting, per_core, components,
+                           tuple(c for c in components if c.shares is not None))
+    order = list(pools)
+    return list(pools.values()), [order.index((s.to, s.product)) for s in scenario.circular.take_back]
+
+
+def _holding(scenario, held: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
+    """For units of (node, part) ``held``, the core value of a unit (currency) and the node's
+    holding rate a day: kept as two factors, because the day's charge multiplies them in turn."""
+    parts, nodes = scenario.parts_by_id, scenario.nodes_by_id
+    factor = scenario.circular.core_value_factor
+    return ([factor * parts[part].unit_cost for _, part in held],
+            [nodes[node].holding_cost_rate / 365.0 for node, _ in held])
+
+
+def _support(pmf: np.ndarray) -> tuple[int, int]:
+    """The first and the last + 1 of the days (from day 1) with a chance in ``pmf``; (1, 1) if none."""
+    days = np.flatnonzero(pmf[1:]) + 1
+    return (int(days[0]), int(days[-1]) + 1) if len(days) else (1, 1)
+
+
+def _component(part: str, quantity: float, shares: np.ndarray | None, made: int | None) -> _Component:
+    """How a component is graded (``shares`` of the EOL states, normalised; None: recycled) and
+    where its states go at a node that makes it as ``made`` (None: it does not)."""
+    recovery = [] if made is None else [(s, made * len(ROUTES) + list(ROUTES).index(state))
+                                        for s, state in enumerate(EOL_STATES) if state in ROUTES]
+    waiting = {s for s, _ in recovery}
+    return _Component(part, quantity, None if shares is None else shares / shares.sum(),
+                      tuple((part, state) for state in EOL_STATES), tuple(recovery),
+                      tuple(s for s in range(len(EOL_STATES)) if s not in waiting))
