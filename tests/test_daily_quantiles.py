@@ -49,6 +49,18 @@ def test_a_long_horizon_keeps_one_value_per_day_not_a_table_of_bins():
     np.testing.assert_array_equal(quantiles.quantile(0.05), np.linspace(0, 1, 36_500))
 
 
+def test_storage_sized_for_the_replications_expected_grows_beyond_them_exactly():
+    quantiles = DailyQuantiles(36_500, replications=1)
+    quantiles.add(np.linspace(0, 1, 36_500))
+    assert quantiles._values.nbytes == 36_500 * 8                    # one value per day, no spare column
+    values = np.random.default_rng(4).random((5, 30))
+    more = DailyQuantiles(30, replications=1)
+    for row in values:
+        more.add(row)
+    assert more.exact
+    np.testing.assert_array_equal(more.quantile(0.5), _lower(values, 0.5))
+
+
 def test_no_replication_gives_nan_and_a_wrong_length_is_refused():
     quantiles = DailyQuantiles(3)
     assert np.isnan(quantiles.quantile(0.5)).all()

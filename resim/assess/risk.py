@@ -27,7 +27,7 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from resim.core.files import save_figure, save_folder, write_atomic
+from resim.core.files import save_figure, save_folder, write_csv
 from resim.core.views import view
 from resim.scenario.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.assess.risk_lp import OutageLP, stress_test
@@ -142,8 +142,8 @@ class RiskReport:
         (:func:`resim.core.files.save_folder`)."""
 
         def write(stage: Path) -> None:
-            write_atomic(stage / "risk.csv", self.register.to_csv(index=False, float_format="%.6g"))
-            write_atomic(stage / "nodes.csv", self.nodes.to_csv(index=False, float_format="%.6g"))
+            write_csv(stage / "risk.csv", self.register)
+            write_csv(stage / "nodes.csv", self.nodes)
             if figures == "none":
                 return
             for name, figure in (("risk_matrix", self.plot_matrix()), ("tts_ttr", self.plot_tts_ttr())):

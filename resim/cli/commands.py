@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from resim.cli.parser import MAX_SWEEP_RUNS
-from resim.core.files import FolderInUse, claim_folder, folder_lock, save_figure, save_folder, write_atomic
+from resim.core.files import FolderInUse, claim_folder, folder_lock, save_figure, save_folder, write_atomic, write_csv
 from resim.core.errors import Problem, ScenarioError
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"resim compare: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.output:
-        write_atomic(Path(args.output) / "compare.csv", table.to_csv(index=False, float_format="%.6g"))
+        write_csv(Path(args.output) / "compare.csv", table)
     from resim.core.formatting import metric_value
 
     shown = table[table.metric.isin(args.metrics.split(","))] if args.metrics else table
@@ -319,7 +319,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         except ValueError as exc:
             print(f"resim sweep: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
-        write_atomic(output / "sweep.csv", table.to_csv(index=False, float_format="%.6g"))
+        write_csv(output / "sweep.csv", table)
     from resim.core.formatting import metric_value
 
     shown = table[table.metric.isin(["fill_rate", "recovered", "recovery_time_days", "cost_total"])].copy()
@@ -360,7 +360,7 @@ def _cmd_criticality(args: argparse.Namespace) -> int:
     table = assess_criticality(scenario)
 
     def write(stage: Path) -> None:
-        write_atomic(stage / "criticality.csv", table.to_csv(index=False, float_format="%.6g"))
+        write_csv(stage / "criticality.csv", table)
         if args.figures != "none":
             save_figure(criticality_ranking(table), stage / "figures" / "criticality.png")
 

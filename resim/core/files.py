@@ -28,8 +28,12 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
 
 from resim.core.signals import deferred_interrupts
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 try:
     import fcntl
@@ -37,7 +41,7 @@ except ImportError:  # Windows: no advisory locks; two processes writing one fol
     fcntl = None  # type: ignore[assignment]
 
 __all__ = ["FolderInUse", "FolderBusy", "claim_folder", "folder_lock", "save_folder", "check_manifest",
-           "write_atomic", "save_figure"]
+           "write_atomic", "write_csv", "save_figure"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
@@ -213,12 +217,13 @@ def _open_new(directory: Path, name: str) -> tuple[int, Path]:
     raise FileExistsError(f"no free temporary name for {name} in {directory}")
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
+def _write_atomic_with(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Have ``write(handle)`` write ``path``'s bytes to a temporary file beside it, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = _open_new(path.parent, path.name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())  # on disk before the rename, so a power cut cannot leave it empty
         os.replace(temporary, path)
@@ -232,13 +237,18 @@ def _write_bytes_atomic(path: Path, data: bytes) -> None:
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8, newlines as given) to ``path`` through a temporary file and a rename,
     so no half file remains; the file's mode is 0666 less the umask, as for any new file."""
-    _write_bytes_atomic(Path(path), text.encode("utf-8"))
+    data = text.encode("utf-8")
+    _write_atomic_with(Path(path), lambda handle: handle.write(data))
+
+
+def write_csv(path: Path, table: "pd.DataFrame") -> None:
+    """Write ``table`` as every CSV file of resim is written (UTF-8, no index, floats to six
+    significant digits) to ``path``, as :func:`write_atomic` does; pandas streams the rows to
+    the file, so a long table's text is never whole in memory (tens of MB for a century of days)."""
+    _write_atomic_with(Path(path), lambda handle: table.to_csv(handle, index=False, float_format="%.6g",
+                                                               encoding="utf-8"))
 
 
 def save_figure(figure, path: Path, dpi: int = 150) -> None:
     """Save a matplotlib Figure as PNG through a temporary file and a rename."""
-    import io
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    _write_bytes_atomic(Path(path), buffer.getvalue())
+    _write_atomic_with(Path(path), lambda handle: figure.savefig(handle, format="png", dpi=dpi))

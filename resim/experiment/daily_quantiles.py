@@ -24,12 +24,15 @@ _CHUNK_DAYS = 4096         # days binned or read at once: bounds the temporaries
 class DailyQuantiles:
     """Folds one value per day and replication; answers per-day quantiles (see the module)."""
 
-    def __init__(self, days: int) -> None:
+    def __init__(self, days: int, replications: int = 8) -> None:
+        """``replications``: how many are expected, so the values' storage is sized once (it
+        grows beyond, within the budget)."""
         self.days = days
         self.count = 0
         self.low = np.full(days, np.inf)
         self.high = np.full(days, -np.inf)
-        self._values = np.empty((days, min(8, max(EXACT_VALUES // days, 1))))  # exact: a column per replication
+        columns = min(max(replications, 1), max(EXACT_VALUES // days, 1))
+        self._values = np.empty((days, columns))  # exact: a column per replication
         self._hist: np.ndarray | None = None           # binned mode: days × BINS counts
 
     @property

@@ -22,7 +22,7 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -31,7 +31,7 @@ from resim.experiment.circularity import CIRCULARITY_METRICS
 from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
 from resim.experiment.daily_quantiles import DailyQuantiles
 from resim.core.version import __version__
-from resim.core.files import save_folder, write_atomic
+from resim.core.files import save_folder, write_csv
 from resim.core.views import view
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.metrics import METRIC_NAMES
@@ -114,7 +114,7 @@ class Collector:
         s = o.strategy
         if s not in self._sums:
             self._sums[s] = {name: np.zeros_like(o.daily[name], dtype=float) for name in (*self.SERIES, "critical")}
-            self._fill[s] = DailyQuantiles(len(o.daily["fill_rate"]))
+            self._fill[s] = DailyQuantiles(len(o.daily["fill_rate"]), self._expected)
             self._count[s] = 0
             self._parts[s] = list(o.critical_parts)
         for name in (*self.SERIES, "critical"):
@@ -172,35 +172,61 @@ class Collector:
         return [row for s in self.strategies(order) for row in self._records[s][kind]]
 
     def timeseries(self, order: list[str]) -> pd.DataFrame:
-        """strategy × day: means of the daily series, and p05/p95 of the rolling fill rate."""
-        frames = []
-        for strategy in self.strategies(order):
-            sums, n = self._sums[strategy], self._count[strategy]
-            frames.append(pd.DataFrame({
-                "strategy": strategy, "day": np.arange(len(sums["fill_rate"])),
-                "demand": sums["demand"] / n, "delivered": sums["delivered"] / n, "on_time": sums["on_time"] / n,
-                "fill_rate": sums["fill_rate"] / n,
-                "fill_rate_p05": self._fill[strategy].quantile(0.05),
-                "fill_rate_p95": self._fill[strategy].quantile(0.95),
-                "backlog": sums["backlog"] / n, "inventory": sums["on_hand"] / n}))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        """strategy × day: means of the daily series, and p05/p95 of the rolling fill rate;
+        ``strategy`` is categorical (see :func:`_labels`)."""
+        strategies = self.strategies(order)
+        if not strategies:
+            return pd.DataFrame()
+        days = len(self._sums[strategies[0]]["fill_rate"])
+
+        def column(values: Callable[[str], np.ndarray]) -> np.ndarray:
+            return np.concatenate([values(s) for s in strategies])
+
+        def mean(name: str) -> np.ndarray:
+            return column(lambda s: self._sums[s][name] / self._count[s])
+
+        return pd.DataFrame({
+            "strategy": _labels(range(len(strategies)), strategies, days),
+            "day": np.tile(np.arange(days), len(strategies)),
+            "demand": mean("demand"), "delivered": mean("delivered"), "on_time": mean("on_time"),
+            "fill_rate": mean("fill_rate"),
+            "fill_rate_p05": column(lambda s: self._fill[s].quantile(0.05)),
+            "fill_rate_p95": column(lambda s: self._fill[s].quantile(0.95)),
+            "backlog": mean("backlog"), "inventory": mean("on_hand")}, copy=False)
 
     def inventory(self, order: list[str]) -> pd.DataFrame:
-        """strategy × day × critical part: mean units on hand across the chain."""
-        frames = []
-        for strategy in self.strategies(order):
-            mean = self._sums[strategy]["critical"] / self._count[strategy]  # day × part
-            (days, _), parts = mean.shape, self._parts[strategy]
-            # Part by part, every day of each: without critical parts, the columns and no row.
-            frames.append(pd.DataFrame({"strategy": strategy, "day": np.tile(np.arange(days), len(parts)),
-                                        "part": np.repeat(np.array(parts, dtype=str), days),
-                                        "on_hand": mean.T.ravel()}))
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        """strategy × day × critical part: mean units on hand across the chain; ``strategy``
+        and ``part`` are categorical (see :func:`_labels`)."""
+        strategies = self.strategies(order)
+        if not strategies:
+            return pd.DataFrame()
+        days = len(self._sums[strategies[0]]["critical"])
+        parts = list(dict.fromkeys(p for s in strategies for p in self._parts[s]))
+        # A block of rows per strategy and critical part, every day of each: without critical
+        # parts, the columns and no row.
+        blocks = [(i, parts.index(p)) for i, s in enumerate(strategies) for p in self._parts[s]]
+        # The means of a block are a row of the stacked sums: one table-long array, divided in place.
+        on_hand = np.concatenate([self._sums[s]["critical"].T for s in strategies])
+        on_hand /= np.array([self._count[strategies[i]] for i, _ in blocks], dtype=float)[:, None]
+        return pd.DataFrame({
+            "strategy": _labels([i for i, _ in blocks], strategies, days),
+            "day": np.tile(np.arange(days), len(blocks)),
+            "part": _labels([j for _, j in blocks], parts, days),
+            "on_hand": on_hand.ravel()}, copy=False)
+
+
+def _labels(codes: Iterable[int], names: list[str], repeat: int) -> pd.Categorical:
+    """``names[code]`` for each of ``codes``, each ``repeat`` times, as a categorical column: a
+    byte per row and one string per name, where a text column of a long table (a row per day)
+    holds a string per row."""
+    return pd.Categorical.from_codes(list(codes), categories=pd.Index(names, dtype=str)).repeat(repeat)
 
 
 @dataclass
 class Results:
-    """The tables of a run (pandas DataFrames) and its provenance (``info``)."""
+    """The tables of a run (pandas DataFrames) and its provenance (``info``). The long tables,
+    ``timeseries`` and ``inventory`` (a row per day), hold ``strategy`` and ``part`` as
+    categoricals, in the run's order of strategies and parts."""
 
     summary: pd.DataFrame
     replications: pd.DataFrame
@@ -279,7 +305,7 @@ class Results:
             for done, (name, table) in enumerate(tables.items()):
                 if progress:
                     progress("tables", done, len(tables))
-                write_atomic(stage / name, table.to_csv(index=False, float_format="%.6g"))
+                write_csv(stage / name, table)
             if progress:
                 progress("tables", len(tables), len(tables))
             seconds = {"tables": time.perf_counter() - began}
