@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike
-
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
+
     from resim.core.dist_models import DistModel
 
 __all__ = ["MAX_PARAMETER", "nonnegative", "whole_days"]
@@ -42,4 +42,6 @@ def whole_days(days: ArrayLike, most: int | None = None) -> np.ndarray:
     """Durations drawn in days (lead times, use lives) as the daily model counts them: whole days,
     rounded to the nearest (half to even, as :func:`numpy.rint`), at least 1 (what leaves on a
     day arrives on a later one) and at most ``most`` (the horizon) when given; int64."""
+    import numpy as np  # here: checking a scenario needs the bounds above, not NumPy
+
     return np.clip(np.rint(np.asarray(days, float)), 1, most).astype(np.int64)

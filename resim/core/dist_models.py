@@ -5,12 +5,16 @@ model per distribution, with the checks of its parameters, analytic ``mean`` and
 from __future__ import annotations
 
 import math
-from typing import Any, Literal, Union
+from typing import TYPE_CHECKING, Any, Literal, Union
 
-import numpy as np
 from pydantic import model_validator
 
 from resim.core.dist_base import DistBase, compact_number as _num  # short: it fills the messages below
+
+# NumPy is imported where a draw or a discrete mean needs it, not here: reading and checking a
+# scenario (`resim validate`) needs none of it, and importing it is a good part of that command's time.
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "DistModel", "BY_NAME", "NAMES", "Sample",
@@ -19,13 +23,15 @@ __all__ = [
 ]
 
 
-Sample = Union[float, np.ndarray]
+Sample = Union[float, "np.ndarray"]
 
 
 def _out(x: Any, size: Any) -> Sample:
     """numpy draws as the documented return type: a float, or a float array when size is given."""
     if size is None:
         return float(x)
+    import numpy as np
+
     return np.asarray(x, dtype=float)
 
 
@@ -47,6 +53,8 @@ class Constant(DistBase):
         """``value``, or an array filled with it when ``size`` is given."""
         if size is None:
             return float(self.value)
+        import numpy as np
+
         return np.full(size, self.value, dtype=float)
 
     def __str__(self) -> str:
@@ -338,20 +346,28 @@ class Discrete(DistBase):
     @property
     def probabilities(self) -> np.ndarray:
         """The weights normalised to sum to 1."""
+        import numpy as np
+
         w = np.asarray(self.weights, dtype=float)
         return w / w.sum()
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.dot(self.probabilities, self.values))
 
     @property
     def sd(self) -> float:
+        import numpy as np
+
         v = np.asarray(self.values, dtype=float)
         return float(math.sqrt(max(np.dot(self.probabilities, (v - self.mean) ** 2), 0.0)))
 
     def sample(self, rng: np.random.Generator, size: Any = None) -> Sample:
         """Draws from ``rng.choice`` with :attr:`probabilities`."""
+        import numpy as np
+
         return _out(rng.choice(np.asarray(self.values, dtype=float), size, p=self.probabilities),
                     size)
 

@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 from pydantic import GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
@@ -89,7 +88,7 @@ def _coerce(value: Any) -> Any:
         return _parse_compact(value)
     if isinstance(value, DistBase):
         return value
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool):  # NumPy's bool_ is no numbers.Real: refused below, with this message
         raise ValueError(_CANNOT_READ.format(value))
     if isinstance(value, numbers.Real):
         return {"dist": "constant", "value": float(value)}

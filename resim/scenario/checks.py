@@ -11,10 +11,9 @@ can be supplied (:mod:`resim.scenario.checks_supply`). The warnings of a valid s
 
 from __future__ import annotations
 
+import graphlib
 from collections import defaultdict
 from typing import TYPE_CHECKING
-
-import networkx as nx
 
 from resim.scenario.checks_references import Finding, check_references
 from resim.scenario.checks_supply import check_supply
@@ -25,18 +24,28 @@ if TYPE_CHECKING:
 __all__ = ["check_scenario"]
 
 
-def _loops(graph: nx.DiGraph, ids: list[str]) -> list[tuple[int, str]]:
-    """One cycle per tangle (strongly connected component) of ``graph``, as (index of its
-    first-listed member, "a -> b -> a"); linear in the graph's size, however dense the tangle
-    (listing every simple cycle is exponential: 10 densely linked parts have over a million)."""
+def _loops(edges: list[tuple[str, str]], ids: list[str]) -> list[tuple[int, str]]:
+    """One cycle per tangle (strongly connected component) of the graph of ``edges``, as (index
+    of its first-listed member, "a -> b -> a"); linear in the graph's size, however dense the
+    tangle (listing every simple cycle is exponential: 10 densely linked parts have over a million)."""
+    successors: dict[str, set[str]] = defaultdict(set)
+    for u, v in edges:
+        successors[u].add(v)
+    try:  # whether there is any cycle, from the standard library: a valid scenario imports no networkx
+        graphlib.TopologicalSorter(successors).prepare()
+        return []
+    except graphlib.CycleError:
+        pass
+    import networkx as nx
+
+    graph = nx.DiGraph(edges)
     order = {name: i for i, name in enumerate(ids)}
     loops = []
     for tangle in nx.strongly_connected_components(graph):
         if len(tangle) < 2:
             continue  # self-loops are reported apart; a single node is no cycle here
         first = min(tangle, key=order.__getitem__)
-        edges = nx.find_cycle(graph.subgraph(tangle), source=first)
-        cycle = [u for u, _ in edges]
+        cycle = [u for u, _ in nx.find_cycle(graph.subgraph(tangle), source=first)]
         start = min(range(len(cycle)), key=lambda k: order[cycle[k]])
         cycle = cycle[start:] + cycle[:start]
         loops.append((order[cycle[0]], " -> ".join([*cycle, cycle[0]])))
@@ -64,7 +73,7 @@ def _check_lane_ids(sc: "Scenario") -> list[Finding]:
 def _check_parts(sc: "Scenario") -> list[Finding]:
     found = []
     parts = sc.parts_by_id
-    bom = nx.DiGraph()
+    bom = []
     for i, part in enumerate(sc.parts):
         for child in part.bom:
             if child not in parts:
@@ -72,7 +81,7 @@ def _check_parts(sc: "Scenario") -> list[Finding]:
             if child == part.id:
                 found.append((("parts", i, "bom", child), "a part cannot contain itself"))
             else:
-                bom.add_edge(part.id, child)
+                bom.append((part.id, child))
     for index, loop in _loops(bom, [p.id for p in sc.parts]):
         found.append((("parts", index, "bom"),
                       f"bill of materials has a cycle {loop} (expected a tree of parts)"))
@@ -161,7 +170,7 @@ def _check_events(sc: "Scenario") -> list[Finding]:
         for j, ref in enumerate(getattr(event, "markets", ())):
             if ref in nodes and nodes[ref].kind != "market":
                 found.append((("disruptions", i, "markets", j), f"'{ref}' is not a market"))
-    chain = nx.DiGraph((d.id, d.then) for d in sc.disruptions if d.then in events)
+    chain = [(d.id, d.then) for d in sc.disruptions if d.then in events]
     for index, loop in _loops(chain, [d.id for d in sc.disruptions]):
         found.append((("disruptions", index, "then"), f"follow-ups form a loop {loop}"))
     return found

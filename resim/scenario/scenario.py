@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal, Sequence
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator
 
-from resim.scenario.chain_facts import ChainFacts
 from resim.scenario.checks import check_scenario
 from resim.scenario.checks_references import REFERENCE_FIELDS, check_references
 from resim.scenario.checks_warnings import check_warnings
@@ -35,10 +34,11 @@ from resim.scenario.format.common import Spec
 from resim.scenario.pydantic_errors import describe_error, salvage
 from resim.scenario.safeyaml import Located, load_yaml_file
 from resim.scenario.tables import expand_csv_tables
-from resim.scenario.valuechain import build_graph
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from resim.scenario.chain_facts import ChainFacts
 
 __all__ = ["Scenario", "load_scenario", "scenario_from_dict", "validate_data"]
 
@@ -114,12 +114,16 @@ class Scenario(Spec):
     def value_chain(self) -> "nx.DiGraph":
         """The value chain as a new networkx.DiGraph, yours to change (see
         :func:`resim.scenario.valuechain.build_graph`); :attr:`facts` holds a frozen one."""
+        from resim.scenario.valuechain import build_graph  # here: validating a scenario needs no networkx
+
         return build_graph(self)
 
     @cached_property
     def facts(self) -> ChainFacts:
         """What every replication asks of the value chain (its frozen graph, BOM explosions,
         lags to the markets), answered once per scenario: :class:`resim.scenario.chain_facts.ChainFacts`."""
+        from resim.scenario.chain_facts import ChainFacts
+
         return ChainFacts(self)
 
     def replace(self, **changes: Any) -> "Scenario":
