@@ -53,11 +53,11 @@ __all__ = ["Model", "Batch", "Cohort", "simulate", "batch_rows"]
 BATCH_BYTES = 256 * 2**20  # the state and ledger arrays of one batch, at most (about)
 MAX_ROWS = 64  # beyond this a batch gains little, and finished replications come back less often
 
-# The state arrays of a replication: along each axis, per row of its cohort (see Cohort.__init__).
-_STATE = ("on_hand", "on_hold", "work_orders", "scrapped_today", "held_today", "released_today", "produced_today",
-          "level_a", "level_b", "arc_backlog", "in_transit", "shipped_total", "received_total", "rejected_total",
-          "last_ship", "contracted", "contract_value", "contract_premium", "contract_freight", "lead_times",
-          "pipeline", "market_backlog", "demand_draws")
+# A replication's rows of its cohort's state arrays, as Model attributes (reading and assigning
+# its row). level_a/level_b: the policies' levels (base stock, s or r; S or Q), which a buffer raises.
+_ROW_ARRAYS = ("on_hand", "on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
+               "produced_today", "level_a", "level_b", "arc_backlog", "in_transit", "pipeline", "shipped_total",
+               "received_total", "rejected_total", "last_ship", "lead_times", "market_backlog", "demand_draws")
 
 
 class Cohort:
@@ -273,25 +273,7 @@ class Model:
     a batch of one; :class:`Batch` makes many that run together.
     """
 
-    on_hand = _row_array("on_hand")
-    on_hold = _row_array("on_hold")
-    work_orders = _row_array("work_orders")
-    scrapped_today = _row_array("scrapped_today")
-    held_today = _row_array("held_today")
-    released_today = _row_array("released_today")
-    produced_today = _row_array("produced_today")
-    level_a = _row_array("level_a")   # the policies' levels: base stock, s or r (a buffer raises them)
-    level_b = _row_array("level_b")   # S or Q
-    arc_backlog = _row_array("arc_backlog")
-    in_transit = _row_array("in_transit")
-    pipeline = _row_array("pipeline")
-    shipped_total = _row_array("shipped_total")
-    received_total = _row_array("received_total")
-    rejected_total = _row_array("rejected_total")
-    last_ship = _row_array("last_ship")
-    lead_times = _row_array("lead_times")
-    market_backlog = _row_array("market_backlog")
-    demand_draws = _row_array("demand_draws")
+    on_hand: np.ndarray   # and the rest of _ROW_ARRAYS: properties set below the class
 
     def __init__(self, scenario: Scenario, *, replication: int = 0, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True):
@@ -582,6 +564,11 @@ class Model:
             cohort.contract_value[row, arcs] = value * net.arc_into_focal[arcs]
             cohort.contract_premium[row, arcs] = price - value
             cohort.contract_freight[row, arcs] = lane.cost_per_unit
+
+
+for _name in _ROW_ARRAYS:
+    setattr(Model, _name, _row_array(_name))
+del _name
 
 
 def simulate(scenario: Scenario, *, replication: int = 0, seed: int | None = None,
