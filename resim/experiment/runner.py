@@ -94,7 +94,9 @@ def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication
     and reduce it to its Outcome."""
     model, response = prepare(scenario, strategy, replication, seed)
     model.run()
-    return reduce_model(model, response, str(strategy), replication)
+    outcome = reduce_model(model, response, str(strategy), replication)
+    model.release()  # freed now, not at the cyclic collector's next full pass (it refers to itself)
+    return outcome
 
 
 _WORKER_SCENARIO: Scenario | None = None

@@ -159,6 +159,17 @@ class Model:
         self.env.run(until=self.horizon)
         return self.ledger
 
+    def release(self) -> None:
+        """Let go of everything the model holds (ledger, state, SimPy environment, hooks, circular
+        supply) once its results have been read; the model cannot be used afterwards. The model
+        and its circular supply refer to themselves (through the state, the hooks and the SimPy
+        processes), so otherwise only a full pass of Python's cyclic collector frees their arrays,
+        and such passes are rare: a run of long horizons held several replications' models at once
+        (15-20 MB each at 36,500 days)."""
+        if self.circular is not None:
+            vars(self.circular).clear()
+        vars(self).clear()
+
     def _days(self):
         yield self.env.timeout(0.5)
         for day in range(self.horizon):
