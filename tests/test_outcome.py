@@ -4,7 +4,10 @@ fields are the columns of the CSV files a run writes."""
 from __future__ import annotations
 
 import csv
+import gc
 import math
+import weakref
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,6 +18,8 @@ from resim.experiment.outcome import Outcome, reduce_model
 from resim.experiment.records import EventRow, OrchestrationRow, RippleRow, columns
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain
+
+QUICKSTART = Path(__file__).parents[1] / "scenarios" / "quickstart.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +103,24 @@ def test_a_checkpointed_outcome_reads_back_equal(scenario, tmp_path):
     assert (back.actions, back.ripple, back.events) == (recorded.actions, recorded.ripple, recorded.events)
     assert back.metrics == pytest.approx(recorded.metrics, nan_ok=True) and back.costs == recorded.costs
     assert all(np.array_equal(back.daily[k], recorded.daily[k]) for k in recorded.daily)
+
+
+def test_a_released_model_is_freed_by_reference_counting_alone():
+    # A model refers to itself (its state, hooks and SimPy processes), and so does its circular
+    # supply: dropped, they wait for a full pass of the cyclic collector, which may come many
+    # replications later. Released, they go as soon as the last reference does.
+    scenario = resim.load_scenario(QUICKSTART).replace(horizon_days=30)
+    ledgers = {}
+    for released in (False, True):
+        model, response = prepare(scenario, "circular", 0, scenario.seed)
+        model.run()
+        reduce_model(model, response, "circular", 0)
+        ledgers[released] = (weakref.ref(model.ledger), weakref.ref(model.circular.ledger))
+        gc.disable()
+        try:
+            if released:
+                model.release()
+            del model, response
+            assert [ref() is None for ref in ledgers[released]] == [released, released]
+        finally:
+            gc.enable()

@@ -110,8 +110,10 @@ def run_together(scenario: Scenario, strategy: StrategyRun | str, replications: 
     batch = Batch(scenario, replications, seed=seed)
     responses = [_respond(scenario, chosen, model) for model in batch.models]
     batch.run()
-    return [reduce_model(model, response, str(strategy), replication)
-            for model, response, replication in zip(batch.models, responses, replications)]
+    found = [reduce_model(model, response, str(strategy), replication)
+             for model, response, replication in zip(batch.models, responses, replications)]
+    batch.release()  # freed now, not at the cyclic collector's next full pass (it refers to itself)
+    return found
 
 
 _WORKER_SCENARIO: Scenario | None = None

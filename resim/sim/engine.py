@@ -210,6 +210,21 @@ class Batch:
             self.done = True
         return self.models
 
+    def release(self) -> None:
+        """Let go of everything the batch holds (ledgers, state, SimPy environment, hooks,
+        circular supply) once its results have been read; its models cannot be used afterwards.
+        The models, their cohorts and circular supply refer to one another (through the state,
+        the hooks and the SimPy processes), so otherwise only a full pass of Python's cyclic
+        collector frees their arrays, and such passes are rare: a run of long horizons held
+        several batches at once."""
+        for model in self.models:
+            if getattr(model, "circular", None) is not None:
+                vars(model.circular).clear()
+            vars(model).clear()
+        for cohort in self.cohorts:
+            vars(cohort).clear()
+        vars(self).clear()
+
     def _days(self):
         yield self.env.timeout(0.5)
         for day in range(self.horizon):
@@ -339,6 +354,11 @@ class Model:
                 action(self)
         self.env.process(wait())
         return hook
+
+    def release(self) -> None:
+        """Let go of everything this model's batch holds once its results have been read
+        (:meth:`Batch.release`); the model cannot be used afterwards."""
+        self.batch.release()
 
     def run(self) -> Ledger:
         """Simulate the whole horizon (with the rest of its batch); return the ledger.
