@@ -180,6 +180,7 @@ class Batch:
         self.env = simpy.Environment()
         self.day = 0
         self.done = False
+        self.reshaped = False  # some replication's network changed since the cohorts were last merged
         seed = scenario.seed if seed is None else seed
         models = list(rows) if rows is not None else [Model.__new__(Model) for _ in replications]
         for model, replication in zip(models, replications, strict=True):
@@ -229,8 +230,9 @@ class Batch:
         yield self.env.timeout(0.5)
         for day in range(self.horizon):
             self.day = day
-            if len(self.cohorts) > 1:
+            if self.reshaped:  # networks change only when nodes or lanes join: compare them only then
                 self._merge(day)
+                self.reshaped = False
             for cohort in list(self.cohorts):
                 cohort.step(day)
             yield self.env.timeout(1)
@@ -249,6 +251,7 @@ class Batch:
 
     def own_cohort(self, model: "Model") -> None:
         """Give ``model`` a cohort of its own (before it adds a node or a lane), unless it is alone."""
+        self.reshaped = True
         if len(model._cohort.rows) > 1:
             self.cohorts.append(model._cohort.leave(model))
 
