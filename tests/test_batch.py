@@ -1,9 +1,9 @@
 """Batches (issue 21): a replication's numbers do not depend on how it was batched.
 
 The expectation is the replication simulated alone (a batch of one): the same replication in a
-batch of 7, at any position, among replications whose responses add providers and lanes (and so
-leave the batch's network for their own), on any executor and batch size, gives the same ledger,
-bit for bit, and the same tables.
+batch of 7, at any position, among replications whose responses add providers and lanes (which
+join the batch's network, closed to the others), on any executor and batch size, gives the same
+ledger, bit for bit, and the same tables.
 """
 
 from __future__ import annotations
@@ -52,15 +52,18 @@ def test_every_strategy_gives_the_same_outcomes_in_a_batch_of_seven(quickstart):
             _same_outcome(run_replication(quickstart, strategy, replication, quickstart.seed), batched)
 
 
-def test_a_replication_that_adds_a_node_leaves_the_others_network_unchanged():
+def test_a_node_one_replication_adds_is_closed_to_the_others():
     scenario = hand_chain(horizon=30)
     batch = Batch(scenario, [0, 1, 2])
     first, second, third = batch.models
-    plain = len(first.net.node_ids)
+    plain = len(first.on_hand)
     second.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
-    assert len(batch.cohorts) == 2 and second.net is not first.net
-    assert len(first.net.node_ids) == len(third.net.node_ids) == plain
-    assert len(second.net.node_ids) == plain + 1 and len(second.on_hand) == len(first.on_hand) + 1
+    second.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
+    assert "sB" in second.net.node_index and "sB" not in first.net.node_index | third.net.node_index
+    assert len(first.on_hand) == len(second.on_hand) == plain + 1  # in every row's arrays
+    assert not first.own_sku[plain] and second.own_sku[plain]
+    lane = second.net.lane_index["sB->plant"]
+    assert first.levers["lane"][lane] == 0.0 and second.levers["lane"][lane] == 1.0
     batch.run()
     for model, replication in ((first, 0), (third, 2)):
         alone = Model(scenario, replication=replication)
@@ -75,21 +78,25 @@ def _add_second_source(model: Model) -> None:
     model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
 
 
-def test_replications_that_add_the_same_node_and_lane_advance_together_again():
+def test_replications_that_add_a_node_of_the_same_name_each_get_their_own():
     scenario = hand_chain(horizon=30)
-    batch = Batch(scenario, [0, 1, 2])
-    for model in (batch.models[0], batch.models[2]):
-        model.at(5, _add_second_source)
+    batch = Batch(scenario, [0, 1, 2], detail=True)
+    first, _, third = batch.models
+    first.at(5, _add_second_source)
+    third.at(9, _add_second_source)
     batch.run()
-    cohorts = sorted(([model.replication for model in c.rows] for c in batch.cohorts), key=len)
-    assert cohorts == [[1], [0, 2]]  # the two that added sB share a network again; 1 kept the scenario's
+    assert batch.cohort.net.node_ids.count("sB") == 2
+    assert first.net.node_index["sB"] != third.net.node_index["sB"]
     for model in batch.models:
-        alone = Model(scenario, replication=model.replication)
-        if model.replication != 1:
+        alone = Model(scenario, replication=model.replication, detail=True)
+        if model is first:
             alone.at(5, _add_second_source)
+        elif model is third:
+            alone.at(9, _add_second_source)
         alone.run()
         np.testing.assert_array_equal(model.ledger.cost, alone.ledger.cost)
         np.testing.assert_array_equal(model.ledger.market["delivered"], alone.ledger.market["delivered"])
+        pd.testing.assert_frame_equal(model.ledger.stock(), alone.ledger.stock())  # its own stock points only
 
 
 @pytest.mark.slow
@@ -112,7 +119,7 @@ def test_a_batch_of_batch_rows_replications_keeps_its_arrays_within_the_budget(q
     rows = engine.batch_rows(quickstart, budget)
     assert 1 < rows < engine.MAX_ROWS
     batch = Batch(quickstart, range(rows))
-    cohort = batch.cohorts[0]
+    cohort = batch.cohort
     held = sum(cohort.state[name].nbytes for name in cohort.state.names())
     held += sum(array.nbytes for array in cohort.levers.arrays.values())
     block = batch.ledgers

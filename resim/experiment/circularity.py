@@ -25,7 +25,9 @@ def circularity(model: "Model") -> dict[str, float]:
     reman_node = np.array([n.kind == "reman" for n in net.nodes])
     src_node = net.sku_node[net.arc_src]
     part_of = np.array(net.part_ids)[net.sku_part[net.arc_src]] if net.n_arcs else np.array([])
-    into_focal = (net.arc_dst >= 0) & net.arc_into_focal
+    # Its own arcs only: those other replications of its batch added carry nothing for it, but
+    # summing their zeros would change the order in which NumPy adds its terms.
+    into_focal = (net.arc_dst >= 0) & net.arc_into_focal & model.own_arc
     from_reman = into_focal & reman_node[src_node]
     critical = np.array([parts[p].critical for p in part_of], bool)
     weight = np.array([parts[p].weight_kg for p in part_of])

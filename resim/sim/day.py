@@ -26,7 +26,7 @@ The day-start hooks run after the receipts, the day-end hooks after the day is b
 Quantities are continuous (a fluid model at the day level): shares and shortages may split units.
 
 Each phase is a function of a cohort (:class:`resim.sim.engine.Cohort`: the replications of a
-batch that share one network, a row each) and the day's :class:`DayFlows`; it advances every row
+batch and their network, a row each) and the day's :class:`DayFlows`; it advances every row
 at once, reads and assigns the cohort's arrays as plain attributes (the speed of the hot loop) and
 leaves what later phases need in the flows. A row's numbers never depend on the other rows: every
 operation works row by row, and every sum adds a row's terms one after another in index order
@@ -328,13 +328,13 @@ def record(c: "Cohort", flows: DayFlows) -> None:
         block.critical_on_hand[ids, day] = _critical_on_hand(c)
     if c.detail:
         for row, model in enumerate(c.rows):
-            series = model.ledger.stock_series
+            series, own = model.ledger.stock_series, c.own_sku[row]  # its own stock points only
             for name, values in (("on_hand", c.on_hand), ("in_transit", inbound),
                                  ("on_hold", c.on_hold), ("received", flows.received),
                                  ("produced", flows.produced), ("consumed", flows.consumed),
                                  ("shipped", flows.shipped), ("scrapped", c.scrapped_today),
                                  ("held", c.held_today), ("released", c.released_today)):
-                series[name][day] = values[row]
+                series[name][day] = values[row, own]
 
 
 def _critical_on_hand(c: "Cohort") -> np.ndarray:

@@ -249,7 +249,8 @@ class _Lanes(_Effect):
         for ref in spec.lanes:
             lane = net.lane_index.get(ref)
             if lane is None:
-                lane = next(i for i, l in enumerate(net.lanes) if f"{l.source}->{l.dest}" == ref)
+                lane = next(i for i, l in enumerate(net.lanes)
+                            if f"{l.source}->{l.dest}" == ref and net.lane_index.get(l.key) == i)  # its own
             key = net.lane_keys[lane]
             if spec.lead_time_multiplier is not None:
                 factor = 1.0 + (spec.lead_time_multiplier - 1.0) * levels[0]
@@ -334,7 +335,7 @@ def local_value_share(model: "Model", region: str) -> np.ndarray:
     weights = model.order_weights()
     local = np.full(net.n_sku, np.nan)
     inbound: dict[int, list[int]] = {}
-    for arc in net.repl:
+    for arc in net.repl[model.own_arc[net.repl]]:  # not other replications' (closed to it)
         inbound.setdefault(int(net.arc_dst[arc]), []).append(int(arc))
 
     def value(sku: int, seen: frozenset) -> float:

@@ -17,12 +17,14 @@ modules change the model's arrays only through them.
 
 **Batches.** Replications run together: a :class:`Batch` advances many replications in one SimPy
 environment, and the day's phases move all of them at once, their state arrays having a leading
-row per replication. Each replication is a :class:`Model` (its own random streams, levers, causes,
-hooks, ledger and response) whose arrays are its row of its *cohort*'s (:class:`Cohort`: the
-replications that share one network). A replication that adds a node or a lane leaves its cohort
-for one of its own, with a copy of the network, so the others never see it. ``Model(scenario)`` is
-a batch of one. A replication's numbers never depend on its batch: the same replication gives the
-same ledger alone or among a thousand.
+row per replication (the batch's :class:`Cohort`). Each replication is a :class:`Model` (its own
+random streams, levers, causes, hooks, ledger and response) whose arrays are its row. A node or
+lane that one replication adds joins the batch's network for all: appended to every array, empty
+and closed in the other rows (no stock, no stock policy, its lanes closed by the cause
+``not added``), so that the others' numbers never change; each replication finds the entries by
+its own names (:class:`resim.sim.network.RowNetwork`). ``Model(scenario)`` is a batch of one. A
+replication's numbers never depend on its batch: the same replication gives the same ledger alone
+or among a thousand.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ from resim.sim.hooks import Hook, Hooks
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Event, Ledger, LedgerArrays
 from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
-from resim.sim.network import POLICY_S_S, Network
+from resim.sim.network import POLICY_S_S, Network, RowNetwork
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
 from resim.sim.status import EventKind
 from resim.scenario import Scenario
@@ -55,24 +57,24 @@ MAX_ROWS = 64  # beyond this a batch gains little, and finished replications com
 
 # A replication's rows of its cohort's state arrays, as Model attributes (reading and assigning
 # its row). level_a/level_b: the policies' levels (base stock, s or r; S or Q), which a buffer raises.
+# own_sku/own_arc: whether the replication holds each stock point and arc (the scenario's, and
+# those it added; not those other replications of its batch added).
 _ROW_ARRAYS = ("on_hand", "on_hold", "work_orders", "scrapped_today", "held_today", "released_today",
                "produced_today", "level_a", "level_b", "arc_backlog", "in_transit", "pipeline", "shipped_total",
-               "received_total", "rejected_total", "last_ship", "lead_times", "market_backlog", "demand_draws")
+               "received_total", "rejected_total", "last_ship", "lead_times", "market_backlog", "demand_draws",
+               "own_sku", "own_arc")
+NOT_ADDED = "not added"  # the cause closing, in the other rows, the lanes a replication added
 
 
 class Cohort:
-    """The replications of a batch that share one network: their state arrays, a row each, which
-    the day's phases (:mod:`resim.sim.day`) advance together."""
+    """The replications of a batch and their network: their state arrays, a row each, which the
+    day's phases (:mod:`resim.sim.day`) advance together."""
 
-    def __init__(self, batch: "Batch", net: Network, rows: list["Model"], ids: np.ndarray,
-                 state: State | None = None) -> None:
-        self.batch, self.net, self.rows, self.ids = batch, net, list(rows), ids
+    def __init__(self, batch: "Batch", net: Network, rows: list["Model"]) -> None:
+        self.batch, self.net, self.rows, self.ids = batch, net, list(rows), np.arange(len(rows))
         self.scenario, self.horizon, self.detail = batch.scenario, batch.horizon, batch.detail
         self.ledgers: LedgerArrays = batch.ledgers
-        if state is not None:  # a replication leaving another cohort brings its arrays (in vars(self))
-            self.state = state
-        else:
-            self.state = self._new_state([model.streams for model in rows])
+        self.state = self._new_state([model.streams for model in rows])
         self.levers = self.state.levers
 
     def _new_state(self, streams: list[Streams]) -> State:
@@ -92,9 +94,11 @@ class Cohort:
                      "contract_value", "contract_premium", "contract_freight"):
             state.add(name, ARC, np.zeros(n_arcs))
         state.add("contracted", ARC, np.zeros(n_arcs, bool))
+        state.add("own_sku", STOCK, np.ones(n_sku, bool))
+        state.add("own_arc", ARC, np.ones(n_arcs, bool))
         lead_times = np.array([[lead_time_draws(lane, s, self.horizon) for lane in net.lanes] for s in streams],
                               np.int64).reshape(len(streams), n_lanes, self.horizon)
-        state.add("lead_times", LANE, lead_times, per_row=True)
+        state.add("lead_times", LANE, lead_times, per_row=True, room=True)
         state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
         state.add("market_backlog", DEMAND, np.zeros(len(scenario.demand)))
         state.add("demand_draws", DEMAND, np.stack([demand_draws(scenario, s) for s in streams]), per_row=True)
@@ -139,35 +143,6 @@ class Cohort:
         for model in self.rows:
             model._day_end(model, day)
 
-    def absorb(self, other: "Cohort", day: int) -> None:
-        """Take the rows of ``other``, whose network is equal to this one's (the same entries
-        joined in the same order), after this cohort's own; ``day``: the day about to run."""
-        size = max(self.pipeline.shape[1], other.pipeline.shape[1])
-        for cohort in (self, other):
-            if cohort.pipeline.shape[1] < size:
-                cohort.pipeline = phases.relaid(cohort.pipeline, day, size)
-        first = len(self.rows)
-        self.state.extend(other.state)
-        self.rows += other.rows
-        self.ids = np.concatenate([self.ids, other.ids])
-        for index, model in enumerate(other.rows, start=first):
-            model._bind(self, index)
-
-    def leave(self, model: "Model") -> "Cohort":
-        """Take ``model``'s row out into a cohort of its own, with a copy of the network; return it."""
-        row = model._row
-        alone = Cohort.__new__(Cohort)
-        alone_state = self.state.take(row, vars(alone))
-        Cohort.__init__(alone, self.batch, self.net.copy(), [model], self.ids[row:row + 1], alone_state)
-        self.state.drop(row)
-        del self.rows[row]
-        self.ids = np.delete(self.ids, row)
-        for index, other in enumerate(self.rows):
-            other._bind(self, index)
-        model._bind(alone, 0)
-        return alone
-
-
 class Batch:
     """Replications of one scenario advanced together: one SimPy environment, their cohorts."""
 
@@ -180,15 +155,14 @@ class Batch:
         self.env = simpy.Environment()
         self.day = 0
         self.done = False
-        self.reshaped = False  # some replication's network changed since the cohorts were last merged
         seed = scenario.seed if seed is None else seed
         models = list(rows) if rows is not None else [Model.__new__(Model) for _ in replications]
         for model, replication in zip(models, replications, strict=True):
             model._open(self, Streams(seed, replication))
         self.ledgers = LedgerArrays(len(models), self.horizon, len(scenario.demand),
                                     sum(p.critical for p in scenario.parts))
-        cohort = Cohort(self, Network(scenario), models, np.arange(len(models)))
-        self.cohorts = [cohort]
+        cohort = Cohort(self, Network(scenario), models)
+        self.cohort = cohort
         self.models = models
         for index, model in enumerate(models):
             model._bind(cohort, index)
@@ -222,38 +196,15 @@ class Batch:
             if getattr(model, "circular", None) is not None:
                 vars(model.circular).clear()
             vars(model).clear()
-        for cohort in self.cohorts:
-            vars(cohort).clear()
+        vars(self.cohort).clear()
         vars(self).clear()
 
     def _days(self):
         yield self.env.timeout(0.5)
         for day in range(self.horizon):
             self.day = day
-            if self.reshaped:  # networks change only when nodes or lanes join: compare them only then
-                self._merge(day)
-                self.reshaped = False
-            for cohort in list(self.cohorts):
-                cohort.step(day)
+            self.cohort.step(day)
             yield self.env.timeout(1)
-
-    def _merge(self, day: int) -> None:
-        """Rejoin cohorts whose networks became equal again (replications whose responses added
-        the same providers and lanes), so they advance together."""
-        kept: list[Cohort] = []
-        for cohort in self.cohorts:
-            twin = next((k for k in kept if k.net.joined == cohort.net.joined), None)
-            if twin is None:
-                kept.append(cohort)
-            else:
-                twin.absorb(cohort, day)
-        self.cohorts = kept
-
-    def own_cohort(self, model: "Model") -> None:
-        """Give ``model`` a cohort of its own (before it adds a node or a lane), unless it is alone."""
-        self.reshaped = True
-        if len(model._cohort.rows) > 1:
-            self.cohorts.append(model._cohort.leave(model))
 
 
 def batch_rows(scenario: Scenario, budget: int | None = None) -> int:
@@ -310,8 +261,7 @@ class Model:
     def _bind(self, cohort: Cohort, row: int) -> None:
         """Make this replication row ``row`` of ``cohort``."""
         self._cohort, self._row = cohort, row
-        if hasattr(self, "levers"):
-            self.levers.bind(cohort.levers, row)
+        self._net = RowNetwork(cohort.net)
 
     def _start(self, index: int) -> None:
         net = self.net
@@ -330,13 +280,13 @@ class Model:
         self.occurrences = schedule_disruptions(self) if disruptions else []
 
     @property
-    def net(self) -> Network:
-        """The network this replication runs on (its cohort's)."""
-        return self._cohort.net
+    def net(self) -> RowNetwork:
+        """The network this replication runs on: its batch's, by this replication's names."""
+        return self._net
 
     @property
     def state(self) -> State:
-        """The state arrays of this replication's cohort (a row per replication)."""
+        """The state arrays of this replication's batch (a row per replication)."""
         return self._cohort.state
 
     @property
@@ -473,7 +423,7 @@ class Model:
     def add_arc_rule(self, cause: str, rule: Callable[[np.ndarray], None]) -> None:
         """Apply ``rule(arc_indices)`` to every arc now and to arcs added later (trade rules)."""
         self._arc_rules[cause] = rule
-        rule(np.arange(self.net.n_arcs))
+        rule(np.flatnonzero(self.own_arc))
 
     def end(self, cause: str) -> None:
         """Undo every lever change and arc rule of ``cause``."""
@@ -537,21 +487,30 @@ class Model:
         self._listeners(self, event)
 
     def add_node(self, node: Node) -> None:
-        """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says."""
-        self.batch.own_cohort(self)
-        net, state = self.net, self.state
+        """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says.
+        It joins the batch's network; in the other replications it stays empty, without a stock
+        policy (see the module docstring)."""
+        cohort, view = self._cohort, self._net
+        net, state, row = cohort.net, cohort.state, self._row
         old = net.n_sku
-        net.add_node(node)
-        state.grow(STOCK, net.n_sku, on_hand=net.sku_initial[old:], level_a=net.sku_a[old:], level_b=net.sku_b[old:])
+        view.own_names()
+        net.add_node(node, names=view)
+        # The others' rows: no stock, and a level no inventory position is below (never orders).
+        on_hand, level_a, level_b = (np.zeros((state.rows, net.n_sku - old)) for _ in range(3))
+        level_a[:] = -np.inf
+        on_hand[row], level_a[row], level_b[row] = net.sku_initial[old:], net.sku_a[old:], net.sku_b[old:]
+        state.grow(STOCK, net.n_sku, on_hand=on_hand, level_a=level_a, level_b=level_b,
+                   own_sku=_only(row, state.rows, net.n_sku - old))
         state.grow(NODE, len(net.node_ids))
         state.grow(ROW, len(net.row_sku))
-        self.ledger.grow_stock(net.n_sku, net.sku_keys)
+        own = np.flatnonzero(self.own_sku)
+        self.ledger.grow_stock(len(own), [net.sku_keys[sku] for sku in own])
 
     def add_lane(self, lane: Lane, *, price: float | None = None, lead_times: np.ndarray | None = None,
                  accepted: np.ndarray | None = None) -> None:
         """Add a lane (its source must hold or make its parts). It takes new orders by its share
         from today; existing orders stay with the lanes they were placed on. Trade rules in force
-        apply to it.
+        apply to it. It joins the batch's network, closed in the other replications.
 
         ``price`` per unit makes it a contracted lane (a MaaS agreement's, or a provider's inputs):
         the firm pays every unit it accepts on receipt (delivered, for a lane into a market),
@@ -564,29 +523,41 @@ class Model:
         distribution; ``accepted`` (0..1 per day) is the share of each day's receipts passing
         incoming inspection, the rest is scrapped on receipt.
         """
-        self.batch.own_cohort(self)
-        net, state = self.net, self.state
+        cohort, view = self._cohort, self._net
+        net, state, row = cohort.net, cohort.state, self._row
         old = net.n_arcs
-        net.add_lane(lane, price=price)
+        view.own_names()
+        index = net.add_lane(lane, price=price, names=view)
         drawn = lead_time_draws(lane, self.streams, self.horizon) if lead_times is None \
             else whole_days(lead_times, self.horizon)
-        state.grow(LANE, len(net.lane_keys), lead_times=drawn[np.newaxis])
-        state.grow(ARC, net.n_arcs, share=net.base_share[old:])
+        lead = np.ones((state.rows, 1, self.horizon), np.int64)  # the others' never ship on it
+        lead[row, 0] = drawn
+        state.grow(LANE, len(net.lane_keys), lead_times=lead)
+        state.grow(ARC, net.n_arcs, share=net.base_share[old:], own_arc=_only(row, state.rows, net.n_arcs - old))
+        for other in cohort.rows:
+            if other is not self:
+                other.levers.set("lane", [index], 0.0, NOT_ADDED)
+        arcs = np.arange(old, net.n_arcs)
         if accepted is not None:
-            for arc in range(old, self.net.n_arcs):
+            for arc in arcs:
                 self.acceptance[arc] = np.asarray(accepted, float)
         for rule in self._arc_rules.values():
-            rule(np.arange(old, self.net.n_arcs))
+            rule(arcs)
         if price is not None:
             # The firm contracted this lane, so it pays for what it accepts whoever receives it:
             # the network's charges cover only purchases shipped into focal nodes.
-            arcs = np.arange(old, self.net.n_arcs)
             value = net.sku_value[net.arc_src[arcs]]
-            cohort, row = self._cohort, self._row
             cohort.contracted[row, arcs] = True
             cohort.contract_value[row, arcs] = value * net.arc_into_focal[arcs]
             cohort.contract_premium[row, arcs] = price - value
             cohort.contract_freight[row, arcs] = lane.cost_per_unit
+
+
+def _only(row: int, rows: int, size: int) -> np.ndarray:
+    """rows × ``size`` booleans, True in ``row`` only (the entries a replication added)."""
+    mask = np.zeros((rows, size), bool)
+    mask[row] = True
+    return mask
 
 
 for _name in _ROW_ARRAYS:

@@ -63,24 +63,6 @@ class LeverArrays:
             extra = np.full(size - array.shape[1], _NEUTRAL[self.kinds[name]])
         self.arrays[name] = np.concatenate([array, np.tile(extra, (self.rows, 1))], axis=1)
 
-    def take(self, row: int) -> "LeverArrays":
-        """A copy holding only ``row`` (a replication leaving the batch)."""
-        alone = LeverArrays(1)
-        alone.kinds = dict(self.kinds)
-        alone.base = {name: base.copy() for name, base in self.base.items()}
-        alone.arrays = {name: array[row:row + 1].copy() for name, array in self.arrays.items()}
-        return alone
-
-    def drop(self, row: int) -> None:
-        """Remove ``row``; the rows after it move up by one."""
-        self.rows -= 1
-        self.arrays = {name: np.delete(array, row, axis=0) for name, array in self.arrays.items()}
-
-    def extend(self, other: "LeverArrays") -> None:
-        """Append the rows of ``other`` (of the same levers and entries)."""
-        self.rows += other.rows
-        self.arrays = {name: np.concatenate([array, other.arrays[name]]) for name, array in self.arrays.items()}
-
 
 class Levers:
     """One replication's levers: its row of the combined arrays, each entry remembering which
@@ -91,10 +73,6 @@ class Levers:
         self._row = row
         self._values: dict[str, dict[int, dict[str, float]]] = defaultdict(dict)   # per entry, cause -> value, oldest first
         self._touched: dict[str, set[tuple[str, int]]] = defaultdict(set)
-
-    def bind(self, arrays: LeverArrays, row: int) -> None:
-        """Write to ``row`` of ``arrays`` from now on (the replication moved)."""
-        self._store, self._row = arrays, row
 
     def kind(self, name: str) -> str:
         """The kind of lever ``name``: factor, additive or override."""

@@ -9,12 +9,14 @@ Costs follow the focal firm (its plants, DCs, reman centres and markets): suppli
 in their prices, so procurement is charged when a supplier ships to a focal node, at the part's
 unit cost; transport on lanes into focal nodes; holding on focal stock.
 
-Nodes and lanes may be added while a model runs; indices of existing entries never change.
+Nodes and lanes may be added while a model runs; indices of existing entries never change. The
+replications of a batch share one network: what one of them adds is appended for all (and stays
+closed in the others), and each sees it through its own names (:class:`RowNetwork`), so that two
+replications may add entries of the same name, each its own.
 """
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +25,7 @@ from scipy import sparse
 from resim.scenario.format.chain import BaseStock, Lane, MinMax, Node, Periodic, ReorderPoint
 from resim.scenario import Scenario
 
-__all__ = ["Network", "POLICY_NONE", "POLICY_UP_TO", "POLICY_S_S", "POLICY_R_Q", "sum_by"]
+__all__ = ["Network", "RowNetwork", "POLICY_NONE", "POLICY_UP_TO", "POLICY_S_S", "POLICY_R_Q", "sum_by"]
 
 POLICY_NONE, POLICY_UP_TO, POLICY_S_S, POLICY_R_Q = 0, 1, 2, 3
 
@@ -80,14 +82,10 @@ class Network:
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
         self.critical_parts = [p.id for p in sc.parts if p.critical]
-        self.joined: list[tuple] | None = None
         for node in sc.nodes:
             self.add_node(node, refresh=False)
         for lane in sc.lanes:
             self.add_lane(lane, refresh=False)
-        # What joined after the scenario's entries, in order: two networks built from the same
-        # scenario with equal ``joined`` are equal.
-        self.joined = []
         self.dem_market = np.array([self.node_index[d.market] for d in sc.demand], np.int64)
         self.dem_lost_sales = np.array([d.unmet == "lost_sales" for d in sc.demand], bool)
         self.dem_penalty = np.array([d.shortage_penalty_per_unit for d in sc.demand])
@@ -105,15 +103,15 @@ class Network:
         """Every lane, in index order (the scenario's, then any added)."""
         return self._lanes
 
-    def add_node(self, node: Node, *, refresh: bool = True) -> int:
-        """Add a node with its stock points and production rows; return its index."""
-        if node.id in self.node_index:
+    def add_node(self, node: Node, *, names: "Network | RowNetwork | None" = None, refresh: bool = True) -> int:
+        """Add a node with its stock points and production rows; return its index. ``names``:
+        whose names it joins and its lanes resolve (a replication's view; default this network's)."""
+        names = self if names is None else names
+        if node.id in names.node_index:
             raise ValueError(f"node {node.id!r} exists already")
         index = len(self.node_ids)
-        if self.joined is not None:
-            self.joined.append((node,))
         self.node_ids.append(node.id)
-        self.node_index[node.id] = index
+        names.node_index[node.id] = index
         self._nodes.append(node)
         focal = node.kind != "supplier"
         self._cols["node_capacity"].append(node.capacity_per_day or np.inf)
@@ -121,14 +119,14 @@ class Network:
         self._cols["node_cost"].append(node.production_cost_per_unit)
         held = {s.part: s for s in node.inventory}
         for part in dict.fromkeys([*held, *node.makes]):
-            self._add_sku(node, part, held.get(part), focal)
+            self._add_sku(node, part, held.get(part), focal, names)
         for part in node.makes:
-            self._add_row(node, part)
+            self._add_row(node, part, names)
         if refresh:
             self.refresh()
         return index
 
-    def _add_sku(self, node: Node, part: str, stock, focal: bool) -> None:
+    def _add_sku(self, node: Node, part: str, stock, focal: bool, names) -> None:
         policy = stock.policy if stock is not None else None
         kind, a, b = POLICY_NONE, 0.0, 0.0
         if isinstance(policy, (BaseStock, Periodic)):
@@ -138,9 +136,9 @@ class Network:
         elif isinstance(policy, ReorderPoint):
             kind, a, b = POLICY_R_Q, policy.r, policy.Q
         value = self.scenario.parts_by_id[part].unit_cost
-        self.sku_index[(node.id, part)] = len(self.sku_keys)
+        names.sku_index[(node.id, part)] = len(self.sku_keys)
         self.sku_keys.append((node.id, part))
-        self._cols["sku_node"].append(self.node_index[node.id])
+        self._cols["sku_node"].append(names.node_index[node.id])
         self._cols["sku_part"].append(self.part_index[part])
         self._cols["sku_policy"].append(kind)
         self._cols["sku_review"].append(policy.review_days if policy else 1)
@@ -151,38 +149,39 @@ class Network:
         self._cols["sku_holding"].append(value * node.holding_cost_rate / 365.0 if focal else 0.0)
         self._cols["sku_row"].append(-1)
 
-    def _add_row(self, node: Node, part: str) -> None:
+    def _add_row(self, node: Node, part: str, names) -> None:
         row = len(self.row_sku) + len(self._cols["row_sku"])
-        sku = self.sku_index[(node.id, part)]
+        sku = names.sku_index[(node.id, part)]
         self._cols["sku_row"][sku - len(self.sku_row)] = row  # a stock point of the node being added
         self._cols["row_sku"].append(sku)
-        self._cols["row_node"].append(self.node_index[node.id])
+        self._cols["row_node"].append(names.node_index[node.id])
         from_cores = node.kind == "reman"
         self._cols["row_from_cores"].append(from_cores)
         if not from_cores:
             # A maker uses the components it holds; one holding none of them (a MaaS provider
             # added while running) is supplied from outside the modelled chain.
             for child, quantity in self.scenario.parts_by_id[part].bom.items():
-                if (node.id, child) in self.sku_index:
-                    self._bom_entries.append((row, self.sku_index[(node.id, child)], quantity))
+                if (node.id, child) in names.sku_index:
+                    self._bom_entries.append((row, names.sku_index[(node.id, child)], quantity))
 
-    def add_lane(self, lane: Lane, *, price: float | None = None, refresh: bool = True) -> int:
+    def add_lane(self, lane: Lane, *, price: float | None = None, names: "Network | RowNetwork | None" = None,
+                 refresh: bool = True) -> int:
         """Add a lane and its arcs; return its index. Its source must hold or make its parts.
 
         ``price`` (per unit, e.g. a MaaS agreement's) replaces the parts' unit cost as the price
         paid to a supplier: the unit cost is booked as procurement, the difference as MaaS premium.
+        ``names``: as for :meth:`add_node`.
         """
-        if lane.key in self.lane_index:
+        names = self if names is None else names
+        if lane.key in names.lane_index:
             raise ValueError(f"lane {lane.key!r} exists already")
         index = len(self.lane_keys)
-        if self.joined is not None:
-            self.joined.append((lane, price))
         self.lane_keys.append(lane.key)
-        self.lane_index[lane.key] = index
+        names.lane_index[lane.key] = index
         self._lanes.append(lane)
         self._cols["lane_capacity"].append(lane.capacity_per_day or np.inf)
-        dest = self.nodes[self.node_index[lane.dest]]
-        source = self.node_index[lane.source]
+        dest = self.nodes[names.node_index[lane.dest]]
+        source = names.node_index[lane.source]
         source_focal = (self.node_focal[source] if source < len(self.node_focal)
                         else self._cols["node_focal"][source - len(self.node_focal)])
         for part in lane.parts:
@@ -191,8 +190,8 @@ class Network:
             if customer and dem < 0:
                 continue  # a lane to a market carries only what the market demands
             self._cols["arc_lane"].append(index)
-            self._cols["arc_src"].append(self.sku_index[(lane.source, part)])
-            self._cols["arc_dst"].append(-1 if customer else self.sku_index[(lane.dest, part)])
+            self._cols["arc_src"].append(names.sku_index[(lane.source, part)])
+            self._cols["arc_dst"].append(-1 if customer else names.sku_index[(lane.dest, part)])
             self._cols["arc_dem"].append(dem)
             self._cols["arc_share"].append(np.nan if lane.share is None else lane.share)
             into_focal = dest.kind != "supplier"
@@ -203,12 +202,13 @@ class Network:
             self._cols["arc_premium"].append(price - value if bought and price is not None else 0.0)
             self._cols["arc_into_focal"].append(into_focal)
         if refresh:
-            self.refresh()
+            self.refresh(names)
         return index
 
-    def refresh(self) -> None:
+    def refresh(self, names: "Network | RowNetwork | None" = None) -> None:
         """Append the entries added since the last call to the columns, and recompute the derived
-        structures (BOM matrix, arc groups); existing entries keep their values."""
+        structures (BOM matrix, arc groups); existing entries keep their values. ``names``: whose
+        lanes the new arcs' equal split of orders counts (those added under these names)."""
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
             self._cols[name].clear()
@@ -223,7 +223,8 @@ class Network:
         # The group an arc's share is normalised within: its destination stock point or demand.
         self.arc_group = np.where(self.arc_dst >= 0, self.arc_dst, len(self.sku_keys) + self.arc_dem)
         self.n_groups = len(self.sku_keys) + len(self.demand)
-        unset = np.isnan(self.arc_share)
+        names = self if names is None else names
+        unset = np.isnan(self.arc_share) & np.isin(self.arc_lane, np.fromiter(names.lane_index.values(), np.int64))
         unset_count = np.bincount(self.arc_group[unset], minlength=self.n_groups)
         # Lanes without a share split equally; a given share of 0 keeps a lane on standby. The
         # scenario's arcs keep the share they were given; an arc added later gets its own.
@@ -238,18 +239,6 @@ class Network:
         self.sku_critical = np.concatenate([self.sku_critical,
                                             np.array([critical.get(int(p), -1) for p in added], np.int64)])
 
-    def copy(self) -> "Network":
-        """A copy that grows on its own (a replication leaving its batch to add a node or lane);
-        the scenario and the arrays are shared until then: entries joining replace the arrays,
-        they never change them in place."""
-        twin = copy.copy(self)
-        for name in ("node_ids", "part_ids", "sku_keys", "lane_keys", "_nodes", "_lanes", "_bom_entries", "joined"):
-            setattr(twin, name, list(getattr(self, name)))
-        for name in ("node_index", "sku_index", "lane_index", "part_index", "demand_index"):
-            setattr(twin, name, dict(getattr(self, name)))
-        twin._cols = {name: list(values) for name, values in self._cols.items()}
-        return twin
-
     # -- sizes ----------------------------------------------------------------------------------
 
     @property
@@ -261,3 +250,30 @@ class Network:
     def n_arcs(self) -> int:
         """Number of arcs (part × lane)."""
         return len(self.arc_lane)
+
+
+class RowNetwork:
+    """One replication's view of its batch's network: the network's arrays and entry lists
+    (indexed as there), and the names of the entries the replication holds (the scenario's and
+    those it added), by which it finds them. Entries other replications added are in the arrays
+    but not among its names; they stay closed to it."""
+
+    def __init__(self, net: Network) -> None:
+        self.network = net
+        # The scenario's names, shared until this replication adds an entry of its own.
+        self.node_index, self.sku_index, self.lane_index = net.node_index, net.sku_index, net.lane_index
+        self._shared = True
+
+    def __getattr__(self, name: str):
+        return getattr(self.network, name)
+
+    def own_lanes(self) -> list[Lane]:
+        """The lanes this replication holds (the scenario's and those it added), in index order."""
+        return [self.network.lanes[index] for index in sorted(self.lane_index.values())]
+
+    def own_names(self) -> None:
+        """Copy the shared names before this replication adds entries to them."""
+        if self._shared:
+            self.node_index, self.sku_index = dict(self.node_index), dict(self.sku_index)
+            self.lane_index = dict(self.lane_index)
+            self._shared = False

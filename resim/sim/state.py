@@ -33,15 +33,21 @@ class State:
         self._arrays: dict[str, Any] = {} if arrays is None else arrays
         self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension counted after the row)
         self._lever_axis: dict[str, str] = {}
+        self._room: dict[str, np.ndarray] = {}   # name -> the array with room to grow into
 
-    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False) -> None:
+    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False,
+            room: bool = False) -> None:
         """Declare array ``name`` (rows × ...) with entries along ``axis`` in its dimension
-        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row."""
+        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row. ``room``:
+        grow it into spare entries, doubled when full, rather than copying it each time (for a
+        large array that the day's phases only read, never replace: the lanes' daily lead times)."""
         values = np.asarray(values)
         if not per_row:
             values = np.broadcast_to(values, (self.rows, *values.shape)).copy()
         self._arrays[name] = values
         self._axis[name] = (axis, dim)
+        if room:
+            self._room[name] = values
 
     def add_lever(self, name: str, axis: str, size: int, *, kind: str = FACTOR,
                   base: np.ndarray | None = None) -> None:
@@ -78,31 +84,24 @@ class State:
             shape = list(array.shape)
             shape[dim + 1] = size - shape[dim + 1]
             extra = np.broadcast_to(values[name], shape) if name in values else np.zeros(shape, array.dtype)
-            self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
+            if name in self._room:
+                self._arrays[name] = self._grow_into(name, dim, extra)
+            else:
+                self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
         for name, along in self._lever_axis.items():
             if along == axis:
                 self.levers.grow(name, size, values.get(name) if name in overrides else None)
 
-    def take(self, row: int, arrays: dict[str, Any]) -> "State":
-        """A copy holding only ``row``, its arrays kept in ``arrays`` (a replication leaving)."""
-        alone = State(1, arrays)
-        alone._axis, alone._lever_axis = dict(self._axis), dict(self._lever_axis)
-        for name in self._axis:
-            arrays[name] = self._arrays[name][row:row + 1].copy()
-        alone.levers = self.levers.take(row)
-        return alone
-
-    def extend(self, other: "State") -> None:
-        """Append the rows of ``other`` (of the same arrays, each the same size but in its first
-        dimension, which the caller makes equal)."""
-        self.rows += other.rows
-        for name in self._axis:
-            self._arrays[name] = np.concatenate([self._arrays[name], other[name]])
-        self.levers.extend(other.levers)
-
-    def drop(self, row: int) -> None:
-        """Remove ``row``; the rows after it move up by one."""
-        self.rows -= 1
-        for name in self._axis:
-            self._arrays[name] = np.delete(self._arrays[name], row, axis=0)
-        self.levers.drop(row)
+    def _grow_into(self, name: str, dim: int, extra: np.ndarray) -> np.ndarray:
+        """Array ``name`` with ``extra`` appended along its dimension ``dim`` after the row,
+        written into its room (made twice as large when full); returns the view of its entries."""
+        array, room = self._arrays[name], self._room[name]
+        axis = dim + 1
+        used, size = array.shape[axis], array.shape[axis] + extra.shape[axis]
+        if size > room.shape[axis]:
+            shape = list(room.shape)
+            shape[axis] = max(size, 2 * room.shape[axis])
+            room = self._room[name] = np.zeros(shape, room.dtype)
+            room[(slice(None),) * axis + (slice(0, used),)] = array
+        room[(slice(None),) * axis + (slice(used, size),)] = extra
+        return room[(slice(None),) * axis + (slice(0, size),)]

@@ -239,7 +239,7 @@ class Response:
         trigger, day, end = course.spec.id, course.day, course.end
         cut = {p for node in course.hit for p in scenario.nodes_by_id[node].makes}
         affected = {p.id for p in scenario.parts if p.id in cut or cut & set(self.facts.explosion(p.id))}
-        for lane in list(net.lanes):
+        for lane in net.own_lanes():
             source = net.nodes[net.node_index[lane.source]]
             if source.kind != "reman":
                 continue
@@ -295,7 +295,7 @@ class _RemanSteer:
         free = ready - model.arc_backlog[self.arc]
         target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use ready = 100 %
         net = model.net  # lanes may have been added since (a MaaS provider's): find the others today
-        group = np.flatnonzero(net.arc_group == net.arc_group[self.arc])
+        group = np.flatnonzero((net.arc_group == net.arc_group[self.arc]) & model.own_arc)
         others = float(model.order_weights(group[group != self.arc]).sum())
         # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
         model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target,
