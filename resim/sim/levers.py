@@ -19,6 +19,7 @@ its own causes (:class:`Levers`) and writes only its row.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Iterable
 
@@ -113,5 +114,5 @@ class Levers:
         elif kind == ADDITIVE:
             combined = sum(parts.values())
         else:
-            combined = float(np.prod(list(parts.values())))
+            combined = math.prod(parts.values())  # left to right, as NumPy's product (no pairwise order)
         self._store.arrays[name][self._row, index] = combined
