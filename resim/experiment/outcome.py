@@ -43,18 +43,18 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     ``response`` attached, or None for ``none``): metrics, circularity, revenue, costs, daily
     series, the actions and agreements, the ripple trace and the disruptions as they happened."""
     scenario, ledger = model.scenario, model.ledger
-    totals = ledger.daily_totals()
-    demand, on_time = totals["demand"].to_numpy(), totals["on_time"].to_numpy()
+    totals = ledger.daily_sums()
+    demand, on_time = totals["demand"], totals["on_time"]
     settings = scenario.metrics
     # The metrics in this order are the columns of replications.csv.
-    metrics = replication_metrics(demand, on_time, totals["lost"].to_numpy(), ledger.onset_day, settings)
+    metrics = replication_metrics(demand, on_time, totals["lost"], ledger.onset_day, settings)
     metrics.update(circularity(model))
     metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
     prices = np.array([d.price for d in scenario.demand])
     metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
-    daily = {name: totals[name].to_numpy() for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
+    daily = {name: totals[name] for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
     daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
-    daily["critical"] = ledger.critical_on_hand
+    daily["critical"] = ledger.critical_on_hand.copy()  # not a view keeping the batch's block alive
     actions = [OrchestrationRow.of(a, strategy, replication) for a in (response.actions if response else [])]
     actions += [_evaluation(deal, strategy, replication) for deal in (response.agreements if response else [])]
     events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end)

@@ -123,11 +123,13 @@ class Ledger:
     def daily_totals(self) -> pd.DataFrame:
         """One row per day: demand, delivered, on_time, backlog, lost over all markets, and
         on hand, in transit and produced over all focal stock points (units)."""
-        frame = pd.DataFrame({name: self.market[name].sum(axis=1) for name in MARKET_COLUMNS})
-        for name, values in self.totals.items():
-            frame[name] = values
-        frame.insert(0, "day", np.arange(self.horizon))
-        return frame
+        return pd.DataFrame({"day": np.arange(self.horizon), **self.daily_sums()})
+
+    def daily_sums(self) -> dict[str, np.ndarray]:
+        """The columns of :meth:`daily_totals` but the day, as arrays of their own (no DataFrame
+        to build; not views of the batch's block, which they would keep alive)."""
+        return {**{name: self.market[name].sum(axis=1) for name in MARKET_COLUMNS},
+                **{name: values.copy() for name, values in self.totals.items()}}
 
     def cost_totals(self) -> dict[str, float]:
         """Total cost per component over the horizon (currency)."""
