@@ -58,6 +58,7 @@ class Market:
         self.model = model
         self._brokers: dict[int, str] = {}  # offer index -> broker node
         self.claimed: dict[int, float] = {}  # offer index -> units a day earlier agreements count on
+        self._from: dict[str, tuple[int, np.ndarray]] = {}  # broker -> (arcs in the network, its arcs)
 
     def available(self, part: str, day: int) -> dict[int, float]:
         """Units a day each market offer of ``part`` has left on ``day``: open (one of its
@@ -117,6 +118,14 @@ class Market:
         model.on_day_end(lambda m, day: self._charge_scarcity(m, node.id, offer))
         return node.id
 
+    def _arcs_from(self, node: str) -> np.ndarray:
+        """The arcs leaving broker ``node``, found again only when lanes were added."""
+        net = self.model.net
+        known = self._from.get(node)
+        if known is None or known[0] != net.n_arcs:
+            known = self._from[node] = (net.n_arcs, np.flatnonzero(net.sku_node[net.arc_src] == net.node_index[node]))
+        return known[1]
+
     def _open_while(self, node: str, offer: "MarketOffer") -> None:
         """Availability only while one of the offer's disruptions is in force."""
         model = self.model
@@ -157,11 +166,9 @@ class Market:
                 m.end(cause)
         model.listen(follow)
 
-    @staticmethod
-    def _charge_scarcity(model: "Model", node: str, offer: "MarketOffer") -> None:
+    def _charge_scarcity(self, model: "Model", node: str, offer: "MarketOffer") -> None:
         """The price rises with the share of the day's availability taken."""
-        arcs = np.flatnonzero(model.net.sku_node[model.net.arc_src] == model.net.node_index[node])
-        taken = float(model.last_ship[arcs].sum())
+        taken = float(model.last_ship[self._arcs_from(node)].sum())
         if taken > 0 and offer.units_per_day > 0 and offer.price_increase > 0:
             share = min(taken / offer.units_per_day, 1.0)
             model.charge("maas_premium", taken * offer.unit_price * offer.price_increase * share)
