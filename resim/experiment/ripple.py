@@ -10,9 +10,12 @@ import numpy as np
 from resim.experiment.metrics import baseline_level, dip_start, recovery_start, rolling_fill
 from resim.experiment.records import RippleRow
 from resim.sim.disruptions import hit_nodes
+from resim.sim.shared import shared
 from resim.sim.status import EventKind, NONE_ASKED
 
 if TYPE_CHECKING:
+    from resim.scenario import Scenario
+    from resim.scenario.format.events import Disruption
     from resim.sim.ledger import Event
     from resim.scenario.format.strategies import Metrics
     from resim.sim.engine import Model
@@ -27,7 +30,6 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     onset until its service recovered (or, without a dip, until the disruption ended; overlapping
     disruptions may share units), and the actions that answered it."""
     scenario, ledger, settings = model.scenario, model.ledger, model.scenario.metrics
-    facts = scenario.facts
     demand, on_time = ledger.market["demand"], ledger.market["on_time"]
     rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
     rows = []
@@ -40,24 +42,31 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
         # market's service; only the reach differs. Each market's is worked out once per event.
         services: dict[int, _Service] = {}
         missed: dict[tuple[int, int], tuple[float, float]] = {}  # (market, day back) -> missed, lost
-        for node in hit_nodes(scenario, spec):
-            for part in scenario.nodes_by_id[node].makes:
-                for index, entry in enumerate(scenario.demand):
-                    if not facts.contains(entry.part, part):
-                        continue
-                    if index not in services:
-                        services[index] = _Service(rolling[index], event, settings, model.horizon)
-                    until = services[index].back(facts.lag_days(node, entry.market))
-                    if (index, until) not in missed:
-                        window = slice(event.day, until)
-                        missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
-                                                float(ledger.market["lost"][window, index].sum()))
-                    rows.append(RippleRow(
-                        strategy=strategy, replication=replication, disruption=spec.id, onset=event.day,
-                        node=node, part=part, product=entry.part, market=entry.market,
-                        missed_units=missed[index, until][0], lost_units=missed[index, until][1],
-                        answered_by=answered))
+        for node, part, index, lag in shared(scenario, ("ripple", spec.id), lambda: _paths(scenario, spec)):
+            if index not in services:
+                services[index] = _Service(rolling[index], event, settings, model.horizon)
+            until = services[index].back(lag)
+            if (index, until) not in missed:
+                window = slice(event.day, until)
+                missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
+                                        float(ledger.market["lost"][window, index].sum()))
+            entry = scenario.demand[index]
+            rows.append(RippleRow(
+                strategy=strategy, replication=replication, disruption=spec.id, onset=event.day,
+                node=node, part=part, product=entry.part, market=entry.market,
+                missed_units=missed[index, until][0], lost_units=missed[index, until][1],
+                answered_by=answered))
     return rows
+
+
+def _paths(scenario: "Scenario", spec: "Disruption") -> tuple[tuple[str, str, int, float], ...]:
+    """Every (hit node, part it makes, demand entry whose product is or contains that part, days
+    the change takes from the node to that market) of disruption ``spec``, in the trace's order:
+    the same in every replication, so worked out once per scenario in a process."""
+    facts = scenario.facts
+    return tuple((node, part, index, facts.lag_days(node, entry.market))
+                 for node in hit_nodes(scenario, spec) for part in scenario.nodes_by_id[node].makes
+                 for index, entry in enumerate(scenario.demand) if facts.contains(entry.part, part))
 
 
 class _Service:
