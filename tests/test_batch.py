@@ -73,6 +73,22 @@ def test_a_node_one_replication_adds_is_closed_to_the_others():
             np.testing.assert_array_equal(model.ledger.market[name], values, err_msg=name)
 
 
+def test_an_added_lanes_lead_times_are_its_owners_and_held_once():
+    scenario = hand_chain(horizon=30)
+    batch = Batch(scenario, [0, 1, 2])
+    second = batch.models[1]
+    second.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
+    days = np.arange(30) % 4 + 2  # 2, 3, 4, 5, 2, ...
+    second.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}), lead_times=days)
+    lane = second.net.lane_index["sB->plant"]
+    cohort = batch.cohort
+    assert cohort.added_lead.values.shape == (1, 30)  # one horizon for the lane, not one per row
+    for day in (0, 1, 7):
+        today = cohort.lead_today(day)
+        assert today[1, lane] == days[day] and today[0, lane] == today[2, lane] == 1
+        np.testing.assert_array_equal(today[:, :lane], cohort.lead_times[:, :, day])
+
+
 def _add_second_source(model: Model) -> None:
     model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
     model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))

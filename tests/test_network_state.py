@@ -73,7 +73,7 @@ def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
     net, state = model.net, model.state
     sizes = {STOCK: net.n_sku, ARC: net.n_arcs, LANE: len(net.lane_keys)}
     grown = {(name, axis): dim for axis in sizes for name, dim in state.along(axis).items()}
-    assert {"on_hand", "work_orders", "pipeline", "lead_times"} <= {name for name, _ in grown}
+    assert {"on_hand", "work_orders", "pipeline"} <= {name for name, _ in grown}
     for (name, axis), dim in grown.items():
         assert state[name].shape[0] == 1 and state[name].shape[1 + dim] == sizes[axis], name  # a row, then its axes
     assert len(model.levers["capacity"]) == len(net.node_ids) and len(model.levers["duty"]) == net.n_arcs

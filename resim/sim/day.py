@@ -222,7 +222,7 @@ def ship(c: "Cohort", flows: DayFlows) -> None:
     leaving = shipping[:, repl]
     c.arc_backlog[:, repl] -= leaving
     lanes = net.arc_lane[repl]
-    lead = c.lead_times[:, lanes, day]  # whole days already: only a lead-time factor needs rounding
+    lead = c.lead_today(day)[:, lanes]  # whole days already: only a lead-time factor needs rounding
     factor = levers["lead_time"]
     if (factor != 1.0).any():
         lead = whole_days(lead * factor[:, lanes], c.horizon)

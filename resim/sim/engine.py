@@ -44,7 +44,7 @@ from resim.scenario.format.chain import Lane, Node
 from resim.sim.ledger import COST_COMPONENTS, Event, Ledger, LedgerArrays
 from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
 from resim.sim.network import POLICY_S_S, Network, RowNetwork
-from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, State
+from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, Rows, State
 from resim.sim.status import EventKind
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
@@ -98,7 +98,11 @@ class Cohort:
         state.add("own_arc", ARC, np.ones(n_arcs, bool))
         lead_times = np.array([[lead_time_draws(lane, s, self.horizon) for lane in net.lanes] for s in streams],
                               np.int64).reshape(len(streams), n_lanes, self.horizon)
-        state.add("lead_times", LANE, lead_times, per_row=True, room=True)
+        # The scenario's lanes' daily lead times, a row each; a lane added while running has its
+        # owner's alone (Cohort.lead_today), so that it costs one horizon, not one per row.
+        self.lead_times = lead_times
+        self.added_lead = Rows(self.horizon, np.int64)
+        self.added_owner: list[int] = []
         state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
         state.add("market_backlog", DEMAND, np.zeros(len(scenario.demand)))
         state.add("demand_draws", DEMAND, np.stack([demand_draws(scenario, s) for s in streams]), per_row=True)
@@ -124,6 +128,17 @@ class Cohort:
         self.on_hand = np.tile(start.on_hand, (rows, 1))
         self.work_orders = np.tile(start.work_orders, (rows, 1))
         self.arc_backlog = np.tile(start.arc_backlog, (rows, 1))
+
+    def lead_today(self, day: int) -> np.ndarray:
+        """Every lane's lead time (days) for shipments leaving on ``day``, a row per replication;
+        1 on a lane another replication added (closed to this one)."""
+        lead = self.lead_times[:, :, day]
+        added = len(self.added_owner)
+        if added:
+            extra = np.ones((len(self.rows), added), np.int64)
+            extra[self.added_owner, np.arange(added)] = self.added_lead.values[:, day]
+            lead = np.concatenate([lead, extra], axis=1)
+        return lead
 
     def step(self, day: int) -> None:
         """One day's flows of every row, phase by phase (:mod:`resim.sim.day`), and each
@@ -530,9 +545,9 @@ class Model:
         index = net.add_lane(lane, price=price, names=view)
         drawn = lead_time_draws(lane, self.streams, self.horizon) if lead_times is None \
             else whole_days(lead_times, self.horizon)
-        lead = np.ones((state.rows, 1, self.horizon), np.int64)  # the others' never ship on it
-        lead[row, 0] = drawn
-        state.grow(LANE, len(net.lane_keys), lead_times=lead)
+        cohort.added_lead.append(drawn)
+        cohort.added_owner.append(row)
+        state.grow(LANE, len(net.lane_keys))
         state.grow(ARC, net.n_arcs, share=net.base_share[old:], own_arc=_only(row, state.rows, net.n_arcs - old))
         for other in cohort.rows:
             if other is not self:

@@ -17,7 +17,7 @@ import numpy as np
 
 from resim.sim.levers import FACTOR, OVERRIDE, LeverArrays
 
-__all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State"]
+__all__ = ["STOCK", "ARC", "LANE", "NODE", "ROW", "DEMAND", "State", "Rows"]
 
 STOCK, ARC, LANE, NODE, ROW, DEMAND = "stock point", "arc", "lane", "node", "production row", "demand entry"
 
@@ -33,21 +33,15 @@ class State:
         self._arrays: dict[str, Any] = {} if arrays is None else arrays
         self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension counted after the row)
         self._lever_axis: dict[str, str] = {}
-        self._room: dict[str, np.ndarray] = {}   # name -> the array with room to grow into
 
-    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False,
-            room: bool = False) -> None:
+    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False) -> None:
         """Declare array ``name`` (rows × ...) with entries along ``axis`` in its dimension
-        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row. ``room``:
-        grow it into spare entries, doubled when full, rather than copying it each time (for a
-        large array that the day's phases only read, never replace: the lanes' daily lead times)."""
+        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row."""
         values = np.asarray(values)
         if not per_row:
             values = np.broadcast_to(values, (self.rows, *values.shape)).copy()
         self._arrays[name] = values
         self._axis[name] = (axis, dim)
-        if room:
-            self._room[name] = values
 
     def add_lever(self, name: str, axis: str, size: int, *, kind: str = FACTOR,
                   base: np.ndarray | None = None) -> None:
@@ -84,24 +78,26 @@ class State:
             shape = list(array.shape)
             shape[dim + 1] = size - shape[dim + 1]
             extra = np.broadcast_to(values[name], shape) if name in values else np.zeros(shape, array.dtype)
-            if name in self._room:
-                self._arrays[name] = self._grow_into(name, dim, extra)
-            else:
-                self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
+            self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
         for name, along in self._lever_axis.items():
             if along == axis:
                 self.levers.grow(name, size, values.get(name) if name in overrides else None)
 
-    def _grow_into(self, name: str, dim: int, extra: np.ndarray) -> np.ndarray:
-        """Array ``name`` with ``extra`` appended along its dimension ``dim`` after the row,
-        written into its room (made twice as large when full); returns the view of its entries."""
-        array, room = self._arrays[name], self._room[name]
-        axis = dim + 1
-        used, size = array.shape[axis], array.shape[axis] + extra.shape[axis]
-        if size > room.shape[axis]:
-            shape = list(room.shape)
-            shape[axis] = max(size, 2 * room.shape[axis])
-            room = self._room[name] = np.zeros(shape, room.dtype)
-            room[(slice(None),) * axis + (slice(0, used),)] = array
-        room[(slice(None),) * axis + (slice(used, size),)] = extra
-        return room[(slice(None),) * axis + (slice(0, size),)]
+
+class Rows:
+    """A 2-D array that grows by rows of ``width`` into spare room, doubled when full (the
+    lead times of added lanes: copying them all at each addition would cost more than the day)."""
+
+    def __init__(self, width: int, dtype: type) -> None:
+        self._room = np.zeros((4, width), dtype)
+        self.values = self._room[:0]
+
+    def append(self, row: np.ndarray) -> None:
+        """Add ``row`` at the end."""
+        used = len(self.values)
+        if used == len(self._room):
+            room = np.zeros((2 * used, self._room.shape[1]), self._room.dtype)
+            room[:used] = self.values
+            self._room = room
+        self._room[used] = row
+        self.values = self._room[:used + 1]
