@@ -63,6 +63,7 @@ _ROW_ARRAYS = ("on_hand", "on_hold", "work_orders", "scrapped_today", "held_toda
                "produced_today", "level_a", "level_b", "arc_backlog", "in_transit", "pipeline", "shipped_total",
                "received_total", "rejected_total", "last_ship", "lead_times", "market_backlog", "demand_draws",
                "own_sku", "own_arc")
+_COMPONENT = {name: index for index, name in enumerate(COST_COMPONENTS)}
 NOT_ADDED = "not added"  # the cause closing, in the other rows, the lanes a replication added
 
 
@@ -475,7 +476,7 @@ class Model:
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
         day = min(int(self.env.now), self.horizon - 1)
-        self.ledger.cost[day, COST_COMPONENTS.index(component)] += amount
+        self.ledger.cost[day, _COMPONENT[component]] += amount
 
     def on_day_start(self, callback: Callable[["Model", int], None]) -> Hook:
         """Call ``callback(model, day)`` after each day's receipts, before its demand (circular

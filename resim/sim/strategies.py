@@ -284,6 +284,7 @@ class _RemanSteer:
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
         self.cause = cause
         (self.arc,) = model.lane_arcs(lane, part)
+        self._others: tuple[int, np.ndarray] = (-1, np.zeros(0, np.int64))  # (arcs in the network, the others)
         self.hook = model.on_day_start(self)
 
     def __call__(self, model: "Model", day: int) -> None:
@@ -293,10 +294,16 @@ class _RemanSteer:
             return
         ready = model.circular.ready_within(self.sku, 2) if model.circular else model.on_hand[self.sku]
         free = ready - model.arc_backlog[self.arc]
-        target = float(np.clip(free / (2 * self.use), 0.0, 0.95))  # two days of use ready = 100 %
-        net = model.net  # lanes may have been added since (a MaaS provider's): find the others today
-        group = np.flatnonzero((net.arc_group == net.arc_group[self.arc]) & model.own_arc)
-        others = float(model.order_weights(group[group != self.arc]).sum())
+        target = float(min(max(free / (2 * self.use), 0.0), 0.95))  # two days of use ready = 100 %
+        others = float(model.order_weights(self._other_arcs(model)).sum())
         # The weight that makes this lane's part of the split `target` (all of it when no other lane is open).
-        model.set_share(self.lane, target / (1.0 - target) * others if others > 0 else target,
-                        cause=self.cause, part=self.part)
+        model.levers.set("share", [self.arc], target / (1.0 - target) * others if others > 0 else target, self.cause)
+
+    def _other_arcs(self, model: "Model") -> np.ndarray:
+        """The replication's other arcs into the lane's destination, found again only when lanes
+        were added (a MaaS provider's)."""
+        net = model.net
+        if self._others[0] != net.n_arcs:
+            group = np.flatnonzero((net.arc_group == net.arc_group[self.arc]) & model.own_arc)
+            self._others = (net.n_arcs, group[group != self.arc])
+        return self._others[1]
