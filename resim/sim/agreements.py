@@ -300,7 +300,8 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
-        m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, late))
+        into_stock = bool((m.net.arc_dst[arcs] >= 0).all())
+        m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, into_stock, late))
         if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
             m.at(handback_day, lambda mm: hand_back(mm, lane.key))
 
@@ -325,18 +326,18 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     return True
 
 
-def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, late: np.ndarray) -> None:
-    """Record what the provider's lane (its ``arcs``) has shipped, received and had rejected by
-    the end of ``day``, the units shipped late, and what the firm has paid for it."""
+def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, into_stock: bool,
+             late: np.ndarray) -> None:
+    """Record what the provider's lane (its ``arcs``, ending in stock points if ``into_stock``,
+    else in a market) has shipped, received and had rejected by the end of ``day``, the units
+    shipped late, and what the firm has paid for it."""
     if len(arcs) == 1:  # a provider's lane carries its one part: numbers, not an index array and a sum each day
         arc = arcs[0]
         today, shipped = model.last_ship[arc], model.shipped_total[arc]
         received, rejected = model.received_total[arc], model.rejected_total[arc]
-        into_stock = model.net.arc_dst[arc] >= 0
     else:
         today, shipped = model.last_ship[arcs].sum(), model.shipped_total[arcs].sum()
         received, rejected = model.received_total[arcs].sum(), model.rejected_total[arcs].sum()
-        into_stock = (model.net.arc_dst[arcs] >= 0).all()
     agreement.late_units += float(today) * bool(late[day])
     agreement.shipped, agreement.received, agreement.rejected = float(shipped), float(received), float(rejected)
     # What the engine charges for the lane (a lane into a market delivers what it ships).
