@@ -138,9 +138,9 @@ def receive(c: "Cohort", flows: DayFlows) -> None:
     c.pipeline[:, slot] = 0.0
     c.in_transit -= arriving
     rejected = np.zeros_like(arriving)
-    for row, model in enumerate(c.rows):
-        for arc, accepted in model.acceptance.items():
-            rejected[row, arc] = arriving[row, arc] * (1.0 - accepted[day])
+    if c.inspected_at:
+        rows, arcs = zip(*c.inspected_at)
+        rejected[rows, arcs] = arriving[rows, arcs] * (1.0 - c.inspected.values[:, day])
     into = net.arc_dst[net.repl]
     received = sum_by_row(into, arriving[:, net.repl], net.n_sku)
     scrapped = sum_by_row(into, rejected[:, net.repl], net.n_sku)

@@ -104,6 +104,9 @@ class Cohort:
         self.lead_times = lead_times
         self.added_lead = Rows(self.horizon, np.int64)
         self.added_owner: list[int] = []
+        # Incoming inspection: per (row, arc) inspected, the share of each day's receipts accepted.
+        self.inspected = Rows(self.horizon, float)
+        self.inspected_at: list[tuple[int, int]] = []
         state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
         state.add("market_backlog", DEMAND, np.zeros(len(scenario.demand)))
         state.add("demand_draws", DEMAND, np.stack([demand_draws(scenario, s) for s in streams]), per_row=True)
@@ -287,7 +290,6 @@ class Model:
         self.levers = Levers(self._cohort.levers, self._row)
         self._arc_rules: dict[str, Callable[[np.ndarray], None]] = {}
         self._listeners = Hooks()   # callback(model, event)
-        self.acceptance: dict[int, np.ndarray] = {}   # arc -> share of receipts accepted, per day
         self._day_start = Hooks()   # callback(model, day)
         self._day_end = Hooks()     # callback(model, day)
 
@@ -556,7 +558,8 @@ class Model:
         arcs = np.arange(old, net.n_arcs)
         if accepted is not None:
             for arc in arcs:
-                self.acceptance[arc] = np.asarray(accepted, float)
+                cohort.inspected.append(np.asarray(accepted, float))
+                cohort.inspected_at.append((row, arc))
         for rule in self._arc_rules.values():
             rule(arcs)
         if price is not None:
