@@ -2,8 +2,8 @@
 
 The expectation is the replication simulated alone (a batch of one): the same replication in a
 batch of 7, at any position, among replications whose responses add providers and lanes (which
-join the batch's network, closed to the others), on any executor and batch size, gives the same
-ledger, bit for bit, and the same tables.
+join the batch's network, closed to the others), among replications of other strategies, on any
+executor and batch size, gives the same ledger, bit for bit, and the same tables.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 import resim
-from resim.experiment.runner import run_replication, run_together
+from resim.experiment.runner import run_batch, run_replication, run_together, together
+from resim.experiment.strategy_runs import StrategyRun, other_styles, strategy_runs
 from resim.sim import engine
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.engine import Batch, Model
@@ -50,6 +51,28 @@ def test_every_strategy_gives_the_same_outcomes_in_a_batch_of_seven(quickstart):
         together = run_together(quickstart, strategy, replications, quickstart.seed)
         for replication, batched in zip(replications, together):
             _same_outcome(run_replication(quickstart, strategy, replication, quickstart.seed), batched)
+
+
+def test_a_batch_of_every_strategy_gives_each_replication_its_outcome_alone(quickstart):
+    runs = strategy_runs(quickstart, None)
+    runs += other_styles(quickstart, runs)[:1]  # an orchestration style other than the strategy's own
+    tasks = [(chosen, replication, quickstart.seed) for replication in (4, 1) for chosen in runs]
+    together = run_batch(quickstart, tasks)
+    assert [(o.strategy, o.replication) for o in together] == [(str(c), r) for c, r, _ in tasks]
+    for (chosen, replication, seed), batched in zip(tasks, together):
+        _same_outcome(run_replication(quickstart, chosen, replication, seed), batched)
+
+
+def test_consecutive_tasks_of_one_seed_run_together_whatever_their_strategy():
+    none, buffer = StrategyRun("none"), StrategyRun("buffer")
+    tasks = [(none, 0, 1), (buffer, 0, 1), (none, 1, 1), (buffer, 1, 1), (none, 0, 2)]
+    assert together(tasks, 3) == [tasks[:3], tasks[3:4], tasks[4:]]  # cut by size, then by seed
+    assert together(tasks, 64) == [tasks[:4], tasks[4:]]
+
+
+def test_run_together_wants_a_strategy_per_replication_or_one_for_all(quickstart):
+    with pytest.raises(ValueError, match="2 strategies for 3 replications"):
+        run_together(quickstart, ["none", "buffer"], [0, 1, 2], quickstart.seed)
 
 
 def test_a_node_one_replication_adds_is_closed_to_the_others():
@@ -127,6 +150,23 @@ def test_results_do_not_depend_on_the_batch_size_or_the_executor(quickstart, mon
         pd.testing.assert_frame_equal(batched.replications, other.replications)
         pd.testing.assert_frame_equal(batched.timeseries, other.timeseries)
         pd.testing.assert_frame_equal(batched.orchestrations, other.orchestrations)
+
+
+@pytest.mark.slow
+def test_mixed_batches_give_the_same_tables_on_every_executor_and_batch_size(quickstart, monkeypatch):
+    # Every strategy and style, 2 replications: batches of the serial run (and the workers')
+    # hold rows of several strategies; batch_rows 1 runs each replication alone.
+    def results(executor: str, workers: int = 2) -> resim.Results:
+        return resim.run(quickstart, replications=2, executor=executor, workers=workers, alternatives=True)
+
+    serial = results("serial")
+    others = [results("processes"), results("processes", 1), results("dask")]
+    monkeypatch.setattr(engine, "BATCH_BYTES", 1)
+    others.append(results("serial"))
+    for other in others:
+        for name in ("summary", "replications", "timeseries", "costs", "orchestrations", "ripple", "events",
+                     "inventory"):
+            pd.testing.assert_frame_equal(getattr(serial, name), getattr(other, name), check_exact=True, obj=name)
 
 
 @pytest.mark.parametrize("budget_mb", [1, 4])

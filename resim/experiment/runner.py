@@ -102,16 +102,23 @@ def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication
     return run_together(scenario, strategy, [replication], seed)[0]
 
 
-def run_together(scenario: Scenario, strategy: StrategyRun | str, replications: Sequence[int],
-                 seed: int) -> list[Outcome]:
-    """Simulate replications of one strategy as one batch (:class:`resim.sim.engine.Batch`) and
-    reduce each to its Outcome: the same Outcomes as one at a time, in less time."""
-    chosen = _chosen(strategy)
+def run_together(scenario: Scenario, strategies: StrategyRun | str | Sequence[StrategyRun | str],
+                 replications: Sequence[int], seed: int) -> list[Outcome]:
+    """Simulate replications as one batch (:class:`resim.sim.engine.Batch`) and reduce each to
+    its Outcome: the same Outcomes as one at a time, in less time.
+
+    ``strategies``: one strategy (a StrategyRun or its label, see :func:`prepare`) for every
+    replication, or one per replication, in order; a batch may mix them, since a strategy is
+    only its row's response. Returns the Outcomes in the replications' order."""
+    if isinstance(strategies, (str, StrategyRun)):
+        strategies = [strategies] * len(replications)
+    if len(strategies) != len(replications):
+        raise ValueError(f"{len(strategies)} strategies for {len(replications)} replications")
     batch = Batch(scenario, replications, seed=seed)
-    responses = [_respond(scenario, chosen, model) for model in batch.models]
+    responses = [_respond(scenario, _chosen(strategy), model) for strategy, model in zip(strategies, batch.models)]
     batch.run()
     found = [reduce_model(model, response, str(strategy), replication)
-             for model, response, replication in zip(batch.models, responses, replications)]
+             for model, response, strategy, replication in zip(batch.models, responses, strategies, replications)]
     batch.release()  # freed now, not at the cyclic collector's next full pass (it refers to itself)
     return found
 
@@ -136,20 +143,26 @@ def _exit_with_parent() -> None:
 
 
 def run_batch(scenario: Scenario, tasks: list[Task]) -> list[Outcome]:
-    """Run ``(strategy, replication, seed)`` tasks, in order: consecutive tasks of one strategy
-    and seed together (:func:`run_together`), as many at a time as memory allows
-    (:func:`resim.sim.engine.batch_rows`)."""
-    rows = batch_rows(scenario)
+    """Run ``(strategy, replication, seed)`` tasks; return their Outcomes in task order.
+
+    Consecutive tasks of one seed run together, whatever their strategies (:func:`run_together`),
+    as many at a time as memory allows (:func:`resim.sim.engine.batch_rows`)."""
     found: list[Outcome] = []
-    start = 0
-    while start < len(tasks):
-        strategy, _, seed = tasks[start]
-        end = start + 1
-        while end < len(tasks) and end - start < rows and (tasks[end][0], tasks[end][2]) == (strategy, seed):
-            end += 1
-        found += run_together(scenario, strategy, [task[1] for task in tasks[start:end]], seed)
-        start = end
+    for group in together(tasks, batch_rows(scenario)):
+        found += run_together(scenario, [task[0] for task in group], [task[1] for task in group], group[0][2])
     return found
+
+
+def together(tasks: list[Task], rows: int) -> list[list[Task]]:
+    """``tasks`` cut into the groups :func:`run_batch` runs as one batch each: consecutive tasks
+    of one seed, whatever their strategies, at most ``rows`` at a time."""
+    groups: list[list[Task]] = []
+    for task in tasks:
+        if groups and len(groups[-1]) < rows and groups[-1][0][2] == task[2]:
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    return groups
 
 
 def _work(batch: list[Task]) -> list[Outcome]:
@@ -162,7 +175,8 @@ BATCHES_PER_WORKER = 4  # so that the last batches do not leave a worker idle fo
 
 
 def _batches(tasks: list[Task], slots: int, rows: int) -> list[list[Task]]:
-    """The tasks in consecutive batches of at most ``rows``, each worker getting several."""
+    """The tasks in consecutive batches of at most ``rows``, each worker getting several; a batch
+    may span strategies (:func:`run_batch` runs them together)."""
     size = max(1, min(rows, -(-len(tasks) // (slots * BATCHES_PER_WORKER))))
     return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
