@@ -70,6 +70,20 @@ def test_consecutive_tasks_of_one_seed_run_together_whatever_their_strategy():
     assert together(tasks, 64) == [tasks[:4], tasks[4:]]
 
 
+@pytest.mark.parametrize("count, slots, rows", [(180, 2, 64), (180, 1, 64), (6000, 2, 64), (7, 3, 2), (2, 4, 64)])
+def test_work_goes_out_in_the_fewest_windows_of_equal_mixes_and_comes_back_in_task_order(count, slots, rows):
+    from resim.experiment.runner import _in_task_order, _windows
+
+    strategies = [StrategyRun(name) for name in ("none", "buffer", "circular")]
+    tasks = [(strategy, i, 1) for strategy in strategies for i in range(-(-count // 3))][:count]
+    windows = _windows(tasks, slots, rows)
+    batches = [batch for window in windows for batch in window]
+    assert max(map(len, batches)) <= rows and len(windows) == -(-count // (slots * rows))
+    for window in windows:  # dealt in turn: the batches of a window differ by one task at most
+        assert max(map(len, window)) - min(map(len, window)) <= 1
+    assert list(_in_task_order(windows, iter(batches))) == tasks  # each task's "outcome" is itself
+
+
 def test_run_together_wants_a_strategy_per_replication_or_one_for_all(quickstart):
     with pytest.raises(ValueError, match="2 strategies for 3 replications"):
         run_together(quickstart, ["none", "buffer"], [0, 1, 2], quickstart.seed)

@@ -171,14 +171,31 @@ def _work(batch: list[Task]) -> list[Outcome]:
 
 
 AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
-BATCHES_PER_WORKER = 4  # so that the last batches do not leave a worker idle for long
 
 
-def _batches(tasks: list[Task], slots: int, rows: int) -> list[list[Task]]:
-    """The tasks in consecutive batches of at most ``rows``, each worker getting several; a batch
-    may span strategies (:func:`run_batch` runs them together)."""
-    size = max(1, min(rows, -(-len(tasks) // (slots * BATCHES_PER_WORKER))))
-    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
+def _windows(tasks: list[Task], slots: int, rows: int) -> list[list[list[Task]]]:
+    """The tasks in windows of consecutive tasks, as few as batches of at most ``rows`` allow,
+    each dealt out to ``slots`` batches in turn (task ``k`` of a window to batch ``k % slots``):
+    every batch of a window then holds the same mix of strategies, whose costs differ, so the
+    workers finish it together; and the batches are as large as memory allows, since a batch
+    pays the day's array work once for all its rows."""
+    if not tasks:
+        return []
+    size = -(-len(tasks) // -(-len(tasks) // (slots * rows)))  # tasks a window, the fewest windows
+    found = []
+    for start in range(0, len(tasks), size):
+        window = tasks[start:start + size]
+        found.append([window[k::slots] for k in range(min(slots, len(window)))])
+    return found
+
+
+def _in_task_order(windows: list[list[list[Task]]], results: Iterator[list[Outcome]]) -> Iterator[Outcome]:
+    """The Outcomes of each window's batches (``results``, one list a batch, in order) in task
+    order: task ``k`` of a window is item ``k // slots`` of batch ``k % slots``."""
+    for window in windows:
+        found = [next(results) for _ in window]
+        for k in range(sum(map(len, window))):
+            yield found[k % len(window)][k // len(window)]
 
 
 def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
@@ -190,15 +207,16 @@ def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
         return
     rows = batch_rows(scenario)
     if executor == "serial" or len(tasks) <= 1:
-        for batch in _batches(tasks, 1, rows):
+        for (batch,) in _windows(tasks, 1, rows):
             yield from run_batch(scenario, batch)
         return
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+    windows = _windows(tasks, workers, rows)
     try:
-        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers, rows),
-                               AHEAD_PER_WORKER * workers):
-            yield from batch
+        yield from _in_task_order(windows, _in_order(lambda batch: pool.submit(_work, batch),
+                                                     [batch for window in windows for batch in window],
+                                                     AHEAD_PER_WORKER * workers))
     except BrokenProcessPool:
         raise WorkersLost("a worker process died (killed, or out of memory)") from None
     finally:
@@ -299,12 +317,14 @@ def _dask_outcomes(scenario: Scenario, tasks: list[Task], workers: int | None,
         with distributed.Client(address, timeout=SCHEDULER_TIMEOUT_SECONDS) as client:
             shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing costs more than sending
             slots = max(sum(client.nthreads().values()), 1)
+            windows = _windows(tasks, slots, batch_rows(scenario))
+            batches = _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
+                                [batch for window in windows for batch in window], AHEAD_PER_WORKER * slots)
             try:
-                for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
-                                       _batches(tasks, slots, batch_rows(scenario)), AHEAD_PER_WORKER * slots):
+                for outcome in _in_task_order(windows, batches):
                     if interrupted():
                         raise KeyboardInterrupt
-                    yield from batch
+                    yield outcome
             except (distributed.KilledWorker, OSError) as exc:  # workers died, or the scheduler went away
                 raise WorkersLost(f"the Dask cluster at {address} lost the work ({exc})") from None
 
