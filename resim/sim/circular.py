@@ -49,20 +49,21 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import reduce
-from operator import add, mul
+from operator import add
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from resim.core.dists import whole_days
 from resim.scenario.format.circular import EOL_STATES, CircularProcess
+from resim.sim.ledger import COST_COMPONENTS
 
 if TYPE_CHECKING:
-    from resim.sim.engine import Model
+    from resim.sim.engine import Batch, Cohort, Model
 
-__all__ = ["CircularSupply", "ROUTES", "PROCESS_PATHS", "partner_need"]
+__all__ = ["CircularBatch", "CircularSupply", "CircularLedger", "ROUTES", "PROCESS_PATHS", "partner_need"]
 
 ROUTES: dict[str, tuple[str, ...]] = {
     "reuse": ("testing",),
@@ -110,15 +111,17 @@ class _Made:
 class _Route:
     """What a graded core of one state goes through at the node that makes its part (one queue).
 
-    ``made`` is the part it becomes; ``steps`` are (the step's slot in the plan's load list, its
-    capacity a day); ``yield_`` and ``cost`` are the steps' combined yield and cost a unit;
-    ``delays`` the days a batch takes, by the day it starts (the sum of the steps' drawn times)."""
+    ``made`` is the part it becomes (``made_index``: its position among the parts made);
+    ``steps`` are (the step's slot in the plan's load list, its capacity a day); ``yield_`` and
+    ``cost`` are the steps' combined yield and cost a unit; ``keys`` the (node, process) of its
+    steps, whose drawn times add up to the days a batch takes."""
 
     made: _Made
+    made_index: int
     steps: tuple[tuple[int, float], ...]
     yield_: float
     cost: float
-    delays: list[int] = field(repr=False)
+    keys: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -149,332 +152,364 @@ class _Pool:
     sorting: CircularProcess | None
     per_core: float
     components: tuple[_Component, ...]
-    graded: tuple[_Component, ...]   # those the scenario grades (a draw each), in the same order
 
 
-@dataclass
-class CircularLedger:
-    """Daily circular flows (units) and totals by part, for metrics and conservation checks.
+@dataclass(frozen=True)
+class _Grading:
+    """Where a pool's gradings go in the batch's arrays; a disassembly's gradings are a row ×
+    (component × EOL state) matrix, ``flat`` below meaning a column of it.
 
-    A day's gradings are only logged, one entry a disassembly (``disassemblies``: the pool, the
-    components per unit of bill of materials that reached grading, and the draws of its graded
-    components); ``graded`` and ``other_by_part`` add them up when they are read, in the order
-    they happened, so the totals are those of adding them up day by day."""
+    ``quantity``: each component's units per unit of bill of materials; ``drawn``: (component,
+    shares) of the components the scenario grades, a multinomial draw each; ``recycled``: the
+    components it does not grade; ``keys``: each flat column's column of the graded totals;
+    ``queue_states``/``queues``: the flat columns of graded components' recovery states and the
+    queues they join; ``other``: layers of (columns of the other-routes totals, flat columns),
+    a component's states that leave the chain one layer each, so that a layer's columns differ
+    and each total adds its states in their order."""
 
-    horizon: int
-    returned: np.ndarray = field(init=False)
-    disassembled: np.ndarray = field(init=False)
-    output: np.ndarray = field(init=False)
-    processed_by_part: dict[str, float] = field(default_factory=dict)
-    output_by_part: dict[str, float] = field(default_factory=dict)
-    scrapped_by_part: dict[str, float] = field(default_factory=dict)
-    disassembly_scrap: float = 0.0   # cores
-    sorting_scrap: float = 0.0       # components
-    disassemblies: list[tuple[_Pool, float, list[list[float]]]] = field(default_factory=list, repr=False)
-    _graded: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
-    _other: dict[str, float] = field(default_factory=dict, init=False, repr=False)
-    _summed: int = field(default=0, init=False, repr=False)  # disassemblies in _graded and _other
-
-    def __post_init__(self) -> None:
-        self.returned = np.zeros(self.horizon)
-        self.disassembled = np.zeros(self.horizon)
-        self.output = np.zeros(self.horizon)
-
-    @property
-    def graded(self) -> dict[tuple[str, str], float]:
-        """Components graded, by (part, EOL state)."""
-        self._sum_gradings()
-        return self._graded
-
-    @property
-    def other_by_part(self) -> dict[str, float]:
-        """Graded components that left the chain (repurposed, recycled, or recoverable at a node
-        that does not make their part), by part."""
-        self._sum_gradings()
-        return self._other
-
-    def _sum_gradings(self) -> None:
-        """Add the disassemblies logged since the last call to ``_graded`` and ``_other``."""
-        graded, other = self._graded, self._other
-        for pool, per_quantity, draws in self.disassemblies[self._summed:]:
-            drawn = iter(draws)
-            for component in pool.components:
-                if component.shares is None:
-                    split = _recycled(per_quantity * component.quantity)
-                else:
-                    split = next(drawn)
-                for key, count in zip(component.keys, split):
-                    graded[key] = graded.get(key, 0.0) + count
-                total = other.get(component.part, 0.0)
-                for state in component.other:
-                    total += split[state]
-                other[component.part] = total
-        self._summed = len(self.disassemblies)
+    quantity: np.ndarray
+    drawn: tuple[tuple[int, np.ndarray], ...]
+    recycled: np.ndarray
+    keys: np.ndarray
+    queue_states: np.ndarray
+    queues: np.ndarray
+    other: tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
-def _recycled(units: float) -> list[float]:
-    """The grading of ``units`` of a component the scenario does not grade: all recycled.
-
-    As a multinomial draw over recycling alone would give it (every whole unit recycled, then the
-    fraction added), without the draw: NumPy's multinomial takes nothing from the stream for it
-    (a binomial with p = 0 returns 0 at once), so leaving it out changes no number."""
-    whole = math.floor(units)
-    return [0.0, 0.0, 0.0, 0.0, 0.0, whole + (units - whole)]
+_REMAN, _HOLDING = COST_COMPONENTS.index("reman"), COST_COMPONENTS.index("holding")
+_STATES, _RECYCLE = len(EOL_STATES), EOL_STATES.index("recycle")
 
 
-class CircularSupply:
-    """The circular flows of one model run; created by the model when the scenario has take-back.
+class CircularBatch:
+    """The circular flows of a batch's replications, a row each; created by the batch when the
+    scenario has take-back, and advanced by each cohort's day for the cohort's rows
+    (:meth:`start_of_day` after the receipts, :meth:`end_of_day` after the day is booked, both
+    before the replications' own day hooks). Each replication reads its row through its
+    :class:`CircularSupply` (``model.circular``).
 
     Everything that does not change during a run (each pool's disassembly capacity and bill of
-    materials, where each graded state goes, each queue's route, yield, cost and daily delays) is
-    worked out here once, so that a day only does arithmetic on lists indexed by integers. The
-    queues of graded cores are ``self.units``: queue ``m * len(ROUTES) + s`` holds the cores of
-    ``self.made[m]`` graded for the ``s``-th state of ROUTES. The arithmetic of a day is done in
-    the same order as when it was written over dicts (sums in the same order, products factor by
-    factor), so that every result is the same to the bit; the ledger adds up the gradings only
-    when they are read.
+    materials, where each graded state goes, each queue's route, yield and cost) is worked out
+    once; each row's draws (step times, use lives, base returns) up front. The state is arrays
+    with a row per replication (indexed by the batch row, ``cohort.ids``): cores waiting by pool,
+    graded cores by queue (queue ``m * len(ROUTES) + s`` holds the cores of ``self.made[m]``
+    graded for the ``s``-th state of ROUTES), good units in process by part made and by the day
+    they are ready. A day is array arithmetic over a cohort's rows; only the grading draws loop
+    over rows, each from the row's own stream in the order one replication makes them. Each
+    row's arithmetic is that of one replication run alone, operation by operation: sums over a
+    small axis (pools, queues, units due) add column after column, not with NumPy's pairwise
+    sums, and a row without a flow adds zeros, which change no sum; so every number is the same
+    to the bit, alone or in any batch.
     """
 
-    def __init__(self, model: "Model"):
-        self.model = model
-        sc, net = model.scenario, model.net
-        self.spec = sc.circular
-        self.horizon = model.horizon
-        self.ledger = CircularLedger(model.horizon)
+    def __init__(self, batch: "Batch") -> None:
+        models, sc, net = batch.models, batch.scenario, batch.cohorts[0].net
+        spec, horizon, n = sc.circular, batch.horizon, len(batch.models)
+        self.horizon = horizon
         self.made = [_made(net, node.id, part)
                      for node in sc.nodes if node.kind == "reman" for part in node.makes]
-        self.units = [0.0] * (len(self.made) * len(ROUTES))   # graded cores waiting, by queue
-        # The queues of each part made, one per state of ROUTES (side by side in self.units).
+        self.parts = list(dict.fromkeys(m.part for m in self.made))   # the ledger's parts made
+        steps = {(p.node, p.process): p for p in spec.processes}
+        self.routes, self.n_slots = _routes(self.made, steps)
         self.queues_of = [range(m * len(ROUTES), (m + 1) * len(ROUTES)) for m in range(len(self.made))]
-        self.started = {m.sku: 0.0 for m in self.made}        # good units in process, per stock point
-        # Good units in process by the day they are ready: (batch number, stock point, part, units)
-        self.due: dict[int, list[tuple[int, int, str, float]]] = {}
-        self.batches = 0  # batches started
-        steps = {(p.node, p.process): p for p in self.spec.processes}
-        # Each step's batch time for each day, drawn up front (common random numbers).
-        times = {key: np.rint(np.asarray(p.time_days.sample(
-            model.streams.get("circular", "time", *key), model.horizon), float)).astype(int)
-            for key, p in steps.items()}
-        self.routes, self.n_slots = _routes(self.made, steps, times, model.horizon)
-        self.yields_of = [tuple(self.routes[q].yield_ for q in queues) for queues in self.queues_of]
+        self.queue_made = np.array([r.made_index for r in self.routes], int)
+        self.queue_part = np.array([self.parts.index(r.made.part) for r in self.routes], int)
+        self.queue_yield = np.array([r.yield_ for r in self.routes])
+        self.queue_cost = np.array([r.cost for r in self.routes])
+        self.made_sku = np.array([m.sku for m in self.made], int)
+        nodes = list(dict.fromkeys(m.node_index for m in self.made))
+        self.made_node = [nodes.index(m.node_index) for m in self.made]  # column of good_at in _plan
+        self.n_made_nodes = len(nodes)
+        # The days a batch started on each day takes, per row (the sum of its steps' times, drawn
+        # up front: common random numbers).
+        self.delays = np.zeros((n, horizon, len(self.routes)), int)
+        used = {key for route in self.routes for key in route.keys}
+        for r, model in enumerate(models):
+            times = {key: np.rint(np.asarray(steps[key].time_days.sample(
+                model.streams.get("circular", "time", *key), horizon), float)).astype(int) for key in used}
+            for q, route in enumerate(self.routes):
+                for key in route.keys:
+                    self.delays[r, :, q] += times[key]
         self.pools, self.pool_of = _pools(sc, steps, self.made)
-        self.cores = [0.0] * len(self.pools)                  # cores waiting whole, by pool
-        self.pool_holding = _holding(sc, [(p.node, p.product) for p in self.pools])
-        self.queue_holding = _holding(sc, [(m.node, m.part) for m in self.made for _ in ROUTES])
-        self.future_returns = {i: np.zeros(model.horizon + 1) for i in range(len(self.spec.take_back))}
-        self.life_pmf = [self._life_pmf(i) for i in range(len(self.spec.take_back))]
-        # (stream, its demand entry, return rate, shortest and longest + 1 use life in the run
-        # with a chance) of the streams whose product is sold in their market and can come back
-        # within the run: units sold in the others add nothing to future_returns (0 × sold is 0).
-        lives = [_support(pmf) for pmf in self.life_pmf]
-        self.sold_as = [(i, net.demand_index[(s.market, s.product)], s.return_rate, *lives[i])
-                        for i, s in enumerate(self.spec.take_back)
-                        if (s.market, s.product) in net.demand_index and lives[i][0] < lives[i][1]]
-        self.base_returns = [self._base_returns(i) for i in range(len(self.spec.take_back))]
-        self.rng = model.streams.get("circular", "grading")
-        self._owed_arcs: dict[tuple[int, int], np.ndarray] = {}  # (arcs in the network, sku) -> arcs
-        model.on_day_start(self.start_of_day)
-        model.on_day_end(self.end_of_day)
-
-    # -- inputs drawn up front (common random numbers) --------------------------------------------
-
-    def _life_pmf(self, index: int) -> np.ndarray:
-        stream = self.spec.take_back[index]
-        rng = self.model.streams.get("circular", "life", str(index))
-        # A life beyond the horizon counts as horizon + 1 days, dropped below: back after the run.
-        days = whole_days(stream.use_life_days.sample(rng, 20_000), self.horizon + 1)
-        return np.bincount(days, minlength=self.horizon + 2)[: self.horizon + 1] / len(days)
-
-    def _base_returns(self, index: int) -> np.ndarray:
-        stream = self.spec.take_back[index]
-        rate = stream.installed_base * stream.return_rate / max(stream.use_life_days.mean, 1.0)
-        rng = self.model.streams.get("circular", "returns", str(index))
-        return rng.poisson(rate, self.horizon).astype(float)
+        self.grade_keys = list(dict.fromkeys(key for pool in self.pools for c in pool.components for key in c.keys))
+        self.other_parts = list(dict.fromkeys(c.part for pool in self.pools for c in pool.components))
+        self.gradings = [_grading(pool, self.grade_keys, self.other_parts) for pool in self.pools]
+        self.pool_values, self.pool_rates = _holding(sc, [(p.node, p.product) for p in self.pools])
+        self.queue_values, self.queue_rates = _holding(sc, [(r.made.node, r.made.part) for r in self.routes])
+        streams = len(spec.take_back)
+        self.life_pmf = np.zeros((n, streams, horizon + 1))
+        self.base_returns = np.zeros((n, horizon, streams))
+        for r, model in enumerate(models):
+            for i, stream in enumerate(spec.take_back):
+                self.life_pmf[r, i] = _life_pmf(stream, model.streams.get("circular", "life", str(i)), horizon)
+                self.base_returns[r, :, i] = _base_returns(stream, model.streams.get("circular", "returns", str(i)),
+                                                           horizon)
+        self.future_returns = np.zeros((n, horizon + 1, streams))
+        self.sold_as = _sold_as(spec, net, self.life_pmf)
+        self.rngs = [model.streams.get("circular", "grading") for model in models]
+        # State: cores waiting whole (by pool), graded cores (by queue), good units in process (by
+        # part made).
+        self.cores = np.zeros((n, len(self.pools)))
+        self.units = np.zeros((n, len(self.routes)))
+        self.started = np.zeros((n, len(self.made)))
+        # Units in process by the day they are ready, on a ring of days (a batch is ready within
+        # `ring` days of its start): per row and day, the batches in the order they started (a
+        # day's output adds them in that order), each with its queue, good units and number.
+        self.ring = int(self.delays.max(initial=0)) + 1
+        size = max(len(self.routes), 1)
+        self.due_units = np.zeros((n, self.ring, size))
+        self.due_queue = np.zeros((n, self.ring, size), int)
+        self.due_batch = np.zeros((n, self.ring, size), int)
+        self.due_count = np.zeros((n, self.ring), int)
+        self.batches = np.zeros(n, int)  # batches started, per row
+        # The ledger's arrays (CircularLedger views a row): daily flows, totals, and whether a
+        # part or pool had a flow yet (the ledger's dicts hold the keys that had one).
+        self.returned, self.disassembled, self.output = (np.zeros((n, horizon)) for _ in range(3))
+        self.disassembly_scrap, self.sorting_scrap = np.zeros(n), np.zeros(n)
+        self.processed, self.scrapped, self.output_by_part = (np.zeros((n, len(self.parts))) for _ in range(3))
+        self.processed_any = np.zeros((n, len(self.parts)), bool)
+        self.output_any = np.zeros((n, len(self.parts)), bool)
+        self.graded = np.zeros((n, len(self.grade_keys)))
+        self.other = np.zeros((n, len(self.other_parts)))
+        self.pool_graded = np.zeros((n, len(self.pools)), bool)
+        self._owed_arcs: dict[tuple[int, int, int], tuple[object, np.ndarray]] = {}
+        self._rows: dict[int, tuple[np.ndarray, slice | np.ndarray]] = {}
+        self.views = [CircularSupply(self, model, r) for r, model in enumerate(models)]
 
     # -- daily flows -------------------------------------------------------------------------------
 
-    def start_of_day(self, model: "Model", day: int) -> None:
-        """Returns, disassembly, grading, processing pulled by work orders, and output of ``day``."""
-        cores, returned = self.cores, 0.0
+    def start_of_day(self, cohort: "Cohort", day: int) -> None:
+        """Returns, disassembly, grading, processing pulled by work orders, and output of ``day``,
+        in every row of ``cohort``."""
+        ids, rows = cohort.ids, self._rows_of(cohort.ids)
+        # The cohort's rows of the state and of today's reman cost (views when its rows are
+        # consecutive, else copies), written back at the end.
+        cores, units, started = self.cores[rows], self.units[rows], self.started[rows]
+        cost = cohort.ledgers.cost
+        reman = cost[rows, day, _REMAN]
+        back = self.base_returns[rows, day] + self.future_returns[rows, day]
+        returned = np.zeros(len(ids))
         for i, pool in enumerate(self.pool_of):
-            # A Python float (the same value): the day's arithmetic on it is faster than on NumPy's.
-            back = float(self.base_returns[i][day] + self.future_returns[i][day])
-            cores[pool] += back
-            returned += back
-        self.ledger.returned[day] = returned
-        disassembled = 0.0
+            cores[:, pool] += back[:, i]
+            returned += back[:, i]
+        self.returned[rows, day] = returned
+        disassembled = np.zeros(len(ids))
         for index, pool in enumerate(self.pools):
-            disassembled += self._disassemble(index, pool)
-        self.ledger.disassembled[day] = disassembled
-        self._process(day)
-        if day in self.due:
-            self._release(day)
+            disassembled += self._disassemble(ids, rows, index, pool, cores, units, reman)
+        self.disassembled[rows, day] = disassembled
+        pulls = self._pulls(cohort, started)
+        if pulls is not None:
+            share = self._plan(units, pulls, cohort.net, cohort.levers["capacity"], cohort.levers["process"])
+            self._start(ids, rows, day, units, started, share, reman)
+        self._release(cohort, ids, rows, day, started)
+        self.cores[rows], self.units[rows], self.started[rows] = cores, units, started
+        cost[rows, day, _REMAN] = reman
 
-    def end_of_day(self, model: "Model", day: int) -> None:
+    def end_of_day(self, cohort: "Cohort", day: int) -> None:
         """Units delivered today will come back after their use life; cores waiting are held."""
+        ids, rows = cohort.ids, self._rows_of(cohort.ids)
         for i, entry, return_rate, first, end in self.sold_as:
-            # Only the use lives with a chance add anything: those of `first` to `end` days, less
-            # those that end after the run.
+            # Only the use lives with a chance in some row add anything: those of `first` to `end`
+            # days (a row's others add zeros), less those that end after the run.
             stop = min(end, self.horizon - day)
             if first >= stop:
                 continue
-            sold = model.ledger.market["delivered"][day][entry]
-            if sold <= 0:
-                continue
-            self.future_returns[i][day + first: day + stop] += self.life_pmf[i][first: stop] * sold * return_rate
-        # (units × core value) × daily rate, added in this order, so that the charge is the same
-        # to the bit. (map, not a comprehension: no frame to set up each day, up to Python 3.11.)
-        values, rates = self.pool_holding
-        held = _total(map(mul, map(mul, self.cores, values), rates))
-        values, rates = self.queue_holding
-        held += _total(map(mul, map(mul, self.units, values), rates))
-        if held:
-            model.charge("holding", held)
+            sold = cohort.ledgers.market["delivered"][ids, day, entry]
+            selling = sold > 0
+            if selling.any():
+                b = ids[selling]
+                self.future_returns[b, day + first: day + stop, i] += (
+                    self.life_pmf[b, i, first: stop] * sold[selling, np.newaxis] * return_rate)
+        # (units × core value) × daily rate, added pool by pool, then queue by queue, in this order.
+        held = _in_turn(self.cores[rows] * self.pool_values * self.pool_rates)
+        held += _in_turn(self.units[rows] * self.queue_values * self.queue_rates)
+        cohort.ledgers.cost[rows, day, _HOLDING] += held
 
-    def _disassemble(self, index: int, pool: _Pool) -> float:
-        """Take apart today's whole cores of ``pool`` and grade their components; returns the cores."""
-        stock = self.cores[index]
-        cores = float(math.floor(min(stock, pool.capacity)))
-        if cores <= 0:
-            return 0.0
-        self.cores[index] = stock - cores
-        step, sorting = pool.disassembly, pool.sorting
+    def _rows_of(self, ids: np.ndarray) -> slice | np.ndarray:
+        """A cohort's batch rows ``ids`` as a slice when they are consecutive (the state's rows are
+        then views, not copies), else as they are; found again only when the cohort's rows change."""
+        known = self._rows.get(id(ids))
+        if known is None or known[0] is not ids:
+            consecutive = len(ids) > 0 and bool((np.diff(ids) == 1).all())
+            known = self._rows[id(ids)] = (ids, slice(int(ids[0]), int(ids[-1]) + 1) if consecutive else ids)
+        return known[1]
+
+    def _disassemble(self, ids: np.ndarray, rows: slice | np.ndarray, index: int, pool: _Pool,
+                     cores: np.ndarray, units: np.ndarray, reman: np.ndarray) -> np.ndarray:
+        """Take apart today's whole cores of ``pool`` and grade their components; returns the
+        cores taken apart, per row."""
+        stock = cores[:, index]
+        taken = np.floor(np.minimum(stock, pool.capacity))
+        if not (taken > 0).any():
+            return taken
+        cores[:, index] = stock - taken
+        step, sorting, grading = pool.disassembly, pool.sorting, self.gradings[index]
         yield_ = step.yield_ if step is not None else 1.0
-        self.ledger.disassembly_scrap += cores * (1.0 - yield_)
+        self.disassembly_scrap[rows] += taken * (1.0 - yield_)
         if step is not None:
-            self.model.charge("reman", cores * step.cost_per_unit)
+            reman += taken * step.cost_per_unit
         kept = 1.0
         if sorting is not None:  # components are sorted before grading: its cost, and its yield scraps
-            self.model.charge("reman", cores * yield_ * pool.per_core * sorting.cost_per_unit)
+            reman += taken * yield_ * pool.per_core * sorting.cost_per_unit
             kept = sorting.yield_
-            self.ledger.sorting_scrap += cores * yield_ * pool.per_core * (1.0 - kept)
-        per_quantity = cores * yield_ * kept
-        draws = []
-        for component in pool.graded:
-            draws.append(self._grade(component, per_quantity * component.quantity))
-        self.ledger.disassemblies.append((pool, per_quantity, draws))
-        return cores
-
-    def _grade(self, component: _Component, units: float) -> list[float]:
-        """Grade ``units`` of a component: a multinomial draw of the whole units over the EOL
-        states, fractions of a unit to recycling; returns the units by state. Recovery states of
-        a part the node makes join its queues; the others leave the chain (counted by the ledger).
-        Components the scenario does not grade are all recycled: see :func:`_recycled`."""
-        whole = math.floor(units)
-        split = self.rng.multinomial(whole, component.shares).tolist() if whole else [0.0] * 6
-        split[5] += units - whole
-        queues = self.units
-        for state, queue in component.queues:
-            queues[queue] += split[state]
-        return split
+            self.sorting_scrap[rows] += taken * yield_ * pool.per_core * (1.0 - kept)
+        per_quantity = taken * yield_ * kept
+        # Grading: a multinomial draw of each graded component's whole units over the EOL states
+        # (only when there are some), fractions of a unit to recycling. A component the scenario
+        # does not grade is all recycled, as a draw over recycling alone would give it, without
+        # the draw: NumPy's multinomial takes nothing from the stream for it.
+        amount = per_quantity[:, np.newaxis] * grading.quantity
+        whole = np.floor(amount)
+        split = np.zeros((len(ids), len(grading.quantity), _STATES))
+        split[:, grading.recycled, _RECYCLE] = whole[:, grading.recycled]
+        for c, shares in grading.drawn:
+            for r in np.flatnonzero(whole[:, c] > 0):
+                split[r, c] = self.rngs[ids[r]].multinomial(int(whole[r, c]), shares)
+        split[:, :, _RECYCLE] += amount - whole
+        flat = split.reshape(len(ids), -1)
+        # Recovery states of a part the node makes join its queues; the ledger adds up the rest.
+        units[:, grading.queues] += flat[:, grading.queue_states]
+        at = _columns(rows)
+        self.graded[at, grading.keys] += flat
+        for parts, states in grading.other:
+            self.other[at, parts] += flat[:, states]
+        self.pool_graded[rows, index] |= taken > 0
+        return taken
 
     # -- processing, pulled by work orders ---------------------------------------------------------
 
-    def _pull(self, made: _Made) -> float:
-        """Good units the node is asked to start for ``made`` today (not yet started)."""
-        model = self.model
-        if made.to_stock:  # the policy's work orders
-            return max(float(model.work_orders[made.sku]) - self.started[made.sku], 0.0)
-        owed = float(model.arc_backlog[self._owed_on(made.sku)].sum())
-        return max(owed - float(model.on_hand[made.sku]) - self.started[made.sku], 0.0)
-
-    def _owed_on(self, sku: int) -> np.ndarray:
-        """The arcs on which a stock point's customers are owed (its arcs to other stock points),
-        found again only when lanes were added."""
-        net = self.model.net
-        key = (net.n_arcs, sku)
-        arcs = self._owed_arcs.get(key)
-        if arcs is None:
-            arcs = self._owed_arcs[key] = np.flatnonzero((net.arc_src == sku) & (net.arc_dst >= 0))
-        return arcs
-
-    def _plan(self, pulls: dict[int, float]) -> dict[int, float]:
-        """The share of each queue of graded cores to start today, to make ``pulls`` good units
-        of each part (by position in ``self.made``) within the steps' and the nodes' capacities
-        (shared in proportion)."""
-        units, routes = self.units, self.routes
-        wanted: dict[int, float] = {}
-        load = [0.0] * self.n_slots  # units called for each step (slot), before capacities
-        for made, pull in pulls.items():
-            if pull > 0:
-                queues = self.queues_of[made]
-                good = _total(map(mul, units[queues.start: queues.stop], self.yields_of[made]))
-                if good > 0:
-                    share = min(1.0, pull / good)
-                    for q in queues:
-                        if units[q] > 0:
-                            wanted[q] = share
-                            called = share * units[q]
-                            for slot, _ in routes[q].steps:
-                                load[slot] += called
-        if not wanted:
-            return wanted
-        good_at: dict[int, float] = {}
-        for q, share in wanted.items():
-            route = routes[q]
-            scale = 1.0  # its tightest step's capacity over its load, when below 1
-            for slot, capacity in route.steps:
-                ratio = capacity / load[slot]
-                if ratio < scale:
-                    scale = ratio
-            if scale < 1.0:  # (× 1 would change nothing)
-                wanted[q] = share = share * scale
-            node = route.made.node_index
-            good_at[node] = good_at.get(node, 0.0) + share * units[q] * route.yield_
-        model, net = self.model, self.model.net
-        factor, process = model.levers["capacity"], model.levers["process"]
-        for made in pulls:
-            node, row = self.made[made].node_index, self.made[made].row
-            if good_at.get(node, 0.0) > 0:
-                lever = factor[node]
-                capacity = float(net.node_capacity[node] * lever) if lever > 0 else 0.0
-                fit = min(1.0, capacity / good_at[node])
-            else:
-                fit = 1.0
-            scale = fit * float(process[row])
-            for q in self.queues_of[made]:
-                if q in wanted:
-                    wanted[q] *= scale
-        return wanted
-
-    def _process(self, day: int) -> None:
-        """Start today's planned share of each queue: scrap by the route's yield, charge its cost,
-        and put the good units in process until the day the route's steps take them to."""
-        # Only the parts pulled today: a part not pulled has nothing started (nor a share of the
-        # capacity to give up).
-        pulls = {}
+    def _pulls(self, cohort: "Cohort", started: np.ndarray) -> np.ndarray | None:
+        """Good units each row's nodes are asked to start today (not yet started), per part made;
+        None when no row is asked for any."""
+        pulls = np.zeros_like(started)
         for m, made in enumerate(self.made):
-            pull = self._pull(made)
-            if pull > 0:
-                pulls[m] = pull
-        if not pulls:
-            return
-        units, routes, charge = self.units, self.routes, self.model.charge
-        processed, scrapped = self.ledger.processed_by_part, self.ledger.scrapped_by_part
-        for q, share in self._plan(pulls).items():
-            taken = units[q] * share
-            if taken <= 0:
-                continue
-            units[q] -= taken
-            route = routes[q]
-            part, sku = route.made.part, route.made.sku
-            good = taken * route.yield_
-            processed[part] = processed.get(part, 0.0) + taken
-            scrapped[part] = scrapped.get(part, 0.0) + (taken - good)
-            charge("reman", taken * route.cost)
-            self.started[sku] += good
-            self.due.setdefault(day + route.delays[day], []).append((self.batches, sku, part, good))
-            self.batches += 1
+            if made.to_stock:  # the policy's work orders
+                pulls[:, m] = np.maximum(cohort.work_orders[:, made.sku] - started[:, m], 0.0)
+            else:
+                owed = cohort.arc_backlog[:, self._owed_on(cohort.net, made.sku)].sum(axis=1)
+                pulls[:, m] = np.maximum(owed - cohort.on_hand[:, made.sku] - started[:, m], 0.0)
+        return pulls if (pulls > 0).any() else None
 
-    def _release(self, day: int) -> None:
-        """Output the good units ready today (started today or before: a step takes 0 days or more)."""
-        model, by_part, output = self.model, self.ledger.output_by_part, 0.0
-        for _, sku, part, units in self.due.pop(day):
-            output += units
-            by_part[part] = by_part.get(part, 0.0) + units
-            self.started[sku] -= units
-            model.add_production(sku, units)
-        self.ledger.output[day] = output
+    def _owed_on(self, net, sku: int) -> np.ndarray:
+        """The arcs of ``net`` on which a stock point's customers are owed (its arcs to other
+        stock points), found again only when lanes were added (or for another cohort's network)."""
+        key = (id(net), net.n_arcs, sku)
+        known = self._owed_arcs.get(key)
+        if known is None or known[0] is not net:
+            known = self._owed_arcs[key] = (net, np.flatnonzero((net.arc_src == sku) & (net.arc_dst >= 0)))
+        return known[1]
+
+    def _plan(self, units: np.ndarray, pulls: np.ndarray, net, capacity: np.ndarray,
+              process: np.ndarray) -> np.ndarray:
+        """Per row and queue of graded cores (``units``), the share to start today to make
+        ``pulls`` good units of each part made, within the steps' and the nodes' capacities
+        (shared in proportion); 0 for a queue not called on. ``capacity`` and ``process``: the
+        rows' capacity and process levers."""
+        rows = len(units)
+        share = np.zeros_like(units)
+        wanted = np.zeros(units.shape, bool)
+        load = np.zeros((rows, self.n_slots))  # units called for each step (slot), before capacities
+        asked = pulls > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for m, queues in enumerate(self.queues_of):
+                if not asked[:, m].any():
+                    continue
+                good = _in_turn(units[:, queues.start: queues.stop] * self.queue_yield[queues.start: queues.stop])
+                called = asked[:, m] & (good > 0)
+                part = np.minimum(1.0, pulls[:, m] / good)
+                for q in queues:
+                    on = called & (units[:, q] > 0)
+                    wanted[:, q] = on
+                    share[:, q] = np.where(on, part, 0.0)
+                    amount = share[:, q] * units[:, q]
+                    for slot, _ in self.routes[q].steps:
+                        load[:, slot] += amount
+            if not wanted.any():
+                return share
+            good_at = np.zeros((rows, self.n_made_nodes))
+            for q, route in enumerate(self.routes):
+                on = wanted[:, q]
+                if not on.any():
+                    continue
+                scale = np.ones(rows)  # its tightest step's capacity over its load, when below 1
+                for slot, step_capacity in route.steps:
+                    scale = np.minimum(scale, np.where(on, step_capacity / load[:, slot], 1.0))
+                share[:, q] = np.where(scale < 1.0, share[:, q] * scale, share[:, q])  # (× 1 would change nothing)
+                good_at[:, self.made_node[route.made_index]] += np.where(
+                    on, share[:, q] * units[:, q] * route.yield_, 0.0)
+            for m, made in enumerate(self.made):
+                if not asked[:, m].any():
+                    continue
+                good = good_at[:, self.made_node[m]]
+                lever = capacity[:, made.node_index]
+                limit = np.multiply(net.node_capacity[made.node_index], lever, out=np.zeros_like(lever),
+                                    where=lever > 0)
+                fit = np.where(good > 0, np.minimum(1.0, limit / good), 1.0)
+                share[:, self.queues_of[m].start: self.queues_of[m].stop] *= (fit * process[:, made.row])[:, np.newaxis]
+        return share
+
+    def _start(self, ids: np.ndarray, rows: slice | np.ndarray, day: int, units: np.ndarray,
+               started: np.ndarray, share: np.ndarray, reman: np.ndarray) -> None:
+        """Start today's planned ``share`` of each queue: scrap by the route's yield, charge its
+        cost, and put the good units in process until the day the route's steps take them to."""
+        taken = units * share
+        took = taken > 0
+        units -= taken
+        good = taken * self.queue_yield
+        for q in np.flatnonzero(took.any(axis=0)):
+            part, m = self.queue_part[q], self.queue_made[q]
+            self.processed[rows, part] += taken[:, q]
+            self.scrapped[rows, part] += taken[:, q] - good[:, q]
+            self.processed_any[rows, part] |= took[:, q]
+            reman += taken[:, q] * self.queue_cost[q]
+            started[:, m] += good[:, q]
+            self._due(ids[took[:, q]], day, q, good[took[:, q], q])
+
+    def _due(self, rows: np.ndarray, day: int, queue: int, good: np.ndarray) -> None:
+        """Put batches of ``good`` units started today from ``queue`` (in batch ``rows``) on the
+        days they are ready."""
+        slot = (day + self.delays[rows, day, queue]) % self.ring
+        k = self.due_count[rows, slot]
+        if k.max() >= self.due_units.shape[2]:  # more batches ready on one day than there is room for
+            extra = self.due_units.shape[2]
+            for name in ("due_units", "due_queue", "due_batch"):
+                array = getattr(self, name)
+                setattr(self, name, np.concatenate([array, np.zeros_like(array[:, :, :extra])], axis=2))
+        self.due_units[rows, slot, k] = good
+        self.due_queue[rows, slot, k] = queue
+        self.due_batch[rows, slot, k] = self.batches[rows]
+        self.due_count[rows, slot] = k + 1
+        self.batches[rows] += 1
+
+    def _release(self, cohort: "Cohort", ids: np.ndarray, rows: slice | np.ndarray, day: int,
+                 started: np.ndarray) -> None:
+        """Output the good units ready today (started today or before: a step takes 0 days or
+        more), each row's batches in the order they started."""
+        slot = day % self.ring
+        counts = self.due_count[ids, slot]
+        if not counts.any():
+            return
+        output = np.zeros(len(ids))
+        for k in range(int(counts.max())):
+            at = np.flatnonzero(counts > k)  # rows of the cohort with a k-th batch ready today
+            b = ids[at]
+            queue, ready = self.due_queue[b, slot, k], self.due_units[b, slot, k]
+            m, part = self.queue_made[queue], self.queue_part[queue]
+            output[at] += ready
+            self.output_by_part[b, part] += ready
+            self.output_any[b, part] = True
+            started[at, m] -= ready
+            cohort.add_production(at, self.made_sku[m], ready)
+        self.output[rows, day] = output
+        self.due_count[ids, slot] = 0
+
+
+class CircularSupply:
+    """The circular flows of one model run: its row of its batch's :class:`CircularBatch`
+    (``model.circular``; None when the scenario has no take-back)."""
+
+    def __init__(self, batch: CircularBatch, model: "Model", row: int) -> None:
+        self.batch, self.model, self.row = batch, model, row
+        self.ledger = CircularLedger(batch, row)
 
     # -- what a strategy can count on -------------------------------------------------------------
 
@@ -483,30 +518,113 @@ class CircularSupply:
         process, and what the node's capacity can make from the graded cores waiting in that time
         (their expected good output, at most ``days`` × a day's capacity). Orders owed are not
         deducted."""
-        made = next((m for m, item in enumerate(self.made) if item.sku == sku), None)
-        on_hand = float(self.model.on_hand[sku])
+        batch, model = self.batch, self.model
+        made = next((m for m, item in enumerate(batch.made) if item.sku == sku), None)
+        on_hand = float(model.on_hand[sku])
         if made is None:
             return on_hand
-        plan = self._plan({made: np.inf})
-        waiting = [(self.units[q], self.routes[q].yield_) for q in self.queues_of[made]]
-        per_day = _total(plan.get(q, 0.0) * units * y for q, (units, y) in zip(self.queues_of[made], waiting))
-        return on_hand + self.started[sku] + min(days * per_day, _total(units * y for units, y in waiting))
+        pulls = np.zeros((1, len(batch.made)))
+        pulls[0, made] = np.inf
+        units = batch.units[self.row: self.row + 1]
+        plan = batch._plan(units, pulls, model.net, model.levers["capacity"][np.newaxis],
+                           model.levers["process"][np.newaxis])[0].tolist()
+        queues = batch.queues_of[made]
+        waiting = [(units[0, q].item(), batch.routes[q].yield_) for q in queues]
+        per_day = _total(plan[q] * cores * y for q, (cores, y) in zip(queues, waiting))
+        return on_hand + batch.started[self.row, made].item() + min(days * per_day,
+                                                                    _total(cores * y for cores, y in waiting))
 
     # -- summaries --------------------------------------------------------------------------------
 
     def cores_in_stock(self) -> float:
         """Cores returned and not yet disassembled."""
-        return float(_total(self.cores))
+        return float(_total(self.batch.cores[self.row].tolist()))
 
     def units_waiting(self, part: str | None = None) -> float:
         """Graded cores waiting to be processed (of one part, or all)."""
-        return float(_total(units for q, units in enumerate(self.units)
-                         if part in (None, self.routes[q].made.part)))
+        routes = self.batch.routes
+        return float(_total(units for q, units in enumerate(self.batch.units[self.row].tolist())
+                            if part in (None, routes[q].made.part)))
 
     def units_in_process(self, part: str | None = None) -> float:
         """Good units started and not yet output (of one part, or all)."""
-        started = sorted(batch for batches in self.due.values() for batch in batches)
-        return float(_total(units for _, _, made_part, units in started if part in (None, made_part)))
+        batch, row = self.batch, self.row
+        started = sorted((int(batch.due_batch[row, slot, k]), int(batch.due_queue[row, slot, k]),
+                          float(batch.due_units[row, slot, k]))
+                         for slot in range(batch.ring) for k in range(int(batch.due_count[row, slot])))
+        return float(_total(units for _, queue, units in started
+                            if part in (None, batch.routes[queue].made.part)))
+
+
+class CircularLedger:
+    """Daily circular flows (units) and totals by part of one replication (its row of its
+    batch's arrays), for metrics and conservation checks."""
+
+    def __init__(self, batch: CircularBatch, row: int) -> None:
+        self.batch, self.row = batch, row
+        self.returned = batch.returned[row]          # cores, per day
+        self.disassembled = batch.disassembled[row]  # cores, per day
+        self.output = batch.output[row]              # good units, per day
+
+    @property
+    def disassembly_scrap(self) -> float:
+        """Cores scrapped by the disassembly yield."""
+        return float(self.batch.disassembly_scrap[self.row])
+
+    @property
+    def sorting_scrap(self) -> float:
+        """Components scrapped by the sorting yield."""
+        return float(self.batch.sorting_scrap[self.row])
+
+    @property
+    def processed_by_part(self) -> dict[str, float]:
+        """Graded cores started, by part made."""
+        return self._by_part(self.batch.processed, self.batch.processed_any)
+
+    @property
+    def scrapped_by_part(self) -> dict[str, float]:
+        """Graded cores started and scrapped by a yield, by part made."""
+        return self._by_part(self.batch.scrapped, self.batch.processed_any)
+
+    @property
+    def output_by_part(self) -> dict[str, float]:
+        """Good units output, by part made."""
+        return self._by_part(self.batch.output_by_part, self.batch.output_any)
+
+    @property
+    def graded(self) -> dict[tuple[str, str], float]:
+        """Components graded, by (part, EOL state)."""
+        batch, row = self.batch, self.row
+        keys = {key for p, pool in enumerate(batch.pools) if batch.pool_graded[row, p]
+                for c in pool.components for key in c.keys}
+        return {key: float(batch.graded[row, i]) for i, key in enumerate(batch.grade_keys) if key in keys}
+
+    @property
+    def other_by_part(self) -> dict[str, float]:
+        """Graded components that left the chain (repurposed, recycled, or recoverable at a node
+        that does not make their part), by part."""
+        batch, row = self.batch, self.row
+        parts = {c.part for p, pool in enumerate(batch.pools) if batch.pool_graded[row, p]
+                 for c in pool.components}
+        return {part: float(batch.other[row, i]) for i, part in enumerate(batch.other_parts) if part in parts}
+
+    def _by_part(self, totals: np.ndarray, seen: np.ndarray) -> dict[str, float]:
+        """This row's ``totals`` of the parts made that had a flow (``seen``)."""
+        return {part: float(totals[self.row, i]) for i, part in enumerate(self.batch.parts) if seen[self.row, i]}
+
+
+def _in_turn(values: np.ndarray) -> np.ndarray:
+    """Each row's ``values`` (rows × a few) added column after column, as :func:`_total` adds a
+    list: not ``np.sum``, whose pairwise sums may round differently."""
+    total = np.zeros(len(values))
+    for column in values.T:
+        total += column
+    return total
+
+
+def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
+    """``rows`` to index rows × columns with an array of columns."""
+    return rows if isinstance(rows, slice) else rows[:, np.newaxis]
 
 
 def _total(values: Iterable[float]) -> float:
@@ -522,23 +640,21 @@ def _made(net, node: str, part: str) -> _Made:
     return _Made(node, part, sku, net.node_index[node], int(net.sku_row[sku]), bool(net.sku_policy[sku] > 0))
 
 
-def _routes(made: list[_Made], steps: dict[tuple[str, str], CircularProcess],
-            times: dict[tuple[str, str], np.ndarray], horizon: int) -> tuple[list[_Route], int]:
+def _routes(made: list[_Made], steps: dict[tuple[str, str], CircularProcess]) -> tuple[list[_Route], int]:
     """The route of each queue (``made`` × ROUTES, in that order): the node's steps for the
     state (steps it lacks skipped), their load slots (one per node and process), combined yield
-    and cost a unit, and the days a batch started on each day takes; and the number of slots."""
+    and cost a unit; and the number of slots."""
     slots: dict[tuple[str, str], int] = {}
     routes = []
-    for item in made:
+    for m, item in enumerate(made):
         for names in ROUTES.values():
-            keys = [(item.node, name) for name in names if (item.node, name) in steps]
+            keys = tuple((item.node, name) for name in names if (item.node, name) in steps)
             route = [steps[key] for key in keys]
-            delays = sum((times[key] for key in keys), np.zeros(horizon, int))
             routes.append(_Route(
-                made=item, steps=tuple((slots.setdefault(key, len(slots)), p.capacity_per_day)
-                                       for key, p in zip(keys, route)),
+                made=item, made_index=m,
+                steps=tuple((slots.setdefault(key, len(slots)), p.capacity_per_day) for key, p in zip(keys, route)),
                 yield_=float(np.prod([p.yield_ for p in route])), cost=sum(p.cost_per_unit for p in route),
-                delays=[int(d) for d in delays]))
+                keys=keys))
     return routes, len(slots)
 
 
@@ -562,19 +678,64 @@ def _pools(scenario, steps: dict[tuple[str, str], CircularProcess],
             capacity = min(capacity, sorting.capacity_per_day / per_core)
         components = tuple(_component(part, quantity, grading.get(part), made_at.get((stream.to, part)))
                            for part, quantity in bom.items())
-        pools[key] = _Pool(stream.to, stream.product, capacity, disassembly, sorting, per_core, components,
-                           tuple(c for c in components if c.shares is not None))
+        pools[key] = _Pool(stream.to, stream.product, capacity, disassembly, sorting, per_core, components)
     order = list(pools)
     return list(pools.values()), [order.index((s.to, s.product)) for s in scenario.circular.take_back]
 
 
-def _holding(scenario, held: list[tuple[str, str]]) -> tuple[list[float], list[float]]:
+def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str]) -> _Grading:
+    """Where ``pool``'s gradings go: columns of the graded totals (``keys``), of the other-routes
+    totals (``parts``) and the queues."""
+    components = pool.components
+    flat = [(c * _STATES + state, queue) for c, component in enumerate(components)
+            if component.shares is not None for state, queue in component.queues]
+    layers = max((len(component.other) for component in components), default=0)
+    other = tuple((np.array([parts.index(component.part) for component in components if len(component.other) > j]),
+                   np.array([c * _STATES + component.other[j] for c, component in enumerate(components)
+                             if len(component.other) > j]))
+                  for j in range(layers))
+    return _Grading(
+        quantity=np.array([component.quantity for component in components], float),
+        drawn=tuple((c, component.shares) for c, component in enumerate(components) if component.shares is not None),
+        recycled=np.array([c for c, component in enumerate(components) if component.shares is None], int),
+        keys=np.array([keys.index(key) for component in components for key in component.keys]),
+        queue_states=np.array([state for state, _ in flat], int), queues=np.array([queue for _, queue in flat], int),
+        other=other)
+
+
+def _holding(scenario, held: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
     """For units of (node, part) ``held``, the core value of a unit (currency) and the node's
     holding rate a day: kept as two factors, because the day's charge multiplies them in turn."""
     parts, nodes = scenario.parts_by_id, scenario.nodes_by_id
     factor = scenario.circular.core_value_factor
-    return ([factor * parts[part].unit_cost for _, part in held],
-            [nodes[node].holding_cost_rate / 365.0 for node, _ in held])
+    return (np.array([factor * parts[part].unit_cost for _, part in held], float),
+            np.array([nodes[node].holding_cost_rate / 365.0 for node, _ in held], float))
+
+
+def _life_pmf(stream, rng: np.random.Generator, horizon: int) -> np.ndarray:
+    """The chance of each use life in days (0 to the horizon) of a take-back stream's products."""
+    # A life beyond the horizon counts as horizon + 1 days, dropped below: back after the run.
+    days = whole_days(stream.use_life_days.sample(rng, 20_000), horizon + 1)
+    return np.bincount(days, minlength=horizon + 2)[: horizon + 1] / len(days)
+
+
+def _base_returns(stream, rng: np.random.Generator, horizon: int) -> np.ndarray:
+    """The cores of a take-back stream's installed base coming back each day (Poisson)."""
+    rate = stream.installed_base * stream.return_rate / max(stream.use_life_days.mean, 1.0)
+    return rng.poisson(rate, horizon).astype(float)
+
+
+def _sold_as(spec, net, life_pmf: np.ndarray) -> list[tuple[int, int, float, int, int]]:
+    """(stream, its demand entry, return rate, shortest and longest + 1 use life in the run with
+    a chance in some row) of the streams whose product is sold in their market and can come back
+    within the run: units sold in the others add nothing to future returns (0 × sold is 0)."""
+    found = []
+    for i, stream in enumerate(spec.take_back):
+        lives = [(first, end) for first, end in (_support(pmf) for pmf in life_pmf[:, i]) if first < end]
+        if (stream.market, stream.product) in net.demand_index and lives:
+            found.append((i, net.demand_index[(stream.market, stream.product)], stream.return_rate,
+                          min(first for first, _ in lives), max(end for _, end in lives)))
+    return found
 
 
 def _support(pmf: np.ndarray) -> tuple[int, int]:

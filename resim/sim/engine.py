@@ -33,7 +33,7 @@ import numpy as np
 import simpy
 
 from resim.sim import day as phases
-from resim.sim.circular import CircularSupply
+from resim.sim.circular import CircularBatch, CircularSupply
 from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
 from resim.sim.draws import demand_draws, lead_time_draws
@@ -125,7 +125,11 @@ class Cohort:
         """One day's flows of every row, phase by phase (:mod:`resim.sim.day`), and each
         replication's day hooks."""
         flows = phases.DayFlows(day)
+        circular = self.batch.circular
         phases.receive(self, flows)
+        # Circular supply before each replication's own day hooks, as when it was the first of them.
+        if circular is not None:
+            circular.start_of_day(self, day)
         for model in self.rows:
             model._day_start(model, day)
         phases.demand(self, flows)
@@ -136,8 +140,21 @@ class Cohort:
         phases.book_costs(self, flows)
         phases.record(self, flows)
         phases.close_day(self)
+        if circular is not None:
+            circular.end_of_day(self, day)
         for model in self.rows:
             model._day_end(model, day)
+
+    def add_production(self, rows: np.ndarray, skus: np.ndarray | int, units: np.ndarray) -> None:
+        """Put ``units`` made outside the production rows (reman output) into stock at ``skus``,
+        one each of the cohort's ``rows`` (distinct): they count as today's production and fill
+        the stock point's work orders, if it has a policy."""
+        skus = np.broadcast_to(skus, np.shape(rows))
+        self.on_hand[rows, skus] += units
+        self.produced_today[rows, skus] += units
+        policy = self.net.sku_policy[skus] > 0
+        rows, skus = rows[policy], skus[policy]
+        self.work_orders[rows, skus] = np.maximum(self.work_orders[rows, skus] - units[policy], 0.0)
 
     def absorb(self, other: "Cohort", day: int) -> None:
         """Take the rows of ``other``, whose network is equal to this one's (the same entries
@@ -196,8 +213,11 @@ class Batch:
         if scenario.start == "steady":
             cohort.start_steady()
         self.env.process(self._days())
-        for model in models:
-            model._attach(disruptions)
+        # Every replication's circular supply as rows of one, advanced by the cohorts' days.
+        self.circular = CircularBatch(self) if scenario.circular.take_back else None
+        views = self.circular.views if self.circular is not None else [None] * len(models)
+        for model, view in zip(models, views):
+            model._attach(view, disruptions)
 
     def run(self) -> list["Model"]:
         """Simulate the whole horizon (once); return the replications. Each model's
@@ -218,9 +238,11 @@ class Batch:
         the hooks and the SimPy processes), so otherwise only a full pass of Python's cyclic
         collector frees their arrays, and such passes are rare: a run of long horizons held
         several batches at once."""
+        if getattr(self, "circular", None) is not None:
+            for view in self.circular.views:
+                vars(view).clear()
+            vars(self.circular).clear()
         for model in self.models:
-            if getattr(model, "circular", None) is not None:
-                vars(model.circular).clear()
             vars(model).clear()
         for cohort in self.cohorts:
             vars(cohort).clear()
@@ -325,8 +347,8 @@ class Model:
         self._day_start = Hooks()   # callback(model, day)
         self._day_end = Hooks()     # callback(model, day)
 
-    def _attach(self, disruptions: bool) -> None:
-        self.circular = CircularSupply(self) if self.scenario.circular.take_back else None
+    def _attach(self, circular: CircularSupply | None, disruptions: bool) -> None:
+        self.circular = circular  # this replication's row of the batch's circular supply
         self.occurrences = schedule_disruptions(self) if disruptions else []
 
     @property
@@ -502,10 +524,7 @@ class Model:
     def add_production(self, sku: int, units: float) -> None:
         """Put ``units`` made outside the production rows (reman output) into stock at ``sku``:
         they count as today's production and fill its work orders, if it has a policy."""
-        self.on_hand[sku] += units
-        self.produced_today[sku] += units
-        if self.net.sku_policy[sku] > 0:
-            self.work_orders[sku] = max(float(self.work_orders[sku]) - units, 0.0)
+        self._cohort.add_production(np.array([self._row]), sku, np.array([float(units)]))
 
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
