@@ -216,9 +216,27 @@ class CircularBatch:
         self.queue_yield = np.array([r.yield_ for r in self.routes])
         self.queue_cost = np.array([r.cost for r in self.routes])
         self.made_sku = np.array([m.sku for m in self.made], int)
+        self.to_stock = np.array([m for m, made in enumerate(self.made) if made.to_stock], int)
+        self.to_order = [m for m, made in enumerate(self.made) if not made.to_stock]
+        # For _plan and _start: the reman nodes (columns of good_at), each part made's node,
+        # production row and node column; each step's queue, slot and capacity (by queue); and
+        # the queues whose calls add up on each slot, each node and each part, in queue order.
         nodes = list(dict.fromkeys(m.node_index for m in self.made))
-        self.made_node = [nodes.index(m.node_index) for m in self.made]  # column of good_at in _plan
         self.n_made_nodes = len(nodes)
+        self.made_node = np.array([nodes.index(m.node_index) for m in self.made], int)
+        self.made_node_index = np.array([m.node_index for m in self.made], int)
+        self.made_row = np.array([m.row for m in self.made], int)
+        steps_of = [(q, slot, capacity) for q, route in enumerate(self.routes) for slot, capacity in route.steps]
+        self.step_queues = np.array(sorted({q for q, _, _ in steps_of}), int)
+        self.step_starts = np.array([[q for q, _, _ in steps_of].index(q) for q in self.step_queues], int)
+        self.step_slot = np.array([slot for _, slot, _ in steps_of], int)
+        self.step_capacity = np.array([capacity for _, _, capacity in steps_of], float)
+        self.slot_layers = _layers([[q for q, slot, _ in steps_of if slot == s] for s in range(self.n_slots)],
+                                   list(range(self.n_slots)))
+        self.node_layers = _layers([[q for q, r in enumerate(self.routes) if r.made.node_index == node]
+                                    for node in nodes], list(range(len(nodes))))
+        self.part_layers = _layers([[q for q, r in enumerate(self.routes) if r.made.part == part]
+                                    for part in self.parts], list(range(len(self.parts))))
         # The days a batch started on each day takes, per row (the sum of its steps' times, drawn
         # up front: common random numbers).
         self.delays = np.zeros((n, horizon, len(self.routes)), int)
@@ -271,6 +289,10 @@ class CircularBatch:
         self.graded = np.zeros((n, len(self.grade_keys)))
         self.other = np.zeros((n, len(self.other_parts)))
         self.pool_graded = np.zeros((n, len(self.pools)), bool)
+        self.ledgers = batch.ledgers
+        self.day = -1  # the last day whose take-back is done
+        self.held_cores = self.held = np.zeros(n)  # today's holding cost of the cores (and graded cores) waiting
+        self.due_total = np.zeros(self.ring, int)  # batches ready on each day of the ring, over all rows
         self._owed_arcs: dict[tuple[int, int, int], tuple[object, np.ndarray]] = {}
         self._rows: dict[int, tuple[np.ndarray, slice | np.ndarray]] = {}
         self.views = [CircularSupply(self, model, r) for r, model in enumerate(models)]
@@ -279,30 +301,28 @@ class CircularBatch:
 
     def start_of_day(self, cohort: "Cohort", day: int) -> None:
         """Returns, disassembly, grading, processing pulled by work orders, and output of ``day``,
-        in every row of ``cohort``."""
-        ids, rows = cohort.ids, self._rows_of(cohort.ids)
-        # The cohort's rows of the state and of today's reman cost (views when its rows are
-        # consecutive, else copies), written back at the end.
-        cores, units, started = self.cores[rows], self.units[rows], self.started[rows]
-        cost = cohort.ledgers.cost
-        reman = cost[rows, day, _REMAN]
-        back = self.base_returns[rows, day] + self.future_returns[rows, day]
-        returned = np.zeros(len(ids))
-        for i, pool in enumerate(self.pool_of):
-            cores[:, pool] += back[:, i]
-            returned += back[:, i]
-        self.returned[rows, day] = returned
-        disassembled = np.zeros(len(ids))
-        for index, pool in enumerate(self.pools):
-            disassembled += self._disassemble(ids, rows, index, pool, cores, units, reman)
-        self.disassembled[rows, day] = disassembled
+        in every row of ``cohort``. Returns, disassembly and grading depend on no cohort's state:
+        the first cohort to start a day does them for every row of the batch, once."""
+        if day != self.day:
+            self.day = day
+            self._take_back(day)
+        ids = cohort.ids
+        rows = self._rows_of(ids)
+        started = self.started[rows]  # the cohort's rows (a view when they are consecutive, else a copy)
         pulls = self._pulls(cohort, started)
+        if pulls is None and not self.due_total[day % self.ring]:
+            return
+        units = self.units[rows]
         if pulls is not None:
+            cost = self.ledgers.cost
+            reman = cost[rows, day, _REMAN]
             share = self._plan(units, pulls, cohort.net, cohort.levers["capacity"], cohort.levers["process"])
             self._start(ids, rows, day, units, started, share, reman)
-        self._release(cohort, ids, rows, day, started)
-        self.cores[rows], self.units[rows], self.started[rows] = cores, units, started
-        cost[rows, day, _REMAN] = reman
+            cost[rows, day, _REMAN] = reman
+            self.held[rows] = self.held_cores[rows] + _in_turn(units * self.queue_values * self.queue_rates)
+        if self.due_total[day % self.ring]:  # (batches started today may be ready today)
+            self._release(cohort, ids, rows, day, started)
+        self.units[rows], self.started[rows] = units, started
 
     def end_of_day(self, cohort: "Cohort", day: int) -> None:
         """Units delivered today will come back after their use life; cores waiting are held."""
@@ -313,16 +333,33 @@ class CircularBatch:
             stop = min(end, self.horizon - day)
             if first >= stop:
                 continue
-            sold = cohort.ledgers.market["delivered"][ids, day, entry]
+            sold = self.ledgers.market["delivered"][ids, day, entry]
             selling = sold > 0
             if selling.any():
                 b = ids[selling]
                 self.future_returns[b, day + first: day + stop, i] += (
                     self.life_pmf[b, i, first: stop] * sold[selling, np.newaxis] * return_rate)
+        self.ledgers.cost[rows, day, _HOLDING] += self.held[rows]
+
+    def _take_back(self, day: int) -> None:
+        """Every row's returns of ``day``, disassembly and grading; and what holding the cores
+        and graded cores waiting then costs a day (a row that processes some today works out
+        its graded cores' part again)."""
+        cores, units = self.cores, self.units
+        reman = self.ledgers.cost[:, day, _REMAN]  # a view: the charges are added in turn
+        back = self.base_returns[:, day] + self.future_returns[:, day]
+        returned = np.zeros(len(cores))
+        for i, pool in enumerate(self.pool_of):
+            cores[:, pool] += back[:, i]
+            returned += back[:, i]
+        self.returned[:, day] = returned
+        disassembled = np.zeros(len(cores))
+        for index, pool in enumerate(self.pools):
+            disassembled += self._disassemble(index, pool, reman)
+        self.disassembled[:, day] = disassembled
         # (units × core value) × daily rate, added pool by pool, then queue by queue, in this order.
-        held = _in_turn(self.cores[rows] * self.pool_values * self.pool_rates)
-        held += _in_turn(self.units[rows] * self.queue_values * self.queue_rates)
-        cohort.ledgers.cost[rows, day, _HOLDING] += held
+        self.held_cores = _in_turn(cores * self.pool_values * self.pool_rates)
+        self.held = self.held_cores + _in_turn(units * self.queue_values * self.queue_rates)
 
     def _rows_of(self, ids: np.ndarray) -> slice | np.ndarray:
         """A cohort's batch rows ``ids`` as a slice when they are consecutive (the state's rows are
@@ -333,10 +370,10 @@ class CircularBatch:
             known = self._rows[id(ids)] = (ids, slice(int(ids[0]), int(ids[-1]) + 1) if consecutive else ids)
         return known[1]
 
-    def _disassemble(self, ids: np.ndarray, rows: slice | np.ndarray, index: int, pool: _Pool,
-                     cores: np.ndarray, units: np.ndarray, reman: np.ndarray) -> np.ndarray:
-        """Take apart today's whole cores of ``pool`` and grade their components; returns the
-        cores taken apart, per row."""
+    def _disassemble(self, index: int, pool: _Pool, reman: np.ndarray) -> np.ndarray:
+        """Take apart today's whole cores of ``pool`` in every row and grade their components;
+        returns the cores taken apart, per row."""
+        cores = self.cores
         stock = cores[:, index]
         taken = np.floor(np.minimum(stock, pool.capacity))
         if not (taken > 0).any():
@@ -344,14 +381,14 @@ class CircularBatch:
         cores[:, index] = stock - taken
         step, sorting, grading = pool.disassembly, pool.sorting, self.gradings[index]
         yield_ = step.yield_ if step is not None else 1.0
-        self.disassembly_scrap[rows] += taken * (1.0 - yield_)
+        self.disassembly_scrap += taken * (1.0 - yield_)
         if step is not None:
             reman += taken * step.cost_per_unit
         kept = 1.0
         if sorting is not None:  # components are sorted before grading: its cost, and its yield scraps
             reman += taken * yield_ * pool.per_core * sorting.cost_per_unit
             kept = sorting.yield_
-            self.sorting_scrap[rows] += taken * yield_ * pool.per_core * (1.0 - kept)
+            self.sorting_scrap += taken * yield_ * pool.per_core * (1.0 - kept)
         per_quantity = taken * yield_ * kept
         # Grading: a multinomial draw of each graded component's whole units over the EOL states
         # (only when there are some), fractions of a unit to recycling. A component the scenario
@@ -359,20 +396,22 @@ class CircularBatch:
         # the draw: NumPy's multinomial takes nothing from the stream for it.
         amount = per_quantity[:, np.newaxis] * grading.quantity
         whole = np.floor(amount)
-        split = np.zeros((len(ids), len(grading.quantity), _STATES))
+        split = np.zeros((len(cores), len(grading.quantity), _STATES))
         split[:, grading.recycled, _RECYCLE] = whole[:, grading.recycled]
+        rngs = self.rngs
         for c, shares in grading.drawn:
-            for r in np.flatnonzero(whole[:, c] > 0):
-                split[r, c] = self.rngs[ids[r]].multinomial(int(whole[r, c]), shares)
+            counts = whole[:, c].tolist()
+            drawing = [r for r, count in enumerate(counts) if count > 0]
+            if drawing:
+                split[drawing, c] = [rngs[r].multinomial(int(counts[r]), shares) for r in drawing]
         split[:, :, _RECYCLE] += amount - whole
-        flat = split.reshape(len(ids), -1)
+        flat = split.reshape(len(cores), -1)
         # Recovery states of a part the node makes join its queues; the ledger adds up the rest.
-        units[:, grading.queues] += flat[:, grading.queue_states]
-        at = _columns(rows)
-        self.graded[at, grading.keys] += flat
+        self.units[:, grading.queues] += flat[:, grading.queue_states]
+        self.graded[:, grading.keys] += flat
         for parts, states in grading.other:
-            self.other[at, parts] += flat[:, states]
-        self.pool_graded[rows, index] |= taken > 0
+            self.other[:, parts] += flat[:, states]
+        self.pool_graded[:, index] |= taken > 0
         return taken
 
     # -- processing, pulled by work orders ---------------------------------------------------------
@@ -381,12 +420,12 @@ class CircularBatch:
         """Good units each row's nodes are asked to start today (not yet started), per part made;
         None when no row is asked for any."""
         pulls = np.zeros_like(started)
-        for m, made in enumerate(self.made):
-            if made.to_stock:  # the policy's work orders
-                pulls[:, m] = np.maximum(cohort.work_orders[:, made.sku] - started[:, m], 0.0)
-            else:
-                owed = cohort.arc_backlog[:, self._owed_on(cohort.net, made.sku)].sum(axis=1)
-                pulls[:, m] = np.maximum(owed - cohort.on_hand[:, made.sku] - started[:, m], 0.0)
+        stock = self.to_stock  # the policies' work orders
+        pulls[:, stock] = np.maximum(cohort.work_orders[:, self.made_sku[stock]] - started[:, stock], 0.0)
+        for m in self.to_order:  # what customers are owed beyond stock
+            sku = self.made[m].sku
+            owed = cohort.arc_backlog[:, self._owed_on(cohort.net, sku)].sum(axis=1)
+            pulls[:, m] = np.maximum(owed - cohort.on_hand[:, sku] - started[:, m], 0.0)
         return pulls if (pulls > 0).any() else None
 
     def _owed_on(self, net, sku: int) -> np.ndarray:
@@ -403,48 +442,31 @@ class CircularBatch:
         """Per row and queue of graded cores (``units``), the share to start today to make
         ``pulls`` good units of each part made, within the steps' and the nodes' capacities
         (shared in proportion); 0 for a queue not called on. ``capacity`` and ``process``: the
-        rows' capacity and process levers."""
-        rows = len(units)
-        share = np.zeros_like(units)
-        wanted = np.zeros(units.shape, bool)
-        load = np.zeros((rows, self.n_slots))  # units called for each step (slot), before capacities
-        asked = pulls > 0
+        rows' capacity and process levers. Queues are called on in proportion to their expected
+        good output; a step's load adds its queues' calls in queue order, and a node's good units
+        too (``_layers``)."""
+        rows, made = len(units), len(self.made)
         with np.errstate(divide="ignore", invalid="ignore"):
-            for m, queues in enumerate(self.queues_of):
-                if not asked[:, m].any():
-                    continue
-                good = _in_turn(units[:, queues.start: queues.stop] * self.queue_yield[queues.start: queues.stop])
-                called = asked[:, m] & (good > 0)
-                part = np.minimum(1.0, pulls[:, m] / good)
-                for q in queues:
-                    on = called & (units[:, q] > 0)
-                    wanted[:, q] = on
-                    share[:, q] = np.where(on, part, 0.0)
-                    amount = share[:, q] * units[:, q]
-                    for slot, _ in self.routes[q].steps:
-                        load[:, slot] += amount
-            if not wanted.any():
-                return share
+            good = _in_turn((units * self.queue_yield).reshape(rows, made, len(ROUTES)))
+            called = (pulls > 0) & (good > 0)
+            wanted = called[:, self.queue_made] & (units > 0)
+            share = np.where(wanted, np.minimum(1.0, pulls / good)[:, self.queue_made], 0.0)
+            load = np.zeros((rows, self.n_slots))  # units called for each step (slot), before capacities
+            _add_layers(load, share * units, self.slot_layers)
+            # Each queue's tightest step: its capacity over its load, when below 1 (× 1 changes nothing).
+            scale = np.ones_like(share)
+            if len(self.step_queues):
+                ratio = self.step_capacity / load[:, self.step_slot]
+                scale[:, self.step_queues] = np.minimum(1.0, np.minimum.reduceat(ratio, self.step_starts, axis=1))
+            share *= scale
             good_at = np.zeros((rows, self.n_made_nodes))
-            for q, route in enumerate(self.routes):
-                on = wanted[:, q]
-                if not on.any():
-                    continue
-                scale = np.ones(rows)  # its tightest step's capacity over its load, when below 1
-                for slot, step_capacity in route.steps:
-                    scale = np.minimum(scale, np.where(on, step_capacity / load[:, slot], 1.0))
-                share[:, q] = np.where(scale < 1.0, share[:, q] * scale, share[:, q])  # (× 1 would change nothing)
-                good_at[:, self.made_node[route.made_index]] += np.where(
-                    on, share[:, q] * units[:, q] * route.yield_, 0.0)
-            for m, made in enumerate(self.made):
-                if not asked[:, m].any():
-                    continue
-                good = good_at[:, self.made_node[m]]
-                lever = capacity[:, made.node_index]
-                limit = np.multiply(net.node_capacity[made.node_index], lever, out=np.zeros_like(lever),
-                                    where=lever > 0)
-                fit = np.where(good > 0, np.minimum(1.0, limit / good), 1.0)
-                share[:, self.queues_of[m].start: self.queues_of[m].stop] *= (fit * process[:, made.row])[:, np.newaxis]
+            _add_layers(good_at, share * units * self.queue_yield, self.node_layers)
+            good = good_at[:, self.made_node]
+            lever = capacity[:, self.made_node_index]
+            limit = np.multiply(net.node_capacity[self.made_node_index], lever, out=np.zeros_like(lever),
+                                where=lever > 0)
+            fit = np.where(good > 0, np.minimum(1.0, limit / good), 1.0)
+            share *= (fit * process[:, self.made_row])[:, self.queue_made]
         return share
 
     def _start(self, ids: np.ndarray, rows: slice | np.ndarray, day: int, units: np.ndarray,
@@ -453,15 +475,21 @@ class CircularBatch:
         cost, and put the good units in process until the day the route's steps take them to."""
         taken = units * share
         took = taken > 0
+        if not took.any():
+            return
         units -= taken
         good = taken * self.queue_yield
+        at = _columns(rows)
+        for parts, queues in self.part_layers:  # each part's queues in turn
+            self.processed[at, parts] += taken[:, queues]
+            self.scrapped[at, parts] += taken[:, queues] - good[:, queues]
+            self.processed_any[at, parts] |= took[:, queues]
+        charged = taken * self.queue_cost
+        for q in range(len(self.routes)):
+            reman += charged[:, q]
+        for state in range(len(ROUTES)):  # each part made's queues in turn
+            started += good[:, state::len(ROUTES)]
         for q in np.flatnonzero(took.any(axis=0)):
-            part, m = self.queue_part[q], self.queue_made[q]
-            self.processed[rows, part] += taken[:, q]
-            self.scrapped[rows, part] += taken[:, q] - good[:, q]
-            self.processed_any[rows, part] |= took[:, q]
-            reman += taken[:, q] * self.queue_cost[q]
-            started[:, m] += good[:, q]
             self._due(ids[took[:, q]], day, q, good[took[:, q], q])
 
     def _due(self, rows: np.ndarray, day: int, queue: int, good: np.ndarray) -> None:
@@ -478,6 +506,7 @@ class CircularBatch:
         self.due_queue[rows, slot, k] = queue
         self.due_batch[rows, slot, k] = self.batches[rows]
         self.due_count[rows, slot] = k + 1
+        self.due_total += np.bincount(slot, minlength=self.ring)
         self.batches[rows] += 1
 
     def _release(self, cohort: "Cohort", ids: np.ndarray, rows: slice | np.ndarray, day: int,
@@ -488,6 +517,7 @@ class CircularBatch:
         counts = self.due_count[ids, slot]
         if not counts.any():
             return
+        self.due_total[slot] -= counts.sum()
         output = np.zeros(len(ids))
         for k in range(int(counts.max())):
             at = np.flatnonzero(counts > k)  # rows of the cohort with a k-th batch ready today
@@ -614,17 +644,33 @@ class CircularLedger:
 
 
 def _in_turn(values: np.ndarray) -> np.ndarray:
-    """Each row's ``values`` (rows × a few) added column after column, as :func:`_total` adds a
-    list: not ``np.sum``, whose pairwise sums may round differently."""
-    total = np.zeros(len(values))
-    for column in values.T:
-        total += column
+    """``values`` added along their last (short) axis one after the other, as :func:`_total`
+    adds a list: not ``np.sum``, whose pairwise sums may round differently."""
+    total = np.zeros(values.shape[:-1])
+    for k in range(values.shape[-1]):
+        total += values[..., k]
     return total
 
 
 def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
     """``rows`` to index rows × columns with an array of columns."""
     return rows if isinstance(rows, slice) else rows[:, np.newaxis]
+
+
+def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """``groups`` of columns (each in the order they are added up) as layers: the ``k``-th column
+    of every group that has one, with the column ``into`` names for its group, so that adding the
+    layers in turn adds each group's columns in order (a layer's targets all differ)."""
+    depth = max((len(group) for group in groups), default=0)
+    return tuple((np.array([into[g] for g, group in enumerate(groups) if len(group) > k], int),
+                  np.array([group[k] for group in groups if len(group) > k], int))
+                 for k in range(depth))
+
+
+def _add_layers(total: np.ndarray, values: np.ndarray, layers: tuple[tuple[np.ndarray, np.ndarray], ...]) -> None:
+    """Add the columns of ``values`` into those of ``total``, layer by layer (see :func:`_layers`)."""
+    for into, columns in layers:
+        total[:, into] += values[:, columns]
 
 
 def _total(values: Iterable[float]) -> float:
