@@ -216,6 +216,7 @@ class CircularBatch:
         self.queue_yield = np.array([r.yield_ for r in self.routes])
         self.queue_cost = np.array([r.cost for r in self.routes])
         self.made_sku = np.array([m.sku for m in self.made], int)
+        self.made_at = {made.sku: m for m, made in enumerate(self.made)}
         self.to_stock = np.array([m for m, made in enumerate(self.made) if made.to_stock], int)
         self.to_order = [m for m, made in enumerate(self.made) if not made.to_stock]
         # For _plan and _start: the reman nodes (columns of good_at), each part made's node,
@@ -269,16 +270,14 @@ class CircularBatch:
         self.cores = np.zeros((n, len(self.pools)))
         self.units = np.zeros((n, len(self.routes)))
         self.started = np.zeros((n, len(self.made)))
-        # Units in process by the day they are ready, on a ring of days (a batch is ready within
-        # `ring` days of its start): per row and day, the batches in the order they started (a
-        # day's output adds them in that order), each with its queue, good units and number.
+        # Good units in process, by the day they started (on a ring of days: a batch is ready
+        # within `ring` days of its start) and queue (one batch a day each), and the day they are
+        # ready (-1: none started); a day's output adds them in the order they started.
         self.ring = int(self.delays.max(initial=0)) + 1
-        size = max(len(self.routes), 1)
-        self.due_units = np.zeros((n, self.ring, size))
-        self.due_queue = np.zeros((n, self.ring, size), int)
-        self.due_batch = np.zeros((n, self.ring, size), int)
-        self.due_count = np.zeros((n, self.ring), int)
-        self.batches = np.zeros(n, int)  # batches started, per row
+        self.due_units = np.zeros((n, self.ring, len(self.routes)))
+        self.due_day = np.full((n, self.ring, len(self.routes)), -1)
+        # The slots of the ring by start day, oldest first, as seen from each day of the ring.
+        self.ring_order = [np.array([(day + 1 + i) % self.ring for i in range(self.ring)]) for day in range(self.ring)]
         # The ledger's arrays (CircularLedger views a row): daily flows, totals, and whether a
         # part or pool had a flow yet (the ledger's dicts hold the keys that had one).
         self.returned, self.disassembled, self.output = (np.zeros((n, horizon)) for _ in range(3))
@@ -293,6 +292,7 @@ class CircularBatch:
         self.day = -1  # the last day whose take-back is done
         self.held_cores = self.held = np.zeros(n)  # today's holding cost of the cores (and graded cores) waiting
         self.due_total = np.zeros(self.ring, int)  # batches ready on each day of the ring, over all rows
+        self._at_will: dict[tuple[int, int], tuple] = {}  # (made, cohort's ids) -> plan_at_will's
         self._owed_arcs: dict[tuple[int, int, int], tuple[object, np.ndarray]] = {}
         self._rows: dict[int, tuple[np.ndarray, slice | np.ndarray]] = {}
         self.views = [CircularSupply(self, model, r) for r, model in enumerate(models)]
@@ -403,7 +403,7 @@ class CircularBatch:
             counts = whole[:, c].tolist()
             drawing = [r for r, count in enumerate(counts) if count > 0]
             if drawing:
-                split[drawing, c] = [rngs[r].multinomial(int(counts[r]), shares) for r in drawing]
+                split[drawing, c] = np.array([rngs[r].multinomial(int(counts[r]), shares) for r in drawing])
         split[:, :, _RECYCLE] += amount - whole
         flat = split.reshape(len(cores), -1)
         # Recovery states of a part the node makes join its queues; the ledger adds up the rest.
@@ -469,6 +469,29 @@ class CircularBatch:
             share *= (fit * process[:, self.made_row])[:, self.queue_made]
         return share
 
+    def plan_at_will(self, model: "Model", made: int) -> list[float]:
+        """The share of each queue of ``self.made[made]`` that ``model``'s node would start today
+        if asked for all it can make (:meth:`CircularSupply.ready_within`). Worked out for every
+        row of the model's cohort at once, and again only on another day, for another cohort, or
+        when the row's capacity or process lever has changed since (its graded cores change only
+        in the cohort's day, before the replications' hooks ask)."""
+        cohort, pos = model._cohort, model._row
+        node, row = self.made_node_index[made], self.made_row[made]
+        capacity, process = cohort.levers["capacity"], cohort.levers["process"]
+        known = self._at_will.get((made, id(cohort.ids)))
+        if (known is None or known[0] != model.day or known[1] is not cohort.ids
+                or known[3][pos] != capacity[pos, node] or known[4][pos] != process[pos, row]):
+            pulls = np.zeros((len(cohort.ids), len(self.made)))
+            pulls[:, made] = np.inf
+            queues = self.queues_of[made]
+            shares = self._plan(self.units[self._rows_of(cohort.ids)], pulls, cohort.net, capacity, process)
+            known = (model.day, cohort.ids, shares[:, queues.start: queues.stop].tolist(),
+                     capacity[:, node].copy(), process[:, row].copy())
+            if not self._at_will or next(iter(self._at_will.values()))[0] != model.day:
+                self._at_will.clear()  # only today's are of use
+            self._at_will[(made, id(cohort.ids))] = known
+        return known[2][pos]
+
     def _start(self, ids: np.ndarray, rows: slice | np.ndarray, day: int, units: np.ndarray,
                started: np.ndarray, share: np.ndarray, reman: np.ndarray) -> None:
         """Start today's planned ``share`` of each queue: scrap by the route's yield, charge its
@@ -489,48 +512,36 @@ class CircularBatch:
             reman += charged[:, q]
         for state in range(len(ROUTES)):  # each part made's queues in turn
             started += good[:, state::len(ROUTES)]
-        for q in np.flatnonzero(took.any(axis=0)):
-            self._due(ids[took[:, q]], day, q, good[took[:, q], q])
-
-    def _due(self, rows: np.ndarray, day: int, queue: int, good: np.ndarray) -> None:
-        """Put batches of ``good`` units started today from ``queue`` (in batch ``rows``) on the
-        days they are ready."""
-        slot = (day + self.delays[rows, day, queue]) % self.ring
-        k = self.due_count[rows, slot]
-        if k.max() >= self.due_units.shape[2]:  # more batches ready on one day than there is room for
-            extra = self.due_units.shape[2]
-            for name in ("due_units", "due_queue", "due_batch"):
-                array = getattr(self, name)
-                setattr(self, name, np.concatenate([array, np.zeros_like(array[:, :, :extra])], axis=2))
-        self.due_units[rows, slot, k] = good
-        self.due_queue[rows, slot, k] = queue
-        self.due_batch[rows, slot, k] = self.batches[rows]
-        self.due_count[rows, slot] = k + 1
-        self.due_total += np.bincount(slot, minlength=self.ring)
-        self.batches[rows] += 1
+        slot, ready = day % self.ring, day + self.delays[ids, day]
+        self.due_units[rows, slot] = good
+        self.due_day[rows, slot] = np.where(took, ready, -1)
+        self.due_total += np.bincount(ready[took] % self.ring, minlength=self.ring)
 
     def _release(self, cohort: "Cohort", ids: np.ndarray, rows: slice | np.ndarray, day: int,
                  started: np.ndarray) -> None:
         """Output the good units ready today (started today or before: a step takes 0 days or
         more), each row's batches in the order they started."""
-        slot = day % self.ring
-        counts = self.due_count[ids, slot]
-        if not counts.any():
+        due = self.due_day[rows] == day
+        if not due.any():
             return
-        self.due_total[slot] -= counts.sum()
-        output = np.zeros(len(ids))
-        for k in range(int(counts.max())):
-            at = np.flatnonzero(counts > k)  # rows of the cohort with a k-th batch ready today
-            b = ids[at]
-            queue, ready = self.due_queue[b, slot, k], self.due_units[b, slot, k]
+        # Each row's batches due, oldest first (by start day, then queue), and their rank in the row.
+        order = self.ring_order[day % self.ring]
+        due = due[:, order].reshape(len(due), -1)
+        units = self.due_units[rows][:, order].reshape(len(due), -1)
+        at, column = np.nonzero(due)
+        rank = np.arange(len(at)) - np.searchsorted(at, at)
+        self.due_total[day % self.ring] -= len(at)
+        output = np.zeros(len(due))
+        for k in range(int(rank.max()) + 1):  # every row's k-th batch at once
+            row, col = at[rank == k], column[rank == k]
+            ready, queue, b = units[row, col], col % len(self.routes), ids[row]
             m, part = self.queue_made[queue], self.queue_part[queue]
-            output[at] += ready
+            output[row] += ready
             self.output_by_part[b, part] += ready
             self.output_any[b, part] = True
-            started[at, m] -= ready
-            cohort.add_production(at, self.made_sku[m], ready)
+            started[row, m] -= ready
+            cohort.add_production(row, self.made_sku[m], ready)
         self.output[rows, day] = output
-        self.due_count[ids, slot] = 0
 
 
 class CircularSupply:
@@ -549,18 +560,14 @@ class CircularSupply:
         (their expected good output, at most ``days`` × a day's capacity). Orders owed are not
         deducted."""
         batch, model = self.batch, self.model
-        made = next((m for m, item in enumerate(batch.made) if item.sku == sku), None)
+        made = batch.made_at.get(sku)
         on_hand = float(model.on_hand[sku])
         if made is None:
             return on_hand
-        pulls = np.zeros((1, len(batch.made)))
-        pulls[0, made] = np.inf
-        units = batch.units[self.row: self.row + 1]
-        plan = batch._plan(units, pulls, model.net, model.levers["capacity"][np.newaxis],
-                           model.levers["process"][np.newaxis])[0].tolist()
-        queues = batch.queues_of[made]
-        waiting = [(units[0, q].item(), batch.routes[q].yield_) for q in queues]
-        per_day = _total(plan[q] * cores * y for q, (cores, y) in zip(queues, waiting))
+        plan = batch.plan_at_will(model, made)
+        waiting = [(cores, batch.routes[q].yield_)
+                   for q, cores in zip(batch.queues_of[made], batch.units[self.row, batch.queues_of[made]].tolist())]
+        per_day = _total(share * cores * y for share, (cores, y) in zip(plan, waiting))
         return on_hand + batch.started[self.row, made].item() + min(days * per_day,
                                                                     _total(cores * y for cores, y in waiting))
 
@@ -578,10 +585,10 @@ class CircularSupply:
 
     def units_in_process(self, part: str | None = None) -> float:
         """Good units started and not yet output (of one part, or all)."""
-        batch, row = self.batch, self.row
-        started = sorted((int(batch.due_batch[row, slot, k]), int(batch.due_queue[row, slot, k]),
-                          float(batch.due_units[row, slot, k]))
-                         for slot in range(batch.ring) for k in range(int(batch.due_count[row, slot])))
+        batch, row, day = self.batch, self.row, self.model.day
+        slots, queues = np.nonzero(batch.due_day[row] > day)
+        started = sorted((day - (day - slot) % batch.ring, queue, batch.due_units[row, slot, queue].item())
+                         for slot, queue in zip(slots.tolist(), queues.tolist()))
         return float(_total(units for _, queue, units in started
                             if part in (None, batch.routes[queue].made.part)))
 
