@@ -163,9 +163,8 @@ class _Grading:
     shares) of the components the scenario grades, a multinomial draw each; ``recycled``: the
     components it does not grade; ``keys``: each flat column's column of the graded totals;
     ``queue_states``/``queues``: the flat columns of graded components' recovery states and the
-    queues they join; ``other``: layers of (columns of the other-routes totals, flat columns),
-    a component's states that leave the chain one layer each, so that a layer's columns differ
-    and each total adds its states in their order."""
+    queues they join; ``other``: the other-routes totals' columns and the flat columns added to
+    them, in layers (:func:`_layers`: each total adds its component's states in their order)."""
 
     quantity: np.ndarray
     drawn: tuple[tuple[int, np.ndarray], ...]
@@ -173,7 +172,7 @@ class _Grading:
     keys: np.ndarray
     queue_states: np.ndarray
     queues: np.ndarray
-    other: tuple[tuple[np.ndarray, np.ndarray], ...]
+    other: tuple[tuple[np.ndarray | int, np.ndarray | int], ...]
 
 
 _REMAN, _HOLDING = COST_COMPONENTS.index("reman"), COST_COMPONENTS.index("holding")
@@ -376,7 +375,7 @@ class CircularBatch:
         cores = self.cores
         stock = cores[:, index]
         taken = np.floor(np.minimum(stock, pool.capacity))
-        if not (taken > 0).any():
+        if not taken.any():  # (never below 0)
             return taken
         cores[:, index] = stock - taken
         step, sorting, grading = pool.disassembly, pool.sorting, self.gradings[index]
@@ -409,8 +408,7 @@ class CircularBatch:
         # Recovery states of a part the node makes join its queues; the ledger adds up the rest.
         self.units[:, grading.queues] += flat[:, grading.queue_states]
         self.graded[:, grading.keys] += flat
-        for parts, states in grading.other:
-            self.other[:, parts] += flat[:, states]
+        _add_layers(self.other, flat, grading.other)
         self.pool_graded[:, index] |= taken > 0
         return taken
 
@@ -502,8 +500,8 @@ class CircularBatch:
             return
         units -= taken
         good = taken * self.queue_yield
-        at = _columns(rows)
         for parts, queues in self.part_layers:  # each part's queues in turn
+            at = rows if isinstance(parts, int) else _columns(rows)
             self.processed[at, parts] += taken[:, queues]
             self.scrapped[at, parts] += taken[:, queues] - good[:, queues]
             self.processed_any[at, parts] |= took[:, queues]
@@ -664,17 +662,22 @@ def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
     return rows if isinstance(rows, slice) else rows[:, np.newaxis]
 
 
-def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[np.ndarray | int, np.ndarray | int], ...]:
     """``groups`` of columns (each in the order they are added up) as layers: the ``k``-th column
     of every group that has one, with the column ``into`` names for its group, so that adding the
-    layers in turn adds each group's columns in order (a layer's targets all differ)."""
-    depth = max((len(group) for group in groups), default=0)
-    return tuple((np.array([into[g] for g, group in enumerate(groups) if len(group) > k], int),
-                  np.array([group[k] for group in groups if len(group) > k], int))
-                 for k in range(depth))
+    layers in turn adds each group's columns in order (a layer's targets all differ). A layer of
+    one column is kept as plain integers (a basic index: a view, not a copy)."""
+    layers = []
+    for k in range(max((len(group) for group in groups), default=0)):
+        targets = [into[g] for g, group in enumerate(groups) if len(group) > k]
+        columns = [group[k] for group in groups if len(group) > k]
+        layers.append((targets[0], columns[0]) if len(targets) == 1 else
+                      (np.array(targets, int), np.array(columns, int)))
+    return tuple(layers)
 
 
-def _add_layers(total: np.ndarray, values: np.ndarray, layers: tuple[tuple[np.ndarray, np.ndarray], ...]) -> None:
+def _add_layers(total: np.ndarray, values: np.ndarray,
+                layers: tuple[tuple[np.ndarray | int, np.ndarray | int], ...]) -> None:
     """Add the columns of ``values`` into those of ``total``, layer by layer (see :func:`_layers`)."""
     for into, columns in layers:
         total[:, into] += values[:, columns]
@@ -742,11 +745,11 @@ def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str]) -> _Gra
     components = pool.components
     flat = [(c * _STATES + state, queue) for c, component in enumerate(components)
             if component.shares is not None for state, queue in component.queues]
-    layers = max((len(component.other) for component in components), default=0)
-    other = tuple((np.array([parts.index(component.part) for component in components if len(component.other) > j]),
-                   np.array([c * _STATES + component.other[j] for c, component in enumerate(components)
-                             if len(component.other) > j]))
-                  for j in range(layers))
+    # The states that leave the chain and can hold units: a state with no share draws none (and
+    # adding 0 changes no total), recycling always may (the fractions of a unit).
+    other = _layers([[c * _STATES + state for state in component.other
+                      if state == _RECYCLE or (component.shares is not None and component.shares[state] > 0)]
+                     for c, component in enumerate(components)], [parts.index(component.part) for component in components])
     return _Grading(
         quantity=np.array([component.quantity for component in components], float),
         drawn=tuple((c, component.shares) for c, component in enumerate(components) if component.shares is not None),
