@@ -216,6 +216,7 @@ class CircularBatch:
         self.queue_cost = np.array([r.cost for r in self.routes])
         self.made_sku = np.array([m.sku for m in self.made], int)
         self.made_at = {made.sku: m for m, made in enumerate(self.made)}
+        self.part_queues = [np.flatnonzero(self.queue_part == p) for p in range(len(self.parts))]
         self.to_stock = np.array([m for m, made in enumerate(self.made) if made.to_stock], int)
         self.to_order = [m for m, made in enumerate(self.made) if not made.to_stock]
         # For _plan and _start: the reman nodes (columns of good_at), each part made's node,
@@ -518,28 +519,46 @@ class CircularBatch:
     def _release(self, cohort: "Cohort", ids: np.ndarray, rows: slice | np.ndarray, day: int,
                  started: np.ndarray) -> None:
         """Output the good units ready today (started today or before: a step takes 0 days or
-        more), each row's batches in the order they started."""
+        more), each row's batches in the order they started: into stock, as today's production,
+        filling the work orders of a stock point with a policy (never below 0), as units added
+        one after the other would."""
         due = self.due_day[rows] == day
         if not due.any():
             return
-        # Each row's batches due, oldest first (by start day, then queue), and their rank in the row.
+        # Each row's batches due, oldest first (by start day, then queue), side by side: a row's
+        # k-th in column k. A gap holds -0.0 to be added or 0.0 to be subtracted, which change no
+        # number (x + -0.0 and x - 0.0 are x, whatever x), so every column can be applied in turn
+        # to every row.
         order = self.ring_order[day % self.ring]
         due = due[:, order].reshape(len(due), -1)
-        units = self.due_units[rows][:, order].reshape(len(due), -1)
         at, column = np.nonzero(due)
         rank = np.arange(len(at)) - np.searchsorted(at, at)
         self.due_total[day % self.ring] -= len(at)
-        output = np.zeros(len(due))
-        for k in range(int(rank.max()) + 1):  # every row's k-th batch at once
-            row, col = at[rank == k], column[rank == k]
-            ready, queue, b = units[row, col], col % len(self.routes), ids[row]
-            m, part = self.queue_made[queue], self.queue_part[queue]
-            output[row] += ready
-            self.output_by_part[b, part] += ready
-            self.output_any[b, part] = True
-            started[row, m] -= ready
-            cohort.add_production(row, self.made_sku[m], ready)
-        self.output[rows, day] = output
+        ready = np.full((len(due), int(rank.max()) + 1), -0.0)
+        ready[at, rank] = self.due_units[rows][:, order].reshape(len(due), -1)[at, column]
+        queue = np.full(ready.shape, -1)
+        queue[at, rank] = column % len(self.routes)
+        self.output[rows, day] = _running(np.zeros(len(ready)), ready)
+        for p in range(len(self.parts)):
+            of = np.isin(queue, self.part_queues[p])
+            self.output_by_part[rows, p] = _running(self.output_by_part[rows, p], np.where(of, ready, -0.0))
+            self.output_any[rows, p] |= of.any(axis=1)
+        for m, sku in enumerate(self.made_sku.tolist()):
+            of = (queue >= m * len(ROUTES)) & (queue < (m + 1) * len(ROUTES))
+            if not of.any():
+                continue
+            added = np.where(of, ready, -0.0)
+            cohort.on_hand[:, sku] = _running(cohort.on_hand[:, sku], added)
+            cohort.produced_today[:, sku] = _running(cohort.produced_today[:, sku], added)
+            taken = np.where(of, ready, 0.0)
+            started[:, m] = _running(started[:, m], taken, np.subtract)
+            if self.made[m].to_stock:
+                # Work orders less each batch in turn, at least 0: the running difference until
+                # it first falls below 0, then 0 for good (0 less a batch is below 0 again).
+                orders = cohort.work_orders[:, sku]
+                left = np.subtract.accumulate(np.column_stack([orders, taken]), axis=1)
+                filled = np.where((left < 0).any(axis=1), 0.0, left[:, -1])
+                cohort.work_orders[:, sku] = np.where(of.any(axis=1), filled, orders)
 
 
 class CircularSupply:
@@ -655,6 +674,12 @@ def _in_turn(values: np.ndarray) -> np.ndarray:
     for k in range(values.shape[-1]):
         total += values[..., k]
     return total
+
+
+def _running(start: np.ndarray, values: np.ndarray, op: np.ufunc = np.add) -> np.ndarray:
+    """Per row, ``start`` combined with each column of ``values`` in turn by ``op`` (add or
+    subtract), as a loop over the columns would (an accumulation, not a pairwise sum)."""
+    return op.accumulate(np.column_stack([start, values]), axis=1)[:, -1]
 
 
 def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:

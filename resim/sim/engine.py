@@ -145,17 +145,6 @@ class Cohort:
         for model in self.rows:
             model._day_end(model, day)
 
-    def add_production(self, rows: np.ndarray, skus: np.ndarray | int, units: np.ndarray) -> None:
-        """Put ``units`` made outside the production rows (reman output) into stock at ``skus``,
-        one each of the cohort's ``rows`` (distinct): they count as today's production and fill
-        the stock point's work orders, if it has a policy."""
-        skus = np.broadcast_to(skus, np.shape(rows))
-        self.on_hand[rows, skus] += units
-        self.produced_today[rows, skus] += units
-        policy = self.net.sku_policy[skus] > 0
-        rows, skus = rows[policy], skus[policy]
-        self.work_orders[rows, skus] = np.maximum(self.work_orders[rows, skus] - units[policy], 0.0)
-
     def absorb(self, other: "Cohort", day: int) -> None:
         """Take the rows of ``other``, whose network is equal to this one's (the same entries
         joined in the same order), after this cohort's own; ``day``: the day about to run."""
@@ -524,7 +513,10 @@ class Model:
     def add_production(self, sku: int, units: float) -> None:
         """Put ``units`` made outside the production rows (reman output) into stock at ``sku``:
         they count as today's production and fill its work orders, if it has a policy."""
-        self._cohort.add_production(np.array([self._row]), sku, np.array([float(units)]))
+        self.on_hand[sku] += units
+        self.produced_today[sku] += units
+        if self.net.sku_policy[sku] > 0:
+            self.work_orders[sku] = max(float(self.work_orders[sku]) - units, 0.0)
 
     def charge(self, component: str, amount: float) -> None:
         """Book a one-off cost (e.g. an agreement's setup) on the current day."""
