@@ -164,15 +164,16 @@ class _Grading:
     components it does not grade; ``keys``: each flat column's column of the graded totals;
     ``queue_states``/``queues``: the flat columns of graded components' recovery states and the
     queues they join; ``other``: the other-routes totals' columns and the flat columns added to
-    them, in layers (:func:`_layers`: each total adds its component's states in their order)."""
+    them, in layers (:func:`_layers`: each total adds its component's states in their order).
+    Columns are kept as :func:`_index` gives them."""
 
     quantity: np.ndarray
     drawn: tuple[tuple[int, np.ndarray], ...]
-    recycled: np.ndarray
-    keys: np.ndarray
-    queue_states: np.ndarray
-    queues: np.ndarray
-    other: tuple[tuple[np.ndarray | int, np.ndarray | int], ...]
+    recycled: int | slice | np.ndarray
+    keys: int | slice | np.ndarray
+    queue_states: int | slice | np.ndarray
+    queues: int | slice | np.ndarray
+    other: tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]
 
 
 _REMAN, _HOLDING = COST_COMPONENTS.index("reman"), COST_COMPONENTS.index("holding")
@@ -502,7 +503,7 @@ class CircularBatch:
         units -= taken
         good = taken * self.queue_yield
         for parts, queues in self.part_layers:  # each part's queues in turn
-            at = rows if isinstance(parts, int) else _columns(rows)
+            at = _columns(rows) if isinstance(parts, np.ndarray) else rows
             self.processed[at, parts] += taken[:, queues]
             self.scrapped[at, parts] += taken[:, queues] - good[:, queues]
             self.processed_any[at, parts] |= took[:, queues]
@@ -687,22 +688,31 @@ def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
     return rows if isinstance(rows, slice) else rows[:, np.newaxis]
 
 
-def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[np.ndarray | int, np.ndarray | int], ...]:
+def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]:
     """``groups`` of columns (each in the order they are added up) as layers: the ``k``-th column
     of every group that has one, with the column ``into`` names for its group, so that adding the
-    layers in turn adds each group's columns in order (a layer's targets all differ). A layer of
-    one column is kept as plain integers (a basic index: a view, not a copy)."""
+    layers in turn adds each group's columns in order (a layer's targets all differ); columns as
+    :func:`_index` gives them."""
     layers = []
     for k in range(max((len(group) for group in groups), default=0)):
         targets = [into[g] for g, group in enumerate(groups) if len(group) > k]
         columns = [group[k] for group in groups if len(group) > k]
-        layers.append((targets[0], columns[0]) if len(targets) == 1 else
-                      (np.array(targets, int), np.array(columns, int)))
+        layers.append((_index(targets), _index(columns)))
     return tuple(layers)
 
 
+def _index(columns: list[int]) -> int | slice | np.ndarray:
+    """``columns`` as the cheapest index that picks them: an integer for one, a slice for a run
+    of consecutive ones (both basic indices: views, not copies), else an array."""
+    if len(columns) == 1:
+        return columns[0]
+    if len(columns) > 1 and columns == list(range(columns[0], columns[-1] + 1)):
+        return slice(columns[0], columns[-1] + 1)
+    return np.array(columns, int)
+
+
 def _add_layers(total: np.ndarray, values: np.ndarray,
-                layers: tuple[tuple[np.ndarray | int, np.ndarray | int], ...]) -> None:
+                layers: tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]) -> None:
     """Add the columns of ``values`` into those of ``total``, layer by layer (see :func:`_layers`)."""
     for into, columns in layers:
         total[:, into] += values[:, columns]
@@ -778,9 +788,9 @@ def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str]) -> _Gra
     return _Grading(
         quantity=np.array([component.quantity for component in components], float),
         drawn=tuple((c, component.shares) for c, component in enumerate(components) if component.shares is not None),
-        recycled=np.array([c for c, component in enumerate(components) if component.shares is None], int),
-        keys=np.array([keys.index(key) for component in components for key in component.keys]),
-        queue_states=np.array([state for state, _ in flat], int), queues=np.array([queue for _, queue in flat], int),
+        recycled=_index([c for c, component in enumerate(components) if component.shares is None]),
+        keys=_index([keys.index(key) for component in components for key in component.keys]),
+        queue_states=_index([state for state, _ in flat]), queues=_index([queue for _, queue in flat]),
         other=other)
 
 
