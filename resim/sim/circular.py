@@ -193,12 +193,12 @@ class CircularBatch:
     with a row per replication (indexed by the batch row, ``cohort.ids``): cores waiting by pool,
     graded cores by queue (queue ``m * len(ROUTES) + s`` holds the cores of ``self.made[m]``
     graded for the ``s``-th state of ROUTES), good units in process by part made and by the day
-    they are ready. A day is array arithmetic over a cohort's rows; only the grading draws loop
-    over rows, each from the row's own stream in the order one replication makes them. Each
-    row's arithmetic is that of one replication run alone, operation by operation: sums over a
-    small axis (pools, queues, units due) add column after column, not with NumPy's pairwise
-    sums, and a row without a flow adds zeros, which change no sum; so every number is the same
-    to the bit, alone or in any batch.
+    they started and queue. A day is array arithmetic over a cohort's rows; only the grading
+    draws loop over rows, each from the row's own stream in the order one replication makes
+    them. Each row's arithmetic is that of one replication run alone, operation by operation:
+    sums over a small axis (pools, queues, batches due) add column after column or accumulate,
+    never NumPy's pairwise sums, and a row without a flow adds zeros (or -0.0), which change no
+    number; so every number is the same to the bit, alone or in any batch.
     """
 
     def __init__(self, batch: "Batch") -> None:
@@ -212,12 +212,12 @@ class CircularBatch:
         self.routes, self.n_slots = _routes(self.made, steps)
         self.queues_of = [range(m * len(ROUTES), (m + 1) * len(ROUTES)) for m in range(len(self.made))]
         self.queue_made = np.array([r.made_index for r in self.routes], int)
-        self.queue_part = np.array([self.parts.index(r.made.part) for r in self.routes], int)
         self.queue_yield = np.array([r.yield_ for r in self.routes])
         self.queue_cost = np.array([r.cost for r in self.routes])
         self.made_sku = np.array([m.sku for m in self.made], int)
         self.made_at = {made.sku: m for m, made in enumerate(self.made)}
-        self.part_queues = [np.flatnonzero(self.queue_part == p) for p in range(len(self.parts))]
+        self.part_queues = [np.array([q for q, r in enumerate(self.routes) if r.made.part == part], int)
+                            for part in self.parts]
         self.to_stock = np.array([m for m, made in enumerate(self.made) if made.to_stock], int)
         self.to_order = [m for m, made in enumerate(self.made) if not made.to_stock]
         # For _plan and _start: the reman nodes (columns of good_at), each part made's node,

@@ -13,7 +13,9 @@ and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
 :meth:`Model.set_duty`, :meth:`Model.block_arcs`), stock taken out or produced outside the
 production rows (:meth:`Model.remove_stock`, :meth:`Model.add_production`), :meth:`Model.add_node` and
 :meth:`Model.add_lane`. Their semantics for orders and goods in flight are stated on each; other
-modules change the model's arrays only through them.
+modules change the model's arrays only through them, but for circular supply
+(:class:`resim.sim.circular.CircularBatch`), which each cohort's day advances like a phase, on
+the cohort's arrays: its output joins stock as :meth:`Model.add_production` states.
 
 **Batches.** Replications run together: a :class:`Batch` advances many replications in one SimPy
 environment, and the day's phases move all of them at once, their state arrays having a leading
