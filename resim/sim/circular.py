@@ -212,12 +212,13 @@ class CircularBatch:
         self.routes, self.n_slots = _routes(self.made, steps)
         self.queues_of = [range(m * len(ROUTES), (m + 1) * len(ROUTES)) for m in range(len(self.made))]
         self.queue_made = np.array([r.made_index for r in self.routes], int)
+        # Each queue's part made and part (for the ledger), and -1 past the last (a gap in _release).
+        self.made_or_gap = np.append(self.queue_made, -1)
+        self.part_or_gap = np.array([self.parts.index(r.made.part) for r in self.routes] + [-1], int)
         self.queue_yield = np.array([r.yield_ for r in self.routes])
         self.queue_cost = np.array([r.cost for r in self.routes])
         self.made_sku = np.array([m.sku for m in self.made], int)
         self.made_at = {made.sku: m for m, made in enumerate(self.made)}
-        self.part_queues = [np.array([q for q, r in enumerate(self.routes) if r.made.part == part], int)
-                            for part in self.parts]
         self.to_stock = np.array([m for m, made in enumerate(self.made) if made.to_stock], int)
         self.to_order = [m for m, made in enumerate(self.made) if not made.to_stock]
         # For _plan and _start: the reman nodes (columns of good_at), each part made's node,
@@ -537,15 +538,16 @@ class CircularBatch:
         self.due_total[day % self.ring] -= len(at)
         ready = np.full((len(due), int(rank.max()) + 1), -0.0)
         ready[at, rank] = self.due_units[rows][:, order].reshape(len(due), -1)[at, column]
-        queue = np.full(ready.shape, -1)
+        queue = np.full(ready.shape, len(self.routes))  # gaps: past the last queue
         queue[at, rank] = column % len(self.routes)
+        part, made = self.part_or_gap[queue], self.made_or_gap[queue]
         self.output[rows, day] = _running(np.zeros(len(ready)), ready)
         for p in range(len(self.parts)):
-            of = np.isin(queue, self.part_queues[p])
+            of = part == p
             self.output_by_part[rows, p] = _running(self.output_by_part[rows, p], np.where(of, ready, -0.0))
             self.output_any[rows, p] |= of.any(axis=1)
         for m, sku in enumerate(self.made_sku.tolist()):
-            of = (queue >= m * len(ROUTES)) & (queue < (m + 1) * len(ROUTES))
+            of = made == m
             if not of.any():
                 continue
             added = np.where(of, ready, -0.0)
@@ -557,7 +559,7 @@ class CircularBatch:
                 # Work orders less each batch in turn, at least 0: the running difference until
                 # it first falls below 0, then 0 for good (0 less a batch is below 0 again).
                 orders = cohort.work_orders[:, sku]
-                left = np.subtract.accumulate(np.column_stack([orders, taken]), axis=1)
+                left = np.subtract.accumulate(np.concatenate([orders[:, np.newaxis], taken], axis=1), axis=1)
                 filled = np.where((left < 0).any(axis=1), 0.0, left[:, -1])
                 cohort.work_orders[:, sku] = np.where(of.any(axis=1), filled, orders)
 
@@ -680,7 +682,7 @@ def _in_turn(values: np.ndarray) -> np.ndarray:
 def _running(start: np.ndarray, values: np.ndarray, op: np.ufunc = np.add) -> np.ndarray:
     """Per row, ``start`` combined with each column of ``values`` in turn by ``op`` (add or
     subtract), as a loop over the columns would (an accumulation, not a pairwise sum)."""
-    return op.accumulate(np.column_stack([start, values]), axis=1)[:, -1]
+    return op.accumulate(np.concatenate([start[:, np.newaxis], values], axis=1), axis=1)[:, -1]
 
 
 def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
