@@ -159,8 +159,9 @@ class _Grading:
     """Where a pool's gradings go in the batch's arrays; a disassembly's gradings are a row ×
     (component × EOL state) matrix, ``flat`` below meaning a column of it.
 
-    ``quantity``: each component's units per unit of bill of materials; ``drawn``: (component,
-    shares) of the components the scenario grades, a multinomial draw each; ``recycled``: the
+    ``quantity``: each component's units per unit of bill of materials; ``drawn_components``:
+    the components the scenario grades (a multinomial draw each), ``drawn_slots`` their slots
+    among the batch's draws (:meth:`CircularBatch._look_ahead`); ``recycled``: the
     components it does not grade; ``keys``: each flat column's column of the graded totals;
     ``queue_states``/``queues``: the flat columns of graded components' recovery states and the
     queues they join; ``other``: the other-routes totals' columns and the flat columns added to
@@ -168,7 +169,8 @@ class _Grading:
     Columns are kept as :func:`_index` gives them."""
 
     quantity: np.ndarray
-    drawn: tuple[tuple[int, np.ndarray], ...]
+    drawn_components: np.ndarray
+    drawn_slots: np.ndarray
     recycled: int | slice | np.ndarray
     keys: int | slice | np.ndarray
     queue_states: int | slice | np.ndarray
@@ -176,6 +178,7 @@ class _Grading:
     other: tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]
 
 
+WINDOW = 32  # days of grading draws made at once, when returns are known ahead
 _REMAN, _HOLDING = COST_COMPONENTS.index("reman"), COST_COMPONENTS.index("holding")
 _STATES, _RECYCLE = len(EOL_STATES), EOL_STATES.index("recycle")
 
@@ -253,7 +256,12 @@ class CircularBatch:
         self.pools, self.pool_of = _pools(sc, steps, self.made)
         self.grade_keys = list(dict.fromkeys(key for pool in self.pools for c in pool.components for key in c.keys))
         self.other_parts = list(dict.fromkeys(c.part for pool in self.pools for c in pool.components))
-        self.gradings = [_grading(pool, self.grade_keys, self.other_parts) for pool in self.pools]
+        self.gradings = []
+        for pool in self.pools:  # (each pool's graded components take the next slots of the draws)
+            self.gradings.append(_grading(pool, self.grade_keys, self.other_parts,
+                                          sum(len(g.drawn_slots) for g in self.gradings)))
+        self.drawn_shares = np.array([c.shares for pool in self.pools for c in pool.components
+                                      if c.shares is not None]).reshape(-1, _STATES)
         self.pool_values, self.pool_rates = _holding(sc, [(p.node, p.product) for p in self.pools])
         self.queue_values, self.queue_rates = _holding(sc, [(r.made.node, r.made.part) for r in self.routes])
         streams = len(spec.take_back)
@@ -266,6 +274,11 @@ class CircularBatch:
                                                            horizon)
         self.future_returns = np.zeros((n, horizon + 1, streams))
         self.sold_as = _sold_as(spec, net, self.life_pmf)
+        # Returns are known ahead when none can come from units sold in the run: the cores taken
+        # apart and their grading draws are then worked out WINDOW days at a time.
+        self.window = 1 if self.sold_as else WINDOW
+        self.ahead_day = 0
+        self.ahead_taken = self.ahead_draws = np.zeros((0, len(self.pools), n))
         self.rngs = [model.streams.get("circular", "grading") for model in models]
         # State: cores waiting whole (by pool), graded cores (by queue), good units in process (by
         # part made).
@@ -347,7 +360,9 @@ class CircularBatch:
         """Every row's returns of ``day``, disassembly and grading; and what holding the cores
         and graded cores waiting then costs a day (a row that processes some today works out
         its graded cores' part again)."""
-        cores, units = self.cores, self.units
+        if day >= self.ahead_day + len(self.ahead_taken):
+            self._look_ahead(day)
+        cores, units, ahead = self.cores, self.units, day - self.ahead_day
         reman = self.ledgers.cost[:, day, _REMAN]  # a view: the charges are added in turn
         back = self.base_returns[:, day] + self.future_returns[:, day]
         returned = np.zeros(len(cores))
@@ -357,7 +372,8 @@ class CircularBatch:
         self.returned[:, day] = returned
         disassembled = np.zeros(len(cores))
         for index, pool in enumerate(self.pools):
-            disassembled += self._disassemble(index, pool, reman)
+            disassembled += self._disassemble(index, pool, reman, self.ahead_taken[ahead, index],
+                                              self.ahead_draws[ahead])
         self.disassembled[:, day] = disassembled
         # (units × core value) × daily rate, added pool by pool, then queue by queue, in this order.
         self.held_cores = _in_turn(cores * self.pool_values * self.pool_rates)
@@ -372,40 +388,72 @@ class CircularBatch:
             known = self._rows[id(ids)] = (ids, slice(int(ids[0]), int(ids[-1]) + 1) if consecutive else ids)
         return known[1]
 
-    def _disassemble(self, index: int, pool: _Pool, reman: np.ndarray) -> np.ndarray:
-        """Take apart today's whole cores of ``pool`` in every row and grade their components;
-        returns the cores taken apart, per row."""
-        cores = self.cores
-        stock = cores[:, index]
-        taken = np.floor(np.minimum(stock, pool.capacity))
+    def _look_ahead(self, day: int) -> None:
+        """The cores every row takes apart on the days from ``day`` on and its grading draws for
+        them, as many days ahead as returns are known (``self.window``, at most to the horizon's
+        end): each row's draws in one multinomial call where there are several (a call with
+        several counts and a row of shares each draws what calls one by one would, in the same
+        order, at a fraction of the cost of a call)."""
+        days = min(self.window, self.horizon - day)
+        cores = self.cores.copy()
+        taken = np.zeros((days, len(self.pools), len(cores)))
+        counts = np.zeros((len(cores), days, len(self.drawn_shares)))
+        for ahead in range(days):
+            back = self.base_returns[:, day + ahead] + self.future_returns[:, day + ahead]
+            for i, pool in enumerate(self.pool_of):
+                cores[:, pool] += back[:, i]
+            for index, pool in enumerate(self.pools):
+                stock = cores[:, index]
+                taken[ahead, index] = today = np.floor(np.minimum(stock, pool.capacity))
+                cores[:, index] = stock - today
+                grading = self.gradings[index]
+                whole = np.floor(self._per_quantity(pool, today)[:, np.newaxis] * grading.quantity)
+                counts[:, ahead, grading.drawn_slots] = whole[:, grading.drawn_components]
+        draws = np.zeros((len(cores), days, len(self.drawn_shares), _STATES))
+        shares = np.broadcast_to(self.drawn_shares, (days, *self.drawn_shares.shape)).reshape(-1, _STATES)
+        for r, rng in enumerate(self.rngs):
+            wanted = counts[r].ravel()
+            drawing = np.flatnonzero(wanted > 0)  # (no draw for no whole unit)
+            if len(drawing) > 2:
+                draws[r].reshape(-1, _STATES)[drawing] = rng.multinomial(wanted[drawing].astype(np.int64),
+                                                                         shares[drawing])
+            else:  # one or two: calls one by one cost less
+                for slot in drawing.tolist():
+                    draws[r].reshape(-1, _STATES)[slot] = rng.multinomial(int(wanted[slot]), shares[slot])
+        self.ahead_day, self.ahead_taken, self.ahead_draws = day, taken, draws.transpose(1, 0, 2, 3)
+
+    def _per_quantity(self, pool: _Pool, taken: np.ndarray) -> np.ndarray:
+        """Components per unit of bill of materials that reach grading from ``taken`` cores."""
+        yield_ = pool.disassembly.yield_ if pool.disassembly is not None else 1.0
+        kept = pool.sorting.yield_ if pool.sorting is not None else 1.0
+        return taken * yield_ * kept
+
+    def _disassemble(self, index: int, pool: _Pool, reman: np.ndarray, taken: np.ndarray,
+                     draws: np.ndarray) -> np.ndarray:
+        """Take apart today's whole cores of ``pool`` in every row (``taken``, per row, as
+        :meth:`_look_ahead` found them) and grade their components (``draws``: the day's draws
+        of every graded component, per row); returns ``taken``."""
         if not taken.any():  # (never below 0)
             return taken
-        cores[:, index] = stock - taken
+        cores = self.cores
+        cores[:, index] = cores[:, index] - taken
         step, sorting, grading = pool.disassembly, pool.sorting, self.gradings[index]
         yield_ = step.yield_ if step is not None else 1.0
         self.disassembly_scrap += taken * (1.0 - yield_)
         if step is not None:
             reman += taken * step.cost_per_unit
-        kept = 1.0
         if sorting is not None:  # components are sorted before grading: its cost, and its yield scraps
             reman += taken * yield_ * pool.per_core * sorting.cost_per_unit
-            kept = sorting.yield_
-            self.sorting_scrap += taken * yield_ * pool.per_core * (1.0 - kept)
-        per_quantity = taken * yield_ * kept
+            self.sorting_scrap += taken * yield_ * pool.per_core * (1.0 - sorting.yield_)
         # Grading: a multinomial draw of each graded component's whole units over the EOL states
         # (only when there are some), fractions of a unit to recycling. A component the scenario
         # does not grade is all recycled, as a draw over recycling alone would give it, without
         # the draw: NumPy's multinomial takes nothing from the stream for it.
-        amount = per_quantity[:, np.newaxis] * grading.quantity
+        amount = self._per_quantity(pool, taken)[:, np.newaxis] * grading.quantity
         whole = np.floor(amount)
         split = np.zeros((len(cores), len(grading.quantity), _STATES))
         split[:, grading.recycled, _RECYCLE] = whole[:, grading.recycled]
-        rngs = self.rngs
-        for c, shares in grading.drawn:
-            counts = whole[:, c].tolist()
-            drawing = [r for r, count in enumerate(counts) if count > 0]
-            if drawing:
-                split[drawing, c] = np.array([rngs[r].multinomial(int(counts[r]), shares) for r in drawing])
+        split[:, grading.drawn_components] = draws[:, grading.drawn_slots]
         split[:, :, _RECYCLE] += amount - whole
         flat = split.reshape(len(cores), -1)
         # Recovery states of a part the node makes join its queues; the ledger adds up the rest.
@@ -776,9 +824,9 @@ def _pools(scenario, steps: dict[tuple[str, str], CircularProcess],
     return list(pools.values()), [order.index((s.to, s.product)) for s in scenario.circular.take_back]
 
 
-def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str]) -> _Grading:
+def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str], first_slot: int) -> _Grading:
     """Where ``pool``'s gradings go: columns of the graded totals (``keys``), of the other-routes
-    totals (``parts``) and the queues."""
+    totals (``parts``) and the queues; its graded components' draws from slot ``first_slot`` on."""
     components = pool.components
     flat = [(c * _STATES + state, queue) for c, component in enumerate(components)
             if component.shares is not None for state, queue in component.queues]
@@ -789,7 +837,8 @@ def _grading(pool: _Pool, keys: list[tuple[str, str]], parts: list[str]) -> _Gra
                      for c, component in enumerate(components)], [parts.index(component.part) for component in components])
     return _Grading(
         quantity=np.array([component.quantity for component in components], float),
-        drawn=tuple((c, component.shares) for c, component in enumerate(components) if component.shares is not None),
+        drawn_components=np.array([c for c, component in enumerate(components) if component.shares is not None], int),
+        drawn_slots=first_slot + np.arange(sum(component.shares is not None for component in components)),
         recycled=_index([c for c, component in enumerate(components) if component.shares is None]),
         keys=_index([keys.index(key) for component in components for key in component.keys]),
         queue_states=_index([state for state, _ in flat]), queues=_index([queue for _, queue in flat]),
