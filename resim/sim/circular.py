@@ -192,7 +192,9 @@ class CircularBatch:
 
     Everything that does not change during a run (each pool's disassembly capacity and bill of
     materials, where each graded state goes, each queue's route, yield and cost) is worked out
-    once; each row's draws (step times, use lives, base returns) up front. The state is arrays
+    once; each row's draws (step times, use lives, base returns) up front, and, when returns
+    cannot depend on the run, the cores taken apart and their grading draws some days ahead
+    (:meth:`_look_ahead`). The state is arrays
     with a row per replication (indexed by the batch row, ``cohort.ids``): cores waiting by pool,
     graded cores by queue (queue ``m * len(ROUTES) + s`` holds the cores of ``self.made[m]``
     graded for the ``s``-th state of ROUTES), good units in process by part made and by the day
