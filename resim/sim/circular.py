@@ -283,7 +283,7 @@ class CircularBatch:
         # draws save).
         self.window = WINDOW if not self.sold_as and n >= AHEAD_ROWS else 1
         self.ahead_day = 0
-        self.ahead_taken = self.ahead_draws = np.zeros((0, len(self.pools), n))
+        self.ahead_cores = self.ahead_taken = self.ahead_draws = np.zeros((0, len(self.pools), n))
         self.rngs = [model.streams.get("circular", "grading") for model in models]
         # State: cores waiting whole (by pool), graded cores (by queue), good units in process (by
         # part made).
@@ -371,10 +371,10 @@ class CircularBatch:
         reman = self.ledgers.cost[:, day, _REMAN]  # a view: the charges are added in turn
         back = self.base_returns[:, day] + self.future_returns[:, day]
         returned = np.zeros(len(cores))
-        for i, pool in enumerate(self.pool_of):
-            cores[:, pool] += back[:, i]
+        for i in range(len(self.pool_of)):
             returned += back[:, i]
         self.returned[:, day] = returned
+        cores[:] = self.ahead_cores[ahead]  # what the returns and the day's disassembly leave
         disassembled = np.zeros(len(cores))
         for index, pool in enumerate(self.pools):
             disassembled += self._disassemble(index, pool, reman, self.ahead_taken[ahead, index],
@@ -394,13 +394,14 @@ class CircularBatch:
         return known[1]
 
     def _look_ahead(self, day: int) -> None:
-        """The cores every row takes apart on the days from ``day`` on and its grading draws for
-        them, as many days ahead as returns are known (``self.window``, at most to the horizon's
-        end): each row's draws in one multinomial call where there are several (a call with
-        several counts and a row of shares each draws what calls one by one would, in the same
-        order, at a fraction of the cost of a call)."""
+        """The cores every row takes apart on the days from ``day`` on, the cores it has left
+        then, and its grading draws for them, as many days ahead as returns are known
+        (``self.window``, at most to the horizon's end): each row's draws in one multinomial call
+        where there are several (a call with several counts and a row of shares each draws what
+        calls one by one would, in the same order, at a fraction of the cost of a call)."""
         days = min(self.window, self.horizon - day)
         cores = self.cores.copy()
+        left = np.zeros((days, *cores.shape))
         taken = np.zeros((days, len(self.pools), len(cores)))
         counts = np.zeros((len(cores), days, len(self.drawn_shares)))
         for ahead in range(days):
@@ -414,6 +415,7 @@ class CircularBatch:
                 grading = self.gradings[index]
                 whole = np.floor(self._per_quantity(pool, today)[:, np.newaxis] * grading.quantity)
                 counts[:, ahead, grading.drawn_slots] = whole[:, grading.drawn_components]
+            left[ahead] = cores
         draws = np.zeros((len(cores), days, len(self.drawn_shares), _STATES))
         shares = np.broadcast_to(self.drawn_shares, (days, *self.drawn_shares.shape)).reshape(-1, _STATES)
         for r, rng in enumerate(self.rngs):
@@ -425,7 +427,8 @@ class CircularBatch:
             else:  # one or two: calls one by one cost less
                 for slot in drawing.tolist():
                     draws[r].reshape(-1, _STATES)[slot] = rng.multinomial(int(wanted[slot]), shares[slot])
-        self.ahead_day, self.ahead_taken, self.ahead_draws = day, taken, draws.transpose(1, 0, 2, 3)
+        self.ahead_day, self.ahead_cores, self.ahead_taken = day, left, taken
+        self.ahead_draws = draws.transpose(1, 0, 2, 3)
 
     def _per_quantity(self, pool: _Pool, taken: np.ndarray) -> np.ndarray:
         """Components per unit of bill of materials that reach grading from ``taken`` cores."""
@@ -436,12 +439,11 @@ class CircularBatch:
     def _disassemble(self, index: int, pool: _Pool, reman: np.ndarray, taken: np.ndarray,
                      draws: np.ndarray) -> np.ndarray:
         """Take apart today's whole cores of ``pool`` in every row (``taken``, per row, as
-        :meth:`_look_ahead` found them) and grade their components (``draws``: the day's draws
-        of every graded component, per row); returns ``taken``."""
+        :meth:`_look_ahead` found them: the cores left are its too) and grade their components
+        (``draws``: the day's draws of every graded component, per row); returns ``taken``."""
         if not taken.any():  # (never below 0)
             return taken
         cores = self.cores
-        cores[:, index] = cores[:, index] - taken
         step, sorting, grading = pool.disassembly, pool.sorting, self.gradings[index]
         yield_ = step.yield_ if step is not None else 1.0
         self.disassembly_scrap += taken * (1.0 - yield_)
