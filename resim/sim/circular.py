@@ -178,8 +178,7 @@ class _Grading:
     other: tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]
 
 
-WINDOW = 32  # days of grading draws made at once, when returns are known ahead ...
-AHEAD_ROWS = 8  # ... in a batch of at least so many rows
+WINDOW = 32  # days of grading draws made at once, when returns are known ahead
 _REMAN, _HOLDING = COST_COMPONENTS.index("reman"), COST_COMPONENTS.index("holding")
 _STATES, _RECYCLE = len(EOL_STATES), EOL_STATES.index("recycle")
 
@@ -278,10 +277,8 @@ class CircularBatch:
         self.future_returns = np.zeros((n, horizon + 1, streams))
         self.sold_as = _sold_as(spec, net, self.life_pmf)
         # Returns are known ahead when none can come from units sold in the run: the cores taken
-        # apart and their grading draws are then worked out WINDOW days at a time, in a batch of
-        # AHEAD_ROWS or more (for fewer rows, working out the cores twice costs more than the
-        # draws save).
-        self.window = WINDOW if not self.sold_as and n >= AHEAD_ROWS else 1
+        # apart and their grading draws are then worked out WINDOW days at a time.
+        self.window = 1 if self.sold_as else WINDOW
         self.ahead_day = 0
         self.ahead_cores = self.ahead_taken = self.ahead_draws = np.zeros((0, len(self.pools), n))
         self.rngs = [model.streams.get("circular", "grading") for model in models]
