@@ -13,7 +13,9 @@ and strategies): :meth:`Model.set_capacity`, :meth:`Model.set_lane_open`,
 :meth:`Model.set_duty`, :meth:`Model.block_arcs`), stock taken out or produced outside the
 production rows (:meth:`Model.remove_stock`, :meth:`Model.add_production`), :meth:`Model.add_node` and
 :meth:`Model.add_lane`. Their semantics for orders and goods in flight are stated on each; other
-modules change the model's arrays only through them.
+modules change the model's arrays only through them, but for circular supply
+(:class:`resim.sim.circular.CircularBatch`), which each cohort's day advances like a phase, on
+the cohort's arrays: its output joins stock as :meth:`Model.add_production` states.
 
 **Batches.** Replications run together: a :class:`Batch` advances many replications in one SimPy
 environment, and the day's phases move all of them at once, their state arrays having a leading
@@ -35,7 +37,7 @@ import numpy as np
 import simpy
 
 from resim.sim import day as phases
-from resim.sim.circular import CircularSupply
+from resim.sim.circular import CircularBatch, CircularSupply
 from resim.sim.steady import steady_state
 from resim.sim.disruptions import schedule_disruptions
 from resim.sim.draws import demand_draws, lead_time_draws
@@ -148,7 +150,11 @@ class Cohort:
         """One day's flows of every row, phase by phase (:mod:`resim.sim.day`), and each
         replication's day hooks."""
         flows = phases.DayFlows(day)
+        circular = self.batch.circular
         phases.receive(self, flows)
+        # Circular supply before each replication's own day hooks, as when it was the first of them.
+        if circular is not None:
+            circular.start_of_day(self, day)
         for model in self.rows:
             model._day_start(model, day)
         phases.demand(self, flows)
@@ -159,6 +165,8 @@ class Cohort:
         phases.book_costs(self, flows)
         phases.record(self, flows)
         phases.close_day(self)
+        if circular is not None:
+            circular.end_of_day(self, day)
         for model in self.rows:
             model._day_end(model, day)
 
@@ -189,8 +197,11 @@ class Batch:
         if scenario.start == "steady":
             cohort.start_steady()
         self.env.process(self._days())
-        for model in models:
-            model._attach(disruptions)
+        # Every replication's circular supply as rows of one, advanced by the cohorts' days.
+        self.circular = CircularBatch(self) if scenario.circular.take_back else None
+        views = self.circular.views if self.circular is not None else [None] * len(models)
+        for model, view in zip(models, views):
+            model._attach(view, disruptions)
 
     def run(self) -> list["Model"]:
         """Simulate the whole horizon (once); return the replications. Each model's
@@ -211,9 +222,11 @@ class Batch:
         the hooks and the SimPy processes), so otherwise only a full pass of Python's cyclic
         collector frees their arrays, and such passes are rare: a run of long horizons held
         several batches at once."""
+        if getattr(self, "circular", None) is not None:
+            for view in self.circular.views:
+                vars(view).clear()
+            vars(self.circular).clear()
         for model in self.models:
-            if getattr(model, "circular", None) is not None:
-                vars(model.circular).clear()
             vars(model).clear()
         vars(self.cohort).clear()
         vars(self).clear()
@@ -293,8 +306,8 @@ class Model:
         self._day_start = Hooks()   # callback(model, day)
         self._day_end = Hooks()     # callback(model, day)
 
-    def _attach(self, disruptions: bool) -> None:
-        self.circular = CircularSupply(self) if self.scenario.circular.take_back else None
+    def _attach(self, circular: CircularSupply | None, disruptions: bool) -> None:
+        self.circular = circular  # this replication's row of the batch's circular supply
         self.occurrences = schedule_disruptions(self) if disruptions else []
 
     @property
