@@ -70,18 +70,19 @@ def test_consecutive_tasks_of_one_seed_run_together_whatever_their_strategy():
     assert together(tasks, 64) == [tasks[:4], tasks[4:]]
 
 
-@pytest.mark.parametrize("count, slots, rows", [(180, 2, 64), (180, 1, 64), (6000, 2, 64), (7, 3, 2), (2, 4, 64)])
-def test_work_goes_out_in_the_fewest_windows_of_equal_mixes_and_comes_back_in_task_order(count, slots, rows):
-    from resim.experiment.runner import _in_task_order, _windows
+@pytest.mark.parametrize("count, slots, rows, sizes", [(180, 2, 64, [45] * 4), (180, 1, 64, [60] * 3),
+                                                       (7, 3, 2, [2, 2, 2, 1]), (2, 4, 64, [1, 1])])
+def test_work_goes_out_in_the_fewest_equal_batches_that_fit_each_worker_alike(count, slots, rows, sizes):
+    from resim.experiment.runner import _batches
 
-    strategies = [StrategyRun(name) for name in ("none", "buffer", "circular")]
-    tasks = [(strategy, i, 1) for strategy in strategies for i in range(-(-count // 3))][:count]
-    windows = _windows(tasks, slots, rows)
-    batches = [batch for window in windows for batch in window]
-    assert max(map(len, batches)) <= rows and len(windows) == -(-count // (slots * rows))
-    for window in windows:  # dealt in turn: the batches of a window differ by one task at most
-        assert max(map(len, window)) - min(map(len, window)) <= 1
-    assert list(_in_task_order(windows, iter(batches))) == tasks  # each task's "outcome" is itself
+    tasks = [(StrategyRun("none"), i, 1) for i in range(count)]
+    batches = _batches(tasks, slots, rows)
+    assert [len(batch) for batch in batches] == sizes  # worked out by hand
+    assert [task for batch in batches for task in batch] == tasks  # consecutive, in order
+    assert max(map(len, batches)) <= rows
+    full = -(-count // (slots * rows))  # batches each worker needs, at the least
+    assert len(batches) <= slots * full  # no more batches than that: each as large as allowed
+    assert len({len(batch) for batch in batches[:-1]}) <= 1  # equal, but for a smaller last one
 
 
 def test_run_together_wants_a_strategy_per_replication_or_one_for_all(quickstart):

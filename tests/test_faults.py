@@ -84,7 +84,9 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
 @linux_only
 def test_a_killed_worker_ends_the_run_with_one_line_and_resume_finishes_it(tmp_path):
     folder = tmp_path / "qs"
-    run = _start_run(folder, "--workers", "2", "--strategies", "none,buffer", replications=30)
+    # Enough replications that work is left when the first batch is in (batches are as large as
+    # memory allows: 600 tasks are ten batches of 60).
+    run = _start_run(folder, "--workers", "2", "--strategies", "none,buffer", replications=300)
     try:
         assert _wait_for(lambda: _checkpointed(folder), 60)
         os.kill(min(_children(run.pid)), signal.SIGKILL)
@@ -96,7 +98,7 @@ def test_a_killed_worker_ends_the_run_with_one_line_and_resume_finishes_it(tmp_p
                                "replications are kept: add --resume to continue")
     assert not (folder / "run.json").exists()
     resumed = subprocess.run([sys.executable, "-m", "resim.cli", "run", QUICKSTART, "-o", str(folder),
-                              "--replications", "30", "--workers", "2", "--strategies", "none,buffer", "--resume"],
+                              "--replications", "300", "--workers", "2", "--strategies", "none,buffer", "--resume"],
                              capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
     assert (folder / "run.json").is_file() and not (folder / ".checkpoint").exists()

@@ -118,10 +118,14 @@ class Journal:
                 **{k: [asdict(row) for row in getattr(outcome, k)] for k in RECORDS},
                 "critical_parts": outcome.critical_parts}
         if self._stream is None:
-            self._stream = open(self.lines, "a", encoding="utf-8")
+            # Unbuffered: each line goes to the kernel whole (it survives the process being
+            # killed), and nothing is left in a buffer that closing would try to write again,
+            # raising a second error that hides the first after a failed write.
+            self._stream = open(self.lines, "ab", buffering=0)
         try:
-            self._stream.write(json.dumps(data, default=_plain) + "\n")
-            self._stream.flush()  # in the kernel's hands: survives the process being killed
+            line = memoryview((json.dumps(data, default=_plain) + "\n").encode("utf-8"))
+            while line:  # a raw write may take part of it
+                line = line[self._stream.write(line):]
             if time.monotonic() - self._synced >= SYNC_SECONDS:
                 os.fsync(self._stream.fileno())
                 self._synced = time.monotonic()

@@ -173,29 +173,14 @@ def _work(batch: list[Task]) -> list[Outcome]:
 AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
 
 
-def _windows(tasks: list[Task], slots: int, rows: int) -> list[list[list[Task]]]:
-    """The tasks in windows of consecutive tasks, as few as batches of at most ``rows`` allow,
-    each dealt out to ``slots`` batches in turn (task ``k`` of a window to batch ``k % slots``):
-    every batch of a window then holds the same mix of strategies, whose costs differ, so the
-    workers finish it together; and the batches are as large as memory allows, since a batch
-    pays the day's array work once for all its rows."""
+def _batches(tasks: list[Task], slots: int, rows: int) -> list[list[Task]]:
+    """The tasks in consecutive batches of equal size, at most ``rows``, as few as that allows
+    while giving each of ``slots`` workers as many: a batch pays the day's array work once for
+    all its rows. (Consecutive tasks hold every strategy alike: see :func:`run`.)"""
     if not tasks:
         return []
-    size = -(-len(tasks) // -(-len(tasks) // (slots * rows)))  # tasks a window, the fewest windows
-    found = []
-    for start in range(0, len(tasks), size):
-        window = tasks[start:start + size]
-        found.append([window[k::slots] for k in range(min(slots, len(window)))])
-    return found
-
-
-def _in_task_order(windows: list[list[list[Task]]], results: Iterator[list[Outcome]]) -> Iterator[Outcome]:
-    """The Outcomes of each window's batches (``results``, one list a batch, in order) in task
-    order: task ``k`` of a window is item ``k // slots`` of batch ``k % slots``."""
-    for window in windows:
-        found = [next(results) for _ in window]
-        for k in range(sum(map(len, window))):
-            yield found[k % len(window)][k // len(window)]
+    size = -(-len(tasks) // (slots * -(-len(tasks) // (slots * rows))))
+    return [tasks[i:i + size] for i in range(0, len(tasks), size)]
 
 
 def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
@@ -207,16 +192,15 @@ def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
         return
     rows = batch_rows(scenario)
     if executor == "serial" or len(tasks) <= 1:
-        for (batch,) in _windows(tasks, 1, rows):
+        for batch in _batches(tasks, 1, rows):
             yield from run_batch(scenario, batch)
         return
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
-    windows = _windows(tasks, workers, rows)
     try:
-        yield from _in_task_order(windows, _in_order(lambda batch: pool.submit(_work, batch),
-                                                     [batch for window in windows for batch in window],
-                                                     AHEAD_PER_WORKER * workers))
+        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers, rows),
+                               AHEAD_PER_WORKER * workers):
+            yield from batch
     except BrokenProcessPool:
         raise WorkersLost("a worker process died (killed, or out of memory)") from None
     finally:
@@ -317,14 +301,12 @@ def _dask_outcomes(scenario: Scenario, tasks: list[Task], workers: int | None,
         with distributed.Client(address, timeout=SCHEDULER_TIMEOUT_SECONDS) as client:
             shared = client.scatter(scenario, broadcast=True, hash=False)  # hashing costs more than sending
             slots = max(sum(client.nthreads().values()), 1)
-            windows = _windows(tasks, slots, batch_rows(scenario))
-            batches = _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
-                                [batch for window in windows for batch in window], AHEAD_PER_WORKER * slots)
             try:
-                for outcome in _in_task_order(windows, batches):
+                for batch in _in_order(lambda batch: client.submit(run_batch, shared, batch, pure=False),
+                                       _batches(tasks, slots, batch_rows(scenario)), AHEAD_PER_WORKER * slots):
                     if interrupted():
                         raise KeyboardInterrupt
-                    yield outcome
+                    yield from batch
             except (distributed.KilledWorker, OSError) as exc:  # workers died, or the scheduler went away
                 raise WorkersLost(f"the Dask cluster at {address} lost the work ({exc})") from None
 
@@ -355,7 +337,10 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     if alternatives:
         runs = list(dict.fromkeys(runs + other_styles(scenario, runs)))
     names = [str(chosen) for chosen in runs]
-    tasks = [(chosen, i, seed) for chosen in runs for i in range(replications)]
+    # Replication by replication, every strategy of each: consecutive tasks (a batch, a window of
+    # work) then hold every strategy alike, whose costs differ; each strategy's replications still
+    # come in order, which is all the tables' folding asks (Collector.add).
+    tasks = [(chosen, i, seed) for i in range(replications) for chosen in runs]
     started = time.perf_counter()
     collector = Collector(replications)
 

@@ -207,7 +207,7 @@ class CircularBatch:
     """
 
     def __init__(self, batch: "Batch") -> None:
-        models, sc, net = batch.models, batch.scenario, batch.cohorts[0].net
+        models, sc, net = batch.models, batch.scenario, batch.cohort.net
         spec, horizon, n = sc.circular, batch.horizon, len(batch.models)
         self.horizon = horizon
         self.made = [_made(net, node.id, part)
