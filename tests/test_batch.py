@@ -70,8 +70,7 @@ def test_consecutive_tasks_of_one_seed_run_together_whatever_their_strategy():
     assert together(tasks, 64) == [tasks[:4], tasks[4:]]
 
 
-@pytest.mark.parametrize("count, slots, rows, sizes", [(180, 2, 64, [45] * 4), (180, 2, 96, [90] * 2),
-                                                       (180, 1, 64, [60] * 3),
+@pytest.mark.parametrize("count, slots, rows, sizes", [(180, 2, 64, [45] * 4), (180, 1, 64, [60] * 3),
                                                        (7, 3, 2, [2, 2, 2, 1]), (2, 4, 64, [1, 1])])
 def test_work_goes_out_in_the_fewest_equal_batches_that_fit_each_worker_alike(count, slots, rows, sizes):
     from resim.experiment.runner import _batches

@@ -44,7 +44,7 @@ def test_every_executor_and_worker_count_gives_the_same_numbers(chain):
 
 def _start(path, out, *extra):
     return subprocess.Popen([sys.executable, "-m", "resim", "run", str(path), "-o", str(out), "--replications",
-                             "100", "--executor", "serial", *extra], stdout=subprocess.PIPE,
+                             "40", "--executor", "serial", *extra], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_usual)
 
 
@@ -64,7 +64,7 @@ def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_numbers(chain, 
     data = chain.model_dump(by_alias=True, exclude_unset=True, mode="json")
     path = write(tmp_path / "chain.yaml", data)
     whole = tmp_path / "whole"
-    assert subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(whole), "--replications", "100",
+    assert subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(whole), "--replications", "40",
                            "--executor", "serial"], capture_output=True).returncode == 0
 
     out = tmp_path / "interrupted"
@@ -78,11 +78,11 @@ def test_an_interrupted_run_resumes_to_exactly_the_uninterrupted_numbers(chain, 
         assert process.returncode == -signal.SIGKILL
     assert not (out / "run.json").exists()  # nothing claims to be a finished run
 
-    resumed = subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(out), "--replications", "100",
+    resumed = subprocess.run([sys.executable, "-m", "resim", "run", path, "-o", str(out), "--replications", "40",
                               "--executor", "serial", "--resume"], capture_output=True, text=True)
     assert resumed.returncode == 0, resumed.stderr
     info = json.loads((out / "run.json").read_text())
-    assert 5 <= info["replications_resumed"] < 2 * 100  # none and the chain's strategy, 100 each: not all done
+    assert 5 <= info["replications_resumed"] < 2 * 40  # none and the chain's strategy, 40 each: not all done
     # The checkpoint holds the records as well: they read back into the same rows.
     for name in ("replications.csv", "summary.csv", "timeseries.csv", "costs.csv", "ripple.csv", "events.csv"):
         assert (out / name).read_text() == (whole / name).read_text(), name
