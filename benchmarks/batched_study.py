@@ -10,6 +10,8 @@ per batch (``BATCH_BYTES`` set so that a batch holds one), then in batches
 (no circular supply: the engine and the strategies' own work only). ``--large N`` adds N
 replications × every strategy, batched, with 2 worker processes (issue 21's target: 1,000
 under 60 s). Replications per second, and the batched / one-at-a-time ratio (target: at least 10).
+*Simulation s*: the batched run again until every replication is simulated and reduced, without
+the summary statistics ``resim.run`` computes after (issue 21's "under 2 s of simulation").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import argparse
 import time
 
 import resim
+from resim.experiment.runner import outcomes
 from resim.experiment.strategy_runs import strategy_runs
 from resim.sim import engine
 
@@ -34,6 +37,18 @@ def timed(scenario: resim.Scenario, replications: int, executor: str, alone: boo
         engine.BATCH_BYTES = budget
 
 
+def simulated(scenario: resim.Scenario, replications: int, executor: str) -> float:
+    """Seconds until every replication of every strategy is simulated and reduced to its outcome,
+    batched, as ``resim.run`` lists them (replication by replication), without the tables'
+    summary statistics (bootstrap intervals) that ``resim.run`` then computes."""
+    runs = strategy_runs(scenario, None)
+    tasks = [(chosen, i, scenario.seed) for i in range(replications) for chosen in runs]
+    start = time.perf_counter()
+    for _ in outcomes(scenario, tasks, executor, 2):
+        pass
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=30)
@@ -44,21 +59,23 @@ def main() -> None:
              "quickstart, no take-back": quickstart.replace(**{"circular.take_back": []})}
     strategies = len(strategy_runs(quickstart, None))
     print(f"{'scenario':<26} {'executor':<10} {'runs':>6} {'one at a time s':>16} {'batched s':>10} "
-          f"{'runs/s one':>11} {'runs/s batched':>15} {'ratio':>6}")
+          f"{'runs/s one':>11} {'runs/s batched':>15} {'ratio':>6} {'simulation s':>13}")
     for name, scenario in cases.items():
         resim.run(scenario, replications=1, executor="serial")  # warm: imports, pool index
         for executor in ("serial", "processes"):
             runs = args.replications * strategies
             one = timed(scenario, args.replications, executor, alone=True)
             batched = timed(scenario, args.replications, executor, alone=False)
+            simulation = simulated(scenario, args.replications, executor)
             print(f"{name:<26} {executor:<10} {runs:>6} {one:>16.2f} {batched:>10.2f} {runs / one:>11.1f} "
-                  f"{runs / batched:>15.1f} {one / batched:>6.1f}", flush=True)
+                  f"{runs / batched:>15.1f} {one / batched:>6.1f} {simulation:>13.2f}", flush=True)
     if args.large:
         for name, scenario in cases.items():
             seconds = timed(scenario, args.large, "processes", alone=False)
+            simulation = simulated(scenario, args.large, "processes")
             runs = args.large * strategies
-            print(f"{name:<26} {'processes':<10} {runs:>6} {'':>16} {seconds:>10.2f} {'':>11} {runs / seconds:>15.1f}",
-                  flush=True)
+            print(f"{name:<26} {'processes':<10} {runs:>6} {'':>16} {seconds:>10.2f} {'':>11} {runs / seconds:>15.1f} "
+                  f"{'':>6} {simulation:>13.2f}", flush=True)
 
 
 if __name__ == "__main__":
