@@ -171,7 +171,7 @@ class Cohort:
             model._day_end(model, day)
 
 class Batch:
-    """Replications of one scenario advanced together: one SimPy environment, their cohorts."""
+    """Replications of one scenario advanced together: one SimPy environment, their cohort."""
 
     def __init__(self, scenario: Scenario, replications: Sequence[int], *, seed: int | None = None,
                  detail: bool = False, disruptions: bool = True, rows: Sequence["Model"] | None = None) -> None:
