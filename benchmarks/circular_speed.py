@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/circular_speed.py [--replications 5] [--togethe
      [--against TREE [--rounds 3]]
 
 Times circular supply's daily work (``CircularBatch.start_of_day`` + ``end_of_day``, called by
-each cohort's day; in versions before it, ``CircularSupply.start_of_day`` + ``end_of_day``, each
+the batch's day; in versions before it, ``CircularSupply.start_of_day`` + ``end_of_day``, each
 replication's day hooks) summed over a replication of every quickstart strategy (``resim run``'s
 replication: the response attached, the ledger reduced), and the whole replication: the median
 over ``--replications`` run one at a time, in milliseconds of the thread's CPU time

@@ -193,6 +193,7 @@ def test_a_batch_of_batch_rows_replications_keeps_its_arrays_within_the_budget(q
     cohort = batch.cohort
     held = sum(cohort.state[name].nbytes for name in cohort.state.names())
     held += sum(array.nbytes for array in cohort.levers.arrays.values())
+    held += cohort.lead_times.nbytes  # the scenario's lanes' daily lead times, kept beside the state
     block = batch.ledgers
     held += sum(a.nbytes for a in (*block.market.values(), *block.totals.values(), block.cost, block.critical_on_hand))
     assert budget / 2 < held <= budget  # the estimate is close, and never over

@@ -185,9 +185,9 @@ _STATES, _RECYCLE = len(EOL_STATES), EOL_STATES.index("recycle")
 
 class CircularBatch:
     """The circular flows of a batch's replications, a row each; created by the batch when the
-    scenario has take-back, and advanced by each cohort's day for the cohort's rows
-    (:meth:`start_of_day` after the receipts, :meth:`end_of_day` after the day is booked, both
-    before the replications' own day hooks). Each replication reads its row through its
+    scenario has take-back, and advanced by the batch's day (:meth:`start_of_day` after the
+    receipts, :meth:`end_of_day` after the day is booked, both before the replications' own day
+    hooks). Each replication reads its row through its
     :class:`CircularSupply` (``model.circular``).
 
     Everything that does not change during a run (each pool's disassembly capacity and bill of
@@ -195,10 +195,10 @@ class CircularBatch:
     once; each row's draws (step times, use lives, base returns) up front, and, when returns
     cannot depend on the run, the cores taken apart and their grading draws some days ahead
     (:meth:`_look_ahead`). The state is arrays
-    with a row per replication (indexed by the batch row, ``cohort.ids``): cores waiting by pool,
+    with a row per replication (its row of the batch): cores waiting by pool,
     graded cores by queue (queue ``m * len(ROUTES) + s`` holds the cores of ``self.made[m]``
     graded for the ``s``-th state of ROUTES), good units in process by part made and by the day
-    they started and queue. A day is array arithmetic over a cohort's rows; only the grading
+    they started and queue. A day is array arithmetic over the rows; only the grading
     draws loop over rows, each from the row's own stream in the order one replication makes
     them. Each row's arithmetic is that of one replication run alone, operation by operation:
     sums over a small axis (pools, queues, batches due) add column after column or accumulate,
@@ -306,26 +306,20 @@ class CircularBatch:
         self.other = np.zeros((n, len(self.other_parts)))
         self.pool_graded = np.zeros((n, len(self.pools)), bool)
         self.ledgers = batch.ledgers
-        self.day = -1  # the last day whose take-back is done
         self.held_cores = self.held = np.zeros(n)  # today's holding cost of the cores (and graded cores) waiting
         self.due_total = np.zeros(self.ring, int)  # batches ready on each day of the ring, over all rows
-        self._at_will: dict[tuple[int, int], tuple] = {}  # (made, cohort's ids) -> plan_at_will's
+        self._at_will: dict[int, tuple] = {}  # made -> plan_at_will's, today's
         self._owed_arcs: dict[tuple[int, int, int], tuple[object, np.ndarray]] = {}
-        self._rows: dict[int, tuple[np.ndarray, slice | np.ndarray]] = {}
         self.views = [CircularSupply(self, model, r) for r, model in enumerate(models)]
 
     # -- daily flows -------------------------------------------------------------------------------
 
     def start_of_day(self, cohort: "Cohort", day: int) -> None:
         """Returns, disassembly, grading, processing pulled by work orders, and output of ``day``,
-        in every row of ``cohort``. Returns, disassembly and grading depend on no cohort's state:
-        the first cohort to start a day does them for every row of the batch, once."""
-        if day != self.day:
-            self.day = day
-            self._take_back(day)
-        ids = cohort.ids
-        rows = self._rows_of(ids)
-        started = self.started[rows]  # the cohort's rows (a view when they are consecutive, else a copy)
+        in every row of the batch's ``cohort``."""
+        self._take_back(day)
+        rows = slice(None)  # every row: views of the arrays, not copies
+        started = self.started[rows]
         pulls = self._pulls(cohort, started)
         if pulls is None and not self.due_total[day % self.ring]:
             return
@@ -334,29 +328,28 @@ class CircularBatch:
             cost = self.ledgers.cost
             reman = cost[rows, day, _REMAN]
             share = self._plan(units, pulls, cohort.net, cohort.levers["capacity"], cohort.levers["process"])
-            self._start(ids, rows, day, units, started, share, reman)
+            self._start(rows, day, units, started, share, reman)
             cost[rows, day, _REMAN] = reman
             self.held[rows] = self.held_cores[rows] + _in_turn(units * self.queue_values * self.queue_rates)
         if self.due_total[day % self.ring]:  # (batches started today may be ready today)
-            self._release(cohort, ids, rows, day, started)
+            self._release(cohort, rows, day, started)
         self.units[rows], self.started[rows] = units, started
 
-    def end_of_day(self, cohort: "Cohort", day: int) -> None:
+    def end_of_day(self, day: int) -> None:
         """Units delivered today will come back after their use life; cores waiting are held."""
-        ids, rows = cohort.ids, self._rows_of(cohort.ids)
         for i, entry, return_rate, first, end in self.sold_as:
             # Only the use lives with a chance in some row add anything: those of `first` to `end`
             # days (a row's others add zeros), less those that end after the run.
             stop = min(end, self.horizon - day)
             if first >= stop:
                 continue
-            sold = self.ledgers.market["delivered"][ids, day, entry]
+            sold = self.ledgers.market["delivered"][:, day, entry]
             selling = sold > 0
             if selling.any():
-                b = ids[selling]
+                b = np.flatnonzero(selling)
                 self.future_returns[b, day + first: day + stop, i] += (
                     self.life_pmf[b, i, first: stop] * sold[selling, np.newaxis] * return_rate)
-        self.ledgers.cost[rows, day, _HOLDING] += self.held[rows]
+        self.ledgers.cost[:, day, _HOLDING] += self.held
 
     def _take_back(self, day: int) -> None:
         """Every row's returns of ``day``, disassembly and grading; and what holding the cores
@@ -380,15 +373,6 @@ class CircularBatch:
         # (units × core value) × daily rate, added pool by pool, then queue by queue, in this order.
         self.held_cores = _in_turn(cores * self.pool_values * self.pool_rates)
         self.held = self.held_cores + _in_turn(units * self.queue_values * self.queue_rates)
-
-    def _rows_of(self, ids: np.ndarray) -> slice | np.ndarray:
-        """A cohort's batch rows ``ids`` as a slice when they are consecutive (the state's rows are
-        then views, not copies), else as they are; found again only when the cohort's rows change."""
-        known = self._rows.get(id(ids))
-        if known is None or known[0] is not ids:
-            consecutive = len(ids) > 0 and bool((np.diff(ids) == 1).all())
-            known = self._rows[id(ids)] = (ids, slice(int(ids[0]), int(ids[-1]) + 1) if consecutive else ids)
-        return known[1]
 
     def _look_ahead(self, day: int) -> None:
         """The cores every row takes apart on the days from ``day`` on, the cores it has left
@@ -525,27 +509,27 @@ class CircularBatch:
     def plan_at_will(self, model: "Model", made: int) -> list[float]:
         """The share of each queue of ``self.made[made]`` that ``model``'s node would start today
         if asked for all it can make (:meth:`CircularSupply.ready_within`). Worked out for every
-        row of the model's cohort at once, and again only on another day, for another cohort, or
-        when the row's capacity or process lever has changed since (its graded cores change only
-        in the cohort's day, before the replications' hooks ask)."""
+        row of the batch at once, and again only on another day or when the row's capacity or
+        process lever has changed since (its graded cores change only in the batch's day, before
+        the replications' hooks ask)."""
         cohort, pos = model._cohort, model._row
         node, row = self.made_node_index[made], self.made_row[made]
         capacity, process = cohort.levers["capacity"], cohort.levers["process"]
-        known = self._at_will.get((made, id(cohort.ids)))
-        if (known is None or known[0] != model.day or known[1] is not cohort.ids
-                or known[3][pos] != capacity[pos, node] or known[4][pos] != process[pos, row]):
-            pulls = np.zeros((len(cohort.ids), len(self.made)))
+        known = self._at_will.get(made)
+        if (known is None or known[0] != model.day
+                or known[2][pos] != capacity[pos, node] or known[3][pos] != process[pos, row]):
+            pulls = np.zeros((len(cohort.rows), len(self.made)))
             pulls[:, made] = np.inf
             queues = self.queues_of[made]
-            shares = self._plan(self.units[self._rows_of(cohort.ids)], pulls, cohort.net, capacity, process)
-            known = (model.day, cohort.ids, shares[:, queues.start: queues.stop].tolist(),
+            shares = self._plan(self.units, pulls, cohort.net, capacity, process)
+            known = (model.day, shares[:, queues.start: queues.stop].tolist(),
                      capacity[:, node].copy(), process[:, row].copy())
             if not self._at_will or next(iter(self._at_will.values()))[0] != model.day:
                 self._at_will.clear()  # only today's are of use
-            self._at_will[(made, id(cohort.ids))] = known
-        return known[2][pos]
+            self._at_will[made] = known
+        return known[1][pos]
 
-    def _start(self, ids: np.ndarray, rows: slice | np.ndarray, day: int, units: np.ndarray,
+    def _start(self, rows: slice, day: int, units: np.ndarray,
                started: np.ndarray, share: np.ndarray, reman: np.ndarray) -> None:
         """Start today's planned ``share`` of each queue: scrap by the route's yield, charge its
         cost, and put the good units in process until the day the route's steps take them to."""
@@ -556,21 +540,20 @@ class CircularBatch:
         units -= taken
         good = taken * self.queue_yield
         for parts, queues in self.part_layers:  # each part's queues in turn
-            at = _columns(rows) if isinstance(parts, np.ndarray) else rows
-            self.processed[at, parts] += taken[:, queues]
-            self.scrapped[at, parts] += taken[:, queues] - good[:, queues]
-            self.processed_any[at, parts] |= took[:, queues]
+            self.processed[rows, parts] += taken[:, queues]
+            self.scrapped[rows, parts] += taken[:, queues] - good[:, queues]
+            self.processed_any[rows, parts] |= took[:, queues]
         charged = taken * self.queue_cost
         for q in range(len(self.routes)):
             reman += charged[:, q]
         for state in range(len(ROUTES)):  # each part made's queues in turn
             started += good[:, state::len(ROUTES)]
-        slot, ready = day % self.ring, day + self.delays[ids, day]
+        slot, ready = day % self.ring, day + self.delays[rows, day]
         self.due_units[rows, slot] = good
         self.due_day[rows, slot] = np.where(took, ready, -1)
         self.due_total += np.bincount(ready[took] % self.ring, minlength=self.ring)
 
-    def _release(self, cohort: "Cohort", ids: np.ndarray, rows: slice | np.ndarray, day: int,
+    def _release(self, cohort: "Cohort", rows: slice, day: int,
                  started: np.ndarray) -> None:
         """Output the good units ready today (started today or before: a step takes 0 days or
         more), each row's batches in the order they started: into stock, as today's production,
@@ -735,11 +718,6 @@ def _running(start: np.ndarray, values: np.ndarray, op: np.ufunc = np.add) -> np
     """Per row, ``start`` combined with each column of ``values`` in turn by ``op`` (add or
     subtract), as a loop over the columns would (an accumulation, not a pairwise sum)."""
     return op.accumulate(np.concatenate([start[:, np.newaxis], values], axis=1), axis=1)[:, -1]
-
-
-def _columns(rows: slice | np.ndarray) -> slice | np.ndarray:
-    """``rows`` to index rows × columns with an array of columns."""
-    return rows if isinstance(rows, slice) else rows[:, np.newaxis]
 
 
 def _layers(groups: list[list[int]], into: list[int]) -> tuple[tuple[int | slice | np.ndarray, int | slice | np.ndarray], ...]:

@@ -166,7 +166,7 @@ class Cohort:
         phases.record(self, flows)
         phases.close_day(self)
         if circular is not None:
-            circular.end_of_day(self, day)
+            circular.end_of_day(day)
         for model in self.rows:
             model._day_end(model, day)
 
