@@ -337,9 +337,9 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     if alternatives:
         runs = list(dict.fromkeys(runs + other_styles(scenario, runs)))
     names = [str(chosen) for chosen in runs]
-    # Replication by replication, every strategy of each: consecutive tasks (a batch, a window of
-    # work) then hold every strategy alike, whose costs differ; each strategy's replications still
-    # come in order, which is all the tables' folding asks (Collector.add).
+    # Replication by replication, every strategy of each: consecutive tasks (a batch) then hold
+    # every strategy alike, whose costs differ; each strategy's replications still come in
+    # order, which is all the tables' folding asks (Collector.add).
     tasks = [(chosen, i, seed) for i in range(replications) for chosen in runs]
     started = time.perf_counter()
     collector = Collector(replications)
