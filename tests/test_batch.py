@@ -9,6 +9,7 @@ executor and batch size, gives the same ledger, bit for bit, and the same tables
 from __future__ import annotations
 
 import math
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -127,30 +128,91 @@ def test_an_added_lanes_lead_times_are_its_owners_and_held_once():
         np.testing.assert_array_equal(today[:, :lane], cohort.lead_times[:, :, day])
 
 
-def _add_second_source(model: Model) -> None:
-    model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"]))
+def _add_second_source(model: Model, capacity: float | None = None) -> None:
+    model.add_node(Node(id="sB", kind="supplier", country="PL", region="europe", makes=["A"],
+                        capacity_per_day=capacity))
     model.add_lane(Lane(**{"from": "sB", "to": "plant", "parts": ["A"], "lead_time_days": 3}))
 
 
-def test_replications_that_add_a_node_of_the_same_name_each_get_their_own():
-    scenario = hand_chain(horizon=30)
-    batch = Batch(scenario, [0, 1, 2], detail=True)
-    first, _, third = batch.models
-    first.at(5, _add_second_source)
-    third.at(9, _add_second_source)
-    batch.run()
-    assert batch.cohort.net.node_ids.count("sB") == 2
-    assert first.net.node_index["sB"] != third.net.node_index["sB"]
-    for model in batch.models:
-        alone = Model(scenario, replication=model.replication, detail=True)
-        if model is first:
-            alone.at(5, _add_second_source)
-        elif model is third:
-            alone.at(9, _add_second_source)
+def _same_as_alone(batch: Batch, actions: dict[int, Callable[[Model], None]]) -> None:
+    """Every replication of ``batch`` has the ledger it has run alone with the same actions."""
+    for row, model in enumerate(batch.models):
+        alone = Model(batch.scenario, replication=model.replication, detail=True)
+        if row in actions:
+            actions[row](alone)
         alone.run()
         np.testing.assert_array_equal(model.ledger.cost, alone.ledger.cost)
         np.testing.assert_array_equal(model.ledger.market["delivered"], alone.ledger.market["delivered"])
         pd.testing.assert_frame_equal(model.ledger.stock(), alone.ledger.stock())  # its own stock points only
+
+
+@pytest.mark.parametrize("capacity, entries", [(None, 1), (40.0, 2)])
+def test_replications_adding_a_node_of_the_same_name_share_it_only_when_equal(capacity, entries):
+    # The third replication adds sB later, equal to the first's (shared) or with a capacity of
+    # its own (an entry of its own); each replication's numbers are those it has alone.
+    scenario = hand_chain(horizon=30)
+    batch = Batch(scenario, [0, 1, 2], detail=True)
+    first, second, third = batch.models
+    actions = {0: lambda m: m.at(5, _add_second_source),
+               2: lambda m: m.at(9, lambda mm: _add_second_source(mm, capacity))}
+    for row, act in actions.items():
+        act(batch.models[row])
+    batch.run()
+    net = batch.cohort.net
+    assert net.node_ids.count("sB") == entries and net.lane_keys.count("sB->plant") == entries
+    assert (first.net.node_index["sB"] == third.net.node_index["sB"]) == (entries == 1)
+    assert "sB" not in second.net.node_index
+    lane = net.lane_keys.index("sB->plant")
+    assert batch.cohort.levers["lane"][:, lane].tolist() == [1.0, 0.0, 1.0 if entries == 1 else 0.0]
+    _same_as_alone(batch, actions)
+
+
+def test_a_replication_shares_an_added_node_only_after_those_it_holds():
+    # The first adds sB then sC; the second adds sC then sB. Holding the first's sB would put
+    # its own stock points out of the order it added them in (and its sums with them), so it
+    # adds an sB of its own.
+    def both(first: str, then: str) -> Callable[[Model], None]:
+        def add(model: Model) -> None:
+            for name in (first, then):
+                model.add_node(Node(id=name, kind="supplier", country="PL", region="europe", makes=["A"]))
+                model.add_lane(Lane(**{"from": name, "to": "plant", "parts": ["A"], "lead_time_days": 3,
+                                       "share": 0.25}))  # (an equal split would differ by the order)
+        return lambda model: model.at(4, add)
+
+    scenario = hand_chain(horizon=30)
+    batch = Batch(scenario, [0, 1], detail=True)
+    actions = {0: both("sB", "sC"), 1: both("sC", "sB")}
+    for row, act in actions.items():
+        act(batch.models[row])
+    batch.run()
+    first, second = batch.models
+    assert first.net.node_index["sC"] == second.net.node_index["sC"]
+    assert first.net.node_index["sB"] != second.net.node_index["sB"]
+    _same_as_alone(batch, actions)
+
+
+def test_an_added_lane_is_shared_only_with_the_equal_split_it_would_have():
+    # The first adds sB then sC, without shares: sC->plant gets a third of the plant's orders
+    # (sA, sB, sC). The second adds only sC: its sC->plant would get half, so it is its own lane.
+    def add(names: tuple[str, ...]) -> Callable[[Model], None]:
+        def added(model: Model) -> None:
+            for name in names:
+                model.add_node(Node(id=name, kind="supplier", country="PL", region="europe", makes=["A"]))
+                model.add_lane(Lane(**{"from": name, "to": "plant", "parts": ["A"], "lead_time_days": 3}))
+        return lambda model: model.at(4, added)
+
+    scenario = hand_chain(horizon=30)
+    batch = Batch(scenario, [0, 1], detail=True)
+    actions = {0: add(("sB", "sC")), 1: add(("sC",))}
+    for row, act in actions.items():
+        act(batch.models[row])
+    batch.run()
+    net = batch.cohort.net
+    first, second = batch.models
+    assert first.net.node_index["sC"] == second.net.node_index["sC"]  # the node is shared, not the lane
+    shares = [net.base_share[net.arc_lane == model.net.lane_index["sC->plant"]].item() for model in batch.models]
+    assert shares == [pytest.approx(1 / 3), pytest.approx(1 / 2)]
+    _same_as_alone(batch, actions)
 
 
 @pytest.mark.slow

@@ -101,11 +101,15 @@ class Cohort:
         state.add("own_arc", ARC, np.ones(n_arcs, bool))
         lead_times = np.array([[lead_time_draws(lane, s, self.horizon) for lane in net.lanes] for s in streams],
                               np.int64).reshape(len(streams), n_lanes, self.horizon)
-        # The scenario's lanes' daily lead times, a row each; a lane added while running has its
-        # owner's alone (Cohort.lead_today), so that it costs one horizon, not one per row.
+        # The scenario's lanes' daily lead times, a row each; a lane added while running has those
+        # of the rows holding it alone (Cohort.lead_today), so that it costs one horizon per row
+        # holding it, not one per row.
         self.lead_times = lead_times
         self.added_lead = Rows(self.horizon, np.int64)
-        self.added_owner: list[int] = []
+        # Per row holding a lane added while running, (row, the lane's position among those added),
+        # in the order of added_lead.
+        self.added_at: list[tuple[int, int]] = []
+        self._added_arrays: tuple[np.ndarray, ...] = (np.zeros(0, np.int64), np.zeros(0, np.int64))
         # Incoming inspection: per (row, arc) inspected, the share of each day's receipts accepted.
         self.inspected = Rows(self.horizon, float)
         self.inspected_at: list[tuple[int, int]] = []
@@ -137,14 +141,21 @@ class Cohort:
 
     def lead_today(self, day: int) -> np.ndarray:
         """Every lane's lead time (days) for shipments leaving on ``day``, a row per replication;
-        1 on a lane another replication added (closed to this one)."""
+        1 on a lane added by replications other than this one (closed to it)."""
         lead = self.lead_times[:, :, day]
-        added = len(self.added_owner)
-        if added:
-            extra = np.ones((len(self.rows), added), np.int64)
-            extra[self.added_owner, np.arange(added)] = self.added_lead.values[:, day]
+        if self.added_at:
+            extra = np.ones((len(self.rows), len(self.net.lane_keys) - lead.shape[1]), np.int64)
+            rows, columns = self._added_index()
+            extra[rows, columns] = self.added_lead.values[:, day]
             lead = np.concatenate([lead, extra], axis=1)
         return lead
+
+    def _added_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """``added_at`` as index arrays (rows, columns among the added lanes), made again only
+        when a row added or took on a lane."""
+        if len(self._added_arrays[0]) != len(self.added_at):
+            self._added_arrays = tuple(np.array(self.added_at, np.int64).T)
+        return self._added_arrays
 
     def step(self, day: int) -> None:
         """One day's flows of every row, phase by phase (:mod:`resim.sim.day`), and each
@@ -520,20 +531,29 @@ class Model:
     def add_node(self, node: Node) -> None:
         """Add a node (e.g. a MaaS provider) with its stock points, empty unless ``initial`` says.
         It joins the batch's network; in the other replications it stays empty, without a stock
-        policy (see the module docstring)."""
+        policy (see the module docstring). An equal node another replication added becomes this
+        one's too (:meth:`Network.shared_node`)."""
         cohort, view = self._cohort, self._net
         net, state, row = cohort.net, cohort.state, self._row
-        old = net.n_sku
+        if node.id in view.node_index:
+            raise ValueError(f"node {node.id!r} exists already")
         view.own_names()
-        net.add_node(node, names=view)
-        # The others' rows: no stock, and a level no inventory position is below (never orders).
-        on_hand, level_a, level_b = (np.zeros((state.rows, net.n_sku - old)) for _ in range(3))
-        level_a[:] = -np.inf
-        on_hand[row], level_a[row], level_b[row] = net.sku_initial[old:], net.sku_a[old:], net.sku_b[old:]
-        state.grow(STOCK, net.n_sku, on_hand=on_hand, level_a=level_a, level_b=level_b,
-                   own_sku=_only(row, state.rows, net.n_sku - old))
-        state.grow(NODE, len(net.node_ids))
-        state.grow(ROW, len(net.row_sku))
+        shared = net.shared_node(node, view)
+        if shared is None:
+            old = net.n_sku
+            net.add_node(node, names=view)
+            # The others' rows: no stock, and a level no inventory position is below (never orders).
+            on_hand, level_a, level_b = (np.zeros((state.rows, net.n_sku - old)) for _ in range(3))
+            level_a[:] = -np.inf
+            on_hand[row], level_a[row], level_b[row] = net.sku_initial[old:], net.sku_a[old:], net.sku_b[old:]
+            state.grow(STOCK, net.n_sku, on_hand=on_hand, level_a=level_a, level_b=level_b,
+                       own_sku=_only(row, state.rows, net.n_sku - old))
+            state.grow(NODE, len(net.node_ids))
+            state.grow(ROW, len(net.row_sku))
+        else:  # its stock points as they were added, in this row (untouched there since: closed to it)
+            skus = net.hold_node(shared, view)
+            cohort.on_hand[row, skus], cohort.own_sku[row, skus] = net.sku_initial[skus], True
+            cohort.level_a[row, skus], cohort.level_b[row, skus] = net.sku_a[skus], net.sku_b[skus]
         own = np.flatnonzero(self.own_sku)
         self.ledger.grow_stock(len(own), [net.sku_keys[sku] for sku in own])
 
@@ -556,19 +576,27 @@ class Model:
         """
         cohort, view = self._cohort, self._net
         net, state, row = cohort.net, cohort.state, self._row
-        old = net.n_arcs
+        if lane.key in view.lane_index:
+            raise ValueError(f"lane {lane.key!r} exists already")
         view.own_names()
-        index = net.add_lane(lane, price=price, names=view)
+        index = net.shared_lane(lane, price, view)
+        if index is None:
+            old = net.n_arcs
+            index = net.add_lane(lane, price=price, names=view)
+            state.grow(LANE, len(net.lane_keys))
+            state.grow(ARC, net.n_arcs, share=net.base_share[old:], own_arc=_only(row, state.rows, net.n_arcs - old))
+            for other in cohort.rows:
+                if other is not self:
+                    other.levers.set("lane", [index], 0.0, NOT_ADDED)
+            arcs = np.arange(old, net.n_arcs)
+        else:  # nothing ordered on it in this row so far: closed to it
+            arcs = net.hold_lane(index, view)
+            cohort.own_arc[row, arcs] = True
+            self.levers.set("lane", [index], 1.0, NOT_ADDED)  # the neutral factor: open
         drawn = lead_time_draws(lane, self.streams, self.horizon) if lead_times is None \
             else whole_days(lead_times, self.horizon)
         cohort.added_lead.append(drawn)
-        cohort.added_owner.append(row)
-        state.grow(LANE, len(net.lane_keys))
-        state.grow(ARC, net.n_arcs, share=net.base_share[old:], own_arc=_only(row, state.rows, net.n_arcs - old))
-        for other in cohort.rows:
-            if other is not self:
-                other.levers.set("lane", [index], 0.0, NOT_ADDED)
-        arcs = np.arange(old, net.n_arcs)
+        cohort.added_at.append((row, index - cohort.lead_times.shape[1]))
         if accepted is not None:
             for arc in arcs:
                 cohort.inspected.append(np.asarray(accepted, float))

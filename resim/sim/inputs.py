@@ -58,7 +58,7 @@ class Market:
         self.model = model
         self._brokers: dict[int, str] = {}  # offer index -> broker node
         self.claimed: dict[int, float] = {}  # offer index -> units a day earlier agreements count on
-        self._from: dict[str, tuple[int, np.ndarray]] = {}  # broker -> (arcs in the network, its arcs)
+        self._from: dict[str, tuple[int, np.ndarray]] = {}  # broker -> (lanes the replication holds, its arcs)
 
     def available(self, part: str, day: int) -> dict[int, float]:
         """Units a day each market offer of ``part`` has left on ``day``: open (one of its
@@ -119,11 +119,14 @@ class Market:
         return node.id
 
     def _arcs_from(self, node: str) -> np.ndarray:
-        """The arcs leaving broker ``node``, found again only when lanes were added."""
-        net = self.model.net
+        """The replication's arcs leaving broker ``node`` (other replications may hold the node
+        too), found again only when it took on lanes."""
+        model = self.model
+        net = model.net
         known = self._from.get(node)
-        if known is None or known[0] != net.n_arcs:
-            known = self._from[node] = (net.n_arcs, np.flatnonzero(net.sku_node[net.arc_src] == net.node_index[node]))
+        if known is None or known[0] != len(net.lane_index):
+            leaving = (net.sku_node[net.arc_src] == net.node_index[node]) & model.own_arc
+            known = self._from[node] = (len(net.lane_index), np.flatnonzero(leaving))
         return known[1]
 
     def _open_while(self, node: str, offer: "MarketOffer") -> None:

@@ -12,7 +12,11 @@ unit cost; transport on lanes into focal nodes; holding on focal stock.
 Nodes and lanes may be added while a model runs; indices of existing entries never change. The
 replications of a batch share one network: what one of them adds is appended for all (and stays
 closed in the others), and each sees it through its own names (:class:`RowNetwork`), so that two
-replications may add entries of the same name, each its own.
+replications may add entries of the same name, each its own. A replication adding an entry equal
+to one another replication added (the same provider, agreed on the same terms) holds that one
+instead, when every column it would write is the same and its own entries stay in the order it
+added them (:meth:`Network.shared_node`, :meth:`Network.shared_lane`): a batch then grows by the
+different providers its replications use, not by one set per replication.
 """
 
 from __future__ import annotations
@@ -79,6 +83,10 @@ class Network:
         self.sku_critical = np.empty(0, np.int64)
         self._bom_entries: list[tuple[int, int, float]] = []
         self.bom: sparse.csr_matrix | None = None  # built by refresh()
+        # Entries added while running, by name, for replications adding an equal one to share.
+        self._added_nodes: dict[str, list[int]] = {}
+        self._added_lanes: dict[str, list[int]] = {}
+        self._lane_terms: dict[int, tuple[float | None, int, int]] = {}  # price, source and destination node
         self.demand = sc.demand
         self.demand_index = {(d.market, d.part): i for i, d in enumerate(sc.demand)}
         self.critical_parts = [p.id for p in sc.parts if p.critical]
@@ -112,6 +120,9 @@ class Network:
         index = len(self.node_ids)
         self.node_ids.append(node.id)
         names.node_index[node.id] = index
+        if names is not self:
+            names.last_node = index
+            self._added_nodes.setdefault(node.id, []).append(index)
         self._nodes.append(node)
         focal = node.kind != "supplier"
         self._cols["node_capacity"].append(node.capacity_per_day or np.inf)
@@ -182,6 +193,10 @@ class Network:
         self._cols["lane_capacity"].append(lane.capacity_per_day or np.inf)
         dest = self.nodes[names.node_index[lane.dest]]
         source = names.node_index[lane.source]
+        if names is not self:
+            names.last_lane = index
+            self._added_lanes.setdefault(lane.key, []).append(index)
+            self._lane_terms[index] = (price, source, names.node_index[lane.dest])
         source_focal = (self.node_focal[source] if source < len(self.node_focal)
                         else self._cols["node_focal"][source - len(self.node_focal)])
         for part in lane.parts:
@@ -239,6 +254,56 @@ class Network:
         self.sku_critical = np.concatenate([self.sku_critical,
                                             np.array([critical.get(int(p), -1) for p in added], np.int64)])
 
+    # -- sharing added entries between replications -----------------------------------------------
+
+    def shared_node(self, node: Node, names: "RowNetwork") -> int | None:
+        """The index of a node equal to ``node`` that another replication added and ``names``'
+        replication may hold as its own (added after every node it holds), or None."""
+        for index in self._added_nodes.get(node.id, ()):
+            # Equal nodes write equal columns: each depends on the node, the scenario and the
+            # node's own stock points.
+            if index > names.last_node and self._nodes[index] == node:
+                return index
+        return None
+
+    def hold_node(self, index: int, names: "RowNetwork") -> np.ndarray:
+        """Make added node ``index`` one of ``names``' (:meth:`shared_node`); return its stock points."""
+        names.node_index[self.node_ids[index]] = index
+        names.last_node = index
+        skus = np.flatnonzero(self.sku_node == index)
+        for sku in skus.tolist():
+            names.sku_index[self.sku_keys[sku]] = sku
+        return skus
+
+    def shared_lane(self, lane: Lane, price: float | None, names: "RowNetwork") -> int | None:
+        """The index of a lane equal to ``lane`` at ``price`` that another replication added and
+        ``names``' replication may hold as its own, or None: between the nodes its names give,
+        added after every lane it holds, and with the base shares its own lanes would give it."""
+        for index in self._added_lanes.get(lane.key, ()):
+            if (index > names.last_lane and self._lanes[index] == lane
+                    and self._lane_terms[index] == (price, names.node_index.get(lane.source),
+                                                    names.node_index.get(lane.dest))
+                    and self._same_base_share(index, names)):
+                return index
+        return None
+
+    def _same_base_share(self, lane: int, names: "RowNetwork") -> bool:
+        """Whether ``lane``'s arcs without a share of their own have the equal split that
+        :meth:`refresh` would give them among ``names``' lanes and this one."""
+        arcs = np.flatnonzero(self.arc_lane == lane)
+        arcs = arcs[np.isnan(self.arc_share[arcs])]
+        if not len(arcs):
+            return True
+        held = np.isin(self.arc_lane, [*names.lane_index.values(), lane]) & np.isnan(self.arc_share)
+        count = np.bincount(self.arc_group[held], minlength=self.n_groups)
+        return bool(np.array_equal(self.base_share[arcs], 1.0 / np.maximum(count[self.arc_group[arcs]], 1)))
+
+    def hold_lane(self, index: int, names: "RowNetwork") -> np.ndarray:
+        """Make added lane ``index`` one of ``names``' (:meth:`shared_lane`); return its arcs."""
+        names.lane_index[self.lane_keys[index]] = index
+        names.last_lane = index
+        return np.flatnonzero(self.arc_lane == index)
+
     # -- sizes ----------------------------------------------------------------------------------
 
     @property
@@ -263,6 +328,7 @@ class RowNetwork:
         # The scenario's names, shared until this replication adds an entry of its own.
         self.node_index, self.sku_index, self.lane_index = net.node_index, net.sku_index, net.lane_index
         self._shared = True
+        self.last_node = self.last_lane = -1  # the last node and lane it added or holds (-1: none)
 
     def __getattr__(self, name: str):
         return getattr(self.network, name)

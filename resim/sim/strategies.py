@@ -284,7 +284,7 @@ class _RemanSteer:
         self.lane, self.part, self.sku, self.use, self.end = lane, part, sku, use, end
         self.cause = cause
         (self.arc,) = model.lane_arcs(lane, part)
-        self._others: tuple[int, np.ndarray] = (-1, np.zeros(0, np.int64))  # (arcs in the network, the others)
+        self._others: tuple[int, np.ndarray] = (-1, np.zeros(0, np.int64))  # (lanes it holds, the others)
         self.hook = model.on_day_start(self)
 
     def __call__(self, model: "Model", day: int) -> None:
@@ -300,10 +300,10 @@ class _RemanSteer:
         model.levers.set("share", [self.arc], target / (1.0 - target) * others if others > 0 else target, self.cause)
 
     def _other_arcs(self, model: "Model") -> np.ndarray:
-        """The replication's other arcs into the lane's destination, found again only when lanes
-        were added (a MaaS provider's)."""
+        """The replication's other arcs into the lane's destination, found again only when it
+        took on lanes (a MaaS provider's)."""
         net = model.net
-        if self._others[0] != net.n_arcs:
+        if self._others[0] != len(net.lane_index):
             group = np.flatnonzero((net.arc_group == net.arc_group[self.arc]) & model.own_arc)
-            self._others = (net.n_arcs, group[group != self.arc])
+            self._others = (len(net.lane_index), group[group != self.arc])
         return self._others[1]
