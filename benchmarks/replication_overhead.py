@@ -1,6 +1,7 @@
 """What a replication costs beyond the engine, on chains with disruptions and every strategy kind.
 
 Run: .venv/bin/python benchmarks/replication_overhead.py [--sizes 200 1000 5000] [--replications 2] [--cpu]
+        [--batch N]
 
 For each size, a stressed synthetic chain (benchmarks/stressed_chains.py: a regional disaster, a
 tariff, recurring breakdowns, take-back and reman, a 2,000-offering MaaS pool, one strategy per
@@ -9,7 +10,10 @@ action kind). *Engine* is the model alone with the scenario's disruptions (``Mod
 the ledger reduced to its outcome, the ripple trace). Issue 21's target: replication / engine at
 most 1.5 for every strategy. Times are the median of the replications, in seconds: wall time,
 or with ``--cpu`` this process's CPU time (steadier when other work shares the cores). Each
-replication runs the engine and every strategy back to back.
+replication runs the engine and every strategy back to back. ``--batch N`` times N replications
+run together as ``resim run`` runs them (:func:`run_together`, against a :class:`Batch` of N
+models alone), per replication: a response's additions are then shared by the replications
+that make the same ones.
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stressed_chains import STRATEGIES, stressed_chain  # noqa: E402
 
-from resim.experiment.runner import run_replication  # noqa: E402
-from resim.sim.engine import Model  # noqa: E402
+from resim.experiment.runner import run_together  # noqa: E402
+from resim.sim.engine import Batch  # noqa: E402
 
 
 def _seconds(call: Callable[[], object], clock: Callable[[], float]) -> float:
@@ -42,21 +46,23 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[200, 1000, 5000])
     parser.add_argument("--replications", type=int, default=2)
     parser.add_argument("--cpu", action="store_true", help="time CPU seconds of this process, not wall time")
+    parser.add_argument("--batch", type=int, default=1, help="replications run together (per replication)")
     args = parser.parse_args()
     clock = time.process_time if args.cpu else time.perf_counter
     print(f"{'nodes':>6} {'strategy':<15} {'engine s':>9} {'replication s':>14} {'ratio':>6}")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             scenario = stressed_chain(size, Path(folder) / str(size))
-            run_replication(scenario, "none", 0, scenario.seed)  # warm: pool indexed, caches filled
+            run_together(scenario, "none", [0], scenario.seed)  # warm: pool indexed, caches filled
             # Replication by replication, the engine and every strategy back to back: a change in
             # the load of a shared machine then touches them alike.
             times: dict[str, list[float]] = {name: [] for name in ("engine", *STRATEGIES)}
             for r in range(args.replications):
-                times["engine"].append(_seconds(lambda: Model(scenario, replication=r).run(), clock))
+                rows = range(r * args.batch, (r + 1) * args.batch)
+                times["engine"].append(_seconds(lambda: Batch(scenario, rows).run(), clock) / args.batch)
                 for strategy in STRATEGIES:
-                    times[strategy].append(_seconds(lambda: run_replication(scenario, strategy, r, scenario.seed),
-                                                    clock))
+                    times[strategy].append(_seconds(lambda: run_together(scenario, strategy, rows, scenario.seed),
+                                                    clock) / args.batch)
             engine = statistics.median(times["engine"])
             for strategy in STRATEGIES:
                 whole = statistics.median(times[strategy])

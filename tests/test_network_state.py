@@ -10,6 +10,7 @@ import pytest
 from resim.sim.engine import Model
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.network import Network
+from resim.sim.state import ARC, State
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain
 
@@ -79,3 +80,27 @@ def test_every_state_array_grows_with_its_axis_when_a_node_and_a_lane_join():
     assert len(model.levers["capacity"]) == len(net.node_ids) and len(model.levers["duty"]) == net.n_arcs
     assert len(model.levers["share"]) == net.n_arcs
     assert np.shares_memory(model.on_hand, state["on_hand"])  # the model's attribute is its row of the state
+
+
+def test_an_array_grown_into_room_holds_what_growing_by_copies_holds():
+    # Entries added one by one (a response's providers), also after the array was replaced whole
+    # (the pipeline made deeper): the same values as concatenating at each step, by hand.
+    rows, depth = 2, 3
+    state = State(rows)
+    start = np.arange(rows * depth * 2, dtype=float).reshape(rows, depth, 2)
+    state.add("roomy", ARC, start[0], dim=1, room=True)
+    state.add("copied", ARC, start[0], dim=1)
+    expected = np.broadcast_to(start[0], (rows, depth, 2)).copy()
+    for size in range(3, 12):
+        if size == 7:  # replaced whole, deeper, as the day's phases may do
+            expected = np.concatenate([expected, np.full((rows, 1, size - 1), 5.0)], axis=1)
+            state._arrays["roomy"] = expected.copy()
+            state._arrays["copied"] = expected.copy()
+        value = np.full((expected.shape[1], 1), float(size))
+        state.grow(ARC, size, roomy=value, copied=value)
+        expected = np.concatenate([expected, np.broadcast_to(value, (rows, expected.shape[1], 1))], axis=2)
+        for name in ("roomy", "copied"):
+            state[name][1, 0, size - 1] += 0.5  # assigned into: the view writes its room
+        expected[1, 0, size - 1] += 0.5
+        for name in ("roomy", "copied"):
+            np.testing.assert_array_equal(state[name], expected)

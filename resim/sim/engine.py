@@ -113,7 +113,7 @@ class Cohort:
         # Incoming inspection: per (row, arc) inspected, the share of each day's receipts accepted.
         self.inspected = Rows(self.horizon, float)
         self.inspected_at: list[tuple[int, int]] = []
-        state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1)
+        state.add("pipeline", ARC, np.zeros((int(lead_times.max(initial=1)) + 1, n_arcs)), dim=1, room=True)
         state.add("market_backlog", DEMAND, np.zeros(len(scenario.demand)))
         state.add("demand_draws", DEMAND, np.stack([demand_draws(scenario, s) for s in streams]), per_row=True)
         for name, axis, size in (("capacity", NODE, n_nodes), ("shipping", NODE, n_nodes),

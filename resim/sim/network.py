@@ -82,7 +82,7 @@ class Network:
         self.base_share = np.empty(0)
         self.sku_critical = np.empty(0, np.int64)
         self._bom_entries: list[tuple[int, int, float]] = []
-        self.bom: sparse.csr_matrix | None = None  # built by refresh()
+        self._bom: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None  # built when first used
         # Entries added while running, by name, for replications adding an equal one to share.
         self._added_nodes: dict[str, list[int]] = {}
         self._added_lanes: dict[str, list[int]] = {}
@@ -227,12 +227,8 @@ class Network:
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
             self._cols[name].clear()
-        shape = (len(self.row_sku), len(self.sku_keys))
-        if self.bom is None or self.bom.shape != shape:  # a lane adds no row or stock point
-            rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
-            self.bom = sparse.csr_matrix((quantities, (rows, cols)), shape=shape)
-            self.bom.sort_indices()
-            self.bom_t = self.bom.T.tocsr()  # components used per unit made, by stock point
+        if self._bom is not None and self._bom[0].shape != (len(self.row_sku), len(self.sku_keys)):
+            self._bom = None  # built again when next used (a lane adds no row or stock point)
         self.repl = np.flatnonzero(self.arc_dst >= 0)
         self.cust = np.flatnonzero(self.arc_dem >= 0)
         # The group an arc's share is normalised within: its destination stock point or demand.
@@ -253,6 +249,26 @@ class Network:
         added = self.sku_part[len(self.sku_critical):]
         self.sku_critical = np.concatenate([self.sku_critical,
                                             np.array([critical.get(int(p), -1) for p in added], np.int64)])
+
+    @property
+    def bom(self) -> sparse.csr_matrix:
+        """Components per unit made: production row × stock point."""
+        return self._boms()[0]
+
+    @property
+    def bom_t(self) -> sparse.csr_matrix:
+        """:attr:`bom` transposed: stock point × production row (components used per unit made)."""
+        return self._boms()[1]
+
+    def _boms(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+        # Built on first use after entries were added, not at each addition: a response adding
+        # providers one after the other on a day then builds it once.
+        if self._bom is None:
+            rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
+            bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
+            bom.sort_indices()
+            self._bom = (bom, bom.T.tocsr())
+        return self._bom
 
     # -- sharing added entries between replications -----------------------------------------------
 

@@ -33,15 +33,22 @@ class State:
         self._arrays: dict[str, Any] = {} if arrays is None else arrays
         self._axis: dict[str, tuple[str, int]] = {}   # name -> (axis, dimension counted after the row)
         self._lever_axis: dict[str, str] = {}
+        self._room: dict[str, np.ndarray] = {}  # name -> the buffer an array grown into room is a view of
 
-    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False) -> None:
+    def add(self, name: str, axis: str, values: np.ndarray, *, dim: int = 0, per_row: bool = False,
+            room: bool = False) -> None:
         """Declare array ``name`` (rows × ...) with entries along ``axis`` in its dimension
-        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row."""
+        ``dim`` after the row: ``values`` given ``per_row``, or the same in every row. ``room``:
+        it grows into spare entries, doubled when full, instead of being copied whole at every
+        :meth:`grow` (for a large array that entries added one by one would copy again and again;
+        it is then a view, so it is only assigned into, or replaced whole)."""
         values = np.asarray(values)
         if not per_row:
             values = np.broadcast_to(values, (self.rows, *values.shape)).copy()
         self._arrays[name] = values
         self._axis[name] = (axis, dim)
+        if room:
+            self._room[name] = values
 
     def add_lever(self, name: str, axis: str, size: int, *, kind: str = FACTOR,
                   base: np.ndarray | None = None) -> None:
@@ -78,10 +85,30 @@ class State:
             shape = list(array.shape)
             shape[dim + 1] = size - shape[dim + 1]
             extra = np.broadcast_to(values[name], shape) if name in values else np.zeros(shape, array.dtype)
-            self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
+            if name in self._room:
+                self._arrays[name] = self._grown_in_room(name, array, dim, size, extra)
+            else:
+                self._arrays[name] = np.concatenate([array, extra], axis=dim + 1)
         for name, along in self._lever_axis.items():
             if along == axis:
                 self.levers.grow(name, size, values.get(name) if name in overrides else None)
+
+
+    def _grown_in_room(self, name: str, array: np.ndarray, dim: int, size: int, extra: np.ndarray) -> np.ndarray:
+        """``array`` and ``extra`` along axis ``dim + 1``, as a view of ``name``'s room: made anew
+        (twice the size) when full, or when the array was replaced by one of its own."""
+        room, axis, used = self._room[name], dim + 1, array.shape[dim + 1]
+        along = [slice(None)] * array.ndim
+        if array.base is not room or room.shape[axis] < size:  # (a view of it has its other dimensions)
+            shape = list(array.shape)
+            shape[axis] = max(size, 2 * used)
+            room = self._room[name] = np.zeros(shape, array.dtype)
+            along[axis] = slice(0, used)
+            room[tuple(along)] = array
+        along[axis] = slice(used, size)
+        room[tuple(along)] = extra
+        along[axis] = slice(0, size)
+        return room[tuple(along)]
 
 
 class Rows:
