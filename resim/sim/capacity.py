@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Iterable
 import numpy as np
 import pandas as pd
 
+from resim.sim.shared import shared
+
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
@@ -37,18 +39,14 @@ class CapacityLedger:
     contention and the firm's bookings leave it."""
 
     def __init__(self, pool: pd.DataFrame, scenario: "Scenario"):
-        self.pool = pool.reset_index(drop=True)
+        # What the pool publishes, read-only: made once per scenario and pool, as every
+        # replication of a strategy starts a ledger of its own.
+        held, published = shared(scenario, ("capacity ledger", id(pool)), lambda: (pool, _Published(pool, scenario)))
+        if held is not pool:  # another pool at a freed one's address
+            published = _Published(pool, scenario)
+        self.pool, self._regions, self._region = published.pool, published.regions, published.region
+        self._capacity, self._price, self._row = published.capacity, published.price, published.row
         self.contention = scenario.maas.contention
-        # Countries of the scenario's nodes and of the pool: a footprint given by countries hits
-        # the providers of those countries' regions.
-        self.country_regions = {n.country: n.region for n in scenario.nodes}
-        self._regions = dict(zip(self.pool.country, self.pool.region)) | self.country_regions
-        # The pool's columns as arrays, read by every need: a frame is made only when they change.
-        self._region = self.pool.region.to_numpy(object)
-        self._capacity = self.pool.capacity_per_day.to_numpy(float, copy=True)
-        self._price = self.pool.unit_price.to_numpy(float, copy=True)
-        self._capacity.flags.writeable = self._price.flags.writeable = False  # handed out by left()
-        self._row = {str(offering): row for row, offering in enumerate(self.pool.id)}
         self._bookings: dict[str, list[tuple[int, int, float]]] = {}
 
     def book(self, offering: str, units_per_day: float, first: int, last: int) -> None:
@@ -104,3 +102,20 @@ class CapacityLedger:
         if capacity is self._capacity and price is self._price:
             return self.pool
         return self.pool.assign(capacity_per_day=capacity, unit_price=price)
+
+
+class _Published:
+    """A pool's published figures as a ledger reads them (shared, read-only)."""
+
+    def __init__(self, pool: pd.DataFrame, scenario: "Scenario") -> None:
+        self.pool = pool.reset_index(drop=True)
+        # Countries of the scenario's nodes and of the pool: a footprint given by countries hits
+        # the providers of those countries' regions.
+        self.regions = dict(zip(self.pool.country, self.pool.region)) | {n.country: n.region for n in scenario.nodes}
+        # The pool's columns as arrays, read by every need: a frame is made only when they change.
+        self.region = self.pool.region.to_numpy(object)
+        self.capacity = self.pool.capacity_per_day.to_numpy(float, copy=True)
+        self.price = self.pool.unit_price.to_numpy(float, copy=True)
+        self.capacity.flags.writeable = self.price.flags.writeable = False  # handed out by left()
+        self.row = {str(offering): row for row, offering in enumerate(self.pool.id)}
+
