@@ -32,6 +32,18 @@ def test_bookings_take_capacity_only_on_the_days_they_cover():
     assert left["assy_pl"] == 25
 
 
+def test_ledgers_of_one_pool_share_its_published_figures_but_not_their_bookings():
+    # Two replications' ledgers over one pool (30 a day published): 10 booked in one leaves 20
+    # there and 30 in the other; neither changes the pool's frame.
+    sc = hand_chain().replace(maas={"providers": [_offering()], "contention": {"enabled": False}})
+    pool = pool_frame(sc.maas.providers)
+    first, second = CapacityLedger(pool, sc), CapacityLedger(pool, sc)
+    first.book("assy_pl", 10, first=0, last=50)
+    assert first.left([], 0, 50)[0].tolist() == [20.0]
+    assert second.left([], 0, 50)[0].tolist() == [30.0]
+    assert pool.capacity_per_day.tolist() == [30.0]
+
+
 def _two_parts() -> resim.Scenario:
     """Plant makes P = A + B, 20 a day; A and B each come from one supplier in CN; an earthquake
     stops both on day 10 for 40 days. One assembly provider in PL (30 a day) could make either."""
