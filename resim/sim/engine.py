@@ -24,7 +24,9 @@ random streams, levers, causes, hooks, ledger and response) whose arrays are its
 lane that one replication adds joins the batch's network for all: appended to every array, empty
 and closed in the other rows (no stock, no stock policy, its lanes closed by the cause
 ``not added``), so that the others' numbers never change; each replication finds the entries by
-its own names (:class:`resim.sim.network.RowNetwork`). ``Model(scenario)`` is a batch of one. A
+its own names (:class:`resim.sim.network.RowNetwork`). A replication adding an entry equal to
+one another replication added holds that one instead, opened in its row (see
+:mod:`resim.sim.network`). ``Model(scenario)`` is a batch of one. A
 replication's numbers never depend on its batch: the same replication gives the same ledger alone
 or among a thousand.
 """
