@@ -42,29 +42,29 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
         # market's service; only the reach differs. Each market's is worked out once per event.
         services: dict[int, _Service] = {}
         missed: dict[tuple[int, int], tuple[float, float]] = {}  # (market, day back) -> missed, lost
-        for node, part, index, lag in shared(scenario, ("ripple", spec.id), lambda: _paths(scenario, spec)):
+        for node, part, index, lag, product, market in shared(scenario, ("ripple", spec.id),
+                                                              lambda: _paths(scenario, spec)):
             if index not in services:
                 services[index] = _Service(rolling[index], event, settings, model.horizon)
             until = services[index].back(lag)
-            if (index, until) not in missed:
+            units = missed.get((index, until))
+            if units is None:
                 window = slice(event.day, until)
-                missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
-                                        float(ledger.market["lost"][window, index].sum()))
-            entry = scenario.demand[index]
-            rows.append(RippleRow(
-                strategy=strategy, replication=replication, disruption=spec.id, onset=event.day,
-                node=node, part=part, product=entry.part, market=entry.market,
-                missed_units=missed[index, until][0], lost_units=missed[index, until][1],
-                answered_by=answered))
+                units = missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
+                                                float(ledger.market["lost"][window, index].sum()))
+            # (positional: a path a row, tens of thousands of them on a large chain)
+            rows.append(RippleRow(strategy, replication, spec.id, event.day, node, part, product, market,
+                                  units[0], units[1], answered))
     return rows
 
 
-def _paths(scenario: "Scenario", spec: "Disruption") -> tuple[tuple[str, str, int, float], ...]:
+def _paths(scenario: "Scenario", spec: "Disruption") -> tuple[tuple[str, str, int, float, str, str], ...]:
     """Every (hit node, part it makes, demand entry whose product is or contains that part, days
-    the change takes from the node to that market) of disruption ``spec``, in the trace's order:
-    the same in every replication, so worked out once per scenario in a process."""
+    the change takes from the node to that market, the entry's product and market) of disruption
+    ``spec``, in the trace's order: the same in every replication, so worked out once per
+    scenario in a process."""
     facts = scenario.facts
-    return tuple((node, part, index, facts.lag_days(node, entry.market))
+    return tuple((node, part, index, facts.lag_days(node, entry.market), entry.part, entry.market)
                  for node in hit_nodes(scenario, spec) for part in scenario.nodes_by_id[node].makes
                  for index, entry in enumerate(scenario.demand) if facts.contains(entry.part, part))
 
