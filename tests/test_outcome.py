@@ -15,7 +15,8 @@ import pytest
 import resim
 from resim.experiment.journal import Journal
 from resim.experiment.outcome import Outcome, reduce_model
-from resim.experiment.records import EventRow, OrchestrationRow, RippleRow, columns
+from resim.experiment.records import EventRow, OrchestrationRow, RippleEvent, RippleRow, columns
+from resim.experiment.ripple import ripple_frame
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain
 
@@ -58,7 +59,9 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert list(o.metrics)[:3] == ["fill_rate", "baseline", "time_to_impact_days"]
     assert list(o.metrics)[-2:] == ["onset_day", "revenue"]
     assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6)]
-    assert o.ripple == [RippleRow("none", 0, "gone", 3, "sA", "A", "P", "m", 0.0, 0.0, "nothing")]
+    assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]))]
+    assert ripple_frame(scenario, o.ripple).values.tolist() == [
+        ["none", 0, "gone", 3, "sA", "A", "P", "m", 0.0, 0.0, "nothing"]]  # its one path, a row of ripple.csv
     assert o.actions == []
 
 

@@ -105,14 +105,14 @@ def test_buffer_holds_the_stock_where_it_is_used_and_pays_for_it(results):
 
 def test_the_ripple_trace_follows_the_path_and_counts_the_missed_units():
     from resim.sim.engine import Model
-    from resim.experiment.ripple import ripple_trace
+    from resim.experiment.ripple import ripple_frame, ripple_trace
     from tests.chains import hand_chain
 
     scenario = hand_chain(horizon=80, a_level=200).replace(disruptions=[
         {"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 30}])
     model = Model(scenario)
     ledger = model.run()
-    [row] = ripple_trace(model, None, "none", 0)
+    [row] = ripple_frame(scenario, ripple_trace(model, None, "none", 0)).itertuples()
     assert (row.disruption, row.node, row.part, row.product, row.market) == ("gone", "sA", "A", "P", "m")
     # Every unit not delivered on its day from the onset belongs to this, the only disruption.
     missed = (ledger.market["demand"][10:, 0] - ledger.market["on_time"][10:, 0]).sum()

@@ -10,7 +10,7 @@ import numpy as np
 
 from resim.experiment.circularity import circularity
 from resim.experiment.metrics import replication_metrics, rolling_fill
-from resim.experiment.records import EventRow, OrchestrationRow, RippleRow
+from resim.experiment.records import EventRow, OrchestrationRow, RippleEvent
 from resim.experiment.ripple import ripple_trace
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Outcome:
     costs: dict[str, float]
     daily: dict[str, np.ndarray]
     actions: list[OrchestrationRow]
-    ripple: list[RippleRow]
+    ripple: list[RippleEvent]
     events: list[EventRow]
     critical_parts: list[str]
 

@@ -7,6 +7,10 @@ columns, in order, so the columns are declared once, here, and every table of th
 | :class:`OrchestrationRow` | orchestrations.csv | action of a replication, or an agreement's evaluation |
 | :class:`RippleRow` | ripple.csv | path disruption -> node -> part -> product -> market of a replication |
 | :class:`EventRow` | events.csv | disruption as it happened in a replication |
+
+A replication's ripple trace travels as :class:`RippleEvent` records, one per disruption, whose
+rows are the disruption's paths (the same in every replication, kept once per scenario):
+:func:`resim.experiment.ripple.ripple_frame` makes them rows of ripple.csv.
 """
 
 from __future__ import annotations
@@ -14,15 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Iterable, TypeVar
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
     from resim.sim.actions import Action
 
-__all__ = ["OrchestrationRow", "RippleRow", "EventRow", "RECORDS", "columns", "frame"]
+__all__ = ["OrchestrationRow", "RippleRow", "RippleEvent", "EventRow", "RECORDS", "columns", "frame"]
 
 
-@dataclass
+@dataclass(slots=True)
 class OrchestrationRow:
     """A row of orchestrations.csv: one action of a replication (the fields of
     :class:`resim.sim.actions.Action`), or an agreement's evaluation (kind ``evaluation``)."""
@@ -49,7 +54,7 @@ class OrchestrationRow:
         return cls(**(vars(action) | {"strategy": strategy, "replication": replication}))
 
 
-@dataclass
+@dataclass(slots=True)
 class RippleRow:
     """A row of ripple.csv: how a disruption reached a market in a replication, the units that
     market missed and lost meanwhile, and the actions that answered it."""
@@ -67,7 +72,31 @@ class RippleRow:
     answered_by: str          # "kind source (status, from day d)" joined by "; ", or "nothing"
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
+class RippleEvent:
+    """A disruption's rows of ripple.csv in a replication: what they share, and the units missed
+    and lost per path of the disruption, in the order of its paths
+    (:func:`resim.experiment.ripple.ripple_paths`). Thousands of paths on a large chain: two
+    numbers a path here, not a record a path."""
+
+    strategy: str
+    replication: int
+    disruption: str
+    onset: int
+    answered_by: str
+    missed_units: np.ndarray
+    lost_units: np.ndarray
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RippleEvent):
+            return NotImplemented
+        return ((self.strategy, self.replication, self.disruption, self.onset, self.answered_by)
+                == (other.strategy, other.replication, other.disruption, other.onset, other.answered_by)
+                and np.array_equal(self.missed_units, other.missed_units)
+                and np.array_equal(self.lost_units, other.lost_units))
+
+
+@dataclass(slots=True)
 class EventRow:
     """A row of events.csv: a disruption as it happened in a replication, on days [start, end)."""
 
@@ -78,7 +107,7 @@ class EventRow:
     end: float                # NaN while it lasts to the end of the horizon
 
 
-RECORDS: dict[str, type] = {"actions": OrchestrationRow, "ripple": RippleRow, "events": EventRow}
+RECORDS: dict[str, type] = {"actions": OrchestrationRow, "ripple": RippleEvent, "events": EventRow}
 """The record of each list an :class:`resim.experiment.outcome.Outcome` carries."""
 
 Row = TypeVar("Row")
@@ -93,4 +122,9 @@ def frame(record: type[Row], rows: Iterable[Row]) -> pd.DataFrame:
     """The table of ``rows`` (records of type ``record``): one row each, the record's fields as
     columns, those columns even when there are no rows."""
     names = columns(record)
-    return pd.DataFrame([[getattr(row, name) for name in names] for row in rows], columns=names)
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return pd.DataFrame([], columns=names)
+    # Column by column: a list per column, not one per row (a large chain's ripple trace has
+    # millions of rows).
+    return pd.DataFrame({name: [getattr(row, name) for row in rows] for name in names}, columns=names)

@@ -35,7 +35,8 @@ from resim.core.files import save_folder, write_csv
 from resim.core.views import view
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.metrics import METRIC_NAMES
-from resim.experiment.records import EventRow, OrchestrationRow, RippleRow, frame
+from resim.experiment.records import EventRow, OrchestrationRow, frame
+from resim.experiment.ripple import ripple_frame
 from resim.core.stats import recovery_summary, summarise
 
 if TYPE_CHECKING:
@@ -264,7 +265,7 @@ class Results:
                 "horizon_days": scenario.horizon_days, "currency": scenario.currency, "confidence": confidence,
                 **info}
         orchestrations = frame(OrchestrationRow, collector.records("actions", order))
-        ripple = frame(RippleRow, collector.records("ripple", order))
+        ripple = ripple_frame(scenario, collector.records("ripple", order))
         comparison = compare_strategies(replications, confidence, orchestrations=orchestrations,
                                         currency=scenario.currency)
         info["recommended"] = comparison.recommended
