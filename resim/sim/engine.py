@@ -57,7 +57,7 @@ from resim.core.streams import Streams
 __all__ = ["Model", "Batch", "Cohort", "simulate", "batch_rows"]
 
 BATCH_BYTES = 256 * 2**20  # the state and ledger arrays of one batch, at most (about)
-MAX_ROWS = 256  # beyond this a batch gains little (per-replication work dominates), and finished replications come back less often
+MAX_ROWS = 256  # beyond this a batch gains little, and finished replications come back less often
 
 # A replication's rows of its cohort's state arrays, as Model attributes (reading and assigning
 # its row). level_a/level_b: the policies' levels (base stock, s or r; S or Q), which a buffer raises.
