@@ -17,7 +17,6 @@ from resim.sim.status import EventKind, NONE_ASKED
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
-    from resim.scenario.format.events import Disruption
     from resim.sim.ledger import Event
     from resim.scenario.format.strategies import Metrics
     from resim.sim.engine import Model
