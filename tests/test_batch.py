@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 import resim
 from resim.experiment.runner import run_batch, run_replication, run_together, together
@@ -212,6 +213,38 @@ def test_an_added_lane_is_shared_only_with_the_equal_split_it_would_have():
     assert first.net.node_index["sC"] == second.net.node_index["sC"]  # the node is shared, not the lane
     shares = [net.base_share[net.arc_lane == model.net.lane_index["sC->plant"]].item() for model in batch.models]
     assert shares == [pytest.approx(1 / 3), pytest.approx(1 / 2)]
+    _same_as_alone(batch, actions)
+
+
+_ADDITION = st.tuples(st.integers(1, 8), st.sampled_from(["sB", "sC", "sD"]), st.sampled_from([None, 15.0]),
+                      st.sampled_from([None, 0.3]), st.sampled_from([2, 3]))
+
+
+@given(plans=st.lists(st.lists(_ADDITION, max_size=3), min_size=2, max_size=3))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_rows_adding_suppliers_in_any_order_and_terms_have_the_ledgers_they_have_alone(plans):
+    # Each row adds second sources on days of its own, some equal to another row's (shared),
+    # some not (another capacity, share or lead time; an order sharing would break).
+    def act(plan) -> Callable[[Model], None]:
+        def add(model: Model, name: str, capacity, share, lead) -> None:
+            if name in model.net.node_index:
+                return
+            model.add_node(Node(id=name, kind="supplier", country="PL", region="europe", makes=["A"],
+                                capacity_per_day=capacity))
+            model.add_lane(Lane(**{"from": name, "to": "plant", "parts": ["A"], "lead_time_days": lead,
+                                   "share": share}))
+
+        def schedule(model: Model) -> None:
+            for day, *terms in plan:
+                model.at(day, lambda m, terms=terms: add(m, *terms))
+        return schedule
+
+    scenario = hand_chain(horizon=20)
+    batch = Batch(scenario, range(len(plans)), detail=True)
+    actions = {row: act(plan) for row, plan in enumerate(plans)}
+    for row, schedule in actions.items():
+        schedule(batch.models[row])
+    batch.run()
     _same_as_alone(batch, actions)
 
 
