@@ -104,3 +104,22 @@ def test_an_array_grown_into_room_holds_what_growing_by_copies_holds():
         expected[1, 0, size - 1] += 0.5
         for name in ("roomy", "copied"):
             np.testing.assert_array_equal(state[name], expected)
+
+
+def test_the_bill_of_materials_extended_by_added_makers_equals_one_built_from_every_entry():
+    # Two makers of P (2 A each, from the A they hold) join after the matrices were first made;
+    # extended by rows, they hold what scipy builds from all the entries at once.
+    from scipy import sparse
+
+    model = Model(hand_chain(horizon=5))
+    net = model.net.network
+    assert net.bom.nnz == 1  # the plant's P = 2 A
+    for name in ("plant2", "plant3"):
+        model.add_node(Node(id=name, kind="plant", country="PL", region="europe", makes=["P"],
+                            inventory=[{"part": "A", "policy": {"type": "base_stock", "level": 10}}]))
+        rows, cols, quantities = zip(*net._bom_entries)
+        whole = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(net.row_sku), net.n_sku))
+        for made, expected in ((net.bom, whole), (net.bom_t, whole.T.tocsr())):
+            assert made.shape == expected.shape and (made != expected).nnz == 0
+            assert made.has_sorted_indices
+    assert net.bom.nnz == 3 and net.bom.sum() == 6

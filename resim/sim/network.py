@@ -82,7 +82,8 @@ class Network:
         self.base_share = np.empty(0)
         self.sku_critical = np.empty(0, np.int64)
         self._bom_entries: list[tuple[int, int, float]] = []
-        self._bom: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None  # built when first used
+        self._bom: tuple[sparse.csr_matrix, sparse.csr_matrix] | None = None  # made when first used
+        self._bom_made = 0  # the entries in it
         # Entries added while running, by name, for replications adding an equal one to share.
         self._added_nodes: dict[str, list[int]] = {}
         self._added_lanes: dict[str, list[int]] = {}
@@ -227,8 +228,6 @@ class Network:
         for name, dtype in _COLUMNS.items():
             setattr(self, name, np.concatenate([getattr(self, name), np.array(self._cols[name], dtype=dtype)]))
             self._cols[name].clear()
-        if self._bom is not None and self._bom[0].shape != (len(self.row_sku), len(self.sku_keys)):
-            self._bom = None  # built again when next used (a lane adds no row or stock point)
         self.repl = np.flatnonzero(self.arc_dst >= 0)
         self.cust = np.flatnonzero(self.arc_dem >= 0)
         # The group an arc's share is normalised within: its destination stock point or demand.
@@ -261,14 +260,40 @@ class Network:
         return self._boms()[1]
 
     def _boms(self) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        # Built on first use after entries were added, not at each addition: a response adding
-        # providers one after the other on a day then builds it once.
-        if self._bom is None:
-            rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
-            bom = sparse.csr_matrix((quantities, (rows, cols)), shape=(len(self.row_sku), len(self.sku_keys)))
-            bom.sort_indices()
-            self._bom = (bom, bom.T.tocsr())
+        # Made on first use after entries were added, not at each addition: a response adding
+        # providers one after the other on a day then extends it once.
+        shape = (len(self.row_sku), len(self.sku_keys))
+        if self._bom is None or self._bom[0].shape != shape:
+            self._bom = self._extended(shape) if self._bom is not None else None
+            if self._bom is None:
+                rows, cols, quantities = zip(*self._bom_entries) if self._bom_entries else ((), (), ())
+                bom = sparse.csr_matrix((quantities, (rows, cols)), shape=shape)
+                bom.sort_indices()
+                self._bom = (bom, bom.T.tocsr())
+            self._bom_made = len(self._bom_entries)
         return self._bom
+
+    def _extended(self, shape: tuple[int, int]) -> tuple[sparse.csr_matrix, sparse.csr_matrix] | None:
+        """The matrices with the entries added since they were made, appended as rows of both: a
+        new node's production rows use only its own stock points (new rows and new columns),
+        so nothing already there moves. None when an entry falls elsewhere (build them anew)."""
+        bom, bom_t = self._bom
+        new = self._bom_entries[self._bom_made:]
+        if not new or min(r for r, _, _ in new) < bom.shape[0] or min(c for _, c, _ in new) < bom.shape[1]:
+            return None
+        rows, cols, quantities = (np.array(column) for column in zip(*new))
+
+        def appended(matrix: sparse.csr_matrix, first: int, at: np.ndarray, to: np.ndarray,
+                     size: tuple[int, int]) -> sparse.csr_matrix:
+            # The new rows (from ``first``) as a matrix of their own, joined below ``matrix``.
+            rest = sparse.csr_matrix((quantities, (at - first, to)), shape=(size[0] - first, size[1]))
+            rest.sort_indices()
+            return sparse.csr_matrix((np.concatenate([matrix.data, rest.data]),
+                                      np.concatenate([matrix.indices, rest.indices]),
+                                      np.concatenate([matrix.indptr, rest.indptr[1:] + matrix.indptr[-1]])),
+                                     shape=size)
+        return (appended(bom, bom.shape[0], rows, cols, shape),
+                appended(bom_t, bom_t.shape[0], cols, rows, (shape[1], shape[0])))
 
     # -- sharing added entries between replications -----------------------------------------------
 
