@@ -93,7 +93,6 @@ class State:
             if along == axis:
                 self.levers.grow(name, size, values.get(name) if name in overrides else None)
 
-
     def _grown_in_room(self, name: str, array: np.ndarray, dim: int, size: int, extra: np.ndarray) -> np.ndarray:
         """``array`` and ``extra`` along axis ``dim + 1``, as a view of ``name``'s room: made anew
         (twice the size) when full, or when the array was replaced by one of its own."""
