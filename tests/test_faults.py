@@ -10,12 +10,14 @@ import socket
 import socketserver
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+import resim
 from resim.experiment.runner import SCHEDULER_TIMEOUT_SECONDS
 from tests.signals import ctrl_c_as_usual
 
@@ -171,3 +173,20 @@ def test_ctrl_c_under_dask_stops_with_one_line(tmp_path):
     assert run.returncode == 130 and "Traceback" not in err, err
     assert _last_line(err) == "interrupted; finished replications are kept: add --resume to continue"
     assert _wait_for(lambda: subprocess.run(["pgrep", "-g", str(run.pid)], capture_output=True).returncode == 1, 10)
+
+
+def test_worker_batches_are_handed_over_in_files_that_a_later_run_clears_if_left(tmp_path):
+    # A run killed outright leaves its batch folder (named by its pid) in the temporary folder;
+    # the next run with worker processes removes it, and leaves none of its own.
+    from resim.experiment.runner import _HANDOFF, outcomes
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()  # a pid that has just exited
+    left = Path(tempfile.gettempdir()) / f"{_HANDOFF}{dead}-0000"
+    left.mkdir()
+    (left / "batch.pickle").write_bytes(b"half")
+    scenario = resim.load_scenario(QUICKSTART).replace(horizon_days=30)
+    found = list(outcomes(scenario, [("none", i, scenario.seed) for i in range(4)], "processes", 2))
+    assert [o.replication for o in found] == [0, 1, 2, 3]
+    assert not left.exists()
+    assert not list(Path(tempfile.gettempdir()).glob(f"{_HANDOFF}{os.getpid()}-*"))

@@ -40,7 +40,7 @@ try:
 except ImportError:  # Windows: no advisory locks; two processes writing one folder are not prevented
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["FolderInUse", "FolderBusy", "claim_folder", "folder_lock", "save_folder", "check_manifest",
+__all__ = ["FolderInUse", "FolderBusy", "claim_folder", "folder_lock", "save_folder", "remove_abandoned", "check_manifest",
            "write_atomic", "write_csv", "save_figure"]
 
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
@@ -122,11 +122,12 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _remove_abandoned(folder: Path) -> None:
-    """Staging folders of processes that died before committing (their pid is in the name)."""
-    for stage in folder.glob(f"{_STAGING}*"):
+def remove_abandoned(folder: Path, prefix: str = _STAGING) -> None:
+    """Remove the folders in ``folder`` named ``prefix`` + a pid + ``-`` + anything, of processes
+    that died before removing them themselves (staging folders, a run's batch handoffs)."""
+    for stage in folder.glob(f"{prefix}*"):
         try:
-            os.kill(int(stage.name[len(_STAGING):].split("-")[0]), 0)
+            os.kill(int(stage.name[len(prefix):].split("-")[0]), 0)
         except ProcessLookupError:
             shutil.rmtree(stage, ignore_errors=True)
         except (ValueError, PermissionError, OSError):
@@ -181,7 +182,7 @@ def save_folder(folder: str | os.PathLike, write: Callable[[Path], None], *, nam
                     os.replace(stage / manifest, folder / manifest)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-        _remove_abandoned(folder)
+        remove_abandoned(folder)
     return folder
 
 

@@ -12,8 +12,10 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import signal
 import socket
+import tempfile
 import threading
 import time
 import weakref
@@ -27,6 +29,7 @@ from typing import Any, Callable, Iterator, Sequence
 from resim.sim.engine import Batch, Model, batch_rows
 from resim.core.version import __version__
 from resim.core.errors import WorkersLost
+from resim.core.files import remove_abandoned
 from resim.core.signals import deferred_interrupts
 from resim.sim.ledger import COST_COMPONENTS
 from resim.supply.matching import Pool
@@ -165,9 +168,28 @@ def together(tasks: list[Task], rows: int) -> list[list[Task]]:
     return groups
 
 
-def _work(batch: list[Task]) -> list[Outcome]:
+def _work(batch: list[Task], folder: str) -> str:
+    """Run ``batch`` in a worker process; its Outcomes go to a file in ``folder``, whose path
+    is the result. (A batch's Outcomes are megabytes; CPython's process pool sends results
+    through one pipe shared by its workers, so a worker killed while sending would leave the
+    pool waiting for the rest of the message for ever, instead of reporting the worker lost.
+    A path is sent at once.)"""
     assert _WORKER_SCENARIO is not None
-    return run_batch(_WORKER_SCENARIO, batch)
+    outcomes = run_batch(_WORKER_SCENARIO, batch)
+    with tempfile.NamedTemporaryFile("wb", dir=folder, suffix=".pickle", delete=False) as stream:
+        pickle.dump(outcomes, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return stream.name
+
+
+_HANDOFF = "resim-batches-"  # + the pid of the run: its workers' batch files, in the temporary folder
+
+
+def _read(path: str) -> list[Outcome]:
+    """The Outcomes a worker left in ``path`` (:func:`_work`), the file removed."""
+    with open(path, "rb") as stream:
+        outcomes = pickle.load(stream)
+    os.remove(path)
+    return outcomes
 
 
 AHEAD_PER_WORKER = 2  # batches submitted per worker and not yet taken: keeps workers busy, bounds memory
@@ -197,14 +219,18 @@ def outcomes(scenario: Scenario, tasks: list[Task], executor: str,
         return
     workers = workers or os.cpu_count() or 1
     pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(scenario,))
+    # The workers' Outcomes, read once; a run killed outright leaves its folder to the next run.
+    remove_abandoned(Path(tempfile.gettempdir()), _HANDOFF)
+    handed = tempfile.TemporaryDirectory(prefix=f"{_HANDOFF}{os.getpid()}-")
     try:
-        for batch in _in_order(lambda batch: pool.submit(_work, batch), _batches(tasks, workers, rows),
-                               AHEAD_PER_WORKER * workers):
-            yield from batch
+        for path in _in_order(lambda batch: pool.submit(_work, batch, handed.name), _batches(tasks, workers, rows),
+                              AHEAD_PER_WORKER * workers):
+            yield from _read(path)
     except BrokenProcessPool:
         raise WorkersLost("a worker process died (killed, or out of memory)") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        handed.cleanup()
 
 
 def _in_order(submit: Callable[[Any], Any], items: list, window: int) -> Iterator[Any]:
