@@ -86,8 +86,8 @@ def test_workers_end_when_their_parent_is_killed(tmp_path):
 @linux_only
 def test_a_killed_worker_ends_the_run_with_one_line_and_resume_finishes_it(tmp_path):
     folder = tmp_path / "qs"
-    # Enough replications that work is left when the first batch is in (batches are as large as
-    # memory allows: 600 tasks are ten batches of 60).
+    # Enough replications that work is left when the first batch is in (600 tasks on 2 workers
+    # are four batches of 150).
     run = _start_run(folder, "--workers", "2", "--strategies", "none,buffer", replications=300)
     try:
         assert _wait_for(lambda: _checkpointed(folder), 60)

@@ -118,4 +118,3 @@ class _Published:
         self.price = self.pool.unit_price.to_numpy(float, copy=True)
         self.capacity.flags.writeable = self.price.flags.writeable = False  # handed out by left()
         self.row = {str(offering): row for row, offering in enumerate(self.pool.id)}
-
