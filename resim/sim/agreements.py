@@ -21,7 +21,8 @@
   rejected lots are the provider's loss. The budget a strategy commits to an agreement is its
   setup cost plus price and freight on the most units it may deliver (:meth:`Agreement.commitment`).
 * **Monitoring and evaluation**: each agreement records what was shipped, received, rejected and
-  late, and what the firm paid for it.
+  late, and what the firm paid for it (tallied for a whole batch at once, :mod:`resim.sim.watch`;
+  recorded when the run ends).
 * **Contention** (``maas.contention``): while a natural disaster is active, other firms it hits
   take a share of the capacity of the providers in its regions and prices rise with it
   (:class:`resim.sim.capacity.CapacityLedger`).
@@ -42,6 +43,7 @@ from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
 from resim.sim.status import Answer
+from resim.sim.watch import Tally
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -301,7 +303,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
         into_stock = bool((m.net.arc_dst[arcs] >= 0).all())
-        m.on_day_end(lambda mm, day: _monitor(mm, day, agreement, arcs, into_stock, late))
+        m.watch(arcs, late, lambda tally: _record(agreement, tally, into_stock))
         if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
             m.at(handback_day, lambda mm: hand_back(mm, lane.key))
 
@@ -326,20 +328,11 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     return True
 
 
-def _monitor(model: "Model", day: int, agreement: Agreement, arcs: np.ndarray, into_stock: bool,
-             late: np.ndarray) -> None:
-    """Record what the provider's lane (its ``arcs``, ending in stock points if ``into_stock``,
-    else in a market) has shipped, received and had rejected by the end of ``day``, the units
-    shipped late, and what the firm has paid for it."""
-    if len(arcs) == 1:  # a provider's lane carries its one part: numbers, not an index array and a sum each day
-        arc = arcs[0]
-        today, shipped = model.last_ship[arc], model.shipped_total[arc]
-        received, rejected = model.received_total[arc], model.rejected_total[arc]
-    else:
-        today, shipped = model.last_ship[arcs].sum(), model.shipped_total[arcs].sum()
-        received, rejected = model.received_total[arcs].sum(), model.rejected_total[arcs].sum()
-    agreement.late_units += float(today) * bool(late[day])
-    agreement.shipped, agreement.received, agreement.rejected = float(shipped), float(received), float(rejected)
+def _record(agreement: Agreement, tally: Tally, into_stock: bool) -> None:
+    """Record what the provider's lane (ending in stock points if ``into_stock``, else in a
+    market) has shipped, received and had rejected, the units shipped late, and what the firm
+    has paid for it."""
+    agreement.shipped, agreement.received, agreement.rejected, agreement.late_units = tally
     # What the engine charges for the lane (a lane into a market delivers what it ships).
     paid = agreement.accepted if into_stock else agreement.shipped
     agreement.cost = agreement.setup_cost + paid * (agreement.unit_price + agreement.freight - agreement.credit)

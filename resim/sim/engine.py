@@ -50,6 +50,7 @@ from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
 from resim.sim.network import POLICY_S_S, Network, RowNetwork
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, Rows, State
 from resim.sim.status import EventKind
+from resim.sim.watch import Tally, Watches
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
@@ -81,6 +82,7 @@ class Cohort:
         self.ledgers: LedgerArrays = batch.ledgers
         self.state = self._new_state([model.streams for model in rows])
         self.levers = self.state.levers
+        self.watches = Watches(self.horizon)  # the rows' watched arcs (Model.watch)
 
     def _new_state(self, streams: list[Streams]) -> State:
         """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
@@ -180,6 +182,8 @@ class Cohort:
         phases.close_day(self)
         if circular is not None:
             circular.end_of_day(day)
+        if len(self.watches):
+            self.watches.end_of_day(self, day)
         for model in self.rows:
             model._day_end(model, day)
 
@@ -225,6 +229,7 @@ class Batch:
                 model.opening_on_hand = model.on_hand.copy()
                 model.opening_in_transit = model.in_transit.copy()
             self.env.run(until=self.horizon)
+            self.cohort.watches.report(self.cohort)
             self.done = True
         return self.models
 
@@ -515,6 +520,12 @@ class Model:
         """Call ``callback(model, day)`` after each day's flows (for monitoring), until the
         returned handle is cancelled."""
         return self._day_end.add(callback)
+
+    def watch(self, arcs: np.ndarray, late: np.ndarray, report: Callable[[Tally], None]) -> None:
+        """Tally what ``arcs`` (indices) ship, receive and reject, counting as late what they
+        ship from today on the days ``late`` (a flag per day of the horizon) marks; when the run
+        ends, pass the :class:`resim.sim.watch.Tally` to ``report`` (monitoring agreements)."""
+        self._cohort.watches.add(self._row, arcs, late, report)
 
     def listen(self, callback: Callable[["Model", Event], None]) -> Hook:
         """Call ``callback(model, event)`` when a disruption starts or ends (for strategies),
