@@ -13,7 +13,9 @@ or with ``--cpu`` this process's CPU time (steadier when other work shares the c
 replication runs the engine and every strategy back to back. ``--batch N`` times N replications
 run together as ``resim run`` runs them (:func:`run_together`, against a :class:`Batch` of N
 models alone), per replication: a response's additions are then shared by the replications
-that make the same ones.
+that make the same ones. *Arcs* is how many arcs the batch's network holds at the end, per arc
+of the scenario: a response that contracts providers simulates a larger chain than the engine
+alone (their lanes and their inputs' lanes), in every row of a batch.
 """
 
 from __future__ import annotations
@@ -31,7 +33,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stressed_chains import STRATEGIES, stressed_chain  # noqa: E402
 
 from resim.experiment.runner import run_together  # noqa: E402
+from resim.scenario import Scenario  # noqa: E402
 from resim.sim.engine import Batch  # noqa: E402
+from resim.sim.strategies import Response  # noqa: E402
+from resim.supply.matching import Pool  # noqa: E402
+from resim.supply.pool import pool_frame  # noqa: E402
 
 
 def _seconds(call: Callable[[], object], clock: Callable[[], float]) -> float:
@@ -39,6 +45,19 @@ def _seconds(call: Callable[[], object], clock: Callable[[], float]) -> float:
     start = clock()
     call()
     return clock() - start
+
+
+def grown(scenario: Scenario, strategy: str, rows: range) -> float:
+    """Arcs of the network a batch of ``rows`` running ``strategy`` ends with, per arc it starts with."""
+    batch = Batch(scenario, rows)
+    spec = next(s for s in scenario.strategies if s.id == strategy)
+    if strategy != "none":
+        pool = Pool(pool_frame(scenario.maas.providers))
+        for model in batch.models:
+            Response(model, spec, pool, spec.orchestration)
+    start = batch.cohort.net.n_arcs
+    batch.run()
+    return batch.cohort.net.n_arcs / start
 
 
 def main() -> None:
@@ -49,7 +68,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=1, help="replications run together (per replication)")
     args = parser.parse_args()
     clock = time.process_time if args.cpu else time.perf_counter
-    print(f"{'nodes':>6} {'strategy':<15} {'engine s':>9} {'replication s':>14} {'ratio':>6}")
+    print(f"{'nodes':>6} {'strategy':<15} {'engine s':>9} {'replication s':>14} {'ratio':>6} {'arcs':>5}")
     with tempfile.TemporaryDirectory() as folder:
         for size in args.sizes:
             scenario = stressed_chain(size, Path(folder) / str(size))
@@ -66,7 +85,9 @@ def main() -> None:
             engine = statistics.median(times["engine"])
             for strategy in STRATEGIES:
                 whole = statistics.median(times[strategy])
-                print(f"{size:>6} {strategy:<15} {engine:>9.2f} {whole:>14.2f} {whole / engine:>6.2f}", flush=True)
+                arcs = grown(scenario, strategy, range(args.batch))
+                print(f"{size:>6} {strategy:<15} {engine:>9.2f} {whole:>14.2f} {whole / engine:>6.2f} {arcs:>5.2f}",
+                      flush=True)
 
 
 if __name__ == "__main__":
