@@ -109,6 +109,8 @@ NOTES: dict[str, str] = {
     "MaaS.probation": "capped volume of a new provider",
     "MaaS.inspection": "incoming inspection of MaaS lots",
     "MaaS.contention": "competition for providers during a natural disaster",
+    "MaaS.monitoring": "limits on late and rejected lots that end an agreement for cause (stage 3.3)",
+    "MaaS.evaluation": "scorecards that rate providers by their lots in later selections (stage 3.4)",
     "Offering.id": "the offering's id",
     "Offering.provider": "the firm; one provider may publish several offerings",
     "Offering.process": "the process it offers; it matches a need for this process or a more "

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,7 @@ from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
 from resim.sim.status import Answer
-from resim.sim.watch import Tally
+from resim.sim.watch import Limits, Lots, Tally
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
@@ -229,7 +229,9 @@ def lot_acceptance(conformance_rate: float, inspection: "Inspection") -> float:
 
 def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share: float = 1.0,
             replaces: Sequence[str] = (), handback_day: int | None = None, keep: float = 0.0,
-            need_id: str | None = None, market: Market | None = None) -> bool:
+            need_id: str | None = None, market: Market | None = None,
+            watched: Callable[[Agreement, int], None] | None = None,
+            breached: Callable[[Agreement, int, Lots], None] | None = None) -> bool:
     """Schedule an agreement in ``model``: setup cost at its start; on its qualified day the
     provider node and its lane (taking ``share`` of the destination's new orders; orders are served
     from the next day), with the lanes in ``replaces`` put on standby for the agreement's part
@@ -244,8 +246,15 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     lane closes and what it still owes is cancelled (the buyer re-orders it from the open lanes).
     The provider makes the part from its components, consigned or bought on ``market`` as its
     offering says (:mod:`resim.sim.inputs`). The firm pays each unit accepted at the agreed price plus
-    the freight (see :meth:`resim.sim.engine.Model.add_lane`). Returns whether the agreement was
-    scheduled: not when declined, nor when the provider would be qualified only at or after the end."""
+    the freight (see :meth:`resim.sim.engine.Model.add_lane`).
+
+    Its lane is watched from its qualified day (:meth:`resim.sim.engine.Model.watch`; ``watched``
+    is told the watch's number). With ``breached`` and limits in ``maas.monitoring``, an
+    agreement whose lots exceed them is **ended for cause** at the end of that day: its lane
+    closes, what it still owes is cancelled (the buyer re-orders it from the open lanes), the
+    handback leaves its lane alone, and ``breached(agreement, day, lots)`` is called (to source
+    the rest elsewhere). Returns whether the agreement was scheduled: not when declined, nor
+    when the provider would be qualified only at or after the end."""
     if agreement.answer == Answer.DECLINED or agreement.qualified_day >= agreement.end_day:
         return False
     maas = model.scenario.maas
@@ -264,6 +273,12 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     contract = f"agreement:{agreement.offering}:{agreement.requested_day}"  # its lane's share, then its closing
 
     inputs = candidate.inputs
+    monitoring = maas.monitoring
+    limits = None if breached is None or not monitoring.acts else Limits(
+        late_share=math.inf if monitoring.late_share is None else monitoring.late_share,
+        rejected_share=math.inf if monitoring.rejected_share is None else monitoring.rejected_share,
+        min_lots=monitoring.min_lots)
+    ended = False
 
     def provider(m: "Model") -> tuple[Node, Lane]:
         # The same offering may be contracted again (a repeated disruption): give it a new node.
@@ -303,15 +318,27 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
         into_stock = bool((m.net.arc_dst[arcs] >= 0).all())
-        m.watch(arcs, late, lambda tally: _record(agreement, tally, into_stock))
+        watch = m.watch(arcs, late, lambda tally: _record(agreement, tally, into_stock), limits=limits,
+                        breach=None if limits is None else lambda day: end_for_cause(m, lane.key, watch, day))
+        if watched is not None:
+            watched(agreement, watch)
         if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
             m.at(handback_day, lambda mm: hand_back(mm, lane.key))
+
+    def end_for_cause(m: "Model", key: str, watch: int, day: int) -> None:
+        nonlocal ended
+        ended = True
+        m.set_lane_open(key, False, cause=contract)
+        m.cancel_orders(key)
+        breached(agreement, day, m.watched_lots(watch))
 
     def hand_back(m: "Model", key: str) -> None:
         # New orders go back to the usual lanes, whose pipeline refills; the provider still ships
         # what it was asked for, bridging the gap until the usual supply arrives. What it could
         # not ship before the end is re-ordered from the usual lanes now, not at the end.
         m.end(standby)
+        if ended:  # closed already, nothing owed on it
+            return
         m.set_share_factor(key, 0.0, cause=f"handback:{agreement.offering}:{agreement.requested_day}")
         m.cancel_orders(key, keep=agreement.units_per_day * (agreement.end_day - handback_day))
 

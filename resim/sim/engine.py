@@ -50,7 +50,7 @@ from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
 from resim.sim.network import POLICY_S_S, Network, RowNetwork
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, Rows, State
 from resim.sim.status import EventKind
-from resim.sim.watch import Tally, Watches
+from resim.sim.watch import Limits, Lots, Tally, Watches
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
 from resim.core.streams import Streams
@@ -521,11 +521,18 @@ class Model:
         returned handle is cancelled."""
         return self._day_end.add(callback)
 
-    def watch(self, arcs: np.ndarray, late: np.ndarray, report: Callable[[Tally], None]) -> None:
+    def watch(self, arcs: np.ndarray, late: np.ndarray, report: Callable[[Tally], None], *,
+              limits: Limits | None = None, breach: Callable[[int], None] | None = None) -> int:
         """Tally what ``arcs`` (indices) ship, receive and reject, counting as late what they
-        ship from today on the days ``late`` (a flag per day of the horizon) marks; when the run
-        ends, pass the :class:`resim.sim.watch.Tally` to ``report`` (monitoring agreements)."""
-        self._cohort.watches.add(self._row, arcs, late, report)
+        ship from today on the days ``late`` (a flag per day of the horizon) marks, and their
+        lots; when the run ends, pass the :class:`resim.sim.watch.Tally` to ``report``
+        (monitoring agreements). With ``limits``, ``breach(day)`` is called at the end of the day
+        the lots first exceed them. Returns the watch's number (:meth:`watched_lots`)."""
+        return self._cohort.watches.add(self._cohort, self._row, arcs, late, report, limits, breach)
+
+    def watched_lots(self, watch: int) -> Lots:
+        """The lots of watch number ``watch`` (:meth:`watch`) so far."""
+        return self._cohort.watches.lots_of(watch)
 
     def listen(self, callback: Callable[["Model", Event], None]) -> Hook:
         """Call ``callback(model, event)`` when a disruption starts or ends (for strategies),

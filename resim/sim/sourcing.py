@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
 from resim.sim.status import ActionStatus, Answer
+from resim.sim.watch import Lots
 from resim.supply.matching import Matches, Need, Selection, match, need_for, score, select
 
 if TYPE_CHECKING:
@@ -120,6 +122,8 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
         reason[(reason == "") & mask] = why
 
     fail(capacity <= 1e-9, "no capacity left: booked by earlier agreements or taken by other firms")
+    if response.ended:
+        fail(np.isin(table["id"], list(response.ended)), "ended for cause earlier in this run (maas.monitoring)")
     # A provider makes only what its components allow: its capacity is capped by what their
     # sources can give now (the usual makers as disrupted, the market as others left it).
     if len(table) and scenario.parts_by_id[need.part].bom:
@@ -130,7 +134,8 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
         fail(cap <= 0, "no components: their sources are down or sold out")
     # A provider that cannot deliver before the expected recovery is of no use.
     fail(table["days_to_first_delivery"] >= end - day, "first delivery after the expected recovery")
-    table = table.assign(capacity_per_day=capacity, reason=reason, eligible=reason == "")
+    table = table.assign(capacity_per_day=capacity, reason=reason, eligible=reason == "",
+                         **response.scorecards.rated(table, scenario.maas))
     style = response.orchestration
     return table, _style(style, score(table, need, _weights(style, scenario)))
 
@@ -269,8 +274,41 @@ def _execute(response: "Response", model: "Model", request: Request, need: Need,
     keep = max(1.0 - covered / flow, 0.0) if covered < flow - 1e-9 else 0.0
     need_id = f"{request.event}:{part}:{request.destination}:{request.day}"
     for deal, candidate in agreed:  # what execute would drop was ruled out by _agreeable
-        execute(model, deal, candidate, share=weight * deal.units_per_day / flow, replaces=replaces,
-                handback_day=request.end, keep=keep, need_id=need_id, market=response.market)
+        share = weight * deal.units_per_day / flow
+        execute(model, deal, candidate, share=share, replaces=replaces, handback_day=request.end, keep=keep,
+                need_id=need_id, market=response.market, watched=response.scorecards.watched,
+                breached=partial(_ended, response, model, request, share))
+
+
+def _ended(response: "Response", model: "Model", request: Request, share: float, deal: Agreement, day: int,
+           lots: Lots) -> None:
+    """``deal`` (one of ``request``'s, with ``share`` of its destination's orders) was ended for
+    cause on ``day`` (:func:`resim.sim.agreements.execute`): record it, take back the commitment
+    it can no longer deliver, and source what it was to supply, from the next day to the
+    request's end, from other providers (with its share of the orders; the usual lanes stay on
+    standby as they were)."""
+    monitoring = model.scenario.maas.monitoring
+    late = lots.late / lots.shipped if lots.shipped else 0.0
+    rejected = lots.rejected / lots.received if lots.received else 0.0
+    response.actions.append(Action(
+        response.strategy.id, request.kind, request.trigger, deal.offering, deal.part, deal.destination,
+        deal.units_per_day, day, deal.end_day, deal.unit_price, ActionStatus.ENDED,
+        f"{lots.late} of {lots.shipped} lots late ({late:.0%}; limit {_share(monitoring.late_share)}), "
+        f"{lots.rejected} of {lots.received} rejected ({rejected:.0%}; limit {_share(monitoring.rejected_share)})"))
+    response.ended.add(deal.offering)
+    # The commitment debited was price and freight on the most it could deliver to its end; it
+    # ships nothing after today.
+    probation = model.scenario.maas.probation
+    shipped = float(model.shipped_total[model.lane_arcs(deal.lane)].sum())
+    response.spent -= max(deal.commitment(probation) - deal.setup_cost - (deal.unit_price + deal.freight) * shipped, 0.0)
+    rest = replace(request, units=deal.units_per_day, day=day + 1, replaces=(), share=share, replaced_flow=None,
+                   stage=f"{request.stage}:after {deal.offering}")
+    if rest.day < rest.end:
+        source(response, model, rest)
+
+
+def _share(limit: float | None) -> str:
+    return "none" if limit is None else f"{limit:.0%}"
 
 
 def _why_none(table: Matches, ranked: Matches, need: Need, budget: float | None, days: int) -> str:

@@ -49,6 +49,7 @@ from resim.sim.agreements import Agreement
 from resim.sim.capacity import CapacityLedger
 from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
+from resim.sim.scorecards import Scorecards
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
@@ -108,6 +109,8 @@ class Response:
         self.actions: list[Action] = []
         self.agreements: list[Agreement] = []
         self.spent = 0.0
+        self.ended: set[str] = set()   # offerings whose agreements monitoring ended for cause (stage 3.3)
+        self.scorecards = Scorecards(model)   # the providers' records so far (stage 3.4)
         self.facts = model.scenario.facts  # the value chain's graph and BOMs, shared by every replication
         self.market = Market(model)  # the open market for providers' inputs, shared by every need
         # What each offering has left (other firms' contention, earlier agreements), shared by every need.

@@ -353,8 +353,9 @@ def score(table: Table, need: Need, weights) -> Table:
     raw = {
         "cost": -column("landed_unit_cost"),
         "lead_time": -column("days_to_first_delivery"),
-        "quality": column("conformance_rate"),
-        "on_time": column("on_time_rate"),
+        # As later selections rate providers they have worked with (resim.sim.scorecards), else published.
+        "quality": column("rated_conformance_rate" if "rated_conformance_rate" in table else "conformance_rate"),
+        "on_time": column("rated_on_time_rate" if "rated_on_time_rate" in table else "on_time_rate"),
         "capacity": np.minimum(column("capacity_per_day") / max(need.units_per_day, 1e-9), 1.0),
         "distance": -column("distance_km"),
     }

@@ -13,8 +13,8 @@ from resim.scenario.format.common import (
     Region, SizeMM, Spec, TextList,
 )
 
-__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "MarketOffer",
-           "MaaS", "INPUTS"]
+__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "Monitoring",
+           "Evaluation", "MarketOffer", "MaaS", "INPUTS"]
 
 INPUTS = ("consigned", "market")
 
@@ -102,6 +102,37 @@ class Inspection(Spec):
     acceptance_number: Annotated[int, Field(ge=0)] = 2
 
 
+class Monitoring(Spec):
+    """Stage 3.3, monitoring that acts: an agreement whose lots are too often late or rejected is
+    ended for cause and the rest of it sourced again from other providers. Each day's shipment is
+    a lot (late when its confirmed ship date is past the quoted one), and each day's delivery a
+    lot inspected. Without a share set, agreements are only recorded."""
+
+    late_share: Fraction | None = Field(
+        None, description="share of an agreement's shipped lots late above which it is ended and re-sourced")
+    rejected_share: Fraction | None = Field(
+        None, description="share of its delivered lots rejected by incoming inspection above which it is "
+                          "ended and re-sourced")
+    min_lots: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        5, description="lots shipped (for lateness) or delivered (for rejections) before it is judged")
+
+    @property
+    def acts(self) -> bool:
+        """Whether any limit is set."""
+        return self.late_share is not None or self.rejected_share is not None
+
+
+class Evaluation(Spec):
+    """Stage 3.4, evaluation that learns: each provider's scorecard (its lots so far in the
+    replication) updates the on-time and conformance figures later selections compare, as the
+    mean of a beta distribution whose prior is the offering's published figure worth
+    ``prior_lots`` lots. Off (published figures only) when ``prior_lots`` is not set."""
+
+    prior_lots: Positive | None = Field(
+        None, description="weight of a published on-time or conformance figure, in lots, against the "
+                          "lots observed; none = selections use the published figures only")
+
+
 class Contention(Spec):
     """Other firms hit by the same disaster compete for the providers of its regions."""
 
@@ -136,5 +167,7 @@ class MaaS(Spec):
     probation: Probation = Probation()
     inspection: Inspection = Inspection()
     contention: Contention = Contention()
+    monitoring: Monitoring = Monitoring()
+    evaluation: Evaluation = Evaluation()
     market: tuple[MarketOffer, ...] = Field(
         (), description="scarce components on the open market, bought by providers with inputs: market")
