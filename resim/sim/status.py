@@ -32,8 +32,8 @@ class ActionStatus(StrEnum):
     NO_COMPONENTS = "no components"        # the provider's components' sources are down or sold out
     NO_CANDIDATE = "no candidate"          # no provider asked; the note says why
     DESTINATION_DOWN = "destination down"  # nothing bought for a destination that is down
-    ENDED = "ended"                        # an agreement ended for cause: lots late or rejected (maas.monitoring)
     ACTIVE = "active"                      # a buffer held, reman stock steered to customers
+    ENDED = "ended"                        # an agreement ended for cause: lots late or rejected (maas.monitoring)
 
 
 AGREED = (ActionStatus.ACCEPTED, ActionStatus.COUNTERED)
