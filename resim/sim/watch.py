@@ -125,12 +125,9 @@ class Watches:
         with np.errstate(invalid="ignore", divide="ignore"):
             over = (((shipped >= least) & (late > late_share * shipped))
                     | ((received >= least) & (rejected > rejected_share * received)))
-        for watch in np.flatnonzero(over):
-            breach = self._breach[watch]
-            if breach is not None:
-                self._breach[watch] = None   # once
-                self._limits[watch, :2] = np.inf
-                breach(day)
+        for watch in np.flatnonzero(over):  # a watch without a callback has no limits (add)
+            self._limits[watch, :2] = np.inf   # once
+            self._breach[watch](day)
 
     def tally(self, cohort: "Cohort", watch: int) -> Tally:
         """Watch number ``watch``'s units by the end of the day simulated last."""
