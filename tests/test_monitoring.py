@@ -108,3 +108,41 @@ def test_conformance_passing_inverts_lot_acceptance(rate):
     inspection = Inspection()
     assert conformance_passing(lot_acceptance(rate, inspection), inspection) == pytest.approx(rate, abs=1e-9)
     assert conformance_passing(0.0, inspection) == 0.0 and conformance_passing(1.0, inspection) == 1.0
+
+
+def _twice(prior_lots):
+    """sA fails twice (days 10 and 70, 20 days each). glossy_pl publishes every lot on time but
+    ships every one late (``delivered_on_time_rate`` 0); steady_pl publishes and delivers 90 %
+    and costs a little more. The comparison weighs on-time delivery 10 to 1 over cost."""
+    glossy = LATE | dict(id="glossy_pl", provider="shop_glossy", on_time_rate=1.0, delivered_on_time_rate=0.0)
+    steady = GOOD | dict(id="steady_pl", provider="shop_steady", unit_price=6.5, on_time_rate=0.9)
+    sc = scenario(providers=(glossy, steady), weights={"cost": 0.1, "lead_time": 0, "quality": 0, "on_time": 1,
+                                                       "capacity": 0, "distance": 0},
+                  evaluation={"prior_lots": prior_lots})
+    sc = sc.replace(**{"disruptions": [
+        {"id": "first", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 20},
+        {"id": "again", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 70, "duration_days": 20}],
+        "strategies[rent].orchestration": "balanced"})
+    return run(sc)
+
+
+def test_a_provider_that_overstates_its_record_loses_the_next_selection():
+    # First need (decided day 12): both publish as they claim, so glossy_pl wins: its on-time
+    # part is the full 1/1.1 (1.0 against 0.9) and its cost part the full 0.1/1.1. Its lots all
+    # ship late. At the second need (decided day 72) its rated on-time rate is
+    # (5 x 1.0 + 0 on time) / (5 + lots shipped), under steady_pl's 0.9 once it has shipped a
+    # lot, so steady_pl wins the on-time part and with it the selection.
+    model, response, _ = _twice(prior_lots=5)
+    first, second = response.agreements
+    assert (first.offering, second.offering) == ("glossy_pl", "steady_pl")
+    assert second.requested_day == 72
+    lots = response.scorecards.lots("glossy_pl")
+    assert lots.shipped > 0 and lots.late == lots.shipped   # what it delivered, not what it published
+    assert 5 / (5 + lots.shipped) < 0.9
+
+
+def test_without_evaluation_the_published_record_wins_again():
+    # The same runs with no scorecard (prior_lots unset): the comparison sees only published
+    # figures, so glossy_pl wins both selections.
+    _, response, _ = _twice(prior_lots=None)
+    assert [a.offering for a in response.agreements] == ["glossy_pl", "glossy_pl"]

@@ -10,12 +10,13 @@
   the reserved capacity.
 * **Execution**: the provider joins the model as a supplier node with a lane to the destination.
   It ships within its reserved capacity, at the agreed price; each shipment is on time with the
-  offering's ``on_time_rate`` (its quoted lead time drawn) and otherwise late by 1 to that many
+  offering's delivered on-time rate (``delivered_on_time_rate``, the published ``on_time_rate``
+  unless the offering says otherwise; its quoted lead time drawn) and otherwise late by 1 to that many
   days more, and then travels the transit days of its transport mode (:mod:`resim.supply.logistics`:
   road or sea, air where that costs less in all or the work is expedited); each day's delivery
   is one lot, accepted by the incoming inspection (``maas.inspection``) with the chance that a
-  sample of n units holds at most Ac defective ones (binomial with the offering's conformance
-  rate), else scrapped on receipt.
+  sample of n units holds at most Ac defective ones (binomial with the offering's delivered
+  conformance rate), else scrapped on receipt.
 * **Payment**: the firm pays every unit it accepts at the agreed price plus the freight,
   wherever the provider delivers (also to a supplier of the firm's: it contracted the provider);
   rejected lots are the provider's loss. The budget a strategy commits to an agreement is its
@@ -75,6 +76,8 @@ class Candidate(NamedTuple):
     lead_time_mean: float
     on_time_rate: float
     conformance_rate: float
+    delivered_on_time_rate: float      # what it really does: the published rate unless the offering says
+    delivered_conformance_rate: float
     inputs: str
     transport_mode: str
     transit_days: int | None
@@ -90,6 +93,11 @@ class Candidate(NamedTuple):
 
         # The freight the matching estimated: landed cost minus price.
         freight = max(float(row["landed_unit_cost"] - row["unit_price"]), 0.0) if "landed_unit_cost" in row else 0.0
+
+        def delivered(column: str) -> float:  # NaN or absent: as published
+            value = float(row.get(f"delivered_{column}", math.nan))
+            return float(row[column]) if math.isnan(value) else value
+
         routed = "transit_days" in row and "transport_mode" in row
         return cls(offering=str(row["id"]), provider=str(row["provider"]), country=row["country"],
                    region=row["region"], lat=float(row["lat"]), lon=float(row["lon"]),
@@ -97,7 +105,8 @@ class Candidate(NamedTuple):
                    onboarding_days=text("onboarding_days"), onboarding_mean=float(row["onboarding_mean"]),
                    lead_time_days=text("lead_time_days"), lead_time_mean=float(row["lead_time_mean"]),
                    on_time_rate=float(row["on_time_rate"]), conformance_rate=float(row["conformance_rate"]),
-                   inputs=str(row.get("inputs", "consigned")),
+                   delivered_on_time_rate=delivered("on_time_rate"),
+                   delivered_conformance_rate=delivered("conformance_rate"), inputs=str(row.get("inputs", "consigned")),
                    transport_mode=str(row["transport_mode"]) if routed else "",
                    transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)))
 
@@ -105,7 +114,8 @@ class Candidate(NamedTuple):
 # The columns Candidate.from_row reads, where a frame has them.
 _CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit_price", "landed_unit_cost",
                       "setup_cost", "onboarding_days", "onboarding_mean", "lead_time_days", "lead_time_mean",
-                      "on_time_rate", "conformance_rate", "inputs", "transport_mode", "transit_days", "score")
+                      "on_time_rate", "conformance_rate", "delivered_on_time_rate", "delivered_conformance_rate",
+                      "inputs", "transport_mode", "transit_days", "score")
 
 
 def as_candidates(table: "pd.DataFrame | Matches") -> list[Candidate]:
@@ -262,12 +272,12 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
     rng = model.streams.get("maas", agreement.offering, agreement.part, agreement.destination)
     horizon = model.horizon
     quoted = whole_days(_dist(candidate.lead_time_days, candidate.lead_time_mean).sample(rng, horizon))
-    late = rng.random(horizon) >= candidate.on_time_rate
+    late = rng.random(horizon) >= candidate.delivered_on_time_rate
     extra = np.floor(rng.random(horizon) * quoted) + 1
     # Production as quoted (late or not), then the transport: its door-to-door transit days.
     agreement.transport_mode, agreement.transit_days = _transport(model, agreement, candidate)
     lead_times = quoted + late * extra + agreement.transit_days
-    accepted = (rng.random(horizon) < lot_acceptance(candidate.conformance_rate, maas.inspection)).astype(float)
+    accepted = (rng.random(horizon) < lot_acceptance(candidate.delivered_conformance_rate, maas.inspection)).astype(float)
     probation = f"probation:{agreement.offering}:{agreement.requested_day}"
     standby = f"replaced:{need_id or f'{agreement.offering}:{agreement.requested_day}'}"
     contract = f"agreement:{agreement.offering}:{agreement.requested_day}"  # its lane's share, then its closing

@@ -12,7 +12,9 @@ lots seen, as the mean of a beta distribution whose prior is the published figur
   :func:`resim.sim.agreements.lot_acceptance` of the published conformance rate), turned back
   into the unit conformance rate that gives it.
 
-Only the comparison learns: a provider keeps delivering as its offering does.
+Only the comparison learns: a provider keeps delivering at its delivered rates (the published
+ones unless its offering sets ``delivered_on_time_rate`` or ``delivered_conformance_rate``: a
+record that overstates what it does, which only its scorecard reveals).
 """
 
 from __future__ import annotations

@@ -290,6 +290,9 @@ def generate_pool(n: int, seed: int = 0) -> pd.DataFrame:
         "onboarding_mean": (o_low + onboard_mode + o_high) / 3,
         "conformance_rate": conformance,
         "on_time_rate": on_time[owner],
+        # A synthetic provider delivers as it publishes.
+        "delivered_on_time_rate": np.full(len(owner), np.nan),
+        "delivered_conformance_rate": np.full(len(owner), np.nan),
         "country": countries[owner],
         "region": t.country_region[country][owner],
         "lat": p_lat[owner],

@@ -37,21 +37,22 @@ COLUMNS: tuple[str, ...] = (
     "id", "provider", "process", "process_group", "materials", "tolerance_mm",
     "size_l_mm", "size_w_mm", "size_h_mm", "certifications", "capacity_per_day", "setup_cost",
     "unit_price", "expedite_premium", "lead_time_days", "lead_time_mean", "lead_time_sd",
-    "onboarding_days", "onboarding_mean", "conformance_rate", "on_time_rate", "country", "region",
-    "lat", "lon", "export_controlled", "inputs",
+    "onboarding_days", "onboarding_mean", "conformance_rate", "on_time_rate", "delivered_on_time_rate",
+    "delivered_conformance_rate", "country", "region", "lat", "lon", "export_controlled", "inputs",
 )
 
 #: Fields of :class:`resim.scenario.format.maas.Offering`: the header of a pool CSV, in order.
 OFFERING_FIELDS: tuple[str, ...] = (
     "id", "provider", "process", "materials", "tolerance_mm", "size_mm", "certifications",
     "capacity_per_day", "setup_cost", "unit_price", "expedite_premium", "lead_time_days",
-    "onboarding_days", "conformance_rate", "on_time_rate", "country", "region", "lat", "lon",
-    "export_controlled", "inputs",
+    "onboarding_days", "conformance_rate", "on_time_rate", "delivered_on_time_rate",
+    "delivered_conformance_rate", "country", "region", "lat", "lon", "export_controlled", "inputs",
 )
 
 _FLOAT_COLUMNS = ("tolerance_mm", "size_l_mm", "size_w_mm", "size_h_mm", "capacity_per_day",
                   "setup_cost", "unit_price", "expedite_premium", "lead_time_mean", "lead_time_sd",
-                  "onboarding_mean", "conformance_rate", "on_time_rate", "lat", "lon")
+                  "onboarding_mean", "conformance_rate", "on_time_rate", "delivered_on_time_rate",
+                  "delivered_conformance_rate", "lat", "lon")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +74,8 @@ def offerings_from_frame(frame: pd.DataFrame) -> list["Offering"]:
             capacity_per_day=r["capacity_per_day"], setup_cost=r["setup_cost"], unit_price=r["unit_price"],
             expedite_premium=r["expedite_premium"], lead_time_days=r["lead_time_days"],
             onboarding_days=r["onboarding_days"], conformance_rate=r["conformance_rate"],
-            on_time_rate=r["on_time_rate"], country=r["country"], region=r["region"], lat=number(r["lat"]),
+            on_time_rate=r["on_time_rate"], delivered_on_time_rate=number(r["delivered_on_time_rate"]),
+            delivered_conformance_rate=number(r["delivered_conformance_rate"]), country=r["country"], region=r["region"], lat=number(r["lat"]),
             lon=number(r["lon"]), export_controlled=r["export_controlled"], inputs=r["inputs"]))
     return found
 
@@ -92,8 +94,8 @@ def pool_frame(offerings: Sequence["Offering"]) -> pd.DataFrame:
     with _gc_paused():      # 100,000s of small tuples, no cycles: collecting them only costs time
         row = operator.itemgetter(*OFFERING_FIELDS)
         (ids, providers, processes, materials, tolerance, sizes, certifications, capacity, setup,
-         price, expedite, lead, onboarding, conformance, on_time, country, region, lat, lon,
-         controlled, inputs) = zip(*[row(o.__dict__) for o in offs])
+         price, expedite, lead, onboarding, conformance, on_time, delivered_on_time, delivered_conformance,
+         country, region, lat, lon, controlled, inputs) = zip(*[row(o.__dict__) for o in offs])
         lead_text, lead_mean, lead_sd = _dist_columns(lead)
         onboarding_text, onboarding_mean, _ = _dist_columns(onboarding)
         data = {
@@ -109,7 +111,10 @@ def pool_frame(offerings: Sequence["Offering"]) -> pd.DataFrame:
             "expedite_premium": expedite,
             "lead_time_days": lead_text, "lead_time_mean": lead_mean, "lead_time_sd": lead_sd,
             "onboarding_days": onboarding_text, "onboarding_mean": onboarding_mean,
-            "conformance_rate": conformance, "on_time_rate": on_time, "country": country,
+            "conformance_rate": conformance, "on_time_rate": on_time,
+            "delivered_on_time_rate": [nan if x is None else x for x in delivered_on_time],
+            "delivered_conformance_rate": [nan if x is None else x for x in delivered_conformance],
+            "country": country,
             "region": region,
             "lat": [nan if x is None else x for x in lat], "lon": [nan if x is None else x for x in lon],
             "export_controlled": controlled, "inputs": inputs,
@@ -233,6 +238,8 @@ def write_pool_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         "onboarding_days": dist_cells("onboarding_days", "onboarding_mean"),
         "conformance_rate": [_num(x) for x in frame["conformance_rate"].tolist()],
         "on_time_rate": [_num(x) for x in frame["on_time_rate"].tolist()],
+        "delivered_on_time_rate": [_num_or_empty(x) for x in frame["delivered_on_time_rate"].tolist()],
+        "delivered_conformance_rate": [_num_or_empty(x) for x in frame["delivered_conformance_rate"].tolist()],
         "country": frame["country"].astype(str).tolist(),
         "region": frame["region"].astype(str).tolist(),
         "lat": [_num_or_empty(x) for x in frame["lat"].tolist()],

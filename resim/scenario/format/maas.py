@@ -39,6 +39,13 @@ class Offering(Spec):
     onboarding_days: NonNegativeDist = Field(description="qualification days before the first order")
     conformance_rate: Fraction = Field(0.99, description="share of units that pass inspection")
     on_time_rate: Fraction = Field(0.95, description="share of orders shipped on time")
+    delivered_on_time_rate: Fraction | None = Field(
+        None, description="share of orders it really ships on time, where that differs from the published "
+                          "on_time_rate (an overstated record); only its scorecard shows it (maas.evaluation); "
+                          "none = as published")
+    delivered_conformance_rate: Fraction | None = Field(
+        None, description="share of units that really pass inspection, where that differs from the published "
+                          "conformance_rate; none = as published")
     country: Country
     region: Region
     lat: Latitude | None = None
