@@ -19,8 +19,10 @@ A strategy is a set of actions with delays, limits and a trigger (``strategies``
 kinds) or its response to a detected disruption (reactive kinds).
 
 A reactive action starts when a triggering disruption (``responds_to``: ids or types; all when
-empty) is detected (``detection_delay_days`` after its onset) and decided
-(``decision_delay_days`` later). It plans for the disruption's expected course (its mean
+empty; with ``responds_to_high_risk`` also those R1's risk register flags) is detected
+(``detection_delay_days`` after its onset, or a remote monitoring's delay at a monitored site) and
+decided (``decision_delay_days`` later); a shortage early warning may bring the detection forward
+(:mod:`resim.sim.warning`). It plans for the disruption's expected course (its mean
 duration and recovery ramp): MaaS needs are matched against the pool as it is that day
 (footprints and embargoes in force, contention), providers are selected within the budget,
 premium and provider limits, negotiated with (declines pass to the next candidates), and executed
@@ -50,6 +52,8 @@ from resim.sim.capacity import CapacityLedger
 from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
+from resim.sim.hooks import Hook
+from resim.sim.warning import MONITORING, WARNING, charge_fee, detection_days, monitored_sites, reaches
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
@@ -103,9 +107,18 @@ class Response:
     """A strategy attached to one model run."""
 
     def __init__(self, model: "Model", strategy: "Strategy", pool: Pool | None,
-                 orchestration: Orchestration = Orchestration.BALANCED):
+                 orchestration: Orchestration = Orchestration.BALANCED, high_risk: frozenset[str] | None = None):
+        """``high_risk``: the disruptions R1's risk register flags high risk, needed when the
+        strategy has ``responds_to_high_risk`` (the experiment finds them once per scenario)."""
+        if strategy.responds_to_high_risk and high_risk is None:
+            raise ValueError(f"strategy '{strategy.id}' responds to high-risk disruptions: pass high_risk "
+                             f"(R1's register, resim.experiment.catalogue.high_risk_events)")
         self.model, self.strategy, self.pool = model, strategy, pool
         self.orchestration = orchestration
+        self.high_risk = high_risk or frozenset()
+        # Decisions scheduled and not yet taken, per occurrence (disruption id, onset): their day
+        # and handle, so that an early warning can bring one forward and it is taken once.
+        self._pending: dict[tuple[str, int], tuple[int, Hook]] = {}
         self.actions: list[Action] = []
         self.agreements: list[Agreement] = []
         self.spent = 0.0
@@ -120,22 +133,96 @@ class Response:
         for action in types:
             if action.setup is not None:
                 action.setup(self)
+        self._buy_services()
         if any(action.respond is not None for action in types):
             model.listen(self._on_event)
+            if strategy.early_warning is not None:
+                self._watch_cover()
 
     # -- triggers --------------------------------------------------------------------------------
 
-    def _on_event(self, model: "Model", event: Event) -> None:
-        spec = next(d for d in model.scenario.disruptions if d.id == event.id)
-        wanted = self.strategy.responds_to
+    def _wants(self, spec) -> bool:
+        """Whether the strategy responds to disruption ``spec``: a supply cut (or a demand surge,
+        with same-tier MaaS) among ``responds_to`` (all when empty), or flagged high risk by R1."""
         surge = (isinstance(spec, DemandShock) and spec.multiplier > 1
                  and ActionKind.MAAS_SAME_TIER in self.strategy.actions)  # a surge is met by renting same-tier
-        if event.what != EventKind.START or not (spec.type in _SUPPLY_CUTS or surge):
+        if not (spec.type in _SUPPLY_CUTS or surge):
+            return False
+        wanted = self.strategy.responds_to
+        named = spec.id in wanted or spec.type in wanted
+        if self.strategy.responds_to_high_risk:
+            return named or spec.id in self.high_risk
+        return named or not wanted
+
+    def _on_event(self, model: "Model", event: Event) -> None:
+        spec = next(d for d in model.scenario.disruptions if d.id == event.id)
+        if event.what != EventKind.START or not self._wants(spec):
             return
-        if wanted and spec.id not in wanted and spec.type not in wanted:
-            return
-        delay = math.ceil(self.strategy.detection_delay_days) + math.ceil(self.strategy.decision_delay_days)
-        model.at(event.day + delay, lambda m: self._respond(m, spec, event.day))
+        detect = detection_days(model.scenario, spec, self.strategy.detection_delay_days, self.strategy.monitoring)
+        self._decide(model, spec, event.day, event.day + math.ceil(detect))
+
+    def _decide(self, model: "Model", spec, onset: int, detected: int) -> None:
+        """Respond to the occurrence of ``spec`` from ``onset``, detected on day ``detected``,
+        once decided (``decision_delay_days`` later), in place of a later decision scheduled."""
+        day = detected + math.ceil(self.strategy.decision_delay_days)
+        key = (spec.id, onset)
+        if key in self._pending:
+            self._pending[key][1].cancel()
+
+        def act(m: "Model") -> None:
+            del self._pending[key]
+            self._respond(m, spec, onset)
+        self._pending[key] = (day, model.at(day, act))
+
+    def _warned(self, site: str, part: str, day: int, cover: float) -> None:
+        """A shortage early warning fired at the end of ``day``: every disruption in force that
+        reaches ``site`` and awaits its decision counts as detected now (the next day's start),
+        if that decides earlier than its own detection would."""
+        model, decision = self.model, math.ceil(self.strategy.decision_delay_days)
+        answered = []
+        for (ident, onset), (planned, _) in list(self._pending.items()):
+            spec = next(d for d in model.scenario.disruptions if d.id == ident)
+            if day + 1 + decision < planned and in_force(model, spec, onset, day) and reaches(
+                    model.scenario, spec, site):
+                self._decide(model, spec, onset, day + 1)
+                answered.append(f"{ident}@{onset}")
+        threshold = self.strategy.early_warning.cover_days
+        self.actions.append(Action(
+            self.strategy.id, WARNING, "; ".join(ident.split("@")[0] for ident in answered), site, part, site, 0.0,
+            day, day + 1, 0.0, ActionStatus.FIRED,
+            f"projected cover {cover:.1f} days < {threshold:g}; "
+            + (f"responding from day {day + 1 + decision} to {', '.join(answered)}" if answered
+               else "no disruption awaiting a decision reaches the site")))
+
+    def _watch_cover(self) -> None:
+        """Watch the early warning's parts at its sites (:meth:`resim.sim.engine.Model.watch_cover`)."""
+        warning, model = self.strategy.early_warning, self.model
+        for site in warning.sites:
+            received = sorted({p for lane in self.facts.lanes_into(site) for p in lane.parts})
+            for part in [p for p in warning.parts if p in received] if warning.parts else received:
+                sku, use = model.net.sku_index.get((site, part)), self.flows.inflow(site, part)
+                if sku is not None and use > 0:
+                    model.watch_cover(sku, use, warning.cover_days, partial(self._warned, site, part))
+
+    def _buy_services(self) -> None:
+        """Remote monitoring and the early warning: each site's yearly fee charged pro rata from
+        day 0 (:func:`resim.sim.warning.charge_fee`), and a row each in the record."""
+        strategy, model = self.strategy, self.model
+        services = []
+        if strategy.monitoring is not None:
+            monitoring = strategy.monitoring
+            services += [(MONITORING, site, monitoring.fee_per_site_year,
+                          f"disruptions hitting it detected {monitoring.delay_days:g} days after onset")
+                         for site in monitored_sites(model.scenario, monitoring)]
+        if strategy.early_warning is not None:
+            warning = strategy.early_warning
+            services += [(WARNING, site, warning.fee_per_site_year,
+                          f"fires when projected stock cover drops below {warning.cover_days:g} days")
+                         for site in warning.sites]
+        charge_fee(model, sum(fee for _, _, fee, _ in services))  # one hook for every site's fee
+        for kind, site, fee, note in services:
+            self.actions.append(Action(strategy.id, kind, "", site, "", site, 0.0, 0, model.horizon, fee,
+                                       ActionStatus.ACTIVE, f"{note}; {fee:,.0f} a year (unit_cost)"))
 
     def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
         """Act on a disruption for its expected course, until the expected recovery ``end``

@@ -1,0 +1,127 @@
+"""Service modes that trigger a response earlier (servitization: remote monitoring, the
+supply-chain service platform's shortage early warning).
+
+* **Remote monitoring** of sites: a disruption hitting a monitored site is detected after the
+  monitoring's delay rather than the strategy's own (:func:`detection_days`), for a yearly fee per
+  site charged day by day (:func:`charge_fee`).
+* **Shortage early warning**: at each day's end, the projected stock cover of watched stock
+  points, (on hand + in transit to them) / expected daily use, is compared with a threshold in
+  days for every watch of a batch at once (:class:`CoverWatches`, one pass a day like
+  :class:`resim.sim.watch.Watches`); a watch fires on the first day its cover drops below the
+  threshold, and again only after the cover has come back to it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Callable
+
+import networkx as nx
+import numpy as np
+
+from resim.sim.disruptions import hit_nodes
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
+    from resim.scenario.format.strategies import RemoteMonitoring
+    from resim.sim.engine import Cohort, Model
+
+__all__ = ["monitored_sites", "detection_days", "charge_fee", "reaches", "CoverWatches", "MONITORING", "WARNING"]
+
+MONITORING = "remote_monitoring"
+WARNING = "early_warning"
+"""The ``kind`` of the services' rows in orchestrations.csv (they are no ActionKind: not actions a
+strategy lists, but services it buys)."""
+
+FEE_COMPONENT = "maas_onboarding"
+"""The cost component service fees are booked under (a service agreement's cost that is not per unit)."""
+
+
+def monitored_sites(scenario: "Scenario", monitoring: "RemoteMonitoring") -> tuple[str, ...]:
+    """The nodes a remote monitoring watches: its ``sites``, or every supplier when it names none."""
+    return monitoring.sites or tuple(n.id for n in scenario.nodes if n.kind == "supplier")
+
+
+def detection_days(scenario: "Scenario", spec, detection_delay_days: float,
+                   monitoring: "RemoteMonitoring | None") -> float:
+    """Days from a disruption's onset to its detection: the monitoring's delay when the disruption
+    hits a monitored site (never slower than the strategy's own), else ``detection_delay_days``."""
+    if monitoring is not None and set(hit_nodes(scenario, spec)) & set(monitored_sites(scenario, monitoring)):
+        return min(monitoring.delay_days, detection_delay_days)
+    return detection_delay_days
+
+
+def charge_fee(model: "Model", fee_per_year: float) -> None:
+    """Charge ``fee_per_year`` pro rata, 1/365 of it at the end of each day of the run (over a
+    horizon of H days: fee × H / 365 in all)."""
+    if fee_per_year <= 0:
+        return
+    daily = fee_per_year / 365.0
+    model.on_day_end(lambda m, day: m.charge(FEE_COMPONENT, daily))
+
+
+def reaches(scenario: "Scenario", spec, site: str) -> bool:
+    """Whether a disruption cuts the supply of ``site``: it hits the site or a node upstream of it."""
+    hit = set(hit_nodes(scenario, spec))
+    return bool(hit) and (site in hit or bool(hit & nx.ancestors(scenario.facts.graph, site)))
+
+
+class CoverWatches:
+    """Every shortage early warning of a batch: per watched (row, stock point), the expected
+    daily use, the threshold in days and whether it may fire; one pass at each day's end."""
+
+    def __init__(self) -> None:
+        self._row: list[int] = []
+        self._sku: list[int] = []
+        self._use: list[float] = []
+        self._days: list[float] = []
+        self._fire: list[Callable[[int, float], None]] = []
+        self._arrays: tuple[np.ndarray, ...] = ()
+        self._inbound: tuple[int, np.ndarray, np.ndarray] = (-1, np.zeros(0, np.int64), np.zeros(0, np.int64))
+        self.armed = np.zeros(0, bool)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def add(self, row: int, sku: int, use: float, cover_days: float, fire: Callable[[int, float], None]) -> None:
+        """Watch stock point ``sku`` of ``row``, used ``use`` units a day in normal times: call
+        ``fire(day, cover)`` at the end of the first day its cover (days) is below ``cover_days``."""
+        self._row.append(row)
+        self._sku.append(sku)
+        self._use.append(use)
+        self._days.append(cover_days)
+        self._fire.append(fire)
+        self.armed = np.append(self.armed, True)
+        self._arrays = ()
+        self._inbound = (-1, *self._inbound[1:])
+
+    def cover(self, cohort: "Cohort") -> np.ndarray:
+        """Each watch's projected cover in days: (on hand + in transit to it) / daily use."""
+        if not self._arrays:
+            self._arrays = (np.array(self._row, np.int64), np.array(self._sku, np.int64), np.array(self._use))
+        rows, skus, use = self._arrays
+        arcs, into = self._arcs(cohort)
+        # in transit to each watched (row, stock point): its arcs' units, summed per watch
+        inbound = np.zeros(len(rows))
+        if len(arcs):
+            pairs = cohort.in_transit[rows[:, None], arcs[None, :]] * (into[None, :] == skus[:, None])
+            inbound = pairs.sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(use > 0, (cohort.on_hand[rows, skus] + inbound) / use, math.inf)
+
+    def _arcs(self, cohort: "Cohort") -> tuple[np.ndarray, np.ndarray]:
+        """The arcs into watched stock points and their destinations, found again when arcs join."""
+        net = cohort.net
+        if self._inbound[0] != net.n_arcs:
+            arcs = np.flatnonzero(np.isin(net.arc_dst, self._arrays[1]))
+            self._inbound = (net.n_arcs, arcs, net.arc_dst[arcs])
+        return self._inbound[1], self._inbound[2]
+
+    def end_of_day(self, cohort: "Cohort", day: int) -> None:
+        """Fire every armed watch whose cover is below its threshold; re-arm those back at it."""
+        cover = self.cover(cohort)
+        below = cover < np.array(self._days)
+        firing = np.flatnonzero(below & self.armed)
+        self.armed = ~below
+        for watch in firing:
+            self._fire[watch](day, float(cover[watch]))
