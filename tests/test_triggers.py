@@ -29,18 +29,11 @@ def _chain(strategy: dict, horizon: int = 60) -> resim.Scenario:
 
 
 def _decided(sc: resim.Scenario) -> tuple[list[int], "object"]:
-    """The days the response asked providers (its MaaS rows' request days), and the response."""
+    """The days the response asked providers (its agreements' request days: the provider accepts
+    at once), and the response."""
     model, response = prepare(sc, "rent", 0, sc.seed)
-    asked: list[int] = []
-    original = response._respond
-
-    def respond(m, spec, onset, *args, **kwargs):  # the day each decision is taken
-        asked.append(int(m.env.now))
-        return original(m, spec, onset, *args, **kwargs)
-
-    response._respond = respond
     model.run()
-    return asked, response
+    return [deal.requested_day for deal in response.agreements], response
 
 
 # -- remote monitoring ------------------------------------------------------------------------------
@@ -56,8 +49,8 @@ def test_remote_monitoring_decides_at_onset_plus_its_delay():
     # Every supplier when no site is named: sA is the chain's only supplier.
     asked, response = _decided(_chain(slow | {"monitoring": {}}))
     assert asked == [12]
-    assert [(a.kind, a.source) for a in response.actions if a.kind == "remote_monitoring"] == [
-        ("remote_monitoring", "sA")]
+    assert [(a.source, a.unit_cost) for a in response.actions if a.kind == "remote_monitoring"] == [
+        ("every supplier", 12_000)]   # the default fee for the one site
 
 
 def test_remote_monitoring_adds_exactly_its_fee_pro_rata():
@@ -97,11 +90,9 @@ def test_the_early_warning_fires_on_the_first_day_cover_drops_below_its_threshol
     assert min(d for d, units in position.items() if units / 20 < 5) == 14   # the simulation's own state
     fired = [a for a in response.actions if a.kind == "early_warning" and a.status == "fired"]
     assert [(a.start, a.trigger, a.source, a.part) for a in fired][:1] == [(14, "gone", "plant", "A")]
-    asked = sorted({a.start for a in response.actions if a.kind == "maas_same_tier"})
-    without = _decided(_chain({"detection_delay_days": 20}))[0]
-    assert without == [30]
-    assert _decided(sc)[0] == [15]     # decided once, at the warning: the detection does not decide again
-    assert asked and asked[0] >= 15
+    # Decided once, at the warning: the detection on day 30 does not decide again.
+    assert [deal.requested_day for deal in response.agreements] == [15]
+    assert _decided(_chain({"detection_delay_days": 20}))[0] == [30]
 
 
 def test_a_warning_with_no_disruption_upstream_decides_nothing():
@@ -129,14 +120,14 @@ def test_the_early_warning_fee_is_charged_like_monitoring():
 # -- R1 feeds R2 ------------------------------------------------------------------------------------
 
 def _two_events() -> resim.Scenario:
-    """The failure of sA for 30 days (a large loss) and a one-day fifth of the plant's capacity
-    lost (its stock rides it out), both certain; P sells at 200, a unit short costs 50."""
+    """The failure of sA for 30 days (a large loss) and the plant down for a day (the DC's stock of
+    three days rides it out), both certain; P sells at 200, a unit short costs 50."""
     return _chain({"responds_to_high_risk": True}, horizon=90).replace(**{
         "demand[0].price": 200, "demand[0].shortage_penalty_per_unit": 50,
         "disruptions": [{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10,
                          "duration_days": 30},
                         {"id": "blip", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 50,
-                         "duration_days": 1, "severity": 0.2}],
+                         "duration_days": 1}],
         "replications": 3})
 
 
@@ -151,6 +142,21 @@ def test_a_high_risk_strategy_reacts_to_exactly_the_events_the_register_flags():
     answered = set(res.orchestrations.query("strategy == 'rent' and kind == 'maas_same_tier'").trigger)
     assert answered == flagged
     assert res.info["high_risk_disruptions"] == ["gone"]
+    # With responds_to as well: the named and the flagged (no provider assembles P: the blip's
+    # need is recorded as no candidate).
+    both = sc.replace(**{"strategies[rent].responds_to": ["blip"], "parts[P].process": {"process": "joining/assembly"}})
+    res = resim.run(both, replications=1, executor="serial")
+    assert set(res.orchestrations.query("strategy == 'rent' and kind == 'maas_same_tier'").trigger) == {"gone", "blip"}
+
+
+@pytest.mark.slow
+def test_the_high_risk_events_are_found_once_whatever_the_executor():
+    # Found in the main process and sent to the workers with the scenario: the same numbers as serially.
+    sc = _two_events()
+    serial = resim.run(sc, replications=2, executor="serial")
+    spread = resim.run(_two_events(), replications=2, executor="processes", workers=2)
+    assert spread.info["high_risk_disruptions"] == serial.info["high_risk_disruptions"] == ["gone"]
+    assert spread.replications.equals(serial.replications)
 
 
 def test_resim_risk_suggests_strategies_that_load_and_run(tmp_path):

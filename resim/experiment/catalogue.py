@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from resim.core.stats import t_interval
-from resim.experiment.runner import EXECUTORS, outcomes
+from resim.experiment.runner import EXECUTORS, outcomes, shared_cluster
 from resim.experiment.strategy_runs import StrategyRun
 from resim.scenario import Scenario
 
@@ -117,9 +117,10 @@ def high_risk_events(scenario: Scenario, *, executor: str = "serial", workers: i
     the catalogue again. A variant (``Scenario.replace``) is another scenario and finds its own."""
     found = scenario.__dict__.get(_CACHE)
     if found is None:
-        options = dict(replications=default_replications(scenario), seed=scenario.seed, executor=executor,
-                       workers=workers, scheduler=scheduler)
-        table = register(scenario, simulate(quiet(scenario), **options), **options)
+        with shared_cluster(executor, workers, scheduler) as address:  # one cluster for every simulation
+            options = dict(replications=default_replications(scenario), seed=scenario.seed, executor=executor,
+                           workers=workers, scheduler=address)
+            table = register(scenario, simulate(quiet(scenario), **options), **options)
         found = frozenset(table.disruption[table.high_risk])
         scenario.__dict__[_CACHE] = found
     return found

@@ -189,7 +189,10 @@ def _check_warnings(sc: "Scenario") -> list[Finding]:
         if warning is None:
             continue
         for j, site in enumerate(warning.sites):
-            if site in nodes and not received.get(site):
+            if site in nodes and nodes[site].kind == "market":
+                found.append((("strategies", i, "early_warning", "sites", j),
+                              f"'{site}' is a market, which holds no stock (expected a plant, DC or supplier)"))
+            elif site in nodes and not received.get(site):
                 found.append((("strategies", i, "early_warning", "sites", j),
                               f"'{site}' receives no part on any lane (expected a site whose stock is supplied)"))
         watched = {site: received.get(site, set()) for site in warning.sites}

@@ -205,24 +205,26 @@ class Response:
                     model.watch_cover(sku, use, warning.cover_days, partial(self._warned, site, part))
 
     def _buy_services(self) -> None:
-        """Remote monitoring and the early warning: each site's yearly fee charged pro rata from
-        day 0 (:func:`resim.sim.warning.charge_fee`), and a row each in the record."""
+        """Remote monitoring and the early warning: their sites' yearly fees charged pro rata
+        from day 0 (:func:`resim.sim.warning.charge_fee`), and a row each in the record."""
         strategy, model = self.strategy, self.model
         services = []
         if strategy.monitoring is not None:
             monitoring = strategy.monitoring
-            services += [(MONITORING, site, monitoring.fee_per_site_year,
-                          f"disruptions hitting it detected {monitoring.delay_days:g} days after onset")
-                         for site in monitored_sites(model.scenario, monitoring)]
+            sites = monitored_sites(model.scenario, monitoring)
+            services.append((MONITORING, sites, "; ".join(sites) if monitoring.sites else "every supplier",
+                             monitoring.fee_per_site_year,
+                             f"disruptions hitting them detected {monitoring.delay_days:g} days after onset"))
         if strategy.early_warning is not None:
             warning = strategy.early_warning
-            services += [(WARNING, site, warning.fee_per_site_year,
-                          f"fires when projected stock cover drops below {warning.cover_days:g} days")
-                         for site in warning.sites]
-        charge_fee(model, sum(fee for _, _, fee, _ in services))  # one hook for every site's fee
-        for kind, site, fee, note in services:
-            self.actions.append(Action(strategy.id, kind, "", site, "", site, 0.0, 0, model.horizon, fee,
-                                       ActionStatus.ACTIVE, f"{note}; {fee:,.0f} a year (unit_cost)"))
+            services.append((WARNING, warning.sites, "; ".join(warning.sites), warning.fee_per_site_year,
+                             f"fires when projected stock cover drops below {warning.cover_days:g} days"))
+        charge_fee(model, sum(fee * len(sites) for _, sites, _, fee, _ in services))  # one hook for every fee
+        for kind, sites, named, fee, note in services:
+            self.actions.append(Action(strategy.id, kind, "", named, "", "", 0.0, 0, model.horizon,
+                                       fee * len(sites), ActionStatus.ACTIVE,
+                                       f"{len(sites)} sites at {fee:,.0f} a year each (unit_cost: a year of all); "
+                                       f"{note}"))
 
     def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
         """Act on a disruption for its expected course, until the expected recovery ``end``

@@ -26,12 +26,14 @@ if TYPE_CHECKING:
     from resim.scenario.format.strategies import RemoteMonitoring
     from resim.sim.engine import Cohort, Model
 
-__all__ = ["monitored_sites", "detection_days", "charge_fee", "reaches", "CoverWatches", "MONITORING", "WARNING"]
+__all__ = ["monitored_sites", "detection_days", "charge_fee", "reaches", "CoverWatches", "MONITORING", "WARNING",
+           "SERVICE_KINDS"]
 
 MONITORING = "remote_monitoring"
 WARNING = "early_warning"
+SERVICE_KINDS = (MONITORING, WARNING)
 """The ``kind`` of the services' rows in orchestrations.csv (they are no ActionKind: not actions a
-strategy lists, but services it buys)."""
+strategy lists, but services it buys, and warnings fired; they change no flow themselves)."""
 
 FEE_COMPONENT = "maas_onboarding"
 """The cost component service fees are booked under (a service agreement's cost that is not per unit)."""

@@ -119,6 +119,10 @@ class Strategy(Spec):
             raise ValueError("'none' cannot be combined with other actions")
         if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
+        services = [name for name in ("monitoring", "early_warning") if getattr(self, name) is not None]
+        if services and not any(kind.reactive for kind in self.actions):
+            raise ValueError(f"{' and '.join(services)} can only bring a response forward: the strategy "
+                             f"needs a reactive action (maas_same_tier, maas_upstream or circular)")
         return self
 
 
