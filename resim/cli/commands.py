@@ -161,6 +161,10 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     if unknown:
         print(f"resim risk: unknown node '{unknown[0]}'", file=sys.stderr)
         return EXIT_BAD_INPUT
+    suggestions = Path(args.suggest_strategies) if args.suggest_strategies else None
+    if suggestions is not None and not suggestions.parent.is_dir():  # found out before the simulations, not after
+        print(f"resim risk: --suggest-strategies: no folder {suggestions.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-risk")
     with folder_lock(output):
         if not _claimed("risk", output, RISK_FILES, args.overwrite):
@@ -173,8 +177,8 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     for line in (*report.headline(), *report.register_lines()):
         print(line)
     print(f"risk register written to {output}/")
-    if args.suggest_strategies:
-        _write_suggestions(scenario, report, Path(args.suggest_strategies))
+    if suggestions is not None:
+        _write_suggestions(scenario, report, suggestions)
     return EXIT_OK
 
 
