@@ -175,5 +175,6 @@ def test_resim_risk_suggests_strategies_that_load_and_run(tmp_path):
     data["strategies"] += snippet["strategies"]
     pasted = resim.scenario_from_dict(data)
     res = resim.run(pasted, replications=1, executor="serial")
-    ident = snippet["strategies"][0]["id"]
-    assert set(res.orchestrations.query("strategy == @ident and kind == 'maas_same_tier'").trigger) == {"gone"}
+    rows = res.orchestrations
+    rows = rows[(rows.strategy == snippet["strategies"][0]["id"]) & (rows.kind == "maas_same_tier")]
+    assert set(rows.trigger) == {"gone"}
