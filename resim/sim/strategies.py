@@ -53,7 +53,7 @@ from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
 from resim.sim.hooks import Hook
-from resim.sim.warning import MONITORING, WARNING, charge_fee, detection_days, monitored_sites, reaches
+from resim.sim.warning import buy_services, detection_days, watch_cover
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
@@ -118,7 +118,7 @@ class Response:
         self.high_risk = high_risk or frozenset()
         # Decisions scheduled and not yet taken, per occurrence (disruption id, onset): their day
         # and handle, so that an early warning can bring one forward and it is taken once.
-        self._pending: dict[tuple[str, int], tuple[int, Hook]] = {}
+        self.pending: dict[tuple[str, int], tuple[int, Hook]] = {}
         self.actions: list[Action] = []
         self.agreements: list[Agreement] = []
         self.spent = 0.0
@@ -133,11 +133,11 @@ class Response:
         for action in types:
             if action.setup is not None:
                 action.setup(self)
-        self._buy_services()
+        buy_services(self)
         if any(action.respond is not None for action in types):
             model.listen(self._on_event)
             if strategy.early_warning is not None:
-                self._watch_cover()
+                watch_cover(self)
 
     # -- triggers --------------------------------------------------------------------------------
 
@@ -159,72 +159,20 @@ class Response:
         if event.what != EventKind.START or not self._wants(spec):
             return
         detect = detection_days(model.scenario, spec, self.strategy.detection_delay_days, self.strategy.monitoring)
-        self._decide(model, spec, event.day, event.day + math.ceil(detect))
+        self.decide(model, spec, event.day, event.day + math.ceil(detect))
 
-    def _decide(self, model: "Model", spec, onset: int, detected: int) -> None:
+    def decide(self, model: "Model", spec, onset: int, detected: int) -> None:
         """Respond to the occurrence of ``spec`` from ``onset``, detected on day ``detected``,
         once decided (``decision_delay_days`` later), in place of a later decision scheduled."""
         day = detected + math.ceil(self.strategy.decision_delay_days)
         key = (spec.id, onset)
-        if key in self._pending:
-            self._pending[key][1].cancel()
+        if key in self.pending:
+            self.pending[key][1].cancel()
 
         def act(m: "Model") -> None:
-            del self._pending[key]
+            del self.pending[key]
             self._respond(m, spec, onset)
-        self._pending[key] = (day, model.at(day, act))
-
-    def _warned(self, site: str, part: str, day: int, cover: float) -> None:
-        """A shortage early warning fired at the end of ``day``: every disruption in force that
-        reaches ``site`` and awaits its decision counts as detected now (the next day's start),
-        if that decides earlier than its own detection would."""
-        model, decision = self.model, math.ceil(self.strategy.decision_delay_days)
-        answered = []
-        for (ident, onset), (planned, _) in list(self._pending.items()):
-            spec = next(d for d in model.scenario.disruptions if d.id == ident)
-            if day + 1 + decision < planned and in_force(model, spec, onset, day) and reaches(
-                    model.scenario, spec, site):
-                self._decide(model, spec, onset, day + 1)
-                answered.append(f"{ident}@{onset}")
-        threshold = self.strategy.early_warning.cover_days
-        self.actions.append(Action(
-            self.strategy.id, WARNING, "; ".join(ident.split("@")[0] for ident in answered), site, part, site, 0.0,
-            day, day + 1, 0.0, ActionStatus.FIRED,
-            f"projected cover {cover:.1f} days < {threshold:g}; "
-            + (f"responding from day {day + 1 + decision} to {', '.join(answered)}" if answered
-               else "no disruption awaiting a decision reaches the site")))
-
-    def _watch_cover(self) -> None:
-        """Watch the early warning's parts at its sites (:meth:`resim.sim.engine.Model.watch_cover`)."""
-        warning, model = self.strategy.early_warning, self.model
-        for site in warning.sites:
-            received = sorted({p for lane in self.facts.lanes_into(site) for p in lane.parts})
-            for part in [p for p in warning.parts if p in received] if warning.parts else received:
-                sku, use = model.net.sku_index.get((site, part)), self.flows.inflow(site, part)
-                if sku is not None and use > 0:
-                    model.watch_cover(sku, use, warning.cover_days, partial(self._warned, site, part))
-
-    def _buy_services(self) -> None:
-        """Remote monitoring and the early warning: their sites' yearly fees charged pro rata
-        from day 0 (:func:`resim.sim.warning.charge_fee`), and a row each in the record."""
-        strategy, model = self.strategy, self.model
-        services = []
-        if strategy.monitoring is not None:
-            monitoring = strategy.monitoring
-            sites = monitored_sites(model.scenario, monitoring)
-            services.append((MONITORING, sites, "; ".join(sites) if monitoring.sites else "every supplier",
-                             monitoring.fee_per_site_year,
-                             f"disruptions hitting them detected {monitoring.delay_days:g} days after onset"))
-        if strategy.early_warning is not None:
-            warning = strategy.early_warning
-            services.append((WARNING, warning.sites, "; ".join(warning.sites), warning.fee_per_site_year,
-                             f"fires when projected stock cover drops below {warning.cover_days:g} days"))
-        charge_fee(model, sum(fee * len(sites) for _, sites, _, fee, _ in services))  # one hook for every fee
-        for kind, sites, named, fee, note in services:
-            self.actions.append(Action(strategy.id, kind, "", named, "", "", 0.0, 0, model.horizon,
-                                       fee * len(sites), ActionStatus.ACTIVE,
-                                       f"{len(sites)} sites at {fee:,.0f} a year each (unit_cost: a year of all); "
-                                       f"{note}"))
+        self.pending[key] = (day, model.at(day, act))
 
     def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
         """Act on a disruption for its expected course, until the expected recovery ``end``

@@ -1,5 +1,6 @@
 """Service modes that trigger a response earlier (servitization: remote monitoring, the
-supply-chain service platform's shortage early warning).
+supply-chain service platform's shortage early warning), bought by a strategy's response
+(:func:`buy_services`, :func:`watch_cover`).
 
 * **Remote monitoring** of sites: a disruption hitting a monitored site is detected after the
   monitoring's delay rather than the strategy's own (:func:`detection_days`), for a yearly fee per
@@ -19,15 +20,21 @@ from typing import TYPE_CHECKING, Callable
 import networkx as nx
 import numpy as np
 
+from functools import partial
+
+from resim.sim.actions import Action
 from resim.sim.disruptions import hit_nodes
+from resim.sim.recovery import in_force
+from resim.sim.status import ActionStatus
 
 if TYPE_CHECKING:
     from resim.scenario import Scenario
     from resim.scenario.format.strategies import RemoteMonitoring
     from resim.sim.engine import Cohort, Model
+    from resim.sim.strategies import Response
 
-__all__ = ["monitored_sites", "detection_days", "charge_fee", "reaches", "CoverWatches", "MONITORING", "WARNING",
-           "SERVICE_KINDS"]
+__all__ = ["monitored_sites", "detection_days", "charge_fee", "reaches", "buy_services", "watch_cover", "warned",
+           "CoverWatches", "MONITORING", "WARNING", "SERVICE_KINDS"]
 
 MONITORING = "remote_monitoring"
 WARNING = "early_warning"
@@ -66,6 +73,61 @@ def reaches(scenario: "Scenario", spec, site: str) -> bool:
     """Whether a disruption cuts the supply of ``site``: it hits the site or a node upstream of it."""
     hit = set(hit_nodes(scenario, spec))
     return bool(hit) and (site in hit or bool(hit & nx.ancestors(scenario.facts.graph, site)))
+
+
+def buy_services(response: "Response") -> None:
+    """A strategy's remote monitoring and early warning: their sites' yearly fees charged pro
+    rata from day 0 (:func:`charge_fee`), and a row each in the response's record."""
+    strategy, model = response.strategy, response.model
+    services = []
+    if strategy.monitoring is not None:
+        monitoring = strategy.monitoring
+        sites = monitored_sites(model.scenario, monitoring)
+        services.append((MONITORING, sites, "; ".join(sites) if monitoring.sites else "every supplier",
+                         monitoring.fee_per_site_year,
+                         f"disruptions hitting them detected {monitoring.delay_days:g} days after onset"))
+    if strategy.early_warning is not None:
+        warning = strategy.early_warning
+        services.append((WARNING, warning.sites, "; ".join(warning.sites), warning.fee_per_site_year,
+                         f"fires when projected stock cover drops below {warning.cover_days:g} days"))
+    charge_fee(model, sum(fee * len(sites) for _, sites, _, fee, _ in services))  # one hook for every fee
+    for kind, sites, named, fee, note in services:
+        response.actions.append(Action(strategy.id, kind, "", named, "", "", 0.0, 0, model.horizon, fee * len(sites),
+                                       ActionStatus.ACTIVE, f"{len(sites)} sites at {fee:,.0f} a year each "
+                                                            f"(unit_cost: their year together); {note}"))
+
+
+def watch_cover(response: "Response") -> None:
+    """Watch the stock cover of the early warning's parts at its sites
+    (:meth:`resim.sim.engine.Model.watch_cover`): every part reaching a site on a lane when it
+    names none; expected use is what the site receives in normal times."""
+    warning, model = response.strategy.early_warning, response.model
+    for site in warning.sites:
+        received = sorted({p for lane in response.facts.lanes_into(site) for p in lane.parts})
+        for part in [p for p in warning.parts if p in received] if warning.parts else received:
+            sku, use = model.net.sku_index.get((site, part)), response.flows.inflow(site, part)
+            if sku is not None and use > 0:
+                model.watch_cover(sku, use, warning.cover_days, partial(warned, response, site, part))
+
+
+def warned(response: "Response", site: str, part: str, day: int, cover: float) -> None:
+    """A shortage early warning fired at the end of ``day``: every disruption in force that
+    reaches ``site`` and awaits its decision counts as detected at the next day's start, if that
+    decides earlier than its own detection would; the firing is recorded."""
+    model, strategy = response.model, response.strategy
+    decided = day + 1 + math.ceil(strategy.decision_delay_days)
+    by_id = {d.id: d for d in model.scenario.disruptions}
+    answered = []
+    for (ident, onset), (planned, _) in list(response.pending.items()):
+        spec = by_id[ident]
+        if decided < planned and in_force(model, spec, onset, day) and reaches(model.scenario, spec, site):
+            response.decide(model, spec, onset, day + 1)
+            answered.append((ident, onset))
+    note = (f"responding from day {decided} to " + ", ".join(f"{i} (onset day {o})" for i, o in answered)
+            if answered else "no disruption awaiting a decision reaches the site")
+    response.actions.append(Action(
+        strategy.id, WARNING, "; ".join(dict.fromkeys(i for i, _ in answered)), site, part, site, 0.0, day, day + 1,
+        0.0, ActionStatus.FIRED, f"projected cover {cover:.1f} days < {strategy.early_warning.cover_days:g}; {note}"))
 
 
 class CoverWatches:
