@@ -360,7 +360,9 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     (or a local one of ``workers`` processes). With ``checkpoint`` (a folder) every finished
     replication is recorded there as it comes in; ``resume=True`` reads them back and runs only
     the missing ones, giving exactly the numbers of an uninterrupted run. Memory stays bounded:
-    replications are folded into the tables as they finish.
+    replications are folded into the tables as they finish. A strategy with
+    ``responds_to_high_risk`` has R1's register simulated once first, on the same executor
+    (:func:`resim.experiment.catalogue.high_risk_events`); run.json names what it flagged.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
