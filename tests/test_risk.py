@@ -368,3 +368,25 @@ def test_tts_ttr_labels_stay_apart_and_coinciding_nodes_share_one():
 def test_figures_none_saves_the_register_without_figures(report, tmp_path):
     folder = report.save(tmp_path / "risk", figures="none")
     assert {p.name for p in folder.rglob("*") if p.is_file()} == {"risk.csv", "nodes.csv", "risk.json"}
+
+
+def test_suggested_strategies_answer_the_flagged_disruptions_with_what_the_scenario_can_supply():
+    # A register flagging S's failure and a quality event (a hand-made table): with a provider
+    # pool, same-tier MaaS for the failure; a quality event no reaction answers gets a note; the
+    # tariff is not flagged. Without a pool or take-back, a note for the failure too.
+    from resim.assess.risk import suggest_strategies
+
+    sc = supplier_dc().replace(**{"parts[P].process": {"process": "cutting/milling"}, "disruptions": [
+        {"id": "down", "type": "supplier_failure", "nodes": ["S"], "onset_day": 30, "duration_days": 20},
+        {"id": "bad_lot", "type": "quality", "nodes": ["S"], "onset_day": 40, "duration_days": 5},
+        {"id": "duty", "type": "trade_barrier", "barrier": "tariff", "rate": 0.1, "from_countries": ["DE"],
+         "onset_day": 10, "duration_days": 30}]})
+    register = pd.DataFrame({"disruption": ["down", "bad_lot", "duty"], "high_risk": [True, True, False]})
+    provider = {"id": "mill", "provider": "shop", "process": "cutting/milling", "capacity_per_day": 50,
+                "unit_price": 30, "lead_time_days": 2, "onboarding_days": 3, "country": "PL", "region": "europe"}
+    suggested, notes = suggest_strategies(sc.replace(**{"maas.providers": [provider]}), register)
+    assert [(s["id"], s["actions"], s["responds_to"]) for s in suggested] == [
+        ("prepared_down", ["maas_same_tier"], ["down"])]
+    assert [note.split(":")[0] for note in notes] == ["bad_lot"]
+    suggested, notes = suggest_strategies(sc, register)
+    assert suggested == [] and [note.split(":")[0] for note in notes] == ["down", "bad_lot"]

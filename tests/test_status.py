@@ -13,7 +13,7 @@ def test_the_vocabularies_are_the_documented_strings():
     # docs/strategies.md lists these as the status column of orchestrations.csv.
     assert [str(s) for s in ActionStatus] == ["accepted", "countered", "declined", "refused", "too late",
                                               "no components", "no candidate", "destination down", "active",
-                                              "ended"]
+                                              "ended", "fired"]
     assert [str(a) for a in Answer] == ["accepted", "countered", "declined"]
     assert all(ActionStatus(a) == a for a in Answer)  # every answer is also an action's status
     assert [str(k) for k in EventKind] == ["start", "end"]  # a disruption event's `what`

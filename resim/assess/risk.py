@@ -31,19 +31,18 @@ from resim.core.files import save_figure, save_folder, write_csv
 from resim.core.views import view
 from resim.scenario.format.events import CapacityLoss, NaturalDisaster, SupplierFailure
 from resim.assess.risk_lp import OutageLP, stress_test
-from resim.experiment.runner import EXECUTORS, outcomes, shared_cluster
-from resim.experiment.strategy_runs import StrategyRun
+from resim.experiment.catalogue import (CONFIDENCE, Runs, default_replications, outage_day, quiet, simulate,
+                                        register as catalogue_register)
+from resim.experiment.runner import shared_cluster
 from resim.scenario import Scenario
 from resim.core.stats import t_interval
 
-__all__ = ["RiskReport", "assess_risk", "node_ttr", "RISK_FILES"]
+__all__ = ["RiskReport", "assess_risk", "node_ttr", "suggest_strategies", "RISK_FILES"]
 
 RISK_FILES = ("risk.csv", "nodes.csv", "risk.json", "figures/risk_matrix.png", "figures/tts_ttr.png")
 """Every file :meth:`RiskReport.save` writes, relative to its folder."""
 
 Progress = Callable[[int, int], None]
-
-CONFIDENCE = 0.95  # of every interval in the report
 
 
 def node_ttr(scenario: Scenario, default_ttr_days: float = 30.0) -> dict[str, float]:
@@ -152,6 +151,42 @@ class RiskReport:
         return save_folder(folder, write, names=RISK_FILES, manifest="risk.json", info=self.info)
 
 
+# The disruption types a reactive response answers (resim.sim.strategies: supply cuts, and a
+# demand surge with same-tier MaaS); quality events and other demand shocks get no suggestion.
+_ANSWERED = {"natural_disaster", "capacity_loss", "supplier_failure", "trade_barrier", "logistics"}
+
+
+def suggest_strategies(scenario: Scenario, register: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """R1 feeds R2: a strategy to prepare for each disruption the ``register`` flags high risk,
+    as ``strategies`` entries of the scenario format, and a note for each flagged disruption
+    nothing can be suggested for. Each answers its disruption (``responds_to``) with the reactive
+    actions the scenario can supply: same-tier MaaS when it has a provider pool (for a demand
+    surge too), circular supply when it has take-back; delays and limits are left at their
+    defaults, to be set to the firm's own."""
+    suggested, notes = [], []
+    by_id = {d.id: d for d in scenario.disruptions}
+    taken = {s.id for s in scenario.strategies}
+    for ident in register.disruption[register.high_risk.astype(bool)]:
+        event = by_id[ident]
+        surge = event.type == "demand_shock" and getattr(event, "multiplier", 1.0) > 1
+        actions = []
+        if scenario.maas.providers and (event.type in _ANSWERED or surge):
+            actions.append("maas_same_tier")
+        if scenario.circular.take_back and event.type in _ANSWERED:
+            actions.append("circular")
+        if not actions:
+            notes.append(f"{ident}: no response to suggest (a {event.type} with "
+                         f"{'no provider pool or take-back' if event.type in _ANSWERED or surge else 'no reactive action that answers it'})")
+            continue
+        name = f"prepared_{ident}"[:64]
+        while name in taken:
+            name = f"{name[:60]}_{len(taken)}"
+        taken.add(name)
+        suggested.append({"id": name, "description": f"prepared by resim risk for {ident}, flagged high risk "
+                                                     f"(R1 feeds R2)", "actions": actions, "responds_to": [ident]})
+    return suggested, notes
+
+
 def _simulation_lines(checked: pd.DataFrame) -> list[str]:
     """How the simulated outages compare with the LP over the window, and what they lose after."""
     disagree = checked[checked.lp_and_simulation_disagree.astype(bool)]
@@ -195,42 +230,11 @@ def _effect_text(row: Any) -> str:
     return row.profit_effect
 
 
-def _outage_day(scenario: Scenario) -> int:
-    """A day late enough for a steady baseline and early enough to see recovery."""
-    return int(min(max(scenario.metrics.baseline_days + scenario.metrics.window_days, 1),
-                   scenario.horizon_days // 3))
-
-
 def _outage_days(ttr_days: float, day: int, horizon: int) -> tuple[int, int]:
     """Whole days a simulated outage of ``ttr_days`` lasts from ``day``, and the days of it
     inside the horizon (the window the simulation and the LP are compared over)."""
     days = max(int(round(ttr_days)), 1)
     return days, min(days, horizon - day)
-
-
-@dataclass(frozen=True)
-class _Runs:
-    """Per replication of one simulated variant: the daily shortfall and the profit."""
-
-    short: np.ndarray   # replications x days: units demanded that day and not delivered that day
-    profit: np.ndarray  # replications: revenue - cost_total over the horizon
-
-
-def _simulate(scenario: Scenario, *, replications: int, seed: int, executor: str, workers: int | None,
-              scheduler: str | None) -> _Runs:
-    """Simulate ``replications`` of ``scenario`` without a response, keeping the daily series
-    (``run`` folds them across replications, and windows need them per replication)."""
-    if executor not in EXECUTORS:
-        raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    tasks = [(StrategyRun("none"), i, seed) for i in range(replications)]
-    short, profit = [], []
-    # the runner's executor dispatch (serial, processes, dask), in replication order
-    for outcome in outcomes(scenario, tasks, executor, workers, scheduler):
-        short.append(outcome.daily["demand"] - outcome.daily["on_time"])
-        profit.append(outcome.metrics["revenue"] - sum(outcome.costs.values()))
-    return _Runs(np.array(short, dtype=float), np.array(profit, dtype=float))
 
 
 def assess_risk(scenario: Scenario, *, replications: int | None = None, seed: int | None = None,
@@ -239,13 +243,13 @@ def assess_risk(scenario: Scenario, *, replications: int | None = None, seed: in
                 default_ttr_days: float = 30.0, progress: Progress | None = None) -> RiskReport:
     """Stress-test nodes (LP, then the ``simulate_nodes`` most exposed also by simulation, over
     the same window) and rank the catalogue disruptions by expected yearly loss."""
-    replications = min(scenario.replications, 20) if replications is None else replications
+    replications = default_replications(scenario) if replications is None else replications
     seed = scenario.seed if seed is None else seed
     ttr = node_ttr(scenario, default_ttr_days)
     lp = OutageLP(scenario)
     table = stress_test(scenario, nodes, ttr, lp=lp)
-    day = _outage_day(scenario)
-    quiet = scenario.replace(disruptions=[], strategies=[], **{"metrics.reference": None})
+    day = outage_day(scenario)
+    still = quiet(scenario)
     chosen = list(table.node[: max(simulate_nodes, 0)])
     total = 1 + len(chosen) + len(scenario.disruptions)
     done = 0
@@ -259,80 +263,26 @@ def assess_risk(scenario: Scenario, *, replications: int | None = None, seed: in
     with shared_cluster(executor, workers, scheduler) as address:  # one cluster for every run
         options = dict(replications=replications, seed=seed, executor=executor, workers=workers,
                        scheduler=address)
-        base = _simulate(quiet, **options)
+        base = simulate(still, **options)
         tick()
         simulated = {}
         for node in chosen:
             days, window = _outage_days(ttr[node], day, scenario.horizon_days)
             outage = {"id": "outage", "type": "supplier_failure", "nodes": [node], "onset_day": day,
                       "duration_days": days}
-            runs = _simulate(quiet.replace(disruptions=[outage]), **options)
+            runs = simulate(still.replace(disruptions=[outage]), **options)
             simulated[node] = _node_check(runs, base, day, window) | {
                 "lp_window_units": lp.impact_of_outage(node, window)["lost_units"]}
             tick()
         table = _with_simulation(table, simulated, scenario)
-        register = []
-        for event in scenario.disruptions:
-            runs = _simulate(quiet.replace(disruptions=_alone(scenario, event.id, day)), **options)
-            probability = event.annual_probability if event.annual_probability is not None else 1.0
-            register.append({"disruption": event.id, "type": event.type, "probability_per_year": probability,
-                             **_impact(runs, base)})
-            tick()
-    register = pd.DataFrame(register, columns=_REGISTER_COLUMNS)
-    # Only a measured loss is expected to recur as a loss: a gain or an interval around 0 ranks
-    # at 0, so that noise never makes a disruption high risk.
-    loss = register.profit_effect == "loss"
-    register["expected_loss_per_year"] = np.where(
-        loss, register.probability_per_year * register.impact_loss, 0.0).astype(float)
-    if len(register):
-        register = register.sort_values(["expected_loss_per_year", "disruption"],
-                                        ascending=[False, True], ignore_index=True)
-        top = register.expected_loss_per_year.max()
-        register["high_risk"] = ((register.profit_effect == "loss")
-                                 & (register.expected_loss_per_year >= 0.5 * top) & (top > 0))
-    register["high_risk"] = register["high_risk"].astype(bool)
+        register = catalogue_register(scenario, base, tick=tick, **options)
     info = {"scenario": scenario.source, "scenario_sha256": scenario.sha256, "seed": seed,
             "replications": replications, "outage_day": day, "default_ttr_days": default_ttr_days,
             "confidence": CONFIDENCE}
     return RiskReport(table, register, info)
 
 
-_REGISTER_COLUMNS = ["disruption", "type", "probability_per_year", "impact_units", "impact_units_low",
-                     "impact_units_high", "units_measurable", "impact_loss", "impact_loss_low",
-                     "impact_loss_high", "profit_effect", "expected_loss_per_year", "high_risk"]
-
-
-def _alone(scenario: Scenario, event_id: str, day: int) -> list[dict]:
-    """The disruption ``event_id`` with its follow-ups, made to happen (at ``day`` when random)."""
-    by_id = {d.id: d for d in scenario.disruptions}
-    chosen, current = [], event_id
-    while current is not None and current not in [c["id"] for c in chosen]:
-        data = by_id[current].model_dump(by_alias=True, exclude_unset=True, mode="json")
-        if current == event_id and data.pop("annual_probability", None) is not None:
-            data["onset_day"] = day
-        chosen.append(data)
-        current = by_id[current].then
-    return chosen
-
-
-def _impact(runs: _Runs, base: _Runs) -> dict[str, Any]:
-    """Extra units not delivered on time over the horizon, and profit lost (extra cost plus
-    revenue not earned), paired by replication; whether each is measurable (its interval
-    excludes 0), and whether the profit effect is a loss or a gain."""
-    # Over the whole horizon in both runs: before the onset they are the same draws (common
-    # random numbers), so those days add nothing, whatever day each replication's onset falls on.
-    units = runs.short.sum(axis=1) - base.short.sum(axis=1)
-    loss = base.profit - runs.profit
-    u_mean, _, u_low, u_high, _ = t_interval(units, CONFIDENCE)
-    c_mean, _, c_low, c_high, _ = t_interval(loss, CONFIDENCE)
-    effect = "loss" if c_low > 0 else "gain" if c_high < 0 else "no measurable impact"  # NaN: not measurable
-    return {"impact_units": u_mean, "impact_units_low": u_low, "impact_units_high": u_high,
-            "units_measurable": bool(u_low > 0 or u_high < 0),
-            "impact_loss": c_mean, "impact_loss_low": c_low, "impact_loss_high": c_high,
-            "profit_effect": effect}
-
-
-def _node_check(runs: _Runs, base: _Runs, day: int, window: int) -> dict[str, float]:
+def _node_check(runs: Runs, base: Runs, day: int, window: int) -> dict[str, float]:
     """A simulated outage from ``day``: the extra units short over its ``window`` days (the
     quantity the LP computes) with their interval, and after it to the end of the horizon."""
     inside = slice(day, day + window)

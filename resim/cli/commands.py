@@ -161,6 +161,10 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     if unknown:
         print(f"resim risk: unknown node '{unknown[0]}'", file=sys.stderr)
         return EXIT_BAD_INPUT
+    suggestions = Path(args.suggest_strategies) if args.suggest_strategies else None
+    if suggestions is not None and not suggestions.parent.is_dir():  # found out before the simulations, not after
+        print(f"resim risk: --suggest-strategies: no folder {suggestions.parent}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     output = Path(args.output or Path("results") / f"{Path(args.path).stem}-risk")
     with folder_lock(output):
         if not _claimed("risk", output, RISK_FILES, args.overwrite):
@@ -173,7 +177,29 @@ def _cmd_risk(args: argparse.Namespace) -> int:
     for line in (*report.headline(), *report.register_lines()):
         print(line)
     print(f"risk register written to {output}/")
+    if suggestions is not None:
+        _write_suggestions(scenario, report, suggestions)
     return EXIT_OK
+
+
+def _write_suggestions(scenario, report, path: Path) -> None:
+    """The strategies R1 suggests preparing (:func:`resim.assess.risk.suggest_strategies`), as a
+    ``strategies:`` snippet written to ``path`` in one step."""
+    import yaml
+
+    from resim.assess.risk import suggest_strategies
+    from resim.core.files import write_atomic
+
+    suggested, notes = suggest_strategies(scenario, report.register)
+    header = [f"# Strategies to prepare for the disruptions resim risk flags high risk in {scenario.source}",
+              f"# (seed {report.info['seed']}, {report.info['replications']} replications); paste under the "
+              f"scenario's strategies:, then set delays and limits.",
+              "# Or give a strategy responds_to_high_risk: true to follow the register as it is when the run starts.",
+              *(f"# {note}" for note in notes)]
+    body = yaml.safe_dump({"strategies": suggested}, sort_keys=False, allow_unicode=True)
+    write_atomic(path, "\n".join(header) + "\n" + body)
+    print(f"{len(suggested)} suggested strategies written to {path}" + (f" ({len(notes)} flagged disruptions "
+                                                                       f"without one: see its comments)" if notes else ""))
 
 
 def _cmd_providers(args: argparse.Namespace) -> int:

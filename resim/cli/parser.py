@@ -129,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     _overwrite_option(risk)
     _experiment_options(risk, "per simulated case (default: the scenario's, at most 20)")
     risk.add_argument("--nodes", metavar="A,B", help="nodes to stress-test (default: suppliers, plants, DCs)")
+    risk.add_argument("--suggest-strategies", metavar="FILE.yaml",
+                      help="also write the strategies to prepare for the high-risk disruptions (R2), as a "
+                           "strategies: snippet to paste into the scenario")
     risk.add_argument("--simulate-nodes", type=int, default=15, metavar="K",
                       help="also simulate the outages of the K most exposed nodes (default 15)")
     risk.add_argument("--ttr", type=float, default=30.0, metavar="DAYS",

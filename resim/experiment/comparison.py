@@ -39,6 +39,7 @@ from resim.core.stats import mean_interval, paired_differences, recovery_summary
 from resim.core.survival import restricted_values
 from resim.experiment.strategy_runs import StrategyRun
 from resim.sim.status import ACTED, NONE_ASKED
+from resim.sim.warning import SERVICE_KINDS
 
 __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
 
@@ -124,7 +125,8 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
     for strategy in order:
         if StrategyRun.parse(strategy).strategy == "none":
             continue
-        rows = orchestrations[(orchestrations.strategy == strategy) & (orchestrations.kind != "evaluation")]
+        rows = orchestrations[(orchestrations.strategy == strategy)
+                              & ~orchestrations.kind.isin(("evaluation", *SERVICE_KINDS))]  # not themselves actions
         if rows.status.isin(ACTED).any():
             continue
         if rows.empty:

@@ -96,7 +96,16 @@ def _respond(scenario: Scenario, chosen: StrategyRun, model: Model) -> Response 
     spec = next((s for s in scenario.strategies if s.id == chosen.strategy), None)
     if spec is None or spec.actions == (ActionKind.NONE,):
         return None
-    return Response(model, spec, _pool(scenario), chosen.style or spec.orchestration)
+    return Response(model, spec, _pool(scenario), chosen.style or spec.orchestration,
+                    high_risk=_high_risk(scenario) if spec.responds_to_high_risk else None)
+
+
+def _high_risk(scenario: Scenario, executor: str = "serial", workers: int | None = None,
+               scheduler: str | None = None) -> frozenset[str]:
+    """The disruptions R1's register flags high risk, found once per scenario (R1 feeds R2)."""
+    from resim.experiment.catalogue import high_risk_events  # it runs replications through this module
+
+    return high_risk_events(scenario, executor=executor, workers=workers, scheduler=scheduler)
 
 
 def run_replication(scenario: Scenario, strategy: StrategyRun | str, replication: int, seed: int) -> Outcome:
@@ -351,7 +360,9 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     (or a local one of ``workers`` processes). With ``checkpoint`` (a folder) every finished
     replication is recorded there as it comes in; ``resume=True`` reads them back and runs only
     the missing ones, giving exactly the numbers of an uninterrupted run. Memory stays bounded:
-    replications are folded into the tables as they finish.
+    replications are folded into the tables as they finish. A strategy with
+    ``responds_to_high_risk`` has R1's register simulated once first, on the same executor
+    (:func:`resim.experiment.catalogue.high_risk_events`); run.json names what it flagged.
     """
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
@@ -363,6 +374,12 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
     if alternatives:
         runs = list(dict.fromkeys(runs + other_styles(scenario, runs)))
     names = [str(chosen) for chosen in runs]
+    by_id = {s.id: s for s in scenario.strategies}
+    if any(by_id[chosen.strategy].responds_to_high_risk for chosen in runs if chosen.strategy in by_id):
+        # Found here, on the run's executor, once: the workers get the scenario with them.
+        high_risk = sorted(_high_risk(scenario, executor, workers, scheduler))
+    else:
+        high_risk = None
     # Replication by replication, every strategy of each: consecutive tasks (a batch) then hold
     # every strategy alike, whose costs differ; each strategy's replications still come in
     # order, which is all the tables' folding asks (Collector.add).
@@ -399,5 +416,7 @@ def run(scenario: Scenario, *, replications: int | None = None, seed: int | None
             "workers": 1 if executor == "serial" else (workers or os.cpu_count() or 1),
             "wall_seconds": round(time.perf_counter() - started, 3), "replications_resumed": resumed,
             "cost_components": list(COST_COMPONENTS)}
+    if high_risk is not None:
+        info["high_risk_disruptions"] = high_risk  # what responds_to_high_risk resolved to (R1's register)
     results = Results.from_collector(scenario, collector, info)
     return results

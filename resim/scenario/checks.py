@@ -176,10 +176,38 @@ def _check_events(sc: "Scenario") -> list[Finding]:
     return found
 
 
+def _check_warnings(sc: "Scenario") -> list[Finding]:
+    """A shortage early warning watches parts that reach its sites on a lane: their expected
+    daily use is what arrives there in normal times."""
+    found = []
+    nodes = sc.nodes_by_id
+    received: dict[str, set[str]] = {}
+    for lane in sc.lanes:
+        received.setdefault(lane.dest, set()).update(lane.parts)
+    for i, strategy in enumerate(sc.strategies):
+        warning = strategy.early_warning
+        if warning is None:
+            continue
+        for j, site in enumerate(warning.sites):
+            if site in nodes and nodes[site].kind == "market":
+                found.append((("strategies", i, "early_warning", "sites", j),
+                              f"'{site}' is a market, which holds no stock (expected a plant, DC or supplier)"))
+            elif site in nodes and not received.get(site):
+                found.append((("strategies", i, "early_warning", "sites", j),
+                              f"'{site}' receives no part on any lane (expected a site whose stock is supplied)"))
+        watched = {site: received.get(site, set()) for site in warning.sites}
+        for j, part in enumerate(warning.parts):
+            if part in sc.parts_by_id and not any(part in parts for parts in watched.values()):
+                found.append((("strategies", i, "early_warning", "parts", j),
+                              f"no site of the warning receives '{part}' (expected a part that reaches one "
+                              f"of {', '.join(warning.sites)} on a lane)"))
+    return found
+
+
 def check_scenario(sc: "Scenario") -> list[Finding]:
     """Every cross-reference problem of a typed scenario, as (path, message) pairs."""
     found = check_references(sc) + _check_lane_ids(sc) + _check_parts(sc) + _check_nodes(sc)
-    found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc)
+    found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc) + _check_warnings(sc)
     if not found:  # supply reachability is only meaningful once every reference resolves
         found += check_supply(sc)
     return found

@@ -96,7 +96,7 @@ REFERENCE_FIELDS = frozenset({
     "parts", "nodes", "lanes", "demand", "disruptions", "maas", "circular", "strategies", "metrics",
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
-    "responds_to", "buffer",
+    "responds_to", "buffer", "monitoring", "early_warning", "sites",
 })
 
 
@@ -142,6 +142,11 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
             yield ("strategies", i, "responds_to", j), "trigger", ref
         for part in strategy.buffer or ():
             yield ("strategies", i, "buffer", part), "part", part
+        for service in ("monitoring", "early_warning"):
+            for j, node in enumerate(getattr(getattr(strategy, service, None), "sites", None) or ()):
+                yield ("strategies", i, service, "sites", j), "node", node
+        for j, part in enumerate(getattr(strategy.early_warning, "parts", None) or ()):
+            yield ("strategies", i, "early_warning", "parts", j), "part", part
 
 
 def _check_unknown(sc: "Scenario", unread: Collection[tuple]) -> list[Finding]:

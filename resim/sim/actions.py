@@ -23,7 +23,7 @@ class Action:
     """One step of an orchestration: the columns of ``orchestrations.csv`` but the replication."""
 
     strategy: str
-    kind: ActionKind
+    kind: ActionKind | str    # a str for a service bought (resim.sim.warning.MONITORING, WARNING)
     trigger: str              # the disruption it answers ("" for proactive actions)
     source: str               # provider offering, reman node, or the node holding a buffer
     part: str

@@ -50,6 +50,7 @@ from resim.sim.levers import ADDITIVE, OVERRIDE, Levers
 from resim.sim.network import POLICY_S_S, Network, RowNetwork
 from resim.sim.state import ARC, DEMAND, LANE, NODE, ROW, STOCK, Rows, State
 from resim.sim.status import EventKind
+from resim.sim.warning import CoverWatches
 from resim.sim.watch import Limits, Lots, Tally, Watches
 from resim.scenario import Scenario
 from resim.core.dists import whole_days
@@ -83,6 +84,7 @@ class Cohort:
         self.state = self._new_state([model.streams for model in rows])
         self.levers = self.state.levers
         self.watches = Watches(self.horizon)  # the rows' watched arcs (Model.watch)
+        self.covers = CoverWatches()  # the rows' shortage early warnings (Model.watch_cover)
 
     def _new_state(self, streams: list[Streams]) -> State:
         """The state on day 0 before a steady start: stock at its initial levels, nothing owed,
@@ -184,6 +186,8 @@ class Cohort:
             circular.end_of_day(day)
         if len(self.watches):
             self.watches.end_of_day(self, day)
+        if len(self.covers):
+            self.covers.end_of_day(self, day)
         for model in self.rows:
             model._day_end(model, day)
 
@@ -529,6 +533,12 @@ class Model:
         (monitoring agreements). With ``limits``, ``breach(day)`` is called at the end of the day
         the lots first exceed them. Returns the watch's number (:meth:`watched_lots`)."""
         return self._cohort.watches.add(self._cohort, self._row, arcs, late, report, limits, breach)
+
+    def watch_cover(self, sku: int, use: float, cover_days: float, fire: Callable[[int, float], None]) -> None:
+        """Call ``fire(day, cover)`` at the end of the first day the projected cover of stock point
+        ``sku`` (on hand + in transit to it, over ``use`` units a day) is below ``cover_days``, and
+        again only after it has come back (:class:`resim.sim.warning.CoverWatches`)."""
+        self._cohort.covers.add(self._row, sku, use, cover_days, fire)
 
     def watched_lots(self, watch: int) -> Lots:
         """The lots of watch number ``watch`` (:meth:`watch`) so far."""

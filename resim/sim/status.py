@@ -34,6 +34,7 @@ class ActionStatus(StrEnum):
     DESTINATION_DOWN = "destination down"  # nothing bought for a destination that is down
     ACTIVE = "active"                      # a buffer held, reman stock steered to customers
     ENDED = "ended"                        # an agreement ended for cause: lots late or rejected (maas.monitoring)
+    FIRED = "fired"                        # a shortage early warning fired (strategy early_warning)
 
 
 AGREED = (ActionStatus.ACCEPTED, ActionStatus.COUNTERED)

@@ -19,8 +19,10 @@ A strategy is a set of actions with delays, limits and a trigger (``strategies``
 kinds) or its response to a detected disruption (reactive kinds).
 
 A reactive action starts when a triggering disruption (``responds_to``: ids or types; all when
-empty) is detected (``detection_delay_days`` after its onset) and decided
-(``decision_delay_days`` later). It plans for the disruption's expected course (its mean
+empty; with ``responds_to_high_risk`` also those R1's risk register flags) is detected
+(``detection_delay_days`` after its onset, or a remote monitoring's delay at a monitored site) and
+decided (``decision_delay_days`` later); a shortage early warning may bring the detection forward
+(:mod:`resim.sim.warning`). It plans for the disruption's expected course (its mean
 duration and recovery ramp): MaaS needs are matched against the pool as it is that day
 (footprints and embargoes in force, contention), providers are selected within the budget,
 premium and provider limits, negotiated with (declines pass to the next candidates), and executed
@@ -50,6 +52,8 @@ from resim.sim.capacity import CapacityLedger
 from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
+from resim.sim.hooks import Hook
+from resim.sim.warning import buy_services, detection_days, watch_cover
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
@@ -103,9 +107,18 @@ class Response:
     """A strategy attached to one model run."""
 
     def __init__(self, model: "Model", strategy: "Strategy", pool: Pool | None,
-                 orchestration: Orchestration = Orchestration.BALANCED):
+                 orchestration: Orchestration = Orchestration.BALANCED, high_risk: frozenset[str] | None = None):
+        """``high_risk``: the disruptions R1's risk register flags high risk, needed when the
+        strategy has ``responds_to_high_risk`` (the experiment finds them once per scenario)."""
+        if strategy.responds_to_high_risk and high_risk is None:
+            raise ValueError(f"strategy '{strategy.id}' responds to high-risk disruptions: pass high_risk "
+                             f"(R1's register, resim.experiment.catalogue.high_risk_events)")
         self.model, self.strategy, self.pool = model, strategy, pool
         self.orchestration = orchestration
+        self.high_risk = high_risk or frozenset()
+        # Decisions scheduled and not yet taken, per occurrence (disruption id, onset): their day
+        # and handle, so that an early warning can bring one forward and it is taken once.
+        self.pending: dict[tuple[str, int], tuple[int, Hook]] = {}
         self.actions: list[Action] = []
         self.agreements: list[Agreement] = []
         self.spent = 0.0
@@ -120,22 +133,46 @@ class Response:
         for action in types:
             if action.setup is not None:
                 action.setup(self)
+        buy_services(self)
         if any(action.respond is not None for action in types):
             model.listen(self._on_event)
+            if strategy.early_warning is not None:
+                watch_cover(self)
 
     # -- triggers --------------------------------------------------------------------------------
 
-    def _on_event(self, model: "Model", event: Event) -> None:
-        spec = next(d for d in model.scenario.disruptions if d.id == event.id)
-        wanted = self.strategy.responds_to
+    def _wants(self, spec) -> bool:
+        """Whether the strategy responds to disruption ``spec``: a supply cut (or a demand surge,
+        with same-tier MaaS) among ``responds_to`` (all when empty), or flagged high risk by R1."""
         surge = (isinstance(spec, DemandShock) and spec.multiplier > 1
                  and ActionKind.MAAS_SAME_TIER in self.strategy.actions)  # a surge is met by renting same-tier
-        if event.what != EventKind.START or not (spec.type in _SUPPLY_CUTS or surge):
+        if not (spec.type in _SUPPLY_CUTS or surge):
+            return False
+        wanted = self.strategy.responds_to
+        named = spec.id in wanted or spec.type in wanted
+        if self.strategy.responds_to_high_risk:
+            return named or spec.id in self.high_risk
+        return named or not wanted
+
+    def _on_event(self, model: "Model", event: Event) -> None:
+        spec = next(d for d in model.scenario.disruptions if d.id == event.id)
+        if event.what != EventKind.START or not self._wants(spec):
             return
-        if wanted and spec.id not in wanted and spec.type not in wanted:
-            return
-        delay = math.ceil(self.strategy.detection_delay_days) + math.ceil(self.strategy.decision_delay_days)
-        model.at(event.day + delay, lambda m: self._respond(m, spec, event.day))
+        detect = detection_days(model.scenario, spec, self.strategy.detection_delay_days, self.strategy.monitoring)
+        self.decide(model, spec, event.day, event.day + math.ceil(detect))
+
+    def decide(self, model: "Model", spec, onset: int, detected: int) -> None:
+        """Respond to the occurrence of ``spec`` from ``onset``, detected on day ``detected``,
+        once decided (``decision_delay_days`` later), in place of a later decision scheduled."""
+        day = detected + math.ceil(self.strategy.decision_delay_days)
+        key = (spec.id, onset)
+        if key in self.pending:
+            self.pending[key][1].cancel()
+
+        def act(m: "Model") -> None:
+            del self.pending[key]
+            self._respond(m, spec, onset)
+        self.pending[key] = (day, model.at(day, act))
 
     def _respond(self, model: "Model", spec, onset: int, end: int | None = None, stage: str = "") -> None:
         """Act on a disruption for its expected course, until the expected recovery ``end``

@@ -7,9 +7,9 @@ from typing import Annotated
 from pydantic import Field, WithJsonSchema, model_validator
 
 from resim.core.strenum import StrEnum
-from resim.scenario.format.common import Fraction, Id, NonNegative, Spec
+from resim.scenario.format.common import Fraction, Id, NonNegative, Positive, Spec
 
-__all__ = ["Strategy", "Metrics", "ActionKind", "Orchestration"]
+__all__ = ["Strategy", "Metrics", "ActionKind", "Orchestration", "RemoteMonitoring", "EarlyWarning"]
 
 
 class ActionKind(StrEnum):
@@ -54,6 +54,38 @@ def _values(kind: type[StrEnum]) -> WithJsonSchema:
     return WithJsonSchema({"enum": [member.value for member in kind], "type": "string"})
 
 
+# Assumed, not sourced: about 1,000 a month per site, the order of a supply-chain visibility or
+# remote-monitoring subscription (docs/strategies.md#service-modes). Set your own quote.
+MONITORING_FEE_PER_SITE_YEAR = 12_000.0
+WARNING_FEE_PER_SITE_YEAR = 6_000.0  # an assumption as well: half a monitoring subscription
+
+
+class RemoteMonitoring(Spec):
+    """Remote monitoring of sites bought as a service (a servitization mode): a disruption that
+    hits a monitored site is detected after ``delay_days`` instead of the strategy's
+    ``detection_delay_days``, for a yearly fee per site."""
+
+    sites: tuple[Id, ...] = Field((), description="nodes monitored; every supplier of the chain when empty")
+    delay_days: NonNegative = Field(0.5, description="days from onset to detection at a monitored site")
+    fee_per_site_year: NonNegative = Field(
+        MONITORING_FEE_PER_SITE_YEAR, description="yearly fee per monitored site, charged pro rata over "
+                                                  "the horizon (an assumption; see docs/strategies.md)")
+
+
+class EarlyWarning(Spec):
+    """A shortage early warning (the supply-chain service platform): at each day's end, the stock
+    cover of the watched parts at the focal ``sites`` (on hand plus in transit to them, over their
+    expected daily use) is projected; when it drops below ``cover_days`` the strategy responds to
+    the disruptions then in force upstream of the site, without waiting for their detection."""
+
+    sites: tuple[Id, ...] = Field(min_length=1, description="focal sites whose stock cover is watched")
+    parts: tuple[Id, ...] = Field((), description="parts watched at those sites; every part they receive when empty")
+    cover_days: Positive = Field(description="fires when projected cover drops below this many days of use")
+    fee_per_site_year: NonNegative = Field(
+        WARNING_FEE_PER_SITE_YEAR, description="yearly fee per watched site, charged pro rata over the horizon "
+                                               "(an assumption; see docs/strategies.md)")
+
+
 class Strategy(Spec):
     """A response to disruptions: one or more actions, with delays and limits."""
 
@@ -68,6 +100,13 @@ class Strategy(Spec):
     max_providers: int = Field(3, ge=1, le=1000)
     responds_to: tuple[Id, ...] = Field(
         (), description="disruption ids or types it reacts to; all when empty")
+    responds_to_high_risk: bool = Field(
+        False, description="react to the disruptions R1's risk register flags high risk (with those of "
+                           "responds_to, if any); see docs/risk.md")
+    monitoring: RemoteMonitoring | None = Field(
+        None, description="remote monitoring bought as a service: faster detection at named sites, for a fee")
+    early_warning: EarlyWarning | None = Field(
+        None, description="shortage early warning: respond when stock cover at focal sites drops below a threshold")
     buffer: dict[Id, NonNegative] = Field(
         default_factory=dict, description="extra units held per part (buffer action)")
     orchestration: Annotated[Orchestration, _values(Orchestration)] = Field(
@@ -80,6 +119,10 @@ class Strategy(Spec):
             raise ValueError("'none' cannot be combined with other actions")
         if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
+        services = [name for name in ("monitoring", "early_warning") if getattr(self, name) is not None]
+        if services and not any(kind.reactive for kind in self.actions):
+            raise ValueError(f"{' and '.join(services)} can only bring a response forward: the strategy "
+                             f"needs a reactive action (maas_same_tier, maas_upstream or circular)")
         return self
 
 
