@@ -56,7 +56,7 @@ def test_remote_monitoring_decides_at_onset_plus_its_delay():
 def test_remote_monitoring_adds_exactly_its_fee_pro_rata():
     # Two sites monitored at 7,300 a year each over 60 days: 2 x 7,300 x 60 / 365 = 2,400 more
     # than the same strategy with a zero fee (same detection, so the same flows), all of it in the
-    # maas_onboarding component.
+    # services component, and none in maas_onboarding.
     monitored = {"detection_delay_days": 10, "monitoring": {"sites": ["sA", "plant"], "fee_per_site_year": 7300}}
     free = {"detection_delay_days": 10, "monitoring": {"sites": ["sA", "plant"], "fee_per_site_year": 0}}
     sc = _chain(monitored).replace(strategies=[{"id": "paid", "actions": ["maas_same_tier"]} | monitored,
@@ -66,7 +66,9 @@ def test_remote_monitoring_adds_exactly_its_fee_pro_rata():
     for replication in (0, 1):
         paid, unpaid = table.loc[("paid", replication)], table.loc[("free", replication)]
         assert paid.cost_total - unpaid.cost_total == pytest.approx(2 * 7300 * 60 / 365, rel=1e-9)
-        assert paid.cost_maas_onboarding - unpaid.cost_maas_onboarding == pytest.approx(2400, rel=1e-9)
+        assert paid.cost_services - unpaid.cost_services == pytest.approx(2400, rel=1e-9)
+        assert paid.cost_services == pytest.approx(2400, rel=1e-9)
+        assert paid.cost_maas_onboarding == unpaid.cost_maas_onboarding
         assert paid.shortfall_units == unpaid.shortfall_units
 
 

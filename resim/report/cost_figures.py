@@ -36,7 +36,7 @@ __all__ = ["COMPONENT_COLOURS", "pareto", "cost_breakdown"]
 COMPONENT_COLOURS = {
     "production": "#0072B2", "procurement": "#56B4E9", "transport": _GREY, "tariff": "#E69F00",
     "holding": "#F0E442", "maas_onboarding": "#CC79A7", "maas_premium": "#000000", "reman": "#009E73",
-    "shortage_penalty": _ALERT,
+    "shortage_penalty": _ALERT, "services": "#D55E00",
 }
 
 # -- Pareto --------------------------------------------------------------------------------------

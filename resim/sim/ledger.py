@@ -19,7 +19,7 @@ from resim.sim.status import EventKind
 __all__ = ["Ledger", "LedgerArrays", "Event", "COST_COMPONENTS", "MARKET_COLUMNS", "STOCK_COLUMNS"]
 
 COST_COMPONENTS = ("production", "procurement", "transport", "tariff", "holding",
-                   "maas_onboarding", "maas_premium", "reman", "shortage_penalty")
+                   "maas_onboarding", "maas_premium", "reman", "shortage_penalty", "services")
 MARKET_COLUMNS = ("demand", "delivered", "on_time", "backlog", "lost")
 # Stocks (levels at the end of the day): on_hand, in_transit, on_hold. Flows (units during the day,
 # never negative): received, produced, consumed, shipped, scrapped, held (put on hold), released.

@@ -42,8 +42,8 @@ SERVICE_KINDS = (MONITORING, WARNING)
 """The ``kind`` of the services' rows in orchestrations.csv (they are no ActionKind: not actions a
 strategy lists, but services it buys, and warnings fired; they change no flow themselves)."""
 
-FEE_COMPONENT = "maas_onboarding"
-"""The cost component service fees are booked under (a service agreement's cost that is not per unit)."""
+FEE_COMPONENT = "services"
+"""The cost component service fees are booked under: its own, so that no fee reads as a MaaS agreement's."""
 
 
 def monitored_sites(scenario: "Scenario", monitoring: "RemoteMonitoring") -> tuple[str, ...]:
