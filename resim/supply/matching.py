@@ -241,8 +241,9 @@ def match(pool: Pool, need: Need, *, active: Iterable["Disruption"] = (), max_pr
           price: np.ndarray | None = None) -> Matches:
     """:func:`candidates` on arrays, with each offering's ``capacity`` a day and ``price`` a
     unit as the moment leaves them (arrays over the whole pool; default: as published). The
-    part that holds whatever the day comes from :meth:`Pool.reach`; the price, the premium limit
-    and the ``active`` disruptions are applied here, in that order after it."""
+    part that holds whatever the day comes from :meth:`Pool.reach`; the price (with the need's
+    material for an internal offering priced at cost, :mod:`resim.supply.internal`), the premium
+    limit and the ``active`` disruptions are applied here, in that order after it."""
     reach = pool.reach(need)
     rows = reach.rows
     reason = reach.reason.copy()

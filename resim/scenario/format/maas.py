@@ -61,7 +61,7 @@ class InternalOffering(Spec):
     """Stage 1 for the firm's own sites (activities 1.1-1.3): a process of one of its plants
     published as a service to its other sites. What it can do (materials, tolerance, size,
     certifications) comes from the parts the plant makes with that process, its capacity from the
-    plant's idle capacity in normal times, its price from a cost model (see docs/maas.md)."""
+    plant's idle capacity in normal times, its price from a cost model ([maas.md](maas.md#internal-maas-the-firms-own-sites-as-providers))."""
 
     node: Id = Field(description="the firm's site that offers the process (a node with capacity_per_day)")
     process: ProcessPath = Field(description="a process the site runs: that of a part it makes, or a "
