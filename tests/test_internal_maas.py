@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import yaml
 
 import resim
 from resim.experiment.runner import prepare
@@ -202,3 +203,18 @@ def test_two_processes_of_one_site_sell_its_idle_capacity_once():
     assert any("no capacity left" in a.note for a in response.actions if a.status == "no candidate")
     own = stock.loc[("plant_b", "gadget"), "produced"].to_numpy()
     assert own[30:80].min() == pytest.approx(60)
+
+
+def test_resim_providers_marks_the_firms_own_sites(tmp_path, capsys):
+    # The ranking of test_the_sister_plant_is_ranked_with_the_external_shop_by_one_score, as the
+    # command shows it: an internal column, "yes" on the sister plant's row only.
+    from resim.cli.main import main
+
+    sc = two_plants(providers=[_EXTERNAL])
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump(sc.model_dump(by_alias=True, exclude_unset=True, mode="json"), sort_keys=False))
+    assert main(["providers", str(path), "--part", "widget"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = next(i for i, line in enumerate(lines) if line.split()[:3] == ["rank", "offering", "internal"])
+    assert lines[header + 1].split()[:4] == ["1", "plant_b_5-axis", "yes", "DE"]
+    assert lines[header + 2].split()[:3] == ["2", "shop_pl", "PL"]
