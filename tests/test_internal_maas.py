@@ -17,6 +17,8 @@ from resim.experiment.runner import prepare
 from resim.sim.internal import expected_load, scenario_pool
 from resim.supply.matching import Pool, candidates, need_for, score
 
+_FIRE = {"id": "fire", "type": "capacity_loss", "nodes": ["plant_a"], "severity": 1, "onset_day": 20,
+         "duration_days": 60}
 _STEEL = {"part": "steel", "policy": {"type": "base_stock", "level": 400}}
 # Machine hours at 60 an hour, a quarter hour a unit, 10 % margin; a shop in Poland for comparison.
 _INTERNAL = {"node": "plant_b", "process": "cutting/milling/5-axis", "machine_hour_rate": 60, "hours_per_unit": 0.25,
@@ -30,8 +32,6 @@ def two_plants(internal=(_INTERNAL,), providers=(), gadgets="60", disruptions=No
                ) -> resim.Scenario:
     """The chain of the module docstring; with ``brackets``, plant_a also makes 40 brackets a day
     (milling, 1 steel each)."""
-    fire = {"id": "fire", "type": "capacity_loss", "nodes": ["plant_a"], "severity": 1, "onset_day": 20,
-            "duration_days": 60}
     data = {
         "name": "two plants", "horizon_days": 120, "seed": 3,
         "parts": [{"id": "widget", "unit_cost": 50, "weight_kg": 2, "bom": {"steel": 2},
@@ -55,7 +55,7 @@ def two_plants(internal=(_INTERNAL,), providers=(), gadgets="60", disruptions=No
                   {"from": "plant_b", "to": "dc", "parts": "gadget", "lead_time_days": 1},
                   {"from": "dc", "to": "m", "parts": ["widget", "gadget"], "lead_time_days": 1}],
         "demand": [{"market": "m", "part": "widget", "daily": 40}, {"market": "m", "part": "gadget", "daily": gadgets}],
-        "disruptions": [fire] if disruptions is None else disruptions,
+        "disruptions": [_FIRE] if disruptions is None else disruptions,
         "maas": {"internal": list(internal), "providers": list(providers)},
         "strategies": [{"id": "move", "actions": ["maas_same_tier"], "detection_delay_days": 1,
                         "decision_delay_days": 1}]}
@@ -177,7 +177,7 @@ def test_the_sister_plant_makes_its_own_and_the_moved_work_with_one_capacity():
 
 
 @pytest.mark.slow
-def test_a_site_that_is_down_offers_nothing():
+def test_a_site_that_is_disrupted_offers_nothing():
     # The fire takes both plants: plant_b cannot take plant_a's work.
     both = [{"id": "fire", "type": "capacity_loss", "nodes": ["plant_a", "plant_b"], "severity": 1,
              "onset_day": 20, "duration_days": 60}]
@@ -186,7 +186,7 @@ def test_a_site_that_is_down_offers_nothing():
     model.run()
     assert not response.agreements
     notes = {(a.part, a.note) for a in response.actions if a.status == "no candidate"}
-    assert notes == {("widget", "its site is down"), ("gadget", "its site is down")}
+    assert notes == {("widget", "its site is disrupted"), ("gadget", "its site is disrupted")}
 
 
 @pytest.mark.slow
@@ -218,3 +218,21 @@ def test_resim_providers_marks_the_firms_own_sites(tmp_path, capsys):
     header = next(i for i, line in enumerate(lines) if line.split()[:3] == ["rank", "offering", "internal"])
     assert lines[header + 1].split()[:4] == ["1", "plant_b_5-axis", "yes", "DE"]
     assert lines[header + 2].split()[:3] == ["2", "shop_pl", "PL"]
+
+
+@pytest.mark.slow
+def test_a_disruption_of_the_sister_plant_reaches_the_work_moved_there():
+    # From day 40 to 60 a breakdown halves plant_b: its own output and the moved work are both
+    # halved (at most 30 + 20 = 50 a day), as its whole capacity is. Before and after, 60 + 40.
+    # plant_b's lost gadgets are sought too, and plant_b is no candidate for them (its idle
+    # capacity is booked; it is disrupted besides).
+    half = {"id": "half", "type": "capacity_loss", "nodes": ["plant_b"], "severity": 0.5, "onset_day": 40,
+            "duration_days": 20}
+    sc = two_plants(disruptions=[_FIRE, half])
+    model, response = prepare(sc, "move", 0, sc.seed, detail=True)
+    stock = model.run().stock().set_index(["node", "part", "day"]).sort_index()
+    own = stock.loc[("plant_b", "gadget"), "produced"].to_numpy()
+    moved = stock.loc[("maas_plant_b_5-axis", "widget"), "produced"].to_numpy()
+    assert (own[40:60] + moved[40:60] <= 50 + 1e-9).all() and moved[40:60].max() == pytest.approx(20)
+    assert own[30:40] + moved[30:40] == pytest.approx(np.full(10, 100)) and moved[61:80].min() == pytest.approx(40)
+    assert [a.part for a in response.agreements] == ["widget"]

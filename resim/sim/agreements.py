@@ -43,12 +43,13 @@ from resim.supply import logistics
 from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
-from resim.sim.internal import carve, release
+from resim.sim.internal import carve, follow, release
 from resim.sim.status import Answer
 from resim.sim.watch import Limits, Lots, Tally
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
+    from resim.sim.hooks import Hook
     from resim.scenario.format.maas import Inspection, Negotiation, Probation
     from resim.supply.matching import Matches, Need
 
@@ -331,6 +332,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
             m.cancel_orders(key, agreement.part)
         if agreement.internal:  # the site's own capacity makes the work: lowered by what it reserves
             carve(m, candidate.provider, agreement.units_per_day, contract)
+            site_hook.append(follow(m, candidate.provider, node.id))
         elif maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
@@ -343,12 +345,21 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
             m.at(handback_day, lambda mm: hand_back(mm, lane.key))
 
+    site_hook: list[Hook] = []  # an internal agreement's daily following of its site's disruptions
+
+    def leave_site(m: "Model") -> None:
+        # An internal agreement gives the site its capacity back and stops following it.
+        if agreement.internal:
+            release(m, candidate.provider, contract)
+            for hook in site_hook:
+                hook.cancel()
+
     def end_for_cause(m: "Model", key: str, watch: int, day: int) -> None:
         nonlocal ended
         ended = True
         m.set_lane_open(key, False, cause=contract)
         m.cancel_orders(key)
-        release(m, candidate.provider, contract)
+        leave_site(m)
         breached(agreement, day, m.watched_lots(watch))
 
     def hand_back(m: "Model", key: str) -> None:
@@ -366,7 +377,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         if key:  # closed, the lane takes no new orders whatever its share
             m.set_lane_open(key, False, cause=contract)
             m.cancel_orders(key)
-            release(m, candidate.provider, contract)
+            leave_site(m)
         m.end(standby)
 
     model.at(agreement.start_day, begin)

@@ -10,6 +10,10 @@
   there share the one capacity: the site makes at most ``capacity_per_day`` less what its
   agreements reserve, and its agreements' nodes make at most what they reserve. Several
   agreements on one site add up (one lever cause per site, set to 1 - reserved / capacity).
+* **The site's disruptions reach the work moved there** (:func:`follow`): each day the provider
+  node makes and ships at the factors the disruptions in force leave the site (its capacity
+  factor but for the reservation, its shipping factor), so a site at half capacity makes half its
+  own products and half the moved work.
 """
 
 from __future__ import annotations
@@ -27,8 +31,9 @@ from resim.supply.pool import pool_frame
 if TYPE_CHECKING:
     from resim.scenario import Scenario
     from resim.sim.engine import Model
+    from resim.sim.hooks import Hook
 
-__all__ = ["expected_load", "scenario_pool", "carve", "release", "carved"]
+__all__ = ["expected_load", "scenario_pool", "carve", "release", "carved", "disrupted", "follow"]
 
 
 def expected_load(scenario: "Scenario") -> dict[str, float]:
@@ -78,9 +83,37 @@ def release(model: "Model", site: str, cause: str) -> None:
         _apply(model, site)
 
 
+def disrupted(model: "Model", site: str) -> bool:
+    """Whether a disruption in force lowers ``site``'s capacity or shipments today (its internal
+    agreements' reservation aside): a disrupted site has no idle capacity to offer."""
+    index = model.net.node_index[site]
+    return (model.levers.without("capacity", index, _cause(site)) < 1.0 - 1e-9
+            or model.levers["shipping"][index] < 1.0 - 1e-9)
+
+
+def follow(model: "Model", site: str, node: str) -> "Hook":
+    """Have the provider ``node`` at ``site`` make and ship, each day from today, at the factors
+    the site's other causes (its disruptions) leave it: its capacity factor without the
+    reservation of its internal agreements, and its shipping factor. Returns the day hook;
+    cancel it when the agreement ends."""
+    index, cause = model.net.node_index[site], f"site:{site}"
+
+    def today(m: "Model", day: int) -> None:
+        m.set_capacity(node, m.levers.without("capacity", index, _cause(site)), cause=cause)
+        m.set_shipping(node, m.levers["shipping"][index], cause=cause)
+
+    today(model, model.day)
+    return model.on_day_start(today)
+
+
+def _cause(site: str) -> str:
+    """The lever cause of the reservations of ``site``'s internal agreements."""
+    return f"internal:{site}"
+
+
 def _apply(model: "Model", site: str) -> None:
     capacity = model.scenario.nodes_by_id[site].capacity_per_day
-    cause = f"internal:{site}"
+    cause = _cause(site)
     reserved = carved(model, site)
     if reserved <= 0:
         model.end(cause)

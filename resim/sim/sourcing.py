@@ -24,7 +24,7 @@ from resim.scenario.format.strategies import ActionKind, Orchestration
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
-from resim.sim.recovery import is_down
+from resim.sim.internal import disrupted
 from resim.sim.status import ActionStatus, Answer
 from resim.sim.watch import Lots
 from resim.supply.matching import Matches, Need, Selection, match, need_for, score, select
@@ -127,10 +127,10 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
         reason[(reason == "") & mask] = why
 
     fail(capacity <= 1e-9, "no capacity left: booked by earlier agreements or taken by other firms")
-    # One of the firm's own sites offers nothing while a disruption stops it (resim.sim.internal).
+    # One of the firm's own sites has nothing idle while a disruption lowers it (resim.sim.internal).
     if internal.any():
-        fail(np.array([flag and is_down(model, site) for flag, site in zip(internal, table["provider"])], bool),
-             "its site is down")
+        fail(np.array([flag and disrupted(model, site) for flag, site in zip(internal, table["provider"])], bool),
+             "its site is disrupted")
     if response.ended:
         fail(np.isin(table["id"], list(response.ended)), "ended for cause earlier in this run (maas.monitoring)")
     # A provider makes only what its components allow: its capacity is capped by what their
