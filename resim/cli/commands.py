@@ -208,8 +208,8 @@ def _cmd_providers(args: argparse.Namespace) -> int:
     import numpy as np
 
     from resim.sim.capacity import CapacityLedger
+    from resim.sim.internal import scenario_pool
     from resim.supply.matching import active_disruptions, candidates, score
-    from resim.supply.pool import pool_frame
     from resim.scenario import load_scenario
 
     if not args.part and not args.process:
@@ -223,7 +223,7 @@ def _cmd_providers(args: argparse.Namespace) -> int:
         print(f"resim providers: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     active = active_disruptions(scenario, args.at) if args.at is not None else []
-    pool = pool_frame(scenario.maas.providers)
+    pool = scenario_pool(scenario)  # the firm's own sites' offerings too (maas.internal)
     contended: list[str] = []
     components = {}
     if args.at is not None:  # what the simulation gets that day: other firms' contention taken
@@ -267,6 +267,8 @@ def _cmd_providers(args: argparse.Namespace) -> int:
             return text.rstrip("0").rstrip(".") if "." in text else text
 
         shown = ranked.head(args.top)[list(columns)].rename(columns=columns)
+        if ranked.internal.any():  # which candidates are the firm's own sites
+            shown.insert(2, "internal", ranked.head(args.top).internal.map({True: "yes", False: ""}).to_numpy())
         print(shown.to_string(index=False, float_format=three_digits))
     excluded = [f"{count} {reason}" for reason, count in table[~table.eligible].reason.value_counts().items()]
     if table.attrs["not_offering"]:

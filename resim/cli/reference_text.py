@@ -180,6 +180,11 @@ RULES: dict[str, str] = {
     "ScoreWeights._some_weight": "At least one weight must be above 0; weights are normalised "
                                  "when used.",
     "Negotiation._chances": "`accept` + `counter` must not exceed 1; the rest decline.",
+    "InternalOffering._rate_with_hours": "Give both `machine_hour_rate` and `hours_per_unit`, or "
+                                         "neither (the site's `production_cost_per_unit` is then "
+                                         "the conversion cost). The `node` must have "
+                                         "`capacity_per_day` and make a part whose process is "
+                                         "`process` or a variant of it.",
     "Grading._sums_to_one": "The six shares sum to 1.",
     "Strategy._actions_fit": "`none` cannot be combined with other actions; a `buffer` action "
                              "needs `buffer: {part: units}`.",

@@ -31,7 +31,9 @@ from resim.core.version import __version__
 from resim.core.errors import WorkersLost
 from resim.core.files import remove_abandoned
 from resim.core.signals import deferred_interrupts
+from resim.sim.internal import scenario_pool
 from resim.sim.ledger import COST_COMPONENTS
+from resim.sim.shared import shared
 from resim.supply.matching import Pool
 from resim.supply.pool import pool_frame
 from resim.experiment.journal import Journal
@@ -63,9 +65,12 @@ _LAST_POOL: tuple[weakref.ref[MaaS], Pool] | None = None
 
 
 def _pool(scenario: Scenario) -> Pool | None:
-    """The scenario's provider pool, indexed once per process for the same ``maas`` section."""
+    """The scenario's provider pool, indexed once per process for the same ``maas`` section; with
+    internal offerings, once per scenario (their capacity depends on its chain and demand)."""
     global _LAST_POOL
     section = scenario.maas
+    if section.internal:
+        return shared(scenario, "pool", lambda: Pool(scenario_pool(scenario)))
     if not section.providers:
         return None
     last = _LAST_POOL          # one read: another thread may replace it meanwhile

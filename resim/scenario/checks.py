@@ -4,8 +4,9 @@ these checks find what one field alone cannot: that things named elsewhere exist
 
 :func:`check_scenario` runs them all: the references (:mod:`resim.scenario.checks_references`),
 the ones here (lane ids; the bill of materials and loops of follow-ups, which must have no
-cycle; what nodes make and stock; lanes and their shares; demand), and then whether every market
-can be supplied (:mod:`resim.scenario.checks_supply`). The warnings of a valid scenario are in
+cycle; what nodes make and stock; lanes and their shares; demand), the firm's own sites offered
+as providers (:mod:`resim.scenario.checks_internal`), and then whether every market can be
+supplied (:mod:`resim.scenario.checks_supply`). The warnings of a valid scenario are in
 :mod:`resim.scenario.checks_warnings`.
 """
 
@@ -15,6 +16,7 @@ import graphlib
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from resim.scenario.checks_internal import check_internal
 from resim.scenario.checks_references import Finding, check_references
 from resim.scenario.checks_supply import check_supply
 
@@ -208,6 +210,8 @@ def check_scenario(sc: "Scenario") -> list[Finding]:
     """Every cross-reference problem of a typed scenario, as (path, message) pairs."""
     found = check_references(sc) + _check_lane_ids(sc) + _check_parts(sc) + _check_nodes(sc)
     found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc) + _check_warnings(sc)
+    if not found:  # the firm's own sites as providers: once the nodes and parts they name exist
+        found += check_internal(sc)
     if not found:  # supply reachability is only meaningful once every reference resolves
         found += check_supply(sc)
     return found

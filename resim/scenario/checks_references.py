@@ -96,7 +96,7 @@ REFERENCE_FIELDS = frozenset({
     "parts", "nodes", "lanes", "demand", "disruptions", "maas", "circular", "strategies", "metrics",
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
-    "responds_to", "buffer", "monitoring", "early_warning", "sites",
+    "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal",
 })
 
 
@@ -137,6 +137,8 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
             yield ("circular", "grading", i, "part"), "part", grade.part
         for i, proc in _present(circular.processes):
             yield ("circular", "processes", i, "node"), "node", proc.node
+    for i, offer in _present(getattr(sc.maas, "internal", None)):
+        yield ("maas", "internal", i, "node"), "node", offer.node
     for i, strategy in _present(sc.strategies):
         for j, ref in enumerate(strategy.responds_to or ()):
             yield ("strategies", i, "responds_to", j), "trigger", ref

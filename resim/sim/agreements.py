@@ -43,11 +43,13 @@ from resim.supply import logistics
 from resim.core.dists import parse_dist, whole_days
 from resim.scenario.format.chain import Lane, Node
 from resim.sim.inputs import Market, input_lead_days, input_stock, supply_inputs
+from resim.sim.internal import carve, follow, release
 from resim.sim.status import Answer
 from resim.sim.watch import Limits, Lots, Tally
 
 if TYPE_CHECKING:
     from resim.sim.engine import Model
+    from resim.sim.hooks import Hook
     from resim.scenario.format.maas import Inspection, Negotiation, Probation
     from resim.supply.matching import Matches, Need
 
@@ -82,6 +84,7 @@ class Candidate(NamedTuple):
     transport_mode: str
     transit_days: int | None
     score: float
+    internal: bool = False      # one of the firm's own sites (resim.sim.internal): ``provider`` is its node
 
     @classmethod
     def from_row(cls, row: "pd.Series | Mapping[str, Any]") -> "Candidate":
@@ -108,14 +111,15 @@ class Candidate(NamedTuple):
                    delivered_on_time_rate=delivered("on_time_rate"),
                    delivered_conformance_rate=delivered("conformance_rate"), inputs=str(row.get("inputs", "consigned")),
                    transport_mode=str(row["transport_mode"]) if routed else "",
-                   transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)))
+                   transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)),
+                   internal=bool(row.get("internal", False)))
 
 
 # The columns Candidate.from_row reads, where a frame has them.
 _CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit_price", "landed_unit_cost",
                       "setup_cost", "onboarding_days", "onboarding_mean", "lead_time_days", "lead_time_mean",
                       "on_time_rate", "conformance_rate", "delivered_on_time_rate", "delivered_conformance_rate",
-                      "inputs", "transport_mode", "transit_days", "score")
+                      "inputs", "transport_mode", "transit_days", "score", "internal")
 
 
 def as_candidates(table: "pd.DataFrame | Matches") -> list[Candidate]:
@@ -152,6 +156,7 @@ class Agreement:
     rejected: float = 0.0
     late_units: float = 0.0
     cost: float = 0.0           # paid so far: setup + accepted units x (price + freight - credit)
+    internal: bool = False      # with one of the firm's own sites: no probation, its capacity carved out
 
     @property
     def node_id(self) -> str:
@@ -166,10 +171,10 @@ class Agreement:
     def most_units(self, probation: "Probation") -> float:
         """The most units the provider may ship: its reserved capacity on each day from the day
         after it is qualified to the day before the end (its lane closes on the end day), at
-        ``probation.capacity_share`` of it while the probation lasts."""
+        ``probation.capacity_share`` of it while the probation lasts (none for an internal one)."""
         first, last = self.qualified_day + 1, self.end_day - 1
         days = max(last - first + 1, 0)
-        length = int(round(probation.days)) if probation.days > 0 else 0
+        length = int(round(probation.days)) if probation.days > 0 and not self.internal else 0
         # The probation ends at the start of day qualified + length: the days before are capped.
         capped = max(min(self.qualified_day + length - 1, last) - first + 1, 0) if length else 0
         return self.units_per_day * (days - (1.0 - probation.capacity_share) * capped)
@@ -199,10 +204,11 @@ def negotiate(candidate: Candidate, need: "Need", *, units_per_day: float, reque
               terms: "Negotiation", rng: np.random.Generator) -> Agreement:
     """Ask the provider of ``candidate`` for ``units_per_day`` of ``need.part`` until
     ``end_day``; return the agreement (``answer`` says whether it holds). Draws the answer, then
-    the onboarding time, from ``rng`` (see :func:`negotiation_stream`)."""
+    the onboarding time, from ``rng`` (see :func:`negotiation_stream`). One of the firm's own
+    sites (an internal candidate) accepts as asked: the firm directs its plants."""
     draw = rng.random()
-    answer = (Answer.ACCEPTED if draw < terms.accept else Answer.COUNTERED if draw < terms.accept + terms.counter
-              else Answer.DECLINED)
+    answer = (Answer.ACCEPTED if draw < terms.accept or candidate.internal
+              else Answer.COUNTERED if draw < terms.accept + terms.counter else Answer.DECLINED)
     answered = request_day + math.ceil(terms.response_days)
     price = candidate.unit_price
     start = answered
@@ -214,7 +220,8 @@ def negotiate(candidate: Candidate, need: "Need", *, units_per_day: float, reque
                      destination=need.destination, units_per_day=float(units_per_day), unit_price=price,
                      setup_cost=candidate.setup_cost, requested_day=request_day, answer=answer,
                      start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=candidate.freight,
-                     transport_mode=candidate.transport_mode, transit_days=candidate.transit_days or 0)
+                     transport_mode=candidate.transport_mode, transit_days=candidate.transit_days or 0,
+                     internal=candidate.internal)
 
 
 def _transport(model: "Model", agreement: Agreement, candidate: Candidate) -> tuple[str, int]:
@@ -323,7 +330,10 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         for key in replaces:  # a factor, not a share: other actions setting their shares cannot undo it
             m.set_share_factor(key, keep, cause=standby, part=agreement.part)
             m.cancel_orders(key, agreement.part)
-        if maas.probation.days > 0:
+        if agreement.internal:  # the site's own capacity makes the work: lowered by what it reserves
+            carve(m, candidate.provider, agreement.units_per_day, contract)
+            site_hook.append(follow(m, candidate.provider, node.id))
+        elif maas.probation.days > 0:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])
@@ -335,11 +345,21 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         if handback_day is not None and agreement.qualified_day < handback_day < agreement.end_day:
             m.at(handback_day, lambda mm: hand_back(mm, lane.key))
 
+    site_hook: list[Hook] = []  # an internal agreement's daily following of its site's disruptions
+
+    def leave_site(m: "Model") -> None:
+        # An internal agreement gives the site its capacity back and stops following it.
+        if agreement.internal:
+            release(m, candidate.provider, contract)
+            for hook in site_hook:
+                hook.cancel()
+
     def end_for_cause(m: "Model", key: str, watch: int, day: int) -> None:
         nonlocal ended
         ended = True
         m.set_lane_open(key, False, cause=contract)
         m.cancel_orders(key)
+        leave_site(m)
         breached(agreement, day, m.watched_lots(watch))
 
     def hand_back(m: "Model", key: str) -> None:
@@ -357,6 +377,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         if key:  # closed, the lane takes no new orders whatever its share
             m.set_lane_open(key, False, cause=contract)
             m.cancel_orders(key)
+            leave_site(m)
         m.end(standby)
 
     model.at(agreement.start_day, begin)

@@ -100,6 +100,10 @@ class Levers:
                 self._touched[cause].add((name, index))
             self._combine(name, index)
 
+    def without(self, name: str, index: int, cause: str) -> float:
+        """Entry ``index`` of factor lever ``name`` as every cause but ``cause`` sets it."""
+        return math.prod(v for c, v in self._values[name].get(index, {}).items() if c != cause)
+
     def clear(self, cause: str) -> None:
         """Remove every value ``cause`` set."""
         for name, index in self._touched.pop(cause, set()):

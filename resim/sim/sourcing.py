@@ -24,6 +24,7 @@ from resim.scenario.format.strategies import ActionKind, Orchestration
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement, Candidate, as_candidates, execute, negotiate, negotiation_stream
 from resim.sim.inputs import claim_inputs, input_capacity
+from resim.sim.internal import disrupted
 from resim.sim.status import ActionStatus, Answer
 from resim.sim.watch import Lots
 from resim.supply.matching import Matches, Need, Selection, match, need_for, score, select
@@ -111,17 +112,25 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
     eligible candidates ranked in the response's orchestration style."""
     scenario = model.scenario
     active = [o.spec for o in model.occurrences if o.start <= day and (o.end is None or day < o.end)]
-    capacity, price = response.capacity.left(active, day, end if last is None else last)
+    last = end if last is None else last
+    capacity, price = response.capacity.left(active, day, last)
     table = match(response.pool, need, active=active, max_premium=response.strategy.max_premium, scenario=scenario,
                   capacity=capacity, price=price)
     # The conditions of this run: each offering keeps the first reason it fails.
     reason = table["reason"].copy()
     capacity = table["capacity_per_day"]
+    internal = np.asarray(table["internal"], bool) if "internal" in table else np.zeros(len(table), bool)
+    if internal.any():
+        capacity = _site_left(response, table, internal, capacity, day, last)
 
     def fail(mask: np.ndarray, why: str) -> None:
         reason[(reason == "") & mask] = why
 
     fail(capacity <= 1e-9, "no capacity left: booked by earlier agreements or taken by other firms")
+    # One of the firm's own sites has nothing idle while a disruption lowers it (resim.sim.internal).
+    if internal.any():
+        fail(np.array([flag and disrupted(model, site) for flag, site in zip(internal, table["provider"])], bool),
+             "its site is disrupted")
     if response.ended:
         fail(np.isin(table["id"], list(response.ended)), "ended for cause earlier in this run (maas.monitoring)")
     # A provider makes only what its components allow: its capacity is capped by what their
@@ -138,6 +147,24 @@ def rank(response: "Response", model: "Model", need: Need, day: int, end: int, l
                          **response.scorecards.rated(table, scenario.maas))
     style = response.orchestration
     return table, _style(style, score(table, need, _weights(style, scenario)))
+
+
+def _site_left(response: "Response", table: Matches, internal: np.ndarray, capacity: np.ndarray, first: int,
+               last: int) -> np.ndarray:
+    """``capacity`` with each internal offering's less what the site's other internal offerings
+    have booked on days ``first`` .. ``last - 1``: a site's idle capacity is sold once, whichever
+    of its processes takes it (each offering's own bookings are taken already)."""
+    frame = response.pool.frame
+    offerings = frame.loc[frame.internal, ["id", "provider"]].itertuples(index=False)
+    booked: dict[str, list[tuple[str, float]]] = {}
+    for offering, site in offerings:
+        booked.setdefault(site, []).append((offering, response.capacity.booked(offering, first, last)))
+    capacity = capacity.copy()
+    for i in np.flatnonzero(internal):
+        offering, site = table["id"][i], table["provider"][i]
+        others = sum(units for other, units in booked.get(site, ()) if other != offering)
+        capacity[i] = max(capacity[i] - others, 0.0)
+    return capacity
 
 
 def _weights(style: Orchestration, scenario) -> ScoreWeights:
@@ -221,7 +248,7 @@ class _Negotiation:
         response.actions.append(Action(strategy.id, request.kind, request.trigger, deal.offering, part, destination,
                                        deal.units_per_day, deal.qualified_day, self.until, deal.unit_price,
                                        status or ActionStatus(deal.answer),
-                                       note or f"{candidate.country}; score {candidate.score:.2f}"))
+                                       note or _note(candidate)))
         if status is not None:
             self.passed.add(deal.offering)
             return
@@ -305,6 +332,12 @@ def _ended(response: "Response", model: "Model", request: Request, share: float,
                    stage=f"{request.stage}:after {deal.offering}")
     if rest.day < rest.end:
         source(response, model, rest)
+
+
+def _note(candidate: Candidate) -> str:
+    """An agreed request's note: where the provider is (internal: which of the firm's sites) and its score."""
+    where = f"internal, site {candidate.provider}, {candidate.country}" if candidate.internal else candidate.country
+    return f"{where}; score {candidate.score:.2f}"
 
 
 def _share(limit: float | None) -> str:

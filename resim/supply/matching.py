@@ -33,6 +33,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from resim.core.geo import great_circle_km
 from resim.supply import logistics
+from resim.supply.internal import material_cost
 
 if TYPE_CHECKING:
     from resim.scenario.format.events import Disruption
@@ -62,6 +63,7 @@ class Need:
     markets: frozenset[str] = field(default_factory=frozenset)
     expedite: bool = False        # asks for speed: offerings with an expedite option ship by air
     holding_rate: float = 0.0     # the destination's yearly holding rate (mode choice, resim.supply.logistics)
+    material_cost: float = 0.0    # the part's components at unit cost: what an internal offering's price adds
 
 
 def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = None,
@@ -87,7 +89,8 @@ def need_for(scenario: "Scenario", part: str, *, units_per_day: float | None = N
                 unit_cost=parts[part].unit_cost, weight_kg=parts[part].weight_kg,
                 destination=destination, country=node.country, region=node.region,
                 lat=node.lat, lon=node.lon, markets=scenario.facts.markets_served(destination),
-                expedite=expedite, holding_rate=node.holding_cost_rate)
+                expedite=expedite, holding_rate=node.holding_cost_rate,
+                material_cost=material_cost(scenario, part))
 
 
 def _daily_use(scenario: "Scenario", part: str) -> float:
@@ -238,12 +241,16 @@ def match(pool: Pool, need: Need, *, active: Iterable["Disruption"] = (), max_pr
           price: np.ndarray | None = None) -> Matches:
     """:func:`candidates` on arrays, with each offering's ``capacity`` a day and ``price`` a
     unit as the moment leaves them (arrays over the whole pool; default: as published). The
-    part that holds whatever the day comes from :meth:`Pool.reach`; the price, the premium limit
-    and the ``active`` disruptions are applied here, in that order after it."""
+    part that holds whatever the day comes from :meth:`Pool.reach`; the price (with the need's
+    material for an internal offering priced at cost, :mod:`resim.supply.internal`), the premium
+    limit and the ``active`` disruptions are applied here, in that order after it."""
     reach = pool.reach(need)
     rows = reach.rows
     reason = reach.reason.copy()
     unit_price = (pool.columns["unit_price"] if price is None else price)[rows] * reach.factor
+    material_factor = pool.columns.get("material_factor")
+    if material_factor is not None and need.material_cost > 0:  # internal offerings price the part's components
+        unit_price = unit_price + need.material_cost * material_factor[rows]
     landed = unit_price + reach.freight
     if max_premium is not None and need.unit_cost > 0:
         _fail(reason, landed / need.unit_cost - 1.0 > max_premium + 1e-12, f"premium above {max_premium:.0%}")

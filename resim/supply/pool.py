@@ -30,7 +30,7 @@ from resim.scenario.taxonomy import CERTIFICATIONS
 if TYPE_CHECKING:
     from resim.scenario.format.maas import Offering
 
-__all__ = ["COLUMNS", "OFFERING_FIELDS", "pool_frame", "offerings_from_frame", "write_pool_csv"]
+__all__ = ["COLUMNS", "EXTERNAL", "OFFERING_FIELDS", "pool_frame", "offerings_from_frame", "write_pool_csv"]
 
 #: Columns of a pool frame, in order.
 COLUMNS: tuple[str, ...] = (
@@ -39,7 +39,14 @@ COLUMNS: tuple[str, ...] = (
     "unit_price", "expedite_premium", "lead_time_days", "lead_time_mean", "lead_time_sd",
     "onboarding_days", "onboarding_mean", "conformance_rate", "on_time_rate", "delivered_on_time_rate",
     "delivered_conformance_rate", "country", "region", "lat", "lon", "export_controlled", "inputs",
+    "internal", "material_factor",
 )
+
+#: Columns a pool has beyond its offerings' fields, with their value for an external offering:
+#: whether the offering is one of the firm's own sites (internal MaaS, :mod:`resim.supply.internal`),
+#: and the multiple of a needed part's material cost its price adds (1 + margin for an internal
+#: offering priced at cost, 0 for a published price).
+EXTERNAL: dict[str, object] = {"internal": False, "material_factor": 0.0}
 
 #: Fields of :class:`resim.scenario.format.maas.Offering`: the header of a pool CSV, in order.
 OFFERING_FIELDS: tuple[str, ...] = (
@@ -52,7 +59,7 @@ OFFERING_FIELDS: tuple[str, ...] = (
 _FLOAT_COLUMNS = ("tolerance_mm", "size_l_mm", "size_w_mm", "size_h_mm", "capacity_per_day",
                   "setup_cost", "unit_price", "expedite_premium", "lead_time_mean", "lead_time_sd",
                   "onboarding_mean", "conformance_rate", "on_time_rate", "delivered_on_time_rate",
-                  "delivered_conformance_rate", "lat", "lon")
+                  "delivered_conformance_rate", "lat", "lon", "material_factor")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,14 +170,16 @@ def _frozensets(collections: Sequence[tuple[str, ...]]) -> list[frozenset[str]]:
 
 
 def _frame(data: dict[str, list | np.ndarray]) -> pd.DataFrame:
-    """A pool frame with the documented dtypes: float64 numbers, bool flags, object otherwise."""
+    """A pool frame with the documented dtypes: float64 numbers, bool flags, object otherwise;
+    the columns of :data:`EXTERNAL` that ``data`` lacks hold their external value."""
     columns: dict[str, np.ndarray] = {}
+    size = len(data["id"])
     for name in COLUMNS:
-        values = data[name]
+        values = data[name] if name in data else [EXTERNAL[name]] * size
         if name in _FLOAT_COLUMNS:
             columns[name] = (values.astype(float) if isinstance(values, np.ndarray)
                              else np.fromiter(values, dtype=float, count=len(values)))
-        elif name == "export_controlled":
+        elif name in ("export_controlled", "internal"):
             columns[name] = np.asarray(values, dtype=bool)
         else:
             columns[name] = _objects(values)
@@ -208,7 +217,7 @@ def write_pool_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     Raises:
         ValueError: when ``frame`` lacks a column of :data:`COLUMNS` the CSV needs.
     """
-    needed = [c for c in COLUMNS if c != "process_group"]
+    needed = [c for c in COLUMNS if c != "process_group" and c not in EXTERNAL]
     missing = [c for c in needed if c not in frame.columns]
     if missing:
         raise ValueError(f"the pool frame lacks column(s) {', '.join(missing)}")

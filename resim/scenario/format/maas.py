@@ -13,8 +13,8 @@ from resim.scenario.format.common import (
     Region, SizeMM, Spec, TextList,
 )
 
-__all__ = ["Offering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention", "Monitoring",
-           "Evaluation", "MarketOffer", "MaaS", "INPUTS"]
+__all__ = ["Offering", "InternalOffering", "ScoreWeights", "Negotiation", "Probation", "Inspection", "Contention",
+           "Monitoring", "Evaluation", "MarketOffer", "MaaS", "INPUTS"]
 
 INPUTS = ("consigned", "market")
 
@@ -55,6 +55,46 @@ class Offering(Spec):
         "consigned", description="where the components of a part with a bill of materials come from: "
                                  "consigned by the firm from its usual makers, or bought by the provider "
                                  "on the open market (maas.market) where it offers them, the others consigned")
+
+
+class InternalOffering(Spec):
+    """Stage 1 for the firm's own sites (activities 1.1-1.3): a process of one of its plants
+    published as a service to its other sites. What it can do (materials, tolerance, size,
+    certifications) comes from the parts the plant makes with that process, its capacity from the
+    plant's idle capacity in normal times, its price from a cost model ([maas.md](maas.md#internal-maas-the-firms-own-sites-as-providers))."""
+
+    node: Id = Field(description="the firm's site that offers the process (a node with capacity_per_day)")
+    process: ProcessPath = Field(description="a process the site runs: that of a part it makes, or a "
+                                             "more general path of it")
+    id: Id | None = Field(None, description="the offering's id; default NODE_PROCESS (the last segment)")
+    share: Fraction = Field(
+        1.0, description="share of the site's idle capacity (capacity less its expected load in normal "
+                         "times) the firm offers to its other sites")
+    machine_hour_rate: NonNegative | None = Field(
+        None, description="cost of a machine hour, currency; with hours_per_unit it gives the conversion "
+                          "cost per unit, else the site's production_cost_per_unit is used")
+    hours_per_unit: NonNegative | None = Field(None, description="machine hours per unit")
+    margin: NonNegative = Field(
+        0.0, description="mark-up on cost for the transfer price (0: internal transfer at cost)")
+    setup_cost: NonNegative = Field(
+        0.0, description="one-off cost per agreement (programs, fixtures, first article)")
+    lead_time_days: NonNegativeDist = Field(1.0, description="days from order to shipment")
+    onboarding_days: NonNegativeDist = Field(
+        3.0, description="days before the first order: no supplier qualification (the firm's own "
+                         "quality system), a first-article run (assumption)")
+    conformance_rate: Fraction = Field(0.99, description="share of units that pass inspection")
+    on_time_rate: Fraction = Field(0.95, description="share of orders shipped on time")
+
+    @model_validator(mode="after")
+    def _rate_with_hours(self) -> "InternalOffering":
+        if (self.machine_hour_rate is None) != (self.hours_per_unit is None):
+            raise ValueError("give both machine_hour_rate and hours_per_unit, or neither")
+        return self
+
+    @property
+    def offering_id(self) -> str:
+        """The offering's id: ``id``, else NODE_PROCESS with the process path's last segment."""
+        return self.id or f"{self.node}_{self.process.rsplit('/', 1)[-1]}"
 
 
 class ScoreWeights(Spec):
@@ -169,6 +209,8 @@ class MaaS(Spec):
     """The provider pool, the comparison weights and the terms of agreements."""
 
     providers: tuple[Offering, ...] = ()
+    internal: tuple[InternalOffering, ...] = Field(
+        (), description="processes of the firm's own sites offered to its other sites (internal MaaS)")
     weights: ScoreWeights = ScoreWeights()
     negotiation: Negotiation = Negotiation()
     probation: Probation = Probation()
