@@ -59,9 +59,11 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert list(o.metrics)[:3] == ["fill_rate", "baseline", "time_to_impact_days"]
     assert list(o.metrics)[-2:] == ["onset_day", "revenue"]
     assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6)]
-    assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]))]
+    # Without a dip, service is back when the disruption ends (day 6); nothing missed to charge.
+    assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]),
+                                    np.array([6.0]), np.array([0.0]), np.array([0.0]))]
     assert ripple_frame(scenario, o.ripple).values.tolist() == [
-        ["none", 0, "gone", 3, "sA", "A", "P", "m", 0.0, 0.0, "nothing"]]  # its one path, a row of ripple.csv
+        ["none", 0, "gone", 3, "sA", "A", "P", "m", 0.0, 0.0, "nothing", 6, 0.0, 0.0]]  # its one path, a row of ripple.csv
     assert o.actions == []
 
 
@@ -88,7 +90,8 @@ def test_the_csv_headers_of_a_saved_run_are_the_fields_of_their_records(scenario
                                                   "destination", "units_per_day", "start", "end", "unit_cost",
                                                   "status", "note"]),
         "ripple.csv": (RippleRow, ["strategy", "replication", "disruption", "onset", "node", "part", "product",
-                                   "market", "missed_units", "lost_units", "answered_by"]),
+                                   "market", "missed_units", "lost_units", "answered_by", "back_day",
+                                   "charged_units", "charged_lost_units"]),
         "events.csv": (EventRow, ["replication", "id", "type", "start", "end"]),
     }
     for name, (record, header) in expected.items():

@@ -57,7 +57,13 @@ class OrchestrationRow:
 @dataclass(slots=True)
 class RippleRow:
     """A row of ripple.csv: how a disruption reached a market in a replication, the units that
-    market missed and lost meanwhile, and the actions that answered it."""
+    market missed and lost meanwhile, and the actions that answered it.
+
+    ``missed_units`` and ``lost_units`` are every unit the market missed in the path's window,
+    whichever disruption caused it, so overlapping disruptions share them; ``charged_units`` and
+    ``charged_lost_units`` are this disruption's share alone (the same on each of its paths to the
+    market): summed over a replication's disruptions, once per disruption and market, they are
+    the units the market missed in the union of their windows."""
 
     strategy: str
     replication: int
@@ -70,13 +76,17 @@ class RippleRow:
     missed_units: float
     lost_units: float
     answered_by: str          # "kind source (status, from day d)" joined by "; ", or "nothing"
+    back_day: int             # the day service was back on this path: missed_units count days [onset, back_day)
+    charged_units: float      # this disruption's share of the market's missed units (ripple.apportion)
+    charged_lost_units: float  # and of its lost units
 
 
 @dataclass(slots=True, eq=False)
 class RippleEvent:
     """A disruption's rows of ripple.csv in a replication: what they share, and the units missed
-    and lost per path of the disruption, in the order of its paths
-    (:func:`resim.experiment.ripple.ripple_paths`). Thousands of paths on a large chain: two
+    and lost, the day service was back and the disruption's share of the units missed and lost
+    (:class:`RippleRow`) per path of the disruption, in the order of its paths
+    (:func:`resim.experiment.ripple.ripple_paths`). Thousands of paths on a large chain: five
     numbers a path here, not a record a path."""
 
     strategy: str
@@ -86,14 +96,19 @@ class RippleEvent:
     answered_by: str
     missed_units: np.ndarray
     lost_units: np.ndarray
+    back_day: np.ndarray
+    charged_units: np.ndarray
+    charged_lost_units: np.ndarray
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RippleEvent):
             return NotImplemented
         return ((self.strategy, self.replication, self.disruption, self.onset, self.answered_by)
                 == (other.strategy, other.replication, other.disruption, other.onset, other.answered_by)
-                and np.array_equal(self.missed_units, other.missed_units)
-                and np.array_equal(self.lost_units, other.lost_units))
+                and all(np.array_equal(getattr(self, name), getattr(other, name)) for name in _PER_PATH))
+
+
+_PER_PATH = ("missed_units", "lost_units", "back_day", "charged_units", "charged_lost_units")
 
 
 @dataclass(slots=True)

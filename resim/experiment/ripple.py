@@ -29,12 +29,16 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     """Why service dropped in a replication of ``strategy``: for each disruption of the run, and
     each of its paths disruption -> node -> part -> product -> market (:func:`ripple_paths`),
     the units that market missed from the onset until its service recovered (or, without a dip,
-    until the disruption ended; overlapping disruptions may share units), and the actions that
-    answered it. :func:`ripple_frame` makes them rows of ripple.csv."""
+    until the disruption ended), the day that window ends, the disruption's share of the units
+    missed in it (:func:`apportion`: overlapping disruptions split each day's shortfall, so the
+    shares of a market sum to its units missed in the union of their windows), and the actions
+    that answered it. :func:`ripple_frame` makes them rows of ripple.csv."""
     scenario, ledger, settings = model.scenario, model.ledger, model.scenario.metrics
     demand, on_time = ledger.market["demand"], ledger.market["on_time"]
+    # Per market, day by day: units missed (demand not met on time) and units lost.
+    short = np.stack([demand - on_time, ledger.market["lost"]], axis=2)
     rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
-    found = []
+    traced = []
     for event in [e for e in ledger.events if e.what == EventKind.START]:
         spec = next(d for d in scenario.disruptions if d.id == event.id)
         answered = "; ".join(f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
@@ -44,20 +48,84 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
         # market's service; only the reach differs. Each market's is worked out once per event.
         paths = ripple_paths(scenario, spec.id)
         services: dict[int, _Service] = {}
-        missed: dict[tuple[int, int], tuple[float, float]] = {}  # (market, day back) -> missed, lost
-        units = np.empty((len(paths.index), 2))
+        back = np.empty(len(paths.index), np.int64)
         for path, (index, lag) in enumerate(zip(paths.index, paths.lag)):
             if index not in services:
                 services[index] = _Service(rolling[index], event, settings, model.horizon)
-            until = services[index].back(lag)
+            back[path] = services[index].back(lag)
+        missed: dict[tuple[int, int], np.ndarray] = {}  # (market, day back) -> missed, lost
+        for index, until in zip(paths.index, back):
             if (index, until) not in missed:
-                window = slice(event.day, until)
-                missed[index, until] = (float((demand[window, index] - on_time[window, index]).sum()),
-                                        float(ledger.market["lost"][window, index].sum()))
-            units[path] = missed[index, until]
-        found.append(RippleEvent(strategy, replication, spec.id, event.day, answered, units[:, 0].copy(),
-                                 units[:, 1].copy()))
-    return found
+                missed[index, until] = short[event.day:until, index].sum(axis=0)
+        units = np.array([missed[key] for key in zip(paths.index, back)])
+        traced.append(_Traced(event, spec.severity, paths, back, units.reshape(len(back), 2), answered))
+    charged = _charged(traced, short, model.horizon)
+    return [RippleEvent(strategy, replication, t.event.id, t.event.day, t.answered, t.units[:, 0].copy(),
+                        t.units[:, 1].copy(), t.back.astype(float), shares[:, 0].copy(), shares[:, 1].copy())
+            for t, shares in zip(traced, charged)]
+
+
+@dataclass(frozen=True)
+class _Traced:
+    """A disruption's occurrence as the trace follows it: its start ``event``, ``severity``,
+    ``paths``, the day service was back on each path, and each path's units missed and lost."""
+
+    event: "Event"
+    severity: float
+    paths: "Paths"
+    back: np.ndarray
+    units: np.ndarray
+    answered: str
+
+
+def _charged(traced: list[_Traced], short: np.ndarray, horizon: int) -> list[np.ndarray]:
+    """Each traced occurrence's share of its markets' units missed and lost (``short``: day ×
+    market × (missed, lost)), per path, path × (missed, lost): a path carries its market's share.
+    On a market, an occurrence is charged from its onset to the latest day service was back on
+    its paths to that market."""
+    charged = [np.zeros((len(t.back), 2)) for t in traced]
+    for market in sorted({index for t in traced for index in t.paths.index}):
+        reach = [(t, charges, np.asarray(t.paths.index) == market) for t, charges in zip(traced, charged)]
+        reach = [(t, charges, on) for t, charges, on in reach if on.any()]
+        shares = apportion(short[:, market], [(t.event.day, int(t.back[on].max())) for t, _, on in reach],
+                           [(t.event.day, min(t.event.end or horizon, horizon)) for t, _, _ in reach],
+                           [t.severity for t, _, _ in reach])
+        for (_, charges, on), share in zip(reach, shares):
+            charges[on] = share
+    return charged
+
+
+def apportion(short: np.ndarray, windows: list[tuple[int, int]], in_force: list[tuple[int, int]],
+              severity: list[float]) -> np.ndarray:
+    """Split a market's shortfall among the disruptions charged with it: ``short`` is its units
+    short per day (day × kinds of unit, e.g. missed and lost), ``windows`` each disruption's days
+    [first, stop) charged on this market, ``in_force`` its days [onset, end) in force, ``severity``
+    its share of capacity or flow lost. Returns each disruption's units, disruption × kinds.
+
+    The rule: a day's shortfall goes to the disruptions whose window covers that day, in
+    proportion to the severity-days each has been in force up to and including that day
+    (severity × days from its onset to that day or to its end, whichever is earlier); when none
+    of them has been in force yet (or all have severity 0), in equal shares. Why: a market falls
+    short on a day by the supply its chain lost earlier and has not made up (the backlog), and
+    the ledger does not say which disruption's lost supply a missed unit was; each disruption's
+    severity-days are its measure of that lost supply. A 2-day breakdown inside a 60-day disaster
+    thus takes 2 of every 62 severity-days' units (equal severities) of the days both cover, not
+    all of them. Each covered day's units are handed out whole, so the disruptions' units sum to
+    the units short in the union of their windows; a lone disruption takes all of its window."""
+    charged = np.zeros((len(windows), short.shape[1]))
+    if not windows:
+        return charged
+    first, stop = min(w[0] for w in windows), max(w[1] for w in windows)
+    if stop <= first:
+        return charged
+    days = np.arange(first, stop)
+    covers = np.array([(days >= a) & (days < b) for a, b in windows], dtype=float)
+    dose = np.array([s * np.clip(np.minimum(days + 1, end) - onset, 0, None)
+                     for (onset, end), s in zip(in_force, severity)]) * covers
+    weight = np.where(dose.sum(axis=0) > 0, dose, covers)
+    total = weight.sum(axis=0)
+    share = np.divide(weight, total, out=np.zeros_like(weight), where=total > 0)
+    return share @ short[first:stop]
 
 
 @dataclass(frozen=True)
@@ -110,7 +178,10 @@ def ripple_frame(scenario: "Scenario", events: list[RippleEvent]) -> pd.DataFram
              "market": joined("market"),
              "missed_units": np.concatenate([e.missed_units for e in events]),
              "lost_units": np.concatenate([e.lost_units for e in events]),
-             "answered_by": each([e.answered_by for e in events])}
+             "answered_by": each([e.answered_by for e in events]),
+             "back_day": np.concatenate([e.back_day for e in events]).astype(np.int64),
+             "charged_units": np.concatenate([e.charged_units for e in events]),
+             "charged_lost_units": np.concatenate([e.charged_lost_units for e in events])}
     return pd.DataFrame(table, columns=names)
 
 
