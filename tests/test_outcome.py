@@ -15,7 +15,7 @@ import pytest
 import resim
 from resim.experiment.journal import Journal
 from resim.experiment.outcome import Outcome, reduce_model
-from resim.experiment.records import EventRow, OrchestrationRow, RippleEvent, RippleRow, columns
+from resim.experiment.records import EventRow, LeverRow, OrchestrationRow, RippleEvent, RippleRow, columns
 from resim.experiment.ripple import ripple_frame
 from resim.experiment.runner import prepare
 from tests.chains import hand_chain
@@ -93,11 +93,14 @@ def test_the_csv_headers_of_a_saved_run_are_the_fields_of_their_records(scenario
                                    "market", "missed_units", "lost_units", "answered_by", "back_day",
                                    "charged_units", "charged_lost_units"]),
         "events.csv": (EventRow, ["replication", "id", "type", "start", "end"]),
+        "levers.csv": (LeverRow, ["strategy", "replication", "disruption", "onset", "baseline_units",
+                                  "charged_units", "closed_units", "lever", "available_units", "credited_units"]),
     }
     for name, (record, header) in expected.items():
         assert read(name)[0] == columns(record) == header, name
     assert [row[:3] for row in read("orchestrations.csv")[1:]] == [["buffer", "0", "buffer"], ["buffer", "1", "buffer"]]
     assert len(read("ripple.csv")) == 1 + 2 * 2  # a path for each strategy and replication
+    assert len(read("levers.csv")) == 1 + 2  # buffer, its one lever, against none in each replication
 
 
 def test_a_checkpointed_outcome_reads_back_equal(scenario, tmp_path):

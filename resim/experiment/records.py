@@ -7,6 +7,7 @@ columns, in order, so the columns are declared once, here, and every table of th
 | :class:`OrchestrationRow` | orchestrations.csv | action of a replication, or an agreement's evaluation |
 | :class:`RippleRow` | ripple.csv | path disruption -> node -> part -> product -> market of a replication |
 | :class:`EventRow` | events.csv | disruption as it happened in a replication |
+| :class:`LeverRow` | levers.csv | lever of a strategy × disruption of a replication: the shortfall closed |
 
 A replication's ripple trace travels as :class:`RippleEvent` records, one per disruption, whose
 rows are the disruption's paths (the same in every replication, kept once per scenario):
@@ -24,7 +25,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from resim.sim.actions import Action
 
-__all__ = ["OrchestrationRow", "RippleRow", "RippleEvent", "EventRow", "RECORDS", "columns", "frame"]
+__all__ = ["OrchestrationRow", "RippleRow", "RippleEvent", "EventRow", "LeverRow", "RECORDS", "columns", "frame"]
 
 
 @dataclass(slots=True)
@@ -120,6 +121,24 @@ class EventRow:
     type: str
     start: int
     end: float                # NaN while it lasts to the end of the horizon
+
+
+@dataclass(slots=True)
+class LeverRow:
+    """A row of levers.csv: how much of a disruption's shortfall a strategy closed in a
+    replication, against the baseline strategy in the same replication (common random numbers),
+    and the part of it credited to one of the strategy's levers (:mod:`resim.experiment.levers`)."""
+
+    strategy: str
+    replication: int
+    disruption: str
+    onset: int
+    baseline_units: float     # units missed charged to the disruption (ripple.csv charged_units) under the baseline
+    charged_units: float      # the same under this strategy
+    closed_units: float       # baseline_units - charged_units (negative: the strategy missed more)
+    lever: str                # an action kind of the strategy: buffer, dual_source, maas_same_tier, ...
+    available_units: float    # units its actions made available on the disruption's paths in its window
+    credited_units: float     # its share of the closed units, at most available_units
 
 
 RECORDS: dict[str, type] = {"actions": OrchestrationRow, "ripple": RippleEvent, "events": EventRow}

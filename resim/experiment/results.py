@@ -12,7 +12,8 @@
 | differences.csv | strategy × metric: mean paired difference against `none`, with its interval |
 | events.csv | replication × disruption as it happened: id, type, start, end |
 | inventory.csv | strategy × day × critical part: mean units on hand across the chain |
-| ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered |
+| ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered, day service was back, the disruption's share of the units missed |
+| levers.csv | strategy × replication × disruption × lever: units missed under the baseline and the strategy, units closed, the lever's units available and credited |
 | network.graphml | chains too large to draw node by node: every node and lane of the value chain as the recommended strategy re-orchestrated it |
 """
 
@@ -35,6 +36,7 @@ from resim.core.files import save_folder, write_csv
 from resim.core.views import view
 from resim.sim.ledger import COST_COMPONENTS
 from resim.experiment.metrics import METRIC_NAMES
+from resim.experiment.levers import lever_frame
 from resim.experiment.records import EventRow, OrchestrationRow, frame
 from resim.experiment.ripple import ripple_frame
 from resim.core.stats import recovery_summary, summarise
@@ -50,7 +52,7 @@ _SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_d
 
 
 RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
-              "ripple.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
+              "ripple.csv", "levers.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
 RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # Plots.figures()
 RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
 """Every file :meth:`Results.save` writes by default, relative to the results folder."""
@@ -235,6 +237,7 @@ class Results:
     costs: pd.DataFrame
     orchestrations: pd.DataFrame
     ripple: pd.DataFrame
+    levers: pd.DataFrame
     events: pd.DataFrame
     inventory: pd.DataFrame
     comparison: Comparison
@@ -265,7 +268,9 @@ class Results:
                 "horizon_days": scenario.horizon_days, "currency": scenario.currency, "confidence": confidence,
                 **info}
         orchestrations = frame(OrchestrationRow, collector.records("actions", order))
-        ripple = ripple_frame(scenario, collector.records("ripple", order))
+        ripple_events = collector.records("ripple", order)
+        ripple = ripple_frame(scenario, ripple_events)
+        levers = lever_frame(scenario, ripple_events, collector.records("actions", order))
         comparison = compare_strategies(replications, confidence, orchestrations=orchestrations,
                                         currency=scenario.currency)
         info["recommended"] = comparison.recommended
@@ -277,7 +282,7 @@ class Results:
         info["notes"] = comparison.notes
         # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
         events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
-        return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple,
+        return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple, levers,
                    events, collector.inventory(order), comparison, info, scenario)
 
     def save(self, folder: str | os.PathLike, *, figures: str = "summary", report: bool = True,
@@ -297,6 +302,7 @@ class Results:
         tables = {"summary.csv": self.summary, "replications.csv": self.replications,
                   "timeseries.csv": self.timeseries, "costs.csv": self.costs,
                   "orchestrations.csv": self.orchestrations, "ripple.csv": self.ripple,
+                  "levers.csv": self.levers,
                   "events.csv": self.events, "inventory.csv": self.inventory,
                   "comparison.csv": self.comparison.table,
                   "differences.csv": self.comparison.differences}

@@ -135,6 +135,24 @@ def _dropped(results: "Results") -> tuple[str, int, str] | None:
     return None
 
 
+def _levers_table(results: "Results") -> str:
+    """Per strategy and lever, the mean per replication of the shortfall the strategy closed
+    against ``none`` and of the part credited to the lever (levers.csv summed over disruptions)."""
+    levers = results.levers
+    if not len(levers):
+        return "<p>No strategy with levers ran beside <code>none</code>.</p>"
+    runs = results.replications.groupby("strategy").replication.nunique()
+    table = levers.groupby(["strategy", "lever"], sort=False)[["closed_units", "credited_units"]].sum()
+    table = table.div(table.index.get_level_values("strategy").map(runs).to_numpy(), axis=0).reset_index()
+    table = table.assign(closed_units=table.closed_units.map(units), credited_units=table.credited_units.map(units))
+    return (_table(table.rename(columns={"closed_units": "units closed by the strategy (net)",
+                                         "credited_units": "credited to the lever"}), ("strategy", "lever"))
+            + "<p>Units closed: those <code>none</code> missed less those the strategy missed, disruption by "
+              "disruption in the same replication. A lever is credited only where its strategy closed some, in "
+              "proportion to the units it made available and at most those (levers.csv; docs/strategies.md); "
+              "the net is smaller where a strategy missed more than <code>none</code>.</p>")
+
+
 def _summary_table(results: "Results") -> str:
     summary = results.summary.set_index(["strategy", "metric"])
     recommended = results.info.get("recommended")
@@ -238,9 +256,12 @@ def render_report(results: "Results", scenario: "Scenario", figures: Mapping[str
         why_heading = f"Why service dropped (replication {replication} of {strategy}: {why})"
         ripple = results.ripple
         ripple = ripple[(ripple.replication == replication) & (ripple.strategy == strategy)]
-        ripple = ripple.drop(columns=["replication"]).assign(
-            missed_units=ripple.missed_units.map(units), lost_units=ripple.lost_units.map(units)).rename(
-            columns={"missed_units": "missed units", "lost_units": "lost units", "answered_by": "answered by"})
+        # The disruption's own share beside the window's total: overlapping disruptions share the latter.
+        ripple = ripple.drop(columns=["replication", "back_day", "charged_lost_units"]).assign(
+            missed_units=ripple.missed_units.map(units), lost_units=ripple.lost_units.map(units),
+            charged_units=ripple.charged_units.map(units)).rename(
+            columns={"missed_units": "missed units", "lost_units": "lost units", "answered_by": "answered by",
+                     "charged_units": "charged units"})
         ripple_html = (_table(ripple, ("strategy", "disruption", "node", "part", "product", "market", "answered by"))
                        if len(ripple) else "<p>No disruption reached a market.</p>")
     provenance = pd.DataFrame([
@@ -258,6 +279,7 @@ seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Py
 <h2>Figures</h2>{shown}
 <h2>Orchestrations (replication 0)</h2>{orchestration}
 <h2>{_e(why_heading)}</h2>{ripple_html}
+<h2>Shortfall each lever closed (mean per replication, against none)</h2>{_levers_table(results)}
 <h2>Provenance</h2>{_table(provenance, ("item", "value"))}
 <script>{_SCRIPT}</script>
 </body></html>
