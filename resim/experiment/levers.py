@@ -48,8 +48,9 @@ __all__ = ["lever_frame", "charged_total", "credit"]
 def lever_frame(scenario: "Scenario", ripple: list[RippleEvent], actions: list[OrchestrationRow],
                 baseline: str = "none") -> pd.DataFrame:
     """levers.csv's table (:class:`LeverRow`'s columns): for every strategy of the run but
-    ``baseline``, each replication's disruptions and each lever (action kind) of the strategy,
-    the shortfall closed and the lever's credit. Without the baseline in the run, no rows."""
+    ``baseline``, each replication's disruptions that reach a market and each lever (action kind)
+    of the strategy, the shortfall closed and the lever's credit. Without the baseline in the
+    run, no rows."""
     charged = {(e.strategy, e.replication, e.disruption, e.onset): charged_total(scenario, e) for e in ripple}
     done = {(e.replication, e.disruption, e.onset) for e in ripple if e.strategy == baseline}
     by_run: dict[tuple[str, int], list[OrchestrationRow]] = {}
@@ -59,7 +60,9 @@ def lever_frame(scenario: "Scenario", ripple: list[RippleEvent], actions: list[O
     rows = []
     for event in ripple:
         spec = specs.get(StrategyRun.parse(event.strategy).strategy)
-        if event.strategy == baseline or spec is None or (event.replication, event.disruption, event.onset) not in done:
+        # A disruption with no path to a market (ripple.csv has no row for it) has nothing charged to close.
+        if (event.strategy == baseline or spec is None or not len(event.charged_units)
+                or (event.replication, event.disruption, event.onset) not in done):
             continue
         levers = [kind for kind in spec.actions if kind != ActionKind.NONE]
         base = charged[baseline, event.replication, event.disruption, event.onset]
