@@ -160,7 +160,7 @@ def results_html(res: "Results") -> str:
     if len(res.summary):
         parts.append(_summary_table(res))
     parts.append('<p class="sub">Tables: summary, replications, timeseries, costs, orchestrations, '
-                 "comparison.table, ripple, events, inventory; figures: res.plot.recovery(), "
+                 "comparison.table, ripple, levers, events, inventory; figures: res.plot.recovery(), "
                  ".pareto(), .costs(), .network(), .gantt(), .inventory()</p>")
     return _wrap("".join(parts))
 
