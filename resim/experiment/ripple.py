@@ -84,14 +84,18 @@ def _charged(traced: list[_Traced], short: np.ndarray, horizon: int) -> list[np.
     On a market, an occurrence is charged from its onset to the latest day service was back on
     its paths to that market."""
     charged = [np.zeros((len(t.back), 2)) for t in traced]
-    for market in sorted({index for t in traced for index in t.paths.index}):
-        reach = [(t, charges, np.asarray(t.paths.index) == market) for t, charges in zip(traced, charged)]
-        reach = [(t, charges, on) for t, charges, on in reach if on.any()]
-        shares = apportion(short[:, market], [(t.event.day, int(t.back[on].max())) for t, _, on in reach],
-                           [(t.event.day, min(t.event.end or horizon, horizon)) for t, _, _ in reach],
-                           [t.severity for t, _, _ in reach])
-        for (_, charges, on), share in zip(reach, shares):
-            charges[on] = share
+    reach: dict[int, list[tuple[int, np.ndarray]]] = {}  # market -> (occurrence, its paths to it)
+    for k, t in enumerate(traced):
+        index = np.asarray(t.paths.index, dtype=np.int64)
+        for market in np.unique(index):
+            reach.setdefault(int(market), []).append((k, index == market))
+    for market, found in sorted(reach.items()):
+        events = [traced[k].event for k, _ in found]
+        windows = [(e.day, int(traced[k].back[on].max())) for e, (k, on) in zip(events, found)]
+        in_force = [(e.day, horizon if e.end is None else min(e.end, horizon)) for e in events]
+        shares = apportion(short[:, market], windows, in_force, [traced[k].severity for k, _ in found])
+        for (k, on), share in zip(found, shares):
+            charged[k][on] = share
     return charged
 
 
@@ -108,9 +112,9 @@ def apportion(short: np.ndarray, windows: list[tuple[int, int]], in_force: list[
     of them has been in force yet (or all have severity 0), in equal shares. Why: a market falls
     short on a day by the supply its chain lost earlier and has not made up (the backlog), and
     the ledger does not say which disruption's lost supply a missed unit was; each disruption's
-    severity-days are its measure of that lost supply. A 2-day breakdown inside a 60-day disaster
-    thus takes 2 of every 62 severity-days' units (equal severities) of the days both cover, not
-    all of them. Each covered day's units are handed out whole, so the disruptions' units sum to
+    severity-days are its measure of that lost supply. A 2-day breakdown inside a disaster in
+    force for 60 days so far thus takes 2/62 of the day's units (equal severities), not all of
+    them. Each covered day's units are handed out whole, so the disruptions' units sum to
     the units short in the union of their windows; a lone disruption takes all of its window."""
     charged = np.zeros((len(windows), short.shape[1]))
     if not windows:
