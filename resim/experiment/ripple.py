@@ -53,12 +53,11 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
             if index not in services:
                 services[index] = _Service(rolling[index], event, settings, model.horizon)
             back[path] = services[index].back(lag)
-        missed: dict[tuple[int, int], np.ndarray] = {}  # (market, day back) -> missed, lost
-        for index, until in zip(paths.index, back):
-            if (index, until) not in missed:
-                missed[index, until] = short[event.day:until, index].sum(axis=0)
-        units = np.array([missed[key] for key in zip(paths.index, back)])
-        traced.append(_Traced(event, spec.severity, paths, back, units.reshape(len(back), 2), answered))
+        # The units of each (market, day back) once: many paths share them.
+        pairs, which = np.unique(np.column_stack([np.asarray(paths.index, np.int64), back]).reshape(-1, 2),
+                                 axis=0, return_inverse=True)
+        units = np.array([short[event.day:until, index].sum(axis=0) for index, until in pairs]).reshape(-1, 2)
+        traced.append(_Traced(event, spec.severity, paths, back, units[which.reshape(-1)], answered))
     charged = _charged(traced, short, model.horizon)
     return [RippleEvent(strategy, replication, t.event.id, t.event.day, t.answered, t.units[:, 0].copy(),
                         t.units[:, 1].copy(), t.back.astype(float), shares[:, 0].copy(), shares[:, 1].copy())
