@@ -95,17 +95,22 @@ def credit(closed: float, available: list[float]) -> list[float]:
 def _available(scenario: "Scenario", event: RippleEvent, kind: ActionKind, actions: list[OrchestrationRow]) -> float:
     """The units the strategy's actions of ``kind`` made available to ``event`` in its window
     (see the module's docstring)."""
-    paths = ripple_paths(scenario, event.disruption)
-    first, stop = event.onset, int(event.back_day.max()) if len(event.back_day) else event.onset
-    facts, parts = scenario.facts, set(paths.part)
+    first, stop = event.onset, int(event.back_day.max())  # the event's window: it has paths
+    facts, parts = scenario.facts, set(ripple_paths(scenario, event.disruption).part)
+
+    def answers(action: OrchestrationRow) -> bool:
+        return action.trigger == event.disruption or (not action.trigger and any(
+            facts.contains(action.part, part) or facts.contains(part, action.part) for part in parts))
+
     units = 0.0
     for action in actions:
-        if action.kind != kind or not (action.trigger == event.disruption or (
-                not action.trigger and any(facts.contains(action.part, p) or facts.contains(p, action.part)
-                                           for p in parts))):
+        if action.kind != kind or action.status not in (*ACTED, ActionStatus.ENDED) or not answers(action):
             continue
         days = max(0, min(action.end, stop) - max(action.start, first))
-        sign = 1.0 if action.status in ACTED else -1.0 if action.status == ActionStatus.ENDED else 0.0
-        units += sign * (action.units_per_day * (days > 0) if kind == ActionKind.BUFFER
-                         else action.units_per_day * days)
+        if kind == ActionKind.BUFFER:  # a stock, held once, not units a day
+            offered = action.units_per_day if days > 0 else 0.0
+        else:
+            offered = action.units_per_day * days
+        # An ended row is the rest of an agreement ended for cause: what it will no longer deliver.
+        units += -offered if action.status == ActionStatus.ENDED else offered
     return max(units, 0.0)
