@@ -13,9 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as hs
 
 import resim
+from resim.core.formatting import units
 from resim.experiment.levers import _available, credit
 from resim.experiment.records import OrchestrationRow, RippleEvent
 from resim.experiment.ripple import _Service, apportion, ripple_trace
+from resim.report.html import _levers_table
 from resim.scenario.format.strategies import ActionKind, Metrics
 from resim.sim.engine import Model
 from tests.chains import hand_chain
@@ -137,6 +139,9 @@ def test_the_shortfall_a_strategy_closed_is_the_baseline_missed_less_its_own_in_
         # The buffer made its 300 extra units available; it is credited what was closed, at most those.
         assert row.available_units == 300
         assert row.credited_units == pytest.approx(min(300, row.closed_units))
+    # The report's table: per strategy and lever, the mean over the 2 replications.
+    mean = rows.closed_units.sum() / 2
+    assert f"<td>{units(mean)}</td>" in _levers_table(res).replace(' class=""', "")
 
 
 def test_closed_units_are_shared_out_by_what_each_lever_made_available_and_never_above_it():
