@@ -5,8 +5,9 @@ these checks find what one field alone cannot: that things named elsewhere exist
 :func:`check_scenario` runs them all: the references (:mod:`resim.scenario.checks_references`),
 the ones here (lane ids; the bill of materials and loops of follow-ups, which must have no
 cycle; what nodes make and stock; lanes and their shares; demand), the firm's own sites offered
-as providers (:mod:`resim.scenario.checks_internal`), and then whether every market can be
-supplied (:mod:`resim.scenario.checks_supply`). The warnings of a valid scenario are in
+as providers (:mod:`resim.scenario.checks_internal`), the circular process specifications
+(:mod:`resim.scenario.checks_circular`), and then whether every market can be supplied
+(:mod:`resim.scenario.checks_supply`). The warnings of a valid scenario are in
 :mod:`resim.scenario.checks_warnings`.
 """
 
@@ -17,6 +18,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from resim.scenario.checks_internal import check_internal
+from resim.scenario.checks_circular import check_circular
 from resim.scenario.checks_references import Finding, check_references
 from resim.scenario.checks_supply import check_supply
 
@@ -212,6 +214,7 @@ def check_scenario(sc: "Scenario") -> list[Finding]:
     found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc) + _check_warnings(sc)
     if not found:  # the firm's own sites as providers: once the nodes and parts they name exist
         found += check_internal(sc)
+    found += check_circular(sc)
     if not found:  # supply reachability is only meaningful once every reference resolves
         found += check_supply(sc)
     return found

@@ -96,7 +96,8 @@ REFERENCE_FIELDS = frozenset({
     "parts", "nodes", "lanes", "demand", "disruptions", "maas", "circular", "strategies", "metrics",
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
-    "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal",
+    "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal", "specifications",
+    "deliver_to",
 })
 
 
@@ -137,6 +138,10 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
             yield ("circular", "grading", i, "part"), "part", grade.part
         for i, proc in _present(circular.processes):
             yield ("circular", "processes", i, "node"), "node", proc.node
+        for i, spec in _present(circular.specifications):
+            yield ("circular", "specifications", i, "product"), "part", spec.product
+            yield ("circular", "specifications", i, "part"), "part", spec.part
+            yield ("circular", "specifications", i, "deliver_to"), "node", spec.deliver_to
     for i, offer in _present(getattr(sc.maas, "internal", None)):
         yield ("maas", "internal", i, "node"), "node", offer.node
     for i, strategy in _present(sc.strategies):

@@ -9,12 +9,15 @@ from pydantic import Field, model_validator
 from resim.core.dists import NonNegativeDist
 from resim.scenario.format.common import Fraction, Id, NonNegative, Positive, Spec
 
-__all__ = ["TakeBack", "Grading", "CircularProcess", "Circular", "EOL_STATES", "CIRCULAR_PROCESSES"]
+__all__ = ["TakeBack", "Grading", "CircularProcess", "Specification", "Circular", "EOL_STATES",
+           "CIRCULAR_PROCESSES"]
 
 EOL_STATES = ("reuse", "repair", "refurbish", "remanufacture", "repurpose", "recycle")
 CIRCULAR_PROCESSES = (
     "disassembly", "testing", "sorting", "cleaning", "repair", "reconditioning", "reassembly",
 )
+
+CircularStep = Literal["disassembly", "testing", "sorting", "cleaning", "repair", "reconditioning", "reassembly"]
 
 
 class TakeBack(Spec):
@@ -55,12 +58,28 @@ class CircularProcess(Spec):
     """One step of reverse manufacturing at a node."""
 
     node: Id
-    process: Literal["disassembly", "testing", "sorting", "cleaning", "repair", "reconditioning",
-                     "reassembly"]
+    process: CircularStep
     capacity_per_day: Positive
     time_days: NonNegativeDist = Field(description="processing time per batch, days")
     yield_: Fraction = Field(1.0, alias="yield", description="share of units that pass the step")
     cost_per_unit: NonNegative = 0.0
+
+
+class Specification(Spec):
+    """The circular process specification of a returned product (C1, the paper's Figure 8): the
+    steps that recover one of its parts, for which the ``circular_partners`` action contracts
+    MaaS providers close to the returning users."""
+
+    product: Id = Field(description="product taken back (a take-back stream's product)")
+    part: Id = Field(description="part recovered from it: the product itself, or a part of its bill of materials")
+    steps: tuple[CircularStep, ...] = Field(
+        CIRCULAR_PROCESSES, description="circular processes in the order done, each by a contracted provider; "
+                                        "sorting sends the grades on their routes, the rest leave the chain")
+    yields: dict[CircularStep, Fraction] = Field(
+        default_factory=dict, description="share of units that pass a step, by step, for the cores' condition "
+                                          "(1 when not given); the provider's conformance_rate multiplies it")
+    deliver_to: Id | None = Field(
+        None, description="firm's node that receives the recovered parts; default: the take-back stream's node")
 
 
 class Circular(Spec):
@@ -69,6 +88,8 @@ class Circular(Spec):
     take_back: tuple[TakeBack, ...] = ()
     grading: tuple[Grading, ...] = ()
     processes: tuple[CircularProcess, ...] = ()
+    specifications: tuple[Specification, ...] = Field(
+        (), description="circular process specifications per returned product, for circular partners")
     reman_cost_factor: Fraction = Field(
         0.6, description="price of a remanufactured part as a share of a new one's unit cost, shown as the "
                          "unit cost of circular actions; not charged: the firm's own centre's costs are "

@@ -23,11 +23,12 @@ class ActionKind(StrEnum):
     MAAS_SAME_TIER = "maas_same_tier"
     MAAS_UPSTREAM = "maas_upstream"
     CIRCULAR = "circular"
+    CIRCULAR_PARTNERS = "circular_partners"  # C1: circular processes contracted from MaaS providers
 
     @property
     def proactive(self) -> bool:
         """Set up at the start of a run, whatever happens later."""
-        return self in (ActionKind.BUFFER, ActionKind.DUAL_SOURCE)
+        return self in (ActionKind.BUFFER, ActionKind.DUAL_SOURCE, ActionKind.CIRCULAR_PARTNERS)
 
     @property
     def reactive(self) -> bool:
