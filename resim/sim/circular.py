@@ -5,6 +5,8 @@ Each day, at the start of the day's flows:
 1. **Take-back.** Products in use come back as cores to the stream's node: the installed base at a
    steady rate (installed_base × return_rate / mean use life, Poisson per day), and units delivered
    in the run after their drawn use life (return_rate of them, spread by the use-life distribution).
+   A replication whose strategy contracts circular partners hands a stream's cores over to them
+   instead (:meth:`CircularBatch.divert`, :mod:`resim.sim.circular_partners`).
 2. **Disassembly.** Up to the node's disassembly capacity, whole cores are taken apart into their
    components (by the bill of materials); the disassembly yield scraps the rest. Cores beyond the
    capacity wait whole. A ``sorting`` step, when the node has one, takes every component out of
@@ -275,6 +277,10 @@ class CircularBatch:
                 self.base_returns[r, :, i] = _base_returns(stream, model.streams.get("circular", "returns", str(i)),
                                                            horizon)
         self.future_returns = np.zeros((n, horizon + 1, streams))
+        # Returns of a stream a row hands over to circular partners (resim.sim.circular_partners)
+        # instead of this centre: by row, day and stream.
+        self.diverted = np.zeros((n, streams), bool)
+        self.handed_over = np.zeros((n, horizon, streams))
         self.sold_as = _sold_as(spec, net, self.life_pmf)
         # Returns are known ahead when none can come from units sold in the run: the cores taken
         # apart and their grading draws are then worked out WINDOW days at a time.
@@ -359,7 +365,7 @@ class CircularBatch:
             self._look_ahead(day)
         cores, units, ahead = self.cores, self.units, day - self.ahead_day
         reman = self.ledgers.cost[:, day, _REMAN]  # a view: the charges are added in turn
-        back = self.base_returns[:, day] + self.future_returns[:, day]
+        back = self._kept(day, self.base_returns[:, day] + self.future_returns[:, day])
         returned = np.zeros(len(cores))
         for i in range(len(self.pool_of)):
             returned += back[:, i]
@@ -374,6 +380,20 @@ class CircularBatch:
         self.held_cores = _in_turn(cores * self.pool_values * self.pool_rates)
         self.held = self.held_cores + _in_turn(units * self.queue_values * self.queue_rates)
 
+    def divert(self, row: int, stream: int) -> None:
+        """From day 0 on, hand the returns of take-back ``stream`` in ``row`` over to circular
+        partners (:attr:`handed_over`) instead of this centre; called before the run."""
+        if len(self.ahead_taken):
+            raise RuntimeError("returns are diverted before the run starts")
+        self.diverted[row, stream] = True
+
+    def _kept(self, day: int, back: np.ndarray) -> np.ndarray:
+        """``back``, the day's returns by row and stream, less those handed over (recorded)."""
+        if not self.diverted.any():
+            return back
+        self.handed_over[:, day] = np.where(self.diverted, back, 0.0)
+        return np.where(self.diverted, 0.0, back)
+
     def _look_ahead(self, day: int) -> None:
         """The cores every row takes apart on the days from ``day`` on, the cores it has left
         then, and its grading draws for them, as many days ahead as returns are known
@@ -387,6 +407,8 @@ class CircularBatch:
         counts = np.zeros((len(cores), days, len(self.drawn_shares)))
         for ahead in range(days):
             back = self.base_returns[:, day + ahead] + self.future_returns[:, day + ahead]
+            if self.diverted.any():
+                back = np.where(self.diverted, 0.0, back)
             for i, pool in enumerate(self.pool_of):
                 cores[:, pool] += back[:, i]
             for index, pool in enumerate(self.pools):
@@ -606,6 +628,7 @@ class CircularSupply:
     def __init__(self, batch: CircularBatch, model: "Model", row: int) -> None:
         self.batch, self.model, self.row = batch, model, row
         self.ledger = CircularLedger(batch, row)
+        self.partners: list = []  # circular partners' flows (resim.sim.circular_partners.PartnerFlows)
 
     # -- what a strategy can count on -------------------------------------------------------------
 
@@ -657,6 +680,7 @@ class CircularLedger:
         self.returned = batch.returned[row]          # cores, per day
         self.disassembled = batch.disassembled[row]  # cores, per day
         self.output = batch.output[row]              # good units, per day
+        self.handed_over = batch.handed_over[row]    # cores handed over to circular partners, per day × stream
 
     @property
     def disassembly_scrap(self) -> float:

@@ -49,6 +49,7 @@ from resim.scenario.valuechain import single_sourced_parts
 from resim.sim.actions import Action
 from resim.sim.agreements import Agreement
 from resim.sim.capacity import CapacityLedger
+from resim.sim.circular_partners import contract_partners
 from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
@@ -306,6 +307,7 @@ ACTION_TYPES: dict[ActionKind, ActionType] = {action.kind: action for action in 
     ActionType(ActionKind.MAAS_SAME_TIER, respond=partial(Response._rent, kind=ActionKind.MAAS_SAME_TIER)),
     ActionType(ActionKind.MAAS_UPSTREAM, respond=partial(Response._rent, kind=ActionKind.MAAS_UPSTREAM)),
     ActionType(ActionKind.CIRCULAR, respond=Response._circular),
+    ActionType(ActionKind.CIRCULAR_PARTNERS, setup=contract_partners),
 )}
 
 
