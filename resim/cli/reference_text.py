@@ -226,6 +226,8 @@ ACTION_NOTES: dict[str, str] = {
                      "with their own supply of the missing component",
     "circular": "remanufactured and reused parts from reman nodes feed the customers of what the "
                 "disruption cut",
+    "circular_partners": "from day 0, MaaS providers close to the returning users do the circular processes of "
+                         "`circular.specifications` instead of the own reman centre (see circular.md)",
 }
 
 #: Names of the discriminated unions (singular, plural, anchor), by the base class their members share.
