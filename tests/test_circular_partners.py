@@ -30,9 +30,11 @@ def offering(id_, process, cap=1000, price=1.0, at=HOME, **terms):
             "region": "europe", "lat": at[0], "lon": at[1], **terms}
 
 
-def with_partners(providers, spec, grading=None, horizon=60, weights=None, weight_kg=0.0):
+def with_partners(providers, spec, grading=None, horizon=60, weights=None, weight_kg=0.0, level=None):
     """The hand chain with rm, take-back of P and one specification; strategies none, own centre
-    (circular) and partners (circular_partners with circular, which opens rm's lane on a disruption)."""
+    (circular) and partners (circular_partners with circular, which opens rm's lane on a disruption).
+    rm holds A to a base stock ``level`` (its work orders pull the partners), or, with None, under
+    no policy (it takes every part the partners recover)."""
     base = hand_chain(horizon=horizon, a_level=200)
     data = base.model_dump(by_alias=True, exclude_unset=True, mode="json")
     for part in data["parts"]:
@@ -40,9 +42,9 @@ def with_partners(providers, spec, grading=None, horizon=60, weights=None, weigh
     for node in data["nodes"]:
         if node["id"] == "m":
             node.update(lat=HOME[0], lon=HOME[1])
+    policy = [] if level is None else [{"part": "A", "policy": {"type": "base_stock", "level": level}, "initial": 0}]
     data["nodes"].append({"id": "rm", "kind": "reman", "country": "DE", "region": "europe", "makes": "A",
-                          "lat": HOME[0], "lon": HOME[1],
-                          "inventory": [{"part": "A", "policy": {"type": "base_stock", "level": 0}, "initial": 0}]})
+                          "lat": HOME[0], "lon": HOME[1], "inventory": policy})
     data["lanes"].append({"from": "rm", "to": "plant", "parts": "A", "lead_time_days": 1, "share": 0})
     data["lanes"][0]["share"] = 1.0
     data["circular"] = {"take_back": [{"product": "P", "market": "m", "to": "rm", "return_rate": 0.5,
@@ -143,6 +145,25 @@ def test_returns_are_conserved_and_none_reach_the_own_centre():
     alone = Model(sc)
     alone.run()
     assert led.returned == pytest.approx(2 * alone.circular.ledger.returned.sum())
+
+
+def test_a_node_with_a_policy_pulls_only_what_its_work_orders_ask():
+    # rm holds A to a base stock of 30 and its lane stays on standby (no disruption): its policy
+    # orders 30 once, at the end of day 0. Yields 1, so the partners are sent exactly 30 A (15
+    # cores) on day 1 and nothing after; the other cores wait at the market, held at core value
+    # 0.2 x 100 a core x rm's holding rate / 365 a day.
+    spec = {"product": "P", "part": "A", "steps": ["disassembly", "testing"]}
+    sc = with_partners([offering("d1", "cutting/disassembly"), offering("t1", "other/testing")], spec, level=30)
+    model, _, flows = run_partners(sc)
+    led = flows.ledger
+    assert led.shipped_to[0] == pytest.approx(30.0)
+    assert led.delivered == pytest.approx(30.0)
+    assert model.on_hand[flows.sku] == pytest.approx(30.0)
+    assert flows.collected == pytest.approx(led.returned - 30.0)
+    rate = sc.nodes_by_id["rm"].holding_cost_rate / 365.0
+    sent = np.where(np.arange(60) >= 1, 30.0, 0.0)   # by the end of each day
+    held = np.cumsum(2 * model.circular.ledger.handed_over[:, 0]) - sent   # parts waiting after each day's sending
+    assert led.holding == pytest.approx(float(np.sum(held / 2 * 0.2 * 100 * rate)))
 
 
 def test_money_per_step_is_setup_plus_units_times_price_plus_freight():

@@ -27,6 +27,11 @@ steps) into an orchestration of MaaS providers:
    its route (:data:`resim.sim.circular.ROUTES`), repurposed and recycled units leave the chain
    (``sorted_out``). Without a sorting step every unit takes every step. Recovered parts join the
    stock of ``deliver_to`` as production.
+4. **Pulled, as the own centre is.** When ``deliver_to`` holds the part under an inventory policy,
+   cores leave the market only to cover its work orders beyond what is on its way (parts past
+   the market × the route's expected good share), divided by that share; the others wait there,
+   held as at the own centre (core value × the node's ``holding_cost_rate``, ``holding``). A node
+   without a policy for the part takes every recovered part.
 
 Units: a core counts as the ``q`` parts it holds (its bill of materials; 1 when the product is the
 part), so cores and components add up: up to and including disassembly a provider's capacity, price
@@ -35,7 +40,7 @@ fluid: fractions of a unit move), so that yields multiply exactly along the step
 
 Accounting (:class:`PartnerLedger`), in parts: returned = delivered + scrapped + sorted out + in
 process (at the collection point, waiting at a provider, in transit); money: each step's cost =
-setup + units processed × price + freight of the units shipped to it.
+setup + units processed × price + freight of the units shipped to it; and the cores' holding.
 """
 
 from __future__ import annotations
@@ -97,6 +102,8 @@ class PartnerPlan:
     sorting: int | None              # the sorting leg's position
     shares: dict[str, float]         # grade shares at sorting (normalised), by EOL state
     start_day: int                   # first day cores are sent (every provider onboarded)
+    good_share: float                # of a part sent from the market, the expected share delivered
+    core_holding: float              # holding cost of a part waiting at the market, a day
     # moves[(a, b)] = (transit days, freight a part) from site a to b; -1 is the market, len(legs) the firm's node
     moves: dict[tuple[int, int], tuple[int, float]] = field(default_factory=dict)
 
@@ -151,11 +158,19 @@ def plan_partners(scenario: "Scenario", pool: "Pool", spec: "Specification") -> 
     grading = next((g for g in circular.grading if g.part == spec.part), None)
     shares = {state: getattr(grading, state) for state in ("reuse", "repair", "refurbish", "remanufacture",
                                                             "repurpose", "recycle")} if grading else {"recycle": 1.0}
-    total = sum(shares.values())
+    shares = {state: share / sum(shares.values()) for state, share in shares.items()}
+    sorting = spec.steps.index("sorting") if "sorting" in spec.steps else None
+    # What a part sent comes to: the yields of the steps every unit takes, then, after sorting,
+    # each recovery grade's share times the yields of its route's steps.
+    good = float(np.prod([leg.yield_ for leg in legs[: len(legs) if sorting is None else sorting + 1]]))
+    if sorting is not None:
+        good *= sum(share * float(np.prod([leg.yield_ for leg in legs[sorting + 1:] if leg.step in ROUTES[state]]))
+                    for state, share in shares.items() if state in ROUTES)
+    # A core waiting is held as at the own centre: core value x the receiving node's rate, per part.
+    holding = (circular.core_value_factor * parts[spec.product].unit_cost / per_core
+               * deliver_to.holding_cost_rate / 365.0)
     return PartnerPlan(spec.product, spec.part, per_core, streams, market.id, deliver_to.id, tuple(legs),
-                       spec.steps.index("sorting") if "sorting" in spec.steps else None,
-                       {state: share / total for state, share in shares.items()},
-                       max((leg.onboarding_days for leg in legs), default=0), moves)
+                       sorting, shares, max((leg.onboarding_days for leg in legs), default=0), good, holding, moves)
 
 
 def _number(value) -> float | None:
@@ -194,6 +209,7 @@ class PartnerLedger:
     scrapped: list[float] = field(default_factory=list)
     shipped_to: list[float] = field(default_factory=list)   # parts shipped to each leg, and (last) to the firm
     setup: list[float] = field(default_factory=list)
+    holding: float = 0.0                                     # of the cores waiting at the market
     processing: list[float] = field(default_factory=list)
     freight: list[float] = field(default_factory=list)      # of the parts shipped to each leg, and to the firm
     output: np.ndarray = field(default_factory=lambda: np.zeros(0))  # parts delivered each day
@@ -207,6 +223,7 @@ class PartnerFlows:
         self.model, self.plan = model, plan
         n = len(plan.legs)
         self.sku = model.net.sku_index[(plan.deliver_to, plan.part)]
+        self.pulled = bool(model.net.sku_policy[self.sku] > 0)
         self.collected = 0.0
         self.waiting: list[dict[str | None, float]] = [{} for _ in range(n)]
         self.arriving: dict[int, list[tuple[int, str | None, float]]] = {}  # day -> (leg or n, grade, parts)
@@ -234,8 +251,12 @@ class PartnerFlows:
         led.returned += back
         self.collected += back
         if day >= plan.start_day and self.collected > 0:
-            self._ship(day, -1, plan.next_of(-1, None), None, self.collected, day)
-            self.collected = 0.0
+            sent = self._wanted(model)
+            self._ship(day, -1, plan.next_of(-1, None), None, sent, day)
+            self.collected -= sent
+        if self.collected > 0:
+            led.holding += self.collected * plan.core_holding
+            model.charge("holding", self.collected * plan.core_holding)
         for k, leg in enumerate(plan.legs):
             self._receive(day, k)
             waiting = self.waiting[k]
@@ -261,6 +282,16 @@ class PartnerFlows:
                 else:
                     self._ship(day, k, plan.next_of(k, grade), grade, good, ready)
         self._receive(day, len(plan.legs))
+
+    def _wanted(self, model: "Model") -> float:
+        """Parts to send from the market today: all of them to a node without a policy for the
+        part; else what covers its work orders beyond what is on its way, at the expected good share."""
+        if not self.pulled:
+            return self.collected
+        if self.plan.good_share <= 0:
+            return 0.0
+        on_the_way = (self.in_process() - self.collected) * self.plan.good_share
+        return min(self.collected, max(float(model.work_orders[self.sku]) - on_the_way, 0.0) / self.plan.good_share)
 
     def _ship(self, day: int, a: int, b: int, grade: str | None, units: float, ready: int) -> None:
         """Send ``units`` from site ``a`` to ``b`` once ready: they arrive after the transit days;
