@@ -244,6 +244,11 @@ class PartnerFlows:
         moving = sum(units for lots in self.arriving.values() for _, _, units in lots)
         return self.collected + waiting + moving
 
+    def due_within(self, days: float) -> float:
+        """Parts on their way to the firm's node that arrive within ``days`` from today."""
+        last, to = self.model.day + days, len(self.plan.legs)
+        return sum(units for due, lots in self.arriving.items() if due <= last for b, _, units in lots if b == to)
+
     def __call__(self, model: "Model", day: int) -> None:
         plan, led = self.plan, self.ledger
         circular = model.circular
