@@ -39,7 +39,9 @@ def circularity(model: "Model") -> dict[str, float]:
     values["material_avoided_kg"] = float(reman_in @ weight[from_reman])
     circular = scenario.circular
     values["co2_avoided_kg"] = values["material_avoided_kg"] * circular.co2_kg_per_kg_new * circular.co2_saving_share
-    if model.circular is not None:
-        values["cores_returned"] = float(model.circular.ledger.returned.sum())
+    if model.circular is not None:  # the own centre's cores, and those handed to circular partners
+        values["cores_returned"] = float(model.circular.ledger.returned.sum() + model.circular.ledger.handed_over.sum())
         values["cores_used"] = float(model.circular.ledger.disassembled.sum())
+        for flows in model.circular.partners:
+            values["cores_used"] += flows.cores_used()
     return values

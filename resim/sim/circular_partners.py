@@ -244,6 +244,10 @@ class PartnerFlows:
         moving = sum(units for lots in self.arriving.values() for _, _, units in lots)
         return self.collected + waiting + moving
 
+    def cores_used(self) -> float:
+        """Cores the partners have taken into their first step."""
+        return self.ledger.processed[0] / self.plan.per_core if self.plan.legs else 0.0
+
     def due_within(self, days: float) -> float:
         """Parts on their way to the firm's node that arrive within ``days`` from today."""
         last, to = self.model.day + days, len(self.plan.legs)
