@@ -636,12 +636,12 @@ class CircularSupply:
         """Units of a reman stock point that can be ready within ``days``: on hand, good units in
         process, and what the node's capacity can make from the graded cores waiting in that time
         (their expected good output, at most ``days`` × a day's capacity). Orders owed are not
-        deducted. Parts circular partners deliver to it within ``days`` count too."""
+        deducted. What circular partners deliver to it counts too (their ``ready_within``)."""
         batch, model = self.batch, self.model
         made = batch.made_at.get(sku)
         on_hand = float(model.on_hand[sku])
         if self.partners:
-            on_hand += _total(flows.due_within(days) for flows in self.partners if flows.sku == sku)
+            on_hand += _total(flows.ready_within(days) for flows in self.partners if flows.sku == sku)
         if made is None:
             return on_hand
         plan = batch.plan_at_will(model, made)
