@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from resim.scenario.format.circular import EOL_STATES
 from resim.scenario.format.strategies import ActionKind
 from resim.sim.actions import Action
 from resim.sim.circular import PROCESS_PATHS, ROUTES
@@ -156,8 +157,7 @@ def plan_partners(scenario: "Scenario", pool: "Pool", spec: "Specification") -> 
         for b in range(a + 1, len(legs) + 1):
             moves[(a, b)] = _move(sites[a], sites[b], parts[kind].weight_kg, parts[kind].unit_cost, per)
     grading = next((g for g in circular.grading if g.part == spec.part), None)
-    shares = {state: getattr(grading, state) for state in ("reuse", "repair", "refurbish", "remanufacture",
-                                                            "repurpose", "recycle")} if grading else {"recycle": 1.0}
+    shares = {state: getattr(grading, state) for state in EOL_STATES} if grading else {"recycle": 1.0}
     shares = {state: share / sum(shares.values()) for state, share in shares.items()}
     sorting = spec.steps.index("sorting") if "sorting" in spec.steps else None
     # What a part sent comes to: the yields of the steps every unit takes, then, after sorting,
