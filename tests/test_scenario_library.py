@@ -287,3 +287,6 @@ def test_industrial_takeback_reman_is_the_bridge():
     assert mean(res, "circular", "fill_rate") > mean(res, "buffer", "fill_rate") > mean(res, "none", "fill_rate")
     assert mean(res, "circular", "reman_units") > 0
     assert mean(res, "circular", "cores_returned") > 0
+    # C1 through the MaaS network: partners near the dealers bridge too, on the same cores.
+    assert mean(res, "circular_partners", "fill_rate") > mean(res, "none", "fill_rate")
+    assert mean(res, "circular_partners", "cores_returned") == pytest.approx(mean(res, "circular", "cores_returned"))
