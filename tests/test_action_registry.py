@@ -12,8 +12,8 @@ from resim.scenario.format.strategies import ActionKind, Orchestration, Strategy
 from resim.sim.strategies import ACTION_TYPES, ActionType, Response
 
 # docs/strategies.md: the actions a strategy may name, and what each is.
-DOCUMENTED = ["none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular"]
-PROACTIVE = {"buffer", "dual_source"}                         # set up from day 0
+DOCUMENTED = ["none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular", "circular_partners"]
+PROACTIVE = {"buffer", "dual_source", "circular_partners"}    # set up from day 0
 REACTIVE = {"maas_same_tier", "maas_upstream", "circular"}    # answer a detected disruption
 FROM_MAAS = {"dual_source", "maas_same_tier", "maas_upstream"}  # rent providers: the style matters
 
