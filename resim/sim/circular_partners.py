@@ -249,15 +249,12 @@ class PartnerFlows:
         return self.ledger.processed[0] / self.plan.per_core if self.plan.legs else 0.0
 
     def ready_within(self, days: float) -> float:
-        """Parts the firm's node can count on within ``days``, as the own centre counts its graded
-        cores (:meth:`resim.sim.circular.CircularSupply.ready_within`, step times aside): those on
-        their way to it, the expected good share of those at the providers or between them, and of
-        the cores at the market what the smallest step capacity passes in ``days``."""
-        plan, to = self.plan, len(self.plan.legs)
-        heading = sum(units for lots in self.arriving.values() for b, _, units in lots if b == to)
-        inside = self.in_process() - self.collected - heading
-        capacity = min((leg.capacity for leg in plan.legs), default=0.0)
-        return heading + (inside + min(days * capacity, self.collected)) * plan.good_share
+        """Parts the firm's node can count on within ``days``: those on their way to it that arrive
+        by then. Parts still at the providers or between them are weeks away on a route of several
+        steps; counted as ready, they would steer orders to a lane that cannot fill them in time."""
+        last = int(self.model.env.now) + days
+        to = len(self.plan.legs)
+        return sum(units for due, lots in self.arriving.items() if due <= last for b, _, units in lots if b == to)
 
     def __call__(self, model: "Model", day: int) -> None:
         plan, led = self.plan, self.ledger
