@@ -775,6 +775,217 @@ NOTEBOOKS["06_parameter_sweep"] = [
 
 
 # ---------------------------------------------------------------------------------------------
+NOTEBOOKS["07_methodology"] = [
+    md("""
+    # The methodology end to end
+
+    resim implements the MaaS methodology of the reference paper: three stages of
+    Manufacturing-as-a-Service (1 servitization, 2 matching, 3 execution), the resilience
+    processes R1 (assess) and R2 (respond), and the circularity processes C1 (a circular value
+    chain from the MaaS network) and C2 (critical components). This notebook walks them in that
+    order on the quickstart (`scenarios/quickstart.yaml`: an e-bike drive unit whose controller
+    board needs a microcontroller from a single fab in Taiwan, which an earthquake stops), each
+    step with what it produces. `docs/methodology.md` maps every activity of the paper to the code.
+
+    Where a step needs something the quickstart does not declare (a site's idle capacity offered
+    as a service, circular process providers), the notebook adds it with `sc.replace` and says so:
+    these are what-ifs on the quickstart, not its data.
+    """),
+    code("""
+    %matplotlib inline
+    import pandas as pd
+    import resim
+    from resim.assess.risk import suggest_strategies
+    from resim.sim.internal import scenario_pool
+    from resim.supply.matching import Pool, active_disruptions, match, need_for, score, select
+
+    sc = resim.load_scenario("../scenarios/quickstart.yaml")
+    print(f"{sc.name}: {len(sc.nodes)} nodes, {len(sc.parts)} parts, {len(sc.disruptions)} disruptions, "
+          f"{len(sc.maas.providers)} MaaS offerings, {len(sc.strategies)} strategies, {sc.horizon_days} days")
+    """),
+    md("""
+    ## Stage 1: processes published as services (activities 1.1-1.4)
+
+    External providers publish offerings: a process of the multi-level taxonomy, what it can do
+    (materials, tolerance, envelope, certifications), capacity, price, lead time and onboarding
+    (1.2-1.4). The firm's own sites can publish too (MaaS between plants of one enterprise): here,
+    as a what-if, the drive-unit plant offers its idle assembly capacity (1.1) at a price from a
+    cost model (1.3): 0.5 machine hours at 55 an hour, plus the needed part's components at cost.
+    """),
+    code("""
+    sc = sc.replace(**{"maas.internal": [{"node": "plant_de", "process": "joining/assembly",
+                                          "machine_hour_rate": 55, "hours_per_unit": 0.5, "setup_cost": 2000}]})
+    pool = scenario_pool(sc)         # the external offerings and the firm's own, in one pool
+    plant = sc.nodes_by_id["plant_de"]
+    own = pool[pool.internal].iloc[0]
+    print(f"plant_de: capacity {plant.capacity_per_day:g}/day; offered {own.capacity_per_day:g}/day of idle "
+          f"capacity; conversion price {own.unit_price:g} a unit plus the components at cost")
+    pool[["id", "process", "capacity_per_day", "unit_price", "onboarding_days", "internal", "country"]]
+    """),
+    md("""
+    ## Stage 2: matching a part to the services (activities 2.1-2.5)
+
+    The need (2.1-2.2) comes from the part's process specification and its daily use. Here it is
+    the motor, an assembly the firm buys from China: every offering is filtered with the reason
+    it fails (2.3), the eligible ones are scored on landed cost, days to first delivery, quality,
+    on-time rate, capacity and distance (2.4), and the cheapest set that covers the need within
+    a budget is selected (2.5). The firm's own plant competes with the external providers on the
+    same terms; it qualifies in days instead of weeks.
+    """),
+    code("""
+    need = need_for(sc, "motor")
+    table = match(Pool(pool), need, scenario=sc, active=active_disruptions(sc, 130))
+    ranked = score(table, need, sc.maas.weights)   # the ranked candidates; .frame() as a DataFrame
+    print(f"need: {need.units_per_day:g} {need.part}/day at {need.destination}, process {need.process}")
+    ranked.frame()[["rank", "id", "internal", "landed_unit_cost", "days_to_first_delivery", "capacity_per_day",
+                    "distance_km", "score"]].round(2)
+    """),
+    code("""
+    choice = select(ranked, need, days=60, budget=2_000_000, max_providers=2)
+    print(f"selected for 60 days: covers {choice.covered_per_day:.0f} of {need.units_per_day:.0f} units/day "
+          f"at {choice.cost:,.0f} {sc.currency}")
+    choice.chosen.frame()[["id", "internal", "units_per_day", "landed_unit_cost", "setup_cost"]]
+    """),
+    md("""
+    ## R1: which events need a response?
+
+    The risk register simulates each disruption alone against the undisrupted run (common random
+    numbers) and ranks them by expected yearly loss; `high_risk` flags those the firm should
+    prepare responses for, and `suggest_strategies` writes such responses (as `resim risk
+    --suggest-strategies` does).
+    """),
+    code("""
+    report = resim.assess_risk(sc, replications=3, simulate_nodes=0, executor="serial")
+    register = report.register
+    suggested, _ = suggest_strategies(sc, register)
+    flagged = register.disruption[register.high_risk.astype(bool)].tolist()
+    print(f"flagged high risk: {', '.join(flagged)}; suggested: "
+          + "; ".join(f"{s['id']} ({', '.join(s['actions'])})" for s in suggested))
+    register[["disruption", "probability_per_year", "impact_units", "impact_loss", "profit_effect",
+              "expected_loss_per_year", "high_risk"]].round(2)
+    """),
+    md("""
+    ## R2 and stage 3: responses simulated, compared, executed and monitored
+
+    The quickstart's `maas_upstream` strategy rents board assembly from providers with their own
+    microcontroller allocation two days after the earthquake. As a what-if, suppose the firm
+    learns of the fab's loss only after three weeks (`late`). Two service modes bring the
+    response forward: remote monitoring of the fab (`monitored`, detection after half a day, a
+    yearly fee) and a shortage early warning on the board maker's microcontroller cover
+    (`warned`: it fires when stock on hand and inbound falls below 7 days of use). `prepared`
+    answers whatever R1 flagged high risk (`responds_to_high_risk`). In every run, stage 3
+    monitors each agreement's lots (ended for cause above half late, judged from 5 lots) and
+    later selections learn from the providers' scorecards (`maas.evaluation`).
+    """),
+    code("""
+    upstream = next(s for s in sc.strategies if s.id == "maas_upstream").model_dump(exclude_defaults=True)
+    late = upstream | {"id": "late", "detection_delay_days": 21}
+    variants = [late,
+                late | {"id": "monitored", "monitoring": {"sites": ["mcu_fab_tw"], "delay_days": 0.5}},
+                late | {"id": "warned", "early_warning": {"sites": ["pcba_my"], "parts": ["mcu"], "cover_days": 7}},
+                late | {"id": "prepared", "responds_to": [], "responds_to_high_risk": True}]
+    study = sc.replace(**{"strategies": [s.model_dump(exclude_defaults=True) for s in sc.strategies] + variants,
+                          "maas.monitoring": {"late_share": 0.5, "min_lots": 5},
+                          "maas.evaluation": {"prior_lots": 10}})
+    names = ["none", "maas_upstream", "late", "monitored", "warned", "prepared"]
+    res = resim.run(study, replications=4, executor="serial", strategies=names)
+    # Means over the replications (no recovery times here: censored ones are not averaged, see res.summary).
+    columns = ["shortfall_units", "fill_rate", "cost_total", "cost_services", "cost_maas_onboarding", "cost_maas_premium"]
+    res.replications.groupby("strategy")[columns].mean().T[names].round(2)
+    """),
+    code("""
+    first = (res.orchestrations.query("kind == 'maas_upstream' and status == 'accepted'")
+             .groupby("strategy").start.min().reindex(names[1:]))
+    fired = res.orchestrations.query("kind == 'early_warning' and status == 'fired' and trigger != ''")
+    print("first agreement accepted, day:", ", ".join(f"{k} {v:g}" for k, v in first.items()))
+    print(f"early warnings that brought a decision forward: {len(fired)} in {res.info['replications']} replications; "
+          f"R1 flagged for 'prepared': {', '.join(res.info['high_risk_disruptions'])}")
+    res.orchestrations.query("replication == 0 and strategy == 'warned'")[
+        ["kind", "trigger", "source", "part", "start", "status", "note"]]
+    """),
+    md("""
+    Which events cost the shortfall, and which lever closed it: the ripple trace charges each
+    market-day's missed units to the disruptions at work then (overlapping ones share it), and
+    `levers` credits each strategy's closed shortfall (against `none`, same replications) to its
+    levers.
+    """),
+    code("""
+    res.levers.groupby(["strategy", "disruption", "lever"])[["closed_units", "credited_units"]].mean().round(0)
+    """),
+    md("""
+    ## C1: a circular value chain from the MaaS network
+
+    Used drive units come back from EU customers (take-back) and are graded (end-of-life states).
+    C1 specifies the circular processes of the returned product like a product's process
+    specification (here: disassembly, sorting, testing, reconditioning and reassembly of the
+    controller) and contracts MaaS providers for them, with the distance to the returning users
+    among the criteria. As a what-if, six circular process offerings are added to the pool (priced
+    at the own centre's cost plus 25 %, an assumption) and the collection point is placed at the
+    German distribution centre. `partners` sends the cores through the contracted providers;
+    `circular` through the firm's own reman centre; both then steer remanufactured controllers
+    to the plant when the earthquake strikes.
+    """),
+    code("""
+    def offer(id, provider, process, price, country, lat, lon):
+        return {"id": id, "provider": provider, "process": process, "capacity_per_day": 40, "setup_cost": 5000,
+                "unit_price": price, "lead_time_days": 1, "onboarding_days": 30, "country": country,
+                "region": "europe", "lat": lat, "lon": lon}
+
+    circular_offers = [offer("dis_nl", "demontage_venlo", "cutting/disassembly", 7.5, "NL", 51.37, 6.17),
+                       offer("sort_nl", "sorteer_venlo", "other/sorting", 1.0, "NL", 51.37, 6.17),
+                       offer("test_nl", "test_venlo", "other/testing", 5.0, "NL", 51.37, 6.17),
+                       offer("test_pl", "testy_poznan", "other/testing", 4.5, "PL", 52.41, 16.93),
+                       offer("recon_nl", "recon_venlo", "other/reconditioning", 31.0, "NL", 51.37, 6.17),
+                       offer("reasm_nl", "montage_venlo", "joining/reassembly", 10.0, "NL", 51.37, 6.17)]
+    own_centre = next(s for s in sc.strategies if s.id == "circular").model_dump(by_alias=True, exclude_unset=True)
+    c1 = sc.replace(**{
+        "nodes[market_eu].lat": 50.1, "nodes[market_eu].lon": 8.7,
+        "maas.providers": [p.model_dump(by_alias=True, exclude_unset=True) for p in sc.maas.providers] + circular_offers,
+        "circular.specifications": [{"product": "drive_unit", "part": "controller",
+                                     "steps": ["disassembly", "sorting", "testing", "reconditioning", "reassembly"]}],
+        "strategies": [s.model_dump(by_alias=True, exclude_unset=True) for s in sc.strategies]
+                      + [own_centre | {"id": "partners", "actions": ["circular_partners", "circular"]}]})
+    circ = resim.run(c1, replications=4, executor="serial", strategies=["none", "circular", "partners"])
+    contracted = circ.orchestrations.query("replication == 0 and kind == 'circular_partners'")
+    contracted[["source", "part", "start", "status", "unit_cost", "note"]]
+    """),
+    code("""
+    columns = ["shortfall_units", "fill_rate", "cores_returned", "cores_used", "reman_units", "cost_reman",
+               "cost_maas_onboarding", "cost_total"]
+    c1_table = circ.replications.groupby("strategy")[columns].mean().T[["none", "circular", "partners"]]
+    s = c1_table.loc["shortfall_units"]
+    print(f"shortfall: none {s['none']:,.0f}, own centre {s['circular']:,.0f}, partners {s['partners']:,.0f} units "
+          f"(mean of {circ.info['replications']} replications)")
+    c1_table.round(2)
+    """),
+    md("""
+    ## C2: critical components and circular supply as a response
+
+    The criticality ranking (C2.1) scores each component's supply risk and its fitness for
+    remanufacturing from the grading (C2.2); the `circular` strategy uses remanufactured
+    controllers from take-back as an alternative supply stream when the earthquake strikes (C2.3).
+    """),
+    code("""
+    criticality = resim.assess_criticality(sc)
+    flagged = criticality.query("critical_flag or reman_fit")   # critical, or fit for circular supply
+    flagged[["rank", "part", "score", "sources", "hazard", "critical_flag", "reman_share", "reman_fit"]].round(3)
+    """),
+    code("""
+    c2 = resim.run(sc, replications=4, executor="serial", strategies=["none", "circular"])
+    c2.replications.groupby("strategy")[["shortfall_units", "reman_units", "cost_reman", "cost_total"]].mean().T.round(1)
+    """),
+    md("""
+    ## Where each step lives
+
+    Every activity above, with its code, scenario fields and tests, is in `docs/methodology.md`.
+    Four replications on the serial executor are enough to see each step work, not to rank
+    strategies: for that, run the scenario's own replications (`resim run`), whose summary gives
+    each metric's confidence interval and treats censored recovery times as censored.
+    """),
+]
+
+
+# ---------------------------------------------------------------------------------------------
 def notebook(name: str):
     """The notebook ``name`` built from its cells (no outputs), with stable cell ids."""
     import nbformat
