@@ -105,6 +105,15 @@ def test_yields_multiply_along_the_steps_and_sorting_sends_each_grade_on_its_rou
     # The route's expected good share: 0.9 × (0.5 · 0.8 · 0.95 · 0.7 + 0.25 · 0.8 · 0.95).
     good = 0.9 * (0.5 * 0.8 * 0.95 * 0.7 + 0.25 * 0.8 * 0.95)
     assert flows.plan.good_share == pytest.approx(good)
+    # What a part still yields where it is (the pull counts parts on their way at it): one waiting
+    # at the tester graded for reuse, 0.8 · 0.95; for remanufacture, 0.8 · 0.95 · 0.7; one at the
+    # sorter not yet graded, the grades' shares of those; one on its way to rm, whole.
+    plan = flows.plan
+    assert plan.good_from(0, None) == pytest.approx(good)
+    assert plan.good_from(2, "reuse") == pytest.approx(0.8 * 0.95)
+    assert plan.good_from(2, "remanufacture") == pytest.approx(0.8 * 0.95 * 0.7)
+    assert plan.good_from(1, None) == pytest.approx(0.5 * 0.8 * 0.95 * 0.7 + 0.25 * 0.8 * 0.95)
+    assert plan.good_from(4, "reuse") == plan.good_from(4, None) == 1.0
     # After the last day (59) rm can count within two days only on the lot shipped to it that
     # arrives on day 60; the parts still at the providers are steps away and count for nothing.
     assert flows.in_process() > expected[60] > 0

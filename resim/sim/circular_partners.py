@@ -116,6 +116,17 @@ class PartnerPlan:
                 return j
         return len(self.legs)
 
+    def good_from(self, k: int, grade: str | None) -> float:
+        """Expected parts delivered per part of ``grade`` (None: not sorted yet) waiting at leg ``k``
+        (``len(legs)``: on its way to the firm): the yields of the steps left on its route, and
+        before sorting each recovery grade's share. ``good_from(0, None)`` is ``good_share``."""
+        legs = self.legs
+        if grade is not None or self.sorting is None or k > self.sorting:
+            return float(np.prod([leg.yield_ for leg in legs[k:] if grade is None or leg.step in ROUTES[grade]]))
+        common = float(np.prod([leg.yield_ for leg in legs[k:self.sorting + 1]]))
+        return common * sum(share * self.good_from(self.sorting + 1, state)
+                            for state, share in self.shares.items() if state in ROUTES)
+
 
 def plan_partners(scenario: "Scenario", pool: "Pool", spec: "Specification") -> PartnerPlan | str:
     """Match, score and select a provider for each step of ``spec`` (see the module); the plan,
@@ -297,12 +308,17 @@ class PartnerFlows:
 
     def _wanted(self, model: "Model") -> float:
         """Parts to send from the market today: all of them to a node without a policy for the
-        part; else what covers its work orders beyond what is on its way, at the expected good share."""
+        part; else what covers its work orders beyond what is on its way (each part at what it is still
+        expected to yield where it is), divided by the route's expected good share."""
         if not self.pulled:
             return self.collected
         if self.plan.good_share <= 0:
             return 0.0
-        on_the_way = (self.in_process() - self.collected) * self.plan.good_share
+        # Each part past the market at what it is still expected to yield where it is: a part
+        # already recovered and on its way counts whole, not at the route's good share.
+        plan = self.plan
+        on_the_way = (sum(units * plan.good_from(k, grade) for k, w in enumerate(self.waiting) for grade, units in w.items())
+                      + sum(units * plan.good_from(b, grade) for lots in self.arriving.values() for b, grade, units in lots))
         return min(self.collected, max(float(model.work_orders[self.sku]) - on_the_way, 0.0) / self.plan.good_share)
 
     def _ship(self, day: int, a: int, b: int, grade: str | None, units: float, ready: int) -> None:
