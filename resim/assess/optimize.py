@@ -142,7 +142,7 @@ def _study(spec: Optimize, seed: int, storage: Path | None, resume: bool):
 
         journal = JournalStorage(JournalFileBackend(str(storage)))
     study = optuna.create_study(study_name=STUDY_NAME, storage=journal, sampler=_sampler(spec, seed),
-                                directions=["minimize", "maximize"], load_if_exists=resume)
+                                directions=["minimize", "maximize"], load_if_exists=True)
     if resume:  # a trial left running by an interrupted search is given up; its plan is asked again
         for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
             study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
