@@ -132,13 +132,13 @@ def test_the_objective_counts_every_euro_once():
 def test_levers_set_the_fields_they_name():
     sc = resim.load_scenario("scenarios/quickstart.yaml")
     spec = sc.optimize
-    values = {"buffer[mcu]": 4000, "base_stock[pcba_my/mcu]": 1200}
+    values = {"buffer[mcu]": 4000, "base_stock[plant_de/controller]": 1200}
     assert [lever_path(sc, spec.strategy, lever) for lever in spec.levers] == [
-        "strategies[buffer].buffer.mcu", "nodes[pcba_my].inventory[0].policy.level"]
+        "strategies[buffer].buffer.mcu", "nodes[plant_de].inventory[1].policy.level"]
     variant = plan_variant(sc, spec, values)
     assert next(s for s in variant.strategies if s.id == "buffer").buffer == {"mcu": 4000}
-    assert variant.nodes_by_id["pcba_my"].stock("mcu").policy.level == 1200
-    assert variant.nodes_by_id["pcba_my"].stock("pcba").policy.level == 900  # untouched
+    assert variant.nodes_by_id["plant_de"].stock("controller").policy.level == 1200
+    assert variant.nodes_by_id["plant_de"].stock("motor").policy.level == 4600  # untouched
     assert lever_costs(spec, values, 365) == 0  # holding is the model's to charge
 
 
@@ -225,6 +225,9 @@ def test_a_lever_the_strategy_cannot_use_is_refused():
     with pytest.raises(ScenarioError, match="no 'P' with a base_stock or periodic policy"):
         resim.scenario_from_dict(newsvendor(optimize_section={
             "strategy": "none", "levers": [{"kind": "base_stock", "node": "m", "part": "P", "low": 0, "high": 5}]}))
+    with pytest.raises(ScenarioError, match="'mcu_fab_tw' is a supplier: its stock is in its price"):
+        resim.load_scenario("scenarios/quickstart.yaml").replace(**{"optimize.levers[1].node": "mcu_fab_tw",
+                                                                    "optimize.levers[1].part": "mcu"})
 
 
 def test_the_second_source_is_sized_by_its_share():

@@ -1,6 +1,7 @@
 """Checks of ``optimize`` once every reference resolves: the optimised strategy exists and has
-the action each lever sets, a base-stock lever names a stock point with an order-up-to level,
-and no two levers set the same field."""
+the action each lever sets, a base-stock lever names a stock point of the firm (not a
+supplier's, whose holding is in its price) with an order-up-to level, and no two levers set the
+same field."""
 
 from __future__ import annotations
 
@@ -38,8 +39,13 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
                           f"strategy '{strategy.id}' has no {' or '.join(needs)} action: a {lever.kind.value} "
                           f"lever would change nothing (add the action to the strategy)"))
         if lever.kind is LeverKind.BASE_STOCK:
-            stock = sc.nodes_by_id[lever.node].stock(lever.part)
-            if stock is None or not isinstance(stock.policy, (BaseStock, Periodic)):
+            node = sc.nodes_by_id[lever.node]
+            stock = node.stock(lever.part)
+            if node.kind == "supplier":  # the model charges no holding there: the lever would look free
+                found.append((("optimize", "levers", i, "node"),
+                              f"node '{node.id}' is a supplier: its stock is in its price and the firm pays "
+                              f"no holding for it (a buffer lever holds stock for the firm at a supplier)"))
+            elif stock is None or not isinstance(stock.policy, (BaseStock, Periodic)):
                 found.append((("optimize", "levers", i, "part"),
                               f"node '{lever.node}' holds no '{lever.part}' with a base_stock or periodic "
                               f"policy (a base_stock lever sets its level)"))

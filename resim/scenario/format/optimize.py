@@ -90,7 +90,7 @@ class Optimize(Spec):
 
     strategy: Id = Field(description="the strategy whose levers are set (its other fields stay)")
     levers: tuple[Lever, ...] = Field(min_length=1, description="the decision variables")
-    objective: Objective = Objective()
+    objective: Objective = Field(Objective(), description="the cost minimised and the service a plan must reach")
     trials: int = Field(40, ge=1, le=100_000, description="candidate plans evaluated")
     replications: int | None = Field(
         None, ge=1, le=1_000_000, description="replications per candidate, the same for every one "
