@@ -125,6 +125,13 @@ def test_the_objective_counts_every_euro_once():
     assert np.allclose(opt.trials.lever_cost, fee)
     assert np.allclose(opt.trials.cost, 100 * (10 + buffer) * HOLDING_PER_DAY + fee)
     assert (opt.trials.fill_rate == 1).all()
+    # The plan holds no buffer (every plan meets the target; none is cheaper). One step up costs
+    # 10 units' holding and fee over the horizon; no step down from the lower bound.
+    assert opt.levers == {"buffer[P]": 0.0}
+    step = opt.sensitivity.set_index("lever")
+    assert step.change.tolist() == [10.0]
+    assert step.cost_change.iloc[0] == pytest.approx(10 * (100 * HOLDING_PER_DAY + 73 * 100 / 365))
+    assert step.service_change.iloc[0] == 0
 
 
 # -- levers and scores ---------------------------------------------------------------------------
@@ -254,6 +261,7 @@ def test_resim_optimize_writes_its_folder_and_refuses_to_overwrite(tmp_path, cap
     plan = json.loads((out / "plan.json").read_text())
     assert set(plan["levers"]) == {"base_stock[plant/P]"} and plan["info"]["objective"]["target"] == 0.9
     assert (out / "figures" / "optimize_front.png").stat().st_size > 0
+    assert set(pd.read_csv(out / "sensitivity.csv").lever) == {"base_stock[plant/P]"}
     assert math.isfinite(pd.read_csv(out / "plan.csv").set_index("name").loc["cost_mean", "ci_low"])
     capsys.readouterr()
     assert main(args) == 2

@@ -8,7 +8,8 @@ so replication ``i`` of every candidate sees the same random draws (common rando
 differences between candidates are the levers'. The recommended plan (the cheapest trial that
 meets the target) is then simulated again on fresh replications, from a seed derived from the
 search's (:func:`fresh_seed`), and reported with confidence intervals from those alone: the
-search's own estimate of the winner is biased low (the winner's curse).
+search's own estimate of the winner is biased low (the winner's curse). Each lever is also moved
+one step either way from the plan, on the common replications: what a step of it is worth.
 
 >>> opt = optimize(scenario, trials=40, executor="processes")          # doctest: +SKIP
 >>> opt.trials, opt.front, opt.plan                                     # doctest: +SKIP
@@ -74,6 +75,9 @@ class Optimization:
     - ``plan``: the recommended plan: one row per lever (``role`` lever, its ``value``) and per
       score (``role`` score: the search's estimate ``search`` on the common replications, and the
       fresh replications' ``value`` with ``ci_low``, ``ci_high`` and ``n``);
+    - ``sensitivity``: each lever moved one step down and up from the plan, the others kept, on
+      the common replications (``lever``, ``change``, ``value``, ``cost``, ``service``,
+      ``cost_change``, ``service_change``, ``feasible``): what a step of each lever is worth;
     - ``info``: the seeds, replications, strategy, objective and sampler, the chosen trial, and
       whether it meets the target.
     """
@@ -81,6 +85,7 @@ class Optimization:
     trials: pd.DataFrame
     front: pd.DataFrame
     plan: pd.DataFrame
+    sensitivity: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -194,7 +199,8 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
         if "scores" in past.user_attrs:
             known[tuple(past.params[name] for name in distributions)] = past.user_attrs["scores"]
     done = sum(1 for t in study.trials if t.state.is_finished() and "scores" in t.user_attrs)
-    total, offset = (n_trials - min(done, n_trials)) * reps + fresh, 0
+    sensitivity_runs = (2 * len(spec.levers) + 1) * reps  # at most: the plan (known) and each lever's two moves
+    total, offset = (n_trials - min(done, n_trials)) * reps + sensitivity_runs + fresh, 0
     started = time.perf_counter()
     with shared_cluster(executor, workers, scheduler) as address:
         def evaluate(values: Mapping[str, float], runs: int, root: int, step: Progress | None) -> pd.DataFrame:
@@ -202,16 +208,22 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
             return run(variant, replications=runs, seed=root, strategies=[spec.strategy], executor=executor,
                        workers=workers, scheduler=address, progress=step).replications
 
-        while done < n_trials:
-            trial = study.ask(distributions)
-            key = tuple(trial.params[name] for name in distributions)
-            if key not in known:  # a plan asked again has the same replications: the same scores
-                table = evaluate(trial.params, reps, seed, _shifted(progress, offset, total))
-                known[key] = scores(table, objective, lever_costs(spec, trial.params, horizon))
+        def scored(values: Mapping[str, float]) -> dict[str, float]:
+            """The plan's scores on the common replications; a plan seen before has the same
+            replications, so the same scores, and is not simulated again."""
+            nonlocal offset
+            key = tuple(float(values[name]) for name in distributions)
+            if key not in known:
+                table = evaluate(values, reps, seed, _shifted(progress, offset, total))
+                known[key] = scores(table, objective, lever_costs(spec, values, horizon))
             offset += reps
             if progress is not None:
                 progress(offset, total)
-            result = known[key]
+            return known[key]
+
+        while done < n_trials:
+            trial = study.ask(distributions)
+            result = scored(trial.params)
             service = result["service"]
             trial.set_user_attr("scores", result)
             excess = objective.target - service if not math.isnan(service) else 1.0  # feasible when <= 0
@@ -224,6 +236,8 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
         chosen = _choose(table, objective.target)
         table["chosen"] = table.trial == chosen
         values = {lever.name: float(table.loc[table.chosen, lever.name].iloc[0]) for lever in spec.levers}
+        sensitivity = _sensitivity(spec, values, scored)
+        offset = total - fresh  # the moves a bound ruled out are counted as done
         root = fresh_seed(seed)
         fresh_table = evaluate(values, fresh, root, _shifted(progress, offset, total))
     plan = _plan(spec, values, table[table.chosen].iloc[0], intervals(fresh_table, objective,
@@ -236,7 +250,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
             "seed": seed, "replications": reps, "fresh_seed": root, "fresh_replications": fresh,
             "chosen_trial": int(chosen), "meets_target": bool(row.feasible), "executor": executor,
             "wall_seconds": round(time.perf_counter() - started, 3)}
-    return Optimization(trials=table, front=front, plan=plan, info=info)
+    return Optimization(trials=table, front=front, plan=plan, sensitivity=sensitivity, info=info)
 
 
 def _trials(study, spec: Optimize) -> pd.DataFrame:
@@ -261,6 +275,27 @@ def _choose(table: pd.DataFrame, target: float) -> int:
     if len(feasible):
         return int(feasible.sort_values(["cost", "trial"]).trial.iloc[0])
     return int(table.assign(neg=-table.service.fillna(-math.inf)).sort_values(["neg", "cost", "trial"]).trial.iloc[0])
+
+
+def _sensitivity(spec: Optimize, values: Mapping[str, float],
+                 scored: Callable[[Mapping[str, float]], dict[str, float]]) -> pd.DataFrame:
+    """Each lever one step (its ``step``, else a tenth of its range) below and above the plan,
+    within its bounds, the other levers as planned: the scores and their changes from the plan's
+    own, all on the common replications (so the changes are the lever's)."""
+    base = scored(values)
+    rows = []
+    for lever in spec.levers:
+        step = lever.step or (lever.high - lever.low) / 10
+        for sign in (-1.0, 1.0):
+            moved = min(max(values[lever.name] + sign * step, lever.low), lever.high)
+            if step <= 0 or moved == values[lever.name]:
+                continue  # at its bound: no move that way
+            result = scored({**values, lever.name: moved})
+            rows.append((lever.name, moved - values[lever.name], moved, result["cost"], result["service"],
+                         result["cost"] - base["cost"], result["service"] - base["service"],
+                         bool(result["service"] >= spec.objective.target)))
+    return pd.DataFrame(rows, columns=["lever", "change", "value", "cost", "service", "cost_change",
+                                       "service_change", "feasible"])
 
 
 def _plan(spec: Optimize, values: Mapping[str, float], searched: pd.Series, fresh: pd.DataFrame) -> pd.DataFrame:

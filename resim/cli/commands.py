@@ -27,7 +27,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
 SWEEP_FILES = ("sweep.csv",)
 CRITICALITY_FILES = ("criticality.csv", "figures/criticality.png")
-OPTIMIZE_FILES = ("trials.csv", "front.csv", "plan.csv", "plan.json", "optimize.json", "figures/optimize_front.png",
+OPTIMIZE_FILES = ("trials.csv", "front.csv", "plan.csv", "plan.json", "sensitivity.csv", "optimize.json",
+                  "figures/optimize_front.png",
                   "figures/optimize_history.png")
 STUDY_FILE = "study.journal"
 
@@ -360,6 +361,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         write_csv(output / "trials.csv", opt.trials)
         write_csv(output / "front.csv", opt.front)
         write_csv(output / "plan.csv", opt.plan)
+        write_csv(output / "sensitivity.csv", opt.sensitivity)
         write_atomic(output / "plan.json", json.dumps(opt.to_json(), indent=2) + "\n")
         write_atomic(output / "optimize.json", json.dumps(opt.info, indent=2) + "\n")
         (output / "figures").mkdir(exist_ok=True)
@@ -379,6 +381,10 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     print(f"recommended plan (trial {opt.info['chosen_trial']}) {verdict} the service target "
           f"{scenario.optimize.objective.target:g}; value and intervals from {opt.info['fresh_replications']} "
           f"fresh replications, search from {opt.info['replications']} common ones")
+    better = opt.sensitivity[opt.sensitivity.feasible & (opt.sensitivity.cost_change < 0)]
+    for move in better.itertuples():
+        print(f"note: {move.lever} at {units(move.value)} is cheaper by {money(-move.cost_change, scenario.currency)} "
+              f"and meets the target too: more --trials may find a cheaper plan")
     print(f"{len(opt.trials)} trials, {len(opt.front)} plans on the front; written to {output}/")
     return EXIT_OK
 
