@@ -15,12 +15,12 @@ from resim.core.errors import Problem, ScenarioError
 from resim.core.version import __version__
 import resim.report  # noqa: F401  provides the figures and HTML of the stages below (resim.core.views)
 
-_LAZY = {"Model": "resim.sim.engine", "assess_criticality": "resim.assess.criticality",
+_LAZY = {"Model": "resim.sim.engine", "optimize": "resim.assess.optimize", "assess_criticality": "resim.assess.criticality",
          "assess_risk": "resim.assess.risk", "Results": "resim.experiment.results",
          "run": "resim.experiment.runner", "Scenario": "resim.scenario", "load_scenario": "resim.scenario",
          "scenario_from_dict": "resim.scenario"}
 
-__all__ = ["assess_criticality", "assess_risk", "Model", "Problem", "Results", "Scenario", "ScenarioError",
+__all__ = ["assess_criticality", "assess_risk", "Model", "optimize", "Problem", "Results", "Scenario", "ScenarioError",
            "load_scenario", "run", "scenario_from_dict", "__version__"]
 
 

@@ -27,6 +27,10 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
 SWEEP_FILES = ("sweep.csv",)
 CRITICALITY_FILES = ("criticality.csv", "figures/criticality.png")
+OPTIMIZE_FILES = ("trials.csv", "front.csv", "plan.csv", "plan.json", "sensitivity.csv", "optimize.json",
+                  "figures/optimize_front.png",
+                  "figures/optimize_history.png")
+STUDY_FILE = "study.journal"
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -298,6 +302,93 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _optimizing(scenario: "Scenario", args: argparse.Namespace) -> "Scenario":
+    """The scenario with its optimize section as the command line amends it (validated again,
+    so a lever given on the command line is checked as one in the file)."""
+    from resim.assess.optimize_levers import parse_lever, with_levers
+    from resim.scenario.format.optimize import Optimize
+
+    levers = [parse_lever(text) for text in args.lever or ()]
+    spec = scenario.optimize
+    if spec is None:
+        if args.strategy is None or not levers:
+            raise ValueError("the scenario has no optimize section: give --strategy and --lever "
+                             "(or add optimize: to the scenario, see docs/optimize.md)")
+        spec = Optimize(strategy=args.strategy, levers=tuple(levers))
+    spec = with_levers(spec, levers)
+    data = spec.model_dump(mode="json", exclude_unset=True)
+    data["levers"] = [lever.model_dump(mode="json", exclude_unset=True) for lever in spec.levers]
+    for key, value in (("strategy", args.strategy), ("trials", args.trials),
+                       ("fresh_replications", args.fresh_replications), ("sampler", args.sampler)):
+        if value is not None:
+            data[key] = value
+    if args.target is not None:
+        data["objective"] = {**data.get("objective", {}), "target": args.target}
+    return scenario.replace(optimize=data)
+
+
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from resim.assess.optimize import optimize
+    from resim.cli.progress import ProgressBar
+    from resim.report.optimize_figures import front, history
+    from resim.scenario import load_scenario
+
+    scenario = load_scenario(args.path)
+    try:
+        scenario = _optimizing(scenario, args)
+    except ValueError as exc:
+        print(f"resim optimize: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    output = Path(args.output or Path("results") / f"{Path(args.path).stem}-optimize")
+    journal = output / STUDY_FILE
+    with folder_lock(output):
+        started = journal.is_file()  # an interrupted study: --resume continues it
+        if args.resume and not started:
+            print(f"resim optimize: --resume: {journal} does not exist (no study to continue)", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if not _claimed("optimize", output, (*OPTIMIZE_FILES, STUDY_FILE), args.overwrite or args.resume, True):
+            return EXIT_BAD_INPUT
+        if started and not args.resume:
+            journal.unlink()  # --overwrite: a new study
+        try:
+            opt = optimize(scenario, seed=args.seed, replications=args.replications, executor=args.executor,
+                           workers=args.workers, scheduler=args.scheduler, storage=journal, resume=args.resume,
+                           progress=ProgressBar(f"optimize {Path(args.path).name}"))
+        except ValueError as exc:
+            print(f"resim optimize: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        opt.info.update(scenario=str(args.path), scenario_sha256=scenario.sha256)
+        write_csv(output / "trials.csv", opt.trials)
+        write_csv(output / "front.csv", opt.front)
+        write_csv(output / "plan.csv", opt.plan)
+        write_csv(output / "sensitivity.csv", opt.sensitivity)
+        write_atomic(output / "plan.json", json.dumps(opt.to_json(), indent=2) + "\n")
+        write_atomic(output / "optimize.json", json.dumps(opt.info, indent=2) + "\n")
+        (output / "figures").mkdir(exist_ok=True)
+        save_figure(front(opt, currency=scenario.currency), output / "figures" / "optimize_front.png")
+        save_figure(history(opt, currency=scenario.currency), output / "figures" / "optimize_history.png")
+    from resim.core.formatting import money, share, units
+
+    def shown(name: str, value: float) -> str:
+        if name in ("fill_rate", "service"):
+            return share(value)
+        return money(value, scenario.currency) if name.startswith(("cost", "maas_budget")) else units(value)
+
+    columns = ("search", "value", "ci_low", "ci_high")
+    print(opt.plan.assign(**{c: [shown(n, v) for n, v in zip(opt.plan.name, opt.plan[c])] for c in columns})
+          .to_string(index=False))
+    verdict = "meets" if opt.info["meets_target"] else "does NOT meet (no candidate did; the best service shown)"
+    print(f"recommended plan (trial {opt.info['chosen_trial']}) {verdict} the service target "
+          f"{scenario.optimize.objective.target:g}; value and intervals from {opt.info['fresh_replications']} "
+          f"fresh replications, search from {opt.info['replications']} common ones")
+    better = opt.sensitivity[opt.sensitivity.feasible & (opt.sensitivity.cost_change < 0)]
+    for move in better.itertuples():
+        print(f"note: {move.lever} at {units(move.value)} is cheaper by {money(-move.cost_change, scenario.currency)} "
+              f"and meets the target too: more --trials may find a cheaper plan")
+    print(f"{len(opt.trials)} trials, {len(opt.front)} plans on the front; written to {output}/")
+    return EXIT_OK
+
+
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from resim.cli.progress import ProgressBar
     from resim.scenario import load_scenario
@@ -447,6 +538,6 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 #: What each command of :func:`resim.cli.parser.build_parser` does, by name.
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _cmd_validate, "info": _cmd_info, "run": _cmd_run, "risk": _cmd_risk,
-    "providers": _cmd_providers, "sweep": _cmd_sweep, "generate": _cmd_generate, "compare": _cmd_compare,
+    "providers": _cmd_providers, "sweep": _cmd_sweep, "optimize": _cmd_optimize, "generate": _cmd_generate, "compare": _cmd_compare,
     "criticality": _cmd_criticality, "schema": _cmd_schema,
 }

@@ -171,6 +171,31 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument("--strategies", metavar="A,B", help="strategy ids (default: none and every strategy)")
     _experiment_options(sweep, "per variant (default: the scenario's)")
 
+    optimize = commands.add_parser(
+        "optimize", help="search a strategy's levers for the cheapest plan that meets a service target",
+        description="Search the levers of the scenario's optimize section (buffers, base-stock levels, "
+                    "second-source shares, the MaaS budget) with Optuna, every candidate on the same "
+                    "replications (common random numbers); re-evaluate the recommended plan on fresh "
+                    "replications. Writes trials.csv, front.csv, plan.csv, plan.json, sensitivity.csv, "
+                    "optimize.json and figures; the study is kept in study.journal, which --resume continues.")
+    optimize.add_argument("path", metavar="PATH", help="scenario YAML file")
+    optimize.add_argument("--strategy", metavar="ID", help="the strategy whose levers are set (default: optimize.strategy)")
+    optimize.add_argument("--lever", action="append", metavar="NAME=LOW:HIGH[:STEP]",
+                          help="a lever and its bounds, replacing the scenario's of that name (repeat): "
+                               "buffer[PART], base_stock[NODE/PART], dual_share[PART] or maas_budget, "
+                               "e.g. buffer[mcu]=0:8000:500")
+    optimize.add_argument("--trials", type=_int_at_most(100_000, "the most an optimize section allows"),
+                          metavar="N", help="candidates evaluated (default: optimize.trials)")
+    optimize.add_argument("--target", type=float, metavar="X", help="the service target (default: optimize.objective.target)")
+    optimize.add_argument("--sampler", choices=("tpe", "nsga2"), help="Optuna's sampler (default: optimize.sampler)")
+    optimize.add_argument("--fresh-replications", type=_int_at_most(MAX_REPLICATIONS, "the most a scenario allows"),
+                          metavar="N", help="replications of the recommended plan's re-evaluation")
+    optimize.add_argument("-o", "--output", metavar="DIR", help="default results/<scenario name>-optimize")
+    optimize.add_argument("--resume", action="store_true",
+                          help="continue the interrupted study in the folder (its study.journal)")
+    _overwrite_option(optimize)
+    _experiment_options(optimize, "per candidate (default: optimize.replications, else the scenario's)")
+
     generate = commands.add_parser(
         "generate", help="write a large synthetic but plausible scenario (for scale studies)",
         description="Write a synthetic multi-tier value chain (suppliers in tiers, plants, DCs, markets, "

@@ -187,7 +187,12 @@ RULES: dict[str, str] = {
                                          "`process` or a variant of it.",
     "Grading._sums_to_one": "The six shares sum to 1.",
     "Strategy._actions_fit": "`none` cannot be combined with other actions; a `buffer` action "
-                             "needs `buffer: {part: units}`.",
+                             "needs `buffer: {part: units}`; `dual_source_share` needs a `dual_source` "
+                             "action.",
+    "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
+                   "`base_stock` a `node` and a `part`, `maas_budget` neither; a `dual_share`'s "
+                   "`high` is at most 1.",
+    "Objective._days_given": "Give `within_days` with `service: recovered_within`, and only then.",
     "Metrics._hysteresis": "`failure_level` must not exceed `recovery_level`.",
 }
 
@@ -220,7 +225,8 @@ ACTION_NOTES: dict[str, str] = {
     "buffer": "proactive: extra units of the parts in `buffer` held all year where the part is "
               "stocked",
     "dual_source": "proactive: from day 0, a standing MaaS second source for every single-sourced "
-                   "critical part, taking half of the orders",
+                   "critical part, contracted for half its flow (`dual_source_share` sets another "
+                   "share per part)",
     "maas_same_tier": "MaaS providers take over the disrupted nodes' own processes",
     "maas_upstream": "MaaS providers take over the processes of the disrupted nodes' customers, "
                      "with their own supply of the missing component",
@@ -247,6 +253,8 @@ SECTION_NOTES: dict[str, str] = {
                 "(`maas: {providers: {csv: pool.csv}}`); "
                 "[maas-pool.md](maas-pool.md) describes them with the pool generator.",
     "Metrics": "The metrics themselves are defined in [model.md](model.md#metrics).",
+    "Optimize": "`resim optimize` reads this section; [optimize.md](optimize.md) explains the "
+                "levers' costs, the objectives, common random numbers and the fresh re-evaluation.",
 }
 
 #: The paragraphs under the title of the reference, before its contents.
@@ -298,5 +306,8 @@ CHECKS: list[str] = [
     "- `demand` names a node of kind `market`, once per market and product;",
     "- `then` follow-ups form no loop;",
     "- every demanded product can reach its market: a chain of lanes from makers of every "
-    "part it needs.", "",
+    "part it needs;",
+    "- `optimize.strategy` names a strategy that has the action each lever sets (`buffer`, "
+    "`dual_source`, a MaaS action for `maas_budget`); a `base_stock` lever names a stock point "
+    "with a `base_stock` or `periodic` policy; a `dual_share` part is critical; no lever twice.", "",
 ]

@@ -6,7 +6,8 @@ these checks find what one field alone cannot: that things named elsewhere exist
 the ones here (lane ids; the bill of materials and loops of follow-ups, which must have no
 cycle; what nodes make and stock; lanes and their shares; demand), the firm's own sites offered
 as providers (:mod:`resim.scenario.checks_internal`), the circular process specifications
-(:mod:`resim.scenario.checks_circular`), and then whether every market can be supplied
+(:mod:`resim.scenario.checks_circular`), the levers of ``optimize``
+(:mod:`resim.scenario.checks_optimize`), and then whether every market can be supplied
 (:mod:`resim.scenario.checks_supply`). The warnings of a valid scenario are in
 :mod:`resim.scenario.checks_warnings`.
 """
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from resim.scenario.checks_internal import check_internal
 from resim.scenario.checks_circular import check_circular
+from resim.scenario.checks_optimize import check_optimize
 from resim.scenario.checks_references import Finding, check_references
 from resim.scenario.checks_supply import check_supply
 
@@ -215,6 +217,8 @@ def check_scenario(sc: "Scenario") -> list[Finding]:
     if not found:  # the firm's own sites as providers: once the nodes and parts they name exist
         found += check_internal(sc)
     found += check_circular(sc)
+    if not found:  # the optimised levers: once the strategy, nodes and parts they name exist
+        found += check_optimize(sc)
     if not found:  # supply reachability is only meaningful once every reference resolves
         found += check_supply(sc)
     return found

@@ -97,7 +97,7 @@ REFERENCE_FIELDS = frozenset({
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
     "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal", "specifications",
-    "deliver_to",
+    "deliver_to", "dual_source_share", "optimize", "levers",
 })
 
 
@@ -154,6 +154,11 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
                 yield ("strategies", i, service, "sites", j), "node", node
         for j, part in enumerate(getattr(strategy.early_warning, "parts", None) or ()):
             yield ("strategies", i, "early_warning", "parts", j), "part", part
+        for part in getattr(strategy, "dual_source_share", None) or ():
+            yield ("strategies", i, "dual_source_share", part), "part", part
+    for i, lever in _present(getattr(getattr(sc, "optimize", None), "levers", None)):
+        yield ("optimize", "levers", i, "part"), "part", lever.part
+        yield ("optimize", "levers", i, "node"), "node", lever.node
 
 
 def _check_unknown(sc: "Scenario", unread: Collection[tuple]) -> list[Finding]:

@@ -29,6 +29,7 @@ from resim.scenario.format.chain import Demand, Lane, Node, Part
 from resim.scenario.format.circular import Circular
 from resim.scenario.format.events import Disruption
 from resim.scenario.format.maas import MaaS
+from resim.scenario.format.optimize import Optimize
 from resim.scenario.format.strategies import Metrics, Strategy
 from resim.scenario.format.common import Spec
 from resim.scenario.pydantic_errors import describe_error, salvage
@@ -66,6 +67,8 @@ class Scenario(Spec):
     circular: Circular = Circular()
     strategies: tuple[Strategy, ...] = (Strategy(id="none", actions=("none",)),)
     metrics: Metrics = Metrics()
+    optimize: Optimize | None = Field(
+        None, description="levers of a strategy to optimise with resim optimize (see docs/optimize.md)")
 
     _source: str | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)

@@ -5,7 +5,7 @@ A strategy is a set of actions with delays, limits and a trigger (``strategies``
 * ``buffer`` (proactive): extra units of chosen parts held all year where the part is stocked
   (target and starting stock raised), with their holding cost;
 * ``dual_source`` (proactive): from day 0, a standing MaaS second source for every single-sourced
-  critical part, taking half of the orders;
+  critical part, contracted for half its flow (``dual_source_share`` sets another share per part);
 * ``maas_same_tier``: providers take over the disrupted nodes' own processes and deliver their
   parts to their customers;
 * ``maas_upstream``: providers take over the processes of the disrupted nodes' customers, with
@@ -265,10 +265,13 @@ class Response:
         for part, maker in sorted(single_sourced_parts(self.facts.graph).items()):
             if not parts[part].critical or parts[part].process is None:
                 continue
+            share = self.strategy.dual_source_share.get(part, 0.5)
+            if share <= 0:
+                continue
             for lane in [l for l in self.facts.lanes_from(maker) if part in l.parts]:
                 use = self.flows.lane(lane.key, part)
-                source(self, model, Request(ActionKind.DUAL_SOURCE, "", part, lane.dest, 0.5 * use, 0, model.horizon,
-                                            share=0.5))
+                source(self, model, Request(ActionKind.DUAL_SOURCE, "", part, lane.dest, share * use, 0, model.horizon,
+                                            share=share))
 
     def _rent(self, model: "Model", course: Course, kind: ActionKind) -> None:
         """Seek MaaS providers for every need the disruption leaves (:func:`outage_targets`)."""

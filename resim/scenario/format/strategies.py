@@ -110,6 +110,10 @@ class Strategy(Spec):
         None, description="shortage early warning: respond when stock cover at focal sites drops below a threshold")
     buffer: dict[Id, NonNegative] = Field(
         default_factory=dict, description="extra units held per part (buffer action)")
+    dual_source_share: dict[Id, Fraction] = Field(
+        default_factory=dict, description="per part, the share of its daily flow the dual_source action's "
+                                          "second source is contracted for, and its order weight beside the "
+                                          "usual lanes; 0.5 for a part not named, 0 = no second source")
     orchestration: Annotated[Orchestration, _values(Orchestration)] = Field(
         Orchestration.BALANCED, description="how MaaS candidates are chosen among",
         title="Orchestration")  # set by hand: pydantic gives an enum field no title
@@ -120,6 +124,8 @@ class Strategy(Spec):
             raise ValueError("'none' cannot be combined with other actions")
         if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
+        if self.dual_source_share and ActionKind.DUAL_SOURCE not in self.actions:
+            raise ValueError("dual_source_share needs the dual_source action")
         services = [name for name in ("monitoring", "early_warning") if getattr(self, name) is not None]
         if services and not any(kind.reactive for kind in self.actions):
             raise ValueError(f"{' and '.join(services)} can only bring a response forward: the strategy "

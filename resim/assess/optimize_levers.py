@@ -1,0 +1,106 @@
+"""The levers of an optimisation (``optimize.levers``) as scenario fields: a candidate plan (one
+value per lever) becomes a scenario variant, and what the plan costs beyond what the model charges.
+
+A lever's field path, as :meth:`resim.Scenario.replace` takes it:
+
+| kind | field set |
+| --- | --- |
+| ``buffer`` | ``strategies[S].buffer.PART``: extra units held all year (holding charged by the model) |
+| ``base_stock`` | ``nodes[N].inventory[k].policy.level``: the order-up-to level of N's stock of the part |
+| ``dual_share`` | ``strategies[S].dual_source_share.PART``: the second source's share of the part's flow |
+| ``maas_budget`` | ``strategies[S].budget``: money the strategy's MaaS actions may spend |
+
+:func:`parse_lever` reads the command line's ``--lever NAME=LOW:HIGH[:STEP]``. Nothing here runs
+a simulation or touches a file.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from resim.scenario.format.optimize import Lever, LeverKind, Optimize
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
+
+__all__ = ["lever_path", "plan_variant", "lever_costs", "parse_lever", "with_levers"]
+
+
+def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
+    """The field path ``lever`` sets in ``scenario`` for the optimised ``strategy``."""
+    if lever.kind is LeverKind.BASE_STOCK:
+        node = scenario.nodes_by_id[lever.node]
+        k = next(i for i, stock in enumerate(node.inventory) if stock.part == lever.part)
+        return f"nodes[{lever.node}].inventory[{k}].policy.level"
+    if lever.kind is LeverKind.MAAS_BUDGET:
+        return f"strategies[{strategy}].budget"
+    field = "buffer" if lever.kind is LeverKind.BUFFER else "dual_source_share"
+    return f"strategies[{strategy}].{field}.{lever.part}"
+
+
+def plan_variant(scenario: "Scenario", spec: Optimize, values: Mapping[str, float]) -> "Scenario":
+    """The scenario with every lever of ``spec`` set to ``values[lever.name]``; its other fields,
+    and the optimised strategy's other fields, as they were. A variant keeps the scenario's seed."""
+    changes = {lever_path(scenario, spec.strategy, lever): float(values[lever.name]) for lever in spec.levers}
+    return scenario.replace(**changes)
+
+
+def lever_costs(spec: Optimize, values: Mapping[str, float], horizon_days: int) -> float:
+    """What the plan's levers cost over ``horizon_days`` that the model does not charge itself:
+    Σ value × ``cost_per_unit_year`` × horizon / 365 (money). Holding of buffers and base stock,
+    onboarding and premiums of second sources, and money spent from a budget are in the
+    replications' ``cost_total`` already and are not counted here again."""
+    return sum(float(values[lever.name]) * lever.cost_per_unit_year for lever in spec.levers) * horizon_days / 365.0
+
+
+def _number(text: str, whole: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"cannot read {whole!r}: {text!r} is not a number "
+                         f"(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500)")
+    return value
+
+
+def parse_lever(text: str) -> Lever:
+    """Read a ``--lever`` text ``NAME=LOW:HIGH[:STEP]``, NAME one of ``buffer[PART]``,
+    ``base_stock[NODE/PART]``, ``dual_share[PART]`` or ``maas_budget``. Raises ValueError."""
+    expected = "(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500 or base_stock[plant_de/controller]=0:900)"
+    name, sep, rest = str(text).partition("=")
+    name = name.strip()
+    kind, bracket, inside = name.partition("[")
+    if not sep or kind not in {k.value for k in LeverKind} or bool(bracket) != inside.endswith("]"):
+        raise ValueError(f"cannot read {text!r} as a lever {expected}")
+    fields: dict[str, object] = {"kind": kind}
+    inside = inside[:-1]
+    if kind == LeverKind.BASE_STOCK:
+        node, slash, part = inside.partition("/")
+        if not slash:
+            raise ValueError(f"cannot read {text!r}: a base_stock lever is named base_stock[NODE/PART] {expected}")
+        fields.update(node=node.strip(), part=part.strip())
+    elif inside:
+        fields["part"] = inside.strip()
+    bounds = rest.split(":")
+    if len(bounds) not in (2, 3):
+        raise ValueError(f"cannot read {text!r}: expected LOW:HIGH or LOW:HIGH:STEP {expected}")
+    numbers = [_number(b, text) for b in bounds]
+    fields.update(low=numbers[0], high=numbers[1])
+    if len(numbers) == 3:
+        fields["step"] = numbers[2]
+    from pydantic import ValidationError
+
+    try:
+        return Lever(**fields)
+    except ValidationError as exc:
+        raise ValueError(f"cannot read {text!r}: {exc.errors()[0]['msg']}") from None
+
+
+def with_levers(spec: Optimize, levers: Sequence[Lever]) -> Optimize:
+    """``spec`` with ``levers`` replacing its levers of the same name and the others added."""
+    given = {lever.name: lever for lever in levers}
+    kept = [given.pop(lever.name, lever) for lever in spec.levers]
+    return spec.model_copy(update={"levers": tuple(kept) + tuple(given.values())})

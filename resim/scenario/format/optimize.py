@@ -1,0 +1,102 @@
+"""Simulation-based optimisation of a strategy's levers (``optimize``): the decision variables,
+their bounds and costs, and the objective and service constraint (see docs/optimize.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, model_validator
+
+from resim.core.strenum import StrEnum
+from resim.scenario.format.common import Fraction, Id, NonNegative, Positive, Spec
+from resim.scenario.format.strategies import _values
+
+__all__ = ["LeverKind", "Lever", "Objective", "Optimize"]
+
+
+class LeverKind(StrEnum):
+    """What a lever sets in a candidate plan (its field path: :func:`resim.assess.optimize_levers.lever_path`)."""
+
+    BUFFER = "buffer"              # strategy.buffer[part]: extra units held all year
+    BASE_STOCK = "base_stock"      # nodes[node].inventory[part].policy.level: an order-up-to level
+    DUAL_SHARE = "dual_share"      # strategy.dual_source_share[part]: the second source's share
+    MAAS_BUDGET = "maas_budget"    # strategy.budget: money the MaaS response may spend
+
+
+class Lever(Spec):
+    """A decision variable: a field of the optimised strategy or of a stock point, between bounds."""
+
+    kind: Annotated[LeverKind, _values(LeverKind)] = Field(
+        description="buffer (units of a part), base_stock (a stock point's level), dual_share (a part's "
+                    "second-source share) or maas_budget (money)", title="Kind")
+    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share)")
+    node: Id | None = Field(None, description="the node holding the stock point (base_stock)")
+    low: NonNegative = Field(description="lowest value tried")
+    high: NonNegative = Field(description="highest value tried")
+    step: Positive | None = Field(None, description="values tried are low + k x step; continuous when omitted")
+    cost_per_unit_year: NonNegative = Field(
+        0.0, description="yearly cost per unit of the lever's value that the model does not charge itself "
+                         "(e.g. a storage contract for a buffer, a commitment fee on a budget), pro rata "
+                         "over the horizon; holding, onboarding and premiums are charged by the model")
+
+    @property
+    def name(self) -> str:
+        """The lever's column name in the tables: ``buffer[mcu]``, ``base_stock[plant/P]``, ``maas_budget``."""
+        if self.kind is LeverKind.BASE_STOCK:
+            return f"base_stock[{self.node}/{self.part}]"
+        if self.kind is LeverKind.MAAS_BUDGET:
+            return "maas_budget"
+        return f"{self.kind.value}[{self.part}]"
+
+    @model_validator(mode="after")
+    def _fits(self) -> "Lever":
+        if self.low > self.high:
+            raise ValueError(f"low {self.low:g} must not exceed high {self.high:g}")
+        needs = {LeverKind.BUFFER: ("part",), LeverKind.BASE_STOCK: ("node", "part"),
+                 LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: ()}[self.kind]
+        for name in ("part", "node"):
+            given = getattr(self, name) is not None
+            if given != (name in needs):
+                raise ValueError(f"a {self.kind.value} lever {'needs' if name in needs else 'takes no'} {name}")
+        if self.kind is LeverKind.DUAL_SHARE and self.high > 1:
+            raise ValueError(f"a dual_share is a share: high {self.high:g} must be at most 1")
+        return self
+
+
+class Objective(Spec):
+    """What a plan is judged by over the replications (common random numbers): its cost, and a
+    service level it must reach."""
+
+    cost: Literal["mean", "cvar"] = Field(
+        "mean", description="mean cost per replication, or its CVaR (the mean of the costliest 1 - cvar_level share)")
+    cvar_level: Annotated[float, Field(gt=0.0, lt=1.0)] = Field(
+        0.9, description="with cost: cvar, the quantile level above which costs are averaged")
+    service: Literal["fill_rate", "recovered_within"] = Field(
+        "fill_rate", description="fill_rate: the mean fill rate; recovered_within: the Kaplan-Meier share of "
+                                 "replications recovered within within_days of the reference onset")
+    target: Fraction = Field(0.95, description="the service a feasible plan reaches at least")
+    within_days: Positive | None = Field(None, description="days to recover (service: recovered_within)")
+
+    @model_validator(mode="after")
+    def _days_given(self) -> "Objective":
+        if (self.service == "recovered_within") != (self.within_days is not None):
+            raise ValueError("give within_days with service: recovered_within, and only then")
+        return self
+
+
+class Optimize(Spec):
+    """An optimisation of one strategy's levers (``resim optimize``): which levers, their bounds,
+    the objective, and how many candidates and replications."""
+
+    strategy: Id = Field(description="the strategy whose levers are set (its other fields stay)")
+    levers: tuple[Lever, ...] = Field(min_length=1, description="the decision variables")
+    objective: Objective = Field(Objective(), description="the cost minimised and the service a plan must reach")
+    trials: int = Field(40, ge=1, le=100_000, description="candidate plans evaluated")
+    replications: int | None = Field(
+        None, ge=1, le=1_000_000, description="replications per candidate, the same for every one "
+                                              "(common random numbers); default: the scenario's")
+    fresh_replications: int | None = Field(
+        None, ge=2, le=1_000_000, description="replications of the recommended plan's re-evaluation on "
+                                              "fresh random numbers; default: as many as per candidate, at least 2")
+    sampler: Literal["tpe", "nsga2"] = Field(
+        "tpe", description="Optuna's sampler: tpe (few trials) or nsga2 (a genetic search, many trials)")
