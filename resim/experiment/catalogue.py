@@ -59,8 +59,9 @@ def simulate(scenario: Scenario, *, replications: int, seed: int, executor: str,
 
 
 def quiet(scenario: Scenario) -> Scenario:
-    """``scenario`` without disruptions or strategies: the undisrupted chain every impact is measured against."""
-    return scenario.replace(disruptions=[], strategies=[], **{"metrics.reference": None})
+    """``scenario`` without disruptions or strategies (nor the optimisation, which names a strategy):
+    the undisrupted chain every impact is measured against."""
+    return scenario.replace(disruptions=[], strategies=[], optimize=None, **{"metrics.reference": None})
 
 
 def outage_day(scenario: Scenario) -> int:
