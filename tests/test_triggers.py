@@ -108,6 +108,19 @@ def test_a_warning_with_no_disruption_upstream_decides_nothing():
     assert fired[0].start == 0 and fired[0].trigger == ""
 
 
+def test_a_warning_after_the_detection_leaves_the_earlier_decision_and_says_so():
+    # Detected on day 11 (onset 10 + 1), decided 10 days later, on day 21. The warning fires at the
+    # end of day 14 (as above) and would decide on day 14 + 1 + 10 = 25: later, so the decision of
+    # day 21 stands, and the firing names it.
+    sc = _chain({"detection_delay_days": 1, "decision_delay_days": 10,
+                 "early_warning": {"sites": ["plant"], "parts": ["A"], "cover_days": 5}})
+    asked, response = _decided(sc)
+    assert asked == [21]
+    fired = [a for a in response.actions if a.kind == "early_warning" and a.status == "fired"]
+    assert fired[0].start == 14 and fired[0].trigger == ""
+    assert fired[0].note.endswith("already to be decided sooner: gone on day 21")
+
+
 def test_the_early_warning_fee_is_charged_like_monitoring():
     # 3,650 a year for one site over 60 days: 600.
     warned = {"early_warning": {"sites": ["plant"], "cover_days": 1, "fee_per_site_year": 3650}}

@@ -117,14 +117,22 @@ def warned(response: "Response", site: str, part: str, day: int, cover: float) -
     model, strategy = response.model, response.strategy
     decided = day + 1 + math.ceil(strategy.decision_delay_days)
     by_id = {d.id: d for d in model.scenario.disruptions}
-    answered = []
+    answered, sooner = [], []   # brought forward; already to be decided no later than the warning could
     for (ident, onset), (planned, _) in list(response.pending.items()):
         spec = by_id[ident]
-        if decided < planned and in_force(model, spec, onset, day) and reaches(model.scenario, spec, site):
+        if not (in_force(model, spec, onset, day) and reaches(model.scenario, spec, site)):
+            continue
+        if decided < planned:
             response.decide(model, spec, onset, day + 1)
             answered.append((ident, onset))
-    note = (f"responding from day {decided} to " + ", ".join(f"{i} (onset day {o})" for i, o in answered)
-            if answered else "no disruption awaiting a decision reaches the site")
+        else:
+            sooner.append((ident, planned))
+    if answered:
+        note = f"responding from day {decided} to " + ", ".join(f"{i} (onset day {o})" for i, o in answered)
+    elif sooner:
+        note = "already to be decided sooner: " + ", ".join(f"{i} on day {d}" for i, d in sooner)
+    else:
+        note = "no disruption awaiting a decision reaches the site"
     response.actions.append(Action(
         strategy.id, WARNING, "; ".join(dict.fromkeys(i for i, _ in answered)), site, part, site, 0.0, day, day + 1,
         0.0, ActionStatus.FIRED, f"projected cover {cover:.1f} days < {strategy.early_warning.cover_days:g}; {note}"))
