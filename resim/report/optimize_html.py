@@ -148,8 +148,8 @@ def render_optimize_report(opt: "Optimization", figures: Mapping[str, tuple[str,
 <div class="advice"><strong>Trial {_e(info.get("chosen_trial"))} {_e(meets)} the service target.</strong></div>
 {levers}{scores}{paragraph}
 <p class="ci">Search: the plan's scores on the common replications every candidate ran. Fresh: the same
-plan on replications the search never saw, with 95 % intervals (the mean's t-interval; a Wilson interval
-for a share recovered). The cost counts every euro the model charges plus the levers' yearly costs.</p>
+plan on replications the search never saw, with 95 % intervals (resim's intervals of a mean, inside the
+metric's domain, docs/model.md; a Wilson interval for a share recovered). The cost counts every euro the model charges plus the levers' yearly costs.</p>
 <h2>Cost against service, and the search's history</h2>{_figures(figures, "optimize")}
 <h2>Sensitivity around the plan (one step of each lever)</h2>{moves}<p class="finding">{_e(move_sentence)}</p>
 <p class="ci">Each lever one step down and up from the plan, the others as planned, on the common
