@@ -219,6 +219,18 @@ def test_resim_optimize_writes_a_report_whose_sentences_match_its_tables(tmp_pat
     assert (_number(match.group(1)), _number(match.group(3))) == (cost_fresh, cost_search)
     expected = "higher than" if cost_fresh > cost_search else "lower than" if cost_fresh < cost_search else "equal to"
     assert match.group(2) == expected
+    # The sensitivity sentence: the feasible step with the largest saving shown, or none when no
+    # feasible step shows a saving.
+    steps = next(t for t in tables if "cost change" in t.columns)
+    saving = steps[(steps["meets the target"] == "yes") & (steps["cost change"].map(_number) < 0)]
+    sentence = next(s for s in page.findings if "than the plan" in s or "No step" in s)
+    if len(saving):
+        best = saving.loc[saving["cost change"].map(_number).idxmin()]
+        lever, value, less = re.search(rf"(\S+) one step to ([0-9,.]+) costs {amount} less", sentence).groups()
+        assert (lever, _number(value), -_number(less)) == (best.lever, _number(best.value),
+                                                          _number(best["cost change"]))
+    else:
+        assert sentence.startswith("No step of one lever is cheaper")
     # The importance sentence names the levers with the highest and lowest importance shown.
     weights = next(t for t in tables if "importance for cost" in t.columns)
     shown = dict(zip(weights.lever, weights["importance for cost"].map(float)))
