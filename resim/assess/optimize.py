@@ -9,7 +9,9 @@ differences between candidates are the levers'. The recommended plan (the cheape
 meets the target) is then simulated again on fresh replications, from a seed derived from the
 search's (:func:`fresh_seed`), and reported with confidence intervals from those alone: the
 search's own estimate of the winner is biased low (the winner's curse). Each lever is also moved
-one step either way from the plan, on the common replications: what a step of it is worth.
+one step either way from the plan, on the common replications: what a step of it is worth (local
+sensitivity); and over the whole search, each lever's share of the variance of cost and of
+service (Optuna's fANOVA importances, seeded: global sensitivity).
 
 >>> opt = optimize(scenario, trials=40, executor="processes")          # doctest: +SKIP
 >>> opt.trials, opt.front, opt.plan                                     # doctest: +SKIP
@@ -30,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from resim.assess.optimize_levers import lever_costs, plan_variant
+from resim.assess.optimize_levers import lever_baselines, lever_costs, plan_variant
 from resim.assess.optimize_objectives import SCORES, intervals, scores
 from resim.experiment.runner import EXECUTORS, run, shared_cluster
 from resim.scenario.format.optimize import Optimize
@@ -38,7 +40,7 @@ from resim.scenario.format.optimize import Optimize
 if TYPE_CHECKING:
     from resim.scenario import Scenario
 
-__all__ = ["Optimization", "optimize", "fresh_seed", "pareto_front", "STUDY_NAME"]
+__all__ = ["Optimization", "optimize", "fresh_seed", "pareto_front", "importance", "STUDY_NAME"]
 
 Progress = Callable[[int, int], None]
 STUDY_NAME = "resim-optimize"
@@ -78,6 +80,8 @@ class Optimization:
     - ``sensitivity``: each lever moved one step down and up from the plan, the others kept, on
       the common replications (``lever``, ``change``, ``value``, ``cost``, ``service``,
       ``cost_change``, ``service_change``, ``feasible``): what a step of each lever is worth;
+    - ``importance``: per lever (``lever``), its share of the variance of ``cost`` and of ``service``
+      over all trials (fANOVA, each column sums to 1; NaN when that score never changed);
     - ``info``: the seeds, replications, strategy, objective and sampler, the chosen trial, and
       whether it meets the target.
     """
@@ -86,6 +90,7 @@ class Optimization:
     front: pd.DataFrame
     plan: pd.DataFrame
     sensitivity: pd.DataFrame
+    importance: pd.DataFrame
     info: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -194,6 +199,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
     study = _study(spec, seed, Path(storage) if storage is not None else None, resume)
     distributions = _distributions(spec)
     objective, horizon = spec.objective, scenario.horizon_days
+    baselines = lever_baselines(scenario, spec)
     known: dict[tuple, dict[str, float]] = {}
     for past in study.get_trials(deepcopy=False):
         if "scores" in past.user_attrs:
@@ -215,7 +221,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
             key = tuple(float(values[name]) for name in distributions)
             if key not in known:
                 table = evaluate(values, reps, seed, _shifted(progress, offset, total))
-                known[key] = scores(table, objective, lever_costs(spec, values, horizon))
+                known[key] = scores(table, objective, lever_costs(spec, values, horizon, baselines))
             offset += reps
             if progress is not None:
                 progress(offset, total)
@@ -233,6 +239,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
             study.tell(trial, [result["cost"], service if not math.isnan(service) else 0.0])
             done += 1
         table = _trials(study, spec)
+        weights = importance(study, spec, seed)
         chosen = _choose(table, objective.target)
         table["chosen"] = table.trial == chosen
         values = {lever.name: float(table.loc[table.chosen, lever.name].iloc[0]) for lever in spec.levers}
@@ -241,7 +248,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
         root = fresh_seed(seed)
         fresh_table = evaluate(values, fresh, root, _shifted(progress, offset, total))
     plan = _plan(spec, values, table[table.chosen].iloc[0], intervals(fresh_table, objective,
-                                                                       lever_costs(spec, values, horizon)))
+                                                                       lever_costs(spec, values, horizon, baselines)))
     front = table[table.on_front].drop_duplicates(subset=[lever.name for lever in spec.levers])
     front = front.sort_values(["cost", "trial"]).reset_index(drop=True)
     row = table[table.chosen].iloc[0]
@@ -250,7 +257,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
             "seed": seed, "replications": reps, "fresh_seed": root, "fresh_replications": fresh,
             "chosen_trial": int(chosen), "meets_target": bool(row.feasible), "executor": executor,
             "wall_seconds": round(time.perf_counter() - started, 3)}
-    return Optimization(trials=table, front=front, plan=plan, sensitivity=sensitivity, info=info)
+    return Optimization(trials=table, front=front, plan=plan, sensitivity=sensitivity, importance=weights, info=info)
 
 
 def _trials(study, spec: Optimize) -> pd.DataFrame:
@@ -266,6 +273,28 @@ def _trials(study, spec: Optimize) -> pd.DataFrame:
     table["feasible"] = table.service >= spec.objective.target
     table["on_front"] = pareto_front(table.cost.to_numpy(), table.service.to_numpy())
     return table
+
+
+def importance(study, spec: Optimize, seed: int) -> pd.DataFrame:
+    """Each lever's importance for the cost and for the service over every finished trial of
+    ``study``: Optuna's fANOVA (a random forest fitted to the trials, its variance split among the
+    levers; seeded with ``seed``, so the same study gives the same numbers), normalised to sum to 1.
+    A score that never changed (or fewer than 2 trials) has no variance to split: NaN."""
+    from optuna.importance import FanovaImportanceEvaluator, get_param_importances
+    from optuna.trial import TrialState
+
+    names = [lever.name for lever in spec.levers]
+    done = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    columns = {}
+    for index, score in enumerate(("cost", "service")):
+        values = np.array([t.values[index] for t in done], dtype=float)
+        if len(values) < 2 or np.ptp(values) == 0:
+            columns[score] = [math.nan] * len(names)
+            continue
+        found = get_param_importances(study, evaluator=FanovaImportanceEvaluator(seed=seed), params=names,
+                                      target=lambda t, i=index: t.values[i])
+        columns[score] = [float(found.get(name, 0.0)) for name in names]
+    return pd.DataFrame({"lever": names, **columns})
 
 
 def _choose(table: pd.DataFrame, target: float) -> int:

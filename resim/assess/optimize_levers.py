@@ -9,6 +9,8 @@ A lever's field path, as :meth:`resim.Scenario.replace` takes it:
 | ``base_stock`` | ``nodes[N].inventory[k].policy.level``: the order-up-to level of N's stock of the part |
 | ``dual_share`` | ``strategies[S].dual_source_share.PART``: the second source's share of the part's flow |
 | ``maas_budget`` | ``strategies[S].budget``: money the strategy's MaaS actions may spend |
+| ``return_rate`` | ``circular.take_back[k].return_rate``: the share of the product sold in the market taken back |
+| ``reman_capacity`` | ``circular.processes[k].capacity_per_day``: units a day the circular step at the node takes |
 
 :func:`parse_lever` reads the command line's ``--lever NAME=LOW:HIGH[:STEP]``. Nothing here runs
 a simulation or touches a file.
@@ -25,7 +27,11 @@ from resim.scenario.format.optimize import Lever, LeverKind, Optimize
 if TYPE_CHECKING:
     from resim.scenario import Scenario
 
-__all__ = ["lever_path", "plan_variant", "lever_costs", "parse_lever", "with_levers"]
+__all__ = ["lever_path", "plan_variant", "lever_costs", "lever_baselines", "parse_lever", "with_levers"]
+
+# Levers whose cost_per_unit_year is charged only above the scenario's own value (the status quo,
+# which the firm already pays for: its customers' returns, its centre's capacity).
+_ABOVE_SCENARIO = (LeverKind.RETURN_RATE, LeverKind.REMAN_CAPACITY)
 
 
 def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
@@ -36,6 +42,14 @@ def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
         return f"nodes[{lever.node}].inventory[{k}].policy.level"
     if lever.kind is LeverKind.MAAS_BUDGET:
         return f"strategies[{strategy}].budget"
+    if lever.kind is LeverKind.RETURN_RATE:
+        k = next(i for i, s in enumerate(scenario.circular.take_back)
+                 if s.product == lever.part and s.market == lever.node)
+        return f"circular.take_back[{k}].return_rate"
+    if lever.kind is LeverKind.REMAN_CAPACITY:
+        k = next(i for i, p in enumerate(scenario.circular.processes)
+                 if p.node == lever.node and p.process == lever.process)
+        return f"circular.processes[{k}].capacity_per_day"
     field = "buffer" if lever.kind is LeverKind.BUFFER else "dual_source_share"
     return f"strategies[{strategy}].{field}.{lever.part}"
 
@@ -47,12 +61,33 @@ def plan_variant(scenario: "Scenario", spec: Optimize, values: Mapping[str, floa
     return scenario.replace(**changes)
 
 
-def lever_costs(spec: Optimize, values: Mapping[str, float], horizon_days: int) -> float:
+def lever_baselines(scenario: "Scenario", spec: Optimize) -> dict[str, float]:
+    """Per lever, the value above which its ``cost_per_unit_year`` is charged: the scenario's own
+    return rate or step capacity for ``return_rate`` and ``reman_capacity`` levers, 0 for the others."""
+    base = {}
+    for lever in spec.levers:
+        value = 0.0
+        if lever.kind is LeverKind.RETURN_RATE:
+            value = next(s.return_rate for s in scenario.circular.take_back
+                         if s.product == lever.part and s.market == lever.node)
+        elif lever.kind is LeverKind.REMAN_CAPACITY:
+            value = next(p.capacity_per_day for p in scenario.circular.processes
+                         if p.node == lever.node and p.process == lever.process)
+        base[lever.name] = float(value)
+    return base
+
+
+def lever_costs(spec: Optimize, values: Mapping[str, float], horizon_days: int,
+                baselines: Mapping[str, float] | None = None) -> float:
     """What the plan's levers cost over ``horizon_days`` that the model does not charge itself:
-    Σ value × ``cost_per_unit_year`` × horizon / 365 (money). Holding of buffers and base stock,
-    onboarding and premiums of second sources, and money spent from a budget are in the
-    replications' ``cost_total`` already and are not counted here again."""
-    return sum(float(values[lever.name]) * lever.cost_per_unit_year for lever in spec.levers) * horizon_days / 365.0
+    Σ max(0, value − baseline) × ``cost_per_unit_year`` × horizon / 365 (money), the baselines
+    :func:`lever_baselines` (0 when not given: the whole value is charged). Holding of buffers
+    and base stock, onboarding and premiums of second sources, money spent from a budget, and
+    the reman steps' cost per unit are in the replications' ``cost_total`` already and are not
+    counted here again."""
+    base = baselines or {}
+    return sum(max(0.0, float(values[lever.name]) - base.get(lever.name, 0.0)) * lever.cost_per_unit_year
+               for lever in spec.levers) * horizon_days / 365.0
 
 
 def _number(text: str, whole: str) -> float:
@@ -68,7 +103,8 @@ def _number(text: str, whole: str) -> float:
 
 def parse_lever(text: str) -> Lever:
     """Read a ``--lever`` text ``NAME=LOW:HIGH[:STEP]``, NAME one of ``buffer[PART]``,
-    ``base_stock[NODE/PART]``, ``dual_share[PART]`` or ``maas_budget``. Raises ValueError."""
+    ``base_stock[NODE/PART]``, ``dual_share[PART]``, ``maas_budget``, ``return_rate[MARKET/PRODUCT]``
+    or ``reman_capacity[NODE/PROCESS]``. Raises ValueError."""
     expected = "(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500 or base_stock[plant_de/controller]=0:900)"
     name, sep, rest = str(text).partition("=")
     name = name.strip()
@@ -77,11 +113,14 @@ def parse_lever(text: str) -> Lever:
         raise ValueError(f"cannot read {text!r} as a lever {expected}")
     fields: dict[str, object] = {"kind": kind}
     inside = inside[:-1]
-    if kind == LeverKind.BASE_STOCK:
-        node, slash, part = inside.partition("/")
+    pairs = {LeverKind.BASE_STOCK: ("NODE/PART", "part"), LeverKind.RETURN_RATE: ("MARKET/PRODUCT", "part"),
+             LeverKind.REMAN_CAPACITY: ("NODE/PROCESS", "process")}
+    if kind in pairs:
+        node, slash, second = inside.partition("/")
+        shape, field = pairs[LeverKind(kind)]
         if not slash:
-            raise ValueError(f"cannot read {text!r}: a base_stock lever is named base_stock[NODE/PART] {expected}")
-        fields.update(node=node.strip(), part=part.strip())
+            raise ValueError(f"cannot read {text!r}: a {kind} lever is named {kind}[{shape}] {expected}")
+        fields.update({"node": node.strip(), field: second.strip()})
     elif inside:
         fields["part"] = inside.strip()
     bounds = rest.split(":")

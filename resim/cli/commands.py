@@ -27,8 +27,8 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 CRITERION_SHORT = "highest mean profit, paired over the replications"
 SWEEP_FILES = ("sweep.csv",)
 CRITICALITY_FILES = ("criticality.csv", "figures/criticality.png")
-OPTIMIZE_FILES = ("trials.csv", "front.csv", "plan.csv", "plan.json", "sensitivity.csv", "optimize.json",
-                  "figures/optimize_front.png",
+OPTIMIZE_FILES = ("trials.csv", "front.csv", "plan.csv", "plan.json", "sensitivity.csv", "importance.csv",
+                  "optimize.json", "report.html", "figures/optimize_front.png",
                   "figures/optimize_history.png")
 STUDY_FILE = "study.journal"
 
@@ -331,6 +331,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from resim.assess.optimize import optimize
     from resim.cli.progress import ProgressBar
     from resim.report.optimize_figures import front, history
+    from resim.report.optimize_html import render_optimize_report
     from resim.scenario import load_scenario
 
     scenario = load_scenario(args.path)
@@ -362,11 +363,20 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
         write_csv(output / "front.csv", opt.front)
         write_csv(output / "plan.csv", opt.plan)
         write_csv(output / "sensitivity.csv", opt.sensitivity)
+        write_csv(output / "importance.csv", opt.importance)
         write_atomic(output / "plan.json", json.dumps(opt.to_json(), indent=2) + "\n")
         write_atomic(output / "optimize.json", json.dumps(opt.info, indent=2) + "\n")
         (output / "figures").mkdir(exist_ok=True)
-        save_figure(front(opt, currency=scenario.currency), output / "figures" / "optimize_front.png")
-        save_figure(history(opt, currency=scenario.currency), output / "figures" / "optimize_history.png")
+        images = {}
+        for name, draw, caption in (
+                ("optimize_front", front, "Cost against service of every candidate, the Pareto front, the target "
+                                          "and the recommended plan with its fresh interval"),
+                ("optimize_history", history, "Each trial's cost and the cheapest meeting the target so far")):
+            path = output / "figures" / f"{name}.png"
+            save_figure(draw(opt, currency=scenario.currency), path)
+            images[name] = (caption, path.read_bytes())
+        write_atomic(output / "report.html", render_optimize_report(opt, images, title=scenario.name,
+                                                                    currency=scenario.currency))
     from resim.core.formatting import money, share, units
 
     def shown(name: str, value: float) -> str:

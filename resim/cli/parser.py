@@ -174,10 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     optimize = commands.add_parser(
         "optimize", help="search a strategy's levers for the cheapest plan that meets a service target",
         description="Search the levers of the scenario's optimize section (buffers, base-stock levels, "
-                    "second-source shares, the MaaS budget) with Optuna, every candidate on the same "
-                    "replications (common random numbers); re-evaluate the recommended plan on fresh "
-                    "replications. Writes trials.csv, front.csv, plan.csv, plan.json, sensitivity.csv, "
-                    "optimize.json and figures; the study is kept in study.journal, which --resume continues.")
+                    "second-source shares, the MaaS budget, take-back return rates, reman capacity) with "
+                    "Optuna, every candidate on the same replications (common random numbers); re-evaluate "
+                    "the recommended plan on fresh replications. Writes trials.csv, front.csv, plan.csv, "
+                    "plan.json, sensitivity.csv, importance.csv, optimize.json, figures and report.html; the "
+                    "study is kept in study.journal, which --resume continues.")
     optimize.add_argument("path", metavar="PATH", help="scenario YAML file")
     optimize.add_argument("--strategy", metavar="ID", help="the strategy whose levers are set (default: optimize.strategy)")
     optimize.add_argument("--lever", action="append", metavar="NAME=LOW:HIGH[:STEP]",

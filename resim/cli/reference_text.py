@@ -190,8 +190,9 @@ RULES: dict[str, str] = {
                              "needs `buffer: {part: units}`; `dual_source_share` needs a `dual_source` "
                              "action.",
     "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
-                   "`base_stock` a `node` and a `part`, `maas_budget` neither; a `dual_share`'s "
-                   "`high` is at most 1.",
+                   "`base_stock` and `return_rate` a `node` and a `part`, `reman_capacity` a `node` "
+                   "and a `process`, `maas_budget` none; a `dual_share`'s or `return_rate`'s `high` "
+                   "is at most 1; a `reman_capacity`'s `low` is above 0.",
     "Objective._days_given": "Give `within_days` with `service: recovered_within`, and only then.",
     "Metrics._hysteresis": "`failure_level` must not exceed `recovery_level`.",
 }
@@ -309,5 +310,7 @@ CHECKS: list[str] = [
     "part it needs;",
     "- `optimize.strategy` names a strategy that has the action each lever sets (`buffer`, "
     "`dual_source`, a MaaS action for `maas_budget`); a `base_stock` lever names a stock point "
-    "with a `base_stock` or `periodic` policy; a `dual_share` part is critical; no lever twice.", "",
+    "with a `base_stock` or `periodic` policy; a `dual_share` part is critical; a `return_rate` "
+    "lever names a `circular.take_back` stream (its `part` the product, its `node` the market) and "
+    "a `reman_capacity` lever a step of `circular.processes` (its `node` and `process`); no lever twice.", "",
 ]

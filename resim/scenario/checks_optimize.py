@@ -1,7 +1,7 @@
 """Checks of ``optimize`` once every reference resolves: the optimised strategy exists and has
 the action each lever sets, a base-stock lever names a stock point of the firm (not a
-supplier's, whose holding is in its price) with an order-up-to level, and no two levers set the
-same field."""
+supplier's, whose holding is in its price) with an order-up-to level, a return-rate lever a
+take-back stream and a reman-capacity lever a circular step, and no two levers set the same field."""
 
 from __future__ import annotations
 
@@ -49,6 +49,15 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
                 found.append((("optimize", "levers", i, "part"),
                               f"node '{lever.node}' holds no '{lever.part}' with a base_stock or periodic "
                               f"policy (a base_stock lever sets its level)"))
+        if lever.kind is LeverKind.RETURN_RATE and not any(
+                s.product == lever.part and s.market == lever.node for s in sc.circular.take_back):
+            found.append((("optimize", "levers", i), f"no take-back stream of '{lever.part}' sold in '{lever.node}' "
+                                                     f"(a return_rate lever sets a circular.take_back stream's rate)"))
+        if lever.kind is LeverKind.REMAN_CAPACITY and not any(
+                p.node == lever.node and p.process == lever.process for p in sc.circular.processes):
+            found.append((("optimize", "levers", i), f"node '{lever.node}' has no {lever.process} step in "
+                                                     f"circular.processes (a reman_capacity lever sets its "
+                                                     f"capacity_per_day)"))
         if lever.kind is LeverKind.DUAL_SHARE and not sc.parts_by_id[lever.part].critical:
             found.append((("optimize", "levers", i, "part"),
                           f"part '{lever.part}' is not critical: dual_source adds second sources for "

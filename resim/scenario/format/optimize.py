@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from resim.core.strenum import StrEnum
+from resim.scenario.format.circular import CircularStep
 from resim.scenario.format.common import Fraction, Id, NonNegative, Positive, Spec
 from resim.scenario.format.strategies import _values
 
@@ -21,29 +22,44 @@ class LeverKind(StrEnum):
     BASE_STOCK = "base_stock"      # nodes[node].inventory[part].policy.level: an order-up-to level
     DUAL_SHARE = "dual_share"      # strategy.dual_source_share[part]: the second source's share
     MAAS_BUDGET = "maas_budget"    # strategy.budget: money the MaaS response may spend
+    RETURN_RATE = "return_rate"    # circular.take_back[k].return_rate: the share of sold units taken back
+    REMAN_CAPACITY = "reman_capacity"  # circular.processes[k].capacity_per_day: a circular step's capacity
 
 
 class Lever(Spec):
-    """A decision variable: a field of the optimised strategy or of a stock point, between bounds."""
+    """A decision variable: a field of the optimised strategy, of a stock point or of the circular
+    supply, between bounds."""
 
     kind: Annotated[LeverKind, _values(LeverKind)] = Field(
         description="buffer (units of a part), base_stock (a stock point's level), dual_share (a part's "
-                    "second-source share) or maas_budget (money)", title="Kind")
-    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share)")
-    node: Id | None = Field(None, description="the node holding the stock point (base_stock)")
+                    "second-source share), maas_budget (money), return_rate (a take-back stream's share "
+                    "of sold units returned) or reman_capacity (a circular step's units a day)", title="Kind")
+    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share), or the product taken "
+                                              "back (return_rate)")
+    node: Id | None = Field(None, description="the node holding the stock point (base_stock), the market of the "
+                                              "take-back stream (return_rate), or the node of the circular step "
+                                              "(reman_capacity)")
+    process: CircularStep | None = Field(None, description="the circular step whose capacity_per_day is set "
+                                                           "(reman_capacity)")
     low: NonNegative = Field(description="lowest value tried")
     high: NonNegative = Field(description="highest value tried")
     step: Positive | None = Field(None, description="values tried are low + k x step; continuous when omitted")
     cost_per_unit_year: NonNegative = Field(
         0.0, description="yearly cost per unit of the lever's value that the model does not charge itself "
                          "(e.g. a storage contract for a buffer, a commitment fee on a budget), pro rata "
-                         "over the horizon; holding, onboarding and premiums are charged by the model")
+                         "over the horizon; holding, onboarding and premiums are charged by the model. For "
+                         "return_rate and reman_capacity it is charged only on the value above the scenario's "
+                         "own (a take-back incentive per unit of return rate, the fixed cost of a unit of "
+                         "daily capacity added)")
 
     @property
     def name(self) -> str:
-        """The lever's column name in the tables: ``buffer[mcu]``, ``base_stock[plant/P]``, ``maas_budget``."""
-        if self.kind is LeverKind.BASE_STOCK:
-            return f"base_stock[{self.node}/{self.part}]"
+        """The lever's column name in the tables: ``buffer[mcu]``, ``base_stock[plant/P]``, ``maas_budget``,
+        ``return_rate[MARKET/PRODUCT]``, ``reman_capacity[NODE/PROCESS]``."""
+        if self.kind in (LeverKind.BASE_STOCK, LeverKind.RETURN_RATE):
+            return f"{self.kind.value}[{self.node}/{self.part}]"
+        if self.kind is LeverKind.REMAN_CAPACITY:
+            return f"reman_capacity[{self.node}/{self.process}]"
         if self.kind is LeverKind.MAAS_BUDGET:
             return "maas_budget"
         return f"{self.kind.value}[{self.part}]"
@@ -53,13 +69,16 @@ class Lever(Spec):
         if self.low > self.high:
             raise ValueError(f"low {self.low:g} must not exceed high {self.high:g}")
         needs = {LeverKind.BUFFER: ("part",), LeverKind.BASE_STOCK: ("node", "part"),
-                 LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: ()}[self.kind]
-        for name in ("part", "node"):
+                 LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: (),
+                 LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node", "process")}[self.kind]
+        for name in ("part", "node", "process"):
             given = getattr(self, name) is not None
             if given != (name in needs):
                 raise ValueError(f"a {self.kind.value} lever {'needs' if name in needs else 'takes no'} {name}")
-        if self.kind is LeverKind.DUAL_SHARE and self.high > 1:
-            raise ValueError(f"a dual_share is a share: high {self.high:g} must be at most 1")
+        if self.kind in (LeverKind.DUAL_SHARE, LeverKind.RETURN_RATE) and self.high > 1:
+            raise ValueError(f"a {self.kind.value} is a share: high {self.high:g} must be at most 1")
+        if self.kind is LeverKind.REMAN_CAPACITY and self.low <= 0:
+            raise ValueError(f"a step's capacity is positive: low {self.low:g} must be above 0")
         return self
 
 
