@@ -141,6 +141,20 @@ def test_the_closer_of_two_equal_providers_is_chosen_because_of_distance():
     assert plan.legs[1].distance_km == pytest.approx(great_circle_km(*HOME, *near), rel=1e-6)
 
 
+def test_without_the_markets_coordinates_the_distance_is_said_to_be_assumed():
+    # The market at HOME: the tester 55 km north is 55 km away. Without the market's coordinates
+    # every provider is logistics' fallback distance away (here the same country), and the note says so.
+    providers = [offering("d1", "cutting/disassembly"), offering("t1", "other/testing", at=(50.5, 8.0))]
+    spec = {"product": "P", "part": "A", "steps": ["disassembly", "testing"]}
+    sc = with_partners(providers, spec)
+    _, response, _ = run_partners(sc)
+    notes = [a.note for a in response.actions if a.source == "t1"]
+    assert "(56 km away)" in notes[0]
+    _, response, _ = run_partners(sc.replace(**{"nodes[m].lat": None, "nodes[m].lon": None}))
+    notes = [a.note for a in response.actions if a.source == "t1"]
+    assert f"({logistics.FALLBACK_KM[0]:,.0f} km away, assumed: the market has no coordinates)" in notes[0]
+
+
 def test_returns_are_conserved_and_none_reach_the_own_centre():
     # A tester of 12 a day behind a 3-day onboarding, sorting sends a fifth out: returned =
     # delivered + scrapped + sorted out + in process (collected, waiting, moving), in parts.

@@ -367,9 +367,12 @@ def contract_partners(response: "Response") -> None:
                                            ActionStatus.NO_CANDIDATE, plan))
             continue
         model.circular.partners.append(PartnerFlows(model, plan))
+        market = model.scenario.nodes_by_id[plan.market]
+        # Without the market's coordinates the distances are logistics' fallbacks: say so.
+        assumed = ", assumed: the market has no coordinates" if market.lat is None or market.lon is None else ""
         for leg in plan.legs:
             response.actions.append(Action(
                 strategy.id, ActionKind.CIRCULAR_PARTNERS, "", leg.offering, plan.part, plan.deliver_to,
                 leg.capacity, plan.start_day, model.horizon, leg.price, ActionStatus.ACCEPTED,
-                f"{leg.step} of {plan.product} cores returned at {plan.market} ({leg.distance_km:,.0f} km away), "
+                f"{leg.step} of {plan.product} cores returned at {plan.market} ({leg.distance_km:,.0f} km away{assumed}), "
                 f"yield {leg.yield_:.0%}, setup {leg.setup_cost:,.0f}"))
