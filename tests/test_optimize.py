@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 
 import numpy as np
 import pandas as pd
@@ -268,3 +269,16 @@ def test_resim_optimize_writes_its_folder_and_refuses_to_overwrite(tmp_path, cap
     assert "--resume" in capsys.readouterr().err
     assert main([*args[:-2], "--trials", "7", "--resume", "-o", str(out)]) == 0
     assert len(pd.read_csv(out / "trials.csv")) == 7
+
+
+def test_without_optuna_resim_optimize_says_how_to_install_it_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    # Optuna is an optional extra: with it hidden (an import of it fails, as on a plain install),
+    # the command answers in one line with exit 2 and leaves no folder behind.
+    monkeypatch.setitem(sys.modules, "optuna", None)
+    path = write(tmp_path / "nv.yaml", newsvendor(horizon=60, reps=2))
+    out = tmp_path / "out"
+    assert main(["optimize", path, "--strategy", "none", "--lever", "base_stock[plant/P]=15:35:1", "--trials", "2",
+                 "--executor", "serial", "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["resim optimize: Optuna is not installed: pip install 'resim[optimize]'"]
+    assert not out.exists() or not any(out.iterdir())

@@ -135,6 +135,14 @@ def _sampler(spec: Optimize, seed: int):
                                       n_startup_trials=max(2, min(10, spec.trials // 3)), **given)
 
 
+def _require_optuna() -> None:
+    """Optuna is an optional extra: say how to install it rather than fail on an import inside the search."""
+    try:
+        import optuna  # noqa: F401
+    except ImportError:
+        raise ValueError("Optuna is not installed: pip install 'resim[optimize]'") from None
+
+
 def _distributions(spec: Optimize) -> dict[str, Any]:
     from optuna.distributions import FloatDistribution
 
@@ -187,6 +195,7 @@ def optimize(scenario: "Scenario", *, spec: Optimize | None = None, trials: int 
     journal file, which ``resume=True`` continues. ``progress(done, total)`` counts simulated
     replications over the search and the re-evaluation.
     """
+    _require_optuna()
     spec = _spec(scenario, spec)
     if executor not in EXECUTORS:
         raise ValueError(f"unknown executor {executor!r} (expected one of {', '.join(EXECUTORS)})")
