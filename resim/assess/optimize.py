@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -138,7 +139,7 @@ def _sampler(spec: Optimize, seed: int):
 def _require_optuna() -> None:
     """Optuna is an optional extra: say how to install it rather than fail on an import inside the search."""
     try:
-        import optuna  # noqa: F401
+        import_module("optuna")
     except ImportError:
         raise ValueError("Optuna is not installed: pip install 'resim[optimize]'") from None
 
