@@ -279,8 +279,10 @@ def local_cluster(workers: int | None = None) -> Iterator[str]:
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:  # workers started now ignore Ctrl-C: this process stops the run, without a traceback per worker
+        # Only critical logs: a worker that loses the scheduler while the cluster shuts down (Ctrl-C)
+        # logs an ERROR with a traceback; a task's own failure reaches this process as an exception.
         cluster = _distributed().LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                              processes=True, dashboard_address=None, silence_logs=logging.ERROR)
+                                              processes=True, dashboard_address=None, silence_logs=logging.CRITICAL)
     except (RuntimeError, OSError, TimeoutError) as exc:  # a worker process that would not start
         raise WorkersLost(f"could not start a local Dask cluster ({exc})") from None
     finally:
