@@ -24,7 +24,7 @@ Finding = tuple[tuple, str]
 
 # What each kind of reference is called in messages.
 _NOUNS = {"part": "part", "node": "node", "lane": "lane", "disruption": "disruption",
-          "trigger": "disruption id or type"}
+          "trigger": "disruption id or type", "offering": "MaaS offering"}
 
 
 def _present(items: Iterable[Any] | None) -> Iterator[tuple[int, Any]]:
@@ -86,8 +86,10 @@ def _known(sc: "Scenario", unread: Collection[tuple] = ()) -> dict[str, set[str]
     parts = _ids(sc.parts) if readable("parts") else None
     nodes = _ids(sc.nodes) if readable("nodes") else None
     events = _ids(sc.disruptions) if readable("disruptions") else None
+    maas = getattr(sc, "maas", None)
+    offerings = _ids(getattr(maas, "providers", ())) if maas is not None and readable("maas") else None
     return {"part": parts, "node": nodes, "lane": lanes, "disruption": events,
-            "trigger": None if events is None else events | set(DISRUPTION_TYPES)}
+            "trigger": None if events is None else events | set(DISRUPTION_TYPES), "offering": offerings}
 
 
 #: The fields (of any section) that :func:`check_references` reads: what a partly read scenario
@@ -97,7 +99,7 @@ REFERENCE_FIELDS = frozenset({
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
     "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal", "specifications",
-    "deliver_to", "dual_source_share", "optimize", "levers",
+    "deliver_to", "dual_source_share", "optimize", "levers", "prequalified",
 })
 
 
@@ -156,6 +158,8 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
             yield ("strategies", i, "early_warning", "parts", j), "part", part
         for part in getattr(strategy, "dual_source_share", None) or ():
             yield ("strategies", i, "dual_source_share", part), "part", part
+        for offering in getattr(strategy, "prequalified", None) or ():
+            yield ("strategies", i, "prequalified", offering), "offering", offering
     for i, lever in _present(getattr(getattr(sc, "optimize", None), "levers", None)):
         yield ("optimize", "levers", i, "part"), "part", lever.part
         yield ("optimize", "levers", i, "node"), "node", lever.node

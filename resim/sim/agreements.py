@@ -85,6 +85,7 @@ class Candidate(NamedTuple):
     transit_days: int | None
     score: float
     internal: bool = False      # one of the firm's own sites (resim.sim.internal): ``provider`` is its node
+    prequalified: bool = False  # under a standby agreement (resim.sim.standby): accepts at once, no probation
 
     @classmethod
     def from_row(cls, row: "pd.Series | Mapping[str, Any]") -> "Candidate":
@@ -112,14 +113,14 @@ class Candidate(NamedTuple):
                    delivered_conformance_rate=delivered("conformance_rate"), inputs=str(row.get("inputs", "consigned")),
                    transport_mode=str(row["transport_mode"]) if routed else "",
                    transit_days=int(row["transit_days"]) if routed else None, score=float(row.get("score", 0.0)),
-                   internal=bool(row.get("internal", False)))
+                   internal=bool(row.get("internal", False)), prequalified=bool(row.get("prequalified", False)))
 
 
 # The columns Candidate.from_row reads, where a frame has them.
 _CANDIDATE_COLUMNS = ("id", "provider", "country", "region", "lat", "lon", "unit_price", "landed_unit_cost",
                       "setup_cost", "onboarding_days", "onboarding_mean", "lead_time_days", "lead_time_mean",
                       "on_time_rate", "conformance_rate", "delivered_on_time_rate", "delivered_conformance_rate",
-                      "inputs", "transport_mode", "transit_days", "score", "internal")
+                      "inputs", "transport_mode", "transit_days", "score", "internal", "prequalified")
 
 
 def as_candidates(table: "pd.DataFrame | Matches") -> list[Candidate]:
@@ -157,6 +158,7 @@ class Agreement:
     late_units: float = 0.0
     cost: float = 0.0           # paid so far: setup + accepted units x (price + freight - credit)
     internal: bool = False      # with one of the firm's own sites: no probation, its capacity carved out
+    prequalified: bool = False  # called off a standby agreement (resim.sim.standby): no probation
 
     @property
     def node_id(self) -> str:
@@ -171,10 +173,12 @@ class Agreement:
     def most_units(self, probation: "Probation") -> float:
         """The most units the provider may ship: its reserved capacity on each day from the day
         after it is qualified to the day before the end (its lane closes on the end day), at
-        ``probation.capacity_share`` of it while the probation lasts (none for an internal one)."""
+        ``probation.capacity_share`` of it while the probation lasts (none for an internal or a
+        pre-qualified one)."""
         first, last = self.qualified_day + 1, self.end_day - 1
         days = max(last - first + 1, 0)
-        length = int(round(probation.days)) if probation.days > 0 and not self.internal else 0
+        on_probation = probation.days > 0 and not (self.internal or self.prequalified)
+        length = int(round(probation.days)) if on_probation else 0
         # The probation ends at the start of day qualified + length: the days before are capped.
         capped = max(min(self.qualified_day + length - 1, last) - first + 1, 0) if length else 0
         return self.units_per_day * (days - (1.0 - probation.capacity_share) * capped)
@@ -205,11 +209,13 @@ def negotiate(candidate: Candidate, need: "Need", *, units_per_day: float, reque
     """Ask the provider of ``candidate`` for ``units_per_day`` of ``need.part`` until
     ``end_day``; return the agreement (``answer`` says whether it holds). Draws the answer, then
     the onboarding time, from ``rng`` (see :func:`negotiation_stream`). One of the firm's own
-    sites (an internal candidate) accepts as asked: the firm directs its plants."""
+    sites (an internal candidate) accepts as asked: the firm directs its plants. A pre-qualified
+    one accepts on the day asked: its standby agreement holds the terms (:mod:`resim.sim.standby`)."""
     draw = rng.random()
-    answer = (Answer.ACCEPTED if draw < terms.accept or candidate.internal
+    bound = candidate.internal or candidate.prequalified
+    answer = (Answer.ACCEPTED if draw < terms.accept or bound
               else Answer.COUNTERED if draw < terms.accept + terms.counter else Answer.DECLINED)
-    answered = request_day + math.ceil(terms.response_days)
+    answered = request_day + (0 if candidate.prequalified else math.ceil(terms.response_days))
     price = candidate.unit_price
     start = answered
     if answer == Answer.COUNTERED:
@@ -221,7 +227,7 @@ def negotiate(candidate: Candidate, need: "Need", *, units_per_day: float, reque
                      setup_cost=candidate.setup_cost, requested_day=request_day, answer=answer,
                      start_day=start, qualified_day=start + onboarding, end_day=end_day, freight=candidate.freight,
                      transport_mode=candidate.transport_mode, transit_days=candidate.transit_days or 0,
-                     internal=candidate.internal)
+                     internal=candidate.internal, prequalified=candidate.prequalified)
 
 
 def _transport(model: "Model", agreement: Agreement, candidate: Candidate) -> tuple[str, int]:
@@ -333,7 +339,7 @@ def execute(model: "Model", agreement: Agreement, candidate: Candidate, *, share
         if agreement.internal:  # the site's own capacity makes the work: lowered by what it reserves
             carve(m, candidate.provider, agreement.units_per_day, contract)
             site_hook.append(follow(m, candidate.provider, node.id))
-        elif maas.probation.days > 0:
+        elif maas.probation.days > 0 and not agreement.prequalified:
             m.set_capacity(node.id, maas.probation.capacity_share, cause=probation)
             m.at(agreement.qualified_day + int(round(maas.probation.days)), lambda mm: mm.end(probation))
         arcs = np.flatnonzero(m.net.arc_lane == m.net.lane_index[lane.key])

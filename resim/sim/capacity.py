@@ -46,7 +46,7 @@ class CapacityLedger:
             published = _Published(pool, scenario)
         self.pool, self._regions, self._region = published.pool, published.regions, published.region
         self._capacity, self._price, self._row = published.capacity, published.price, published.row
-        self._internal = published.internal
+        self._reserved = published.reserved
         self.contention = scenario.maas.contention
         self._bookings: dict[str, list[tuple[int, int, float]]] = {}
 
@@ -83,8 +83,9 @@ class CapacityLedger:
         (never below 0). The ledger's own read-only arrays of the published figures when nothing
         changes them."""
         capacity, price = self._capacity, self._price
-        # Other firms take nothing of the firm's own sites (internal offerings).
-        hit = np.isin(self._region, self.contended_regions(active)) & ~self._internal
+        # Other firms take nothing of the firm's own sites (internal offerings) nor of capacity
+        # the firm reserved under a standby agreement (pre-qualified offerings, resim.sim.standby).
+        hit = np.isin(self._region, self.contended_regions(active)) & ~self._reserved
         if hit.any():
             taken = self.contention.capacity_taken
             capacity = np.where(hit, capacity * (1.0 - taken), capacity)
@@ -120,5 +121,8 @@ class _Published:
         self.price = self.pool.unit_price.to_numpy(float, copy=True)
         self.capacity.flags.writeable = self.price.flags.writeable = False  # handed out by left()
         self.row = {str(offering): row for row, offering in enumerate(self.pool.id)}
-        self.internal = (self.pool.internal.to_numpy(bool) if "internal" in self.pool
-                         else np.zeros(len(self.pool), bool))
+        # Capacity no other firm takes: the firm's own sites' and what its standby agreements reserve.
+        self.reserved = np.zeros(len(self.pool), bool)
+        for column in ("internal", "prequalified"):
+            if column in self.pool:
+                self.reserved |= self.pool[column].to_numpy(bool)

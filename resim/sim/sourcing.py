@@ -176,14 +176,24 @@ def _weights(style: Orchestration, scenario) -> ScoreWeights:
 
 
 def _style(style: Orchestration, ranked: Matches) -> Matches:
-    """The candidates an orchestration style picks among (see :mod:`resim.sim.strategies`)."""
+    """The candidates an orchestration style picks among (see :mod:`resim.sim.strategies`), and
+    every pre-qualified one: the strategy chose those in advance."""
     if not len(ranked) or style == Orchestration.CHEAPEST:
         return ranked
     if style == Orchestration.FASTEST:
         first = ranked["days_to_first_delivery"]
-        return ranked.take(np.flatnonzero(first <= first.min() + 7))
-    scores = ranked["score"]
-    return ranked.take(np.flatnonzero(scores >= np.median(scores)))
+        kept = first <= first.min() + 7
+    else:
+        scores = ranked["score"]
+        kept = scores >= np.median(scores)
+    return ranked.take(np.flatnonzero(kept | _prequalified(ranked)))
+
+
+def _prequalified(table: Matches) -> np.ndarray:
+    """Which rows of ``table`` are pre-qualified offerings (:mod:`resim.sim.standby`)."""
+    if "prequalified" in table:
+        return np.asarray(table["prequalified"], bool)
+    return np.zeros(len(table), bool)
 
 
 @dataclass
@@ -204,10 +214,20 @@ class _Negotiation:
     covered: float = 0.0
 
     def run(self, ranked: Matches) -> None:
-        """Negotiate with the ``ranked`` candidates until the need is covered or none is left."""
+        """Call the pre-qualified candidates among ``ranked`` first (their standby agreements hold:
+        one round, answered the day asked), then negotiate with the others until the need is
+        covered or none is left."""
+        standby = _prequalified(ranked)
+        if standby.any():
+            self._rounds(ranked.take(np.flatnonzero(standby)), rounds=1)
+            ranked = ranked.take(np.flatnonzero(~standby))
+        self._rounds(ranked, rounds=3)
+
+    def _rounds(self, ranked: Matches, rounds: int) -> None:
+        """Negotiate with the ``ranked`` candidates, in up to ``rounds`` rounds."""
         request, scenario = self.request, self.model.scenario
         limit = self.response.strategy.max_providers
-        for attempt in range(3):
+        for attempt in range(rounds):
             gap = self.need.units_per_day - self.covered
             if gap <= 1e-9 or (limit is not None and len(self.contracted) >= limit):
                 break
@@ -337,6 +357,8 @@ def _ended(response: "Response", model: "Model", request: Request, share: float,
 def _note(candidate: Candidate) -> str:
     """An agreed request's note: where the provider is (internal: which of the firm's sites) and its score."""
     where = f"internal, site {candidate.provider}, {candidate.country}" if candidate.internal else candidate.country
+    if candidate.prequalified:
+        where += ", pre-qualified"
     return f"{where}; score {candidate.score:.2f}"
 
 

@@ -54,6 +54,7 @@ from resim.sim.disruptions import hit_nodes
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
 from resim.sim.hooks import Hook
+from resim.sim.standby import retain, standby_pool
 from resim.sim.warning import buy_services, detection_days, watch_cover
 from resim.sim.recovery import expected_back, expected_end, in_force, is_down, ramp
 from resim.sim.sourcing import Request, source
@@ -114,7 +115,9 @@ class Response:
         if strategy.responds_to_high_risk and high_risk is None:
             raise ValueError(f"strategy '{strategy.id}' responds to high-risk disruptions: pass high_risk "
                              f"(R1's register, resim.experiment.catalogue.high_risk_events)")
-        self.model, self.strategy, self.pool = model, strategy, pool
+        self.model, self.strategy = model, strategy
+        # The pool as this strategy sees it: its pre-qualified offerings onboarded already.
+        self.pool = None if pool is None else standby_pool(model.scenario, strategy, pool)
         self.orchestration = orchestration
         self.high_risk = high_risk or frozenset()
         # Decisions scheduled and not yet taken, per occurrence (disruption id, onset): their day
@@ -128,13 +131,14 @@ class Response:
         self.facts = model.scenario.facts  # the value chain's graph and BOMs, shared by every replication
         self.market = Market(model)  # the open market for providers' inputs, shared by every need
         # What each offering has left (other firms' contention, earlier agreements), shared by every need.
-        self.capacity = CapacityLedger(pool.frame, model.scenario) if pool is not None else None
+        self.capacity = CapacityLedger(self.pool.frame, model.scenario) if self.pool is not None else None
         # In the registry's order: buffers are in place before second sources are sought.
         types = [action for kind, action in ACTION_TYPES.items() if kind in strategy.actions]
         for action in types:
             if action.setup is not None:
                 action.setup(self)
         buy_services(self)
+        retain(self)
         if any(action.respond is not None for action in types):
             model.listen(self._on_event)
             if strategy.early_warning is not None:

@@ -114,6 +114,11 @@ class Strategy(Spec):
         default_factory=dict, description="per part, the share of its daily flow the dual_source action's "
                                           "second source is contracted for, and its order weight beside the "
                                           "usual lanes; 0.5 for a part not named, 0 = no second source")
+    prequalified: dict[Id, NonNegative] = Field(
+        default_factory=dict, description="MaaS offerings pre-qualified in advance under a standby agreement, "
+                                          "each with its yearly retainer: setup paid on day 0, no onboarding "
+                                          "wait, negotiation or probation when called, capacity reserved, asked "
+                                          "first; needs maas_same_tier or maas_upstream (docs/strategies.md)")
     orchestration: Annotated[Orchestration, _values(Orchestration)] = Field(
         Orchestration.BALANCED, description="how MaaS candidates are chosen among",
         title="Orchestration")  # set by hand: pydantic gives an enum field no title
@@ -126,6 +131,9 @@ class Strategy(Spec):
             raise ValueError("a buffer action needs buffer: {part: units}")
         if self.dual_source_share and ActionKind.DUAL_SOURCE not in self.actions:
             raise ValueError("dual_source_share needs the dual_source action")
+        if self.prequalified and not {ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM} & set(self.actions):
+            raise ValueError("prequalified offerings are called when a disruption is detected: the strategy "
+                             "needs a maas_same_tier or maas_upstream action")
         services = [name for name in ("monitoring", "early_warning") if getattr(self, name) is not None]
         if services and not any(kind.reactive for kind in self.actions):
             raise ValueError(f"{' and '.join(services)} can only bring a response forward: the strategy "
