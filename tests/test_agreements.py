@@ -498,7 +498,8 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
     # (shipped into focal nodes, at the part's unit cost and the lane's freight) plus, for each
     # agreement, its setup plus the units its destination accepted x (agreed price + freight, less
     # the unit cost a supplier receiving them pays back), plus the providers' inputs (charged on
-    # their own lanes, counted here with the usual purchases' rule for contracted lanes);
+    # their own lanes, counted here with the usual purchases' rule for contracted lanes), plus the
+    # day-0 setup of each pre-qualified offering;
     # the premium alone is those units x (price - the part's unit cost). Components sum to
     # cost_total; the budget spent is what the executed agreements may cost at most, within the budget.
     from resim.experiment.runner import prepare
@@ -531,6 +532,9 @@ def test_the_ledger_charges_exactly_what_each_agreement_owes(name):
                 premium += units * (deal.unit_price - sc.parts_by_id[deal.part].unit_cost)
             inputs, extra = _input_charges(model, ledger, maas_arcs)
             owed += inputs
+            # Pre-qualified offerings' setups are paid on day 0, called or not (their agreements' setup is 0).
+            published = {offering.id: offering for offering in sc.maas.providers}
+            owed += sum(published[offering].setup_cost for offering in spec.prequalified)
             premium += extra
             usual = model.shipped_total[~maas_arcs] @ (net.arc_price + net.arc_transport)[~maas_arcs]
             row = run.loc[(spec.id, replication)]
