@@ -132,3 +132,59 @@ def test_other_firms_take_none_of_a_prequalified_offerings_capacity_nor_raise_it
 def test_a_prequalified_offering_must_exist_and_be_called_by_a_maas_action(change, message):
     with pytest.raises(resim.ScenarioError, match=message):
         chain().replace(**change)
+
+
+# -- as levers of an optimisation (resim.optimize) ---------------------------------------------------
+
+def _optimised(sc: resim.Scenario, levers: list[dict], target: float = 0.0) -> resim.Scenario:
+    return sc.replace(optimize={"strategy": "call", "levers": levers, "trials": 4, "objective": {"target": target}})
+
+
+def test_prequalify_levers_set_the_strategys_standby_agreements():
+    from resim.assess.optimize_levers import best_offerings, lever_costs, parse_lever, plan_variant
+
+    cheaper = _MILL | {"id": "mill_cz", "provider": "shop_cz", "country": "CZ", "unit_price": 6}
+    sc = _optimised(chain(providers=(_MILL, cheaper)), [
+        {"kind": "prequalify", "offering": "mill_pl", "low": 0, "high": 1, "cost_per_unit_year": 500},
+        {"kind": "prequalify_best", "part": "A", "low": 0, "high": 2, "cost_per_unit_year": 900}])
+    spec = sc.optimize
+    assert [lever.name for lever in spec.levers] == ["prequalify[mill_pl]", "prequalify_best[A]"]
+    assert [lever.step for lever in spec.levers] == [1, 1]
+    # The same offering at the same price and distance but cheaper ranks first.
+    assert best_offerings(sc, "A", 1) == ["mill_cz"] and sorted(best_offerings(sc, "A", 5)) == ["mill_cz", "mill_pl"]
+
+    def standby(**values) -> dict:
+        variant = plan_variant(sc, spec, {"prequalify[mill_pl]": 0, "prequalify_best[A]": 0, **values})
+        return dict(next(s for s in variant.strategies if s.id == "call").prequalified)
+
+    assert standby() == {}
+    assert standby(**{"prequalify[mill_pl]": 1}) == {"mill_pl": 500}
+    assert standby(**{"prequalify_best[A]": 1}) == {"mill_cz": 900}
+    # Retainers are charged by the model (as services), not again as a lever's cost.
+    assert lever_costs(spec, {"prequalify[mill_pl]": 1, "prequalify_best[A]": 2}, 365) == 0
+    assert parse_lever("prequalify[mill_pl]=0:1").offering == "mill_pl"
+    with pytest.raises(ValueError, match="whole low and high, step 1"):
+        parse_lever("prequalify_best[A]=0:2.5")
+
+
+def test_the_optimiser_prequalifies_when_only_a_standby_agreement_meets_the_target():
+    # A 30-day outage from day 10, decided on day 12: a provider found then qualifies on day
+    # 12 + 2 + 40 = 54, after the expected recovery (day 40), so it is never contracted; a
+    # pre-qualified one delivers from day 13. The target lies between the two plans' fill rates,
+    # measured here by running each: only pre-qualifying meets it, and the search must find that.
+    outage = [{"id": "gone", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 30}]
+    slow = _MILL | {"onboarding_days": 40}
+    base = chain(providers=(slow,), disruptions=outage)
+    runs = resim.run(base, strategies=["call", "standby"], replications=2, executor="serial").replications
+    fill = runs.groupby("strategy").fill_rate.mean()
+    assert fill["standby"] > fill["call"] + 0.05
+    sc = _optimised(base, [{"kind": "prequalify", "offering": "mill_pl", "low": 0, "high": 1,
+                            "cost_per_unit_year": RETAINER}], target=float((fill["call"] + fill["standby"]) / 2))
+    opt = resim.optimize(sc, replications=2, executor="serial")
+    assert opt.levers == {"prequalify[mill_pl]": 1.0}
+    trials = opt.trials.drop_duplicates("prequalify[mill_pl]").set_index("prequalify[mill_pl]")
+    assert trials.loc[1.0, "fill_rate"] == pytest.approx(fill["standby"])
+    assert trials.loc[0.0, "fill_rate"] == pytest.approx(fill["call"])
+    # The standby's retainer and setup are in the plan's cost; the cost of the plan is standby's cost.
+    costs = runs.groupby("strategy").cost_total.mean()
+    assert trials.loc[1.0, "cost"] == pytest.approx(costs["standby"])

@@ -11,6 +11,8 @@ A lever's field path, as :meth:`resim.Scenario.replace` takes it:
 | ``maas_budget`` | ``strategies[S].budget``: money the strategy's MaaS actions may spend |
 | ``return_rate`` | ``circular.take_back[k].return_rate``: the share of the product sold in the market taken back |
 | ``reman_capacity`` | ``circular.processes[k].capacity_per_day``: units a day the circular step at the node takes |
+| ``prequalify`` | ``strategies[S].prequalified.OFFERING``: a standby agreement (1) or none (0), its retainer the lever's cost |
+| ``prequalify_best`` | ``strategies[S].prequalified``: the k offerings ranked best for the part (:func:`best_offerings`) |
 
 :func:`parse_lever` reads the command line's ``--lever NAME=LOW:HIGH[:STEP]``. Nothing here runs
 a simulation or touches a file.
@@ -27,7 +29,8 @@ from resim.scenario.format.optimize import Lever, LeverKind, Optimize
 if TYPE_CHECKING:
     from resim.scenario import Scenario
 
-__all__ = ["lever_path", "plan_variant", "lever_costs", "lever_baselines", "parse_lever", "with_levers"]
+__all__ = ["lever_path", "plan_variant", "lever_costs", "lever_baselines", "parse_lever", "with_levers",
+           "best_offerings"]
 
 # Levers whose cost_per_unit_year is charged only above the scenario's own value (the status quo,
 # which the firm already pays for: its customers' returns, its centre's capacity).
@@ -35,7 +38,10 @@ _ABOVE_SCENARIO = (LeverKind.RETURN_RATE, LeverKind.REMAN_CAPACITY)
 
 
 def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
-    """The field path ``lever`` sets in ``scenario`` for the optimised ``strategy``."""
+    """The field path ``lever`` sets in ``scenario`` for the optimised ``strategy`` (for the
+    pre-qualification levers, the strategy's whole ``prequalified``: see :func:`plan_variant`)."""
+    if lever.kind.whole:
+        return f"strategies[{strategy}].prequalified"
     if lever.kind is LeverKind.BASE_STOCK:
         node = scenario.nodes_by_id[lever.node]
         k = next(i for i, stock in enumerate(node.inventory) if stock.part == lever.part)
@@ -56,9 +62,41 @@ def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
 
 def plan_variant(scenario: "Scenario", spec: Optimize, values: Mapping[str, float]) -> "Scenario":
     """The scenario with every lever of ``spec`` set to ``values[lever.name]``; its other fields,
-    and the optimised strategy's other fields, as they were. A variant keeps the scenario's seed."""
-    changes = {lever_path(scenario, spec.strategy, lever): float(values[lever.name]) for lever in spec.levers}
+    and the optimised strategy's other fields, as they were. A variant keeps the scenario's seed.
+
+    The pre-qualification levers together set the strategy's ``prequalified``: the offerings it
+    names that no lever decides, then each ``prequalify`` lever at 1 and the ``prequalify_best``
+    levers' offerings, each at its lever's ``cost_per_unit_year`` (the retainer)."""
+    changes: dict[str, object] = {lever_path(scenario, spec.strategy, lever): float(values[lever.name])
+                                  for lever in spec.levers if not lever.kind.whole}
+    standby = [lever for lever in spec.levers if lever.kind.whole]
+    if standby:
+        strategy = next(s for s in scenario.strategies if s.id == spec.strategy)
+        decided = {lever.offering for lever in standby if lever.kind is LeverKind.PREQUALIFY}
+        chosen = {offering: retainer for offering, retainer in strategy.prequalified.items() if offering not in decided}
+        for lever in standby:
+            count = int(round(float(values[lever.name])))
+            if lever.kind is LeverKind.PREQUALIFY:
+                offerings = [lever.offering] if count >= 1 else []
+            else:
+                offerings = best_offerings(scenario, lever.part, count)
+            chosen.update({offering: lever.cost_per_unit_year for offering in offerings})
+        changes[f"strategies[{spec.strategy}].prequalified"] = chosen
     return scenario.replace(**changes)
+
+
+def best_offerings(scenario: "Scenario", part: str, k: int) -> list[str]:
+    """The ``k`` offerings of the pool ranked best for ``part`` in normal times, as ``resim
+    providers SCENARIO --part PART`` ranks them (eligible ones only: fewer when fewer are)."""
+    from resim.supply.matching import candidates, need_for, score
+    from resim.supply.pool import pool_frame
+
+    if k <= 0:
+        return []
+    need = need_for(scenario, part)
+    ranked = score(candidates(pool_frame(scenario.maas.providers), need, scenario=scenario), need,
+                   scenario.maas.weights)
+    return [str(offering) for offering in ranked["id"][:k]]
 
 
 def lever_baselines(scenario: "Scenario", spec: Optimize) -> dict[str, float]:
@@ -83,11 +121,11 @@ def lever_costs(spec: Optimize, values: Mapping[str, float], horizon_days: int,
     Σ max(0, value − baseline) × ``cost_per_unit_year`` × horizon / 365 (money), the baselines
     :func:`lever_baselines` (0 when not given: the whole value is charged). Holding of buffers
     and base stock, onboarding and premiums of second sources, money spent from a budget, and
-    the reman steps' cost per unit are in the replications' ``cost_total`` already and are not
-    counted here again."""
+    the reman steps' cost per unit, and the retainers and setups of pre-qualified offerings are in
+    the replications' ``cost_total`` already and are not counted here again."""
     base = baselines or {}
     return sum(max(0.0, float(values[lever.name]) - base.get(lever.name, 0.0)) * lever.cost_per_unit_year
-               for lever in spec.levers) * horizon_days / 365.0
+               for lever in spec.levers if not lever.kind.whole) * horizon_days / 365.0
 
 
 def _number(text: str, whole: str) -> float:
@@ -103,8 +141,9 @@ def _number(text: str, whole: str) -> float:
 
 def parse_lever(text: str) -> Lever:
     """Read a ``--lever`` text ``NAME=LOW:HIGH[:STEP]``, NAME one of ``buffer[PART]``,
-    ``base_stock[NODE/PART]``, ``dual_share[PART]``, ``maas_budget``, ``return_rate[MARKET/PRODUCT]``
-    or ``reman_capacity[NODE/PROCESS]``. Raises ValueError."""
+    ``base_stock[NODE/PART]``, ``dual_share[PART]``, ``maas_budget``, ``return_rate[MARKET/PRODUCT]``,
+    ``reman_capacity[NODE/PROCESS]``, ``prequalify[OFFERING]`` or ``prequalify_best[PART]``. Raises
+    ValueError."""
     expected = "(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500 or base_stock[plant_de/controller]=0:900)"
     name, sep, rest = str(text).partition("=")
     name = name.strip()
@@ -122,7 +161,7 @@ def parse_lever(text: str) -> Lever:
             raise ValueError(f"cannot read {text!r}: a {kind} lever is named {kind}[{shape}] {expected}")
         fields.update({"node": node.strip(), field: second.strip()})
     elif inside:
-        fields["part"] = inside.strip()
+        fields["offering" if kind == LeverKind.PREQUALIFY else "part"] = inside.strip()
     bounds = rest.split(":")
     if len(bounds) not in (2, 3):
         raise ValueError(f"cannot read {text!r}: expected LOW:HIGH or LOW:HIGH:STEP {expected}")
@@ -139,7 +178,9 @@ def parse_lever(text: str) -> Lever:
 
 
 def with_levers(spec: Optimize, levers: Sequence[Lever]) -> Optimize:
-    """``spec`` with ``levers`` replacing its levers of the same name and the others added."""
+    """``spec`` with ``levers`` replacing the bounds of its levers of the same name (each keeps its
+    ``cost_per_unit_year``, which the command line cannot give) and the others added."""
     given = {lever.name: lever for lever in levers}
-    kept = [given.pop(lever.name, lever) for lever in spec.levers]
+    kept = [given.pop(lever.name).model_copy(update={"cost_per_unit_year": lever.cost_per_unit_year})
+            if lever.name in given else lever for lever in spec.levers]
     return spec.model_copy(update={"levers": tuple(kept) + tuple(given.values())})

@@ -188,11 +188,14 @@ RULES: dict[str, str] = {
     "Grading._sums_to_one": "The six shares sum to 1.",
     "Strategy._actions_fit": "`none` cannot be combined with other actions; a `buffer` action "
                              "needs `buffer: {part: units}`; `dual_source_share` needs a `dual_source` "
-                             "action.",
+                             "action; `prequalified` needs a `maas_same_tier` or `maas_upstream` action.",
     "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
                    "`base_stock` and `return_rate` a `node` and a `part`, `reman_capacity` a `node` "
-                   "and a `process`, `maas_budget` none; a `dual_share`'s or `return_rate`'s `high` "
-                   "is at most 1; a `reman_capacity`'s `low` is above 0.",
+                   "and a `process`, `prequalify` an `offering`, `prequalify_best` a `part`, "
+                   "`maas_budget` none; a `dual_share`'s or `return_rate`'s `high` is at most 1; a "
+                   "`reman_capacity`'s `low` is above 0; `prequalify` and `prequalify_best` take whole "
+                   "`low` and `high` and step 1, and a `prequalify`'s `high` is at most 1.",
+    "Lever._whole_step": "`prequalify` and `prequalify_best` levers take `step: 1` when none is given.",
     "Objective._days_given": "Give `within_days` with `service: recovered_within`, and only then.",
     "Metrics._hysteresis": "`failure_level` must not exceed `recovery_level`.",
 }

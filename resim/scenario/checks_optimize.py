@@ -1,7 +1,8 @@
 """Checks of ``optimize`` once every reference resolves: the optimised strategy exists and has
 the action each lever sets, a base-stock lever names a stock point of the firm (not a
 supplier's, whose holding is in its price) with an order-up-to level, a return-rate lever a
-take-back stream and a reman-capacity lever a circular step, and no two levers set the same field."""
+take-back stream and a reman-capacity lever a circular step, a prequalify_best lever a part MaaS
+offerings can be ranked for, and no two levers set the same field."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ __all__ = ["check_optimize"]
 
 # The action a strategy needs for a lever of each kind to change anything.
 _NEEDS = {LeverKind.BUFFER: (ActionKind.BUFFER,), LeverKind.DUAL_SHARE: (ActionKind.DUAL_SOURCE,),
-          LeverKind.MAAS_BUDGET: tuple(kind for kind in ActionKind if kind.maas)}
+          LeverKind.MAAS_BUDGET: tuple(kind for kind in ActionKind if kind.maas),
+          LeverKind.PREQUALIFY: (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM),
+          LeverKind.PREQUALIFY_BEST: (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM)}
 
 
 def check_optimize(sc: "Scenario") -> list[Finding]:
@@ -62,6 +65,10 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
             found.append((("optimize", "levers", i, "part"),
                           f"part '{lever.part}' is not critical: dual_source adds second sources for "
                           f"critical parts only"))
+        if lever.kind is LeverKind.PREQUALIFY_BEST and sc.parts_by_id[lever.part].process is None:
+            found.append((("optimize", "levers", i, "part"),
+                          f"part '{lever.part}' has no process specification: no MaaS offering can be "
+                          f"ranked for it (a prequalify_best lever pre-qualifies the best k)"))
         if lever.name in names:
             found.append((("optimize", "levers", i), f"a second {lever.name} lever (first at "
                                                      f"optimize.levers[{names[lever.name]}])"))

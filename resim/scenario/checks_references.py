@@ -99,7 +99,7 @@ REFERENCE_FIELDS = frozenset({
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
     "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal", "specifications",
-    "deliver_to", "dual_source_share", "optimize", "levers", "prequalified",
+    "deliver_to", "dual_source_share", "optimize", "levers", "prequalified", "offering",
 })
 
 
@@ -163,6 +163,7 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
     for i, lever in _present(getattr(getattr(sc, "optimize", None), "levers", None)):
         yield ("optimize", "levers", i, "part"), "part", lever.part
         yield ("optimize", "levers", i, "node"), "node", lever.node
+        yield ("optimize", "levers", i, "offering"), "offering", getattr(lever, "offering", None)
 
 
 def _check_unknown(sc: "Scenario", unread: Collection[tuple]) -> list[Finding]:

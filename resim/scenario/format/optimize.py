@@ -24,6 +24,13 @@ class LeverKind(StrEnum):
     MAAS_BUDGET = "maas_budget"    # strategy.budget: money the MaaS response may spend
     RETURN_RATE = "return_rate"    # circular.take_back[k].return_rate: the share of sold units taken back
     REMAN_CAPACITY = "reman_capacity"  # circular.processes[k].capacity_per_day: a circular step's capacity
+    PREQUALIFY = "prequalify"      # strategy.prequalified[offering]: 1 = a standby agreement with it, 0 = none
+    PREQUALIFY_BEST = "prequalify_best"  # strategy.prequalified: the k best-ranked offerings for a part
+
+    @property
+    def whole(self) -> bool:
+        """Takes whole values only (a count of offerings): its step is 1."""
+        return self in (LeverKind.PREQUALIFY, LeverKind.PREQUALIFY_BEST)
 
 
 class Lever(Spec):
@@ -33,9 +40,12 @@ class Lever(Spec):
     kind: Annotated[LeverKind, _values(LeverKind)] = Field(
         description="buffer (units of a part), base_stock (a stock point's level), dual_share (a part's "
                     "second-source share), maas_budget (money), return_rate (a take-back stream's share "
-                    "of sold units returned) or reman_capacity (a circular step's units a day)", title="Kind")
-    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share), or the product taken "
-                                              "back (return_rate)")
+                    "of sold units returned), reman_capacity (a circular step's units a day), prequalify (1: a "
+                    "standby agreement with a MaaS offering, 0: none) or prequalify_best (how many of the "
+                    "best-ranked offerings for a part are pre-qualified)", title="Kind")
+    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share, prequalify_best), or the "
+                                              "product taken back (return_rate)")
+    offering: Id | None = Field(None, description="the MaaS offering pre-qualified (prequalify)")
     node: Id | None = Field(None, description="the node holding the stock point (base_stock), the market of the "
                                               "take-back stream (return_rate), or the node of the circular step "
                                               "(reman_capacity)")
@@ -43,14 +53,16 @@ class Lever(Spec):
                                                            "(reman_capacity)")
     low: NonNegative = Field(description="lowest value tried")
     high: NonNegative = Field(description="highest value tried")
-    step: Positive | None = Field(None, description="values tried are low + k x step; continuous when omitted")
+    step: Positive | None = Field(None, description="values tried are low + k x step; continuous when omitted "
+                                                    "(1 for prequalify and prequalify_best, whole values)")
     cost_per_unit_year: NonNegative = Field(
         0.0, description="yearly cost per unit of the lever's value that the model does not charge itself "
                          "(e.g. a storage contract for a buffer, a commitment fee on a budget), pro rata "
                          "over the horizon; holding, onboarding and premiums are charged by the model. For "
                          "return_rate and reman_capacity it is charged only on the value above the scenario's "
                          "own (a take-back incentive per unit of return rate, the fixed cost of a unit of "
-                         "daily capacity added)")
+                         "daily capacity added). For prequalify and prequalify_best it is the yearly retainer "
+                         "of each offering pre-qualified, which the model charges (as services)")
 
     @property
     def name(self) -> str:
@@ -62,7 +74,17 @@ class Lever(Spec):
             return f"reman_capacity[{self.node}/{self.process}]"
         if self.kind is LeverKind.MAAS_BUDGET:
             return "maas_budget"
+        if self.kind is LeverKind.PREQUALIFY:
+            return f"prequalify[{self.offering}]"
         return f"{self.kind.value}[{self.part}]"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_step(cls, data):
+        # A count of offerings moves by one: step 1 unless given (and then checked below).
+        if isinstance(data, dict) and data.get("kind") in ("prequalify", "prequalify_best") and data.get("step") is None:
+            data = {**data, "step": 1}
+        return data
 
     @model_validator(mode="after")
     def _fits(self) -> "Lever":
@@ -70,13 +92,18 @@ class Lever(Spec):
             raise ValueError(f"low {self.low:g} must not exceed high {self.high:g}")
         needs = {LeverKind.BUFFER: ("part",), LeverKind.BASE_STOCK: ("node", "part"),
                  LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: (),
-                 LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node", "process")}[self.kind]
-        for name in ("part", "node", "process"):
+                 LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node", "process"),
+                 LeverKind.PREQUALIFY: ("offering",), LeverKind.PREQUALIFY_BEST: ("part",)}[self.kind]
+        for name in ("part", "node", "process", "offering"):
             given = getattr(self, name) is not None
             if given != (name in needs):
                 raise ValueError(f"a {self.kind.value} lever {'needs' if name in needs else 'takes no'} {name}")
         if self.kind in (LeverKind.DUAL_SHARE, LeverKind.RETURN_RATE) and self.high > 1:
             raise ValueError(f"a {self.kind.value} is a share: high {self.high:g} must be at most 1")
+        if self.kind.whole and (self.step != 1 or self.low != int(self.low) or self.high != int(self.high)):
+            raise ValueError(f"a {self.kind.value} lever counts offerings: whole low and high, step 1")
+        if self.kind is LeverKind.PREQUALIFY and self.high > 1:
+            raise ValueError(f"a prequalify lever is 0 or 1: high {self.high:g} must be at most 1")
         if self.kind is LeverKind.REMAN_CAPACITY and self.low <= 0:
             raise ValueError(f"a step's capacity is positive: low {self.low:g} must be above 0")
         return self
