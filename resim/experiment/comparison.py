@@ -39,6 +39,7 @@ from resim.core.stats import mean_interval, paired_differences, recovery_summary
 from resim.core.survival import restricted_values
 from resim.experiment.strategy_runs import StrategyRun
 from resim.sim.status import ACTED, NONE_ASKED
+from resim.sim.standby import PREQUALIFIED
 from resim.sim.warning import SERVICE_KINDS
 
 __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
@@ -126,7 +127,7 @@ def _activity(orchestrations: pd.DataFrame | None, order: list[str]) -> dict[str
         if StrategyRun.parse(strategy).strategy == "none":
             continue
         rows = orchestrations[(orchestrations.strategy == strategy)
-                              & ~orchestrations.kind.isin(("evaluation", *SERVICE_KINDS))]  # not themselves actions
+                              & ~orchestrations.kind.isin(("evaluation", PREQUALIFIED, *SERVICE_KINDS))]  # not actions
         if rows.status.isin(ACTED).any():
             continue
         if rows.empty:
