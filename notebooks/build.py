@@ -1060,11 +1060,35 @@ NOTEBOOKS["08_optimize"] = [
                     levers=[{"kind": "maas_budget", "low": 0, "high": 3_000_000, "step": 250_000}],
                     objective=sc.optimize.objective)
     rented = resim.optimize(sc, spec=rent, trials=12, replications=6, fresh_replications=10, executor="serial")
-    rows = {"buffer": study.plan.set_index("name"), "maas_upstream": rented.plan.set_index("name")}
+    rented.plan
+    """),
+    md("""
+    ## Or pre-qualify providers?
+
+    A budget buys agreements only once the earthquake is detected, and each new provider then
+    needs weeks of onboarding and a probation at half volume. Stage 3 of the methodology can be
+    done in advance instead: a **standby agreement** (`prequalified` in a strategy) pays the
+    provider's setup on day 0 and a yearly retainer, and in return the provider is asked first
+    and ships at full volume from the day it is called (`docs/strategies.md`). Which of the three
+    European board assemblers are worth a retainer? Each `prequalify` lever is 0 or 1; the
+    retainer of 20,000 a year each is an assumption (a standby fee of the order of a small share
+    of the work it secures), not a quote.
+    """),
+    code("""
+    standby = Optimize(strategy="maas_upstream",
+                       levers=[{"kind": "prequalify", "offering": offering, "low": 0, "high": 1,
+                                "cost_per_unit_year": 20_000} for offering in ("smt_hu_1", "smt_pl_1", "smt_de_2")],
+                       objective=sc.optimize.objective)
+    ready = resim.optimize(sc, spec=standby, trials=12, replications=6, fresh_replications=10, executor="serial")
+    levers = ready.info["levers"]
+    ready.trials.drop_duplicates(levers).sort_values("cost_mean")[[*levers, "cost_mean", "fill_rate", "feasible"]].round(3)
+    """),
+    code("""
+    rows = {"buffer": study, "maas_upstream budget": rented, "maas_upstream pre-qualified": ready}
     side = pd.DataFrame({name: {"mean cost": p.loc["cost_mean", "value"], "fill rate": p.loc["fill_rate", "value"],
                                 "fill rate low": p.loc["fill_rate", "ci_low"], "fill rate high": p.loc["fill_rate", "ci_high"],
-                                "meets target": (s.info["meets_target"])}
-                         for (name, p), s in zip(rows.items(), (study, rented))})
+                                "meets target": s.info["meets_target"]}
+                         for name, s in rows.items() for p in [s.plan.set_index("name")]})
     side
     """),
     code("""
@@ -1082,6 +1106,14 @@ NOTEBOOKS["08_optimize"] = [
         print("no plan meets the target: widen the levers' ranges or lower the target")
     """),
     md("""
+    The lines above say which plans meet the target. Read them with the quickstart's chain in
+    mind: boards need microcontrollers, which the providers buy on a thin broker market while the
+    Taiwanese fab is down (`maas.market`, 40 a day), so however ready a provider is, it makes only
+    as many boards as it gets chips for; readiness cannot buy chips that do not exist.
+    Pre-qualification pays where the providers' inputs are not the bottleneck and qualification
+    is slow: the `aerospace_machining` library scenario (`docs/scenarios.md`) compares a
+    pre-qualified MaaS strategy with a buffer at equal service.
+
     Six replications per candidate are enough to see the method work, not to decide: run
     `resim optimize scenarios/quickstart.yaml` (60 candidates of 20 replications, 40 fresh ones;
     `--executor dask` for a cluster) before acting on a plan. The fresh interval, not the
