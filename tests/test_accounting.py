@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import resim
+from resim.experiment.outcome import reduce_model
 from resim.experiment.runner import prepare
 
 pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the full suite only
@@ -146,3 +147,25 @@ def test_reman_makes_at_most_what_cores_and_its_policy_allow(name, strategy):
             batch = np.max(ledger.stock_series["produced"][:, model.net.sku_index[(node.id, part)]], initial=0.0)
             limit = max(policy_target(stock.policy), stock.initial_units)
             assert held.max() <= limit + batch + 1e-6, (node.id, part, held.max(), limit)
+
+
+@pytest.mark.parametrize("name, strategy", ALL)
+def test_the_stock_change_profit_counts_is_the_value_of_the_days_flows(name, strategy):
+    """docs/model.md, Metrics: ``stock_change`` (the value of the firm's stock at the horizon's end
+    less on day 0, at unit cost) equals the value of what the days' flows added to it: at each
+    focal stock point received + produced − shipped − consumed − scrapped (on hold stays the
+    firm's), and on each paid lane into one (not a contracted one, whose units are paid on
+    receipt) what was shipped less what arrived."""
+    model, response, ledger = runs(name)[strategy]
+    net, s = model.net, ledger.stock_series
+    focal = np.zeros(s["on_hand"].shape[1], bool)
+    focal[:len(net.sku_focal)] = net.sku_focal
+    value = np.zeros(len(focal))
+    value[:len(net.sku_value)] = net.sku_value
+    held = (s["received"] + s["produced"] - s["shipped"] - s["consumed"] - s["scrapped"]).sum(axis=0)
+    arcs = net.repl[~model._cohort.contracted[model._row, net.repl]]
+    arcs = arcs[net.sku_focal[net.arc_dst[arcs]]]
+    moving = (model.shipped_total[arcs] - model.received_total[arcs]) @ net.sku_value[net.arc_dst[arcs]]
+    outcome = reduce_model(model, response, strategy, 0)
+    expected = float(held[focal] @ value[focal]) + float(moving)
+    assert outcome.metrics["stock_change"] == pytest.approx(expected, rel=1e-9, abs=1e-6 * (1 + abs(expected)))

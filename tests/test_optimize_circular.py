@@ -74,7 +74,8 @@ def test_a_return_rate_brings_back_that_share_of_what_was_sold(rate, capacity):
 
 def test_the_circular_levers_yearly_cost_is_charged_once_above_the_scenarios_own():
     # Fee over 60 days = max(0, rate − 0.5) × 1000 × 60/365 + max(0, capacity − 4) × 73 × 60/365;
-    # the objective = the variant's cost_total (the model's every euro, the fee not among them) + fee.
+    # the objective = the variant's cost_total (the model's every euro, the fee not among them)
+    # − its stock_change (stock drawn down counts as spent) + fee.
     sc = _reman({"strategy": "none", "levers": [RATE_LEVER, CAPACITY_LEVER], "trials": 6, "replications": 1,
                  "objective": {"target": 0}})
     opt = optimize(sc, executor="serial")
@@ -83,9 +84,9 @@ def test_the_circular_levers_yearly_cost_is_charged_once_above_the_scenarios_own
         fee = (max(0.0, rate - 0.5) * 1000 + max(0.0, capacity - 4) * 73) * 60 / 365
         assert trial.lever_cost == pytest.approx(fee)
         values = {"return_rate[m/P]": rate, "reman_capacity[rm/disassembly]": capacity}
-        model_cost = resim.run(plan_variant(sc, sc.optimize, values), replications=1, strategies=["none"],
-                               executor="serial").replications.cost_total.iloc[0]
-        assert trial.cost == pytest.approx(model_cost + fee)
+        row = resim.run(plan_variant(sc, sc.optimize, values), replications=1, strategies=["none"],
+                        executor="serial").replications.iloc[0]
+        assert trial.cost == pytest.approx(row.cost_total - row.stock_change + fee)
     assert lever_costs(sc.optimize, {"return_rate[m/P]": 0.25, "reman_capacity[rm/disassembly]": 2}, 60,
                        lever_baselines(sc, sc.optimize)) == 0  # below the status quo saves nothing
 

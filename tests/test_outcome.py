@@ -50,6 +50,9 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert o.daily["fill_rate"].tolist() == [1.0] * 6
     assert (o.costs["production"], o.costs["procurement"], o.costs["transport"]) == (90, 100, 20)
     assert o.metrics["revenue"] == 420
+    # The chain started with 40 A at the plant (unit cost 5) and 30 P at the DC (100) and ends
+    # with nothing anywhere: all of it was used up, worth 3,200, which profit counts as spent.
+    assert o.metrics["stock_change"] == -(40 * 5 + 30 * 100)
     # Service never dipped: no impact, nothing to recover from, observed for the 3 days after onset.
     assert o.metrics["onset_day"] == 3 and o.metrics["follow_up_days"] == 3
     assert o.metrics["fill_rate"] == o.metrics["resilience_index"] == o.metrics["recovered"] == 1
@@ -57,7 +60,7 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert o.metrics["recovery_time_days"] == o.metrics["shortfall_units"] == o.metrics["resilience_loss"] == 0
     # The metrics, in order, are the columns of replications.csv: the resilience metrics first.
     assert list(o.metrics)[:3] == ["fill_rate", "baseline", "time_to_impact_days"]
-    assert list(o.metrics)[-2:] == ["onset_day", "revenue"]
+    assert list(o.metrics)[-3:] == ["onset_day", "revenue", "stock_change"]
     assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6)]
     # Without a dip, service is back when the disruption ends (day 6); nothing missed to charge.
     assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]),

@@ -302,6 +302,8 @@ def test_cost_bars_of_a_real_run(res, tmp_path):
         for component, height in heights.items():
             if component == "lost_revenue":
                 assert height == pytest.approx((none.revenue - mine.revenue).mean())
+            elif component == "stock_drawn":
+                assert height == pytest.approx((none.stock_change - mine.stock_change).mean())
             else:
                 assert height == pytest.approx((mine[f"cost_{component}"] - none[f"cost_{component}"]).mean())
         delta = differences[(differences.strategy == strategy) & (differences.metric == "profit")].estimate.iloc[0]

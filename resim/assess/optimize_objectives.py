@@ -3,8 +3,11 @@
 intervals for the recommended plan's fresh re-evaluation.
 
 Cost per replication = ``cost_total`` (every euro the model charges: holding, procurement,
-onboarding, premiums, shortage penalties, ...) + the levers' costs the model does not charge
-(:func:`resim.assess.optimize_levers.lever_costs`), so no euro is counted twice.
+onboarding, premiums, shortage penalties, ...) − ``stock_change`` (the value of stock drawn down
+and not bought back by the horizon's end counts as spent; stock bought and still held does not) +
+the levers' costs the model does not charge (:func:`resim.assess.optimize_levers.lever_costs`),
+so no euro is counted twice, and a plan that ends the horizon with its stock used up does not
+look cheaper for it.
 
 The time to recover is right-censored at the horizon: the share recovered within ``d`` days is
 read from the Kaplan–Meier curve (:func:`resim.core.survival.recovered_by`), never from a mean of
@@ -22,7 +25,7 @@ from resim.core.stats import mean_interval
 from resim.core.survival import recovered_by, share_interval
 from resim.scenario.format.optimize import Objective
 
-__all__ = ["cvar", "service", "scores", "intervals", "SCORES"]
+__all__ = ["cvar", "service", "plan_costs", "scores", "intervals", "SCORES"]
 
 #: The scores of a plan, the columns of trials.csv after the levers.
 SCORES = ("cost", "cost_mean", "cost_cvar", "lever_cost", "fill_rate", "service")
@@ -59,10 +62,16 @@ def service(replications: pd.DataFrame, objective: Objective) -> float:
     return float(recovered_by(times, ended, np.array([objective.within_days]))[0])
 
 
+def plan_costs(replications: pd.DataFrame, lever_cost: float) -> np.ndarray:
+    """Each replication's cost of the plan (currency): cost_total − stock_change + ``lever_cost``."""
+    return (replications["cost_total"].to_numpy(dtype=float) - replications["stock_change"].to_numpy(dtype=float)
+            + lever_cost)
+
+
 def scores(replications: pd.DataFrame, objective: Objective, lever_cost: float) -> dict[str, float]:
     """The plan's scores (:data:`SCORES`) from one strategy's replications (a run's table) and
     its levers' uncharged cost: ``cost`` is ``cost_mean`` or ``cost_cvar`` as the objective says."""
-    costs = replications["cost_total"].to_numpy(dtype=float) + lever_cost
+    costs = plan_costs(replications, lever_cost)
     mean, tail = float(costs.mean()), cvar(costs, objective.cvar_level)
     return {"cost": mean if objective.cost == "mean" else tail, "cost_mean": mean, "cost_cvar": tail,
             "lever_cost": float(lever_cost), "fill_rate": float(replications["fill_rate"].mean()),
@@ -76,7 +85,7 @@ def intervals(replications: pd.DataFrame, objective: Objective, lever_cost: floa
     days gets a Wilson interval when every replication was followed for ``d`` days at least (its
     status at ``d`` is then known for all, and Kaplan–Meier equals the plain share); otherwise
     the interval is NaN."""
-    costs = replications["cost_total"].to_numpy(dtype=float) + lever_cost
+    costs = plan_costs(replications, lever_cost)
     rows = []
     for name, values in (("cost_mean", costs), ("fill_rate", replications["fill_rate"].to_numpy(dtype=float))):
         e = mean_interval(values, confidence)

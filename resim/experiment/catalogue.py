@@ -54,7 +54,7 @@ def simulate(scenario: Scenario, *, replications: int, seed: int, executor: str,
     # the runner's executor dispatch (serial, processes, dask), in replication order
     for outcome in outcomes(scenario, tasks, executor, workers, scheduler):
         short.append(outcome.daily["demand"] - outcome.daily["on_time"])
-        profit.append(outcome.metrics["revenue"] - sum(outcome.costs.values()))
+        profit.append(outcome.metrics["revenue"] - sum(outcome.costs.values()) + outcome.metrics["stock_change"])
     return Runs(np.array(short, dtype=float), np.array(profit, dtype=float))
 
 

@@ -52,6 +52,9 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     metrics["onset_day"] = float("nan") if ledger.onset_day is None else float(ledger.onset_day)
     prices = np.array([d.price for d in scenario.demand])
     metrics["revenue"] = float((ledger.market["delivered"] @ prices).sum()) if len(prices) else 0.0
+    # Stock the firm owned on day 0 and used up is not bought in the horizon, and stock bought and
+    # still held at its end is not spent: profit counts the change in the stock's value.
+    metrics["stock_change"] = model.stock_value() - model.opening_stock_value
     daily = {name: totals[name] for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
     daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
     daily["critical"] = ledger.critical_on_hand.copy()  # not a view keeping the batch's block alive

@@ -66,7 +66,7 @@ def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
     (in the place of ``recovery_time_days``), the others as means; rows by strategy."""
     before = [m for m in METRIC_NAMES[:METRIC_NAMES.index("recovery_time_days")] if m not in _SURVIVAL_COLUMNS]
     after = [m for m in (*METRIC_NAMES[METRIC_NAMES.index("recovery_time_days"):], "cost_total", "cost_response",
-                         "revenue", "profit", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
+                         "revenue", "stock_change", "profit", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
     parts = [summarise(replications, before, confidence=confidence),
              recovery_summary(replications, confidence=confidence),
              summarise(replications, after, confidence=confidence)]
@@ -165,7 +165,7 @@ class Collector:
         # The response cost pairs each strategy with `none` in the same replication (common random numbers).
         baseline = table[table.strategy == "none"].set_index("replication")["cost_total"]
         table["cost_response"] = table["cost_total"] - table["replication"].map(baseline)
-        table["profit"] = table["revenue"] - table["cost_total"]
+        table["profit"] = table["revenue"] - table["cost_total"] + table["stock_change"]
         for name in self._cost_names:
             table[f"cost_{name}"] = costs[name].to_numpy()
         return table

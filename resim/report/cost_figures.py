@@ -153,8 +153,10 @@ def cost_breakdown(replications: pd.DataFrame, differences: pd.DataFrame | None 
     other than ``none``: per cost component the mean paired difference ``cost_<c>`` minus none's
     in the same replication (common random numbers), positive segments stacked up from zero and
     negative ones (savings) down (gid ``cost:<strategy>:<component>``; components that never
-    differ from none's are left out), and ``lost_revenue``, the mean of none's revenue minus the
-    strategy's (revenue a response wins back is negative: a saving). The segments add up to
+    differ from none's are left out), ``lost_revenue``, the mean of none's revenue minus the
+    strategy's (revenue a response wins back is negative: a saving), and ``stock_drawn``, the mean
+    of none's ``stock_change`` minus the strategy's (stock used up and not bought back, beyond
+    none's; segment gid ``cost:<strategy>:stock_drawn``). The segments add up to
     ``−mean Δprofit``, the change in profit loss, drawn as a marker (gid ``total:<strategy>``)
     with its interval from ``differences`` (Comparison.differences, metric ``profit``; without
     it, the marker alone, from the replications).
@@ -179,6 +181,8 @@ def cost_breakdown(replications: pd.DataFrame, differences: pd.DataFrame | None 
         row = {c: float((mine.loc[common, f"cost_{c}"] - base.loc[common, f"cost_{c}"]).mean()) for c in components}
         if "revenue" in replications:
             row["lost_revenue"] = float((base.loc[common, "revenue"] - mine.loc[common, "revenue"]).mean())
+        if "stock_change" in replications:  # stock used up beyond none's: spent, though not bought in the horizon
+            row["stock_drawn"] = float((base.loc[common, "stock_change"] - mine.loc[common, "stock_change"]).mean())
         deltas[strategy] = row
         if "profit" in replications:
             totals[strategy] = -float((mine.loc[common, "profit"] - base.loc[common, "profit"]).mean())
@@ -188,7 +192,8 @@ def cost_breakdown(replications: pd.DataFrame, differences: pd.DataFrame | None 
     scale = max(float(table.abs().to_numpy().max()), 1.0)
     table = table.loc[:, (table.abs() > 1e-9 * scale).any(axis=0)]
     x = np.arange(len(others))
-    styles = {"lost_revenue": {"color": "#EEEEEE", "edgecolor": _DARK, "hatch": "////", "linewidth": 0.5}}
+    styles = {"lost_revenue": {"color": "#EEEEEE", "edgecolor": _DARK, "hatch": "////", "linewidth": 0.5},
+              "stock_drawn": {"color": "#FFFFFF", "edgecolor": _DARK, "hatch": "....", "linewidth": 0.5}}
     _stack(ax, x, table, others, styles)
     ax.axhline(0, color="black", lw=0.8, zorder=1)
     intervals = {}
@@ -215,8 +220,9 @@ def cost_breakdown(replications: pd.DataFrame, differences: pd.DataFrame | None 
     ax.set_ylabel(f"mean paired difference from none, {currency}\n(+ costs more, − saves)")
     ax.set_title("What each response adds or saves relative to doing nothing (same replications)")
     handles, labels = ax.get_legend_handles_labels()
-    handles, labels = handles[::-1], [("lost revenue\n(none's revenue − the strategy's)" if lab == "lost revenue"
-                                       else lab) for lab in labels[::-1]]
+    names = {"lost revenue": "lost revenue\n(none's revenue − the strategy's)",
+             "stock drawn": "stock drawn\n(its stock's fall in value\nbeyond none's)"}
+    handles, labels = handles[::-1], [names.get(lab, lab) for lab in labels[::-1]]
     marker = Line2D([], [], ls="-", color="black", lw=1.2, marker="D", markersize=6, markeredgecolor="white")
     handles.insert(0, marker)
     labels.insert(0, "total: change in profit loss\n= −Δprofit" + (", with its interval" if intervals else ""))

@@ -227,11 +227,13 @@ class Batch:
     def run(self) -> list["Model"]:
         """Simulate the whole horizon (once); return the replications. Each model's
         ``opening_on_hand`` and ``opening_in_transit`` keep its day-0 stock and shipments, for
-        material balances."""
+        material balances, and ``opening_stock_value`` what its stock was worth
+        (:meth:`Model.stock_value`)."""
         if not self.done:
             for model in self.models:
                 model.opening_on_hand = model.on_hand.copy()
                 model.opening_in_transit = model.in_transit.copy()
+                model.opening_stock_value = model.stock_value()
             self.env.run(until=self.horizon)
             self.cohort.watches.report(self.cohort)
             self.done = True
@@ -441,6 +443,19 @@ class Model:
         if part is not None:
             on_lane &= net.sku_part[net.arc_src] == net.part_index[part]
         return np.flatnonzero(on_lane)
+
+    def stock_value(self) -> float:
+        """What the firm's stock is worth now, at each part's unit cost (currency): units on hand
+        and on hold at its focal stock points, and units in transit to them that it has paid for
+        (every lane but a contracted one, whose units are paid on receipt)."""
+        net = self.net
+        value = net.sku_value
+        focal = net.sku_focal
+        held = float((self.on_hand[focal] + self.on_hold[focal]) @ value[focal])
+        arcs = net.repl[~self._cohort.contracted[self._row, net.repl]]
+        dest = net.arc_dst[arcs]
+        paid = net.sku_focal[dest]
+        return held + float(self.in_transit[arcs[paid]] @ value[dest[paid]])
 
     def raise_stock(self, sku: int, units: float) -> None:
         """Before the run: hold ``units`` more of a stock point (a buffer); its policy's levels and
