@@ -131,7 +131,7 @@ def test_small_runs_print_no_interval_outside_its_domain(tmp_path):
     assert main(["run", str(QUICKSTART), "-o", str(out), "--replications", "10", "--seed", "99",
                  "--workers", "2"]) == 0
     summary = pd.read_csv(out / "summary.csv").dropna(subset=["ci_low", "ci_high"])
-    signed = summary.metric.isin(["profit", "cost_response"])
+    signed = summary.metric.isin(["profit", "cost_response", "stock_change"])
     assert (summary[~signed].ci_low >= 0).all()
     shares = summary.metric.isin(["fill_rate", "recovered", "resilience_index", "baseline", "reman_share_critical"])
     assert (summary[shares].ci_high <= 1).all()

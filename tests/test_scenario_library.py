@@ -117,7 +117,7 @@ def test_the_disruptions_hurt_waiting(name):
 
 
 SHARES = {"fill_rate", "baseline", "recovered", "resilience_index", "reman_share_critical"}
-SIGNED = {"profit", "cost_response"}
+SIGNED = {"profit", "cost_response", "stock_change"}
 
 
 @pytest.mark.parametrize("name", LIBRARY)

@@ -70,7 +70,7 @@ def interval(low: float, high: float, form=units) -> str:
 
 _SHARES = ("fill_rate", "recovered", "resilience_index", "baseline", "reman_share_critical", "dipped_share",
            "recovered_share", "best_share")
-_MONEY = ("cost", "revenue", "profit", "regret")
+_MONEY = ("cost", "revenue", "profit", "regret", "stock_change")
 
 
 def metric_value(metric: str, value: float, currency: str = "") -> str:
