@@ -21,7 +21,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from resim.core.stats import mean_interval
+from resim.core.stats import cvar, mean_interval
 from resim.core.survival import recovered_by, share_interval
 from resim.scenario.format.optimize import Objective
 
@@ -29,20 +29,6 @@ __all__ = ["cvar", "service", "plan_costs", "scores", "intervals", "SCORES"]
 
 #: The scores of a plan, the columns of trials.csv after the levers.
 SCORES = ("cost", "cost_mean", "cost_cvar", "lever_cost", "fill_rate", "service")
-
-
-def cvar(costs: np.ndarray, level: float) -> float:
-    """Conditional value at risk: the mean of the costliest ``1 - level`` share of ``costs``
-    (Rockafellar–Uryasev on the empirical distribution: each value weighs 1/n, the value at the
-    ``level`` quantile counts with the fraction of its weight above the level)."""
-    x = np.sort(np.asarray(costs, dtype=float))[::-1]
-    n = len(x)
-    if n == 0:
-        return math.nan
-    tail = (1.0 - level) * n  # replications' worth of weight in the tail
-    whole = int(math.floor(tail + 1e-9))
-    total = x[:whole].sum() + (tail - whole) * (x[whole] if whole < n else 0.0)
-    return float(total / tail)
 
 
 def _recovery(replications: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -29,7 +29,7 @@ from scipy import stats as st
 
 from resim.core.survival import km_quantile, restricted_values, share_interval
 
-__all__ = ["SUMMARY_COLUMNS", "BINARY_METRICS", "Estimate", "t_interval", "mean_interval", "summarise",
+__all__ = ["SUMMARY_COLUMNS", "BINARY_METRICS", "Estimate", "t_interval", "mean_interval", "summarise", "cvar",
            "recovery_summary", "paired_differences"]
 
 # Columns of the tables of summarise and paired_differences, after the group column.
@@ -212,3 +212,17 @@ def paired_differences(replications: pd.DataFrame, metrics: Sequence[str],
                     - base.loc[common, metric].to_numpy(dtype=float))
             rows.append(_row(group, metric, "mean_difference", mean_interval(diff, confidence)))
     return _table(rows, by)
+
+
+def cvar(costs: np.ndarray, level: float) -> float:
+    """Conditional value at risk: the mean of the costliest ``1 - level`` share of ``costs``
+    (Rockafellar–Uryasev on the empirical distribution: each value weighs 1/n, the value at the
+    ``level`` quantile counts with the fraction of its weight above the level)."""
+    x = np.sort(np.asarray(costs, dtype=float))[::-1]
+    n = len(x)
+    if n == 0:
+        return math.nan
+    tail = (1.0 - level) * n  # replications' worth of weight in the tail
+    whole = int(math.floor(tail + 1e-9))
+    total = x[:whole].sum() + (tail - whole) * (x[whole] if whole < n else 0.0)
+    return float(total / tail)

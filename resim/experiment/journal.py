@@ -44,7 +44,8 @@ def _revive(value):
     return value
 
 
-_FIELDS = {"strategy", "replication", "metrics", "costs", "daily", "actions", "ripple", "events", "critical_parts"}
+_FIELDS = {"strategy", "replication", "metrics", "costs", "daily", "actions", "ripple", "events", "critical_parts",
+           "yearly"}
 
 
 def _damaged(folder: Path, what: str) -> ValueError:
@@ -56,13 +57,13 @@ def _whole(data) -> bool:
     """Whether a line read back has the shape :meth:`Journal.record` writes."""
     return (isinstance(data, dict) and set(data) == _FIELDS and isinstance(data["strategy"], str)
             and isinstance(data["replication"], int) and not isinstance(data["replication"], bool)
-            and all(isinstance(data[k], dict) for k in ("metrics", "costs", "daily"))
+            and all(isinstance(data[k], dict) for k in ("metrics", "costs", "daily", "yearly"))
             and all(isinstance(data[k], list) for k in ("actions", "ripple", "events", "critical_parts"))
             and all(isinstance(row, dict) and set(row) == set(columns(record))
                     for k, record in RECORDS.items() for row in data[k])
             and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                     for k in ("metrics", "costs") for v in data[k].values())
-            and all(isinstance(v, np.ndarray) for v in data["daily"].values()))
+            and all(isinstance(v, np.ndarray) for k in ("daily", "yearly") for v in data[k].values()))
 
 
 class Journal:
@@ -116,7 +117,7 @@ class Journal:
         data = {"strategy": outcome.strategy, "replication": outcome.replication, "metrics": outcome.metrics,
                 "costs": outcome.costs, "daily": outcome.daily,
                 **{k: [asdict(row) for row in getattr(outcome, k)] for k in RECORDS},
-                "critical_parts": outcome.critical_parts}
+                "critical_parts": outcome.critical_parts, "yearly": outcome.yearly}
         if self._stream is None:
             # Unbuffered: each line goes to the kernel whole (it survives the process being
             # killed), and nothing is left in a buffer that closing would try to write again,

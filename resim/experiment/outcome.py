@@ -3,11 +3,12 @@ small enough to ship between processes and to record in a checkpoint."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from resim.experiment.annual import yearly_sums
 from resim.experiment.circularity import circularity
 from resim.experiment.metrics import replication_metrics, rolling_fill
 from resim.experiment.records import EventRow, OrchestrationRow, RippleEvent
@@ -25,7 +26,8 @@ __all__ = ["Outcome", "reduce_model"]
 class Outcome:
     """What one replication of one strategy leaves behind: its metrics (a row of
     replications.csv before the totals), costs by component, a few daily series, and its rows of
-    orchestrations.csv, ripple.csv and events.csv."""
+    orchestrations.csv, ripple.csv and events.csv, and its sums per year (annual.csv:
+    :data:`resim.experiment.annual.YEARLY`)."""
 
     strategy: str
     replication: int
@@ -36,6 +38,7 @@ class Outcome:
     ripple: list[RippleEvent]
     events: list[EventRow]
     critical_parts: list[str]
+    yearly: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def reduce_model(model: "Model", response: "Response | None", strategy: str, replication: int) -> Outcome:
@@ -62,8 +65,9 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     actions += [_evaluation(deal, strategy, replication) for deal in (response.agreements if response else [])]
     events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end)
               for o in model.occurrences]
+    yearly = {"shortfall_units": yearly_sums(demand - on_time), "cost_total": yearly_sums(ledger.cost.sum(axis=1))}
     return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions,
-                   ripple_trace(model, response, strategy, replication), events, list(ledger.critical_parts))
+                   ripple_trace(model, response, strategy, replication), events, list(ledger.critical_parts), yearly)
 
 
 def _evaluation(deal: "Agreement", strategy: str, replication: int) -> OrchestrationRow:

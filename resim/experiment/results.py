@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import numpy as np
 import pandas as pd
 
+from resim.experiment.annual import YEARLY, annual_table
 from resim.experiment.circularity import CIRCULARITY_METRICS
 from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
 from resim.experiment.daily_quantiles import DailyQuantiles
@@ -52,7 +53,8 @@ _SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_d
 
 
 RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
-              "ripple.csv", "levers.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv")
+              "ripple.csv", "levers.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv",
+              "annual.csv")
 RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # Plots.figures()
 RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
 """Every file :meth:`Results.save` writes by default, relative to the results folder."""
@@ -103,6 +105,7 @@ class Collector:
         self._fill: dict[str, DailyQuantiles] = {}
         self._count: dict[str, int] = {}
         self._parts: dict[str, list[str]] = {}
+        self._yearly: dict[str, list[np.ndarray]] = {}  # per strategy: replications × years × YEARLY
 
     def add(self, outcome: "Outcome") -> None:
         """Take one finished replication (in any order)."""
@@ -136,6 +139,8 @@ class Collector:
         block[self._count[s]] = row
         self._rows[s] = block
         self._count[s] += 1
+        if o.yearly:
+            self._yearly.setdefault(s, []).append(np.column_stack([o.yearly[name] for name in YEARLY]))
         records = self._records.setdefault(s, {"actions": [], "ripple": [], "events": []})
         records["actions"] += o.actions
         records["ripple"] += o.ripple
@@ -169,6 +174,24 @@ class Collector:
         for name in self._cost_names:
             table[f"cost_{name}"] = costs[name].to_numpy()
         return table
+
+    def yearly(self, order: list[str]) -> pd.DataFrame:
+        """strategy × replication × year (1, 2, ...): the replications' sums per year
+        (:data:`resim.experiment.annual.YEARLY`)."""
+        frames = []
+        for strategy in self.strategies(order):
+            blocks = self._yearly.get(strategy, [])
+            if not blocks:
+                continue
+            replications = self._rows[strategy][:self._count[strategy], 0].astype(int)
+            years = len(blocks[0])
+            frame = pd.DataFrame(np.concatenate(blocks), columns=list(YEARLY))
+            frame.insert(0, "year", np.tile(np.arange(1, years + 1), len(blocks)))
+            frame.insert(0, "replication", np.repeat(replications, years))
+            frame.insert(0, "strategy", strategy)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            columns=["strategy", "replication", "year", *YEARLY])
 
     def records(self, kind: str, order: list[str]) -> list:
         """Records of ``kind`` (actions, ripple or events) of every replication, in ``order``."""
@@ -243,6 +266,7 @@ class Results:
     comparison: Comparison
     info: dict[str, Any] = field(default_factory=dict)
     scenario: "Scenario | None" = field(default=None, repr=False)
+    annual: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def plot(self):
@@ -282,8 +306,9 @@ class Results:
         info["notes"] = comparison.notes
         # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
         events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
+        annual = annual_table(collector.yearly(order), scenario.horizon_days, confidence=confidence)
         return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple, levers,
-                   events, collector.inventory(order), comparison, info, scenario)
+                   events, collector.inventory(order), comparison, info, scenario, annual)
 
     def save(self, folder: str | os.PathLike, *, figures: str = "summary", report: bool = True,
              progress: Callable[[str, int, int], None] | None = None, started: float | None = None) -> Path:
@@ -305,7 +330,7 @@ class Results:
                   "levers.csv": self.levers,
                   "events.csv": self.events, "inventory.csv": self.inventory,
                   "comparison.csv": self.comparison.table,
-                  "differences.csv": self.comparison.differences}
+                  "differences.csv": self.comparison.differences, "annual.csv": self.annual}
 
         def write(stage: Path) -> None:
             began = time.perf_counter()
