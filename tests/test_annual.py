@@ -72,3 +72,22 @@ def test_the_years_of_a_run_add_up_to_its_horizon():
         res.replications.cost_total.mean() * 365 / 800)
     assert all(table.loc[(p, "shortfall_units", "mean"), "estimate"] == 0 for p in periods)
     assert set(YEARLY) == set(res.annual.metric)
+
+
+@pytest.mark.slow
+def test_the_report_shows_the_years_of_a_multi_year_run_and_annual_csv_holds_them(tmp_path):
+    from resim.core.formatting import units
+
+    sc = hand_chain(horizon=800, a_level=200)
+    res = resim.run(sc, replications=2, executor="serial", strategies=["none"])
+    res.save(tmp_path / "run", figures="none")
+    saved = pd.read_csv(tmp_path / "run" / "annual.csv")
+    assert saved.estimate.tolist() == pytest.approx(res.annual.estimate.tolist(), rel=1e-5)  # CSV: 6 digits
+    html = (tmp_path / "run" / "report.html").read_text()
+    section = html[html.index("<h2>Year by year</h2>"):]
+    mean_year = res.annual.set_index(["period", "metric", "statistic"]).loc[("mean year", "cost_total", "mean")]
+    assert "year 3 (70 days)" in section and units(mean_year.estimate) in section
+    one_year = hand_chain(horizon=365, a_level=200)
+    res = resim.run(one_year, replications=2, executor="serial", strategies=["none"])
+    res.save(tmp_path / "year", figures="none")
+    assert "Year by year" not in (tmp_path / "year" / "report.html").read_text()

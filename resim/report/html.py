@@ -181,7 +181,33 @@ def _summary_table(results: "Results") -> str:
             f"the median. A replication that had not recovered by the end of the horizon is censored there: the median "
             f"is 'not reached' when fewer than half recovered, and the restricted mean counts "
             f"{_e(tau.split('; ')[-1])}. Cost vs none is the mean paired difference in total cost; "
-            f"profit is revenue minus total cost. summary.csv states the method of every number.</p>")
+            f"profit is revenue minus total cost plus the change in the value of the firm's stock (stock used up "
+            f"and not bought back counts as spent). summary.csv states the method of every number.</p>")
+
+
+def _annual_section(results: "Results") -> str:
+    """Year by year (annual.csv), for a horizon longer than a year: per strategy and year, and
+    for the mean year, the mean units short and cost with their intervals and the cost's value
+    at risk; empty for a horizon of a year or less."""
+    annual = results.annual
+    if not len(annual) or results.info.get("horizon_days", 0) <= 365:
+        return ""
+    currency = results.info.get("currency", "")
+
+    def shown(metric: str, statistic: str, form) -> pd.Series:
+        rows = annual[(annual.metric == metric) & (annual.statistic.str.startswith(statistic))]
+        text = [form(e) + (f" ({form(lo)} – {form(hi)})" if pd.notna(lo) and pd.notna(hi) and lo != hi else "")
+                for e, lo, hi in zip(rows.estimate, rows.ci_low, rows.ci_high)]
+        return pd.Series(text, index=pd.MultiIndex.from_arrays([rows.strategy, rows.period]))
+
+    table = pd.DataFrame({"units short": shown("shortfall_units", "mean", units),
+                          f"cost{' (' + currency + ')' if currency else ''}": shown("cost_total", "mean", units),
+                          "cost at risk (95 %)": shown("cost_total", "var", units)}).reset_index()
+    return ("<h2>Year by year</h2>" + _table(table, ("strategy", "period"))
+            + '<p class="ci">annual.csv: each 365-day year of the horizon and the mean year (the horizon\'s '
+              "totals × 365 / its days), means over the replications with 95 % intervals; the cost at risk is "
+              "the 95 % quantile of the cost across replications with a distribution-free interval (none "
+              "below 72 replications). docs/model.md explains the definitions.</p>")
 
 
 def _scenario_section(scenario: "Scenario") -> str:
@@ -280,6 +306,7 @@ seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Py
 <h2>Orchestrations (replication 0)</h2>{orchestration}
 <h2>{_e(why_heading)}</h2>{ripple_html}
 <h2>Shortfall each lever closed (mean per replication, against none)</h2>{_levers_table(results)}
+{_annual_section(results)}
 <h2>Provenance</h2>{_table(provenance, ("item", "value"))}
 <script>{_SCRIPT}</script>
 </body></html>
