@@ -180,13 +180,19 @@ def test_mcu_fire_a_fab_found_after_the_fire_comes_too_late():
     assert mean(res, "maas_same_tier", "fill_rate") == pytest.approx(mean(res, "none", "fill_rate"))
 
 
-def test_wind_gearbox_the_tariff_is_paid_and_in_region_maas_avoids_it():
+def test_wind_gearbox_the_tariff_is_paid_and_in_region_maas_covers_the_curtailment_tariff_free():
     res = results("wind_gearbox")
     tariff_none = mean(res, "none", "cost_tariff")
     assert tariff_none > 0
-    # What the in-region providers do not cover still comes, tariffed, from the usual foundry.
+    # The curtailment holds the foundry at 40 % of its 16 a day, 6.4, against the 4.5 housings and
+    # 4.5 planet carriers a day it ships in normal times: 9 - 6.4 = 2.6 a day are lost, 1.3 of
+    # each part, and only that is sought; the foundry still ships all it can make, tariffed.
+    o = res.orchestrations
+    asked = o[(o.strategy == "maas_same_tier") & (o.trigger == "foundry_curtailment")]
+    assert asked.groupby("part").units_per_day.max().to_dict() == pytest.approx(
+        {"housing_casting": 1.3, "planet_carrier": 1.3})
     tariff = res.replications.set_index(["strategy", "replication"]).cost_tariff
-    assert (tariff["maas_same_tier"] < tariff["none"]).all()
+    assert (tariff["maas_same_tier"] <= tariff["none"] + 1e-6).all()
     assert mean(res, "maas_same_tier", "fill_rate") > mean(res, "none", "fill_rate")
     assert mean(res, "dual_source", "fill_rate") > mean(res, "none", "fill_rate")
 

@@ -96,7 +96,7 @@ def source(response: "Response", model: "Model", request: Request) -> None:
     budget = None if strategy.budget is None else max(strategy.budget - response.spent, 0.0)
     deals = _Negotiation(response, model, request, need, budget=budget, until=request.end)
     deals.run(ranked)
-    _execute(response, model, request, need, deals.agreed, deals.covered)
+    _execute(response, model, request, need, deals.agreed)
     if not deals.contracted and not deals.passed:
         response.actions.append(Action(
             strategy.id, request.kind, request.trigger, "", request.part, request.destination, request.units,
@@ -307,8 +307,8 @@ class _Negotiation:
 
 
 def _execute(response: "Response", model: "Model", request: Request, need: Need,
-             agreed: list[tuple[Agreement, Candidate]], covered: float) -> None:
-    """Schedule the ``agreed`` deals, which cover ``covered`` units a day of the need."""
+             agreed: list[tuple[Agreement, Candidate]]) -> None:
+    """Schedule the ``agreed`` deals for ``need``."""
     # The replaced lanes keep the part of their flow the agreements leave uncovered: a partly
     # working usual source (a ramp-up, stock, a second source) is not cut off for providers
     # that cover less. Providers share the destination's orders in proportion to what each
@@ -318,9 +318,15 @@ def _execute(response: "Response", model: "Model", request: Request, need: Need,
     flow = flow if flow > 1e-9 else need.units_per_day
     weight = sum(flows.weight.get((k, part), 0.0) for k in replaces) if replaces else 0.0
     weight = weight if weight > 1e-12 else (request.share or 1.0) * flow / need.units_per_day
-    keep = max(1.0 - covered / flow, 0.0) if covered < flow - 1e-9 else 0.0
+    # The replaced lanes give up what the providers cover as each is qualified, not before: a
+    # provider qualified months later leaves the usual supply its orders until then. Each
+    # agreement's qualifying sets the standby (one cause per need) to what those qualified by
+    # then leave uncovered.
     need_id = f"{request.event}:{part}:{request.destination}:{request.day}"
-    for deal, candidate in agreed:  # what execute would drop was ruled out by _agreeable
+    qualified = 0.0
+    for deal, candidate in sorted(agreed, key=lambda pair: pair[0].qualified_day):  # stable: ties in order
+        qualified += deal.units_per_day
+        keep = max(1.0 - qualified / flow, 0.0) if qualified < flow - 1e-9 else 0.0
         share = weight * deal.units_per_day / flow
         execute(model, deal, candidate, share=share, replaces=replaces, handback_day=request.end, keep=keep,
                 need_id=need_id, market=response.market, watched=response.scorecards.watched,

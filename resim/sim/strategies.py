@@ -60,7 +60,7 @@ from resim.sim.recovery import expected_back, expected_end, in_force, is_down, r
 from resim.sim.sourcing import Request, source
 from resim.sim.ledger import Event
 from resim.sim.status import ActionStatus, EventKind
-from resim.sim.targets import Flows, Target, flows_of, outage_targets, surge_targets
+from resim.sim.targets import Flows, Target, flows_of, lost_shares, outage_targets, surge_targets
 from resim.supply.matching import Pool
 
 if TYPE_CHECKING:
@@ -279,7 +279,8 @@ class Response:
 
     def _rent(self, model: "Model", course: Course, kind: ActionKind) -> None:
         """Seek MaaS providers for every need the disruption leaves (:func:`outage_targets`)."""
-        for target in outage_targets(model.scenario, self.flows, course.hit, kind):
+        lost = lost_shares(model.scenario, self.flows, course.spec, course.hit)
+        for target in outage_targets(model.scenario, self.flows, course.hit, kind, lost):
             self._serve(model, kind, course.spec, course.onset, target, course.day, course.end, course.stage)
 
     def _circular(self, model: "Model", course: Course) -> None:

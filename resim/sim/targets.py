@@ -11,8 +11,9 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
-from resim.scenario.format.events import DemandShock
+from resim.scenario.format.events import CapacityLoss, DemandShock, NaturalDisaster
 from resim.scenario.format.strategies import ActionKind
+from resim.sim.disruptions import footprint_nodes
 from resim.sim.network import Network
 from resim.sim.shared import shared
 from resim.sim.steady import expected_flows
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
     from resim.sim.engine import Model
 
-__all__ = ["Flows", "flows_of", "Target", "surge_targets", "outage_targets"]
+__all__ = ["Flows", "flows_of", "Target", "surge_targets", "lost_shares", "outage_targets"]
 
 
 class Flows:
@@ -109,10 +110,43 @@ def surge_targets(model: "Model", flows: "Flows",
     return targets
 
 
-def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> list[Target]:
-    """The MaaS needs a disruption that stops the ``hit`` nodes leaves, sized by what the lost
+def lost_shares(scenario: "Scenario", flows: Flows, spec, hit: list[str]) -> dict[tuple[str, str], float]:
+    """(node, part) -> the share of what ``node`` supplies of ``part`` in normal times that
+    disruption ``spec`` takes away, for each of the ``hit`` nodes.
+
+    A natural disaster lowers both what a node makes and what it ships by its damage there
+    (:func:`resim.sim.disruptions.footprint_nodes`), a supplier failure, an embargo or a closed
+    lane by its ``severity``: that share is lost. A capacity loss lowers only what the node can
+    make, to (1 − severity) of its ``capacity_per_day`` for the parts of its ``processes`` (all
+    its parts when it names none); the node still makes as much as that leaves, so only the part
+    of its normal output above it is lost: 1 − (1 − severity) × capacity / normal output, at
+    least 0 (the severity itself for a node of unlimited capacity). The output counts every part
+    the node makes (their capacity is shared)."""
+    damage = footprint_nodes(scenario, spec) if isinstance(spec, NaturalDisaster) else {}
+    lost = {}
+    for node_id in hit:
+        node = scenario.nodes_by_id[node_id]
+        severity = damage.get(node_id, getattr(spec, "severity", 1.0))
+        for part in node.makes:
+            share = severity
+            if isinstance(spec, CapacityLoss):
+                process = scenario.parts_by_id[part].process
+                hit_part = not spec.processes or (process is not None and any(
+                    process.process.startswith(p) for p in spec.processes))
+                output = sum(flows.lane(lane.key, made) for lane in scenario.facts.lanes_from(node_id)
+                             for made in node.makes if made in lane.parts)
+                share = 0.0 if not hit_part else severity if node.capacity_per_day is None or output <= 0 else \
+                    max(0.0, 1.0 - (1.0 - severity) * node.capacity_per_day / output)
+            lost[(node_id, part)] = min(max(share, 0.0), 1.0)
+    return lost
+
+
+def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind,
+                   lost: Mapping[tuple[str, str], float] | None = None) -> list[Target]:
+    """The MaaS needs a disruption that cuts the ``hit`` nodes leaves, sized by what the lost
     sources supplied in normal times (:class:`Flows`, so a parallel source or path still
-    working keeps its part).
+    working keeps its part) times the share of it lost (``lost``, :func:`lost_shares`; all of it
+    when not given).
 
     * ``maas_same_tier``: for each lane out of a hit node, its part for its destination, as much
       as the lane carries; lanes of several hit nodes into one destination make one need.
@@ -123,7 +157,7 @@ def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> 
 
     The pipeline is the mean lead time from the hit node to the destination over the usual
     lanes: how long the usual supply takes to arrive once the hit node ships again."""
-    lost = set(hit)
+    share_lost = (lambda node, part: 1.0) if lost is None else (lambda node, part: lost.get((node, part), 0.0))
     found: dict[tuple[str, str], dict[str, tuple[float, float, float]]] = {}  # (part, destination) -> lane -> (share lost, flow, pipeline)
 
     def add(part: str, destination: str, lane: str, share: float, pipeline: float) -> None:
@@ -136,11 +170,11 @@ def outage_targets(scenario, flows: Flows, hit: list[str], kind: ActionKind) -> 
             customer = scenario.nodes_by_id[lane.dest]
             for part in lane.parts:
                 if kind == ActionKind.MAAS_SAME_TIER:
-                    add(part, lane.dest, lane.key, 1.0, lane.lead_time_days.mean)
+                    add(part, lane.dest, lane.key, share_lost(node, part), lane.lead_time_days.mean)
                     continue
                 supplied = flows.inflow(customer.id, part)
-                cut = sum(flows.lane(l.key, part) for l in scenario.facts.lanes_into(customer.id)
-                          if l.source in lost and part in l.parts)
+                cut = sum(flows.lane(l.key, part) * share_lost(l.source, part)
+                          for l in scenario.facts.lanes_into(customer.id) if l.source in hit and part in l.parts)
                 share = min(cut / supplied, 1.0) if supplied > 0 else 0.0
                 for made in customer.makes:  # the customer's assemblies that contain the cut part
                     if part not in scenario.facts.explosion(made):
