@@ -26,7 +26,7 @@ def check_sentences(comparison: Comparison, replications: pd.DataFrame, currency
     name = comparison.recommended
     candidates = table[~table.status.str.startswith("identical")]
     for reason in comparison.reasons:
-        if m := re.fullmatch(r"(\S+) has the highest mean profit: (.+) \(revenue - total cost\)", reason):
+        if m := re.fullmatch(r"(\S+) has the highest mean profit: (.+) \(revenue - total cost \+ stock change\)", reason):
             assert m[1] == name and table.loc[name, "profit"] == candidates.profit.max()
             assert m[2] == money(table.loc[name, "profit"], currency)
         elif m := re.fullmatch(r"its profit exceeds that of the runner-up, (\S+), by (.+) on average "

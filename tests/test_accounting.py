@@ -112,11 +112,13 @@ def test_every_strategy_meets_the_same_demand_and_disruptions(name):
 @pytest.mark.parametrize("name", LIBRARY)
 def test_a_provider_answers_the_same_request_the_same_way_in_every_strategy(name):
     """Common random numbers in negotiation: the same request (disruption, offering, part,
-    destination, day asked) gets the same answer, price and start in every strategy."""
+    destination, day asked) gets the same answer, price and start in every strategy; a request
+    to an offering the strategy pre-qualified is another contract (a call-off of its standby
+    agreement: accepted at once, no onboarding), the same in every strategy that holds one."""
     answers: dict[tuple, tuple] = {}
     for strategy, (_, response, _) in runs(name).items():
         for deal in (response.agreements if response is not None else []):
-            key = (deal.offering, deal.part, deal.destination, deal.requested_day)
+            key = (deal.offering, deal.part, deal.destination, deal.requested_day, deal.prequalified)
             seen = (deal.answer, round(deal.unit_price, 9), deal.start_day, deal.qualified_day)
             assert answers.setdefault(key, seen) == seen, (strategy, key)
 

@@ -245,6 +245,25 @@ def test_medical_device_the_used_goods_ban_makes_reman_useless():
     assert mean(free, "circular", "fill_rate") > mean(free, "none", "fill_rate")
 
 
+def test_medical_device_prequalified_cms_beat_the_buffer_on_service_and_profit():
+    # The buffer is quarantined with the suspect lots; the pre-qualified CMs start the day the line
+    # stop is decided (onset + 2 + 5 days), where the same CMs found then need 30-75 days more.
+    sc, res = scenario("medical_device"), results("medical_device")
+    stop = next(d for d in sc.disruptions if d.id == "cm_line_stop")
+    decided = int(stop.onset_day.mean) + 2 + 5
+    called = agreed(res, "prequalified_maas", "maas_same_tier")
+    assert set(called.source) <= {"cm_ie_1", "cm_pl_1"} and (called.start == decided).all()
+    assert (agreed(res, "maas_same_tier", "maas_same_tier").start > decided + 25).all()
+    standby = res.orchestrations.query("strategy == 'prequalified_maas' and kind == 'prequalified'")
+    assert sorted(standby.source.unique()) == ["cm_ie_1", "cm_pl_1"]
+    reps = res.replications.set_index(["strategy", "replication"])
+    for metric in ("fill_rate", "profit"):
+        assert (reps.loc["prequalified_maas", metric] > reps.loc["buffer", metric]).all(), metric
+    # It pays for readiness: the setups on day 0 and the retainers, in every replication.
+    horizon = sc.horizon_days
+    assert np.allclose(reps.loc["prequalified_maas", "cost_services"], 2 * 60000 * horizon / 365)
+
+
 def test_medical_device_the_quality_hold_quarantines_the_modules():
     sc = scenario("medical_device")
     hold = next(d for d in sc.disruptions if d.type == "quality")

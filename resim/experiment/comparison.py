@@ -11,8 +11,9 @@ The rule, in order:
    replication (no provider qualified, no returns, every provider declined) *could not act*.
    Both are reported as such and are not candidates in their own right.
 2. **Nothing to recommend** when all strategies are identical: every one gave the same result.
-3. **Recommended**: the candidate with the highest mean profit (revenue − total cost, so lost
-   sales, penalties and what the response costs all count). This is also the least mean regret
+3. **Recommended**: the candidate with the highest mean profit (revenue − total cost + the
+   change in the stock's value, so lost sales, penalties, what the response costs and stock used
+   up and not bought back all count). This is also the least mean regret
    (the profit a strategy falls short of the best one in each replication, averaged).
 4. **Separation.** The paired difference in profit between the recommended strategy and the
    runner-up has a confidence interval; when it contains 0 the two cannot be told apart, and the
@@ -46,7 +47,7 @@ __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRI
 
 DIFFERENCE_METRICS = ("fill_rate", "recovery_time_days", "shortfall_units", "resilience_loss",
                       "resilience_index", "cost_total", "revenue", "profit")
-CRITERION = ("highest mean profit (revenue - total cost), paired over replications with common "
+CRITERION = ("highest mean profit (revenue - total cost + stock change), paired over replications with common "
              "random numbers; identical strategies and responses that could not act are not candidates")
 FEW_REPLICATIONS = 10  # below this, the run says its advice rests on few values
 
@@ -205,7 +206,7 @@ def _reasons(table: pd.DataFrame, differences: pd.DataFrame, profit: pd.DataFram
     name = choice.strategy
     level = f"{confidence:.0%}"
     reasons = [f"{name} has the highest mean profit: {money(choice.profit, currency)} "
-               f"(revenue - total cost)"]
+               f"(revenue - total cost + stock change)"]
     warnings: list[str] = []
     needed = None
     if runner_up is not None:
