@@ -118,7 +118,8 @@ class RiskReport:
             return ["no disruptions in the catalogue"]
         table = pd.DataFrame({
             "disruption": self.register.disruption,
-            "probability/yr": self.register.probability_per_year.map(lambda v: f"{v:.3g}"),
+            "events/yr": [f"{v:.3g}" + (" (fixed date)" if str(k).startswith("fixed") else "")
+                          for v, k in zip(self.register.events_per_year, self.register.likelihood)],
             "units short": [_units_text(r) for r in self.register.itertuples()],
             "profit effect": [_effect_text(r) for r in self.register.itertuples()],
             "expected loss/yr": self.register.expected_loss_per_year.map(lambda v: f"{v:,.0f}"),

@@ -171,7 +171,10 @@ RULES: dict[str, str] = {
     "Recovery._ramp_has_days": "A `ramp` recovery needs `ramp_days` > 0.",
     "Footprint._something_is_hit": "Name `regions`, `countries`, or a `center` with `radius_km` "
                                    "(a radius footprint needs both).",
-    "_Event._one_timing": "Give either `onset_day` or `annual_probability`, not both.",
+    "_Event._one_timing": "Give one of `onset_day`, `annual_probability` or `rate_per_year`; `seasonality` "
+                          "and `severity_distribution` go with `rate_per_year` (a hazard), which takes no "
+                          "`then`; `seasonality` needs a month above 0; give `severity` or "
+                          "`severity_distribution`, not both.",
     "TradeBarrier._barrier_fields": "A `tariff` needs `rate` > 0; a `local_content` rule needs "
                                     "`market` and `min_local_share` > 0; every other barrier needs "
                                     "at least one of `from_countries`, `from_regions`, "

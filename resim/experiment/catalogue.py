@@ -3,14 +3,15 @@ risk register (:func:`register`) and which disruptions it flags high risk (:func
 
 Each disruption is simulated on its own (a random one made to happen on a fixed day), without a
 response, against the undisrupted chain (common random numbers): its impact in units and in profit
-lost, each with a 95 % interval. A measured loss times its yearly probability is the expected
-yearly loss; a disruption is **high risk** when its loss is measured and its expected yearly loss
+lost, each with a 95 % interval (a hazard: one event of its mean severity). A measured loss
+times the expected number of events a year (:func:`likelihood`) is the expected yearly loss; a disruption is **high risk** when its loss is measured and its expected yearly loss
 is at least half the largest. Here rather than in :mod:`resim.assess.risk` because a run needs the
 high-risk disruptions too: a strategy with ``responds_to_high_risk`` (R2) reacts to them.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -22,13 +23,14 @@ from resim.experiment.runner import EXECUTORS, outcomes, shared_cluster
 from resim.experiment.strategy_runs import StrategyRun
 from resim.scenario import Scenario
 
-__all__ = ["Runs", "simulate", "quiet", "outage_day", "register", "high_risk_events", "CONFIDENCE",
+__all__ = ["Runs", "simulate", "quiet", "outage_day", "register", "likelihood", "high_risk_events", "CONFIDENCE",
            "REGISTER_COLUMNS", "HIGH_RISK_SHARE"]
 
 CONFIDENCE = 0.95  # of every interval of the register
 HIGH_RISK_SHARE = 0.5  # high risk: an expected yearly loss at least this share of the largest
 
-REGISTER_COLUMNS = ["disruption", "type", "probability_per_year", "impact_units", "impact_units_low",
+REGISTER_COLUMNS = ["disruption", "type", "likelihood", "events_per_year", "probability_per_year", "impact_units",
+                    "impact_units_low",
                     "impact_units_high", "units_measurable", "impact_loss", "impact_loss_low",
                     "impact_loss_high", "profit_effect", "expected_loss_per_year", "high_risk"]
 
@@ -81,8 +83,7 @@ def register(scenario: Scenario, base: Runs, *, replications: int, seed: int, ex
     rows = []
     for event in scenario.disruptions:
         runs = simulate(still.replace(disruptions=_alone(scenario, event.id, day)), **options)
-        probability = event.annual_probability if event.annual_probability is not None else 1.0
-        rows.append({"disruption": event.id, "type": event.type, "probability_per_year": probability,
+        rows.append({"disruption": event.id, "type": event.type, **likelihood(event, scenario.horizon_days),
                      **_impact(runs, base)})
         if tick:
             tick()
@@ -90,7 +91,7 @@ def register(scenario: Scenario, base: Runs, *, replications: int, seed: int, ex
     # Only a measured loss is expected to recur as a loss: a gain or an interval around 0 ranks
     # at 0, so that noise never makes a disruption high risk.
     loss = table.profit_effect == "loss"
-    table["expected_loss_per_year"] = np.where(loss, table.probability_per_year * table.impact_loss, 0.0).astype(float)
+    table["expected_loss_per_year"] = np.where(loss, table.events_per_year * table.impact_loss, 0.0).astype(float)
     if len(table):
         table = table.sort_values(["expected_loss_per_year", "disruption"], ascending=[False, True],
                                   ignore_index=True)
@@ -99,6 +100,22 @@ def register(scenario: Scenario, base: Runs, *, replications: int, seed: int, ex
                               & (table.expected_loss_per_year >= HIGH_RISK_SHARE * top) & (top > 0))
     table["high_risk"] = table["high_risk"].astype(bool)
     return table
+
+
+def likelihood(event, horizon_days: int) -> dict[str, Any]:
+    """How often ``event`` happens: ``events_per_year`` (the expected number a year) and
+    ``probability_per_year`` (the chance of at least one in a year), and where that comes from:
+    a hazard's rate (Poisson: 1 − e^−rate), an annual probability p (at most one a year: p
+    events), or a fixed date in the scenario, which happens once in the horizon (365 / horizon
+    events a year, at most 1): an assumption the register says, not a measured likelihood."""
+    if event.rate_per_year is not None:
+        rate = float(event.rate_per_year)
+        return {"likelihood": "hazard rate", "events_per_year": rate, "probability_per_year": 1.0 - math.exp(-rate)}
+    if event.annual_probability is not None:
+        p = float(event.annual_probability)
+        return {"likelihood": "annual probability", "events_per_year": p, "probability_per_year": p}
+    once = min(365.0 / horizon_days, 1.0)
+    return {"likelihood": "fixed date (assumed certain)", "events_per_year": once, "probability_per_year": once}
 
 
 def default_replications(scenario: Scenario) -> int:
@@ -134,6 +151,12 @@ def _alone(scenario: Scenario, event_id: str, day: int) -> list[dict]:
     while current is not None and current not in [c["id"] for c in chosen]:
         data = by_id[current].model_dump(by_alias=True, exclude_unset=True, mode="json")
         if current == event_id and data.pop("annual_probability", None) is not None:
+            data["onset_day"] = day
+        if current == event_id and data.pop("rate_per_year", None) is not None:
+            # One event of the hazard, of its mean severity, on the day.
+            data.pop("seasonality", None)
+            if data.pop("severity_distribution", None) is not None:
+                data["severity"] = by_id[current].mean_severity
             data["onset_day"] = day
         chosen.append(data)
         current = by_id[current].then

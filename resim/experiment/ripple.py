@@ -57,7 +57,7 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
         pairs, which = np.unique(np.column_stack([np.asarray(paths.index, np.int64), back]).reshape(-1, 2),
                                  axis=0, return_inverse=True)
         units = np.array([short[event.day:until, index].sum(axis=0) for index, until in pairs]).reshape(-1, 2)
-        traced.append(_Traced(event, spec.severity, paths, back, units[which.reshape(-1)], answered))
+        traced.append(_Traced(event, spec.mean_severity, paths, back, units[which.reshape(-1)], answered))
     charged = _charged(traced, short, model.horizon)
     return [RippleEvent(strategy, replication, t.event.id, t.event.day, t.answered, t.units[:, 0].copy(),
                         t.units[:, 1].copy(), t.back.astype(float), shares[:, 0].copy(), shares[:, 1].copy())

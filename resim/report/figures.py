@@ -59,8 +59,9 @@ def _label_points(ax, xs, ys, texts, fontsize: float = 8) -> None:
 
 
 def risk_matrix(register: pd.DataFrame) -> Figure:
-    """Likelihood (per year) against impact (profit lost) of each catalogue disruption; high risks
-    in orange, lines of equal expected yearly loss dotted. A disruption without a measured loss
+    """Likelihood (events per year) against impact (profit lost per event) of each catalogue
+    disruption; high risks in orange, lines of equal expected yearly loss dotted, a fixed-date
+    disruption (whose likelihood is the scenario's assumption) ringed by a square. A disruption without a measured loss
     (a gain, or an interval containing 0) is a hollow point at 0 with its label saying which."""
     fig, ax = _figure()
     if register.empty:
@@ -73,7 +74,9 @@ def risk_matrix(register: pd.DataFrame) -> Figure:
     high = np.asarray(register.get("high_risk", pd.Series(False, index=register.index)), bool) & loss
     errors = np.vstack([impact - register.impact_loss_low.clip(lower=0).fillna(impact),
                         register.impact_loss_high.fillna(impact) - impact]).clip(min=0)
-    p = register.probability_per_year
+    p = register.events_per_year if "events_per_year" in register else register.probability_per_year
+    fixed = (register.likelihood.str.startswith("fixed") if "likelihood" in register
+             else pd.Series(False, index=register.index)).to_numpy(bool)
     ax.errorbar(p[loss], impact[loss], yerr=errors[:, loss], fmt="none", ecolor="#999999", lw=1)
     for points, style in ((high, dict(c=_HIGH, label="high risk")),
                           (loss & ~high, dict(c=_LOW, label="profit lost")),
@@ -81,15 +84,19 @@ def risk_matrix(register: pd.DataFrame) -> Figure:
                                        label="no measured loss (gain, or interval contains 0)"))):
         if points.any():
             ax.scatter(p[points], impact[points], s=60, zorder=3, **style)
+    if fixed.any():  # a fixed date is the scenario's assumption, not a measured likelihood
+        ax.scatter(p[fixed], impact[fixed], s=160, marker="s", facecolors="none", edgecolors="black", zorder=4,
+                   label="fixed date in the scenario (likelihood assumed)")
     top = float(impact.max()) or 1.0
-    probabilities = np.linspace(0.01, 1.05, 200)
+    right = max(1.05, float(p.max()) * 1.1)
+    rates = np.linspace(0.01, right, 200)
     for level in np.array([0.25, 0.5, 1.0]) * top:
-        ax.plot(probabilities, level / probabilities, ls=":", lw=0.8, color="#777777")
-    ax.set_xlim(0, 1.05)
+        ax.plot(rates, level / rates, ls=":", lw=0.8, color="#777777")
+    ax.set_xlim(0, right)
     ax.set_ylim(0, top * 1.25)
     names = [name if ok else f"{name} ({kind})" for name, ok, kind in zip(register.disruption, loss, effect)]
     _label_points(ax, p, impact, names, fontsize=9)
-    ax.set_xlabel("likelihood (probability per year)")
+    ax.set_xlabel("likelihood (events per year: a hazard's rate, an annual probability, or once in the horizon)")
     ax.set_ylabel("impact: profit lost when it happens (currency)")
     ax.set_title("Risk matrix of the disruption catalogue")
     ax.legend(frameon=False, loc="upper right", fontsize=8)

@@ -176,6 +176,11 @@ def _check_events(sc: "Scenario") -> list[Finding]:
         for j, ref in enumerate(getattr(event, "markets", ())):
             if ref in nodes and nodes[ref].kind != "market":
                 found.append((("disruptions", i, "markets", j), f"'{ref}' is not a market"))
+    hazards = {d.id for d in sc.disruptions if d.rate_per_year is not None}
+    for i, event in enumerate(sc.disruptions):
+        if event.then in hazards:
+            found.append((("disruptions", i, "then"), f"'{event.then}' is a hazard (rate_per_year): its events "
+                                                      f"arrive on their own and cannot follow another disruption"))
     chain = [(d.id, d.then) for d in sc.disruptions if d.then in events]
     for index, loop in _loops(chain, [d.id for d in sc.disruptions]):
         found.append((("disruptions", index, "then"), f"follow-ups form a loop {loop}"))

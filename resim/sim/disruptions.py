@@ -7,6 +7,10 @@ disaster each hit node ramps up over its own time, 0.5-1.5 × ramp_days). A foll
 ``then`` starts its own ``onset_day`` days after its predecessor ends (with ``annual_probability``:
 that chance of following at all); it never starts on its own. ``annual_probability`` p makes a
 disruption happen with chance 1 - (1 - p)^(horizon / 365), on a uniformly drawn day.
+``rate_per_year`` makes it a hazard: its events arrive as a Poisson process (seasonal with
+``seasonality``; :func:`hazard_onsets`), each with its own drawn duration and, with
+``severity_distribution``, severity (:attr:`Occurrence.severity`), so they recur and overlap,
+each undone by its own end.
 
 What each type stops (the vocabulary of DESIGN.md; "severity" scales every factor):
 
@@ -48,7 +52,7 @@ if TYPE_CHECKING:
     from resim.scenario import Scenario
     from resim.core.streams import Streams
 
-__all__ = ["Occurrence", "sample_occurrences", "schedule_disruptions", "footprint_nodes", "hit_nodes"]
+__all__ = ["Occurrence", "sample_occurrences", "hazard_onsets", "schedule_disruptions", "footprint_nodes", "hit_nodes"]
 
 @dataclass(frozen=True)
 class Occurrence:
@@ -58,6 +62,12 @@ class Occurrence:
     start: int
     end: int | None
     number: int = 0
+    severity: float | None = None   # a hazard's event: its own drawn severity (spec.severity_distribution)
+
+    @property
+    def scale(self) -> float:
+        """What its effects are scaled by beyond the spec's own: its drawn severity, else 1."""
+        return 1.0 if self.severity is None else self.severity
 
     @property
     def cause(self) -> str:
@@ -83,6 +93,9 @@ def sample_occurrences(scenario: "Scenario", streams: "Streams") -> list[Occurre
     for root in scenario.disruptions:
         if root.id in followers:
             continue
+        if root.rate_per_year is not None:
+            found.extend(_hazard_events(root, streams, horizon))
+            continue
         spec, start = root, _first_onset(root, streams.get("disruption", root.id), horizon)
         while start is not None and start < horizon:
             rng = streams.get("disruption", spec.id, "course")
@@ -94,6 +107,36 @@ def sample_occurrences(scenario: "Scenario", streams: "Streams") -> list[Occurre
             spec = by_id[spec.then]
             start = _follow(spec, streams.get("disruption", spec.id), end)
     return sorted(found, key=lambda o: (o.start, o.spec.id, o.number))
+
+
+def hazard_onsets(spec: "Disruption", rng: np.random.Generator, horizon: int) -> np.ndarray:
+    """The onset days of a hazard's events over ``horizon`` days: a Poisson process at
+    ``rate_per_year`` / 365 a day, its rate in each month scaled by ``seasonality`` (12 factors,
+    scaled to mean 1; day 0 is 1 January, months of 365 / 12 days), drawn by thinning: a
+    homogeneous process at the highest month's rate, each event kept with the chance its month's
+    rate is of that."""
+    factors = np.ones(12) if spec.seasonality is None else np.asarray(spec.seasonality, float)
+    factors = factors / factors.mean()
+    peak = spec.rate_per_year * factors.max() / 365.0
+    times = np.sort(rng.uniform(0.0, horizon, rng.poisson(peak * horizon)))
+    month = np.minimum((times % 365.0) * 12 // 365, 11).astype(int)
+    kept = rng.random(len(times)) < factors[month] / factors.max()
+    return np.floor(times[kept]).astype(int)
+
+
+def _hazard_events(spec: "Disruption", streams: "Streams", horizon: int) -> list[Occurrence]:
+    """A hazard's events in one replication (:func:`hazard_onsets`), each with its own duration
+    and, with ``severity_distribution``, severity (at most 1), numbered in order of onset."""
+    onsets = hazard_onsets(spec, streams.get("disruption", spec.id), horizon)
+    rng = streams.get("disruption", spec.id, "course")
+    found = []
+    for start in onsets.tolist():
+        duration = _duration(spec, rng)
+        severity = None
+        if spec.severity_distribution is not None:
+            severity = min(float(spec.severity_distribution.sample(rng)), 1.0)
+        found.append(Occurrence(spec, start, None if duration is None else start + duration, len(found), severity))
+    return found
 
 
 def _first_onset(spec: "Disruption", rng: np.random.Generator, horizon: int) -> int | None:
@@ -195,11 +238,11 @@ class _NodeStop(_Effect):
         spec, sc = self.spec, model.scenario
         if isinstance(spec, NaturalDisaster):
             hit = footprint_nodes(sc, spec)
-            self.nodes, self.damage = list(hit), np.array(list(hit.values()))
+            self.nodes, self.damage = list(hit), np.array(list(hit.values())) * occurrence.scale
             self.ramp_days = self.ramp_days[0] * rng.uniform(0.5, 1.5, len(self.nodes))
         else:
             self.nodes = list(spec.nodes)
-            self.damage = np.full(len(self.nodes), spec.severity)
+            self.damage = np.full(len(self.nodes), spec.severity * occurrence.scale)
             self.ramp_days = np.full(len(self.nodes), self.ramp_days[0])
         self.ships = not isinstance(spec, CapacityLoss)
         self.rows = None
@@ -256,7 +299,8 @@ class _Lanes(_Effect):
                 factor = 1.0 + (spec.lead_time_multiplier - 1.0) * levels[0]
                 self.model.set_lead_time_factor(key, factor, cause=self.cause)
             else:
-                self.model.set_lane_capacity(key, 1.0 - spec.severity * levels[0], cause=self.cause)
+                self.model.set_lane_capacity(key, 1.0 - spec.severity * self.occurrence.scale * levels[0],
+                                             cause=self.cause)
 
 
 class _Quality(_Effect):
@@ -266,7 +310,8 @@ class _Quality(_Effect):
         parts = [net.part_index[p] for p in spec.parts] if spec.parts else None
         mask = np.isin(net.sku_node, nodes) & (np.isin(net.sku_part, parts) if parts else True)
         self.skus = np.flatnonzero(mask)
-        self.held = self.model.remove_stock(self.skus, spec.severity, quarantine=spec.action == "quarantine")
+        self.held = self.model.remove_stock(self.skus, spec.severity * self.occurrence.scale,
+                                            quarantine=spec.action == "quarantine")
 
     def set(self, levels: np.ndarray) -> None:
         return None  # stock effects happen at the start and the end, not by degree

@@ -122,11 +122,13 @@ def lost_shares(scenario: "Scenario", flows: Flows, spec, hit: list[str]) -> dic
     of its normal output above it is lost: 1 − (1 − severity) × capacity / normal output, at
     least 0 (the severity itself for a node of unlimited capacity). The output counts every part
     the node makes (their capacity is shared)."""
+    # A hazard's events draw their own severity: the response sizes for the mean.
+    mean = spec.mean_severity
     damage = footprint_nodes(scenario, spec) if isinstance(spec, NaturalDisaster) else {}
     lost = {}
     for node_id in hit:
         node = scenario.nodes_by_id[node_id]
-        severity = damage.get(node_id, getattr(spec, "severity", 1.0))
+        severity = damage[node_id] * (mean / spec.severity if spec.severity > 0 else 0.0) if node_id in damage else mean
         for part in node.makes:
             share = severity
             if isinstance(spec, CapacityLoss):

@@ -15,7 +15,9 @@ from resim.scenario.format.common import (
     Country, Fraction, Id, IdList, LaneRefList, Latitude, Longitude, NonNegative, Positive, Region, Spec, TextList,
 )
 
-__all__ = ["Recovery", "Footprint", "Disruption", "DISRUPTION_TYPES"]
+__all__ = ["Recovery", "Footprint", "Disruption", "DISRUPTION_TYPES", "MAX_RATE_PER_YEAR"]
+
+MAX_RATE_PER_YEAR = 365.0  # a bound on events drawn: a hostile file cannot ask for millions
 
 DISRUPTION_TYPES = (
     "natural_disaster", "trade_barrier", "capacity_loss", "demand_shock", "logistics", "quality",
@@ -59,16 +61,43 @@ class _Event(Spec):
     onset_day: NonNegativeDist | None = Field(None, description="day the disruption starts (fixed or drawn)")
     annual_probability: Fraction | None = Field(
         None, description="chance per year that it happens, at a uniformly drawn day")
+    rate_per_year: Annotated[float, Field(gt=0.0, le=MAX_RATE_PER_YEAR, allow_inf_nan=False)] | None = Field(
+        None, description="a hazard: events arrive as a Poisson process at this mean number a year, each "
+                          "with its own drawn duration (and severity), recurring and overlapping")
+    seasonality: tuple[NonNegative, ...] | None = Field(
+        None, min_length=12, max_length=12,
+        description="with rate_per_year: the rate's relative level in January..December (scaled to mean 1)")
     duration_days: NonNegativeDist = Field(description="days until recovery starts")
     severity: Fraction = Field(1.0, description="share of capacity or flow lost")
+    severity_distribution: NonNegativeDist | None = Field(
+        None, description="with rate_per_year: each event's severity drawn from this (values above 1 count "
+                          "as 1); severity is then left out")
     recovery: Recovery = Recovery()
     then: Id | None = Field(None, description="id of a follow-up disruption that starts when this ends")
 
     @model_validator(mode="after")
     def _one_timing(self) -> "_Event":
-        if (self.onset_day is None) == (self.annual_probability is None):
-            raise ValueError("give either onset_day or annual_probability")
+        timings = [name for name in ("onset_day", "annual_probability", "rate_per_year")
+                   if getattr(self, name) is not None]
+        if len(timings) != 1:
+            raise ValueError("give one of onset_day, annual_probability or rate_per_year")
+        if self.rate_per_year is None and (self.seasonality is not None or self.severity_distribution is not None):
+            raise ValueError("seasonality and severity_distribution go with rate_per_year (a hazard)")
+        if self.seasonality is not None and sum(self.seasonality) <= 0:
+            raise ValueError("seasonality needs a month with a rate above 0")
+        if self.severity_distribution is not None and "severity" in self.model_fields_set:
+            raise ValueError("give severity or severity_distribution, not both")
+        if self.rate_per_year is not None and self.then is not None:
+            raise ValueError("a hazard (rate_per_year) cannot have a follow-up (then)")
         return self
+
+    @property
+    def mean_severity(self) -> float:
+        """The severity an event has on average: ``severity``, or the mean of
+        ``severity_distribution`` (at most 1)."""
+        if self.severity_distribution is None:
+            return self.severity
+        return min(float(self.severity_distribution.mean), 1.0)
 
 
 class NaturalDisaster(_Event):
