@@ -112,16 +112,16 @@ def sample_occurrences(scenario: "Scenario", streams: "Streams") -> list[Occurre
 def hazard_onsets(spec: "Disruption", rng: np.random.Generator, horizon: int) -> np.ndarray:
     """The onset days of a hazard's events over ``horizon`` days: a Poisson process at
     ``rate_per_year`` / 365 a day, its rate in each month scaled by ``seasonality`` (12 factors,
-    scaled to mean 1; day 0 is 1 January, months of 365 / 12 days), drawn by thinning: a
+    scaled to mean 1; day 0 is 1 January, months of 365 / 12 days), on whole days, drawn by thinning: a
     homogeneous process at the highest month's rate, each event kept with the chance its month's
     rate is of that."""
     factors = np.ones(12) if spec.seasonality is None else np.asarray(spec.seasonality, float)
     factors = factors / factors.mean()
     peak = spec.rate_per_year * factors.max() / 365.0
-    times = np.sort(rng.uniform(0.0, horizon, rng.poisson(peak * horizon)))
-    month = np.minimum((times % 365.0) * 12 // 365, 11).astype(int)
-    kept = rng.random(len(times)) < factors[month] / factors.max()
-    return np.floor(times[kept]).astype(int)
+    days = np.sort(rng.integers(0, horizon, rng.poisson(peak * horizon)))
+    month = np.minimum((days % 365) * 12 // 365, 11)  # as demand's seasonality counts months
+    kept = rng.random(len(days)) < factors[month] / factors.max()
+    return days[kept]
 
 
 def _hazard_events(spec: "Disruption", streams: "Streams", horizon: int) -> list[Occurrence]:

@@ -1,0 +1,131 @@
+"""Hazards (a disruption with ``rate_per_year``): events drawn per replication as a Poisson
+process (resim.sim.disruptions.hazard_onsets), seasonal, each with its own duration and severity,
+recurring and overlapping; and R1's likelihood from the rate (resim.experiment.catalogue)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+import resim
+from resim.core.streams import Streams
+from resim.experiment.catalogue import likelihood
+from resim.sim.disruptions import sample_occurrences
+from tests.chains import hand_chain
+
+RUNS = 2000
+
+
+def hazard(**fields) -> dict:
+    return {"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 3.0,
+            "duration_days": 5, **fields}
+
+
+def chain(horizon: int = 730, **fields) -> resim.Scenario:
+    return hand_chain(horizon=horizon, a_level=200).replace(
+        **{"nodes[plant].capacity_per_day": 40}, disruptions=[hazard(**fields)])
+
+
+def events(sc: resim.Scenario, runs: int = RUNS) -> list[list]:
+    return [sample_occurrences(sc, Streams(sc.seed, r)) for r in range(runs)]
+
+
+def test_event_counts_are_poisson_at_the_catalogue_rate():
+    # 3 a year over 730 days: 6 expected per replication. The mean of 2,000 counts lies within
+    # 4 standard errors (sqrt(6 / 2000)) of 6, and the dispersion test (sum (x - m)^2 / m against
+    # chi-square with n - 1 degrees of freedom) does not reject a Poisson variance.
+    counts = np.array([len(run) for run in events(chain())])
+    expected = 3.0 * 730 / 365
+    assert abs(counts.mean() - expected) < 4 * math.sqrt(expected / RUNS)
+    dispersion = ((counts - counts.mean()) ** 2).sum() / counts.mean()
+    p = 2 * min(stats.chi2.cdf(dispersion, RUNS - 1), stats.chi2.sf(dispersion, RUNS - 1))
+    assert p > 0.001
+    assert all(o.number == k for run in events(chain(), 50) for k, o in enumerate(run))
+
+
+def test_seasonal_onsets_follow_the_monthly_factors():
+    # Factors 3 in January, 1 in July, 0 otherwise: a quarter of the events in July, none outside
+    # the two months; the count per year is still the rate (the factors are scaled to mean 1).
+    factors = [3, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0]
+    runs = events(chain(horizon=365, seasonality=factors))
+    months = np.array([min(o.start * 12 // 365, 11) for run in runs for o in run])
+    assert set(months) <= {0, 6}
+    observed = [(months == 0).sum(), (months == 6).sum()]
+    assert stats.chisquare(observed, np.array([0.75, 0.25]) * len(months)).pvalue > 0.001
+    assert abs(len(months) / RUNS - 3.0) < 4 * math.sqrt(3.0 / RUNS)
+
+
+def test_each_event_draws_its_severity_and_duration():
+    runs = events(chain(severity_distribution="uniform(0.2, 0.6)", duration_days="uniform(2, 30)"), 500)
+    occurrences = [o for run in runs for o in run]
+    severities = np.array([o.severity for o in occurrences])
+    assert ((severities >= 0.2) & (severities <= 0.6)).all()
+    assert abs(severities.mean() - 0.4) < 4 * (0.4 / math.sqrt(12)) / math.sqrt(len(severities))
+    assert len({o.end - o.start for o in occurrences}) > 10
+    sc = chain(severity_distribution="uniform(0.2, 0.6)")
+    assert sc.disruptions[0].mean_severity == pytest.approx(0.4)
+
+
+@pytest.mark.slow
+def test_overlapping_events_each_take_their_share_and_are_undone_by_their_own_end():
+    # 40 events a year of 10 days each over 200 days: events overlap. On each day the plant's
+    # capacity factor is the product of (1 - severity) over the events in force, every one of
+    # them under its own cause, and 1 once none is.
+    from resim.experiment.runner import prepare
+
+    sc = chain(horizon=200, rate_per_year=40.0, duration_days=10, severity_distribution="uniform(0.2, 0.6)")
+    model, _ = prepare(sc, "none", 0, sc.seed)
+    plant = model.net.node_index["plant"]
+    seen = {}
+    model.on_day_start(lambda m, day: seen.__setitem__(day, float(m.levers["capacity"][plant])))
+    model.run()
+    occurrences = model.occurrences
+    assert max(sum(o.start <= d < o.end for o in occurrences) for d in range(200)) >= 2   # overlaps happen
+    for day, factor in seen.items():
+        expected = math.prod(1.0 - o.severity for o in occurrences if o.start <= day < o.end)
+        assert factor == pytest.approx(expected), day
+
+
+def test_the_same_events_meet_every_strategy_of_a_replication():
+    sc = chain().replace(strategies=[{"id": "stock", "actions": ["buffer"], "buffer": {"A": 10}}])
+    from resim.experiment.runner import prepare
+
+    seen = [[(o.start, o.end, o.severity) for o in prepare(sc, s, 3, sc.seed)[0].occurrences] for s in ("none", "stock")]
+    assert seen[0] == seen[1] and len(seen[0]) > 0
+
+
+def test_r1_likelihood_is_the_rate_and_the_expected_loss_rate_times_impact():
+    sc = chain()
+    row = likelihood(sc.disruptions[0], sc.horizon_days)
+    assert row == {"likelihood": "hazard rate", "events_per_year": 3.0,
+                   "probability_per_year": pytest.approx(1 - math.exp(-3.0))}
+    fixed = chain().replace(disruptions=[{"id": "f", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 50,
+                                          "duration_days": 5}])
+    assert likelihood(fixed.disruptions[0], 730) == {"likelihood": "fixed date (assumed certain)",
+                                                     "events_per_year": 0.5, "probability_per_year": 0.5}
+
+
+@pytest.mark.slow
+def test_the_register_ranks_a_hazard_by_rate_times_its_impact():
+    sc = chain(horizon=365).replace(**{"disruptions[cut].severity": 0.9, "disruptions[cut].duration_days": 30})
+    result = resim.assess_risk(sc, replications=4)
+    row = result.register.set_index("disruption").loc["cut"]
+    assert row.likelihood == "hazard rate" and row.events_per_year == 3.0
+    if row.profit_effect == "loss":
+        assert row.expected_loss_per_year == pytest.approx(3.0 * row.impact_loss)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"disruptions[cut].rate_per_year": -1.0}, "rate_per_year"),
+    ({"disruptions[cut].rate_per_year": 10_000.0}, "rate_per_year"),
+    ({"disruptions[cut].seasonality": [1, 2, 3]}, "seasonality"),
+    ({"disruptions[cut].onset_day": 5}, "give one of onset_day, annual_probability or rate_per_year"),
+    ({"disruptions[cut].severity": 0.5, "disruptions[cut].severity_distribution": "uniform(0, 1)"},
+     "severity or severity_distribution"),
+])
+def test_a_bad_hazard_is_refused_in_one_line(change, message):
+    with pytest.raises(resim.ScenarioError, match=message):
+        chain().replace(**change)
