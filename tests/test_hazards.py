@@ -129,3 +129,40 @@ def test_the_register_ranks_a_hazard_by_rate_times_its_impact():
 def test_a_bad_hazard_is_refused_in_one_line(change, message):
     with pytest.raises(resim.ScenarioError, match=message):
         chain().replace(**change)
+
+
+# -- the shipped catalogue (hazards: {catalogue: default}) ------------------------------------------
+
+def test_the_catalogue_adds_the_hazards_of_the_countries_of_the_chain():
+    from resim.scenario.format.hazards import catalogue_entries
+
+    sc = hand_chain(horizon=365).replace(hazards={"catalogue": "default"})   # nodes in CN and DE
+    added = {d.id: d for d in sc.disruptions}
+    expected = {f"{e['kind']}_{e['country'].lower()}" for e in catalogue_entries() if e["country"] in {"CN", "DE"}}
+    assert set(added) == expected and expected
+    quake = added["earthquake_cn"]
+    entry = next(e for e in catalogue_entries() if e["kind"] == "earthquake" and e["country"] == "CN")
+    assert quake.rate_per_year == entry["rate_per_year"] and quake.footprint.countries == ("CN",)
+    # Read back from its own dump (as Scenario.replace does), nothing is added twice.
+    assert len(sc.replace(horizon_days=400).disruptions) == len(expected)
+
+
+def test_the_catalogue_is_chosen_by_country_and_kind_and_scaled():
+    sc = hand_chain(horizon=365).replace(hazards={"countries": ["JP", "CN"], "kinds": ["typhoon"], "rate_factor": 2})
+    assert {d.id: d.rate_per_year for d in sc.disruptions} == {"typhoon_jp": 6.0, "typhoon_cn": 14.0}
+    own = {"id": "typhoon_cn", "type": "natural_disaster", "footprint": {"countries": ["CN"]}, "rate_per_year": 1.0,
+           "duration_days": 2}
+    mine = hand_chain(horizon=365).replace(disruptions=[own], hazards={"kinds": ["typhoon"]})
+    assert [(d.id, d.rate_per_year) for d in mine.disruptions] == [("typhoon_cn", 1.0)]   # the scenario's wins
+
+
+def test_every_catalogue_entry_is_a_valid_hazard():
+    from resim.scenario.format.hazards import catalogue_entries
+
+    countries = sorted({e["country"] for e in catalogue_entries()})
+    sc = hand_chain(horizon=365).replace(hazards={"countries": countries})
+    assert len(sc.disruptions) == len(catalogue_entries())
+    assert all(d.rate_per_year > 0 and d.severity_distribution is not None for d in sc.disruptions)
+    for d in sc.disruptions:
+        if d.seasonality is not None:
+            assert len(d.seasonality) == 12 and sum(d.seasonality) > 0

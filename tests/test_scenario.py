@@ -209,7 +209,8 @@ def test_csv_problems_point_at_the_csv_row(tmp_path):
 def test_json_schema_describes_every_section_and_the_csv_form(capsys):
     schema = scenario_schema()
     top = {"name", "description", "horizon_days", "seed", "replications", "start", "currency", "parts",
-           "nodes", "lanes", "demand", "disruptions", "maas", "circular", "strategies", "metrics", "optimize"}
+           "nodes", "lanes", "demand", "disruptions", "hazards", "maas", "circular", "strategies", "metrics",
+           "optimize"}
     assert set(schema["properties"]) == top
     assert schema["additionalProperties"] is False
     nodes = schema["properties"]["nodes"]["anyOf"]

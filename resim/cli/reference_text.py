@@ -171,6 +171,9 @@ RULES: dict[str, str] = {
     "Recovery._ramp_has_days": "A `ramp` recovery needs `ramp_days` > 0.",
     "Footprint._something_is_hit": "Name `regions`, `countries`, or a `center` with `radius_km` "
                                    "(a radius footprint needs both).",
+    "Scenario._include_hazards": "The catalogue's chosen hazards (`hazards`) join `disruptions` as "
+                                 "`KIND_COUNTRY` (e.g. `earthquake_jp`), but for ids `disruptions` holds "
+                                 "already (the scenario's own entry wins).",
     "_Event._one_timing": "Give one of `onset_day`, `annual_probability` or `rate_per_year`; `seasonality` "
                           "and `severity_distribution` go with `rate_per_year` (a hazard), which takes no "
                           "`then`; `seasonality` needs a month above 0; give `severity` or "

@@ -17,7 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Sequence
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from resim.scenario.checks import check_scenario
 from resim.scenario.checks_references import REFERENCE_FIELDS, check_references
@@ -28,6 +28,7 @@ from resim.core.views import view
 from resim.scenario.format.chain import Demand, Lane, Node, Part
 from resim.scenario.format.circular import Circular
 from resim.scenario.format.events import Disruption
+from resim.scenario.format.hazards import Hazards, catalogue_disruptions
 from resim.scenario.format.maas import MaaS
 from resim.scenario.format.optimize import Optimize
 from resim.scenario.format.strategies import Metrics, Strategy
@@ -63,6 +64,8 @@ class Scenario(Spec):
     lanes: tuple[Lane, ...] = ()
     demand: tuple[Demand, ...] = Field(min_length=1)
     disruptions: tuple[Disruption, ...] = ()
+    hazards: Hazards | None = Field(
+        None, description="hazards of the shipped catalogue added to the disruptions (see docs/hazards.md)")
     maas: MaaS = MaaS()
     circular: Circular = Circular()
     strategies: tuple[Strategy, ...] = (Strategy(id="none", actions=("none",)),)
@@ -73,6 +76,26 @@ class Scenario(Spec):
     _source: str | None = PrivateAttr(None)
     _sha256: str | None = PrivateAttr(None)
     _changes: dict = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _include_hazards(cls, data: Any) -> Any:
+        """The catalogue's chosen hazards join ``disruptions``, but for ids it holds already (a
+        dumped scenario holds them: it reads back the same)."""
+        if not isinstance(data, dict) or not isinstance(data.get("hazards"), dict):
+            return data
+        try:
+            chosen = Hazards.model_validate(data["hazards"])
+        except ValueError:  # said where the field is validated
+            return data
+        events = data.get("disruptions") or []
+        if not isinstance(events, (list, tuple)):
+            return data
+        held = {e.get("id") for e in events if isinstance(e, dict)}
+        nodes = data.get("nodes") if isinstance(data.get("nodes"), (list, tuple)) else []
+        countries = {n.get("country") for n in nodes if isinstance(n, dict) and isinstance(n.get("country"), str)}
+        added = [e for e in catalogue_disruptions(chosen, countries) if e["id"] not in held]
+        return {**data, "disruptions": [*events, *added]} if added else data
 
     @field_validator("currency")
     @classmethod
