@@ -25,6 +25,7 @@ LIBRARY = {
     "aerospace_machining": ("shipsets", []),
     "industrial_takeback": ("engines", [("reman units", "reman_units", False),
                                         ("cores returned", "cores_returned", False)]),
+    "auto_hazards": ("ECUs", []),
 }
 
 

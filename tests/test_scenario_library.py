@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow  # simulations, subprocesses or real faults: the f
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 LIBRARY = ["ev_battery_pack", "auto_microcontrollers", "wind_gearbox", "medical_device",
-           "aerospace_machining", "industrial_takeback"]
+           "aerospace_machining", "industrial_takeback", "auto_hazards"]
 REPLICATIONS = 2
 
 
@@ -40,7 +40,7 @@ def results(name: str) -> resim.Results:
 @functools.lru_cache(maxsize=None)
 def undisrupted(name: str) -> resim.Results:
     """The same chain without any disruption or strategy."""
-    calm = scenario(name).replace(disruptions=[], strategies=[], **{"metrics.reference": None})
+    calm = scenario(name).replace(disruptions=[], hazards=None, strategies=[], **{"metrics.reference": None})
     return resim.run(calm, replications=REPLICATIONS, strategies=["none"], executor="serial")
 
 
@@ -85,10 +85,13 @@ def test_every_library_scenario_validates(capsys):
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_the_scenario_has_the_shape_of_a_library_case(name):
+    # A year and one story's disruptions, or (a hazard scenario) years of hazards at their rates,
+    # whose recovery is measured from the first event of any.
     sc = scenario(name)
+    hazards = any(d.rate_per_year is not None for d in sc.disruptions)
     assert 12 <= len(sc.nodes) <= 30
-    assert sc.horizon_days == 365 and sc.replications == 20
-    assert sc.metrics.reference in {d.id for d in sc.disruptions}
+    assert sc.replications == 20 and (sc.horizon_days == 365 or (hazards and sc.horizon_days % 365 == 0))
+    assert sc.metrics.reference in {d.id for d in sc.disruptions} or (hazards and sc.metrics.reference is None)
     assert len(sc.strategies) >= 3
 
 
@@ -109,8 +112,14 @@ def test_in_normal_times_the_chain_serves_its_demand(name):
 
 @pytest.mark.parametrize("name", LIBRARY)
 def test_the_disruptions_hurt_waiting(name):
+    # A story's disruption costs at least 5 points of the year's fill rate; years of hazards cost
+    # less of the whole horizon's, but more units in every replication.
     calm, hit = mean(undisrupted(name), "none", "fill_rate"), mean(results(name), "none", "fill_rate")
-    assert hit < calm - 0.05
+    if scenario(name).horizon_days == 365:
+        assert hit < calm - 0.05
+    else:
+        short = lambda res: res.replications.query("strategy == 'none'").set_index("replication").shortfall_units
+        assert hit < calm and (short(results(name)) > short(undisrupted(name))).all()
 
 
 # -- the point of each story --------------------------------------------------------------------------
@@ -220,6 +229,34 @@ def test_wind_gearbox_the_local_content_rule_keeps_out_of_region_supply_out():
     shipped = stock_series(detailed_run("wind_gearbox"), "dc_port_us", "gearbox", "shipped")
     onset = int(rule.onset_day.mean)
     assert shipped[:onset].sum() > 0 and shipped[onset:].sum() == 0
+
+
+def test_auto_hazards_events_arrive_at_the_catalogue_rates():
+    # Over 300 replications of the five years, each hazard's events are Poisson with mean
+    # rate x 5 per replication: the total lies within 4 standard deviations (sqrt of its mean).
+    from resim.core.streams import Streams
+    from resim.sim.disruptions import sample_occurrences
+
+    sc = scenario("auto_hazards")
+    runs, years = 300, sc.horizon_days / 365
+    counts: dict[str, int] = {}
+    for r in range(runs):
+        for o in sample_occurrences(sc, Streams(sc.seed, r)):
+            counts[o.spec.id] = counts.get(o.spec.id, 0) + 1
+    for d in sc.disruptions:
+        expected = d.rate_per_year * years * runs
+        assert abs(counts.get(d.id, 0) - expected) < 4 * np.sqrt(expected), d.id
+
+
+def test_auto_hazards_the_buffer_pays_over_five_years_and_every_year_adds_up():
+    sc, res = scenario("auto_hazards"), results("auto_hazards")
+    reps = res.replications.set_index(["strategy", "replication"])
+    assert (reps.loc["buffer", "shortfall_units"] < reps.loc["none", "shortfall_units"]).all()
+    years = res.annual[(res.annual.metric == "cost_total") & (res.annual.statistic == "mean")
+                       & res.annual.period.str.startswith("year")]
+    assert len(years) == 5 * len(reps.index.levels[0])
+    for strategy, rows in years.groupby("strategy"):
+        assert rows.estimate.sum() == pytest.approx(reps.loc[strategy, "cost_total"].mean())
 
 
 def test_medical_device_only_iso_13485_makers_are_used():

@@ -61,9 +61,10 @@ def simulate(scenario: Scenario, *, replications: int, seed: int, executor: str,
 
 
 def quiet(scenario: Scenario) -> Scenario:
-    """``scenario`` without disruptions or strategies (nor the optimisation, which names a strategy):
-    the undisrupted chain every impact is measured against."""
-    return scenario.replace(disruptions=[], strategies=[], optimize=None, **{"metrics.reference": None})
+    """``scenario`` without disruptions (nor the hazard catalogue, which would add its own) or
+    strategies (nor the optimisation, which names a strategy): the undisrupted chain every impact
+    is measured against."""
+    return scenario.replace(disruptions=[], hazards=None, strategies=[], optimize=None, **{"metrics.reference": None})
 
 
 def outage_day(scenario: Scenario) -> int:

@@ -130,10 +130,7 @@ def scenario_html(sc: "Scenario") -> str:
                  if flagged else "<p>none: every critical part has two or more makers</p>")
     events = []
     for d in sc.disruptions:
-        if d.onset_day is not None:
-            when = f"day {_dist(d.onset_day)}"
-        else:
-            when = f"{d.annual_probability:.0%} a year"
+        when = f"day {_dist(d.onset_day)}" if d.onset_day is not None else d.timing
         duration = _dist(d.duration_days) if d.duration_days is not None else "permanent"
         events.append([d.id, d.type, when, duration])
     parts.append(f"<h4>Disruptions ({len(sc.disruptions)})</h4>")

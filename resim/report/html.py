@@ -215,7 +215,7 @@ def _scenario_section(scenario: "Scenario") -> str:
     nodes = " · ".join(f"{count} {kind}" for kind, count in kinds.items())
     events = pd.DataFrame([{
         "disruption": d.id, "type": d.type,
-        "when": f"day {d.onset_day}" if d.onset_day is not None else f"{d.annual_probability:.0%} a year",
+        "when": d.timing,
         "duration (days)": str(d.duration_days) if d.duration_days is not None else "permanent",
         "what": d.description} for d in scenario.disruptions])
     strategies = pd.DataFrame([{"strategy": s.id, "actions": ", ".join(s.actions), "what": s.description}

@@ -52,6 +52,8 @@ def earliest_onsets(sc: "Scenario") -> dict[str, int | None]:
         if d.id not in preceding:
             if d.onset_day is not None:
                 day = _day(_lowest(d.onset_day))
+            elif d.rate_per_year is not None:  # a hazard's first event may come on day 0
+                day = 0
             else:
                 day = 0 if d.annual_probability > 0 else None
         else:

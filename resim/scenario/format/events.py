@@ -92,6 +92,15 @@ class _Event(Spec):
         return self
 
     @property
+    def timing(self) -> str:
+        """When it happens, in words: ``day 120``, ``20% a year`` or ``0.5 events a year`` (a hazard)."""
+        if self.onset_day is not None:
+            return f"day {self.onset_day}"
+        if self.annual_probability is not None:
+            return f"{self.annual_probability:.0%} a year"
+        return f"{self.rate_per_year:g} events a year" + (" (seasonal)" if self.seasonality is not None else "")
+
+    @property
     def mean_severity(self) -> float:
         """The severity an event has on average: ``severity``, or the mean of
         ``severity_distribution`` (at most 1)."""
