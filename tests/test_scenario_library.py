@@ -249,7 +249,7 @@ def test_auto_hazards_events_arrive_at_the_catalogue_rates():
 
 
 def test_auto_hazards_the_buffer_pays_over_five_years_and_every_year_adds_up():
-    sc, res = scenario("auto_hazards"), results("auto_hazards")
+    res = results("auto_hazards")
     reps = res.replications.set_index(["strategy", "replication"])
     assert (reps.loc["buffer", "shortfall_units"] < reps.loc["none", "shortfall_units"]).all()
     years = res.annual[(res.annual.metric == "cost_total") & (res.annual.statistic == "mean")
