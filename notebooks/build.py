@@ -622,8 +622,9 @@ NOTEBOOKS["05_risk_assessment"] = [
     md("""
     ## The risk register
 
-    The catalogue disruptions ranked by expected yearly loss (profit lost in the horizon times
-    the yearly probability; a fixed-date event counts with probability 1). `high_risk` marks those
+    The catalogue disruptions ranked by expected yearly loss (profit lost by one event times the
+    events a year: a hazard's rate, an annual probability, or, for an event on a fixed date, once
+    in the horizon, which the register marks as an assumption rather than a likelihood). `high_risk` marks those
     with at least half the largest expected loss: the events response strategies (R2) must answer.
     `profit_effect` reads the interval of the profit lost: a loss, a gain (a strike that only
     lowers stock lowers its holding cost), or no measurable impact when the interval contains 0.
@@ -648,6 +649,27 @@ NOTEBOOKS["05_risk_assessment"] = [
     * The earthquake dominates the register: it is the event the quickstart's strategies answer.
 
     `report.save(folder)` writes `nodes.csv`, `risk.csv` and both figures, as `resim risk` does.
+    """),
+    md("""
+    ## Hazards at their rates
+
+    The quickstart's earthquake is on a fixed day: its likelihood is an assumption. The
+    `auto_hazards` library scenario runs the microcontroller chain for five years with hazards
+    that arrive at rates: fab fires at 0.1 a year and the shipped catalogue's earthquakes,
+    typhoons and floods of the chain's countries (`docs/hazards.md` gives each rate's source).
+    Its register reads each likelihood from the rate and simulates one event of each hazard alone.
+    """),
+    code("""
+    hazards = resim.load_scenario("../scenarios/auto_hazards.yaml")
+    rates = resim.assess_risk(hazards, replications=6, simulate_nodes=0, executor="serial")
+    rates.register[["disruption", "likelihood", "events_per_year", "probability_per_year", "impact_loss",
+                    "profit_effect", "expected_loss_per_year", "high_risk"]].round(3)
+    """),
+    code("""
+    top = rates.register.iloc[0]
+    print(f"largest expected yearly loss: {top.disruption}, {top.events_per_year:g} events a year x "
+          f"{top.impact_loss:,.0f} {hazards.currency} an event = {top.expected_loss_per_year:,.0f} a year")
+    rates.plot_matrix()
     """),
 ]
 
