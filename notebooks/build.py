@@ -275,8 +275,8 @@ NOTEBOOKS["02_value_chain_in_python"] = [
     md("""
     ## Ask the graph
 
-    `sc.value_chain()` is a `networkx.DiGraph` (nodes are sites, edges are lanes, with typed
-    attributes); `resim.scenario.valuechain` answers the usual questions: supplier tiers, which parts have
+    `sc.value_chain()` is a `networkx.MultiDiGraph` (nodes are sites, edges are lanes keyed by
+    transport mode, with typed attributes: two sites may be joined by a sea and an air lane); `resim.scenario.valuechain` answers the usual questions: supplier tiers, which parts have
     a single maker, how many units of each part one product needs, who is upstream of a part and
     where supply sits.
     """),

@@ -19,7 +19,7 @@ def test_graph_has_typed_node_and_edge_attributes(graph):
     assert graph.nodes["sR2"]["kind"] == "supplier"
     assert graph.nodes["sR2"]["capacity_per_day"] == 300.0
     assert graph.nodes["plant"]["inventory"]["B"].policy.S == 40
-    edge = graph.edges["sR2", "sA"]
+    edge = graph.edges["sR2", "sA", "road"]   # edges are keyed by transport mode
     assert edge["parts"] == ("R",) and edge["share"] == 0.75 and edge["id"] == "sR2->sA"
     assert edge["lead_time_days"].mean == pytest.approx((2 + 3 + 5) / 3)
 
@@ -72,3 +72,45 @@ def test_provisionable_is_what_reaches_from_sources(graph):
     provided = valuechain.provisionable(graph)
     assert ("plant", "P") not in provided and ("dc", "P") not in provided
     assert ("sA", "A") in provided
+
+
+def test_parallel_lanes_are_one_edge_per_mode_and_share_the_orders():
+    # sA ships A to the plant by road (share 0.7) and by air (0.3, 3 a unit): both edges are in the
+    # graph, keyed by mode; the engine splits the plant's orders 70/30 between them, each lane's
+    # units arrive whole (shipped = received + still in transit), and transport is charged per lane.
+    from resim.experiment.runner import prepare
+    from tests.chains import hand_chain
+
+    sc = hand_chain(horizon=60, a_level=100)
+    lanes = [lane.model_dump(by_alias=True, exclude_unset=True) for lane in sc.lanes]
+    lanes[0]["share"] = 0.7
+    lanes.append({"id": "sA_plant_air", "from": "sA", "to": "plant", "parts": ["A"], "lead_time_days": 1,
+                  "cost_per_unit": 3, "mode": "air", "share": 0.3})
+    sc = sc.replace(lanes=lanes)
+    graph = sc.value_chain()
+    assert set(graph["sA"]["plant"]) == {"road", "air"} and graph.edges["sA", "plant", "air"]["id"] == "sA_plant_air"
+    assert valuechain.tiers(graph)["sA"] == 1
+    model, _ = prepare(sc, "none", 0, sc.seed)
+    ledger = model.run()
+    road, air = (model.lane_arcs(key) for key in ("sA->plant", "sA_plant_air"))
+    shipped = {name: float(model.shipped_total[arcs].sum()) for name, arcs in (("road", road), ("air", air))}
+    assert shipped["air"] / (shipped["road"] + shipped["air"]) == pytest.approx(0.3, abs=0.02)
+    for arcs in (road, air):
+        assert model.shipped_total[arcs].sum() == pytest.approx(model.received_total[arcs].sum()
+                                                                + model.in_transit[arcs].sum())
+    transport = ledger.costs().groupby("component").cost.sum()["transport"]
+    assert transport == pytest.approx(1 * shipped["road"] + 3 * shipped["air"])   # the other lanes cost nothing
+
+
+def test_a_second_lane_of_the_same_pair_and_mode_is_refused():
+    import resim
+    from tests.chains import hand_chain
+
+    sc = hand_chain()
+    lanes = [lane.model_dump(by_alias=True, exclude_unset=True) for lane in sc.lanes]
+    lanes.append({"id": "sA_plant_2", "from": "sA", "to": "plant", "parts": ["A"], "lead_time_days": 1})
+    with pytest.raises(resim.ScenarioError, match="a second road lane from 'sA' to 'plant'"):
+        sc.replace(lanes=lanes)
+    lanes[-1] = {"from": "sA", "to": "plant", "parts": ["A"], "lead_time_days": 1, "mode": "air"}
+    with pytest.raises(resim.ScenarioError, match="give it its own id, e.g. sA_plant_air"):
+        sc.replace(lanes=lanes)

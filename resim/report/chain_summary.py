@@ -144,7 +144,7 @@ def write_graphml(graph: nx.DiGraph, path: Path, groups: Mapping[str, tuple[int,
         values = {k: _plain(v) for k, v in attributes.items()} | extra
         return {k: v for k, v in values.items() if v is not None and not (isinstance(v, float) and math.isnan(v))}
 
-    written = nx.DiGraph(name=str(graph.graph.get("name", "")))
+    written = nx.MultiDiGraph(name=str(graph.graph.get("name", "")))  # parallel lanes, one per mode
     written.add_nodes_from((n, plain(d, {"column": groups[n][0]} if groups else {})) for n, d in graph.nodes(data=True))
-    written.add_edges_from((u, v, plain(d, {})) for u, v, d in graph.edges(data=True))
+    written.add_edges_from((u, v, plain(d, {})) for u, v, d in graph.edges(data=True))  # keys 0, 1, ...
     write_atomic(path, "\n".join(nx.generate_graphml(written)) + "\n")

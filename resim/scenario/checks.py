@@ -63,15 +63,19 @@ def _check_lane_ids(sc: "Scenario") -> list[Finding]:
     lane_ids: dict[str, int] = {}
     for i, lane in enumerate(sc.lanes):
         if lane.key in lane_ids:
+            first = sc.lanes[lane_ids[lane.key]]
+            hint = (f"give it its own id, e.g. {lane.source}_{lane.dest}_{lane.mode}" if first.mode != lane.mode
+                    else "list several parts on one lane instead")
             found.append((("lanes", i), f"lane '{lane.key}' appears twice (first at lanes"
-                          f"[{lane_ids[lane.key]}]; list several parts on one lane instead)"))
+                          f"[{lane_ids[lane.key]}]; {hint})"))
         lane_ids.setdefault(lane.key, i)
-    pairs: dict[tuple[str, str], int] = {}
+    # Parallel lanes between two nodes are one per transport mode (the value chain's edges are keyed by mode).
+    pairs: dict[tuple[str, str, str], int] = {}
     for i, lane in enumerate(sc.lanes):
-        pair = (lane.source, lane.dest)
+        pair = (lane.source, lane.dest, lane.mode)
         if pair in pairs and sc.lanes[pairs[pair]].key != lane.key:
-            found.append((("lanes", i), f"a second lane from '{lane.source}' to '{lane.dest}' "
-                          f"(first at lanes[{pairs[pair]}]; one lane per pair of nodes)"))
+            found.append((("lanes", i), f"a second {lane.mode} lane from '{lane.source}' to '{lane.dest}' "
+                          f"(first at lanes[{pairs[pair]}]; one lane per pair of nodes and mode)"))
         pairs.setdefault(pair, i)
     return found
 

@@ -137,9 +137,9 @@ class Scenario(Spec):
         """Nodes keyed by id."""
         return {n.id: n for n in self.nodes}
 
-    def value_chain(self) -> "nx.DiGraph":
-        """The value chain as a new networkx.DiGraph, yours to change (see
-        :func:`resim.scenario.valuechain.build_graph`); :attr:`facts` holds a frozen one."""
+    def value_chain(self) -> "nx.MultiDiGraph":
+        """The value chain as a new networkx.MultiDiGraph, edges keyed by transport mode, yours to
+        change (see :func:`resim.scenario.valuechain.build_graph`); :attr:`facts` holds a frozen one."""
         from resim.scenario.valuechain import build_graph  # here: validating a scenario needs no networkx
 
         return build_graph(self)

@@ -7,6 +7,10 @@ their bill of materials ride along in ``G.graph["parts"]``. Node attributes: ``k
 (plants 0, suppliers 1 = delivers to a plant, 2 = delivers to tier 1, ...; others None).
 Edge attributes: ``id``, ``parts``, ``lead_time_days`` (a distribution), ``cost_per_unit``,
 ``capacity_per_day``, ``mode``, ``share``.
+
+The graph is a ``networkx.MultiDiGraph`` whose edges are keyed by transport mode: two sites may
+be joined by parallel lanes, one per mode (a sea lane and an air lane for expediting):
+``G.edges["sA", "plant", "road"]``, or ``G["sA"]["plant"]`` for every mode between the two.
 """
 
 from __future__ import annotations
@@ -27,9 +31,10 @@ __all__ = [
 ]
 
 
-def build_graph(scenario: "Scenario") -> nx.DiGraph:
-    """The scenario's value chain as a DiGraph with typed attributes (see module docstring)."""
-    graph = nx.DiGraph(name=scenario.name, currency=scenario.currency,
+def build_graph(scenario: "Scenario") -> nx.MultiDiGraph:
+    """The scenario's value chain as a MultiDiGraph, edges keyed by mode, with typed attributes
+    (see module docstring)."""
+    graph = nx.MultiDiGraph(name=scenario.name, currency=scenario.currency,
                        horizon_days=scenario.horizon_days,
                        parts={p.id: p for p in scenario.parts})
     for node in scenario.nodes:
@@ -42,7 +47,7 @@ def build_graph(scenario: "Scenario") -> nx.DiGraph:
         )
     for lane in scenario.lanes:
         graph.add_edge(
-            lane.source, lane.dest, id=lane.key, parts=lane.parts,
+            lane.source, lane.dest, key=lane.mode, id=lane.key, parts=lane.parts,
             lead_time_days=lane.lead_time_days, cost_per_unit=lane.cost_per_unit,
             capacity_per_day=lane.capacity_per_day, mode=lane.mode, share=lane.share,
         )

@@ -40,7 +40,7 @@ class Action:
 _MAAS_KINDS = {kind for kind in ActionKind if kind.maas}
 
 
-def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, replication: int = 0) -> "nx.DiGraph":
+def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, replication: int = 0) -> "nx.MultiDiGraph":
     """The value chain as a strategy re-orchestrated it in one replication: the scenario's graph
     plus its providers (nodes of kind ``maas``) and their lanes, and the reman lanes it turned on."""
     graph = scenario.value_chain().copy()
@@ -53,5 +53,6 @@ def orchestrated_chain(scenario, orchestrations: pd.DataFrame, strategy: str, re
                            end=row.end, unit_cost=row.unit_cost, units_per_day=row.units_per_day)
         elif (row.kind == ActionKind.CIRCULAR and row.status == ActionStatus.ACTIVE
               and graph.has_edge(row.source, row.destination)):
-            graph.edges[row.source, row.destination].update(orchestrated=True, start=row.start, end=row.end)
+            for data in graph[row.source][row.destination].values():  # each mode's lane
+                data.update(orchestrated=True, start=row.start, end=row.end)
     return graph
