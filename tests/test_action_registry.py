@@ -12,15 +12,16 @@ from resim.scenario.format.strategies import ActionKind, Orchestration, Strategy
 from resim.sim.strategies import ACTION_TYPES, ActionType, Response
 
 # docs/strategies.md: the actions a strategy may name, and what each is.
-DOCUMENTED = ["none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular", "circular_partners"]
+DOCUMENTED = ["none", "buffer", "dual_source", "maas_same_tier", "maas_upstream", "circular", "circular_partners",
+              "expedite"]
 PROACTIVE = {"buffer", "dual_source", "circular_partners"}    # set up from day 0
-REACTIVE = {"maas_same_tier", "maas_upstream", "circular"}    # answer a detected disruption
+REACTIVE = {"maas_same_tier", "maas_upstream", "circular", "expedite"}    # answer a detected disruption
 FROM_MAAS = {"dual_source", "maas_same_tier", "maas_upstream"}  # rent providers: the style matters
 
 
 def _accepted(name: str) -> bool:
     try:
-        Strategy(id="s", actions=[name], buffer={"p": 1.0})
+        Strategy(id="s", actions=[name], buffer={"p": 1.0}, expedite={"p": "air"} if name == "expedite" else {})
     except pydantic.ValidationError:
         return False
     return True

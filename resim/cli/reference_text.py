@@ -194,7 +194,8 @@ RULES: dict[str, str] = {
     "Grading._sums_to_one": "The six shares sum to 1.",
     "Strategy._actions_fit": "`none` cannot be combined with other actions; a `buffer` action "
                              "needs `buffer: {part: units}`; `dual_source_share` needs a `dual_source` "
-                             "action; `prequalified` needs a `maas_same_tier` or `maas_upstream` action.",
+                             "action; `prequalified` needs a `maas_same_tier` or `maas_upstream` action; "
+                             "the `expedite` action and `expedite: {part: mode}` go together.",
     "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
                    "`base_stock` and `return_rate` a `node` and a `part`, `reman_capacity` a `node` "
                    "and a `process`, `prequalify` an `offering`, `prequalify_best` a `part`, "

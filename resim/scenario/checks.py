@@ -219,10 +219,26 @@ def _check_warnings(sc: "Scenario") -> list[Finding]:
     return found
 
 
+def _check_expedite(sc: "Scenario") -> list[Finding]:
+    """An expedited part needs a lane of the named mode parallel to one of its usual lanes."""
+    if not any(strategy.expedite for strategy in sc.strategies):
+        return []
+    from resim.scenario.valuechain import parallel_lanes  # networkx: only for a scenario that expedites
+
+    found = []
+    for i, strategy in enumerate(sc.strategies):
+        for part, mode in strategy.expedite.items():
+            if part in sc.parts_by_id and not parallel_lanes(sc.facts.graph, part, mode):
+                found.append((("strategies", i, "expedite", part),
+                              f"no {mode} lane runs beside a lane carrying '{part}' (expected a parallel lane "
+                              f"of that mode between the same two nodes, at share 0 for standby)"))
+    return found
+
+
 def check_scenario(sc: "Scenario") -> list[Finding]:
     """Every cross-reference problem of a typed scenario, as (path, message) pairs."""
     found = check_references(sc) + _check_lane_ids(sc) + _check_parts(sc) + _check_nodes(sc)
-    found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc) + _check_warnings(sc)
+    found += _check_demand(sc) + _check_lanes(sc) + _check_events(sc) + _check_warnings(sc) + _check_expedite(sc)
     if not found:  # the firm's own sites as providers: once the nodes and parts they name exist
         found += check_internal(sc)
     found += check_circular(sc)

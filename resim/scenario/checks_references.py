@@ -99,7 +99,7 @@ REFERENCE_FIELDS = frozenset({
     "id", "bom", "makes", "inventory", "part", "source", "dest", "market", "markets", "then",
     "reference", "providers", "take_back", "grading", "processes", "product", "to", "node",
     "responds_to", "buffer", "monitoring", "early_warning", "sites", "internal", "specifications",
-    "deliver_to", "dual_source_share", "optimize", "levers", "prequalified", "offering",
+    "deliver_to", "dual_source_share", "optimize", "levers", "prequalified", "offering", "expedite",
 })
 
 
@@ -158,6 +158,8 @@ def _references(sc: "Scenario") -> Iterator[tuple[tuple, str, Any]]:
             yield ("strategies", i, "early_warning", "parts", j), "part", part
         for part in getattr(strategy, "dual_source_share", None) or ():
             yield ("strategies", i, "dual_source_share", part), "part", part
+        for part in getattr(strategy, "expedite", None) or ():
+            yield ("strategies", i, "expedite", part), "part", part
         for offering in getattr(strategy, "prequalified", None) or ():
             yield ("strategies", i, "prequalified", offering), "offering", offering
     for i, lever in _present(getattr(getattr(sc, "optimize", None), "levers", None)):

@@ -51,6 +51,7 @@ from resim.sim.agreements import Agreement
 from resim.sim.capacity import CapacityLedger
 from resim.sim.circular_partners import contract_partners
 from resim.sim.disruptions import hit_nodes
+from resim.sim.expedite import expedite
 from resim.sim.inputs import Market
 from resim.sim.scorecards import Scorecards
 from resim.sim.hooks import Hook
@@ -316,6 +317,7 @@ ACTION_TYPES: dict[ActionKind, ActionType] = {action.kind: action for action in 
     ActionType(ActionKind.MAAS_UPSTREAM, respond=partial(Response._rent, kind=ActionKind.MAAS_UPSTREAM)),
     ActionType(ActionKind.CIRCULAR, respond=Response._circular),
     ActionType(ActionKind.CIRCULAR_PARTNERS, setup=contract_partners),
+    ActionType(ActionKind.EXPEDITE, respond=expedite),
 )}
 
 

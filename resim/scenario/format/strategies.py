@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema, model_validator
 
@@ -24,6 +24,7 @@ class ActionKind(StrEnum):
     MAAS_UPSTREAM = "maas_upstream"
     CIRCULAR = "circular"
     CIRCULAR_PARTNERS = "circular_partners"  # C1: circular processes contracted from MaaS providers
+    EXPEDITE = "expedite"              # an air bridge: a part's orders move to a faster parallel lane
 
     @property
     def proactive(self) -> bool:
@@ -33,7 +34,7 @@ class ActionKind(StrEnum):
     @property
     def reactive(self) -> bool:
         """Taken in response to a detected disruption."""
-        return self in (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM, ActionKind.CIRCULAR)
+        return self in (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM, ActionKind.CIRCULAR, ActionKind.EXPEDITE)
 
     @property
     def maas(self) -> bool:
@@ -119,6 +120,10 @@ class Strategy(Spec):
                                           "each with its yearly retainer: setup paid on day 0, no onboarding "
                                           "wait, negotiation or probation when called, capacity reserved, asked "
                                           "first; needs maas_same_tier or maas_upstream (docs/strategies.md)")
+    expedite: dict[Id, Literal["road", "rail", "sea", "air"]] = Field(
+        default_factory=dict, description="per part, the faster mode its orders move to while a disruption "
+                                          "lasts (the expedite action: an air bridge over a parallel lane of "
+                                          "that mode; docs/strategies.md)")
     orchestration: Annotated[Orchestration, _values(Orchestration)] = Field(
         Orchestration.BALANCED, description="how MaaS candidates are chosen among",
         title="Orchestration")  # set by hand: pydantic gives an enum field no title
@@ -129,6 +134,8 @@ class Strategy(Spec):
             raise ValueError("'none' cannot be combined with other actions")
         if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
+        if (ActionKind.EXPEDITE in self.actions) != bool(self.expedite):
+            raise ValueError("the expedite action and expedite: {part: mode} go together")
         if self.dual_source_share and ActionKind.DUAL_SOURCE not in self.actions:
             raise ValueError("dual_source_share needs the dual_source action")
         if self.prequalified and not {ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM} & set(self.actions):

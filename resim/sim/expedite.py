@@ -1,0 +1,68 @@
+"""Expediting as a response (an air bridge): a strategy's ``expedite: {part: mode}`` moves a part's
+orders from its usual lanes to their parallel lanes of a faster mode for the disruption's expected
+course, then back.
+
+When the strategy decides on a disruption, every lane carrying an expedited part whose source is a
+hit node or downstream of one, and that has a parallel lane of the named mode carrying the part
+(same two nodes: :func:`bridges`), hands its orders of the part to that lane: the fast lane takes
+the usual lane's share of the destination's orders, the usual lane goes on standby, and its open
+orders of the part are re-ordered (now by the fast lane). The bridge lasts to the expected recovery
+plus the usual lane's mean lead time (the pipeline that refills after it), then both lanes return
+to the scenario's shares. The fast lane's ``cost_per_unit`` is charged on what it carries
+(transport, by the model) within its ``capacity_per_day``; its CO₂e is in the run's transport
+emissions.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import networkx as nx
+
+from resim.scenario.format.strategies import ActionKind
+from resim.scenario.valuechain import parallel_lanes
+from resim.sim.actions import Action
+from resim.sim.status import ActionStatus
+
+if TYPE_CHECKING:
+    from resim.scenario import Scenario
+    from resim.scenario.format.chain import Lane
+    from resim.sim.engine import Model
+    from resim.sim.strategies import Course, Response
+
+__all__ = ["bridges", "expedite"]
+
+
+def bridges(scenario: "Scenario", part: str, mode: str) -> list[tuple["Lane", "Lane"]]:
+    """(usual lane, fast lane) pairs for ``part`` (:func:`resim.scenario.valuechain.parallel_lanes`)."""
+    lanes = {lane.key: lane for lane in scenario.lanes}
+    return [(lanes[usual], lanes[fast]) for usual, fast in parallel_lanes(scenario.facts.graph, part, mode)]
+
+
+def expedite(response: "Response", model: "Model", course: "Course") -> None:
+    """Bridge each expedited part's lanes downstream of the disruption's hit nodes (module
+    docstring), from today to the expected recovery plus the usual lane's lead time."""
+    scenario, strategy = model.scenario, response.strategy
+    graph = scenario.facts.graph
+    reached = set(course.hit) | {n for node in course.hit for n in nx.descendants(graph, node)}
+    day = int(model.env.now)
+    for part, mode in strategy.expedite.items():
+        for usual, fast in bridges(scenario, part, mode):
+            if usual.source not in reached:
+                continue
+            end = min(course.end + math.ceil(usual.lead_time_days.mean), model.horizon)
+            if end <= day:
+                continue
+            cause = f"expedite:{course.spec.id}@{course.onset}{course.stage}:{usual.key}:{part}"
+            weight = response.flows.weight.get((usual.key, part), 0.0)
+            model.set_share(fast.key, weight if weight > 0 else 1.0, cause=cause, part=part)
+            model.set_share_factor(usual.key, 0.0, cause=cause, part=part)
+            model.cancel_orders(usual.key, part)   # re-ordered now, by the fast lane
+            model.at(end, lambda m, cause=cause: m.end(cause))
+            response.actions.append(Action(
+                strategy.id, ActionKind.EXPEDITE, course.spec.id, fast.key, part, usual.dest, 0.0, day, end,
+                fast.cost_per_unit, ActionStatus.ACTIVE,
+                f"orders move from {usual.key} ({usual.mode}, {usual.lead_time_days.mean:g} days) to "
+                f"{fast.key} ({fast.mode}, {fast.lead_time_days.mean:g} days) until the expected recovery "
+                f"and the {usual.mode} pipeline"))

@@ -1,0 +1,77 @@
+"""Expediting (the expedite action, resim.sim.expedite): on the hand chain, supplier sA ships A
+to the plant by sea (20 days) with a standby air lane beside it (2 days, 4 a unit). sA stops on
+day 10 for 20 days; a strategy bridges A by air from its decision day."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import resim
+from resim.experiment.runner import prepare
+from tests.chains import hand_chain
+
+pytestmark = pytest.mark.slow  # simulations: the full suite only
+
+SEA, AIR, AIR_COST = 20, 2, 4.0
+DECIDED = 10 + 1 + 1
+
+
+def chain(**strategy) -> resim.Scenario:
+    sc = hand_chain(horizon=120, a_level=300)
+    lanes = [lane.model_dump(by_alias=True, exclude_unset=True) for lane in sc.lanes]
+    lanes[0].update(mode="sea", lead_time_days=SEA, share=1.0)
+    lanes.append({"id": "sA_plant_air", "from": "sA", "to": "plant", "parts": ["A"], "mode": "air",
+                  "lead_time_days": AIR, "cost_per_unit": AIR_COST, "share": 0})
+    return sc.replace(lanes=lanes, disruptions=[
+        {"id": "stop", "type": "supplier_failure", "nodes": ["sA"], "onset_day": 10, "duration_days": 20}],
+        **{"metrics.reference": "stop"},
+        strategies=[{"id": "bridge", "actions": ["expedite"], "expedite": {"A": "air"},
+                     "detection_delay_days": 1, "decision_delay_days": 1, **strategy}])
+
+
+def simulate(sc, strategy):
+    model, response = prepare(sc, strategy, 0, sc.seed, detail=True)
+    ledger = model.run()
+    return model, response, ledger
+
+
+def test_the_air_bridge_carries_the_orders_while_it_lasts_and_pays_for_them():
+    sc = chain()
+    model, response, ledger = simulate(sc, "bridge")
+    [row] = response.actions
+    # From the decision day to the expected recovery (onset + 20) plus the sea lane's 20 days.
+    assert (row.kind, row.source, row.start, row.end) == ("expedite", "sA_plant_air", DECIDED, 10 + 20 + SEA)
+    air, sea = model.lane_arcs("sA_plant_air"), model.lane_arcs("sA->plant")
+    shipped_air = float(model.shipped_total[air].sum())
+    assert shipped_air > 0
+    stock = ledger.stock().set_index(["node", "part", "day"]).sort_index()
+    # The supplier restarts on day 30: what it ships from then to the bridge's end (orders placed
+    # the day before, served on the end day) goes by air, the rest by sea.
+    shipped = stock.loc[("sA", "A"), "shipped"].to_numpy()
+    assert shipped[30:row.end + 1].sum() == pytest.approx(shipped_air)
+    assert shipped[:30].sum() + shipped[row.end + 1:].sum() == pytest.approx(float(model.shipped_total[sea].sum()))
+    # Transport: 1 a unit by sea (the lane's cost) and 4 by air, on what each shipped (A is bought from a supplier).
+    costs = ledger.costs().groupby("component").cost.sum()
+    assert costs["transport"] == pytest.approx(float(model.shipped_total[sea].sum()) * 1 + shipped_air * AIR_COST)
+    # After the bridge the sea lane takes the orders again.
+    assert shipped[row.end + 1:].sum() > 0 and float(model.shipped_total[air].sum()) == shipped_air
+
+
+def test_the_bridge_brings_the_restart_to_the_plant_18_days_sooner():
+    sc = chain()
+    first = {}
+    for strategy in ("none", "bridge"):
+        _, _, ledger = simulate(sc, strategy)
+        stock = ledger.stock().set_index(["node", "part", "day"]).sort_index()
+        received = stock.loc[("plant", "A"), "received"].to_numpy()
+        first[strategy] = 30 + int(np.flatnonzero(received[30:] > 0)[0])
+    # Shipped on day 30 either way; 20 days at sea against 2 by air.
+    assert first["none"] - first["bridge"] == SEA - AIR
+
+
+def test_an_expedited_part_needs_a_parallel_lane_of_its_mode():
+    with pytest.raises(resim.ScenarioError, match="no rail lane runs beside a lane carrying 'A'"):
+        chain().replace(**{"strategies[bridge].expedite": {"A": "rail"}})
+    with pytest.raises(resim.ScenarioError, match="the expedite action and expedite"):
+        chain().replace(**{"strategies[bridge].expedite": {}})
