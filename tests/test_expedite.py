@@ -18,7 +18,7 @@ DECIDED = 10 + 1 + 1
 
 
 def chain(**strategy) -> resim.Scenario:
-    sc = hand_chain(horizon=120, a_level=300)
+    sc = hand_chain(horizon=120, a_level=300).replace(**{"parts[A].weight_kg": 2.0})
     lanes = [lane.model_dump(by_alias=True, exclude_unset=True) for lane in sc.lanes]
     lanes[0].update(mode="sea", lead_time_days=SEA, share=1.0)
     lanes.append({"id": "sA_plant_air", "from": "sA", "to": "plant", "parts": ["A"], "mode": "air",
@@ -75,3 +75,20 @@ def test_an_expedited_part_needs_a_parallel_lane_of_its_mode():
         chain().replace(**{"strategies[bridge].expedite": {"A": "rail"}})
     with pytest.raises(resim.ScenarioError, match="the expedite action and expedite"):
         chain().replace(**{"strategies[bridge].expedite": {}})
+
+
+def test_transport_emissions_are_units_times_weight_times_distance_times_the_modes_factor():
+    # sA (CN) and the plant (DE) have no coordinates: the fallback distance between regions.
+    # Only A weighs anything (2 kg): emissions = 2 kg x km x (sea factor x units by sea + air
+    # factor x units by air), in kg CO2e.
+    from resim.experiment.outcome import reduce_model
+    from resim.supply.logistics import FALLBACK_KM, MODES
+
+    sc = chain()
+    model, response, _ = simulate(sc, "bridge")
+    sea, air = (float(model.shipped_total[model.lane_arcs(k)].sum()) for k in ("sA->plant", "sA_plant_air"))
+    expected = 2.0 * FALLBACK_KM[2] * (MODES["sea"].co2_kg_per_kg_km * sea + MODES["air"].co2_kg_per_kg_km * air)
+    assert reduce_model(model, response, "bridge", 0).metrics["co2e_kg"] == pytest.approx(expected)
+    res = resim.run(sc, replications=1, executor="serial")
+    table = res.comparison.table.set_index("strategy")
+    assert table.loc["bridge", "co2e_kg"] > table.loc["none", "co2e_kg"]   # the bridge flies

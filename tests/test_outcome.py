@@ -60,7 +60,8 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert o.metrics["recovery_time_days"] == o.metrics["shortfall_units"] == o.metrics["resilience_loss"] == 0
     # The metrics, in order, are the columns of replications.csv: the resilience metrics first.
     assert list(o.metrics)[:3] == ["fill_rate", "baseline", "time_to_impact_days"]
-    assert list(o.metrics)[-3:] == ["onset_day", "revenue", "stock_change"]
+    assert list(o.metrics)[-4:] == ["onset_day", "revenue", "stock_change", "co2e_kg"]
+    assert o.metrics["co2e_kg"] == 0   # the hand chain's parts weigh nothing
     assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6)]
     # Without a dip, service is back when the disruption ends (day 6); nothing missed to charge.
     assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]),

@@ -46,7 +46,7 @@ from resim.sim.warning import SERVICE_KINDS
 __all__ = ["Comparison", "compare_strategies", "dominates", "pareto_front", "CRITERION"]
 
 DIFFERENCE_METRICS = ("fill_rate", "recovery_time_days", "shortfall_units", "resilience_loss",
-                      "resilience_index", "cost_total", "revenue", "profit")
+                      "resilience_index", "cost_total", "revenue", "profit", "co2e_kg")
 CRITERION = ("highest mean profit (revenue - total cost + stock change), paired over replications with common "
              "random numbers; identical strategies and responses that could not act are not candidates")
 FEW_REPLICATIONS = 10  # below this, the run says its advice rests on few values
@@ -80,6 +80,7 @@ class Comparison:
             "restricted mean": t.recovery_restricted_mean_days.map(days),
             "total cost": t.cost_total.map(lambda v: money(v, currency)),
             "profit": t.profit.map(lambda v: money(v, currency)),
+            "transport CO2e": t.co2e_kg.map(lambda v: f"{v / 1000:,.0f} t") if "co2e_kg" in t else "–",
             "cost vs none": [("–" if s == "none" else signed_money(v, currency))
                              for s, v in zip(t.strategy, t.cost_response)] if "cost_response" in t else "–",
             "most profitable": t.best_share.map(lambda v: share(v, 0)),
@@ -154,7 +155,8 @@ def compare_strategies(replications: pd.DataFrame, confidence: float = 0.95, *,
     best = profit.to_numpy() >= profit.max(axis=1).to_numpy()[:, None] - 1e-9
     recovery = recovery_summary(replications, confidence=confidence).pivot(
         index="strategy", columns="metric", values="estimate")
-    table = paired.groupby("strategy", sort=False)[["cost_total", "revenue", "profit"]].mean()
+    sums = [m for m in ("cost_total", "revenue", "profit", "co2e_kg") if m in paired]  # emissions beside cost
+    table = paired.groupby("strategy", sort=False)[sums].mean()
     table.insert(0, "recovery_restricted_mean_days", paired.groupby("strategy", sort=False).recovery_time_days.mean())
     table.insert(0, "recovery_median_days", recovery["recovery_time_median_days"])
     table.insert(0, "recovered_share", recovery["recovered"])

@@ -13,6 +13,7 @@ from resim.experiment.circularity import circularity
 from resim.experiment.metrics import replication_metrics, rolling_fill
 from resim.experiment.records import EventRow, OrchestrationRow, RippleEvent
 from resim.experiment.ripple import ripple_trace
+from resim.sim.emissions import co2e_per_unit
 
 if TYPE_CHECKING:
     from resim.sim.agreements import Agreement
@@ -58,6 +59,7 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     # Stock the firm owned on day 0 and used up is not bought in the horizon, and stock bought and
     # still held at its end is not spent: profit counts the change in the stock's value.
     metrics["stock_change"] = model.stock_value() - model.opening_stock_value
+    metrics["co2e_kg"] = float(model.shipped_total @ co2e_per_unit(model.net))  # transport emissions
     daily = {name: totals[name] for name in ("demand", "delivered", "on_time", "backlog", "on_hand")}
     daily["fill_rate"] = rolling_fill(demand, on_time, settings.window_days)
     daily["critical"] = ledger.critical_on_hand.copy()  # not a view keeping the batch's block alive

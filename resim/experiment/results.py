@@ -68,7 +68,7 @@ def _summary(replications: pd.DataFrame, confidence: float) -> pd.DataFrame:
     (in the place of ``recovery_time_days``), the others as means; rows by strategy."""
     before = [m for m in METRIC_NAMES[:METRIC_NAMES.index("recovery_time_days")] if m not in _SURVIVAL_COLUMNS]
     after = [m for m in (*METRIC_NAMES[METRIC_NAMES.index("recovery_time_days"):], "cost_total", "cost_response",
-                         "revenue", "stock_change", "profit", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
+                         "revenue", "stock_change", "profit", "co2e_kg", *CIRCULARITY_METRICS) if m not in _SURVIVAL_COLUMNS]
     parts = [summarise(replications, before, confidence=confidence),
              recovery_summary(replications, confidence=confidence),
              summarise(replications, after, confidence=confidence)]
