@@ -73,8 +73,8 @@ def test_the_bridge_brings_the_restart_to_the_plant_18_days_sooner():
 def test_an_expedited_part_needs_a_parallel_lane_of_its_mode():
     with pytest.raises(resim.ScenarioError, match="no rail lane runs beside a lane carrying 'A'"):
         chain().replace(**{"strategies[bridge].expedite": {"A": "rail"}})
-    with pytest.raises(resim.ScenarioError, match="the expedite action and expedite"):
-        chain().replace(**{"strategies[bridge].expedite": {}})
+    with pytest.raises(resim.ScenarioError, match="needs the expedite action"):
+        chain().replace(**{"strategies[bridge].actions": ["maas_same_tier"]})
 
 
 def test_transport_emissions_are_units_times_weight_times_distance_times_the_modes_factor():
@@ -92,3 +92,23 @@ def test_transport_emissions_are_units_times_weight_times_distance_times_the_mod
     res = resim.run(sc, replications=1, executor="serial")
     table = res.comparison.table.set_index("strategy")
     assert table.loc["bridge", "co2e_kg"] > table.loc["none", "co2e_kg"]   # the bridge flies
+
+
+def test_an_expedite_lever_sets_the_air_bridge_and_the_optimiser_weighs_it():
+    # Lever expedite[A] 0/1 on the bridge strategy: 1 flies A (the strategy's expedite), 0 none;
+    # with the fill rate target between the two plans' (each run here), only flying meets it.
+    from resim.assess.optimize_levers import plan_variant
+
+    base = chain().replace(**{"strategies[bridge].expedite": {}})
+    spec = {"strategy": "bridge", "trials": 4, "levers": [{"kind": "expedite", "part": "A", "low": 0, "high": 1}]}
+    sc = base.replace(optimize={**spec, "objective": {"target": 0}})
+    flown = plan_variant(sc, sc.optimize, {"expedite[A]": 1})
+    assert dict(next(s for s in flown.strategies if s.id == "bridge").expedite) == {"A": "air"}
+    kept = plan_variant(sc, sc.optimize, {"expedite[A]": 0})
+    assert dict(next(s for s in kept.strategies if s.id == "bridge").expedite) == {}
+    fill = {v: resim.run(plan_variant(sc, sc.optimize, {"expedite[A]": v}), strategies=["bridge"], replications=2,
+                         executor="serial").replications.fill_rate.mean() for v in (0, 1)}
+    assert fill[1] > fill[0]
+    target = sc.replace(optimize={**spec, "objective": {"target": float((fill[0] + fill[1]) / 2)}})
+    opt = resim.optimize(target, replications=2, executor="serial")
+    assert opt.levers == {"expedite[A]": 1.0}

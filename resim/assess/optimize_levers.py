@@ -13,6 +13,7 @@ A lever's field path, as :meth:`resim.Scenario.replace` takes it:
 | ``reman_capacity`` | ``circular.processes[k].capacity_per_day``: units a day the circular step at the node takes |
 | ``prequalify`` | ``strategies[S].prequalified.OFFERING``: a standby agreement (1) or none (0), its retainer the lever's cost |
 | ``prequalify_best`` | ``strategies[S].prequalified``: the k offerings ranked best for the part (:func:`best_offerings`) |
+| ``expedite`` | ``strategies[S].expedite.PART``: an air bridge for the part (1) or none (0) |
 
 :func:`parse_lever` reads the command line's ``--lever NAME=LOW:HIGH[:STEP]``. Nothing here runs
 a simulation or touches a file.
@@ -40,8 +41,10 @@ _ABOVE_SCENARIO = (LeverKind.RETURN_RATE, LeverKind.REMAN_CAPACITY)
 def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
     """The field path ``lever`` sets in ``scenario`` for the optimised ``strategy`` (for the
     pre-qualification levers, the strategy's whole ``prequalified``: see :func:`plan_variant`)."""
-    if lever.kind.whole:
+    if lever.kind.prequalifies:
         return f"strategies[{strategy}].prequalified"
+    if lever.kind is LeverKind.EXPEDITE:
+        return f"strategies[{strategy}].expedite"
     if lever.kind is LeverKind.BASE_STOCK:
         node = scenario.nodes_by_id[lever.node]
         k = next(i for i, stock in enumerate(node.inventory) if stock.part == lever.part)
@@ -69,9 +72,15 @@ def plan_variant(scenario: "Scenario", spec: Optimize, values: Mapping[str, floa
     levers' offerings, each at its lever's ``cost_per_unit_year`` (the retainer)."""
     changes: dict[str, object] = {lever_path(scenario, spec.strategy, lever): float(values[lever.name])
                                   for lever in spec.levers if not lever.kind.whole}
-    standby = [lever for lever in spec.levers if lever.kind.whole]
+    strategy = next((s for s in scenario.strategies if s.id == spec.strategy), None)
+    bridges = [lever for lever in spec.levers if lever.kind is LeverKind.EXPEDITE]
+    if bridges:
+        decided = {lever.part for lever in bridges}
+        flown = {part: mode for part, mode in strategy.expedite.items() if part not in decided}
+        flown.update({lever.part: "air" for lever in bridges if int(round(float(values[lever.name]))) >= 1})
+        changes[f"strategies[{spec.strategy}].expedite"] = flown
+    standby = [lever for lever in spec.levers if lever.kind.prequalifies]
     if standby:
-        strategy = next(s for s in scenario.strategies if s.id == spec.strategy)
         decided = {lever.offering for lever in standby if lever.kind is LeverKind.PREQUALIFY}
         chosen = {offering: retainer for offering, retainer in strategy.prequalified.items() if offering not in decided}
         for lever in standby:
@@ -125,7 +134,7 @@ def lever_costs(spec: Optimize, values: Mapping[str, float], horizon_days: int,
     the replications' ``cost_total`` already and are not counted here again."""
     base = baselines or {}
     return sum(max(0.0, float(values[lever.name]) - base.get(lever.name, 0.0)) * lever.cost_per_unit_year
-               for lever in spec.levers if not lever.kind.whole) * horizon_days / 365.0
+               for lever in spec.levers if not lever.kind.prequalifies) * horizon_days / 365.0
 
 
 def _number(text: str, whole: str) -> float:
@@ -142,8 +151,8 @@ def _number(text: str, whole: str) -> float:
 def parse_lever(text: str) -> Lever:
     """Read a ``--lever`` text ``NAME=LOW:HIGH[:STEP]``, NAME one of ``buffer[PART]``,
     ``base_stock[NODE/PART]``, ``dual_share[PART]``, ``maas_budget``, ``return_rate[MARKET/PRODUCT]``,
-    ``reman_capacity[NODE/PROCESS]``, ``prequalify[OFFERING]`` or ``prequalify_best[PART]``. Raises
-    ValueError."""
+    ``reman_capacity[NODE/PROCESS]``, ``prequalify[OFFERING]``, ``prequalify_best[PART]`` or
+    ``expedite[PART]``. Raises ValueError."""
     expected = "(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500 or base_stock[plant_de/controller]=0:900)"
     name, sep, rest = str(text).partition("=")
     name = name.strip()

@@ -195,14 +195,17 @@ RULES: dict[str, str] = {
     "Strategy._actions_fit": "`none` cannot be combined with other actions; a `buffer` action "
                              "needs `buffer: {part: units}`; `dual_source_share` needs a `dual_source` "
                              "action; `prequalified` needs a `maas_same_tier` or `maas_upstream` action; "
-                             "the `expedite` action and `expedite: {part: mode}` go together.",
+                             "`expedite: {part: mode}` needs the `expedite` action (which, with no part "
+                             "named, does nothing: an optimiser's `expedite` lever may set none).",
     "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
                    "`base_stock` and `return_rate` a `node` and a `part`, `reman_capacity` a `node` "
-                   "and a `process`, `prequalify` an `offering`, `prequalify_best` a `part`, "
-                   "`maas_budget` none; a `dual_share`'s or `return_rate`'s `high` is at most 1; a "
-                   "`reman_capacity`'s `low` is above 0; `prequalify` and `prequalify_best` take whole "
-                   "`low` and `high` and step 1, and a `prequalify`'s `high` is at most 1.",
-    "Lever._whole_step": "`prequalify` and `prequalify_best` levers take `step: 1` when none is given.",
+                   "and a `process`, `prequalify` an `offering`, `prequalify_best` and `expedite` a "
+                   "`part`, `maas_budget` none; a `dual_share`'s or `return_rate`'s `high` is at most 1; "
+                   "a `reman_capacity`'s `low` is above 0; `prequalify`, `prequalify_best` and `expedite` "
+                   "take whole `low` and `high` and step 1, and a `prequalify`'s or `expedite`'s `high` "
+                   "is at most 1.",
+    "Lever._whole_step": "`prequalify`, `prequalify_best` and `expedite` levers take `step: 1` when none is "
+                         "given.",
     "Objective._days_given": "Give `within_days` with `service: recovered_within`, and only then.",
     "Metrics._hysteresis": "`failure_level` must not exceed `recovery_level`.",
 }

@@ -22,7 +22,8 @@ __all__ = ["check_optimize"]
 _NEEDS = {LeverKind.BUFFER: (ActionKind.BUFFER,), LeverKind.DUAL_SHARE: (ActionKind.DUAL_SOURCE,),
           LeverKind.MAAS_BUDGET: tuple(kind for kind in ActionKind if kind.maas),
           LeverKind.PREQUALIFY: (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM),
-          LeverKind.PREQUALIFY_BEST: (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM)}
+          LeverKind.PREQUALIFY_BEST: (ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM),
+          LeverKind.EXPEDITE: (ActionKind.EXPEDITE,)}
 
 
 def check_optimize(sc: "Scenario") -> list[Finding]:
@@ -69,6 +70,13 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
             found.append((("optimize", "levers", i, "part"),
                           f"part '{lever.part}' has no process specification: no MaaS offering can be "
                           f"ranked for it (a prequalify_best lever pre-qualifies the best k)"))
+        if lever.kind is LeverKind.EXPEDITE:
+            from resim.scenario.valuechain import parallel_lanes  # networkx: only for an expedite lever
+
+            if not parallel_lanes(sc.facts.graph, lever.part, "air"):
+                found.append((("optimize", "levers", i, "part"),
+                              f"no air lane runs beside a lane carrying '{lever.part}' (an expedite lever "
+                              f"flies the part over a parallel air lane)"))
         if lever.name in names:
             found.append((("optimize", "levers", i), f"a second {lever.name} lever (first at "
                                                      f"optimize.levers[{names[lever.name]}])"))

@@ -26,10 +26,16 @@ class LeverKind(StrEnum):
     REMAN_CAPACITY = "reman_capacity"  # circular.processes[k].capacity_per_day: a circular step's capacity
     PREQUALIFY = "prequalify"      # strategy.prequalified[offering]: 1 = a standby agreement with it, 0 = none
     PREQUALIFY_BEST = "prequalify_best"  # strategy.prequalified: the k best-ranked offerings for a part
+    EXPEDITE = "expedite"          # strategy.expedite[part]: 1 = an air bridge for the part, 0 = none
 
     @property
     def whole(self) -> bool:
-        """Takes whole values only (a count of offerings): its step is 1."""
+        """Takes whole values only (a count, or 0/1): its step is 1."""
+        return self in (LeverKind.PREQUALIFY, LeverKind.PREQUALIFY_BEST, LeverKind.EXPEDITE)
+
+    @property
+    def prequalifies(self) -> bool:
+        """Sets the strategy's standby agreements (``prequalified``), whose retainers the model charges."""
         return self in (LeverKind.PREQUALIFY, LeverKind.PREQUALIFY_BEST)
 
 
@@ -41,10 +47,11 @@ class Lever(Spec):
         description="buffer (units of a part), base_stock (a stock point's level), dual_share (a part's "
                     "second-source share), maas_budget (money), return_rate (a take-back stream's share "
                     "of sold units returned), reman_capacity (a circular step's units a day), prequalify (1: a "
-                    "standby agreement with a MaaS offering, 0: none) or prequalify_best (how many of the "
-                    "best-ranked offerings for a part are pre-qualified)", title="Kind")
-    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share, prequalify_best), or the "
-                                              "product taken back (return_rate)")
+                    "standby agreement with a MaaS offering, 0: none), prequalify_best (how many of the "
+                    "best-ranked offerings for a part are pre-qualified) or expedite (1: an air bridge for "
+                    "a part, 0: none)", title="Kind")
+    part: Id | None = Field(None, description="the part (buffer, base_stock, dual_share, prequalify_best, "
+                                              "expedite), or the product taken back (return_rate)")
     offering: Id | None = Field(None, description="the MaaS offering pre-qualified (prequalify)")
     node: Id | None = Field(None, description="the node holding the stock point (base_stock), the market of the "
                                               "take-back stream (return_rate), or the node of the circular step "
@@ -82,7 +89,8 @@ class Lever(Spec):
     @classmethod
     def _whole_step(cls, data):
         # A count of offerings moves by one: step 1 unless given (and then checked below).
-        if isinstance(data, dict) and data.get("kind") in ("prequalify", "prequalify_best") and data.get("step") is None:
+        if isinstance(data, dict) and data.get("kind") in ("prequalify", "prequalify_best", "expedite") \
+                and data.get("step") is None:
             data = {**data, "step": 1}
         return data
 
@@ -93,7 +101,8 @@ class Lever(Spec):
         needs = {LeverKind.BUFFER: ("part",), LeverKind.BASE_STOCK: ("node", "part"),
                  LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: (),
                  LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node", "process"),
-                 LeverKind.PREQUALIFY: ("offering",), LeverKind.PREQUALIFY_BEST: ("part",)}[self.kind]
+                 LeverKind.PREQUALIFY: ("offering",), LeverKind.PREQUALIFY_BEST: ("part",),
+                 LeverKind.EXPEDITE: ("part",)}[self.kind]
         for name in ("part", "node", "process", "offering"):
             given = getattr(self, name) is not None
             if given != (name in needs):
@@ -101,9 +110,9 @@ class Lever(Spec):
         if self.kind in (LeverKind.DUAL_SHARE, LeverKind.RETURN_RATE) and self.high > 1:
             raise ValueError(f"a {self.kind.value} is a share: high {self.high:g} must be at most 1")
         if self.kind.whole and (self.step != 1 or self.low != int(self.low) or self.high != int(self.high)):
-            raise ValueError(f"a {self.kind.value} lever counts offerings: whole low and high, step 1")
-        if self.kind is LeverKind.PREQUALIFY and self.high > 1:
-            raise ValueError(f"a prequalify lever is 0 or 1: high {self.high:g} must be at most 1")
+            raise ValueError(f"a {self.kind.value} lever takes whole values: whole low and high, step 1")
+        if self.kind in (LeverKind.PREQUALIFY, LeverKind.EXPEDITE) and self.high > 1:
+            raise ValueError(f"a {self.kind.value} lever is 0 or 1: high {self.high:g} must be at most 1")
         if self.kind is LeverKind.REMAN_CAPACITY and self.low <= 0:
             raise ValueError(f"a step's capacity is positive: low {self.low:g} must be above 0")
         return self

@@ -134,8 +134,8 @@ class Strategy(Spec):
             raise ValueError("'none' cannot be combined with other actions")
         if ActionKind.BUFFER in self.actions and not self.buffer:
             raise ValueError("a buffer action needs buffer: {part: units}")
-        if (ActionKind.EXPEDITE in self.actions) != bool(self.expedite):
-            raise ValueError("the expedite action and expedite: {part: mode} go together")
+        if self.expedite and ActionKind.EXPEDITE not in self.actions:
+            raise ValueError("expedite: {part: mode} needs the expedite action")
         if self.dual_source_share and ActionKind.DUAL_SOURCE not in self.actions:
             raise ValueError("dual_source_share needs the dual_source action")
         if self.prequalified and not {ActionKind.MAAS_SAME_TIER, ActionKind.MAAS_UPSTREAM} & set(self.actions):
