@@ -53,11 +53,11 @@ def test_the_registry_refuses_a_function_its_kind_does_not_declare():
 
 
 def test_strategies_that_rent_from_maas_get_the_other_styles(quickstart):
-    # quickstart.yaml: buffer, maas_same_tier, maas_upstream, circular, maas_and_circular
-    # (maas_upstream + circular), all in the default style, balanced.
+    # quickstart.yaml: buffer, maas_same_tier, maas_upstream, circular, air_bridge,
+    # maas_and_circular (maas_upstream + circular), all in the default style, balanced.
     runs = strategy_runs(quickstart, None)
     assert [str(r) for r in runs] == ["none", "buffer", "maas_same_tier", "maas_upstream", "circular",
-                                      "maas_and_circular"]
+                                      "air_bridge", "maas_and_circular"]
     assert [str(r) for r in other_styles(quickstart, runs)] == [
         "maas_same_tier@cheapest", "maas_same_tier@fastest", "maas_upstream@cheapest", "maas_upstream@fastest",
         "maas_and_circular@cheapest", "maas_and_circular@fastest"]

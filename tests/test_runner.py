@@ -118,7 +118,7 @@ def test_resim_run_writes_the_results_folder(tmp_path, capsys):
                                      "censored", "method"]
     assert summary.method.notna().all()
     strategies = info["strategies"]
-    assert strategies[0] == "none" and len(strategies) == 6  # none and every scenario strategy
+    assert strategies[0] == "none" and len(strategies) == 7  # none and every scenario strategy
     assert len(pd.read_csv(out / "replications.csv")) == 3 * len(strategies)
     costs = pd.read_csv(out / "costs.csv")
     assert set(costs.component) >= {"production", "procurement", "transport", "holding"}

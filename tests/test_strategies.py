@@ -33,7 +33,7 @@ def metric(res, strategy, name):
 
 def test_the_run_compares_every_strategy_of_the_quickstart(results):
     assert list(dict.fromkeys(results.replications.strategy)) == [
-        "none", "buffer", "maas_same_tier", "maas_upstream", "circular", "maas_and_circular"]
+        "none", "buffer", "maas_same_tier", "maas_upstream", "circular", "air_bridge", "maas_and_circular"]
 
 
 def test_boards_need_mcus_so_maas_board_assembly_is_bounded_by_the_mcu_market(results, quickstart):

@@ -223,12 +223,10 @@ def _check_expedite(sc: "Scenario") -> list[Finding]:
     """An expedited part needs a lane of the named mode parallel to one of its usual lanes."""
     if not any(strategy.expedite for strategy in sc.strategies):
         return []
-    from resim.scenario.valuechain import parallel_lanes  # networkx: only for a scenario that expedites
-
     found = []
     for i, strategy in enumerate(sc.strategies):
         for part, mode in strategy.expedite.items():
-            if part in sc.parts_by_id and not parallel_lanes(sc.facts.graph, part, mode):
+            if part in sc.parts_by_id and not sc.parallel_lanes(part, mode):
                 found.append((("strategies", i, "expedite", part),
                               f"no {mode} lane runs beside a lane carrying '{part}' (expected a parallel lane "
                               f"of that mode between the same two nodes, at share 0 for standby)"))

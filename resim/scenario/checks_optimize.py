@@ -71,9 +71,7 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
                           f"part '{lever.part}' has no process specification: no MaaS offering can be "
                           f"ranked for it (a prequalify_best lever pre-qualifies the best k)"))
         if lever.kind is LeverKind.EXPEDITE:
-            from resim.scenario.valuechain import parallel_lanes  # networkx: only for an expedite lever
-
-            if not parallel_lanes(sc.facts.graph, lever.part, "air"):
+            if not sc.parallel_lanes(lever.part, "air"):
                 found.append((("optimize", "levers", i, "part"),
                               f"no air lane runs beside a lane carrying '{lever.part}' (an expedite lever "
                               f"flies the part over a parallel air lane)"))

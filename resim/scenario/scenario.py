@@ -137,6 +137,16 @@ class Scenario(Spec):
         """Nodes keyed by id."""
         return {n.id: n for n in self.nodes}
 
+    def parallel_lanes(self, part: str, mode: str) -> list[tuple[Lane, Lane]]:
+        """(usual lane, lane of ``mode``) for each lane carrying ``part`` by another mode beside
+        which a lane of ``mode`` joins the same two nodes and carries it too: where the part's
+        flow can be expedited (:mod:`resim.sim.expedite`). Read from the lanes, not the graph, so
+        validating a scenario that expedites needs no networkx."""
+        fast = {(lane.source, lane.dest): lane for lane in self.lanes
+                if lane.mode == mode and part in lane.parts}
+        return [(lane, fast[lane.source, lane.dest]) for lane in self.lanes
+                if lane.mode != mode and part in lane.parts and (lane.source, lane.dest) in fast]
+
     def value_chain(self) -> "nx.MultiDiGraph":
         """The value chain as a new networkx.MultiDiGraph, edges keyed by transport mode, yours to
         change (see :func:`resim.scenario.valuechain.build_graph`); :attr:`facts` holds a frozen one."""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "build_graph", "bom_graph", "bom_explosion", "explode", "tiers", "makers", "upstream_suppliers",
-    "single_sourced_parts", "supply_share", "supply_paths", "provisionable", "uses", "parallel_lanes",
+    "single_sourced_parts", "supply_share", "supply_paths", "provisionable", "uses",
 ]
 
 
@@ -208,17 +208,3 @@ def provisionable(graph: nx.DiGraph) -> set[tuple[str, str]]:
                     provided.add((node, part))
                     changed = True
     return provided
-
-
-def parallel_lanes(graph: nx.MultiDiGraph, part: str, mode: str) -> list[tuple[str, str]]:
-    """(usual lane id, lane id of ``mode``) for each lane carrying ``part`` by another mode that
-    has a parallel lane of ``mode`` (the same two nodes) carrying it too: where the part's flow
-    can be expedited (:mod:`resim.sim.expedite`)."""
-    found = []
-    for u, v, key, parts in graph.edges(keys=True, data="parts"):
-        if key == mode or part not in parts or not graph.has_edge(u, v, mode):
-            continue
-        fast = graph.edges[u, v, mode]
-        if part in fast["parts"]:
-            found.append((graph.edges[u, v, key]["id"], fast["id"]))
-    return found

@@ -4,7 +4,7 @@ course, then back.
 
 When the strategy decides on a disruption, every lane carrying an expedited part whose source is a
 hit node or downstream of one, and that has a parallel lane of the named mode carrying the part
-(same two nodes: :func:`bridges`), hands its orders of the part to that lane: the fast lane takes
+(same two nodes: :meth:`resim.scenario.Scenario.parallel_lanes`), hands its orders of the part to that lane: the fast lane takes
 the usual lane's share of the destination's orders, the usual lane goes on standby, and its open
 orders of the part are re-ordered (now by the fast lane). The bridge lasts to the expected recovery
 plus the usual lane's mean lead time (the pipeline that refills after it), then both lanes return
@@ -21,23 +21,14 @@ from typing import TYPE_CHECKING
 import networkx as nx
 
 from resim.scenario.format.strategies import ActionKind
-from resim.scenario.valuechain import parallel_lanes
 from resim.sim.actions import Action
 from resim.sim.status import ActionStatus
 
 if TYPE_CHECKING:
-    from resim.scenario import Scenario
-    from resim.scenario.format.chain import Lane
     from resim.sim.engine import Model
     from resim.sim.strategies import Course, Response
 
-__all__ = ["bridges", "expedite"]
-
-
-def bridges(scenario: "Scenario", part: str, mode: str) -> list[tuple["Lane", "Lane"]]:
-    """(usual lane, fast lane) pairs for ``part`` (:func:`resim.scenario.valuechain.parallel_lanes`)."""
-    lanes = {lane.key: lane for lane in scenario.lanes}
-    return [(lanes[usual], lanes[fast]) for usual, fast in parallel_lanes(scenario.facts.graph, part, mode)]
+__all__ = ["expedite"]
 
 
 def expedite(response: "Response", model: "Model", course: "Course") -> None:
@@ -48,7 +39,7 @@ def expedite(response: "Response", model: "Model", course: "Course") -> None:
     reached = set(course.hit) | {n for node in course.hit for n in nx.descendants(graph, node)}
     day = int(model.env.now)
     for part, mode in strategy.expedite.items():
-        for usual, fast in bridges(scenario, part, mode):
+        for usual, fast in scenario.parallel_lanes(part, mode):
             if usual.source not in reached:
                 continue
             end = min(course.end + math.ceil(usual.lead_time_days.mean), model.horizon)
