@@ -59,11 +59,15 @@ NOTES: dict[str, str] = {
     "Lane.dest": "node the lane goes to",
     "Lane.parts": "parts the lane carries; the source must make or stock each one",
     "Lane.lead_time_days": "days from shipment to receipt, drawn per lane and day (rounded to "
-                           "whole days, at least 1)",
+                           "whole days, at least 1); omitted: the mode's door-to-door days over the "
+                           "distance (see the rules above)",
+    "Lane.cost_per_kg": "transport cost per kg of the part carried into a focal node or market, on "
+                        "top of `cost_per_unit` (the part needs a `weight_kg`); `mode` = the mode's "
+                        "rate per kg-km times the distance",
     "Lane.cost_per_unit": "transport cost per unit carried into a focal node or market",
-    "Lane.mode": "transport mode, a label (shown by `resim info` and kept on the value-chain graph; "
-                 "the model uses the lead time and cost given); a MaaS provider's lane gets the mode "
-                 "`resim.supply.logistics` chooses, which sets its transit, freight and CO2",
+    "Lane.mode": "transport mode: sets the lane's lead time and `cost_per_kg: mode` where they are "
+                 "left out, and its CO2e per kg-km; two nodes may be joined by one lane per mode. A "
+                 "MaaS provider's lane gets the mode `resim.supply.logistics` chooses",
     "Demand.market": "a node of kind `market`",
     "Demand.part": "the product demanded",
     "Demand.seasonality": "a multiplier of `daily` over the year; none when omitted",
@@ -165,6 +169,13 @@ NOTES: dict[str, str] = {
 RULES: dict[str, str] = {
     "Scenario._currency_code": "`currency` is three capital letters (ISO 4217, e.g. `EUR`, `USD`).",
     "Node._coordinates_in_pairs": "Give both `lat` and `lon`, or neither.",
+    "Lane._internal_lead_time": "An `internal` lane (within a site) has no mode figures: give its "
+                                "`lead_time_days` and a number for `cost_per_kg`.",
+    "Scenario._lane_figures_by_mode": "A lane without `lead_time_days` takes its mode's door-to-door "
+                                      "days over the great-circle distance between its two nodes "
+                                      "(without coordinates: 300 km within a country, 1,500 within a "
+                                      "region, 9,000 beyond), and `cost_per_kg: mode` the mode's rate "
+                                      "per kg-km times that distance ([format.md](format.md#transport-modes)).",
     "MinMax._s_below_S": "`s` must be below `S`.",
     "Seasonality._one_form": "Give either `monthly` (12 factors) or `amplitude` (with `peak_day`), "
                              "not both.",

@@ -5,9 +5,11 @@ a provider."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import ArrayLike
 
 __all__ = ["EARTH_RADIUS_KM", "great_circle_km"]
 
@@ -28,6 +30,8 @@ def great_circle_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: Arr
         # libm's in the last bit).
         sin, cos, asin, sqrt, radians = math.sin, math.cos, math.asin, math.sqrt, math.radians
     else:
+        import numpy as np  # only for arrays: a scenario's lanes are measured without numpy
+
         sin, cos, asin, sqrt, radians = np.sin, np.cos, np.arcsin, np.sqrt, np.radians
     lat1, lon1, lat2, lon2 = radians(lat1), radians(lon1), radians(lat2), radians(lon2)
     h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2

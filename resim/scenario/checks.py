@@ -146,6 +146,10 @@ def _check_lanes(sc: "Scenario") -> list[Finding]:
                 found.append((("lanes", i, "parts", j),
                               f"'{dst.id}' receives '{part}' but has no inventory policy for it "
                               f"(expected an entry with part: {part} in {dst.id}.inventory)"))
+            if lane.cost_per_kg and not parts[part].weight_kg:
+                found.append((("lanes", i, "parts", j),
+                              f"part '{part}' has no weight_kg: the lane's cost_per_kg cannot charge "
+                              f"its freight (expected weight_kg on part '{part}')"))
             shares[(lane.dest, part)].append((i, lane.share))
     for (dest, part), entries in shares.items():
         given = [s for _, s in entries if s is not None]

@@ -31,6 +31,7 @@ from resim.scenario.format.events import Disruption
 from resim.scenario.format.hazards import Hazards, catalogue_disruptions
 from resim.scenario.format.maas import MaaS
 from resim.scenario.format.optimize import Optimize
+from resim.scenario.lane_defaults import fill_lane_defaults
 from resim.scenario.format.strategies import Metrics, Strategy
 from resim.scenario.format.common import Spec
 from resim.scenario.pydantic_errors import describe_error, salvage
@@ -96,6 +97,13 @@ class Scenario(Spec):
         countries = {n.get("country") for n in nodes if isinstance(n, dict) and isinstance(n.get("country"), str)}
         added = [e for e in catalogue_disruptions(chosen, countries) if e["id"] not in held]
         return {**data, "disruptions": [*events, *added]} if added else data
+
+    @model_validator(mode="before")
+    @classmethod
+    def _lane_figures_by_mode(cls, data: Any) -> Any:
+        """Lanes' omitted lead times and ``cost_per_kg: mode`` from their mode and distance
+        (:mod:`resim.scenario.lane_defaults`)."""
+        return fill_lane_defaults(data) if isinstance(data, dict) else data
 
     @field_validator("currency")
     @classmethod

@@ -5,7 +5,7 @@ their bill of materials ride along in ``G.graph["parts"]``. Node attributes: ``k
 ``country``, ``region``, ``lat``, ``lon``, ``makes`` (tuple of part ids), ``capacity_per_day``,
 ``production_cost_per_unit``, ``inventory`` (part id -> Stock), ``holding_cost_rate``, ``tier``
 (plants 0, suppliers 1 = delivers to a plant, 2 = delivers to tier 1, ...; others None).
-Edge attributes: ``id``, ``parts``, ``lead_time_days`` (a distribution), ``cost_per_unit``,
+Edge attributes: ``id``, ``parts``, ``lead_time_days`` (a distribution), ``cost_per_unit``, ``cost_per_kg``,
 ``capacity_per_day``, ``mode``, ``share``.
 
 The graph is a ``networkx.MultiDiGraph`` whose edges are keyed by transport mode: two sites may
@@ -48,7 +48,7 @@ def build_graph(scenario: "Scenario") -> nx.MultiDiGraph:
     for lane in scenario.lanes:
         graph.add_edge(
             lane.source, lane.dest, key=lane.mode, id=lane.key, parts=lane.parts,
-            lead_time_days=lane.lead_time_days, cost_per_unit=lane.cost_per_unit,
+            lead_time_days=lane.lead_time_days, cost_per_unit=lane.cost_per_unit, cost_per_kg=lane.cost_per_kg,
             capacity_per_day=lane.capacity_per_day, mode=lane.mode, share=lane.share,
         )
     nx.set_node_attributes(graph, tiers(graph), "tier")

@@ -8,7 +8,7 @@ hit node or downstream of one, and that has a parallel lane of the named mode ca
 the usual lane's share of the destination's orders, the usual lane goes on standby, and its open
 orders of the part are re-ordered (now by the fast lane). The bridge lasts to the expected recovery
 plus the usual lane's mean lead time (the pipeline that refills after it), then both lanes return
-to the scenario's shares. The fast lane's ``cost_per_unit`` is charged on what it carries
+to the scenario's shares. The fast lane's freight (``cost_per_unit`` and ``cost_per_kg``) is charged on what it carries
 (transport, by the model) within its ``capacity_per_day``; its CO₂e is in the run's transport
 emissions.
 """
@@ -53,7 +53,7 @@ def expedite(response: "Response", model: "Model", course: "Course") -> None:
             model.at(end, lambda m, cause=cause: m.end(cause))
             response.actions.append(Action(
                 strategy.id, ActionKind.EXPEDITE, course.spec.id, fast.key, part, usual.dest, 0.0, day, end,
-                fast.cost_per_unit, ActionStatus.ACTIVE,
+                fast.freight(scenario.parts_by_id[part].weight_kg), ActionStatus.ACTIVE,
                 f"orders move from {usual.key} ({usual.mode}, {usual.lead_time_days.mean:g} days) to "
                 f"{fast.key} ({fast.mode}, {fast.lead_time_days.mean:g} days) until the expected recovery "
                 f"and the {usual.mode} pipeline"))

@@ -237,7 +237,7 @@ def _sources(scenario: "Scenario", child: str, inputs: str) -> list[tuple[str | 
         usual = next((lane for lane in scenario.facts.lanes_from(node) if child in lane.parts), None)
         found.append((node, scenario.parts_by_id[child].unit_cost,
                       usual.lead_time_days if usual is not None else 7.0,
-                      usual.cost_per_unit if usual is not None else 0.0))
+                      usual.freight(scenario.parts_by_id[child].weight_kg) if usual is not None else 0.0))
     return found
 
 

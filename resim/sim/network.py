@@ -211,9 +211,10 @@ class Network:
             self._cols["arc_dem"].append(dem)
             self._cols["arc_share"].append(np.nan if lane.share is None else lane.share)
             into_focal = dest.kind != "supplier"
-            self._cols["arc_transport"].append(lane.cost_per_unit if into_focal else 0.0)
+            spec = self.scenario.parts_by_id[part]
+            self._cols["arc_transport"].append(lane.freight(spec.weight_kg) if into_focal else 0.0)
             bought = into_focal and not source_focal
-            value = self.scenario.parts_by_id[part].unit_cost
+            value = spec.unit_cost
             self._cols["arc_price"].append(value if bought else 0.0)
             self._cols["arc_premium"].append(price - value if bought and price is not None else 0.0)
             self._cols["arc_into_focal"].append(into_focal)

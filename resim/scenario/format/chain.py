@@ -151,18 +151,30 @@ class Lane(Spec):
     source: Id = Field(alias="from")
     dest: Id = Field(alias="to")
     parts: IdList = Field(min_length=1)
-    lead_time_days: NonNegativeDist
+    lead_time_days: NonNegativeDist | None = None  # omitted: by mode (resim.scenario.lane_defaults)
     cost_per_unit: NonNegative = 0.0
+    cost_per_kg: NonNegative | Literal["mode"] = 0.0
     capacity_per_day: Positive | None = Field(None, description="units per day; none = unlimited")
     mode: Literal["road", "rail", "sea", "air", "internal"] = "road"
     share: Fraction | None = Field(
         None, description="share of the destination's orders of these parts (0 = standby lane); "
                           "equal split when omitted on every such lane")
 
+    @model_validator(mode="after")
+    def _internal_lead_time(self) -> "Lane":
+        if self.mode == "internal" and (self.lead_time_days is None or self.cost_per_kg == "mode"):
+            raise ValueError("an internal lane (within a site) has no mode figures: give its "
+                             "lead_time_days and a number for cost_per_kg")
+        return self
+
     @property
     def key(self) -> str:
         """The lane's id, ``FROM->TO`` when none is given."""
         return self.id or f"{self.source}->{self.dest}"
+
+    def freight(self, weight_kg: float | None) -> float:
+        """Transport cost of one unit of a part weighing ``weight_kg`` (none: 0 kg), currency."""
+        return self.cost_per_unit + float(self.cost_per_kg) * (weight_kg or 0.0)
 
 
 class Seasonality(Spec):

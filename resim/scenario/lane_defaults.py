@@ -1,0 +1,58 @@
+"""A lane's figures by its transport mode, where the file leaves them out: the lead time is the
+mode's door-to-door days over the great-circle distance between its two sites, and
+``cost_per_kg: mode`` the mode's freight rate per kg-km times that distance
+(:data:`resim.core.transport.MODES`, each figure with its source; docs/format.md).
+
+Filled in on the scenario's raw data before it is validated, as the hazard catalogue is, so a
+dumped scenario holds the figures and reads back the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from resim.core.transport import MODES, door_to_door_days, lane_km
+
+__all__ = ["fill_lane_defaults"]
+
+
+def fill_lane_defaults(data: dict) -> dict:
+    """``data`` with each lane's omitted lead time and ``cost_per_kg: mode`` worked out from its
+    mode and its two nodes; lanes naming an unknown node are left for the reference check."""
+    lanes, nodes = data.get("lanes"), data.get("nodes")
+    if not isinstance(lanes, (list, tuple)) or not isinstance(nodes, (list, tuple)):
+        return data
+    sites = {_get(n, "id"): n for n in nodes if isinstance(_get(n, "id"), str)}
+    filled = [_filled(lane, sites) for lane in lanes]
+    return {**data, "lanes": filled} if any(a is not b for a, b in zip(filled, lanes)) else data
+
+
+def _filled(lane: Any, sites: dict[str, Any]) -> Any:
+    if not isinstance(lane, dict):
+        if not hasattr(lane, "model_dump"):
+            return lane
+        lane = lane.model_dump(by_alias=True, exclude_unset=True)  # a Lane built in Python
+    mode = lane.get("mode", "road")
+    wants_lead, wants_freight = lane.get("lead_time_days") is None, lane.get("cost_per_kg") == "mode"
+    source, dest = sites.get(lane.get("from")), sites.get(lane.get("to"))
+    if mode not in MODES or not (wants_lead or wants_freight) or source is None or dest is None:
+        return lane
+    country, region = _get(source, "country"), _get(source, "region")
+    km = lane_km(_number(source, "lat"), _number(source, "lon"), _number(dest, "lat"), _number(dest, "lon"),
+                 country is not None and country == _get(dest, "country"),
+                 region is not None and region == _get(dest, "region"))
+    lane = dict(lane)
+    if wants_lead:
+        lane["lead_time_days"] = door_to_door_days(mode, km)
+    if wants_freight:
+        lane["cost_per_kg"] = round(MODES[mode].freight_per_kg_km * km, 6)
+    return lane
+
+
+def _get(item: Any, key: str) -> Any:
+    return item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+
+
+def _number(item: Any, key: str) -> float | None:
+    value = _get(item, key)
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
