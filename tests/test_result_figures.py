@@ -389,6 +389,21 @@ def test_map_has_one_marker_per_node(scenario, tmp_path):
         value_chain_map(scenario, disrupted=["tw_earthquake"])
 
 
+def test_map_draws_a_lane_beside_another_modes_curved_in_its_modes_colour(scenario):
+    # The quickstart joins pcba_my to controller_hu by sea and, on standby, by air: the air lane
+    # is drawn once, curved beside the sea lane, and named in the legend; every other pair once.
+    graph = scenario.value_chain()
+    pairs = {(u, v) for u, v in graph.edges()}
+    second = [(u, v, k) for u, v, k in graph.edges(keys=True) if list(graph[u][v]).index(k) > 0]
+    assert [k for *_, k in second] == ["air"]
+    fig = value_chain_map(scenario)
+    curved = [p for p in fig.axes[0].patches if p.get_gid() == "lane:parallel:air"]
+    assert len(curved) == 1 and curved[0].get_connectionstyle().rad == 0.25
+    assert len(fig.axes[0].patches) == len(pairs) + len(second)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "air lane beside another mode" in legend
+
+
 def test_map_shows_the_providers_of_a_strategy(scenario, res, tmp_path):
     rows = res.orchestrations[(res.orchestrations.strategy == "maas_upstream") & (res.orchestrations.replication == 0)
                               & res.orchestrations.kind.str.startswith("maas")

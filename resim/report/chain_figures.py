@@ -43,6 +43,8 @@ KIND_COLOURS = {ActionKind.BUFFER: "#0072B2", ActionKind.DUAL_SOURCE: "#CC79A7",
 NODE_STYLES = {"supplier": ("o", "#56B4E9"), "plant": ("s", "#0072B2"), "dc": ("D", "#BBBBBB"),
                "market": ("^", "#CC79A7"), "reman": ("h", "#009E73"), "maas": ("p", "#E69F00")}
 _KIND_ORDER = list(NODE_STYLES)
+#: Colour of a lane drawn beside another mode's between the same two nodes (curved, dotted).
+MODE_COLOURS = {"air": "#0072B2", "sea": "#56B4E9", "rail": "#555555", "road": "#999999"}
 _NOT_AGREED = (ActionStatus.DECLINED, *NONE_ASKED)  # shown as asked-but-no-agreement
 
 
@@ -233,15 +235,25 @@ def value_chain_map(scenario: "Scenario", orchestrations: pd.DataFrame | None = 
     kind = dict(graph.nodes(data="kind"))
     size = 150 if geo else 260  # places crowd on a map
     plain, reman, reman_on, maas = [], [], [], []
+    parallel: dict[str, list[tuple[str, str]]] = {}  # mode -> a pair's second, third... lanes
+    drawn: set[tuple[str, str]] = set()
     for u, v, d in graph.edges(data=True):
         if kind.get(u) == "maas":
             maas.append((u, v))
         elif kind.get(u) == "reman":
             (reman_on if d.get("orchestrated") else reman).append((u, v))
+        elif (u, v) in drawn:  # a lane of another mode beside one already drawn: curved beside it
+            parallel.setdefault(str(d.get("mode")), []).append((u, v))
         else:
             plain.append((u, v))
+        drawn.add((u, v))
     edge_style = {"arrows": True, "arrowstyle": "-|>", "arrowsize": 10, "node_size": size, "ax": ax}
     nx.draw_networkx_edges(graph, pos, edgelist=plain, edge_color=_GREY, width=1.0, **edge_style)
+    for mode, pairs in parallel.items():
+        for patch in nx.draw_networkx_edges(graph, pos, edgelist=pairs, edge_color=MODE_COLOURS.get(mode, _DARK),
+                                            width=1.4, style="dotted", connectionstyle="arc3,rad=0.25",
+                                            **edge_style):
+            patch.set_gid(f"lane:parallel:{mode}")
     nx.draw_networkx_edges(graph, pos, edgelist=reman, edge_color="#009E73", width=1.2, **edge_style)
     nx.draw_networkx_edges(graph, pos, edgelist=reman_on, edge_color="#009E73", width=2.8, **edge_style)
     nx.draw_networkx_edges(graph, pos, edgelist=maas, edge_color=NODE_STYLES["maas"][1], width=2.0,
@@ -273,6 +285,9 @@ def value_chain_map(scenario: "Scenario", orchestrations: pd.DataFrame | None = 
     if reman or reman_on:
         handles.append(Line2D([], [], color="#009E73", lw=2))
         names.append("reman supply" + (" (thick: activated)" if reman_on else ""))
+    for mode in parallel:
+        handles.append(Line2D([], [], color=MODE_COLOURS.get(mode, _DARK), lw=1.6, ls=":"))
+        names.append(f"{mode} lane beside another mode")
     if maas:
         handles.append(Line2D([], [], color=NODE_STYLES["maas"][1], lw=2, ls="--"))
         names.append("orchestrated MaaS supply")
