@@ -62,7 +62,7 @@ def test_a_finished_model_reduces_to_the_numbers_worked_out_on_paper(scenario):
     assert list(o.metrics)[:3] == ["fill_rate", "baseline", "time_to_impact_days"]
     assert list(o.metrics)[-4:] == ["onset_day", "revenue", "stock_change", "co2e_kg"]
     assert o.metrics["co2e_kg"] == 0   # the hand chain's parts weigh nothing
-    assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6)]
+    assert o.events == [EventRow(0, "gone", "supplier_failure", 3, 6, 1.0)]
     # Without a dip, service is back when the disruption ends (day 6); nothing missed to charge.
     assert o.ripple == [RippleEvent("none", 0, "gone", 3, "nothing", np.array([0.0]), np.array([0.0]),
                                     np.array([6.0]), np.array([0.0]), np.array([0.0]))]
@@ -96,7 +96,7 @@ def test_the_csv_headers_of_a_saved_run_are_the_fields_of_their_records(scenario
         "ripple.csv": (RippleRow, ["strategy", "replication", "disruption", "onset", "node", "part", "product",
                                    "market", "missed_units", "lost_units", "answered_by", "back_day",
                                    "charged_units", "charged_lost_units"]),
-        "events.csv": (EventRow, ["replication", "id", "type", "start", "end"]),
+        "events.csv": (EventRow, ["replication", "id", "type", "start", "end", "severity"]),
         "levers.csv": (LeverRow, ["strategy", "replication", "disruption", "onset", "baseline_units",
                                   "charged_units", "closed_units", "lever", "available_units", "credited_units"]),
     }

@@ -65,8 +65,8 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     daily["critical"] = ledger.critical_on_hand.copy()  # not a view keeping the batch's block alive
     actions = [OrchestrationRow.of(a, strategy, replication) for a in (response.actions if response else [])]
     actions += [_evaluation(deal, strategy, replication) for deal in (response.agreements if response else [])]
-    events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end)
-              for o in model.occurrences]
+    events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end,
+                       float(o.spec.severity * o.scale)) for o in model.occurrences]
     yearly = {"shortfall_units": yearly_sums(demand - on_time), "cost_total": yearly_sums(ledger.cost.sum(axis=1))}
     return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions,
                    ripple_trace(model, response, strategy, replication), events, list(ledger.critical_parts), yearly)

@@ -121,6 +121,7 @@ class EventRow:
     type: str
     start: int
     end: float                # NaN while it lasts to the end of the horizon
+    severity: float           # share of capacity or flow lost: the event's own draw, else the disruption's
 
 
 @dataclass(slots=True)

@@ -10,7 +10,9 @@
 | orchestrations.csv | strategy × replication × action (and each agreement's evaluation) |
 | comparison.csv | strategy: share recovered, median and restricted mean recovery, cost, revenue, profit, regret, status, Pareto front, recommendation |
 | differences.csv | strategy × metric: mean paired difference against `none`, with its interval |
-| events.csv | replication × disruption as it happened: id, type, start, end |
+| events.csv | replication × disruption as it happened: id, type, start, end, severity |
+| annual.csv | strategy × year and the mean year: units short, cost, the cost's value at risk |
+| event_impact.csv | strategy × disruption: events a year, units short an event and a year, with intervals |
 | inventory.csv | strategy × day × critical part: mean units on hand across the chain |
 | ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered, day service was back, the disruption's share of the units missed |
 | levers.csv | strategy × replication × disruption × lever: units missed under the baseline and the strategy, units closed, the lever's units available and credited |
@@ -29,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from resim.experiment.annual import YEARLY, annual_table
+from resim.experiment.event_impact import event_impact_table
 from resim.experiment.circularity import CIRCULARITY_METRICS
 from resim.experiment.comparison import CRITERION, Comparison, compare_strategies
 from resim.experiment.daily_quantiles import DailyQuantiles
@@ -54,7 +57,7 @@ _SURVIVAL_COLUMNS = ("recovery_time_days", "recovered", "follow_up_days", "dip_d
 
 RUN_TABLES = ("summary.csv", "replications.csv", "timeseries.csv", "costs.csv", "orchestrations.csv",
               "ripple.csv", "levers.csv", "events.csv", "inventory.csv", "comparison.csv", "differences.csv",
-              "annual.csv")
+              "annual.csv", "event_impact.csv")
 RUN_FIGURES = ("recovery", "recovered", "pareto", "costs", "network", "gantt", "inventory")  # Plots.figures()
 RUN_FILES = ("run.json", *RUN_TABLES, "report.html", *(f"figures/{name}.png" for name in RUN_FIGURES))
 """Every file :meth:`Results.save` writes by default, relative to the results folder."""
@@ -267,6 +270,7 @@ class Results:
     info: dict[str, Any] = field(default_factory=dict)
     scenario: "Scenario | None" = field(default=None, repr=False)
     annual: pd.DataFrame = field(default_factory=pd.DataFrame)
+    event_impact: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def plot(self):
@@ -307,8 +311,10 @@ class Results:
         # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
         events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
         annual = annual_table(collector.yearly(order), scenario.horizon_days, confidence=confidence)
+        impact = event_impact_table({d.id: d.type for d in scenario.disruptions}, events, ripple, replications,
+                                    scenario.horizon_days, confidence=confidence)
         return cls(summary, replications, collector.timeseries(order), costs, orchestrations, ripple, levers,
-                   events, collector.inventory(order), comparison, info, scenario, annual)
+                   events, collector.inventory(order), comparison, info, scenario, annual, impact)
 
     def save(self, folder: str | os.PathLike, *, figures: str = "summary", report: bool = True,
              progress: Callable[[str, int, int], None] | None = None, started: float | None = None) -> Path:
@@ -330,7 +336,8 @@ class Results:
                   "levers.csv": self.levers,
                   "events.csv": self.events, "inventory.csv": self.inventory,
                   "comparison.csv": self.comparison.table,
-                  "differences.csv": self.comparison.differences, "annual.csv": self.annual}
+                  "differences.csv": self.comparison.differences, "annual.csv": self.annual,
+                  "event_impact.csv": self.event_impact}
 
         def write(stage: Path) -> None:
             began = time.perf_counter()

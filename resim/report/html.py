@@ -210,6 +210,35 @@ def _annual_section(results: "Results") -> str:
               "below 72 replications). docs/model.md explains the definitions.</p>")
 
 
+def _events_section(results: "Results") -> str:
+    """Per disruption (event_impact.csv): how often it struck a year and the units short one
+    event cost under each strategy, with intervals; for runs where events recur (a rate, or a
+    horizon longer than a year), else empty."""
+    impact, scenario = results.event_impact, results.scenario
+    recurring = scenario is not None and any(d.rate_per_year is not None for d in scenario.disruptions)
+    if not len(impact) or not (recurring or results.info.get("horizon_days", 0) > 365):
+        return ""
+
+    def shown(rows: pd.DataFrame, form) -> list[str]:
+        return [("–" if pd.isna(e) else form(e)) + (f" ({form(lo)} – {form(hi)})" if pd.notna(lo) and pd.notna(hi)
+                                                     and lo != hi else "")
+                for e, lo, hi in zip(rows.estimate, rows.ci_low, rows.ci_high)]
+
+    strategies = list(dict.fromkeys(impact.strategy))
+    first = impact[(impact.strategy == strategies[0]) & (impact.statistic == "events_per_year")]
+    table = pd.DataFrame({"disruption": first.disruption.to_list(), "type": first.type.to_list(),
+                          "events a year": shown(first, lambda v: f"{v:.2f}")})
+    for strategy in strategies:
+        rows = impact[(impact.strategy == strategy) & (impact.statistic == "shortfall_per_event")]
+        table[f"units short an event: {strategy}"] = shown(rows, units)
+    return ("<h2>Events</h2>" + _table(table, ("disruption", "type"))
+            + '<p class="ci">event_impact.csv: each disruption\'s events a year (the same under every strategy: '
+              "common random numbers) and the units short charged to it per event (its share where events "
+              "overlap), the total over the replications over its events, with a 95 % bootstrap interval "
+              "over the replications; – where it never struck. The file also gives its units short a year. "
+              "docs/model.md explains the definitions.</p>")
+
+
 def _scenario_section(scenario: "Scenario") -> str:
     kinds = pd.Series([n.kind for n in scenario.nodes]).value_counts()
     nodes = " · ".join(f"{count} {kind}" for kind, count in kinds.items())
@@ -307,6 +336,7 @@ seed {_e(info.get("seed"))} · scenario {_e(info.get("scenario") or "built in Py
 <h2>{_e(why_heading)}</h2>{ripple_html}
 <h2>Shortfall each lever closed (mean per replication, against none)</h2>{_levers_table(results)}
 {_annual_section(results)}
+{_events_section(results)}
 <h2>Provenance</h2>{_table(provenance, ("item", "value"))}
 <script>{_SCRIPT}</script>
 </body></html>

@@ -1,0 +1,79 @@
+"""Metrics per event (event_impact.csv): events a year against the hazard's rate, units short per
+event against the replications' own shortfall, and the identity per year = rate x per event."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import resim
+from tests.chains import hand_chain
+
+
+def _run(disruptions: list[dict], *, horizon: int, replications: int) -> resim.Results:
+    sc = hand_chain(horizon=horizon, a_level=200).replace(
+        **{"nodes[plant].capacity_per_day": 40}, disruptions=disruptions, replications=replications)
+    return resim.run(sc)
+
+
+def _rows(res: resim.Results, disruption: str, strategy: str = "none") -> dict:
+    table = res.event_impact
+    rows = table[(table.strategy == strategy) & (table.disruption == disruption)]
+    return {r.statistic: r for r in rows.itertuples()}
+
+
+def test_one_event_a_run_costs_what_the_runs_missed():
+    # A plant outage from day 20 for 5-15 days, once in 120 days: 365/120 events a year in every
+    # replication (an interval of zero width), and nothing is missed outside its window, so the
+    # units short an event are the mean of the replications' shortfall_units.
+    res = _run([{"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 20,
+                 "duration_days": "uniform(5, 15)"}], horizon=120, replications=20)
+    rows = _rows(res, "cut")
+    assert rows["events_per_year"].estimate == pytest.approx(365 / 120)
+    assert rows["events_per_year"].ci_low == rows["events_per_year"].ci_high == pytest.approx(365 / 120)
+    shortfall = res.replications.shortfall_units.to_numpy(float)
+    assert shortfall.std() > 0  # the outage's drawn length matters
+    per_event = rows["shortfall_per_event"]
+    assert per_event.estimate == pytest.approx(shortfall.mean())
+    assert per_event.n == 20
+    assert shortfall.min() <= per_event.ci_low < per_event.estimate < per_event.ci_high <= shortfall.max()
+    assert rows["shortfall_per_year"].estimate == pytest.approx(shortfall.mean() * 365 / 120)
+
+
+def test_recurring_hazard_events_a_year_match_its_rate_and_per_year_is_rate_times_per_event():
+    # 3 a year over two years, 200 replications: the events a year lie within 4 standard errors
+    # (sqrt(3 x 2 / 200) / 2) of 3 and agree with events.csv; a year's units short are exactly
+    # the events a year times the units short an event; every interval holds its estimate and
+    # stays at or above 0.
+    res = _run([{"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 3.0,
+                 "duration_days": 5, "severity_distribution": "uniform(0.5, 1.0)"}],
+               horizon=730, replications=200)
+    rows = _rows(res, "cut")
+    rate = rows["events_per_year"].estimate
+    assert abs(rate - 3.0) < 4 * math.sqrt(3.0 * 2 / 200) / 2
+    assert rate == pytest.approx(len(res.events) / 200 / 2)
+    assert rows["shortfall_per_event"].n == len(res.events)
+    assert rows["shortfall_per_year"].estimate == pytest.approx(rate * rows["shortfall_per_event"].estimate)
+    for row in rows.values():
+        assert 0 <= row.ci_low <= row.estimate <= row.ci_high
+    assert res.events.severity.between(0.5, 1.0).all() and res.events.severity.std() > 0
+
+
+def test_a_hazard_that_never_struck_has_no_events_and_no_per_event_figure():
+    res = _run([{"id": "rare", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 0.001,
+                 "duration_days": 5}], horizon=60, replications=5)
+    rows = _rows(res, "rare")
+    assert len(res.events) == 0
+    assert rows["events_per_year"].estimate == rows["shortfall_per_year"].estimate == 0
+    assert np.isnan(rows["shortfall_per_event"].estimate) and rows["shortfall_per_event"].method == "never struck"
+
+
+def test_the_report_shows_the_events_of_a_run_where_they_recur(tmp_path):
+    res = _run([{"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 3.0,
+                 "duration_days": 5}], horizon=365, replications=10)
+    folder = res.save(tmp_path / "out", figures="none")
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Events</h2>" in html and "units short an event: none" in html
+    assert (folder / "event_impact.csv").exists()
