@@ -138,7 +138,8 @@ def test_the_catalogue_adds_the_hazards_of_the_countries_of_the_chain():
 
     sc = hand_chain(horizon=365).replace(hazards={"catalogue": "default"})   # nodes in CN and DE
     added = {d.id: d for d in sc.disruptions}
-    expected = {f"{e['kind']}_{e['country'].lower()}" for e in catalogue_entries() if e["country"] in {"CN", "DE"}}
+    expected = {f"{e['kind']}_{e['country'].lower()}" for e in catalogue_entries()
+                if e["country"] in {"CN", "DE"} and e["kind"] != "port_strike"}   # no sea lane to strike
     assert set(added) == expected and expected
     quake = added["earthquake_cn"]
     entry = next(e for e in catalogue_entries() if e["kind"] == "earthquake" and e["country"] == "CN")
@@ -159,10 +160,31 @@ def test_the_catalogue_is_chosen_by_country_and_kind_and_scaled():
 def test_every_catalogue_entry_is_a_valid_hazard():
     from resim.scenario.format.hazards import catalogue_entries
 
+    # sA (CN) ships to the plant (DE) by sea: of the port strikes, only Germany's has a lane to close.
     countries = sorted({e["country"] for e in catalogue_entries()})
-    sc = hand_chain(horizon=365).replace(hazards={"countries": countries})
-    assert len(sc.disruptions) == len(catalogue_entries())
+    sc = hand_chain(horizon=365).replace(**{"lanes[sA->plant].mode": "sea"}, hazards={"countries": countries})
+    strikes = [e for e in catalogue_entries() if e["kind"] == "port_strike"]
+    assert strikes and all(e["type"] == "logistics" and e["modes"] == ["sea"] for e in strikes)
+    assert len(sc.disruptions) == len(catalogue_entries()) - len(strikes) + 1
     assert all(d.rate_per_year > 0 and d.severity_distribution is not None for d in sc.disruptions)
     for d in sc.disruptions:
         if d.seasonality is not None:
             assert len(d.seasonality) == 12 and sum(d.seasonality) > 0
+
+
+def test_a_port_strike_closes_the_sea_lanes_of_its_country_at_its_rate():
+    # hazards of Germany alone: the plant's sea lane from China is closed by port_strike_de (not the
+    # road lanes), events arrive at the catalogue's rate, and each cuts the lane's capacity by its
+    # drawn severity; a chain without sea lanes gets no port strike.
+    from resim.scenario.format.hazards import catalogue_entries
+
+    entry = next(e for e in catalogue_entries() if e["kind"] == "port_strike" and e["country"] == "DE")
+    sc = hand_chain(horizon=365).replace(**{"lanes[sA->plant].mode": "sea"},
+                                         hazards={"countries": ["DE"], "kinds": ["port_strike"]})
+    (strike,) = sc.disruptions
+    assert (strike.id, strike.type, strike.lanes) == ("port_strike_de", "logistics", ("sA->plant",))
+    assert strike.rate_per_year == entry["rate_per_year"]
+    counts = np.array([len(run) for run in events(sc, 1000)])
+    assert abs(counts.mean() - entry["rate_per_year"]) < 4 * math.sqrt(entry["rate_per_year"] / 1000)
+    road = hand_chain(horizon=365).replace(hazards={"countries": ["DE"], "kinds": ["port_strike"]})
+    assert road.disruptions == ()

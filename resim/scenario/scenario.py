@@ -94,8 +94,8 @@ class Scenario(Spec):
             return data
         held = {e.get("id") for e in events if isinstance(e, dict)}
         nodes = data.get("nodes") if isinstance(data.get("nodes"), (list, tuple)) else []
-        countries = {n.get("country") for n in nodes if isinstance(n, dict) and isinstance(n.get("country"), str)}
-        added = [e for e in catalogue_disruptions(chosen, countries) if e["id"] not in held]
+        lanes = data.get("lanes") if isinstance(data.get("lanes"), (list, tuple)) else []
+        added = [e for e in catalogue_disruptions(chosen, list(nodes), list(lanes)) if e["id"] not in held]
         return {**data, "disruptions": [*events, *added]} if added else data
 
     @model_validator(mode="before")
