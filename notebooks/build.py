@@ -656,7 +656,8 @@ NOTEBOOKS["05_risk_assessment"] = [
     The quickstart's earthquake is on a fixed day: its likelihood is an assumption. The
     `auto_hazards` library scenario runs the microcontroller chain for five years with hazards
     that arrive at rates: fab fires at 0.1 a year and the shipped catalogue's earthquakes,
-    typhoons and floods of the chain's countries (`docs/hazards.md` gives each rate's source).
+    typhoons, floods and port strikes of the chain's countries (`docs/hazards.md` gives each
+    rate's source).
     Its register reads each likelihood from the rate and simulates one event of each hazard alone.
     """),
     code("""
@@ -670,6 +671,24 @@ NOTEBOOKS["05_risk_assessment"] = [
     print(f"largest expected yearly loss: {top.disruption}, {top.events_per_year:g} events a year x "
           f"{top.impact_loss:,.0f} {hazards.currency} an event = {top.expected_loss_per_year:,.0f} a year")
     rates.plot_matrix()
+    """),
+    md("""
+    The register simulates one event of each hazard alone. A run over the five years meets them as
+    they come, recurring and overlapping, and `event_impact.csv` (`run.event_impact`) says how
+    often each struck and how many units short one event cost under each strategy (its share where
+    events overlap), with intervals over the replications.
+    """),
+    code("""
+    run = resim.run(hazards, replications=6, strategies=["none", "buffer"], executor="serial")
+    impact = run.event_impact[run.event_impact.statistic != "shortfall_per_year"]
+    impact.pivot(index="disruption", columns=["strategy", "statistic"], values="estimate").round(2)
+    """),
+    code("""
+    per_event = impact[(impact.strategy == "none") & (impact.statistic == "shortfall_per_event")].dropna(subset=["estimate"])
+    worst = per_event.loc[per_event.estimate.idxmax()]
+    mildest = per_event.loc[per_event.estimate.idxmin()]
+    print(f"costliest event: {worst.disruption}, {worst.estimate:,.0f} units short an event; "
+          f"mildest: {mildest.disruption}, {mildest.estimate:,.0f}")
     """),
 ]
 

@@ -108,8 +108,8 @@ def test_resim_run_writes_the_results_folder(tmp_path, capsys):
     assert {p.name for p in out.iterdir()} == {"run.json", "summary.csv", "replications.csv",
                                                "timeseries.csv", "costs.csv", "orchestrations.csv",
                                                "comparison.csv", "differences.csv", "ripple.csv",
-                                               "levers.csv", "events.csv", "inventory.csv", "annual.csv", "figures",
-                                               "report.html"}
+                                               "levers.csv", "events.csv", "inventory.csv", "annual.csv",
+                                               "event_impact.csv", "figures", "report.html"}
     info = json.loads((out / "run.json").read_text())
     assert info["replications"] == 3 and info["seed"] == 2026 and info["horizon_days"] == 120
     assert len(info["scenario_sha256"]) == 64
