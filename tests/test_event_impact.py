@@ -61,6 +61,28 @@ def test_recurring_hazard_events_a_year_match_its_rate_and_per_year_is_rate_time
     assert res.events.severity.between(0.5, 1.0).all() and res.events.severity.std() > 0
 
 
+def test_an_event_that_causes_no_dip_lasts_its_duration_for_the_markets():
+    # Half the plant's 40 a day still covers demand of 10 a day: no dip, so service is "back" when
+    # each 4-day event ends (ripple.csv back_day = its end): the median of the events' days
+    # disrupted is exactly 4, with an interval of zero width, and nothing is charged.
+    res = _run([{"id": "slow", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 6.0,
+                 "duration_days": 4, "severity": 0.5}], horizon=365, replications=10)
+    rows = _rows(res, "slow")
+    assert rows["days_disrupted_median"].estimate == rows["days_disrupted_median"].ci_low == \
+        rows["days_disrupted_median"].ci_high == 4
+    assert rows["shortfall_per_event"].estimate == 0
+
+
+def test_a_long_outage_is_disrupted_at_least_as_long_as_it_lasts():
+    # The plant stops for 30 days from day 20 (stock covers 3 days): service is back only after
+    # the outage, so every event's days disrupted are at least 30 and the median too.
+    res = _run([{"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 20,
+                 "duration_days": 30}], horizon=120, replications=3)
+    spells = res.ripple.groupby(["replication", "onset"]).back_day.max() - 20
+    assert (spells >= 30).all()
+    assert _rows(res, "cut")["days_disrupted_median"].estimate == pytest.approx(float(np.median(spells)))
+
+
 def test_a_hazard_that_never_struck_has_no_events_and_no_per_event_figure():
     res = _run([{"id": "rare", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 0.001,
                  "duration_days": 5}], horizon=60, replications=5)
@@ -68,6 +90,7 @@ def test_a_hazard_that_never_struck_has_no_events_and_no_per_event_figure():
     assert len(res.events) == 0
     assert rows["events_per_year"].estimate == rows["shortfall_per_year"].estimate == 0
     assert np.isnan(rows["shortfall_per_event"].estimate) and rows["shortfall_per_event"].method == "never struck"
+    assert np.isnan(rows["days_disrupted_median"].estimate)
 
 
 def test_the_report_shows_the_events_of_a_run_where_they_recur(tmp_path):
@@ -76,4 +99,5 @@ def test_the_report_shows_the_events_of_a_run_where_they_recur(tmp_path):
     folder = res.save(tmp_path / "out", figures="none")
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert "<h2>Events</h2>" in html and "units short an event: none" in html
+    assert "days disrupted (median): none" in html
     assert (folder / "event_impact.csv").exists()

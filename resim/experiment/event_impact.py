@@ -17,6 +17,12 @@ shortfall is not one event's. Per strategy and disruption:
 * ``shortfall_per_year``: the charged units × 365 / horizon, mean over the replications: the
   disruption's part of the expected annual shortfall. By construction it equals
   events_per_year × shortfall_per_event.
+* ``days_disrupted_median``: per event, the days from its onset until service was back on every
+  market it reaches (ripple.csv ``back_day``: the recovery after a dip it caused, else its own
+  end), censored where that is the horizon; the Kaplan-Meier median over the events
+  (:func:`resim.core.survival.km_quantile`), with its interval. Unlike the run's recovery time,
+  timed from the horizon's first onset, it is one event's: over years of recurring events the
+  run's says little, this says how long one event lasts for the markets.
 """
 
 from __future__ import annotations
@@ -29,10 +35,11 @@ import pandas as pd
 from scipy import stats
 
 from resim.core.stats import RESAMPLES, mean_interval
+from resim.core.survival import km_quantile
 
 __all__ = ["event_impact_table", "STATISTICS"]
 
-STATISTICS = ("events_per_year", "shortfall_per_event", "shortfall_per_year")
+STATISTICS = ("events_per_year", "shortfall_per_event", "shortfall_per_year", "days_disrupted_median")
 _COLUMNS = ["strategy", "disruption", "type", "statistic", "estimate", "ci_low", "ci_high", "n", "method"]
 _SEED = 20261203  # fixed: the same tables give the same intervals
 _MIN_STRUCK = 5   # replications with an event below which a ratio gets no interval
@@ -52,6 +59,9 @@ def event_impact_table(disruptions: dict[str, str], events: pd.DataFrame, ripple
     charged = (ripple.drop_duplicates(["strategy", "replication", "disruption", "onset", "market"])
                .groupby(["strategy", "replication", "disruption"]).charged_units.sum()
                if len(ripple) else pd.Series(dtype=float))
+    # Each event's days until service was back on all its paths (censored at the horizon).
+    spells = (ripple.groupby(["strategy", "disruption", "replication", "onset"]).back_day.max().reset_index()
+              if len(ripple) else pd.DataFrame(columns=["strategy", "disruption", "replication", "onset", "back_day"]))
     rows: list[list] = []
     for strategy in dict.fromkeys(replications.strategy):
         units = (charged.loc[strategy] if strategy in charged.index.get_level_values(0)
@@ -60,7 +70,10 @@ def event_impact_table(disruptions: dict[str, str], events: pd.DataFrame, ripple
         for disruption in ids:
             e, c = counts[disruption].to_numpy(float), units[disruption].to_numpy(float)
             head = [strategy, disruption, disruptions[disruption]]
-            found = {"shortfall_per_event": _ratio(c, e, confidence)}
+            found = {"shortfall_per_event": _ratio(c, e, confidence),
+                     "days_disrupted_median": _median_days(spells[(spells.strategy == strategy)
+                                                                  & (spells.disruption == disruption)],
+                                                           horizon, confidence)}
             for statistic, values in (("events_per_year", e * per_year), ("shortfall_per_year", c * per_year)):
                 est = mean_interval(values, confidence)
                 found[statistic] = [est.estimate, est.low, est.high, est.n, est.method]
@@ -91,3 +104,15 @@ def _ratio(units: np.ndarray, events: np.ndarray, confidence: float) -> list:
     low, high = np.nanquantile(drawn, [tail, 1.0 - tail])
     return [estimate, float(low), float(high), int(total),
             "ratio of sums over replications, paired bootstrap percentile (resamples holding an event)"]
+
+
+def _median_days(spells: pd.DataFrame, horizon: int, confidence: float) -> list:
+    """[median, low, high, events, method] of the events' days from onset to service back."""
+    if not len(spells):
+        return [math.nan, math.nan, math.nan, 0, "never struck, or reaches no market"]
+    days = (spells.back_day - spells.onset).to_numpy(float)
+    ended = spells.back_day.to_numpy() < horizon
+    q = km_quantile(days, ended, 0.5, confidence)
+    censored = int((~ended).sum())
+    return [q.estimate, q.low, q.high, len(days),
+            f"Kaplan-Meier median over events, {censored} censored at the horizon"]

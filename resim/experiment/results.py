@@ -12,7 +12,7 @@
 | differences.csv | strategy × metric: mean paired difference against `none`, with its interval |
 | events.csv | replication × disruption as it happened: id, type, start, end, severity |
 | annual.csv | strategy × year and the mean year: units short, cost, the cost's value at risk |
-| event_impact.csv | strategy × disruption: events a year, units short an event and a year, with intervals |
+| event_impact.csv | strategy × disruption: events a year, units short an event and a year, days an event disrupts, with intervals |
 | inventory.csv | strategy × day × critical part: mean units on hand across the chain |
 | ripple.csv | strategy × replication × disruption path: disruption, node, part, product, market, units missed, what answered, day service was back, the disruption's share of the units missed |
 | levers.csv | strategy × replication × disruption × lever: units missed under the baseline and the strategy, units closed, the lever's units available and credited |

@@ -231,11 +231,16 @@ def _events_section(results: "Results") -> str:
     for strategy in strategies:
         rows = impact[(impact.strategy == strategy) & (impact.statistic == "shortfall_per_event")]
         table[f"units short an event: {strategy}"] = shown(rows, units)
+        rows = impact[(impact.strategy == strategy) & (impact.statistic == "days_disrupted_median")]
+        table[f"days disrupted (median): {strategy}"] = shown(rows, lambda v: f"{v:.0f}")
     return ("<h2>Events</h2>" + _table(table, ("disruption", "type"))
             + '<p class="ci">event_impact.csv: each disruption\'s events a year (the same under every strategy: '
               "common random numbers) and the units short charged to it per event (its share where events "
               "overlap), the total over the replications over its events, with a 95 % bootstrap interval "
-              "over the replications; – where it never struck. The file also gives its units short a year. "
+              "over the replications; and the median days from an event's onset until service was back on "
+              "every market it reaches (its end when service did not dip; Kaplan-Meier, censored at the "
+              "horizon): one event's course, where the run's recovery time counts from the horizon's first "
+              "onset. – where it never struck. The file also gives its units short a year. "
               "docs/model.md explains the definitions.</p>")
 
 
