@@ -188,3 +188,36 @@ def test_a_port_strike_closes_the_sea_lanes_of_its_country_at_its_rate():
     assert abs(counts.mean() - entry["rate_per_year"]) < 4 * math.sqrt(entry["rate_per_year"] / 1000)
     road = hand_chain(horizon=365).replace(hazards={"countries": ["DE"], "kinds": ["port_strike"]})
     assert road.disruptions == ()
+
+
+def test_a_fixed_date_disruption_draws_its_severity_per_replication_the_same_for_every_strategy():
+    # A discrete severity of 0 or 1, each with weight 1, on a fixed-date outage: over 400
+    # replications about half the events are total (within 4 standard errors of 200), none are
+    # partial, and both strategies of a replication meet the same severity.
+    from resim.experiment.runner import prepare
+
+    sc = chain(horizon=120).replace(disruptions=[{
+        "id": "cut", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 20, "duration_days": 10,
+        "severity_distribution": {"dist": "discrete", "values": [0, 1], "weights": [1, 1]}}])
+    drawn = [o.severity for run in events(sc, 400) for o in run]
+    assert len(drawn) == 400 and set(drawn) == {0.0, 1.0}
+    assert abs(sum(drawn) - 200) < 4 * math.sqrt(400 * 0.25)
+    seen = [[o.severity for o in prepare(sc, s, 7, sc.seed)[0].occurrences] for s in ("none", "stock")]
+    assert seen[0] == seen[1]
+
+
+@pytest.mark.slow
+def test_the_register_averages_the_impact_over_the_severities_not_the_impact_of_the_mean_one():
+    # The plant makes 40 a day against demand of 10: losing half its capacity for 30 days costs
+    # nothing, losing all of it costs units. A hazard whose severity is 0 or 1 (mean 0.5) thus has
+    # an impact between 0 and that of a total outage (Jensen: a loss convex in the severity), where
+    # the impact of its mean severity would be 0.
+    def register(**severity):
+        sc = chain(horizon=365).replace(disruptions=[hazard(duration_days=30, **severity)])
+        return resim.assess_risk(sc, replications=20, simulate_nodes=0).register.set_index("disruption").loc["cut"]
+
+    half = register(severity=0.5)
+    total = register(severity=1.0)
+    either = register(severity_distribution={"dist": "discrete", "values": [0, 1], "weights": [1, 1]})
+    assert half.impact_units == pytest.approx(0, abs=1e-9) and total.impact_units > 0
+    assert 0 < either.impact_units < total.impact_units

@@ -186,9 +186,9 @@ RULES: dict[str, str] = {
                                  "`KIND_COUNTRY` (e.g. `earthquake_jp`), but for ids `disruptions` holds "
                                  "already (the scenario's own entry wins).",
     "_Event._one_timing": "Give one of `onset_day`, `annual_probability` or `rate_per_year`; `seasonality` "
-                          "and `severity_distribution` go with `rate_per_year` (a hazard), which takes no "
-                          "`then`; `seasonality` needs a month above 0; give `severity` or "
-                          "`severity_distribution`, not both.",
+                          "goes with `rate_per_year` (a hazard), which takes no `then`; `seasonality` "
+                          "needs a month above 0; give `severity` or `severity_distribution` (each "
+                          "event's own, drawn per replication, on any disruption), not both.",
     "TradeBarrier._barrier_fields": "A `tariff` needs `rate` > 0; a `local_content` rule needs "
                                     "`market` and `min_local_share` > 0; every other barrier needs "
                                     "at least one of `from_countries`, `from_regions`, "

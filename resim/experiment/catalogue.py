@@ -3,7 +3,8 @@ risk register (:func:`register`) and which disruptions it flags high risk (:func
 
 Each disruption is simulated on its own (a random one made to happen on a fixed day), without a
 response, against the undisrupted chain (common random numbers): its impact in units and in profit
-lost, each with a 95 % interval (a hazard: one event of its mean severity). A measured loss
+lost, each with a 95 % interval (a hazard: one event, its severity drawn per replication, so the
+mean is over its severities). A measured loss
 times the expected number of events a year (:func:`likelihood`) is the expected yearly loss; a disruption is **high risk** when its loss is measured and its expected yearly loss
 is at least half the largest. Here rather than in :mod:`resim.assess.risk` because a run needs the
 high-risk disruptions too: a strategy with ``responds_to_high_risk`` (R2) reacts to them.
@@ -154,10 +155,9 @@ def _alone(scenario: Scenario, event_id: str, day: int) -> list[dict]:
         if current == event_id and data.pop("annual_probability", None) is not None:
             data["onset_day"] = day
         if current == event_id and data.pop("rate_per_year", None) is not None:
-            # One event of the hazard, of its mean severity, on the day.
+            # One event of the hazard on the day; its severity still drawn per replication, so the
+            # mean impact is over the severities, not the impact of the mean severity.
             data.pop("seasonality", None)
-            if data.pop("severity_distribution", None) is not None:
-                data["severity"] = by_id[current].mean_severity
             data["onset_day"] = day
         chosen.append(data)
         current = by_id[current].then

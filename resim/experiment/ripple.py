@@ -39,6 +39,7 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     short = np.stack([demand - on_time, ledger.market["lost"]], axis=2)
     rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
     traced = []
+    severity = {(o.spec.id, o.number): o.spec.severity * o.scale for o in model.occurrences}  # each event's own
     for event in [e for e in ledger.events if e.what == EventKind.START]:
         spec = next(d for d in scenario.disruptions if d.id == event.id)
         answered = "; ".join(f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in
@@ -57,7 +58,8 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
         pairs, which = np.unique(np.column_stack([np.asarray(paths.index, np.int64), back]).reshape(-1, 2),
                                  axis=0, return_inverse=True)
         units = np.array([short[event.day:until, index].sum(axis=0) for index, until in pairs]).reshape(-1, 2)
-        traced.append(_Traced(event, spec.mean_severity, paths, back, units[which.reshape(-1)], answered))
+        traced.append(_Traced(event, severity.get((event.id, event.number), spec.mean_severity), paths, back,
+                              units[which.reshape(-1)], answered))
     charged = _charged(traced, short, model.horizon)
     return [RippleEvent(strategy, replication, t.event.id, t.event.day, t.answered, t.units[:, 0].copy(),
                         t.units[:, 1].copy(), t.back.astype(float), shares[:, 0].copy(), shares[:, 1].copy())

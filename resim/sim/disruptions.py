@@ -62,7 +62,7 @@ class Occurrence:
     start: int
     end: int | None
     number: int = 0
-    severity: float | None = None   # a hazard's event: its own drawn severity (spec.severity_distribution)
+    severity: float | None = None   # its own drawn severity (spec.severity_distribution), else None
 
     @property
     def scale(self) -> float:
@@ -132,11 +132,16 @@ def _hazard_events(spec: "Disruption", streams: "Streams", horizon: int) -> list
     found = []
     for start in onsets.tolist():
         duration = _duration(spec, rng)
-        severity = None
-        if spec.severity_distribution is not None:
-            severity = min(float(spec.severity_distribution.sample(rng)), 1.0)
-        found.append(Occurrence(spec, start, None if duration is None else start + duration, len(found), severity))
+        found.append(Occurrence(spec, start, None if duration is None else start + duration, len(found),
+                                _severity(spec, rng)))
     return found
+
+
+def _severity(spec: "Disruption", rng: np.random.Generator) -> float | None:
+    """An event's own severity, drawn from ``severity_distribution`` (at most 1); None without one."""
+    if spec.severity_distribution is None:
+        return None
+    return min(float(spec.severity_distribution.sample(rng)), 1.0)
 
 
 def _first_onset(spec: "Disruption", rng: np.random.Generator, horizon: int) -> int | None:
@@ -160,16 +165,17 @@ def _duration(spec: "Disruption", rng: np.random.Generator) -> int | None:
 
 
 def _expand(spec, start: int, end: int | None, rng, horizon: int) -> list[Occurrence]:
-    """A breakdown process becomes its repairs; any other disruption is one occurrence."""
+    """A breakdown process becomes its repairs; any other disruption is one occurrence. Each
+    draws its own severity where the disruption has a ``severity_distribution``."""
     if not (isinstance(spec, CapacityLoss) and spec.mtbf_days is not None):
-        return [Occurrence(spec, start, end)]
+        return [Occurrence(spec, start, end, severity=_severity(spec, rng))]
     stops, day, limit = [], start, min(end if end is not None else horizon, horizon)
     while True:
         day += max(_days(spec.mtbf_days.sample(rng)), 1)
         if day >= limit:
             return stops
         repair = max(_days(spec.mttr_days.sample(rng)), 1)
-        stops.append(Occurrence(spec, day, day + repair, number=len(stops)))
+        stops.append(Occurrence(spec, day, day + repair, number=len(stops), severity=_severity(spec, rng)))
         day += repair
 
 

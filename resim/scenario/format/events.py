@@ -70,7 +70,7 @@ class _Event(Spec):
     duration_days: NonNegativeDist = Field(description="days until recovery starts")
     severity: Fraction = Field(1.0, description="share of capacity or flow lost")
     severity_distribution: NonNegativeDist | None = Field(
-        None, description="with rate_per_year: each event's severity drawn from this (values above 1 count "
+        None, description="each event's severity drawn from this, per replication (values above 1 count "
                           "as 1); severity is then left out")
     recovery: Recovery = Recovery()
     then: Id | None = Field(None, description="id of a follow-up disruption that starts when this ends")
@@ -81,8 +81,8 @@ class _Event(Spec):
                    if getattr(self, name) is not None]
         if len(timings) != 1:
             raise ValueError("give one of onset_day, annual_probability or rate_per_year")
-        if self.rate_per_year is None and (self.seasonality is not None or self.severity_distribution is not None):
-            raise ValueError("seasonality and severity_distribution go with rate_per_year (a hazard)")
+        if self.rate_per_year is None and self.seasonality is not None:
+            raise ValueError("seasonality goes with rate_per_year (a hazard)")
         if self.seasonality is not None and sum(self.seasonality) <= 0:
             raise ValueError("seasonality needs a month with a rate above 0")
         if self.severity_distribution is not None and "severity" in self.model_fields_set:
