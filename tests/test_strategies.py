@@ -153,6 +153,15 @@ def test_resim_compare_lines_up_runs(tmp_path, quickstart):
     short = pd.read_csv(tmp_path / "short" / "summary.csv").set_index(["strategy", "metric"])
     assert table.loc[("none", "fill_rate"), "short"] == pytest.approx(short.loc[("none", "fill_rate"), "estimate"])
     assert main(["compare", str(tmp_path / "short"), str(tmp_path / "nothing")]) == 2
+    # compare.csv is written once; a second -o to the same folder is refused without --overwrite
+    runs = [str(tmp_path / "short"), str(tmp_path / "long")]
+    assert main(["compare", *runs, "-o", str(tmp_path / "cmp")]) == 0
+    first = (tmp_path / "cmp" / "compare.csv").read_bytes()
+    (tmp_path / "cmp" / "compare.csv").write_text("mine")
+    assert main(["compare", *runs, "-o", str(tmp_path / "cmp")]) == 2
+    assert (tmp_path / "cmp" / "compare.csv").read_text() == "mine"
+    assert main(["compare", *runs, "-o", str(tmp_path / "cmp"), "--overwrite"]) == 0
+    assert (tmp_path / "cmp" / "compare.csv").read_bytes() == first
 
 
 def test_a_strategy_answering_repeated_breakdowns_can_contract_a_provider_again(quickstart):

@@ -285,6 +285,8 @@ def _cmd_providers(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from resim.experiment.compare_runs import compare_runs
 
+    if args.output and not _claimed("compare", Path(args.output), ("compare.csv",), args.overwrite):
+        return EXIT_BAD_INPUT
     try:
         table = compare_runs([Path(p) for p in args.folders])
     except ValueError as exc:

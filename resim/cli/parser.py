@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "side by side, one column per run.")
     compare.add_argument("folders", nargs="+", metavar="DIR", help="results folders of resim run")
     compare.add_argument("-o", "--output", metavar="DIR", help="also write compare.csv to DIR")
+    _overwrite_option(compare)
     compare.add_argument("--metrics", metavar="A,B",
                          help="metrics shown (default: fill rate, recovery, shortfall, resilience index, cost, profit)",
                          default="fill_rate,recovery_time_days,shortfall_units,resilience_index,cost_total,profit")
