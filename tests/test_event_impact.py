@@ -101,3 +101,20 @@ def test_the_report_shows_the_events_of_a_run_where_they_recur(tmp_path):
     assert "<h2>Events</h2>" in html and "units short an event: none" in html
     assert "days disrupted (median): none" in html
     assert (folder / "event_impact.csv").exists()
+
+
+def test_a_run_where_a_disruption_recurs_says_how_its_recovery_time_is_timed():
+    # Without metrics.reference the run's recovery counts from the first onset: a recurring hazard
+    # gets a note saying so, with the events a replication from events.csv; a reference, or a
+    # disruption that happens once, gets none.
+    hazard = {"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "rate_per_year": 6.0, "duration_days": 2}
+    res = _run([hazard], horizon=365, replications=4)
+    (note,) = [n for n in res.comparison.notes if "recur" in n]
+    assert note.startswith("cut recurs within a replication") and f"({len(res.events) / 4:.1f} events" in note
+    assert res.info["notes"] == res.comparison.notes
+    timed = resim.run(hand_chain(horizon=365, a_level=200).replace(
+        disruptions=[hazard], **{"metrics.reference": "cut"}), replications=4)
+    assert not any("recur" in n for n in timed.comparison.notes)
+    once = _run([{"id": "cut", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 20, "duration_days": 5}],
+                horizon=120, replications=4)
+    assert not any("recur" in n for n in once.comparison.notes)

@@ -305,11 +305,14 @@ class Results:
         info["criterion"] = CRITERION
         info["runner_up"] = comparison.runner_up
         info["replications_to_separate"] = comparison.replications_to_separate
+        # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
+        events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
+        recurring = None if scenario.metrics.reference else _recurring_note(events, replications.replication.nunique())
+        if recurring:
+            comparison.notes.append(recurring)
         info["reasons"] = comparison.reasons
         info["warnings"] = comparison.warnings
         info["notes"] = comparison.notes
-        # Disruptions draw from their own streams, so every strategy saw the same ones: show the first's.
-        events = frame(EventRow, collector.records("events", collector.strategies(order)[:1]))
         annual = annual_table(collector.yearly(order), scenario.horizon_days, confidence=confidence)
         impact = event_impact_table({d.id: d.type for d in scenario.disruptions}, events, ripple, replications,
                                     scenario.horizon_days, confidence=confidence)
@@ -365,3 +368,20 @@ class Results:
         strategies = ", ".join(self.info.get("strategies", []))
         return (f"Results({self.info.get('scenario_name')!r}: {self.info.get('replications')} "
                 f"replications of {strategies})")
+
+
+def _recurring_note(events: pd.DataFrame, replications: int) -> str | None:
+    """A note for runs where a disruption recurs within a replication: without
+    ``metrics.reference``, the recovery time counts from the horizon's first onset, so it says
+    little of any one event."""
+    if not len(events) or not replications:
+        return None
+    counts = events.groupby(["replication", "id"]).size()
+    recurring = sorted(set(counts[counts > 1].index.get_level_values("id")))
+    if not recurring:
+        return None
+    named = ", ".join(recurring[:3]) + (f" and {len(recurring) - 3} more" if len(recurring) > 3 else "")
+    return (f"{named} recur{'s' if len(recurring) == 1 else ''} within a replication "
+            f"({len(events) / replications:.1f} events a replication on average): recovery times count from the "
+            f"horizon's first onset (metrics.reference times them from one disruption); event_impact.csv gives "
+            f"each disruption's units short and days disrupted per event")
