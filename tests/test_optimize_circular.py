@@ -91,18 +91,49 @@ def test_the_circular_levers_yearly_cost_is_charged_once_above_the_scenarios_own
                        lever_baselines(sc, sc.optimize)) == 0  # below the status quo saves nothing
 
 
-@pytest.mark.parametrize("text", ["return_rate[m/P]=0.2:0.9:0.1", "reman_capacity[rm/testing]=1:40"])
+@pytest.mark.parametrize("text", ["return_rate[m/P]=0.2:0.9:0.1", "reman_capacity[rm/testing]=1:40",
+                                  "reman_capacity[rm]=1:40"])
 def test_a_circular_lever_reads_back_under_its_own_name(text):
     assert parse_lever(text).name == text.split("=")[0]
 
 
 @pytest.mark.parametrize("text, fragment", [("return_rate[m/P]=0:1.5", "at most 1"),
                                             ("reman_capacity[rm/testing]=0:5", "above 0"),
-                                            ("reman_capacity[rm]=1:5", "NODE/PROCESS"),
+                                            ("reman_capacity[]=1:5", "NODE/PROCESS or NODE"),
                                             ("reman_capacity[rm/painting]=1:5", "disassembly")])
 def test_a_bad_circular_lever_is_said_in_one_line(text, fragment):
     with pytest.raises(ValueError, match=fragment.replace("/", ".")):
         parse_lever(text)
+
+
+def test_a_reman_capacity_lever_without_a_process_sets_the_centres_own_capacity():
+    # The centre restocks a base stock of 30 from graded cores, within its own capacity of good
+    # units a day (tests/test_circular.py): 4 a day in the scenario, the lever's value in a plan.
+    # The plan's fee is charged above the scenario's 4 only.
+    whole = [dict(STEPS[0], **{"yield": 1.0}), *STEPS[1:]]
+    lever = {"kind": "reman_capacity", "node": "rm", "low": 1, "high": 6, "step": 1, "cost_per_unit_year": 365}
+    sc = with_reman(horizon=60, processes=whole, level=30, capacity=4).replace(
+        optimize={"strategy": "none", "levers": [lever]})
+    (spec_lever,) = sc.optimize.levers
+    assert spec_lever.name == "reman_capacity[rm]" and lever_path(sc, "none", spec_lever) == "nodes[rm].capacity_per_day"
+    assert lever_baselines(sc, sc.optimize) == {"reman_capacity[rm]": 4.0}
+    assert lever_costs(sc.optimize, {"reman_capacity[rm]": 6}, 60, lever_baselines(sc, sc.optimize)) == \
+        pytest.approx(2 * 365 * 60 / 365)
+    for capacity in (2, 6):
+        model = Model(plan_variant(sc, sc.optimize, {"reman_capacity[rm]": capacity}), detail=True)
+        model.run()
+        made = model.ledger.stock().set_index(["node", "part", "day"]).sort_index().loc[("rm", "A"), "produced"]
+        assert made.max() == pytest.approx(capacity) and made.sum() == pytest.approx(30)  # the cap binds
+    assert (Model(plan_variant(sc, sc.optimize, {"reman_capacity[rm]": 2}), detail=True).scenario
+            .nodes_by_id["rm"].capacity_per_day == 2)
+
+
+def test_a_centre_capacity_lever_needs_a_reman_node_with_a_capacity():
+    lever = {"kind": "reman_capacity", "node": "rm", "low": 1, "high": 6}
+    with pytest.raises(resim.ScenarioError, match="not a reman node with a capacity_per_day"):
+        _reman({"strategy": "none", "levers": [lever]})   # rm has no capacity_per_day: unlimited
+    with pytest.raises(resim.ScenarioError, match="not a reman node with a capacity_per_day"):
+        _reman({"strategy": "none", "levers": [dict(lever, node="plant")]})
 
 
 def test_a_circular_lever_without_its_stream_or_step_is_refused():

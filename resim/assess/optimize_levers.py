@@ -10,7 +10,7 @@ A lever's field path, as :meth:`resim.Scenario.replace` takes it:
 | ``dual_share`` | ``strategies[S].dual_source_share.PART``: the second source's share of the part's flow |
 | ``maas_budget`` | ``strategies[S].budget``: money the strategy's MaaS actions may spend |
 | ``return_rate`` | ``circular.take_back[k].return_rate``: the share of the product sold in the market taken back |
-| ``reman_capacity`` | ``circular.processes[k].capacity_per_day``: units a day the circular step at the node takes |
+| ``reman_capacity`` | ``circular.processes[k].capacity_per_day``: units a day the circular step at the node takes; without a process, ``nodes[N].capacity_per_day``: the reman node's good units started a day |
 | ``prequalify`` | ``strategies[S].prequalified.OFFERING``: a standby agreement (1) or none (0), its retainer the lever's cost |
 | ``prequalify_best`` | ``strategies[S].prequalified``: the k offerings ranked best for the part (:func:`best_offerings`) |
 | ``expedite`` | ``strategies[S].expedite.PART``: an air bridge for the part (1) or none (0) |
@@ -55,6 +55,8 @@ def lever_path(scenario: "Scenario", strategy: str, lever: Lever) -> str:
         k = next(i for i, s in enumerate(scenario.circular.take_back)
                  if s.product == lever.part and s.market == lever.node)
         return f"circular.take_back[{k}].return_rate"
+    if lever.kind is LeverKind.REMAN_CAPACITY and lever.process is None:
+        return f"nodes[{lever.node}].capacity_per_day"
     if lever.kind is LeverKind.REMAN_CAPACITY:
         k = next(i for i, p in enumerate(scenario.circular.processes)
                  if p.node == lever.node and p.process == lever.process)
@@ -110,13 +112,16 @@ def best_offerings(scenario: "Scenario", part: str, k: int) -> list[str]:
 
 def lever_baselines(scenario: "Scenario", spec: Optimize) -> dict[str, float]:
     """Per lever, the value above which its ``cost_per_unit_year`` is charged: the scenario's own
-    return rate or step capacity for ``return_rate`` and ``reman_capacity`` levers, 0 for the others."""
+    return rate, step or reman node capacity for ``return_rate`` and ``reman_capacity`` levers, 0 for the
+    others."""
     base = {}
     for lever in spec.levers:
         value = 0.0
         if lever.kind is LeverKind.RETURN_RATE:
             value = next(s.return_rate for s in scenario.circular.take_back
                          if s.product == lever.part and s.market == lever.node)
+        elif lever.kind is LeverKind.REMAN_CAPACITY and lever.process is None:
+            value = scenario.nodes_by_id[lever.node].capacity_per_day
         elif lever.kind is LeverKind.REMAN_CAPACITY:
             value = next(p.capacity_per_day for p in scenario.circular.processes
                          if p.node == lever.node and p.process == lever.process)
@@ -151,7 +156,8 @@ def _number(text: str, whole: str) -> float:
 def parse_lever(text: str) -> Lever:
     """Read a ``--lever`` text ``NAME=LOW:HIGH[:STEP]``, NAME one of ``buffer[PART]``,
     ``base_stock[NODE/PART]``, ``dual_share[PART]``, ``maas_budget``, ``return_rate[MARKET/PRODUCT]``,
-    ``reman_capacity[NODE/PROCESS]``, ``prequalify[OFFERING]``, ``prequalify_best[PART]`` or
+    ``reman_capacity[NODE/PROCESS]`` (a step's), ``reman_capacity[NODE]`` (the reman node's own),
+    ``prequalify[OFFERING]``, ``prequalify_best[PART]`` or
     ``expedite[PART]``. Raises ValueError."""
     expected = "(expected NAME=LOW:HIGH[:STEP], e.g. buffer[mcu]=0:8000:500 or base_stock[plant_de/controller]=0:900)"
     name, sep, rest = str(text).partition("=")
@@ -162,13 +168,16 @@ def parse_lever(text: str) -> Lever:
     fields: dict[str, object] = {"kind": kind}
     inside = inside[:-1]
     pairs = {LeverKind.BASE_STOCK: ("NODE/PART", "part"), LeverKind.RETURN_RATE: ("MARKET/PRODUCT", "part"),
-             LeverKind.REMAN_CAPACITY: ("NODE/PROCESS", "process")}
+             LeverKind.REMAN_CAPACITY: ("NODE/PROCESS or NODE", "process")}
     if kind in pairs:
         node, slash, second = inside.partition("/")
         shape, field = pairs[LeverKind(kind)]
-        if not slash:
+        if slash:
+            fields.update({"node": node.strip(), field: second.strip()})
+        elif kind == LeverKind.REMAN_CAPACITY and node.strip():
+            fields["node"] = node.strip()   # the reman node's own capacity
+        else:
             raise ValueError(f"cannot read {text!r}: a {kind} lever is named {kind}[{shape}] {expected}")
-        fields.update({"node": node.strip(), field: second.strip()})
     elif inside:
         fields["offering" if kind == LeverKind.PREQUALIFY else "part"] = inside.strip()
     bounds = rest.split(":")

@@ -210,7 +210,7 @@ RULES: dict[str, str] = {
                              "named, does nothing: an optimiser's `expedite` lever may set none).",
     "Lever._fits": "`low` must not exceed `high`; `buffer` and `dual_share` name a `part`, "
                    "`base_stock` and `return_rate` a `node` and a `part`, `reman_capacity` a `node` "
-                   "and a `process`, `prequalify` an `offering`, `prequalify_best` and `expedite` a "
+                   "and, for a step's capacity, a `process`, `prequalify` an `offering`, `prequalify_best` and `expedite` a "
                    "`part`, `maas_budget` none; a `dual_share`'s or `return_rate`'s `high` is at most 1; "
                    "a `reman_capacity`'s `low` is above 0; `prequalify`, `prequalify_best` and `expedite` "
                    "take whole `low` and `high` and step 1, and a `prequalify`'s or `expedite`'s `high` "
@@ -336,5 +336,6 @@ CHECKS: list[str] = [
     "`dual_source`, a MaaS action for `maas_budget`); a `base_stock` lever names a stock point "
     "with a `base_stock` or `periodic` policy; a `dual_share` part is critical; a `return_rate` "
     "lever names a `circular.take_back` stream (its `part` the product, its `node` the market) and "
-    "a `reman_capacity` lever a step of `circular.processes` (its `node` and `process`); no lever twice.", "",
+    "a `reman_capacity` lever a step of `circular.processes` (its `node` and `process`) or, without "
+    "`process`, a reman node with a `capacity_per_day`; no lever twice.", "",
 ]

@@ -57,7 +57,14 @@ def check_optimize(sc: "Scenario") -> list[Finding]:
                 s.product == lever.part and s.market == lever.node for s in sc.circular.take_back):
             found.append((("optimize", "levers", i), f"no take-back stream of '{lever.part}' sold in '{lever.node}' "
                                                      f"(a return_rate lever sets a circular.take_back stream's rate)"))
-        if lever.kind is LeverKind.REMAN_CAPACITY and not any(
+        if lever.kind is LeverKind.REMAN_CAPACITY and lever.process is None:
+            node = sc.nodes_by_id[lever.node]
+            if node.kind != "reman" or node.capacity_per_day is None:
+                found.append((("optimize", "levers", i, "node"),
+                              f"node '{lever.node}' is not a reman node with a capacity_per_day (a "
+                              f"reman_capacity lever without process sets a reman node's own capacity; "
+                              f"give the node one, or name a step with process)"))
+        elif lever.kind is LeverKind.REMAN_CAPACITY and not any(
                 p.node == lever.node and p.process == lever.process for p in sc.circular.processes):
             found.append((("optimize", "levers", i), f"node '{lever.node}' has no {lever.process} step in "
                                                      f"circular.processes (a reman_capacity lever sets its "

@@ -23,7 +23,7 @@ class LeverKind(StrEnum):
     DUAL_SHARE = "dual_share"      # strategy.dual_source_share[part]: the second source's share
     MAAS_BUDGET = "maas_budget"    # strategy.budget: money the MaaS response may spend
     RETURN_RATE = "return_rate"    # circular.take_back[k].return_rate: the share of sold units taken back
-    REMAN_CAPACITY = "reman_capacity"  # circular.processes[k].capacity_per_day: a circular step's capacity
+    REMAN_CAPACITY = "reman_capacity"  # circular.processes[k].capacity_per_day (a step's) or the reman node's own
     PREQUALIFY = "prequalify"      # strategy.prequalified[offering]: 1 = a standby agreement with it, 0 = none
     PREQUALIFY_BEST = "prequalify_best"  # strategy.prequalified: the k best-ranked offerings for a part
     EXPEDITE = "expedite"          # strategy.expedite[part]: 1 = an air bridge for the part, 0 = none
@@ -46,7 +46,8 @@ class Lever(Spec):
     kind: Annotated[LeverKind, _values(LeverKind)] = Field(
         description="buffer (units of a part), base_stock (a stock point's level), dual_share (a part's "
                     "second-source share), maas_budget (money), return_rate (a take-back stream's share "
-                    "of sold units returned), reman_capacity (a circular step's units a day), prequalify (1: a "
+                    "of sold units returned), reman_capacity (a circular step's units a day, or without "
+                    "process the reman node's own good units a day), prequalify (1: a "
                     "standby agreement with a MaaS offering, 0: none), prequalify_best (how many of the "
                     "best-ranked offerings for a part are pre-qualified) or expedite (1: an air bridge for "
                     "a part, 0: none)", title="Kind")
@@ -57,7 +58,7 @@ class Lever(Spec):
                                               "take-back stream (return_rate), or the node of the circular step "
                                               "(reman_capacity)")
     process: CircularStep | None = Field(None, description="the circular step whose capacity_per_day is set "
-                                                           "(reman_capacity)")
+                                                           "(reman_capacity; omitted: the node's own)")
     low: NonNegative = Field(description="lowest value tried")
     high: NonNegative = Field(description="highest value tried")
     step: Positive | None = Field(None, description="values tried are low + k x step; continuous when omitted "
@@ -74,11 +75,11 @@ class Lever(Spec):
     @property
     def name(self) -> str:
         """The lever's column name in the tables: ``buffer[mcu]``, ``base_stock[plant/P]``, ``maas_budget``,
-        ``return_rate[MARKET/PRODUCT]``, ``reman_capacity[NODE/PROCESS]``."""
+        ``return_rate[MARKET/PRODUCT]``, ``reman_capacity[NODE/PROCESS]``, ``reman_capacity[NODE]``."""
         if self.kind in (LeverKind.BASE_STOCK, LeverKind.RETURN_RATE):
             return f"{self.kind.value}[{self.node}/{self.part}]"
         if self.kind is LeverKind.REMAN_CAPACITY:
-            return f"reman_capacity[{self.node}/{self.process}]"
+            return f"reman_capacity[{self.node}/{self.process}]" if self.process else f"reman_capacity[{self.node}]"
         if self.kind is LeverKind.MAAS_BUDGET:
             return "maas_budget"
         if self.kind is LeverKind.PREQUALIFY:
@@ -100,12 +101,13 @@ class Lever(Spec):
             raise ValueError(f"low {self.low:g} must not exceed high {self.high:g}")
         needs = {LeverKind.BUFFER: ("part",), LeverKind.BASE_STOCK: ("node", "part"),
                  LeverKind.DUAL_SHARE: ("part",), LeverKind.MAAS_BUDGET: (),
-                 LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node", "process"),
+                 LeverKind.RETURN_RATE: ("node", "part"), LeverKind.REMAN_CAPACITY: ("node",),
                  LeverKind.PREQUALIFY: ("offering",), LeverKind.PREQUALIFY_BEST: ("part",),
                  LeverKind.EXPEDITE: ("part",)}[self.kind]
+        optional = ("process",) if self.kind is LeverKind.REMAN_CAPACITY else ()  # without: the node's own
         for name in ("part", "node", "process", "offering"):
             given = getattr(self, name) is not None
-            if given != (name in needs):
+            if given != (name in needs) and name not in optional:
                 raise ValueError(f"a {self.kind.value} lever {'needs' if name in needs else 'takes no'} {name}")
         if self.kind in (LeverKind.DUAL_SHARE, LeverKind.RETURN_RATE) and self.high > 1:
             raise ValueError(f"a {self.kind.value} is a share: high {self.high:g} must be at most 1")
@@ -114,7 +116,7 @@ class Lever(Spec):
         if self.kind in (LeverKind.PREQUALIFY, LeverKind.EXPEDITE) and self.high > 1:
             raise ValueError(f"a {self.kind.value} lever is 0 or 1: high {self.high:g} must be at most 1")
         if self.kind is LeverKind.REMAN_CAPACITY and self.low <= 0:
-            raise ValueError(f"a step's capacity is positive: low {self.low:g} must be above 0")
+            raise ValueError(f"a capacity is positive: low {self.low:g} must be above 0")
         return self
 
 
