@@ -83,3 +83,21 @@ def test_the_usual_lane_gives_up_orders_only_as_each_provider_is_qualified():
         ("mill_cz", 43, 14.0), ("mill_pl", 13, 6.0)]
     assert weights[30] == pytest.approx(0.7 * model.net.base_share[usual].sum())
     assert weights[50] == 0
+
+
+def test_a_need_is_sized_by_the_severity_the_event_drew_not_the_mean():
+    # The capacity loss draws 0.25 or 0.5 per replication (unlimited capacity: the severity is the
+    # share lost); once detected, its damage is seen, so the provider (20 a day) is asked for
+    # 20 x that replication's severity, not 20 x the mean 0.375.
+    sc = chain(None, 0.3, providers=(_MILL | {"capacity_per_day": 20},)).replace(disruptions=[
+        {"id": "cut", "type": "capacity_loss", "nodes": ["sA"], "onset_day": 10, "duration_days": 60,
+         "severity_distribution": {"dist": "discrete", "values": [0.25, 0.5], "weights": [1, 1]}}])
+    seen = set()
+    for replication in range(6):
+        model, response = prepare(sc, "rent", replication, sc.seed)
+        model.run()
+        (event,) = model.occurrences
+        asked = [a.units_per_day for a in response.actions if a.kind == ActionKind.MAAS_SAME_TIER]
+        assert asked == [pytest.approx(20 * event.severity)]
+        seen.add(event.severity)
+    assert seen == {0.25, 0.5}

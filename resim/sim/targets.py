@@ -110,9 +110,12 @@ def surge_targets(model: "Model", flows: "Flows",
     return targets
 
 
-def lost_shares(scenario: "Scenario", flows: Flows, spec, hit: list[str]) -> dict[tuple[str, str], float]:
+def lost_shares(scenario: "Scenario", flows: Flows, spec, hit: list[str],
+                severity: float | None = None) -> dict[tuple[str, str], float]:
     """(node, part) -> the share of what ``node`` supplies of ``part`` in normal times that
-    disruption ``spec`` takes away, for each of the ``hit`` nodes.
+    disruption ``spec`` takes away, for each of the ``hit`` nodes. ``severity``: the event's own
+    (one drawn from ``severity_distribution``, which the firm sees once it has detected the
+    event); the spec's mean severity when not given.
 
     A natural disaster lowers both what a node makes and what it ships by its damage there
     (:func:`resim.sim.disruptions.footprint_nodes`), a supplier failure, an embargo or a closed
@@ -122,8 +125,7 @@ def lost_shares(scenario: "Scenario", flows: Flows, spec, hit: list[str]) -> dic
     of its normal output above it is lost: 1 − (1 − severity) × capacity / normal output, at
     least 0 (the severity itself for a node of unlimited capacity). The output counts every part
     the node makes (their capacity is shared)."""
-    # A hazard's events draw their own severity: the response sizes for the mean.
-    mean = spec.mean_severity
+    mean = spec.mean_severity if severity is None else severity
     damage = footprint_nodes(scenario, spec) if isinstance(spec, NaturalDisaster) else {}
     lost = {}
     for node_id in hit:
