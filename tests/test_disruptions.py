@@ -259,3 +259,18 @@ def test_local_value_follows_todays_order_split():
     assert local_value_share(model, "europe")[at_sA] == pytest.approx(1.0)
     model.set_share_factor("sR2->sA", 0.0, cause="replaced")   # none open: the scenario's shares
     assert local_value_share(model, "europe")[at_sA] == pytest.approx(0.75)
+
+
+def test_stock_on_hold_is_held_at_the_firms_cost_like_stock_on_hand():
+    # Quarantined units still sit in the DC's warehouse, their capital tied up: the holding cost is
+    # Σ days Σ the firm's stock points (on hand + on hold) × unit cost × holding_cost_rate / 365.
+    model, ledger, stock = run({"id": "recall", "type": "quality", "nodes": ["dc"], "parts": ["P"], "severity": 0.5,
+                                "action": "quarantine", **window(days=20)}, **{"nodes[dc].holding_cost_rate": 0.365})
+    sc = model.scenario
+    assert series(stock, "dc", "P", "on_hold").sum() > 0
+    expected = 0.0
+    for (node, part), rows in stock.groupby(level=["node", "part"]):
+        if sc.nodes_by_id[node].kind in ("plant", "dc"):
+            units = rows.on_hand.sum() + rows.on_hold.sum()
+            expected += units * sc.parts_by_id[part].unit_cost * sc.nodes_by_id[node].holding_cost_rate / 365
+    assert ledger.cost_totals()["holding"] == pytest.approx(expected)

@@ -308,7 +308,8 @@ def book_costs(c: "Cohort", flows: DayFlows) -> None:
     # Every flow a rule covers pays it: into the firm's own sites directly, between
     # suppliers passed on in the importer's price (full pass-through, docs/model.md).
     cost[:, _COST["tariff"]] = row_totals(shipping * (levers["tariff"] * net.sku_value[net.arc_src] + levers["duty"]))
-    cost[:, _COST["holding"]] = row_totals(c.on_hand * net.sku_holding)
+    # Quarantined units sit in the warehouse too, their capital tied up: held like stock on hand.
+    cost[:, _COST["holding"]] = row_totals((c.on_hand + c.on_hold) * net.sku_holding)
     cost[:, _COST["shortage_penalty"]] = row_totals((flows.demand - flows.on_time) * net.dem_penalty)
     c.ledgers.cost[c.ids[:, np.newaxis], flows.day, _BOOKED] = cost[:, _BOOKED]
 
