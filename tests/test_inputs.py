@@ -124,3 +124,19 @@ def test_providers_at_a_day_shows_what_the_components_allow(capsys):
     cap = header.index("cap/day") - 3  # "unit cost" and "days to 1st" are headed by 2 and 3 words
     assert float(rows["smt_cn_1"][cap]) == 0.0
     assert all(float(rows[o][cap]) <= 40 for o in ("smt_hu_1", "smt_pl_1", "smt_de_2"))
+
+
+def test_a_market_claim_lapses_when_its_agreement_ends():
+    # Two offers of C, 4 and 6 a day. An agreement making 2 P a day (4 C) from day 10 to day 30
+    # claims 4 C from the larger offer: 6 left on days 10-29 (4 + 2), all 10 again from day 30,
+    # when a later need may count on them.
+    from resim.sim.inputs import claim_inputs
+
+    offers = [{"part": "C", "country": "SG", "region": "southeast_asia", "units_per_day": units, "unit_price": 20}
+              for units in (4, 6)]
+    model = Model(chain(market=offers))
+    market = Market(model)
+    claim_inputs(market, model.scenario, "P", "market", 2.0, 10, 30)
+    assert market.available("C", 10) == {0: 4.0, 1: 2.0}
+    assert market.available("C", 29) == {0: 4.0, 1: 2.0}
+    assert market.available("C", 30) == {0: 4.0, 1: 6.0}

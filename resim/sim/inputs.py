@@ -57,13 +57,13 @@ class Market:
     def __init__(self, model: "Model"):
         self.model = model
         self._brokers: dict[int, str] = {}  # offer index -> broker node
-        self.claimed: dict[int, float] = {}  # offer index -> units a day earlier agreements count on
+        self.claims: list[tuple[int, float, int]] = []  # (offer index, units a day, the agreement's end day)
         self._from: dict[str, tuple[int, np.ndarray]] = {}  # broker -> (lanes the replication holds, its arcs)
 
     def available(self, part: str, day: int) -> dict[int, float]:
         """Units a day each market offer of ``part`` has left on ``day``: open (one of its
         disruptions in force), less other firms' share in a disaster's region, less what earlier
-        agreements of this run claimed."""
+        agreements of this run claimed and still hold (an agreement's claim lapses at its end)."""
         scenario = self.model.scenario
         active = [o.spec for o in self.model.occurrences if o.start <= day and (o.end is None or day < o.end)]
         contention = scenario.maas.contention
@@ -79,15 +79,16 @@ class Market:
             if contention.enabled and any(spec.type == "natural_disaster" and offer.region in _regions(self.model, spec)
                                           for spec in active):
                 units *= 1.0 - contention.capacity_taken
-            left[index] = max(units - self.claimed.get(index, 0.0), 0.0)
+            held = sum(units for claimed, units, end in self.claims if claimed == index and day < end)
+            left[index] = max(units - held, 0.0)
         return left
 
-    def claim(self, part: str, units_per_day: float, day: int) -> None:
-        """Count ``units_per_day`` of ``part`` as taken by an agreement, from the offers with
-        most left first, so no later need counts on the same units."""
+    def claim(self, part: str, units_per_day: float, day: int, end: int) -> None:
+        """Count ``units_per_day`` of ``part`` as taken by an agreement until its ``end`` day, from
+        the offers with most left first, so no need meanwhile counts on the same units."""
         for index, left in sorted(self.available(part, day).items(), key=lambda item: -item[1]):
             taken = min(left, units_per_day)
-            self.claimed[index] = self.claimed.get(index, 0.0) + taken
+            self.claims.append((index, taken, end))
             units_per_day -= taken
             if units_per_day <= 1e-12:
                 return
@@ -208,12 +209,12 @@ def input_capacity_on(scenario: "Scenario", part: str, day: int) -> dict[str, fl
 
 
 def claim_inputs(market: Market, scenario: "Scenario", part: str, inputs: str, units_per_day: float,
-                 day: int) -> None:
-    """Count an agreement's components as taken on the market (consigned ones are the makers' own
-    capacity, which the model shares day by day)."""
+                 day: int, end: int) -> None:
+    """Count an agreement's components as taken on the market from ``day`` to its ``end``
+    (consigned ones are the makers' own capacity, which the model shares day by day)."""
     for child, quantity in scenario.parts_by_id[part].bom.items():
         if _bought(scenario, child, inputs):
-            market.claim(child, units_per_day * quantity, day)
+            market.claim(child, units_per_day * quantity, day, end)
 
 
 def _regions(model: "Model", spec) -> set[str]:

@@ -274,7 +274,7 @@ class _Negotiation:
             return
         response.agreements.append(deal)
         self.agreed.append((deal, candidate))
-        claim_inputs(response.market, scenario, part, candidate.inputs, deal.units_per_day, asked)
+        claim_inputs(response.market, scenario, part, candidate.inputs, deal.units_per_day, asked, deal.end_day)
         response.capacity.book(deal.offering, deal.units_per_day, deal.qualified_day, deal.end_day)
         self.contracted.append(deal.offering)
         self.covered += deal.units_per_day
