@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, model_serializer, model_validator
 
 from resim.core.dist_bounds import MAX_PARAMETER
 
@@ -43,6 +43,13 @@ class DistBase(BaseModel):
                     raise ValueError(f"{name} {field} {compact_number(x)} is too large "
                                      f"(expected at most 1e12 in size, so that runs cannot overflow)")
         return self
+
+    @model_serializer(mode="wrap")
+    def _named(self, handler) -> Any:
+        # ``dist`` names the form: a dump keeps it even when defaults are left out, or it would
+        # not read back (a file must always say it).
+        data = handler(self)
+        return {"dist": self.dist, **data} if isinstance(data, dict) else data
 
     @property
     def params(self) -> tuple[float, ...]:
