@@ -205,3 +205,33 @@ def test_a_table_with_too_many_rows_is_one_line(tmp_path, monkeypatch):
         code = main(["validate", str(path)])
     assert code == 2
     assert "parts.csv:7: parts[5]: more than 5 rows (at most 5 per table)" in err.getvalue()
+
+
+@pytest.mark.parametrize("change, fragment", [
+    # Lanes and the catalogue are read before validation (lane figures by mode, port strikes): a
+    # list or mapping where an id or mode belongs must be reported, not looked up.
+    ({"lanes.0.from": ["sA"], "lanes.0.mode": "sea", "hazards": {"countries": ["DE"]}}, "lanes[0].from: got a list"),
+    ({"nodes.0.id": ["x"], "hazards": {"catalogue": "default"}}, "nodes[0].id: got a list"),
+    ({"lanes.0.lead_time_days": None, "lanes.0.to": {"a": 1}}, "lanes[0].to: got a mapping"),
+    ({"lanes.0.lead_time_days": None, "lanes.0.mode": ["sea"]}, "lanes[0].mode: got a list"),
+    ({"lanes.0.id": ["x"], "lanes.0.mode": "sea", "hazards": {"catalogue": "default"}}, "lanes[0].id: got a list"),
+    ({"lanes.0.cost_per_kg": "mode", "lanes.0.to": "nowhere"}, "unknown node 'nowhere'"),
+])
+def test_hostile_lanes_and_hazards_are_one_line_each(tmp_path, change, fragment):
+    import yaml
+
+    from tests.chains import hand_chain
+
+    data = hand_chain(horizon=100).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    for dotted, value in change.items():
+        *path, last = dotted.split(".")
+        target = data
+        for step in path:
+            target = target[int(step)] if step.isdigit() else target[step]
+        if value is None:
+            target.pop(last)
+        else:
+            target[last] = value
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    assert_refused(validate(path), fragment)

@@ -32,9 +32,9 @@ def _filled(lane: Any, sites: dict[str, Any]) -> Any:
         if not hasattr(lane, "model_dump"):
             return lane
         lane = lane.model_dump(by_alias=True, exclude_unset=True)  # a Lane built in Python
-    mode = lane.get("mode", "road")
+    mode = _text(lane.get("mode", "road"))
     wants_lead, wants_freight = lane.get("lead_time_days") is None, lane.get("cost_per_kg") == "mode"
-    source, dest = sites.get(lane.get("from")), sites.get(lane.get("to"))
+    source, dest = sites.get(_text(lane.get("from"))), sites.get(_text(lane.get("to")))
     if mode not in MODES or not (wants_lead or wants_freight) or source is None or dest is None:
         return lane
     country, region = _get(source, "country"), _get(source, "region")
@@ -47,6 +47,12 @@ def _filled(lane: Any, sites: dict[str, Any]) -> Any:
     if wants_freight:
         lane["cost_per_kg"] = round(MODES[mode].freight_per_kg_km * km, 6)
     return lane
+
+
+def _text(value: Any) -> str | None:
+    """``value`` when it is text, else None: a hostile file's list or mapping where an id belongs
+    is left for validation to report, not looked up."""
+    return value if isinstance(value, str) else None
 
 
 def _get(item: Any, key: str) -> Any:

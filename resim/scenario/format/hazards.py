@@ -52,7 +52,8 @@ def catalogue_disruptions(hazards: Hazards, nodes: list[Any], lanes: list[Any]) 
     ``nodes``) and ``kinds``, rates × ``rate_factor``. A port strike closes the ``lanes`` of its
     modes with an end in its country, and is left out where there are none (raw scenario data:
     entries that are not mappings are skipped, the scenario's validation reports them)."""
-    country = {n.get("id"): n.get("country") for n in nodes if isinstance(n, dict)}
+    # Raw data: ids, countries and modes that are not text are left for validation to report.
+    country = {n["id"]: n.get("country") for n in nodes if isinstance(n, dict) and isinstance(n.get("id"), str)}
     countries = set(hazards.countries) or {c for c in country.values() if isinstance(c, str)}
     found = []
     for entry in catalogue_entries(hazards.catalogue):
@@ -66,6 +67,7 @@ def catalogue_disruptions(hazards: Hazards, nodes: list[Any], lanes: list[Any]) 
                 "recovery": {"profile": "ramp", "ramp_days": entry["ramp_days"]}}
         if data["type"] == "logistics":
             hit = [_lane_ref(lane) for lane in lanes if isinstance(lane, dict)
+                   and all(isinstance(lane.get(k, ""), str) for k in ("from", "to", "mode", "id"))
                    and lane.get("mode", "road") in entry["modes"]
                    and entry["country"] in (country.get(lane.get("from")), country.get(lane.get("to")))]
             if not hit:
