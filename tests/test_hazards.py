@@ -221,3 +221,16 @@ def test_the_register_averages_the_impact_over_the_severities_not_the_impact_of_
     either = register(severity_distribution={"dist": "discrete", "values": [0, 1], "weights": [1, 1]})
     assert half.impact_units == pytest.approx(0, abs=1e-9) and total.impact_units > 0
     assert 0 < either.impact_units < total.impact_units
+
+
+def test_a_variant_takes_the_catalogue_again_from_what_changed():
+    # The catalogue's hazards follow a variant's countries, lanes and hazards section; one the
+    # change overrides stays, as the scenario's own.
+    sc = hand_chain(horizon=365).replace(**{"lanes[sA->plant].mode": "sea"},
+                                         hazards={"countries": ["DE"], "kinds": ["port_strike", "flood"]})
+    assert {d.id for d in sc.disruptions} == {"port_strike_de", "flood_de"}
+    assert [d.id for d in sc.replace(**{"lanes[sA->plant].mode": "road"}).disruptions] == ["flood_de"]
+    assert sc.replace(hazards=None).disruptions == ()
+    assert {d.id for d in sc.replace(**{"hazards.kinds": ["flood"]}).disruptions} == {"flood_de"}
+    own = sc.replace(**{"disruptions[port_strike_de].rate_per_year": 5.0, "hazards.kinds": ["flood"]})
+    assert {d.id: d.rate_per_year for d in own.disruptions}["port_strike_de"] == 5.0

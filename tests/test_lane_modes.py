@@ -75,3 +75,24 @@ def test_lanes_the_modes_cannot_price_get_one_line_each(lane, weight, path, frag
     with pytest.raises(ScenarioError) as caught:
         _chain(lane, weight=weight)
     assert any(p.path == path and fragment in p.message for p in caught.value.problems), caught.value
+
+
+def test_a_variant_works_the_figures_out_again_from_what_changed():
+    # Moving sA from (0, 0) to (0, 60) puts it 50 degrees from the plant: by sea
+    # ceil(12 + 50/10 x KM_10_DEGREES / 400) days and 0.00005 a kg-km; a lane given its lead time
+    # keeps it; a change of mode works both out for the new mode; a variant of a variant too.
+    sc = _chain({"mode": "sea", "cost_per_kg": "mode"})
+    far = 5 * KM_10_DEGREES
+    moved = sc.replace(**{"nodes[sA].lon": 60.0})
+    assert moved.lanes[0].lead_time_days.mean == math.ceil(12 + far / 400)
+    assert moved.lanes[0].cost_per_kg == pytest.approx(0.00005 * far, rel=1e-5)
+    kept = sc.replace(**{"nodes[sA].lon": 60.0, "lanes[0].lead_time_days": 7})
+    assert kept.lanes[0].lead_time_days.mean == 7 and kept.lanes[0].cost_per_kg == moved.lanes[0].cost_per_kg
+    flown = sc.replace(**{"lanes[0].mode": "air"})
+    assert flown.lanes[0].lead_time_days.mean == math.ceil(3 + KM_10_DEGREES / 5000)
+    assert flown.lanes[0].cost_per_kg == pytest.approx(0.0005 * KM_10_DEGREES, rel=1e-5)
+    whole = sc.replace(**{"lanes[0]": {"from": "sA", "to": "plant", "parts": "A", "mode": "sea",
+                                       "lead_time_days": 9, "cost_per_kg": 0.5}, "nodes[sA].lon": 60.0})
+    assert whole.lanes[0].lead_time_days.mean == 9 and whole.lanes[0].cost_per_kg == 0.5
+    back = moved.replace(**{"nodes[sA].lon": 0.0})
+    assert back.lanes[0].lead_time_days == sc.lanes[0].lead_time_days and back.lanes[0].cost_per_kg == sc.lanes[0].cost_per_kg

@@ -186,6 +186,7 @@ class Scenario(Spec):
         else:
             for key, value in changes.items():
                 _set_path(data, paths[key], value)
+            _forget_derived(data, self.__dict__.get(_DERIVED), list(paths.values()))
             variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
             if _SITES in self.__dict__:  # warnings point at the file's lines, as the original's
                 variant.__dict__[_SITES] = self.__dict__[_SITES]
@@ -289,6 +290,46 @@ def _thaw(value: Any) -> Any:
 # instance __dict__, beside cached properties, and is neither a field nor a private attribute, so
 # it takes no part in equality or dumps.
 _SITES = "_warning_sites"
+_DERIVED = "_derived"  # what validation added to the file's data (instance __dict__, as _SITES)
+
+
+def _derived(data: dict, scenario: "Scenario") -> dict[str, list]:
+    """What the validation of ``data`` (the file's, before validation) works out rather than
+    reads: the lanes whose lead time or per-kg freight come from their mode
+    (:mod:`resim.scenario.lane_defaults`), and the disruptions the hazard catalogue adds."""
+    lanes = data.get("lanes") if isinstance(data.get("lanes"), list) else []
+    given = data.get("disruptions") if isinstance(data.get("disruptions"), list) else []
+    held = {e.get("id") for e in given if isinstance(e, dict)}
+    return {"lead_time_days": [i for i, lane in enumerate(lanes) if isinstance(lane, dict)
+                               and lane.get("lead_time_days") is None],
+            "cost_per_kg": [i for i, lane in enumerate(lanes) if isinstance(lane, dict)
+                            and lane.get("cost_per_kg") == "mode"],
+            "catalogue": [d.id for d in scenario.disruptions if d.id not in held] if data.get("hazards") else []}
+
+
+def _forget_derived(data: dict, derived: dict | None, paths: list[list]) -> None:
+    """Take out of a scenario's dump (``data``, changes applied at ``paths``) what its validation
+    worked out and no change sets, so the variant works it out again from what changed: a lane's
+    figures by mode from its nodes' new coordinates, the catalogue's hazards from new countries or
+    a new ``hazards`` section."""
+    if not derived:
+        return
+    whole = {tuple(p[:1]) for p in paths if len(p) == 1}
+    lanes = data.get("lanes")
+    if ("lanes",) not in whole and isinstance(lanes, list):
+        set_fields = {(id(_get_path(data, p[:2])), p[2]) for p in paths if len(p) >= 3 and p[0] == "lanes"}
+        given = {id(_get_path(data, p[:2])) for p in paths if len(p) == 2 and p[0] == "lanes"}  # a whole lane
+        for field, value in (("lead_time_days", None), ("cost_per_kg", "mode")):
+            for i in derived[field]:
+                if i < len(lanes) and id(lanes[i]) not in given and (id(lanes[i]), field) not in set_fields:
+                    if value is None:
+                        lanes[i].pop(field, None)
+                    else:
+                        lanes[i][field] = value
+    events = data.get("disruptions")
+    if ("disruptions",) not in whole and isinstance(events, list) and derived["catalogue"]:
+        touched = {id(_get_path(data, p[:2])) for p in paths if len(p) >= 2 and p[0] == "disruptions"}
+        data["disruptions"] = [e for e in events if id(e) in touched or e.get("id") not in derived["catalogue"]]
 _WARNING_FIELDS = ("onset_day", "annual_probability", "then")
 
 
@@ -394,6 +435,7 @@ def validate_data(located: Located, display: str, *, strict: bool = False) -> Sc
         raise ScenarioError(cap_problems([_problem(located, display, path, message)
                                           for path, message in findings]))
     scenario.__dict__[_SITES] = _warning_sites(located, scenario, display)
+    scenario.__dict__[_DERIVED] = _derived(data, scenario)
     if strict and scenario.warnings:
         raise ScenarioError(scenario.warnings)
     return scenario
