@@ -57,15 +57,14 @@ def event_impact_table(disruptions: dict[str, str], events: pd.DataFrame, ripple
               .reindex(index=reps, columns=ids, fill_value=0) if len(events)
               else pd.DataFrame(0, index=reps, columns=ids))
     charged = (ripple.drop_duplicates(["strategy", "replication", "disruption", "onset", "market"])
-               .groupby(["strategy", "replication", "disruption"]).charged_units.sum()
-               if len(ripple) else pd.Series(dtype=float))
+               .groupby(["strategy", "replication", "disruption"]).charged_units.sum().unstack("disruption")
+               if len(ripple) else pd.DataFrame())  # (strategy, replication) x disruption
     # Each event's days until service was back on all its paths (censored at the horizon).
     spells = (ripple.groupby(["strategy", "disruption", "replication", "onset"]).back_day.max().reset_index()
               if len(ripple) else pd.DataFrame(columns=["strategy", "disruption", "replication", "onset", "back_day"]))
     rows: list[list] = []
     for strategy in dict.fromkeys(replications.strategy):
-        units = (charged.loc[strategy] if strategy in charged.index.get_level_values(0)
-                 else pd.Series(dtype=float)).unstack(fill_value=0.0) if len(charged) else pd.DataFrame()
+        units = charged.loc[strategy] if strategy in charged.index.get_level_values(0) else pd.DataFrame()
         units = units.reindex(index=reps, columns=ids, fill_value=0.0).fillna(0.0)
         for disruption in ids:
             e, c = counts[disruption].to_numpy(float), units[disruption].to_numpy(float)
