@@ -216,6 +216,8 @@ def test_a_table_with_too_many_rows_is_one_line(tmp_path, monkeypatch):
     ({"lanes.0.lead_time_days": None, "lanes.0.mode": ["sea"]}, "lanes[0].mode: got a list"),
     ({"lanes.0.id": ["x"], "lanes.0.mode": "sea", "hazards": {"catalogue": "default"}}, "lanes[0].id: got a list"),
     ({"lanes.0.cost_per_kg": "mode", "lanes.0.to": "nowhere"}, "unknown node 'nowhere'"),
+    ({"lanes.0.lead_time_days": None, "nodes.0.lat": float("nan"), "nodes.0.lon": 5.0}, "nodes[0].lat: got nan"),
+    ({"lanes.0.lead_time_days": None, "nodes.0.lat": 1e308, "nodes.0.lon": 5.0}, "nodes[0].lat: got 1e+308"),
 ])
 def test_hostile_lanes_and_hazards_are_one_line_each(tmp_path, change, fragment):
     import yaml

@@ -60,5 +60,8 @@ def _get(item: Any, key: str) -> Any:
 
 
 def _number(item: Any, key: str) -> float | None:
+    """A coordinate as a number of degrees, None when it is not one (validation says why)."""
     value = _get(item, key)
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not abs(value) <= 180:
+        return None   # text, NaN, out of range
+    return float(value)
