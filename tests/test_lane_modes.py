@@ -94,5 +94,7 @@ def test_a_variant_works_the_figures_out_again_from_what_changed():
     whole = sc.replace(**{"lanes[0]": {"from": "sA", "to": "plant", "parts": "A", "mode": "sea",
                                        "lead_time_days": 9, "cost_per_kg": 0.5}, "nodes[sA].lon": 60.0})
     assert whole.lanes[0].lead_time_days.mean == 9 and whole.lanes[0].cost_per_kg == 0.5
+    renamed = sc.replace(**{"lanes[sA->plant].to": "plant", "lanes[sA->plant].id": "by_sea", "nodes[sA].lon": 60.0})
+    assert renamed.lanes[0].key == "by_sea" and renamed.lanes[0].lead_time_days == moved.lanes[0].lead_time_days
     back = moved.replace(**{"nodes[sA].lon": 0.0})
     assert back.lanes[0].lead_time_days == sc.lanes[0].lead_time_days and back.lanes[0].cost_per_kg == sc.lanes[0].cost_per_kg

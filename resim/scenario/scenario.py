@@ -184,9 +184,10 @@ class Scenario(Spec):
                for key, value in changes.items()):
             variant = self.model_copy()  # nothing changes: no need to validate again
         else:
+            touched = _touched(data, list(paths.values()))  # before the changes: a lane's id may change
             for key, value in changes.items():
                 _set_path(data, paths[key], value)
-            _forget_derived(data, self.__dict__.get(_DERIVED), list(paths.values()))
+            _forget_derived(data, self.__dict__.get(_DERIVED), touched)
             variant = scenario_from_dict(data, f"{self._source or '<scenario>'} (replaced)")
             if _SITES in self.__dict__:  # warnings point at the file's lines, as the original's
                 variant.__dict__[_SITES] = self.__dict__[_SITES]
@@ -307,29 +308,50 @@ def _derived(data: dict, scenario: "Scenario") -> dict[str, list]:
             "catalogue": [d.id for d in scenario.disruptions if d.id not in held] if data.get("hazards") else []}
 
 
-def _forget_derived(data: dict, derived: dict | None, paths: list[list]) -> None:
-    """Take out of a scenario's dump (``data``, changes applied at ``paths``) what its validation
-    worked out and no change sets, so the variant works it out again from what changed: a lane's
-    figures by mode from its nodes' new coordinates, the catalogue's hazards from new countries or
-    a new ``hazards`` section."""
+def _touched(data: dict, paths: list[list]) -> dict[str, Any]:
+    """What the change ``paths`` set in a scenario's dump, as positions: whole sections
+    (``lanes``, ``disruptions``), whole lanes, (lane, field) pairs and disruptions. A path that
+    names no item is left out (setting it raises the error)."""
+    found: dict[str, Any] = {"sections": {p[0] for p in paths if len(p) == 1},
+                             "lanes": set(), "lane_fields": set(), "disruptions": set()}
+    for p in paths:
+        if len(p) < 2 or p[0] not in ("lanes", "disruptions") or not isinstance(data.get(p[0]), list):
+            continue
+        try:
+            k = _step(data[p[0]], p[1])
+        except ValueError:
+            continue
+        if p[0] == "disruptions":
+            found["disruptions"].add(k)
+        elif len(p) == 2:
+            found["lanes"].add(k)
+        else:
+            found["lane_fields"].add((k, p[2]))
+    return found
+
+
+def _forget_derived(data: dict, derived: dict | None, touched: dict[str, Any]) -> None:
+    """Take out of a scenario's dump (``data``, changes applied) what its validation worked out and
+    no change sets (``touched``, :func:`_touched`), so the variant works it out again from what
+    changed: a lane's figures by mode from its nodes' new coordinates or its new mode, the
+    catalogue's hazards from new countries, lanes or a new ``hazards`` section."""
     if not derived:
         return
-    whole = {tuple(p[:1]) for p in paths if len(p) == 1}
     lanes = data.get("lanes")
-    if ("lanes",) not in whole and isinstance(lanes, list):
-        set_fields = {(id(_get_path(data, p[:2])), p[2]) for p in paths if len(p) >= 3 and p[0] == "lanes"}
-        given = {id(_get_path(data, p[:2])) for p in paths if len(p) == 2 and p[0] == "lanes"}  # a whole lane
+    if "lanes" not in touched["sections"] and isinstance(lanes, list):
         for field, value in (("lead_time_days", None), ("cost_per_kg", "mode")):
             for i in derived[field]:
-                if i < len(lanes) and id(lanes[i]) not in given and (id(lanes[i]), field) not in set_fields:
+                if i < len(lanes) and i not in touched["lanes"] and (i, field) not in touched["lane_fields"]:
                     if value is None:
                         lanes[i].pop(field, None)
                     else:
                         lanes[i][field] = value
     events = data.get("disruptions")
-    if ("disruptions",) not in whole and isinstance(events, list) and derived["catalogue"]:
-        touched = {id(_get_path(data, p[:2])) for p in paths if len(p) >= 2 and p[0] == "disruptions"}
-        data["disruptions"] = [e for e in events if id(e) in touched or e.get("id") not in derived["catalogue"]]
+    if "disruptions" not in touched["sections"] and isinstance(events, list) and derived["catalogue"]:
+        data["disruptions"] = [e for k, e in enumerate(events)
+                               if k in touched["disruptions"] or e.get("id") not in derived["catalogue"]]
+
+
 _WARNING_FIELDS = ("onset_day", "annual_probability", "then")
 
 
