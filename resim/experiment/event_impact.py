@@ -22,7 +22,8 @@ shortfall is not one event's. Per strategy and disruption:
   end), censored where that is the horizon; the Kaplan-Meier median over the events
   (:func:`resim.core.survival.km_quantile`), with its interval. Unlike the run's recovery time,
   timed from the horizon's first onset, it is one event's: over years of recurring events the
-  run's says little, this says how long one event lasts for the markets.
+  run's says little, this says how long one event lasts for the markets. Two events of one
+  hazard that start on the same day count as one here (ripple.csv tells events by their onset).
 """
 
 from __future__ import annotations
