@@ -42,6 +42,9 @@ def test_the_air_bridge_carries_the_orders_while_it_lasts_and_pays_for_them():
     [row] = response.actions
     # From the decision day to the expected recovery (onset + 20) plus the sea lane's 20 days.
     assert (row.kind, row.source, row.start, row.end) == ("expedite", "sA_plant_air", DECIDED, 10 + 20 + SEA)
+    # The units a day it moves to the air lane: the sea lane's normal flow, 10 P a day x 2 A each
+    # (what levers.csv credits it with, per day of its window).
+    assert row.units_per_day == pytest.approx(20)
     air, sea = model.lane_arcs("sA_plant_air"), model.lane_arcs("sA->plant")
     shipped_air = float(model.shipped_total[air].sum())
     assert shipped_air > 0

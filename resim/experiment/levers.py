@@ -17,9 +17,10 @@ account for. What a lever made available:
   part on the disruption's paths (a part a hit node makes, one of its components or an assembly
   containing it);
 - ``buffer``: the extra units held, once, when the buffer is held during the window;
-- the others (``dual_source``, ``maas_same_tier``, ``maas_upstream``, ``circular``): units a
-  day times its days in the window, for actions that made an agreement or are active, less the
-  same for the rest of an agreement ended for cause (status ``ended``).
+- the others (``dual_source``, ``maas_same_tier``, ``maas_upstream``, ``circular``,
+  ``expedite``: the usual lane's normal flow it moves to the fast lane): units a day times its
+  days in the window, for actions that made an agreement or are active, less the same for the
+  rest of an agreement ended for cause (status ``ended``).
 
 Units made available are not units delivered: the ledger keeps market flows per day, not each
 action's; a lever's credit is therefore bounded both by its availability and by the shortfall

@@ -51,8 +51,9 @@ def expedite(response: "Response", model: "Model", course: "Course") -> None:
             model.set_share_factor(usual.key, 0.0, cause=cause, part=part)
             model.cancel_orders(usual.key, part)   # re-ordered now, by the fast lane
             model.at(end, lambda m, cause=cause: m.end(cause))
+            moved = response.flows.lane(usual.key, part)   # units a day the fast lane takes over, normally
             response.actions.append(Action(
-                strategy.id, ActionKind.EXPEDITE, course.spec.id, fast.key, part, usual.dest, 0.0, day, end,
+                strategy.id, ActionKind.EXPEDITE, course.spec.id, fast.key, part, usual.dest, moved, day, end,
                 fast.freight(scenario.parts_by_id[part].weight_kg), ActionStatus.ACTIVE,
                 f"orders move from {usual.key} ({usual.mode}, {usual.lead_time_days.mean:g} days) to "
                 f"{fast.key} ({fast.mode}, {fast.lead_time_days.mean:g} days) until the expected recovery "
