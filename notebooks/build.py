@@ -658,11 +658,13 @@ NOTEBOOKS["05_risk_assessment"] = [
     that arrive at rates: fab fires at 0.1 a year and the shipped catalogue's earthquakes,
     typhoons, floods and port strikes of the chain's countries (`docs/hazards.md` gives each
     rate's source).
-    Its register reads each likelihood from the rate and simulates one event of each hazard alone.
+    Its register reads each likelihood from the rate and simulates one event of each hazard alone,
+    its severity drawn per replication: the impact is the mean over the severities, and it varies
+    more than at one severity, so the register keeps its default of 20 replications here.
     """),
     code("""
     hazards = resim.load_scenario("../scenarios/auto_hazards.yaml")
-    rates = resim.assess_risk(hazards, replications=6, simulate_nodes=0, executor="serial")
+    rates = resim.assess_risk(hazards, simulate_nodes=0, executor="serial")
     rates.register[["disruption", "likelihood", "events_per_year", "probability_per_year", "impact_loss",
                     "profit_effect", "expected_loss_per_year", "high_risk"]].round(3)
     """),
