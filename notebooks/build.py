@@ -623,8 +623,9 @@ NOTEBOOKS["05_risk_assessment"] = [
     ## The risk register
 
     The catalogue disruptions ranked by expected yearly loss (profit lost by one event times the
-    events a year: a hazard's rate, an annual probability, or, for an event on a fixed date, once
-    in the horizon, which the register marks as an assumption rather than a likelihood). `high_risk` marks those
+    events a year: a hazard's rate, an annual probability, a breakdown process's repairs (the
+    press breakdowns, one repair's impact), or, for an event on a fixed date, once in the horizon,
+    which the register marks as an assumption rather than a likelihood). `high_risk` marks those
     with at least half the largest expected loss: the events response strategies (R2) must answer.
     `profit_effect` reads the interval of the profit lost: a loss, a gain (a strike that only
     lowers stock lowers its holding cost), or no measurable impact when the interval contains 0.

@@ -106,6 +106,15 @@ def test_r1_likelihood_is_the_rate_and_the_expected_loss_rate_times_impact():
                                           "duration_days": 5}])
     assert likelihood(fixed.disruptions[0], 730) == {"likelihood": "fixed date (assumed certain)",
                                                      "events_per_year": 0.5, "probability_per_year": 0.5}
+    # A breakdown process from day 100 for 300 days, up 40 days on average and repaired in
+    # uniform(1, 9) (mean 5): 300 / 45 repairs over a 730-day horizon, 300 / 45 x 365 / 730 a year.
+    process = chain().replace(disruptions=[{"id": "b", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 100,
+                                            "duration_days": 300, "mtbf_days": "exponential(40)",
+                                            "mttr_days": "uniform(1, 9)", "severity": 0.5}])
+    rate = 300 / 45 * 365 / 730
+    assert likelihood(process.disruptions[0], 730) == {"likelihood": "breakdown process",
+                                                       "events_per_year": pytest.approx(rate),
+                                                       "probability_per_year": pytest.approx(1 - math.exp(-rate))}
 
 
 @pytest.mark.slow
@@ -234,3 +243,24 @@ def test_a_variant_takes_the_catalogue_again_from_what_changed():
     assert {d.id for d in sc.replace(**{"hazards.kinds": ["flood"]}).disruptions} == {"flood_de"}
     own = sc.replace(**{"disruptions[port_strike_de].rate_per_year": 5.0, "hazards.kinds": ["flood"]})
     assert {d.id: d.rate_per_year for d in own.disruptions}["port_strike_de"] == 5.0
+
+
+@pytest.mark.slow
+def test_the_register_gives_a_breakdown_process_per_repair_and_the_same_yearly_loss():
+    # The process's every repair is simulated together; the register shows one repair's impact
+    # (the whole over the expected repairs) at the repairs' rate, so the expected yearly loss is
+    # the whole process's loss once in the horizon: loss x 365 / horizon.
+    from resim.experiment.catalogue import breakdowns, quiet, simulate
+
+    process = {"id": "b", "type": "capacity_loss", "nodes": ["plant"], "onset_day": 30, "duration_days": 300,
+               "mtbf_days": "exponential(40)", "mttr_days": "uniform(4, 8)", "severity": 1.0}
+    sc = chain(horizon=365).replace(disruptions=[process], **{"demand[0].price": 150, "demand[0].unmet": "lost_sales"})
+    row = resim.assess_risk(sc, replications=8, simulate_nodes=0).register.set_index("disruption").loc["b"]
+    options = dict(replications=8, seed=sc.seed, executor="serial", workers=None, scheduler=None)
+    base = simulate(quiet(sc), **options)
+    alone = simulate(quiet(sc).replace(disruptions=[process]), **options)
+    whole = float((base.profit - alone.profit).mean())
+    repairs = breakdowns(sc.disruptions[0], 365)
+    assert repairs == pytest.approx(300 / 46) and row.likelihood == "breakdown process"
+    assert row.profit_effect == "loss" and row.impact_loss == pytest.approx(whole / repairs)
+    assert row.expected_loss_per_year == pytest.approx(whole * 365 / 365)

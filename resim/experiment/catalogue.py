@@ -24,7 +24,7 @@ from resim.experiment.runner import EXECUTORS, outcomes, shared_cluster
 from resim.experiment.strategy_runs import StrategyRun
 from resim.scenario import Scenario
 
-__all__ = ["Runs", "simulate", "quiet", "outage_day", "register", "likelihood", "high_risk_events", "CONFIDENCE",
+__all__ = ["Runs", "simulate", "quiet", "outage_day", "register", "likelihood", "breakdowns", "high_risk_events", "CONFIDENCE",
            "REGISTER_COLUMNS", "HIGH_RISK_SHARE"]
 
 CONFIDENCE = 0.95  # of every interval of the register
@@ -85,8 +85,12 @@ def register(scenario: Scenario, base: Runs, *, replications: int, seed: int, ex
     rows = []
     for event in scenario.disruptions:
         runs = simulate(still.replace(disruptions=_alone(scenario, event.id, day)), **options)
+        impact = _impact(runs, base)
+        repairs = breakdowns(event, scenario.horizon_days)
+        if repairs:  # a breakdown process: its every repair was simulated; the register's impact is one's
+            impact.update({k: v / repairs for k, v in impact.items() if k.startswith("impact_")})
         rows.append({"disruption": event.id, "type": event.type, **likelihood(event, scenario.horizon_days),
-                     **_impact(runs, base)})
+                     **impact})
         if tick:
             tick()
     table = pd.DataFrame(rows, columns=REGISTER_COLUMNS)
@@ -104,18 +108,38 @@ def register(scenario: Scenario, base: Runs, *, replications: int, seed: int, ex
     return table
 
 
+def breakdowns(event, horizon_days: int) -> float:
+    """The expected number of repairs of a breakdown process (a ``capacity_loss`` with
+    ``mtbf_days`` and ``mttr_days``) over the horizon: its window (from its mean onset, for its
+    mean duration, within the horizon) over a mean up time plus a mean repair (renewal theory,
+    the window's ends neglected); 0 for any other disruption."""
+    if getattr(event, "mtbf_days", None) is None or event.onset_day is None:
+        return 0.0
+    start = float(event.onset_day.mean)
+    window = max(min(start + float(event.duration_days.mean), horizon_days) - start, 0.0)
+    cycle = float(event.mtbf_days.mean) + float(event.mttr_days.mean)
+    return window / cycle if cycle > 0 else 0.0
+
+
 def likelihood(event, horizon_days: int) -> dict[str, Any]:
     """How often ``event`` happens: ``events_per_year`` (the expected number a year) and
     ``probability_per_year`` (the chance of at least one in a year), and where that comes from:
     a hazard's rate (Poisson: 1 − e^−rate), an annual probability p (at most one a year: p
-    events), or a fixed date in the scenario, which happens once in the horizon (365 / horizon
-    events a year, at most 1): an assumption the register says, not a measured likelihood."""
+    events), a breakdown process's repairs (:func:`breakdowns` over the horizon, a year's worth;
+    Poisson as for a rate), or a fixed date in the scenario, which happens once in the horizon
+    (365 / horizon events a year, at most 1): an assumption the register says, not a measured
+    likelihood."""
     if event.rate_per_year is not None:
         rate = float(event.rate_per_year)
         return {"likelihood": "hazard rate", "events_per_year": rate, "probability_per_year": 1.0 - math.exp(-rate)}
     if event.annual_probability is not None:
         p = float(event.annual_probability)
         return {"likelihood": "annual probability", "events_per_year": p, "probability_per_year": p}
+    repairs = breakdowns(event, horizon_days)
+    if repairs:
+        rate = repairs * 365.0 / horizon_days
+        return {"likelihood": "breakdown process", "events_per_year": rate,
+                "probability_per_year": 1.0 - math.exp(-rate)}
     once = min(365.0 / horizon_days, 1.0)
     return {"likelihood": "fixed date (assumed certain)", "events_per_year": once, "probability_per_year": once}
 
