@@ -66,7 +66,7 @@ def reduce_model(model: "Model", response: "Response | None", strategy: str, rep
     actions = [OrchestrationRow.of(a, strategy, replication) for a in (response.actions if response else [])]
     actions += [_evaluation(deal, strategy, replication) for deal in (response.agreements if response else [])]
     events = [EventRow(replication, o.spec.id, o.spec.type, o.start, float("nan") if o.end is None else o.end,
-                       float(o.spec.severity * o.scale)) for o in model.occurrences]
+                       o.effective_severity) for o in model.occurrences]
     yearly = {"shortfall_units": yearly_sums(demand - on_time), "cost_total": yearly_sums(ledger.cost.sum(axis=1))}
     return Outcome(strategy, replication, metrics, ledger.cost_totals(), daily, actions,
                    ripple_trace(model, response, strategy, replication), events, list(ledger.critical_parts), yearly)

@@ -39,7 +39,7 @@ def ripple_trace(model: "Model", response: "Response | None", strategy: str, rep
     short = np.stack([demand - on_time, ledger.market["lost"]], axis=2)
     rolling = [rolling_fill(demand[:, i], on_time[:, i], settings.window_days) for i in range(len(scenario.demand))]
     traced = []
-    severity = {(o.spec.id, o.number): o.spec.severity * o.scale for o in model.occurrences}  # each event's own
+    severity = {(o.spec.id, o.number): o.effective_severity for o in model.occurrences}  # each event's own
     for event in [e for e in ledger.events if e.what == EventKind.START]:
         spec = next(d for d in scenario.disruptions if d.id == event.id)
         answered = "; ".join(f"{a.kind} {a.source or '-'} ({a.status}, from day {a.start})" for a in

@@ -70,6 +70,11 @@ class Occurrence:
         return 1.0 if self.severity is None else self.severity
 
     @property
+    def effective_severity(self) -> float:
+        """The share of capacity or flow this event takes: the spec's ``severity`` times its drawn one."""
+        return self.spec.severity * self.scale
+
+    @property
     def cause(self) -> str:
         """The name its changes are kept under in the model's levers."""
         return f"disruption:{self.spec.id}:{self.number}"
@@ -248,7 +253,7 @@ class _NodeStop(_Effect):
             self.ramp_days = self.ramp_days[0] * rng.uniform(0.5, 1.5, len(self.nodes))
         else:
             self.nodes = list(spec.nodes)
-            self.damage = np.full(len(self.nodes), spec.severity * occurrence.scale)
+            self.damage = np.full(len(self.nodes), occurrence.effective_severity)
             self.ramp_days = np.full(len(self.nodes), self.ramp_days[0])
         self.ships = not isinstance(spec, CapacityLoss)
         self.rows = None
@@ -305,7 +310,7 @@ class _Lanes(_Effect):
                 factor = 1.0 + (spec.lead_time_multiplier - 1.0) * levels[0]
                 self.model.set_lead_time_factor(key, factor, cause=self.cause)
             else:
-                self.model.set_lane_capacity(key, 1.0 - spec.severity * self.occurrence.scale * levels[0],
+                self.model.set_lane_capacity(key, 1.0 - self.occurrence.effective_severity * levels[0],
                                              cause=self.cause)
 
 
@@ -316,7 +321,7 @@ class _Quality(_Effect):
         parts = [net.part_index[p] for p in spec.parts] if spec.parts else None
         mask = np.isin(net.sku_node, nodes) & (np.isin(net.sku_part, parts) if parts else True)
         self.skus = np.flatnonzero(mask)
-        self.held = self.model.remove_stock(self.skus, spec.severity * self.occurrence.scale,
+        self.held = self.model.remove_stock(self.skus, self.occurrence.effective_severity,
                                             quarantine=spec.action == "quarantine")
 
     def set(self, levels: np.ndarray) -> None:

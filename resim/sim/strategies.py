@@ -281,7 +281,7 @@ class Response:
     def _rent(self, model: "Model", course: Course, kind: ActionKind) -> None:
         """Seek MaaS providers for every need the disruption leaves (:func:`outage_targets`)."""
         # Sized for the event's own severity: detected, its damage is seen.
-        seen = next((o.spec.severity * o.scale for o in model.occurrences
+        seen = next((o.effective_severity for o in model.occurrences
                      if o.spec.id == course.spec.id and o.start == course.onset), None)
         lost = lost_shares(model.scenario, self.flows, course.spec, course.hit, seen)
         for target in outage_targets(model.scenario, self.flows, course.hit, kind, lost):
