@@ -13,7 +13,7 @@ from typing import Any
 
 from resim.core.transport import MODES, door_to_door_days, lane_km
 
-__all__ = ["fill_lane_defaults"]
+__all__ = ["fill_lane_defaults", "mode_fields"]
 
 
 def fill_lane_defaults(data: dict) -> dict:
@@ -32,21 +32,27 @@ def _filled(lane: Any, sites: dict[str, Any]) -> Any:
         if not hasattr(lane, "model_dump"):
             return lane
         lane = lane.model_dump(by_alias=True, exclude_unset=True)  # a Lane built in Python
-    mode = _text(lane.get("mode", "road"))
-    wants_lead, wants_freight = lane.get("lead_time_days") is None, lane.get("cost_per_kg") == "mode"
+    mode, wanted = _text(lane.get("mode", "road")), mode_fields(lane)
     source, dest = sites.get(_text(lane.get("from"))), sites.get(_text(lane.get("to")))
-    if mode not in MODES or not (wants_lead or wants_freight) or source is None or dest is None:
+    if mode not in MODES or not wanted or source is None or dest is None:
         return lane
     country, region = _get(source, "country"), _get(source, "region")
     km = lane_km(_number(source, "lat"), _number(source, "lon"), _number(dest, "lat"), _number(dest, "lon"),
                  country is not None and country == _get(dest, "country"),
                  region is not None and region == _get(dest, "region"))
     lane = dict(lane)
-    if wants_lead:
+    if "lead_time_days" in wanted:
         lane["lead_time_days"] = door_to_door_days(mode, km)
-    if wants_freight:
+    if "cost_per_kg" in wanted:
         lane["cost_per_kg"] = round(MODES[mode].freight_per_kg_km * km, 6)
     return lane
+
+
+def mode_fields(lane: dict) -> tuple[str, ...]:
+    """The fields of a lane (as a file gives it) that its mode fills in: ``lead_time_days`` when
+    left out, ``cost_per_kg`` when it says ``mode``."""
+    return (("lead_time_days",) if lane.get("lead_time_days") is None else ()) + \
+        (("cost_per_kg",) if lane.get("cost_per_kg") == "mode" else ())
 
 
 def _text(value: Any) -> str | None:

@@ -31,7 +31,7 @@ from resim.scenario.format.events import Disruption
 from resim.scenario.format.hazards import Hazards, catalogue_disruptions
 from resim.scenario.format.maas import MaaS
 from resim.scenario.format.optimize import Optimize
-from resim.scenario.lane_defaults import fill_lane_defaults
+from resim.scenario.lane_defaults import fill_lane_defaults, mode_fields
 from resim.scenario.format.strategies import Metrics, Strategy
 from resim.scenario.format.common import Spec
 from resim.scenario.pydantic_errors import describe_error, salvage
@@ -301,10 +301,9 @@ def _derived(data: dict, scenario: "Scenario") -> dict[str, list]:
     lanes = data.get("lanes") if isinstance(data.get("lanes"), list) else []
     given = data.get("disruptions") if isinstance(data.get("disruptions"), list) else []
     held = {e.get("id") for e in given if isinstance(e, dict)}
-    return {"lead_time_days": [i for i, lane in enumerate(lanes) if isinstance(lane, dict)
-                               and lane.get("lead_time_days") is None],
-            "cost_per_kg": [i for i, lane in enumerate(lanes) if isinstance(lane, dict)
-                            and lane.get("cost_per_kg") == "mode"],
+    filled = [mode_fields(lane) if isinstance(lane, dict) else () for lane in lanes]
+    return {"lead_time_days": [i for i, fields in enumerate(filled) if "lead_time_days" in fields],
+            "cost_per_kg": [i for i, fields in enumerate(filled) if "cost_per_kg" in fields],
             "catalogue": [d.id for d in scenario.disruptions if d.id not in held] if data.get("hazards") else []}
 
 
