@@ -185,6 +185,14 @@ def _summary_table(results: "Results") -> str:
             f"and not bought back counts as spent). summary.csv states the method of every number.</p>")
 
 
+def _with_intervals(rows: pd.DataFrame, form) -> list[str]:
+    """Each row's ``estimate`` as ``form`` writes it, with its interval where it has a real one
+    ("–" for a missing estimate)."""
+    return [("–" if pd.isna(e) else form(e)) + (f" ({form(lo)} – {form(hi)})" if pd.notna(lo) and pd.notna(hi)
+                                                 and lo != hi else "")
+            for e, lo, hi in zip(rows.estimate, rows.ci_low, rows.ci_high)]
+
+
 def _annual_section(results: "Results") -> str:
     """Year by year (annual.csv), for a horizon longer than a year: per strategy and year, and
     for the mean year, the mean units short and cost with their intervals and the cost's value
@@ -196,9 +204,7 @@ def _annual_section(results: "Results") -> str:
 
     def shown(metric: str, statistic: str, form) -> pd.Series:
         rows = annual[(annual.metric == metric) & (annual.statistic.str.startswith(statistic))]
-        text = [form(e) + (f" ({form(lo)} – {form(hi)})" if pd.notna(lo) and pd.notna(hi) and lo != hi else "")
-                for e, lo, hi in zip(rows.estimate, rows.ci_low, rows.ci_high)]
-        return pd.Series(text, index=pd.MultiIndex.from_arrays([rows.strategy, rows.period]))
+        return pd.Series(_with_intervals(rows, form), index=pd.MultiIndex.from_arrays([rows.strategy, rows.period]))
 
     table = pd.DataFrame({"units short": shown("shortfall_units", "mean", units),
                           f"cost{' (' + currency + ')' if currency else ''}": shown("cost_total", "mean", units),
@@ -219,20 +225,15 @@ def _events_section(results: "Results") -> str:
     if not len(impact) or not (recurring or results.info.get("horizon_days", 0) > 365):
         return ""
 
-    def shown(rows: pd.DataFrame, form) -> list[str]:
-        return [("–" if pd.isna(e) else form(e)) + (f" ({form(lo)} – {form(hi)})" if pd.notna(lo) and pd.notna(hi)
-                                                     and lo != hi else "")
-                for e, lo, hi in zip(rows.estimate, rows.ci_low, rows.ci_high)]
-
     strategies = list(dict.fromkeys(impact.strategy))
     first = impact[(impact.strategy == strategies[0]) & (impact.statistic == "events_per_year")]
     table = pd.DataFrame({"disruption": first.disruption.to_list(), "type": first.type.to_list(),
-                          "events a year": shown(first, lambda v: f"{v:.2f}")})
+                          "events a year": _with_intervals(first, lambda v: f"{v:.2f}")})
     for strategy in strategies:
         rows = impact[(impact.strategy == strategy) & (impact.statistic == "shortfall_per_event")]
-        table[f"units short an event: {strategy}"] = shown(rows, units)
+        table[f"units short an event: {strategy}"] = _with_intervals(rows, units)
         rows = impact[(impact.strategy == strategy) & (impact.statistic == "days_disrupted_median")]
-        table[f"days disrupted (median): {strategy}"] = shown(rows, lambda v: f"{v:.0f}")
+        table[f"days disrupted (median): {strategy}"] = _with_intervals(rows, lambda v: f"{v:.0f}")
     return ("<h2>Events</h2>" + _table(table, ("disruption", "type"))
             + '<p class="ci">event_impact.csv: each disruption\'s events a year (the same under every strategy: '
               "common random numbers) and the units short charged to it per event (its share where events "
